@@ -1,0 +1,13 @@
+"""Tests: the same engines CI gives us (DATABASE_URL, REDIS_URL), fast hashing, no throttles."""
+
+from .base import *  # noqa: F403
+
+SECRET_KEY = "test-secret-key-not-for-production-7b2e9c4d"
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Tests run jobs in-process so each test sees its job's effect; tests that exercise the queue
+# itself switch this off and use the real Redis from REDIS_URL.
+SOTAY_JOBS_INLINE = True
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sotay-test"}}
+MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
+WAGTAILADMIN_BASE_URL = "http://testserver"

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    """The core: registry, job outbox, flag sets. Not a plugin; every plugin builds on it."""
+
+    name = "sotay_plugins"
+    label = "sotay"
+    verbose_name = _("Lõi Sổ tay")
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,41 @@
+"""The member shell: home (cards from every plugin), my profile, the large-type switch."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from sotay_plugins.registry import registry
+
+from . import services
+
+
+@login_required
+def home(request):
+    cards = []
+    for card in registry.ordered_cards():
+        context = card.context(request)
+        if context is not None:
+            cards.append((card.template, context))
+    return render(request, "members/home.html", {"cards": cards, "member": services.current_member(request.user)})
+
+
+@login_required
+def profile(request):
+    member = services.current_member(request.user)
+    transfers = member.transfers.select_related("from_cell", "to_cell")[:20] if member else []
+    units = member.cell.get_ancestors(include_self=True) if member else []
+    return render(request, "members/profile.html", {"member": member, "transfers": transfers, "units": units})
+
+
+@require_POST
+def large_type(request):
+    """Switch large type on or off; a plain form post, so it works without JavaScript."""
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        target = "/"
+    response = redirect(target)
+    on = request.POST.get("on") == "1"
+    response.set_cookie("sotay_large", "1" if on else "0", max_age=3600 * 24 * 365, samesite="Lax",
+                        secure=request.is_secure(), httponly=True)
+    return response

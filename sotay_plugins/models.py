@@ -1,0 +1,54 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OutboxJob(models.Model):
+    """A background job recorded in the same transaction as the change that asks for it.
+
+    The sweeper (``manage.py sweep_outbox``) hands undelivered rows to RQ, so a job asked for
+    while Redis is down is delivered when it is back: nothing is lost. Jobs are idempotent, so
+    delivering one twice is harmless; ``dedupe_key`` keeps two pending copies of the same job
+    from piling up.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Chờ chạy")
+        QUEUED = "queued", _("Đã vào hàng đợi")
+        RUNNING = "running", _("Đang chạy")
+        DONE = "done", _("Xong")
+        FAILED = "failed", _("Lỗi")
+
+    func = models.CharField(_("hàm"), max_length=200)
+    kwargs = models.JSONField(_("tham số"), default=dict, blank=True)
+    dedupe_key = models.CharField(max_length=200, null=True, blank=True)
+    state = models.CharField(_("trạng thái"), max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    progress = models.PositiveIntegerField(_("đã xử lý"), default=0)
+    total = models.PositiveIntegerField(_("tổng số"), default=0)
+    result = models.JSONField(_("kết quả"), default=dict, blank=True)
+    error = models.TextField(_("lỗi"), blank=True)
+    created_by = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("công việc nền")
+        verbose_name_plural = _("công việc nền")
+        indexes = [models.Index(fields=["state", "created_at"], name="outbox_state_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dedupe_key"],
+                condition=models.Q(state__in=["pending", "queued"]),
+                name="outbox_one_pending_per_key",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.func} #{self.pk} ({self.get_state_display()})"
+
+    @property
+    def percent(self):
+        if self.state == self.State.DONE:
+            return 100
+        return int(self.progress * 100 / self.total) if self.total else 0

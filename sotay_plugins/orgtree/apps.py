@@ -1,0 +1,34 @@
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+from sotay_plugins.plugin import PluginConfig
+
+
+class OrgTreeConfig(PluginConfig):
+    default = True
+    name = "sotay_plugins.orgtree"
+    label = "orgtree"
+    verbose_name = _("Cây tổ chức đảng")
+    version = "1.0"
+
+    def register(self, registry):
+        from .roles import (CELL_SECRETARY, DOCUMENT_UPLOADER, EDITORIAL_BOARD, FEEDBACK_HANDLER,
+                            IDENTITY_CUSTODIAN, MEMBER_UPDATER, STAFF_CAPABILITY, VIEWER)
+
+        staff = [MEMBER_UPDATER, DOCUMENT_UPLOADER, VIEWER, CELL_SECRETARY, EDITORIAL_BOARD, FEEDBACK_HANDLER,
+                 IDENTITY_CUSTODIAN]
+        registry.add_capability(STAFF_CAPABILITY, _("Vào trang quản trị"), roles=staff)
+        registry.add_capability("orgtree.view_org", _("Xem cơ cấu tổ chức"), roles=staff)
+        registry.add_capability("orgtree.manage_tree", _("Thành lập, di chuyển, sáp nhập, giải thể tổ chức"))
+        registry.add_capability("orgtree.assign_roles", _("Phân quyền cho tài khoản"))
+
+        from .api import OrganisationViewSet
+
+        registry.add_api_route("orgs", OrganisationViewSet, "org")
+        post_migrate.connect(self._sync_roles, sender=self)
+
+    @staticmethod
+    def _sync_roles(**kwargs):
+        from .roles import sync_builtin_roles
+
+        sync_builtin_roles()

@@ -1,0 +1,208 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from mptt.models import MPTTModel, TreeForeignKey
+
+from .choices import KIND_RANK, AdvisoryKind, OrgKind
+from .locks import tree_lock
+from .scope import ScopeSpec
+
+
+class Organisation(MPTTModel):
+    """A party organisation: province, district-level, base, intermediate or cell.
+
+    Each province is its own MPTT tree (its own ``tree_id``), so a subtree is one range query.
+    Write through ``orgtree.services`` (or ``save()``, which takes the tree lock itself); never
+    bulk-update lft/rght by hand.
+    """
+
+    name = models.CharField(_("tên"), max_length=255)
+    short_name = models.CharField(_("tên viết tắt"), max_length=80, blank=True)
+    code = models.CharField(
+        _("mã"), max_length=40, unique=True,
+        help_text=_("Mã tổ chức, gồm mã cấp trên và mã riêng, ví dụ 34.07.012. Số lý lịch đảng viên dùng mã này."),
+    )
+    kind = models.CharField(_("loại"), max_length=10, choices=OrgKind.choices)
+    parent = TreeForeignKey(
+        "self", verbose_name=_("cấp trên"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    is_active = models.BooleanField(_("đang hoạt động"), default=True)
+    founded_on = models.DateField(_("ngày thành lập"), null=True, blank=True)
+    dissolved_on = models.DateField(_("ngày giải thể/sáp nhập"), null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self", verbose_name=_("sáp nhập vào"), null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from"
+    )
+
+    scope = ScopeSpec(org_field="", view_capability="orgtree.view_org", member_rule="own_units")
+
+    class MPTTMeta:
+        order_insertion_by = ["code"]
+
+    class Meta:
+        verbose_name = _("tổ chức đảng")
+        verbose_name_plural = _("tổ chức đảng")
+        indexes = [models.Index(fields=["tree_id", "lft", "rght"], name="org_range_idx")]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def local_code(self):
+        """The unit's own segment of its code (``34.07.012`` → ``012``)."""
+        return self.code.rsplit(".", 1)[-1]
+
+    def clean(self):
+        errors = {}
+        if self.parent_id is None and self.kind != OrgKind.PROVINCE:
+            errors["parent"] = _("Chỉ đảng bộ tỉnh, thành phố mới không có cấp trên.")
+        if self.parent_id is not None:
+            parent = self.parent
+            if parent.kind == OrgKind.CELL:
+                errors["parent"] = _("Chi bộ không có tổ chức trực thuộc.")
+            elif KIND_RANK[OrgKind(self.kind)] <= KIND_RANK[OrgKind(parent.kind)]:
+                errors["kind"] = _("Loại tổ chức phải thấp hơn cấp trên (%(parent)s).") % {
+                    "parent": parent.get_kind_display()
+                }
+            if self.pk and parent.pk == self.pk:
+                errors["parent"] = _("Một tổ chức không thể là cấp trên của chính nó.")
+        if self.code and self.parent_id and not self.code.startswith(self.parent.code + "."):
+            errors["code"] = _("Mã phải bắt đầu bằng mã cấp trên (%(code)s.).") % {"code": self.parent.code}
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        # Every write re-reads the tree fields under the lock: mptt computes the new lft/rght
+        # from the instance's values, and a stale copy (an admin form, another process) would
+        # corrupt the tree.
+        with tree_lock():
+            fresh_fields = ("tree_id", "lft", "rght", "level")
+            if self.parent_id:
+                self.parent = type(self).objects.get(pk=self.parent_id)
+            if self.pk:
+                current = type(self).objects.filter(pk=self.pk).values(*fresh_fields, "parent_id").first()
+                if current:
+                    for field in fresh_fields:
+                        setattr(self, field, current[field])
+                    self._mptt_cached_fields["parent"] = current["parent_id"]
+            super().save(*args, **kwargs)
+
+
+class AdvisoryBody(models.Model):
+    """An advisory body of a committee (Ban Tuyên giáo, Ban Tổ chức, Văn phòng...).
+
+    Bodies issue documents and receive feedback; each has 1–2 document uploaders (roles held
+    with ``advisory_body`` set).
+    """
+
+    org = models.ForeignKey(Organisation, verbose_name=_("cấp ủy"), on_delete=models.PROTECT, related_name="bodies")
+    kind = models.CharField(_("loại"), max_length=12, choices=AdvisoryKind.choices)
+    name = models.CharField(_("tên"), max_length=255)
+    is_active = models.BooleanField(_("đang hoạt động"), default=True)
+
+    scope = ScopeSpec(org_field="org", view_capability="orgtree.view_org")
+
+    class Meta:
+        verbose_name = _("cơ quan tham mưu")
+        verbose_name_plural = _("cơ quan tham mưu")
+        constraints = [models.UniqueConstraint(fields=["org", "name"], name="body_unique_name_per_org")]
+
+    def __str__(self):
+        return f"{self.name} — {self.org.short_name or self.org.name}"
+
+
+class OrgEvent(models.Model):
+    """The restructuring history of a unit: created, moved, merged, dissolved."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Thành lập")
+        MOVED = "moved", _("Chuyển cấp trên")
+        MERGED = "merged", _("Sáp nhập")
+        DISSOLVED = "dissolved", _("Giải thể")
+
+    org = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    old_parent = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    new_parent = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    target = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.TextField(blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("sự kiện tổ chức")
+        verbose_name_plural = _("lịch sử tổ chức")
+
+
+class Role(models.Model):
+    """A bundle of capabilities. Built-in roles are kept in step with the plugins' declarations."""
+
+    code = models.SlugField(_("mã"), max_length=40, unique=True)
+    name = models.CharField(_("tên"), max_length=120)
+    description = models.TextField(_("mô tả"), blank=True)
+    capabilities = models.JSONField(_("quyền"), default=list, blank=True)
+    is_builtin = models.BooleanField(_("vai trò có sẵn"), default=False, editable=False)
+    needs_body = models.BooleanField(
+        _("gắn với cơ quan tham mưu"), default=False,
+        help_text=_("Vai trò được giao cho một cơ quan tham mưu cụ thể (ví dụ người cập nhật văn bản)."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("vai trò")
+        verbose_name_plural = _("vai trò")
+
+    def __str__(self):
+        return self.name
+
+
+class RoleAssignment(models.Model):
+    """A right held at an organisation: it reaches that organisation's subtree only."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("tài khoản"), on_delete=models.CASCADE, related_name="role_assignments"
+    )
+    role = models.ForeignKey(Role, verbose_name=_("vai trò"), on_delete=models.PROTECT, related_name="assignments")
+    org = models.ForeignKey(
+        Organisation, verbose_name=_("tại tổ chức"), on_delete=models.PROTECT, related_name="role_assignments"
+    )
+    advisory_body = models.ForeignKey(
+        AdvisoryBody, verbose_name=_("cơ quan tham mưu"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="role_assignments",
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người cấp"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    valid_from = models.DateField(_("hiệu lực từ"), default=timezone.localdate)
+    valid_until = models.DateField(_("hiệu lực đến"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    scope = ScopeSpec(org_field="org", view_capability="orgtree.assign_roles")
+
+    class Meta:
+        verbose_name = _("phân quyền")
+        verbose_name_plural = _("phân quyền")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "org"], condition=models.Q(advisory_body__isnull=True), name="role_once_per_org"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "org", "advisory_body"], condition=models.Q(advisory_body__isnull=False),
+                name="role_once_per_body",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "valid_until"], name="role_user_idx")]
+
+    def __str__(self):
+        return f"{self.role} — {self.org}"
+
+    def clean(self):
+        if self.advisory_body_id and self.org_id and self.advisory_body.org_id != self.org_id:
+            raise ValidationError({"advisory_body": _("Cơ quan tham mưu phải thuộc tổ chức được chọn.")})
+        if self.role_id and self.role.needs_body and not self.advisory_body_id:
+            raise ValidationError({"advisory_body": _("Vai trò này phải gắn với một cơ quan tham mưu.")})
+        if self.valid_until and self.valid_from and self.valid_until < self.valid_from:
+            raise ValidationError({"valid_until": _("Ngày hết hiệu lực phải sau ngày bắt đầu.")})

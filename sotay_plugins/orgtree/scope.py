@@ -1,0 +1,239 @@
+"""The scope engine: the one place that decides who sees and may do what.
+
+A right is a capability held at an organisation (RoleAssignment) and reaches that
+organisation's subtree. A member sees a published item iff their cell lies under the item's
+audience organisation and the item's position and group filters (if any) match them.
+
+Three calls answer every question; views, API, downloads, search, exports, statistics and
+notifications all use them and none re-implements them:
+
+    visible_to(user, Model_or_queryset)        → the queryset the user may see
+    can(user, "members.change_member", obj)    → may the user do this to this object/unit?
+    managed_orgs(user, "members.view_member")  → the units where the user holds a capability
+
+A model takes part by declaring ``scope = ScopeSpec(...)``:
+
+- ``org_field``: the path from the model to the Organisation that places an object in the
+  tree (``"cell"`` for a member, ``"issuer_org"`` for a document, ``""`` for Organisation).
+  Staff holding ``view_capability`` at an ancestor of that organisation see the object.
+- ``audience``: True when the model has ``audience_org``, ``audience_positions`` and
+  ``audience_groups``: members under the audience organisation see it (published items).
+- ``member_rule``: what a member sees besides audiences: ``"self"`` (their own record, for
+  the member model), ``"own_units"`` (their cell and its ancestors, for Organisation) or a
+  callable ``(subject) -> Q``.
+
+Cost: a user's grants are read once (one query) and kept on the user object for the request;
+the member's subject (cell, positions, group) likewise. ``visible_to`` itself adds no query:
+it returns a lazy queryset with the ranges inlined.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+from sotay_plugins.registry import registry
+
+ALL = "*"
+
+
+@dataclass(frozen=True)
+class ScopeSpec:
+    org_field: str
+    view_capability: str
+    audience: bool = False
+    member_rule: Any = None
+
+
+@dataclass(frozen=True)
+class Grant:
+    capabilities: frozenset
+    org_id: int
+    tree_id: int
+    lft: int
+    rght: int
+    body_id: int | None
+
+    def allows(self, capability):
+        return ALL in self.capabilities or capability in self.capabilities
+
+    def covers(self, org):
+        return org.tree_id == self.tree_id and self.lft <= org.lft and org.rght <= self.rght
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What the scope engine needs to know of a member: their place and their filters."""
+
+    member_id: int
+    cell_id: int
+    tree_id: int
+    lft: int
+    rght: int
+    positions: frozenset
+    group: str
+
+
+# --- who the user is ----------------------------------------------------------------------
+
+def grants(user) -> list[Grant]:
+    """The user's active rights, read once per user object."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, "_sotay_grants", None)
+    if cached is not None:
+        return cached
+    from .models import RoleAssignment
+
+    today = timezone.localdate()
+    rows = (
+        RoleAssignment.objects.filter(user=user, valid_from__lte=today, org__is_active=True)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        .values_list("role__capabilities", "org_id", "org__tree_id", "org__lft", "org__rght", "advisory_body_id")
+    )
+    user._sotay_grants = [Grant(frozenset(caps or ()), org, tree, lft, rght, body) for caps, org, tree, lft, rght, body in rows]
+    return user._sotay_grants
+
+
+def subject(user) -> Subject | None:
+    """The user as a member (None for staff-only accounts), from the members plugin's resolver."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if not hasattr(user, "_sotay_subject"):
+        resolver = registry.subject_resolver
+        user._sotay_subject = resolver(user) if resolver else None
+    return user._sotay_subject
+
+
+def forget(user):
+    """Drop the cached grants and subject (after a role or membership change)."""
+    for attr in ("_sotay_grants", "_sotay_subject"):
+        if hasattr(user, attr):
+            delattr(user, attr)
+
+
+def is_superadmin(user):
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_superuser)
+
+
+# --- the three questions ------------------------------------------------------------------
+
+def managed_ranges(user, capability):
+    """(tree_id, lft, rght) of every unit where the user holds the capability, nested ones dropped."""
+    ranges = sorted({(g.tree_id, g.lft, g.rght) for g in grants(user) if g.allows(capability)})
+    merged = []
+    for tree_id, lft, rght in ranges:
+        if merged and merged[-1][0] == tree_id and merged[-1][1] <= lft and rght <= merged[-1][2]:
+            continue
+        merged.append((tree_id, lft, rght))
+    return merged
+
+
+def _range_q(prefix, ranges):
+    prefix = f"{prefix}__" if prefix else ""
+    q = Q(pk__in=[])
+    for tree_id, lft, rght in ranges:
+        q |= Q(**{f"{prefix}tree_id": tree_id, f"{prefix}lft__gte": lft, f"{prefix}rght__lte": rght})
+    return q
+
+
+def managed_orgs(user, capability):
+    """The organisations (whole subtrees) where the user holds ``capability``."""
+    from .models import Organisation
+
+    if is_superadmin(user):
+        return Organisation.objects.all()
+    ranges = managed_ranges(user, capability)
+    return Organisation.objects.filter(_range_q("", ranges)) if ranges else Organisation.objects.none()
+
+
+def can(user, capability, target=None) -> bool:
+    """May ``user`` exercise ``capability`` at ``target`` (an Organisation or a scoped object)?
+
+    With no target: does the user hold the capability anywhere?
+    """
+    if is_superadmin(user):
+        return True
+    held = [g for g in grants(user) if g.allows(capability)]
+    if target is None or not held:
+        return bool(held)
+    org = org_of(target)
+    if org is None:
+        return False
+    return any(g.covers(org) for g in held)
+
+
+def org_of(obj):
+    """The Organisation that places ``obj`` in the tree, following its ScopeSpec."""
+    from .models import Organisation
+
+    if isinstance(obj, Organisation):
+        return obj
+    spec = spec_of(type(obj))
+    target = obj
+    for part in spec.org_field.split("__"):
+        target = getattr(target, part, None)
+        if target is None:
+            return None
+    return target
+
+
+def spec_of(model) -> ScopeSpec:
+    spec = getattr(model, "scope", None)
+    if not isinstance(spec, ScopeSpec):
+        raise TypeError(f"{model.__name__} declares no ScopeSpec: the scope engine cannot filter it")
+    return spec
+
+
+def visible_to(user, queryset, capability=None):
+    """The part of ``queryset`` (or a model's default manager) that ``user`` may see.
+
+    Staff see objects placed under a unit where they hold ``capability`` (default: the model's
+    view capability); members see what their audience filters and member rule give them.
+    """
+    if not hasattr(queryset, "model"):
+        queryset = queryset._default_manager.all()
+    model = queryset.model
+    spec = spec_of(model)
+    if is_superadmin(user):
+        return queryset
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return queryset.none()
+    q = Q(pk__in=[])
+    ranges = managed_ranges(user, capability or spec.view_capability)
+    if ranges:
+        q |= _range_q(spec.org_field, ranges)
+    member = subject(user)
+    if member is not None:
+        q |= member_q(spec, member)
+    if q == Q(pk__in=[]):
+        return queryset.none()
+    return queryset.filter(q)
+
+
+def member_q(spec, member: Subject):
+    q = Q(pk__in=[])
+    if spec.audience:
+        q |= audience_q(member)
+    rule = spec.member_rule
+    if rule == "self":
+        q |= Q(pk=member.member_id)
+    elif rule == "own_units":
+        q |= Q(tree_id=member.tree_id, lft__lte=member.lft, rght__gte=member.rght)
+    elif callable(rule):
+        q |= rule(member)
+    return q
+
+
+def audience_q(member: Subject, prefix=""):
+    """Items whose audience organisation contains the member's cell and whose filters match."""
+    p = f"{prefix}__" if prefix else ""
+    return (
+        Q(**{f"{p}audience_org__tree_id": member.tree_id, f"{p}audience_org__lft__lte": member.lft,
+             f"{p}audience_org__rght__gte": member.rght})
+        & (Q(**{f"{p}audience_positions": 0}) | Q(**{f"{p}audience_positions__has_any": member.positions}))
+        & (Q(**{f"{p}audience_groups": 0}) | Q(**{f"{p}audience_groups__has_any": {member.group}}))
+    )

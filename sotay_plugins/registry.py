@@ -1,0 +1,138 @@
+"""The plugin registry: the extension points through which plugins add to the product.
+
+A plugin never imports another plugin's internals; it registers what it offers here (from its
+``PluginConfig.register``) and reads what others offered. Wagtail admin menus and viewsets are
+registered through Wagtail's own hooks (``wagtail_hooks.py`` of each plugin), which already are
+that extension point; everything party-specific lives here:
+
+- capabilities: the rights a plugin defines, and which built-in roles bundle them;
+- shell tabs and home cards: what the member's mobile shell shows;
+- statistics providers: figures the reports module aggregates per organisation;
+- searchable kinds: what the search index holds;
+- API routes: viewsets mounted under /api/v1/;
+- notice kinds: the notifications a plugin can send.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Capability:
+    code: str
+    label: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ShellTab:
+    """A tab of the member shell's bottom bar. ``url_name`` is reversed without arguments."""
+
+    key: str
+    label: str
+    url_name: str
+    icon: str = "•"
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class HomeCard:
+    """A card on the member's home page.
+
+    ``context`` receives the request and returns the template context, or None to hide the card.
+    Cards must stay cheap: the home page budget is 10 queries in all.
+    """
+
+    key: str
+    template: str
+    context: Callable[[Any], dict | None]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class StatisticsProvider:
+    """A figure the reports module can show per organisation: ``compute(orgs)`` → {org_id: value}."""
+
+    key: str
+    label: str
+    compute: Callable[[Any], dict]
+
+
+@dataclass(frozen=True)
+class SearchableKind:
+    key: str
+    label: str
+    model: Any
+    title_field: str = "title"
+
+
+@dataclass(frozen=True)
+class ApiRoute:
+    prefix: str
+    viewset: Any
+    basename: str
+
+
+@dataclass(frozen=True)
+class NoticeKind:
+    key: str
+    label: str
+
+
+@dataclass
+class Registry:
+    capabilities: dict[str, Capability] = field(default_factory=dict)
+    role_grants: dict[str, set[str]] = field(default_factory=dict)
+    shell_tabs: dict[str, ShellTab] = field(default_factory=dict)
+    home_cards: dict[str, HomeCard] = field(default_factory=dict)
+    statistics: dict[str, StatisticsProvider] = field(default_factory=dict)
+    searchable: dict[str, SearchableKind] = field(default_factory=dict)
+    api_routes: list[ApiRoute] = field(default_factory=list)
+    notice_kinds: dict[str, NoticeKind] = field(default_factory=dict)
+    #: ``fn(user) -> orgtree.scope.Subject | None``: who the user is as a member. Set by the
+    #: members plugin; the scope engine asks it so that orgtree never imports members.
+    subject_resolver: Callable[[Any], Any] | None = None
+
+    @staticmethod
+    def _put(table, key, value, what):
+        if key in table and table[key] != value:
+            raise ValueError(f"{what} '{key}' is registered twice")
+        table[key] = value
+
+    def add_capability(self, code, label, description="", roles=()):
+        """Declare a capability and bundle it into the named built-in roles."""
+        self._put(self.capabilities, code, Capability(code, label, description), "capability")
+        for role in roles:
+            self.role_grants.setdefault(role, set()).add(code)
+
+    def add_shell_tab(self, tab: ShellTab):
+        self._put(self.shell_tabs, tab.key, tab, "shell tab")
+
+    def add_home_card(self, card: HomeCard):
+        self._put(self.home_cards, card.key, card, "home card")
+
+    def add_statistic(self, provider: StatisticsProvider):
+        self._put(self.statistics, provider.key, provider, "statistic")
+
+    def add_searchable(self, kind: SearchableKind):
+        self._put(self.searchable, kind.key, kind, "searchable kind")
+
+    def add_api_route(self, prefix, viewset, basename):
+        if any(route.prefix == prefix for route in self.api_routes):
+            raise ValueError(f"API route '{prefix}' is registered twice")
+        self.api_routes.append(ApiRoute(prefix, viewset, basename))
+
+    def add_notice_kind(self, kind: NoticeKind):
+        self._put(self.notice_kinds, kind.key, kind, "notice kind")
+
+    def ordered_tabs(self):
+        return sorted(self.shell_tabs.values(), key=lambda tab: (tab.order, tab.key))
+
+    def ordered_cards(self):
+        return sorted(self.home_cards.values(), key=lambda card: (card.order, card.key))
+
+
+registry = Registry()

@@ -1,0 +1,71 @@
+"""Factories for every plugin's tests, in one place. Trees are built through the services so
+the nested-set fields are real."""
+
+import itertools
+from datetime import date
+
+import factory
+from django.contrib.auth import get_user_model
+
+from sotay_plugins.members.cccd import make_cccd
+from sotay_plugins.members.models import Member
+from sotay_plugins.orgtree.choices import OrgKind
+from sotay_plugins.orgtree.models import Organisation, Role, RoleAssignment
+
+_codes = itertools.count(1)
+_serial = itertools.count(1)
+
+
+def org(kind, parent=None, name=None, code=None):
+    """Create an organisation under ``parent`` (through save(), which takes the tree lock)."""
+    n = next(_codes)
+    code = code or (f"{parent.code}.{n:03d}" if parent else f"P{n}")
+    return Organisation.objects.create(
+        name=name or f"{OrgKind(kind).label} {n}", code=code, kind=kind, parent=parent
+    )
+
+
+def small_tree():
+    """province → 2 districts → 1 base each → 2 cells each; returns a dict of named units."""
+    p = org(OrgKind.PROVINCE, name="Tỉnh A")
+    d1, d2 = org(OrgKind.DISTRICT, p, "Huyện 1"), org(OrgKind.DISTRICT, p, "Huyện 2")
+    b1, b2 = org(OrgKind.BASE, d1, "Xã 1"), org(OrgKind.BASE, d2, "Xã 2")
+    return {
+        "province": p, "d1": d1, "d2": d2, "b1": b1, "b2": b2,
+        "c11": org(OrgKind.CELL, b1, "Chi bộ 1.1"), "c12": org(OrgKind.CELL, b1, "Chi bộ 1.2"),
+        "c21": org(OrgKind.CELL, b2, "Chi bộ 2.1"), "c22": org(OrgKind.CELL, b2, "Chi bộ 2.2"),
+    }
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"canbo{n}")
+    password = factory.PostGenerationMethodCall("set_password", "Matkhau@123")
+    is_active = True
+
+
+class MemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Member
+
+    full_name = factory.Sequence(lambda n: f"Nguyễn Văn {n}")
+    gender = "male"
+    birth_date = date(1970, 5, 2)
+    cccd = factory.LazyAttribute(lambda m: make_cccd("034", m.birth_date, m.gender, next(_serial)))
+    party_record_no = factory.Sequence(lambda n: f"01.001.{n:06d}")
+    user = factory.LazyAttribute(lambda m: UserFactory(username=m.cccd))
+    group = "official"
+    joined_on = date(2000, 1, 1)
+    official_on = date(2001, 1, 1)
+
+
+def grant(user, role_code, org, body=None):
+    """Give ``user`` the built-in role at ``org`` and forget their cached grants."""
+    from sotay_plugins.orgtree import scope
+
+    assignment = RoleAssignment.objects.create(user=user, role=Role.objects.get(code=role_code), org=org, advisory_body=body)
+    scope.forget(user)
+    return assignment
