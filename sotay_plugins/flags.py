@@ -15,6 +15,7 @@ from django import forms
 from django.core import checks, exceptions
 from django.db import models
 from django.db.models import Lookup
+from django.utils.functional import cached_property
 
 
 class FlagSetField(models.PositiveBigIntegerField):
@@ -25,6 +26,11 @@ class FlagSetField(models.PositiveBigIntegerField):
         self.bits = {code: 1 << index for index, (code, _label) in enumerate(self.flag_choices)}
         kwargs.setdefault("default", 0)
         super().__init__(*args, **kwargs)
+
+    @cached_property
+    def validators(self):
+        # The integer range validators of the parent field compare against a set: not ours.
+        return list(self._validators)
 
     def check(self, **kwargs):
         errors = super().check(**kwargs)

@@ -43,7 +43,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("username",)
 
     username = factory.Sequence(lambda n: f"canbo{n}")
-    password = factory.PostGenerationMethodCall("set_password", "Matkhau@123")
+    password = factory.django.Password("Matkhau@123")
     is_active = True
 
 

@@ -57,7 +57,6 @@ class Member(models.Model):
                                   default=MembershipKind.OFFICIAL)
     cell = models.ForeignKey(
         "orgtree.Organisation", verbose_name=_("chi bộ"), on_delete=models.PROTECT, related_name="members",
-        limit_choices_to={"kind": OrgKind.CELL},
     )
     positions = FlagSetField(_("chức vụ đảng"), choices=Position.choices, blank=True)
     group = models.CharField(_("nhóm đảng viên"), max_length=16, choices=MemberGroup.choices,
@@ -134,6 +133,9 @@ class MemberTransfer(models.Model):
         verbose_name = _("chuyển sinh hoạt")
         verbose_name_plural = _("lịch sử chuyển sinh hoạt")
 
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.from_cell} → {self.to_cell} ({self.on:%d/%m/%Y})"
+
 
 class ActivationCode(models.Model):
     """A one-time code that lets a member set their password. Only its hash is stored."""
@@ -147,6 +149,9 @@ class ActivationCode(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["member", "used_at"], name="activation_member_idx")]
+
+    def __str__(self):
+        return f"{self.member} ({self.expires_at:%d/%m/%Y})"
 
 
 class ImportBatch(models.Model):
@@ -178,3 +183,6 @@ class ImportBatch(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("lượt nhập danh sách")
         verbose_name_plural = _("lượt nhập danh sách")
+
+    def __str__(self):
+        return f"{self.original_name} ({self.get_state_display()})"
