@@ -10,15 +10,13 @@ from sotay_plugins.registry import registry
 
 
 def api_urls():
-    from sotay_plugins.members.api import MeView, TokenView
-
+    """/api/v1/: the schema, then what the enabled plugins registered."""
     router = DefaultRouter()
     for route in registry.api_routes:
         router.register(route.prefix, route.viewset, basename=route.basename)
     return [
-        path("auth/token/", TokenView.as_view(), name="token"),
-        path("me/", MeView.as_view(), name="me"),
         path("schema/", SpectacularAPIView.as_view(), name="schema"),
+        *(path(p.route, p.view.as_view(), name=p.name) for p in registry.api_paths),
         *router.urls,
     ]
 

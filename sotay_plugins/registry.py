@@ -9,7 +9,7 @@ that extension point; everything party-specific lives here:
 - shell tabs and home cards: what the member's mobile shell shows;
 - statistics providers: figures the reports module aggregates per organisation;
 - searchable kinds: what the search index holds;
-- API routes: viewsets mounted under /api/v1/;
+- API routes and paths: viewsets and plain views mounted under /api/v1/;
 - notice kinds: the notifications a plugin can send.
 """
 
@@ -77,6 +77,15 @@ class ApiRoute:
 
 
 @dataclass(frozen=True)
+class ApiPath:
+    """A plain API view mounted at /api/v1/<route> (for what is not a viewset)."""
+
+    route: str
+    view: Any
+    name: str
+
+
+@dataclass(frozen=True)
 class NoticeKind:
     key: str
     label: str
@@ -91,6 +100,7 @@ class Registry:
     statistics: dict[str, StatisticsProvider] = field(default_factory=dict)
     searchable: dict[str, SearchableKind] = field(default_factory=dict)
     api_routes: list[ApiRoute] = field(default_factory=list)
+    api_paths: list[ApiPath] = field(default_factory=list)
     notice_kinds: dict[str, NoticeKind] = field(default_factory=dict)
     #: ``fn(user) -> orgtree.scope.Subject | None``: who the user is as a member. Set by the
     #: members plugin; the scope engine asks it so that orgtree never imports members.
@@ -124,6 +134,11 @@ class Registry:
         if any(route.prefix == prefix for route in self.api_routes):
             raise ValueError(f"API route '{prefix}' is registered twice")
         self.api_routes.append(ApiRoute(prefix, viewset, basename))
+
+    def add_api_path(self, route, view, name):
+        if any(p.route == route for p in self.api_paths):
+            raise ValueError(f"API path '{route}' is registered twice")
+        self.api_paths.append(ApiPath(route, view, name))
 
     def add_notice_kind(self, kind: NoticeKind):
         self._put(self.notice_kinds, kind.key, kind, "notice kind")

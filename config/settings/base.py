@@ -3,7 +3,8 @@
 Environment (CONTRACT.md): DATABASE_URL (absent: a SQLite file), REDIS_URL (absent: jobs run
 synchronously), ELASTICSEARCH_URL (absent: database search), SECRET_KEY, DJANGO_ALLOWED_HOSTS
 (comma-separated), DJANGO_DEBUG (0/1), SOTAY_PLUGINS (comma-separated plugin apps to enable;
-absent: all built-in plugins).
+absent: all built-in plugins), SOTAY_EXTRA_APPS (plugin apps to add by dotted path, for plugins
+not installed as packages).
 """
 
 import os
@@ -39,7 +40,7 @@ BUILTIN_PLUGINS = [
     "sotay_plugins.orgtree",
     "sotay_plugins.members",
 ]
-SOTAY_PLUGINS = plugin_apps(BUILTIN_PLUGINS, env_list("SOTAY_PLUGINS"))
+SOTAY_PLUGINS = plugin_apps(BUILTIN_PLUGINS, env_list("SOTAY_PLUGINS")) + env_list("SOTAY_EXTRA_APPS")
 
 INSTALLED_APPS = [
     "sotay_plugins",

@@ -17,7 +17,7 @@ class MembersConfig(PluginConfig):
         from sotay_plugins.registry import HomeCard, ShellTab
 
         from . import services
-        from .api import MemberViewSet
+        from .api import MeView, MemberViewSet, TokenView
 
         registry.add_capability("members.view_member", _("Xem hồ sơ đảng viên"), roles=[MEMBER_UPDATER, VIEWER, CELL_SECRETARY])
         registry.add_capability("members.view_personal", _("Xem CCCD, ngày sinh, địa chỉ của đảng viên"), roles=[MEMBER_UPDATER])
@@ -30,5 +30,7 @@ class MembersConfig(PluginConfig):
         registry.add_shell_tab(ShellTab("profile", _("Hồ sơ"), "members:profile", icon="☺", order=900))
         registry.add_home_card(HomeCard("members.welcome", "members/cards/welcome.html", services.home_card, order=0))
         registry.add_api_route("members", MemberViewSet, "member")
+        registry.add_api_path("auth/token/", TokenView, "token")
+        registry.add_api_path("me/", MeView, "me")
         signals.org_merged.connect(services.on_org_merged, dispatch_uid="members.org_merged")
         signals.org_dissolving.connect(services.on_org_dissolving, dispatch_uid="members.org_dissolving")
