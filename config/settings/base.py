@@ -221,6 +221,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "DEFAULT_GENERATOR_CLASS": "sotay_plugins.schema.SchemaGenerator",
 }
 
 # --- Logging --------------------------------------------------------------------------------

@@ -18,7 +18,9 @@ SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+# SAMEORIGIN, not DENY: Wagtail's page preview and the in-page PDF viewer frame our own pages.
 X_FRAME_OPTIONS = "SAMEORIGIN"
+SILENCED_SYSTEM_CHECKS = ["security.W019"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"  # noqa: F405
 # Restricted files are handed to the front server after the scope check (X-Accel-Redirect).
 SOTAY_SENDFILE = os.environ.get("SOTAY_SENDFILE", "nginx")

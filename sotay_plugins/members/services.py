@@ -240,13 +240,12 @@ def log_view(member, actor, *, personal):
 
 
 def search_q(text):
+    """Search by name or party-record number. Deliberately not by CCCD: search terms travel in
+    URLs, and a CCCD must never be in a URL (Decree 13/2023)."""
     text = (text or "").strip()
     if not text:
         return Q()
-    q = Q(full_name__icontains=text) | Q(party_record_no__icontains=text)
-    if text.isdigit() and len(text) == 12:
-        q |= Q(cccd=text)
-    return q
+    return Q(full_name__icontains=text) | Q(party_record_no__icontains=text)
 
 
 def home_card(request):
