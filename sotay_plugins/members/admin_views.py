@@ -1,0 +1,373 @@
+"""Member records in the Wagtail admin, filtered by the scope engine.
+
+Listing, inspect and edit reach only members under a unit where the user holds the matching
+capability (orgtree.permissions.ScopePermissionPolicy, registered in wagtail_hooks). Personal
+data (CCCD, birth date, addresses, phone) is shown and editable only with
+``members.view_personal`` at the member's cell; elsewhere the CCCD is masked. Every opening of a
+member's page is written to the audit log (services.log_view). Writes go through services.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.contrib.admin.utils import quote
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.ui.menus import MenuItem
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.widgets import AdminDateInput
+from wagtail.admin.widgets.button import Button
+
+from sotay_plugins.orgtree import scope
+from sotay_plugins.orgtree.admin_views import (
+    ScopedCreateView,
+    ScopedEditView,
+    ScopedIndexView,
+    ScopedInspectView,
+    ScopedModelViewSet,
+    ScopedObjectFormView,
+)
+from sotay_plugins.orgtree.choices import MemberGroup, OrgKind, Position
+from sotay_plugins.orgtree.forms import OrgChoiceField, ScopedModelForm, org_chooser
+from sotay_plugins.orgtree.models import Organisation
+
+from . import services
+from .models import PERSONAL_FIELDS, Member, MembershipKind, MemberStatus, MemberTransfer
+
+VIEW_PERSONAL = "members.view_personal"
+
+
+def can_view_personal(user, member):
+    return scope.can(user, VIEW_PERSONAL, member)
+
+
+def _tree_order(queryset):
+    return queryset.order_by("tree_id", "lft")
+
+
+# --- forms -----------------------------------------------------------------------------------
+
+EDIT_FIELDS = ["full_name", "gender", "birth_date", "cccd", "home_town", "permanent_address", "phone",
+               "party_card_no", "membership", "positions", "group", "has_smartphone", "joined_on", "official_on",
+               "status"]
+
+
+class MemberEditForm(ScopedModelForm):
+    """The record's fields; the personal ones only for a user who may see them here."""
+
+    class Meta:
+        model = Member
+        fields = EDIT_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not can_view_personal(self.user, self.instance):
+            for name in PERSONAL_FIELDS:
+                self.fields.pop(name, None)
+
+
+class MemberCreateForm(ScopedModelForm):
+    class Meta:
+        model = Member
+        fields = ["cell", *EDIT_FIELDS]
+        field_classes = {"cell": OrgChoiceField}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cell"].queryset = _tree_order(
+            scope.managed_orgs(self.user, "members.change_member").filter(kind=OrgKind.CELL, is_active=True)
+        )
+        self.fields["cell"].widget = org_chooser("members.change_member", [OrgKind.CELL])
+        self.fields["status"].initial = MemberStatus.ACTIVE
+
+
+class TransferForm(forms.Form):
+    to_cell = OrgChoiceField(queryset=Organisation.objects.none(), label=gettext_lazy("Đến chi bộ"))
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Hình thức"),
+        choices=[(MemberTransfer.Kind.OFFICIAL, MemberTransfer.Kind.OFFICIAL.label),
+                 (MemberTransfer.Kind.TEMPORARY, MemberTransfer.Kind.TEMPORARY.label)],
+    )
+    on = forms.DateField(label=gettext_lazy("Ngày chuyển"), widget=AdminDateInput, initial=timezone.localdate)
+    until = forms.DateField(label=gettext_lazy("Đến ngày (chuyển tạm thời)"), widget=AdminDateInput, required=False)
+    note = forms.CharField(label=gettext_lazy("Ghi chú (giấy giới thiệu số…)"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, user, obj, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_cell"].queryset = _tree_order(
+            scope.managed_orgs(user, "members.transfer_member").filter(kind=OrgKind.CELL, is_active=True)
+            .exclude(pk=obj.cell_id)
+        )
+        self.fields["to_cell"].widget = org_chooser("members.transfer_member", [OrgKind.CELL])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == MemberTransfer.Kind.TEMPORARY and not data.get("until"):
+            self.add_error("until", _("Chuyển sinh hoạt tạm thời cần có ngày kết thúc."))
+        return data
+
+
+class ActivationForm(forms.Form):
+    def __init__(self, *args, user, obj, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+class UnitFilter(django_filters.ModelChoiceFilter):
+    """Any unit in the user's scope: the members of its whole subtree."""
+
+    field_class = OrgChoiceField
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(cell__tree_id=value.tree_id, cell__lft__gte=value.lft, cell__rght__lte=value.rght)
+
+
+class MemberFilterSet(WagtailFilterSet):
+    unit = UnitFilter(label=gettext_lazy("Đơn vị"), queryset=Organisation.objects.none(), empty_label=gettext_lazy("Tất cả"))
+    group = django_filters.ChoiceFilter(label=gettext_lazy("Nhóm đảng viên"), choices=MemberGroup.choices,
+                                        empty_label=gettext_lazy("Tất cả"))
+    positions = django_filters.MultipleChoiceFilter(label=gettext_lazy("Chức vụ đảng"), choices=Position.choices,
+                                                    method="filter_positions", widget=forms.CheckboxSelectMultiple)
+    status = django_filters.ChoiceFilter(label=gettext_lazy("Tình trạng"), choices=MemberStatus.choices,
+                                         empty_label=gettext_lazy("Tất cả"))
+    membership = django_filters.ChoiceFilter(label=gettext_lazy("Loại đảng viên"), choices=MembershipKind.choices,
+                                             empty_label=gettext_lazy("Tất cả"))
+
+    class Meta:
+        model = Member
+        fields = ["unit", "group", "positions", "status", "membership"]
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        user = request.user if request else None
+        self.filters["unit"].queryset = _tree_order(scope.managed_orgs(user, "members.view_member"))
+
+    def filter_positions(self, queryset, name, value):
+        return queryset.filter(positions__has_any=set(value)) if value else queryset
+
+
+# --- views -----------------------------------------------------------------------------------
+
+class MemberIndexView(ScopedIndexView):
+    page_title = gettext_lazy("Đảng viên")
+    search_fields = ["full_name", "party_record_no"]
+    search_backend_name = None
+
+    def get_listing_queryset(self, queryset):
+        return queryset.select_related("cell")
+
+    def search_queryset(self, queryset):
+        if not self.is_searching:
+            return queryset
+        return queryset.filter(services.search_q(self.search_query))
+
+    def order_queryset(self, queryset):
+        if self.ordering:
+            return queryset.order_by(self.ordering, "pk")
+        return queryset.order_by("full_name", "pk")
+
+    def get_valid_orderings(self):
+        return ["full_name", "-full_name", "party_record_no", "-party_record_no"]
+
+    @cached_property
+    def columns(self):
+        user = self.request.user
+
+        def cccd(member):
+            return member.cccd if can_view_personal(user, member) else member.cccd_masked
+
+        def positions(member):
+            labels = dict(Position.choices)
+            return ", ".join(str(labels[code]) for code in sorted(member.positions))
+
+        return [
+            self.title_column("full_name", _("Họ và tên"), sort_key="full_name"),
+            Column("party_record_no", label=_("Số lý lịch"), sort_key="party_record_no"),
+            Column("cccd", label=_("Số CCCD"), accessor=cccd),
+            Column("cell", label=_("Chi bộ"), accessor="cell.name"),
+            Column("positions", label=_("Chức vụ"), accessor=positions),
+            Column("group", label=_("Nhóm"), accessor="get_group_display"),
+            Column("membership", label=_("Loại"), accessor="get_membership_display"),
+            Column("status", label=_("Tình trạng"), accessor="get_status_display"),
+        ]
+
+    def get_list_more_buttons(self, instance):
+        buttons = list(super().get_list_more_buttons(instance))
+        for action, label, icon, priority in (("transfer", _("Chuyển sinh hoạt"), "arrow-right-full", 40),
+                                               ("issue_activation", _("In mã kích hoạt"), "key", 41)):
+            if self._can(action, instance):
+                buttons.append(MenuItem(label, url=reverse(f"members_member:{action}", args=[instance.pk]),
+                                        icon_name=icon, priority=priority))
+        return buttons
+
+
+class MemberButtonsMixin:
+    """Transfer and activation-code buttons in the header of a member's page."""
+
+    def member_action_buttons(self):
+        buttons = []
+        user = self.request.user
+        for action, label, icon, priority in (("transfer", _("Chuyển sinh hoạt"), "arrow-right-full", 40),
+                                               ("issue_activation", _("In mã kích hoạt"), "key", 41)):
+            if self.permission_policy.user_has_permission_for_instance(user, action, self.object):
+                buttons.append(Button(label, url=reverse(f"members_member:{action}", args=[quote(self.object.pk)]),
+                                      icon_name=icon, priority=priority))
+        return buttons
+
+
+class MemberCreateView(ScopedCreateView):
+    page_title = gettext_lazy("Thêm đảng viên")
+
+    def save_instance(self):
+        data = {name: self.form.cleaned_data[name] for name in self.form.fields if name in self.form.cleaned_data}
+        if not scope.can(self.request.user, "members.change_member", data["cell"]):
+            raise forms.ValidationError({"cell": [_("Bạn không quản lý chi bộ này.")]})
+        return services.create_member(actor=self.request.user, **data)
+
+    def get_success_message(self, instance):
+        return _("Đã thêm đảng viên %(name)s (số lý lịch %(no)s).") % {"name": instance.full_name,
+                                                                        "no": instance.party_record_no}
+
+
+class MemberEditView(MemberButtonsMixin, ScopedEditView):
+    def get_queryset(self):
+        return super().get_queryset().select_related("cell")
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        services.log_view(self.object, request.user, personal=can_view_personal(request.user, self.object))
+        return response
+
+    def save_instance(self):
+        fresh = Member.objects.select_related("cell").get(pk=self.object.pk)
+        changes = {name: self.form.cleaned_data[name] for name in self.form.changed_data}
+        member, _changed = services.update_member(fresh, changes, actor=self.request.user)
+        return member
+
+    def get_success_message(self):
+        return _("Đã lưu hồ sơ của %(name)s.") % {"name": self.object.full_name}
+
+    @cached_property
+    def header_more_buttons(self):
+        return [*super().header_more_buttons, *self.member_action_buttons()]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["member_cell"] = self.object.cell
+        return context
+
+
+class MemberInspectView(MemberButtonsMixin, ScopedInspectView):
+    @cached_property
+    def personal(self):
+        return can_view_personal(self.request.user, self.object)
+
+    def get_fields(self):
+        fields = ["full_name", "party_record_no", "cccd", "gender", "birth_date", "home_town", "permanent_address",
+                  "phone", "party_card_no", "cell", "membership", "positions", "group", "has_smartphone", "joined_on",
+                  "official_on", "status"]
+        return fields
+
+    def get_fields_context(self):
+        hidden = set(PERSONAL_FIELDS) - {"cccd"} if not self.personal else set()
+        return [self.get_context_for_field(name) for name in self.fields if name not in hidden]
+
+    def get_cccd_display_value(self):
+        return self.object.cccd if self.personal else self.object.cccd_masked
+
+    def get_positions_display_value(self):
+        labels = dict(Position.choices)
+        return ", ".join(str(labels[code]) for code in sorted(self.object.positions)) or "—"
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        services.log_view(self.object, request.user, personal=self.personal)
+        return response
+
+    @cached_property
+    def header_more_buttons(self):
+        return [*super().header_more_buttons, *self.member_action_buttons()]
+
+
+class MemberTransferView(ScopedObjectFormView):
+    action = "transfer"
+    form_class = TransferForm
+    page_title = gettext_lazy("Chuyển sinh hoạt đảng")
+    submit_button_label = gettext_lazy("Chuyển sinh hoạt")
+    header_icon = "arrow-right-full"
+
+    def get_intro(self):
+        return _("Chuyển sinh hoạt của đồng chí %(name)s, hiện sinh hoạt tại %(cell)s. Chuyển chính thức sẽ cấp "
+                 "lại số lý lịch đảng viên theo mã đơn vị mới.") % {"name": self.object.full_name,
+                                                                    "cell": self.object.cell.name}
+
+    def perform(self, form):
+        data = form.cleaned_data
+        member = services.transfer_member(self.object, data["to_cell"], kind=data["kind"], on=data["on"],
+                                          until=data.get("until"), note=data.get("note") or "",
+                                          actor=self.request.user)
+        return _("Đã chuyển sinh hoạt của %(name)s đến %(cell)s.") % {"name": member.full_name,
+                                                                        "cell": data["to_cell"].name}
+
+
+@method_decorator(never_cache, name="dispatch")
+class MemberActivationView(ScopedObjectFormView):
+    """Confirm, then issue a new one-time code and show it once on a printable slip."""
+
+    action = "issue_activation"
+    form_class = ActivationForm
+    page_title = gettext_lazy("In mã kích hoạt")
+    submit_button_label = gettext_lazy("Cấp mã và in phiếu")
+    header_icon = "key"
+
+    def get_intro(self):
+        return _("Cấp mã kích hoạt tài khoản cho đồng chí %(name)s (%(cell)s). Mã cũ chưa dùng sẽ hết hiệu lực; "
+                 "mã mới chỉ hiện một lần trên phiếu in.") % {"name": self.object.full_name,
+                                                               "cell": self.object.cell.name}
+
+    def form_valid(self, form):
+        code = services.issue_activation_code(self.object, actor=self.request.user)
+        expires = self.object.activation_codes.order_by("-created_at").values_list("expires_at", flat=True).first()
+        return render(self.request, "members/admin/activation_print.html", {
+            "member": self.object, "code": f"{code[:4]} {code[4:]}", "expires_at": expires,
+            "activate_url": self.request.build_absolute_uri(reverse("members:activate")),
+            "back_url": reverse("members_member:index"),
+        })
+
+
+class MemberViewSet(ScopedModelViewSet):
+    model = Member
+    name = "members_member"
+    url_prefix = "dang-vien"
+    icon = "group"
+    menu_label = gettext_lazy("Đảng viên")
+    menu_order = 210
+    add_to_admin_menu = True
+    inspect_view_enabled = True
+    index_view_class = MemberIndexView
+    add_view_class = MemberCreateView
+    edit_view_class = MemberEditView
+    inspect_view_class = MemberInspectView
+    filterset_class = MemberFilterSet
+    list_per_page = 50
+
+    def get_form_class(self, for_update=False):
+        return MemberEditForm if for_update else MemberCreateForm
+
+    def get_urlpatterns(self):
+        common = {"model": self.model, "index_url_name": self.get_url_name("index")}
+        return [
+            *super().get_urlpatterns(),
+            self.object_action_path("chuyen-sinh-hoat", MemberTransferView, "transfer", **common),
+            self.object_action_path("ma-kich-hoat", MemberActivationView, "issue_activation", **common),
+        ]
