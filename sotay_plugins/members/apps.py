@@ -17,7 +17,7 @@ class MembersConfig(PluginConfig):
         from sotay_plugins.registry import HomeCard, ShellTab
 
         from . import services
-        from .api import MeView, MemberViewSet, TokenView
+        from .api import MemberViewSet, MeView, TokenView
 
         registry.add_capability("members.view_member", _("Xem hồ sơ đảng viên"), roles=[MEMBER_UPDATER, VIEWER, CELL_SECRETARY])
         registry.add_capability("members.view_personal", _("Xem CCCD, ngày sinh, địa chỉ của đảng viên"), roles=[MEMBER_UPDATER])
