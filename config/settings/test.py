@@ -2,7 +2,7 @@
 
 from .base import *  # noqa: F403
 
-SECRET_KEY = "test-secret-key-not-for-production-7b2e9c4d"
+SECRET_KEY = "test-secret-key-not-for-production-7b2e9c4d"  # noqa: S105
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tests run jobs in-process so each test sees its job's effect; tests that exercise the queue
@@ -10,4 +10,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SOTAY_JOBS_INLINE = True
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sotay-test"}}
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
+STORAGES["private"]["OPTIONS"]["location"] = str(BASE_DIR / "var" / "test-private")  # noqa: F405
 WAGTAILADMIN_BASE_URL = "http://testserver"

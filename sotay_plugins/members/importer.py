@@ -1058,6 +1058,7 @@ def _finish_batch(batch, report, user):
     batch.created, batch.updated, batch.unchanged = report.created, report.updated, report.unchanged
     batch.state = ImportBatch.State.FAILED if report.errors else ImportBatch.State.DONE
     batch.save(update_fields=["total_rows", "error_rows", "errors", "created", "updated", "unchanged", "state"])
+    discard_file(batch)
     log(batch, "sotay_members.import", user=user, data={
         "org": batch.org_id, "file": batch.original_name, "rows": report.total_rows,
         "created": report.created, "updated": report.updated, "unchanged": report.unchanged,
@@ -1128,6 +1129,23 @@ def run_import(job, batch_id):
         report.created = report.updated = report.unchanged = 0
         _finish_batch(batch, report, user)
     return {"batch": batch.pk, **report.as_dict()}
+
+
+def discard_file(batch):
+    """The spreadsheet holds CCCDs: once its batch is finished, only the report is kept."""
+    if batch.file:
+        batch.file.delete(save=False)
+        ImportBatch.objects.filter(pk=batch.pk).update(file="")
+
+
+def purge_stale_files(older_than):
+    """Drop the files of batches checked but never imported (``manage.py purge_imports``)."""
+    stale = ImportBatch.objects.filter(created_at__lt=older_than).exclude(state=ImportBatch.State.RUNNING).exclude(file="")
+    count = 0
+    for batch in stale:
+        discard_file(batch)
+        count += 1
+    return count
 
 
 def _fail(batch, messages):

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from sotay_plugins.flags import FlagSetField
 from sotay_plugins.orgtree.choices import MemberGroup, OrgKind, Position
 from sotay_plugins.orgtree.scope import ScopeSpec
+from sotay_plugins.storage import private_storage
 
 from .cccd import mask, validate_cccd
 
@@ -164,7 +165,8 @@ class ImportBatch(models.Model):
         FAILED = "failed", _("Lỗi")
 
     org = models.ForeignKey("orgtree.Organisation", verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="+")
-    file = models.FileField(_("tệp"), upload_to="imports/%Y/%m/")
+    #: Kept only until the import is done (it holds CCCDs), in storage that has no URL.
+    file = models.FileField(_("tệp"), upload_to="imports/%Y/%m/", storage=private_storage, blank=True)
     original_name = models.CharField(max_length=255)
     state = models.CharField(max_length=10, choices=State.choices, default=State.CHECKED)
     total_rows = models.PositiveIntegerField(default=0)

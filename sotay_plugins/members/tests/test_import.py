@@ -1,5 +1,6 @@
 """The spreadsheet import: template, dry run, upsert, idempotency, scope, bad input, shell, admin."""
 
+import os
 import zipfile
 from datetime import date, datetime
 from io import BytesIO, StringIO
@@ -654,3 +655,16 @@ def test_a_crashed_job_is_marked_failed_and_a_retry_finishes_it(tree, updater, m
     batch.refresh_from_db()
     assert (batch.state, batch.created, batch.error_rows) == ("done", 3, 0) and batch.errors == []
     assert Member.objects.count() == 3
+
+
+def test_uploaded_spreadsheets_are_private_and_dropped_once_imported(tree, updater, django_capture_on_commit_callbacks):
+    from django.conf import settings
+
+    batch = importer.start_batch(user=updater, org=tree["d1"], uploaded_file=xlsx(rows_for(tree, 2)))
+    path = batch.file.path
+    assert not path.startswith(str(settings.MEDIA_ROOT)) and batch.file.storage.exists(batch.file.name)
+    with django_capture_on_commit_callbacks(execute=True):
+        importer.confirm_batch(batch, updater)
+    batch = ImportBatch.objects.get(pk=batch.pk)
+    assert batch.state == ImportBatch.State.DONE and not batch.file
+    assert not os.path.exists(path)
