@@ -16,6 +16,7 @@ from django.core import checks, exceptions
 from django.db import models
 from django.db.models import Lookup
 from django.utils.functional import cached_property
+from django.utils.text import capfirst
 
 
 class FlagSetField(models.PositiveBigIntegerField):
@@ -75,7 +76,8 @@ class FlagSetField(models.PositiveBigIntegerField):
         if isinstance(value, int):
             return self.from_mask(value)
         if isinstance(value, str):
-            value = [value]
+            # value_to_string's form ("a,b", "" for the empty set): what fixtures hold.
+            value = [code.strip() for code in value.split(",") if code.strip()]
         self.to_mask(value)  # validates
         return frozenset(value)
 
@@ -95,7 +97,7 @@ class FlagSetField(models.PositiveBigIntegerField):
             choices=self.flag_choices,
             required=not self.blank,
             widget=kwargs.get("widget", forms.CheckboxSelectMultiple),
-            label=kwargs.get("label", self.verbose_name[:1].upper() + self.verbose_name[1:]),
+            label=kwargs.get("label", capfirst(self.verbose_name)),
             help_text=self.help_text,
         )
 

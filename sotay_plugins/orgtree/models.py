@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from mptt.models import MPTTModel, TreeForeignKey
 
 from .choices import KIND_RANK, AdvisoryKind, OrgKind
-from .locks import tree_lock
+from .locks import tree_generation, tree_lock
 from .scope import ScopeSpec
 
 
@@ -88,6 +88,20 @@ class Organisation(MPTTModel):
                     self._mptt_cached_fields["parent"] = current["parent_id"]
             super().save(*args, **kwargs)
 
+    def delete(self, *args, **kwargs):
+        # mptt closes the gap in lft/rght before Django deletes the row: without one
+        # transaction around both, a refused delete (PROTECT: sub-units, members) would leave
+        # the gap closed under a row that is still there. And the gap must not move under
+        # another writer.
+        with tree_lock():
+            return super().delete(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._tree_generation = tree_generation()  # see locks: when its tree fields may be trusted
+        return instance
+
 
 class AdvisoryBody(models.Model):
     """An advisory body of a committee (Ban Tuyên giáo, Ban Tổ chức, Văn phòng...).
@@ -134,6 +148,9 @@ class OrgEvent(models.Model):
         ordering = ["-at"]
         verbose_name = _("sự kiện tổ chức")
         verbose_name_plural = _("lịch sử tổ chức")
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.org}"
 
 
 class Role(models.Model):

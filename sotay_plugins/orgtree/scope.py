@@ -24,7 +24,10 @@ A model takes part by declaring ``scope = ScopeSpec(...)``:
 
 Cost: a user's grants are read once (one query) and kept on the user object for the request;
 the member's subject (cell, positions, group) likewise. ``visible_to`` itself adds no query:
-it returns a lazy queryset with the ranges inlined.
+it returns a lazy queryset with the ranges inlined. Both are read again if this process has
+written the tree since (``locks.tree_generation``): their lft/rght would be stale. For the
+same reason ``can`` trusts an Organisation's tree fields only if it was loaded since the last
+tree write; otherwise it reads them again (one query).
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from sotay_plugins.registry import registry
+
+from .locks import tree_generation
 
 ALL = "*"
 
@@ -84,17 +89,19 @@ def grants(user) -> list[Grant]:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     cached = getattr(user, "_sotay_grants", None)
-    if cached is not None:
+    if cached is not None and getattr(user, "_sotay_generation", None) == tree_generation():
         return cached
     from .models import RoleAssignment
 
     today = timezone.localdate()
+    generation = tree_generation()
     rows = (
         RoleAssignment.objects.filter(user=user, valid_from__lte=today, org__is_active=True)
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
         .values_list("role__capabilities", "org_id", "org__tree_id", "org__lft", "org__rght", "advisory_body_id")
     )
     user._sotay_grants = [Grant(frozenset(caps or ()), org, tree, lft, rght, body) for caps, org, tree, lft, rght, body in rows]
+    user._sotay_generation = generation
     return user._sotay_grants
 
 
@@ -102,15 +109,17 @@ def subject(user) -> Subject | None:
     """The user as a member (None for staff-only accounts), from the members plugin's resolver."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
-    if not hasattr(user, "_sotay_subject"):
+    generation = tree_generation()
+    if not hasattr(user, "_sotay_subject") or getattr(user, "_sotay_subject_generation", None) != generation:
         resolver = registry.subject_resolver
         user._sotay_subject = resolver(user) if resolver else None
+        user._sotay_subject_generation = generation
     return user._sotay_subject
 
 
 def forget(user):
     """Drop the cached grants and subject (after a role or membership change)."""
-    for attr in ("_sotay_grants", "_sotay_subject"):
+    for attr in ("_sotay_grants", "_sotay_subject", "_sotay_generation", "_sotay_subject_generation"):
         if hasattr(user, attr):
             delattr(user, attr)
 
@@ -163,7 +172,29 @@ def can(user, capability, target=None) -> bool:
     org = org_of(target)
     if org is None:
         return False
-    return any(g.covers(org) for g in held)
+    org = _current_position(org)
+    return org is not None and any(g.covers(org) for g in held)
+
+
+def _current_position(org):
+    """``org`` itself if its tree fields are current, else them as the database has them now.
+
+    An instance loaded before a tree write in this process (a test fixture, a long-lived
+    object) may carry lft/rght that now describe another unit's place.
+    """
+    if getattr(org, "_tree_generation", None) == tree_generation():
+        return org
+    from .models import Organisation
+
+    row = Organisation.objects.filter(pk=org.pk).values("tree_id", "lft", "rght").first()
+    return _Position(**row) if row else None
+
+
+@dataclass(frozen=True)
+class _Position:
+    tree_id: int
+    lft: int
+    rght: int
 
 
 def org_of(obj):

@@ -10,7 +10,7 @@ from sotay_plugins import signals
 
 from .choices import KIND_RANK, OrgKind
 from .locks import tree_lock
-from .models import AdvisoryBody, OrgEvent, Organisation, RoleAssignment
+from .models import AdvisoryBody, Organisation, OrgEvent, RoleAssignment
 
 
 def _fresh(org_or_id):
@@ -25,6 +25,10 @@ def create_org(*, parent, name, code, kind, short_name="", actor=None, founded_o
             founded_on=founded_on,
         )
         org.full_clean()
+        if org.parent is not None and not org.parent.is_active:
+            raise ValidationError(
+                {"parent": _("Tổ chức cấp trên %(parent)s không còn hoạt động.") % {"parent": org.parent.name}}
+            )
         org.save()
         OrgEvent.objects.create(org=org, kind=OrgEvent.Kind.CREATED, new_parent=org.parent, actor=actor)
         return org
@@ -126,7 +130,9 @@ def dissolve_org(org, *, actor=None, note=""):
 def check_tree(tree_id=None):
     """Return a list of problems in the nested-set fields (empty when the tree is valid).
 
-    Used by the concurrency test and by ``manage.py check_org_tree``.
+    Walks the parent pointers from each root and checks that lft/rght/level number the walk,
+    and that every unit of the tree was reached. Used by the concurrency test and by
+    ``manage.py check_org_tree``.
     """
     problems = []
     qs = Organisation.objects.all()
@@ -136,26 +142,29 @@ def check_tree(tree_id=None):
     children = {}
     for row in nodes.values():
         children.setdefault(row["parent_id"], []).append(row)
-    for tree in {row["tree_id"] for row in nodes.values()}:
+    for tree in sorted({row["tree_id"] for row in nodes.values()}):
         roots = [r for r in children.get(None, []) if r["tree_id"] == tree]
         if len(roots) != 1:
             problems.append(f"tree {tree}: {len(roots)} roots")
             continue
-        counter = [0]
-
-        def walk(node, level):
-            counter[0] += 1
-            if node["lft"] != counter[0]:
-                problems.append(f"org {node['pk']}: lft {node['lft']} expected {counter[0]}")
-            if node["level"] != level:
-                problems.append(f"org {node['pk']}: level {node['level']} expected {level}")
-            for child in sorted(children.get(node["pk"], []), key=lambda r: r["lft"]):
-                if child["tree_id"] != tree:
-                    problems.append(f"org {child['pk']}: tree {child['tree_id']} under tree {tree}")
-                walk(child, level + 1)
-            counter[0] += 1
-            if node["rght"] != counter[0]:
-                problems.append(f"org {node['pk']}: rght {node['rght']} expected {counter[0]}")
-
-        walk(roots[0], 0)
+        reached = set()
+        _walk(roots[0], tree, 0, [0], children, reached, problems)
+        for pk in sorted(pk for pk, row in nodes.items() if row["tree_id"] == tree and pk not in reached):
+            problems.append(f"org {pk}: in tree {tree} but not reachable from its root")
     return problems
+
+
+def _walk(node, tree, level, counter, children, reached, problems):
+    reached.add(node["pk"])
+    counter[0] += 1
+    if node["lft"] != counter[0]:
+        problems.append(f"org {node['pk']}: lft {node['lft']} expected {counter[0]}")
+    if node["level"] != level:
+        problems.append(f"org {node['pk']}: level {node['level']} expected {level}")
+    for child in sorted(children.get(node["pk"], []), key=lambda row: row["lft"]):
+        if child["tree_id"] != tree:
+            problems.append(f"org {child['pk']}: tree {child['tree_id']} under tree {tree}")
+        _walk(child, tree, level + 1, counter, children, reached, problems)
+    counter[0] += 1
+    if node["rght"] != counter[0]:
+        problems.append(f"org {node['pk']}: rght {node['rght']} expected {counter[0]}")
