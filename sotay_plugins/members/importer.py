@@ -1003,6 +1003,7 @@ def _sync_secretaries(members, actor):
         [RoleAssignment(user_id=u, role=role, org_id=c, granted_by=actor) for u, c in wanted.items() if u not in have],
         ignore_conflicts=True,
     )
+    scope.grants_changed()  # bulk_create sends no signal
 
 
 def run(source, org, *, user=None, dry_run=False, batch=None, make_batch=None, progress=None):

@@ -12,8 +12,16 @@ class OrgTreeConfig(PluginConfig):
     version = "1.0"
 
     def register(self, registry):
-        from .roles import (CELL_SECRETARY, DOCUMENT_UPLOADER, EDITORIAL_BOARD, FEEDBACK_HANDLER,
-                            IDENTITY_CUSTODIAN, MEMBER_UPDATER, STAFF_CAPABILITY, VIEWER)
+        from .roles import (
+            CELL_SECRETARY,
+            DOCUMENT_UPLOADER,
+            EDITORIAL_BOARD,
+            FEEDBACK_HANDLER,
+            IDENTITY_CUSTODIAN,
+            MEMBER_UPDATER,
+            STAFF_CAPABILITY,
+            VIEWER,
+        )
 
         staff = [MEMBER_UPDATER, DOCUMENT_UPLOADER, VIEWER, CELL_SECRETARY, EDITORIAL_BOARD, FEEDBACK_HANDLER,
                  IDENTITY_CUSTODIAN]
@@ -26,9 +34,25 @@ class OrgTreeConfig(PluginConfig):
 
         registry.add_api_route("orgs", OrganisationViewSet, "org")
         post_migrate.connect(self._sync_roles, sender=self)
+        self._watch_rights()
+
+    def _watch_rights(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from .models import Role, RoleAssignment
+        from .scope import grants_changed
+
+        def changed(**kwargs):
+            grants_changed()
+
+        for model in (Role, RoleAssignment):
+            post_save.connect(changed, sender=model, weak=False, dispatch_uid=f"grants.save.{model.__name__}")
+            post_delete.connect(changed, sender=model, weak=False, dispatch_uid=f"grants.delete.{model.__name__}")
 
     @staticmethod
     def _sync_roles(**kwargs):
         from .roles import sync_builtin_roles
+        from .scope import grants_changed
 
         sync_builtin_roles()
+        grants_changed()

@@ -43,3 +43,6 @@ def tree_lock():
             yield
     finally:
         _bump()
+        from .scope import grants_changed
+
+        grants_changed()  # the ranges in every cached grant may have moved

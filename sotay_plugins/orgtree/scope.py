@@ -32,9 +32,11 @@ tree write; otherwise it reads them again (one query).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
@@ -84,22 +86,53 @@ class Subject:
 
 # --- who the user is ----------------------------------------------------------------------
 
+GRANTS_VERSION_KEY = "sotay:grants:version"
+GRANTS_TTL = 60 * 60
+
+
+def grants_changed():
+    """Invalidate every user's cached rights (a role, an assignment or the tree changed).
+
+    Called by the RoleAssignment/Role signal handlers and at the end of every tree write; bulk
+    writers that bypass signals (seed_demo, the importer) call it themselves.
+    """
+    cache.set(GRANTS_VERSION_KEY, time.time_ns(), None)
+
+
+def _grants_key(user, today):
+    version = cache.get(GRANTS_VERSION_KEY)
+    if version is None:
+        version = time.time_ns()
+        cache.add(GRANTS_VERSION_KEY, version, None)
+        version = cache.get(GRANTS_VERSION_KEY, version)
+    return f"sotay:grants:{user.pk}:{version}:{today.isoformat()}"
+
+
 def grants(user) -> list[Grant]:
-    """The user's active rights, read once per user object."""
+    """The user's active rights.
+
+    Kept on the user object for the request and in the shared cache (Redis in production)
+    across requests, keyed by a version that every role or tree change moves on and by the
+    date (assignments start and end on dates). So a page usually pays no query for them.
+    """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     cached = getattr(user, "_sotay_grants", None)
     if cached is not None and getattr(user, "_sotay_generation", None) == tree_generation():
         return cached
-    from .models import RoleAssignment
-
     today = timezone.localdate()
     generation = tree_generation()
-    rows = (
-        RoleAssignment.objects.filter(user=user, valid_from__lte=today, org__is_active=True)
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
-        .values_list("role__capabilities", "org_id", "org__tree_id", "org__lft", "org__rght", "advisory_body_id")
-    )
+    key = _grants_key(user, today)
+    rows = cache.get(key)
+    if rows is None:
+        from .models import RoleAssignment
+
+        rows = list(
+            RoleAssignment.objects.filter(user=user, valid_from__lte=today, org__is_active=True)
+            .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+            .values_list("role__capabilities", "org_id", "org__tree_id", "org__lft", "org__rght", "advisory_body_id")
+        )
+        cache.set(key, rows, GRANTS_TTL)
     user._sotay_grants = [Grant(frozenset(caps or ()), org, tree, lft, rght, body) for caps, org, tree, lft, rght, body in rows]
     user._sotay_generation = generation
     return user._sotay_grants

@@ -384,6 +384,23 @@ def test_member_query_budget(tree, items, django_assert_num_queries):
         assert len(scope.visible_to(user, ScopedItem)) == 3
     with django_assert_num_queries(0):
         scope.visible_to(user, ScopedItem)  # lazy: building the queryset costs nothing
+    # The next request (a new user object): grants come from the shared cache, so the budget
+    # of the foundation issue holds: the member's subject (1) and the items (1).
+    next_request = fresh(member.user)
+    with django_assert_num_queries(2):
+        assert len(scope.visible_to(next_request, ScopedItem)) == 3
+
+
+def test_cached_grants_follow_role_changes(tree, items):
+    from tests.factories import grant
+
+    member = MemberFactory(cell=tree["c21"])
+    viewer = fresh(member.user)
+    assert ids(scope.visible_to(viewer, Organisation)) == {tree["province"].pk, tree["d2"].pk, tree["b2"].pk, tree["c21"].pk}
+    assignment = grant(member.user, "viewer", tree["d1"])
+    assert tree["c12"].pk in ids(scope.visible_to(fresh(member.user), Organisation))
+    assignment.delete()
+    assert tree["c12"].pk not in ids(scope.visible_to(fresh(member.user), Organisation))
 
 
 def test_no_grant_no_member_sees_nothing(tree, items):
@@ -441,14 +458,20 @@ def test_expired_or_closed_grants_lapse(tree, items):
     today = timezone.localdate()
     assignment = RoleAssignment.objects.create(user=staff, role=role, org=tree["d1"], valid_until=today)
     assert scope.can(fresh(staff), VIEW_ITEM, tree["c11"])  # valid through its last day
-    RoleAssignment.objects.filter(pk=assignment.pk).update(valid_until=today - DAY)
+
+    def raw_update(model, pk, **fields):
+        # .update() sends no signal: writers that use it must invalidate cached rights themselves.
+        model.objects.filter(pk=pk).update(**fields)
+        scope.grants_changed()
+
+    raw_update(RoleAssignment, assignment.pk, valid_until=today - DAY)
     assert not scope.can(fresh(staff), VIEW_ITEM, tree["c11"])
     assert list(scope.visible_to(fresh(staff), ScopedItem)) == []
-    RoleAssignment.objects.filter(pk=assignment.pk).update(valid_until=None, valid_from=today + DAY)
+    raw_update(RoleAssignment, assignment.pk, valid_until=None, valid_from=today + DAY)
     assert not scope.can(fresh(staff), VIEW_ITEM)
-    RoleAssignment.objects.filter(pk=assignment.pk).update(valid_from=today)
+    raw_update(RoleAssignment, assignment.pk, valid_from=today)
     assert scope.can(fresh(staff), VIEW_ITEM)
-    Organisation.objects.filter(pk=tree["d1"].pk).update(is_active=False)
+    raw_update(Organisation, tree["d1"].pk, is_active=False)
     assert not scope.can(fresh(staff), VIEW_ITEM)
 
 
