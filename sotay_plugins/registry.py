@@ -105,6 +105,10 @@ class Registry:
     #: ``fn(user) -> orgtree.scope.Subject | None``: who the user is as a member. Set by the
     #: members plugin; the scope engine asks it so that orgtree never imports members.
     subject_resolver: Callable[[Any], Any] | None = None
+    #: ``fn(*, token=None, cccd_qr=None) -> (member_id, method)``: who a scanned QR names
+    #: (a member's signed card/app token, or the chip citizen-ID card's QR text). Raises
+    #: ValidationError with a Vietnamese message. Set by the members plugin; used by check-in.
+    credential_resolver: Callable[..., Any] | None = None
 
     @staticmethod
     def _put(table, key, value, what):

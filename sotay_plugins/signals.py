@@ -22,3 +22,10 @@ org_dissolving = Signal()
 #: Sent after a member's official or temporary transfer is recorded.
 #: kwargs: ``member``, ``transfer``.
 member_transferred = Signal()
+
+#: Ask for a notification to members (the notices plugin delivers it: in-app, web push, digest;
+#: until one is enabled, nothing listens and nothing is sent). Send it after commit.
+#: kwargs: ``kind`` (a registered NoticeKind key), ``member_ids`` (iterable of Member ids),
+#: ``title``, ``body`` (Vietnamese), ``url`` (where the notice leads), ``dedupe_key`` (the same
+#: key twice is one notice), ``send_at`` (aware datetime or None: now).
+notice_requested = Signal()

@@ -39,6 +39,7 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 BUILTIN_PLUGINS = [
     "sotay_plugins.orgtree",
     "sotay_plugins.members",
+    "sotay_plugins.meetings",
 ]
 SOTAY_PLUGINS = plugin_apps(BUILTIN_PLUGINS, env_list("SOTAY_PLUGINS")) + env_list("SOTAY_EXTRA_APPS")
 

@@ -16,7 +16,7 @@ class MembersConfig(PluginConfig):
         from sotay_plugins.orgtree.roles import CELL_SECRETARY, MEMBER_UPDATER, VIEWER
         from sotay_plugins.registry import HomeCard, ShellTab
 
-        from . import services
+        from . import credentials, services
         from .api import MemberViewSet, MeView, TokenView
 
         registry.add_capability("members.view_member", _("Xem hồ sơ đảng viên"), roles=[MEMBER_UPDATER, VIEWER, CELL_SECRETARY])
@@ -26,6 +26,7 @@ class MembersConfig(PluginConfig):
         registry.add_capability("members.import_members", _("Nhập danh sách đảng viên từ tệp Excel"), roles=[MEMBER_UPDATER])
         registry.add_capability("members.issue_activation", _("Cấp mã kích hoạt tài khoản"), roles=[MEMBER_UPDATER, CELL_SECRETARY])
         registry.subject_resolver = services.resolve_subject
+        registry.credential_resolver = credentials.resolve
         registry.add_shell_tab(ShellTab("home", _("Trang chủ"), "members:home", icon="⌂", order=0))
         registry.add_shell_tab(ShellTab("profile", _("Hồ sơ"), "members:profile", icon="☺", order=900))
         registry.add_home_card(HomeCard("members.welcome", "members/cards/welcome.html", services.home_card, order=0))

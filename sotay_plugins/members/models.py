@@ -67,6 +67,8 @@ class Member(models.Model):
     official_on = models.DateField(_("ngày chính thức"), null=True, blank=True)
     status = models.CharField(_("tình trạng"), max_length=12, choices=MemberStatus.choices,
                               default=MemberStatus.ACTIVE)
+    #: Bumped to revoke every QR credential issued so far (a lost card).
+    qr_version = models.PositiveSmallIntegerField(_("phiên bản mã QR"), default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

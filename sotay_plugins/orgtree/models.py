@@ -5,7 +5,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from mptt.models import MPTTModel, TreeForeignKey
 
-from .choices import KIND_RANK, AdvisoryKind, OrgKind
+from sotay_plugins.flags import FlagSetField
+
+from .choices import KIND_RANK, AdvisoryKind, MemberGroup, OrgKind, Position
 from .locks import tree_generation, tree_lock
 from .scope import ScopeSpec
 
@@ -223,3 +225,41 @@ class RoleAssignment(models.Model):
             raise ValidationError({"advisory_body": _("Vai trò này phải gắn với một cơ quan tham mưu.")})
         if self.valid_until and self.valid_from and self.valid_until < self.valid_from:
             raise ValidationError({"valid_until": _("Ngày hết hiệu lực phải sau ngày bắt đầu.")})
+
+
+class Published(models.Model):
+    """What every published item has, for the scope engine: who issued it and whom it reaches.
+
+    A member sees an item iff their cell lies under ``audience_org`` and the position and group
+    filters (empty: everyone) match them. The audience is at most the issuer's subtree. Plugins
+    subclass this (documents, news, meetings, materials) and declare
+    ``scope = ScopeSpec(org_field="issuer_org", view_capability=..., audience=True)``.
+    """
+
+    issuer_org = models.ForeignKey(
+        Organisation, verbose_name=_("đơn vị ban hành"), on_delete=models.PROTECT, related_name="+"
+    )
+    audience_org = models.ForeignKey(
+        Organisation, verbose_name=_("phạm vi đến"), on_delete=models.PROTECT, related_name="+",
+        help_text=_("Đảng viên thuộc tổ chức này (và các tổ chức trực thuộc) được xem."),
+    )
+    audience_positions = FlagSetField(
+        _("chỉ các chức vụ"), choices=Position.choices, blank=True,
+        help_text=_("Để trống: mọi đảng viên trong phạm vi."),
+    )
+    audience_groups = FlagSetField(
+        _("chỉ các nhóm đảng viên"), choices=MemberGroup.choices, blank=True,
+        help_text=_("Để trống: mọi nhóm."),
+    )
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        super().clean()
+        if self.issuer_org_id and self.audience_org_id:
+            issuer, audience = self.issuer_org, self.audience_org
+            inside = issuer.tree_id == audience.tree_id and issuer.lft <= audience.lft and audience.rght <= issuer.rght
+            if not inside:
+                raise ValidationError({"audience_org": _("Phạm vi chỉ được trong %(org)s và các đơn vị trực thuộc.")
+                                       % {"org": issuer.name}})
