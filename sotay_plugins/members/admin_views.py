@@ -12,6 +12,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.contrib.admin.utils import quote
+from django.db.models import Q
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -121,10 +122,41 @@ class ActivationForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+class UnitChoiceField(OrgChoiceField):
+    """Accepts any unit in scope, but lists cells only while the list stays short.
+
+    A provincial admin manages ~5,000 cells: listing them all would add half a megabyte to
+    every page of the listing. Above ``LIST_CELLS_UP_TO`` units the dropdown offers the
+    committees (province, district-level, base, intermediate) plus the unit already chosen; a
+    cell is reached from the tree browser's link, which sets ``?unit=<id>``.
+    """
+
+    LIST_CELLS_UP_TO = 300
+    selected = None
+
+    def keep_listed(self, value):
+        """Make sure the unit already chosen stays in the dropdown."""
+        self.selected = value
+        self.widget.choices = self.choices
+
+    def _get_choices(self):
+        queryset = self.queryset
+        if queryset.count() > self.LIST_CELLS_UP_TO:
+            keep = Q(kind__in=[OrgKind.PROVINCE, OrgKind.DISTRICT, OrgKind.BASE, OrgKind.SUB])
+            if self.selected and str(self.selected).isdigit():
+                keep |= Q(pk=int(self.selected))
+            queryset = queryset.filter(keep)
+        iterator = self.iterator(self)
+        iterator.queryset = queryset
+        return iterator
+
+    choices = property(_get_choices, forms.ChoiceField.choices.fset)
+
+
 class UnitFilter(django_filters.ModelChoiceFilter):
     """Any unit in the user's scope: the members of its whole subtree."""
 
-    field_class = OrgChoiceField
+    field_class = UnitChoiceField
 
     def filter(self, qs, value):
         if not value:
@@ -151,6 +183,7 @@ class MemberFilterSet(WagtailFilterSet):
         super().__init__(*args, request=request, **kwargs)
         user = request.user if request else None
         self.filters["unit"].queryset = _tree_order(scope.managed_orgs(user, "members.view_member"))
+        self.form.fields["unit"].keep_listed(self.data.get("unit") if self.data else None)
 
     def filter_positions(self, queryset, name, value):
         return queryset.filter(positions__has_any=set(value)) if value else queryset

@@ -5,6 +5,7 @@ import importlib.util
 
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
@@ -53,4 +54,7 @@ def member_count_annotation():
         )
         .order_by().values("cell__tree_id").annotate(n=Count("pk")).values("n")
     )
-    return "member_count", _("Số đảng viên"), Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+    return (
+        "member_count", _("Số đảng viên"), Coalesce(Subquery(counted, output_field=IntegerField()), 0),
+        lambda unit: f"{reverse('members_member:index')}?unit={unit.pk}",
+    )

@@ -62,8 +62,9 @@ from .models import AdvisoryBody, Organisation, OrgEvent, RoleAssignment
 from .permissions import may_grant
 
 #: Wagtail hook through which other plugins add an annotated column to the organisation
-#: listing without orgtree importing them: ``fn() -> (name, label, expression)`` where
-#: ``expression`` is evaluated per unit in the same query (e.g. a Subquery count).
+#: listing without orgtree importing them: ``fn() -> (name, label, expression[, url])`` where
+#: ``expression`` is evaluated per unit in the same query (e.g. a Subquery count) and the
+#: optional ``url(unit)`` makes the figure a link (e.g. to that unit's members).
 ORG_LISTING_ANNOTATIONS_HOOK = "sotay_org_listing_annotations"
 
 
@@ -315,7 +316,7 @@ class OrganisationIndexView(ScopedIndexView):
 
     def get_listing_queryset(self, queryset):
         queryset = queryset.select_related("parent")
-        for name, _label, expression in _listing_annotations():
+        for name, _label, expression, *_url in _listing_annotations():
             queryset = queryset.annotate(**{name: expression})
         return queryset
 
@@ -334,8 +335,8 @@ class OrganisationIndexView(ScopedIndexView):
             Column("code", label=_("Mã"), sort_key="code"),
             Column("kind", label=_("Loại"), accessor="get_kind_display"),
         ]
-        for name, label, _expression in _listing_annotations():
-            columns.append(Column(name, label=label))
+        for name, label, _expression, *url in _listing_annotations():
+            columns.append(TitleColumn(name, label=label, get_url=url[0]) if url else Column(name, label=label))
         columns.append(yes_no_column("is_active", _("Đang hoạt động")))
         return columns
 

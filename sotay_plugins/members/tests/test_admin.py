@@ -347,3 +347,21 @@ def test_no_one_deletes_a_member(client, tree, people):
     url = reverse("members_member:delete", args=[people["a"].pk])
     assert denied(client.post(url)) or client.post(url).status_code == 404
     assert Member.objects.filter(pk=people["a"].pk).exists()
+
+
+def test_a_long_unit_list_offers_committees_and_the_chosen_cell(client, tree, people, updater, monkeypatch):
+    from sotay_plugins.members.admin_views import UnitChoiceField
+
+    monkeypatch.setattr(UnitChoiceField, "LIST_CELLS_UP_TO", 2)
+    login(client, updater)
+    page = client.get(reverse(INDEX)).content.decode()
+    assert f'value="{tree["b1"].pk}"' in page and f'value="{tree["c11"].pk}"' not in page
+    chosen = client.get(reverse(INDEX), {"unit": tree["c11"].pk})
+    assert f'value="{tree["c11"].pk}" selected' in chosen.content.decode()
+    assert set(Member.objects.filter(pk__in=listed(chosen)).values_list("cell_id", flat=True)) == {tree["c11"].pk}
+
+
+def test_the_tree_browser_links_each_unit_to_its_members(client, tree, updater):
+    login(client, updater)
+    page = client.get(reverse("orgtree_organisation:index")).content.decode()
+    assert f'{reverse(INDEX)}?unit={tree["c11"].pk}' in page
