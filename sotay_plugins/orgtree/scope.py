@@ -37,7 +37,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Q
+from django.db import connection
+from django.db.models import BooleanField, F, Func, Q
 from django.utils import timezone
 
 from sotay_plugins.registry import registry
@@ -174,11 +175,35 @@ def managed_ranges(user, capability):
     return merged
 
 
+class _EqualsAny(Func):
+    """``<column> = ANY(<array>)``."""
+
+    arg_joiner = " = ANY("
+    template = "%(expressions)s)"
+    output_field = BooleanField()
+    conditional = True
+
+
 def _range_q(prefix, ranges):
-    prefix = f"{prefix}__" if prefix else ""
+    """Objects placed (through ``prefix``, a path to an Organisation) in any of the subtrees.
+
+    Through a foreign key on PostgreSQL the range is written ``fk = ANY(ARRAY(SELECT id ... range))``:
+    the array is computed once (an InitPlan) and the condition stays indexable even when OR-ed
+    with another (a secretary's "my cell's members OR my own record"); a plain join range under
+    an OR made PostgreSQL scan every member (30 ms at province scale, bench/RESULTS.md §2).
+    """
+    from .models import Organisation
+
     q = Q(pk__in=[])
     for tree_id, lft, rght in ranges:
-        q |= Q(**{f"{prefix}tree_id": tree_id, f"{prefix}lft__gte": lft, f"{prefix}rght__lte": rght})
+        if prefix and connection.vendor == "postgresql":
+            from django.contrib.postgres.expressions import ArraySubquery
+
+            units = Organisation.objects.filter(tree_id=tree_id, lft__gte=lft, rght__lte=rght).order_by().values("pk")
+            q |= Q(_EqualsAny(F(prefix), ArraySubquery(units)))
+        else:
+            p = f"{prefix}__" if prefix else ""
+            q |= Q(**{f"{p}tree_id": tree_id, f"{p}lft__gte": lft, f"{p}rght__lte": rght})
     return q
 
 

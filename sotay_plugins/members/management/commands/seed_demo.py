@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 
 from sotay_plugins.members import demo_data as D
 from sotay_plugins.members.cccd import PROVINCE_CODES, make_cccd
@@ -73,6 +73,7 @@ class Command(BaseCommand):
             bodies = self.create_bodies(orgs)
             members = self.create_members(orgs)
             roles = self.create_staff(orgs, bodies, members)
+        self.analyze()
         elapsed = time.monotonic() - started
         cells = sum(1 for o in orgs if o.kind == OrgKind.CELL)
         self.stdout.write(self.style.SUCCESS(
@@ -82,6 +83,19 @@ class Command(BaseCommand):
         self.stdout.write(f"Mật khẩu mọi tài khoản mẫu: {DEMO_PASSWORD}; quản trị: {SUPERUSER}")
         if manifest:
             self.write_manifest(manifest, orgs, members, roles)
+
+    def analyze(self):
+        """Refresh PostgreSQL's planner statistics for the tables just filled in bulk.
+
+        Without them (autovacuum off, or not yet run) the planner guesses row counts and can pick
+        sequential scans for the range queries the scope engine issues.
+        """
+        if connection.vendor != "postgresql":
+            return
+        tables = [m._meta.db_table for m in (Organisation, AdvisoryBody, Member, RoleAssignment, get_user_model())]
+        with connection.cursor() as cursor:
+            for table in tables:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")  # noqa: S608 (table names from models)
 
     # --- the tree --------------------------------------------------------------------------
     def count(self, mean):
