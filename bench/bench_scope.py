@@ -20,11 +20,10 @@ The engine also keeps a user's grants in the shared cache across requests (locme
 production): Organisation, measured first, is the user's first request with nothing cached;
 Member, measured next for the same user, is a later request whose grants come from the cache.
 
-``--proposed-range-q`` re-runs the same with a candidate change to ``scope._range_q`` (defined
-below, patched in for this process only): on PostgreSQL, a range reached through a foreign key
-(``cell`` for Member) becomes ``cell_id = ANY(ARRAY(SELECT id FROM organisation WHERE <range>))``
-instead of a join, so that ``<range> OR pk = <own id>`` (a cell secretary's view of members)
-can use the indexes (BitmapOr) instead of scanning every member.
+On PostgreSQL the engine writes a range reached through a foreign key (``cell`` for Member) as
+``cell_id = ANY(ARRAY(SELECT id FROM organisation WHERE <range>))``, so that ``<range> OR pk =
+<own id>`` (a cell secretary's view of members) uses the indexes (BitmapOr) instead of scanning
+every member: bench/RESULTS.md §2 has the figures from before and after that change.
 
 Times are wall-clock milliseconds measured with ``time.perf_counter`` around each operation;
 queries are counted with ``django.test.utils.CaptureQueriesContext``. Prints median, p95 and max
@@ -58,27 +57,6 @@ from sotay_plugins.orgtree import scope  # noqa: E402
 from sotay_plugins.orgtree.models import Organisation  # noqa: E402
 
 
-def proposed_range_q(prefix, ranges, _original=scope._range_q):
-    """Candidate for scope._range_q: ``<fk> = ANY(ARRAY(<subquery of the range>))`` on PostgreSQL."""
-    from django.contrib.postgres.expressions import ArraySubquery
-    from django.db.models import BooleanField, F, Func, Q
-
-    if not prefix or connection.vendor != "postgresql":
-        return _original(prefix, ranges)
-
-    class EqualsAny(Func):
-        arg_joiner = " = ANY("
-        template = "%(expressions)s)"
-        output_field = BooleanField()
-        conditional = True
-
-    q = Q(pk__in=[])
-    for tree_id, lft, rght in ranges:
-        units = Organisation.objects.filter(tree_id=tree_id, lft__gte=lft, rght__lte=rght).order_by().values("pk")
-        q |= Q(EqualsAny(F(prefix), ArraySubquery(units)))
-    return q
-
-
 def pct(values, p):
     values = sorted(values)
     k = max(0, min(len(values) - 1, round(p / 100 * (len(values) - 1))))
@@ -90,10 +68,7 @@ def main():
     parser.add_argument("--samples", type=int, default=500)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json")
-    parser.add_argument("--proposed-range-q", action="store_true", help="measure the candidate _range_q (see above)")
     args = parser.parse_args()
-    if args.proposed_range_q:
-        scope._range_q = proposed_range_q
 
     User = get_user_model()
     member_users = list(Member.objects.filter(status="active").values_list("user_id", flat=True).order_by("pk"))
@@ -104,7 +79,6 @@ def main():
     orgs, members = Organisation.objects.count(), len(member_users)
     print(f"database: {connection.vendor} {connection.settings_dict.get('NAME')}; "
           f"{orgs} organisations, {members} active members; {args.samples} samples; "
-          f"{'proposed _range_q; ' if args.proposed_range_q else ''}"
           f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
     models = [Organisation, Member]
