@@ -153,6 +153,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "members:login"
 LOGIN_REDIRECT_URL = "members:home"
 LOGOUT_REDIRECT_URL = "members:login"
+# Sessions are read from the cache (Redis in production) and written through to the database:
+# one query less on every page of the member shell.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
