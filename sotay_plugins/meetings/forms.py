@@ -1,0 +1,179 @@
+"""Admin forms of the meetings part: convene, edit, minutes, approve, cancel, and the listing's
+filters. Every choice list is cut by the scope engine; the services check again."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import django_filters
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.widgets import AdminDateTimeInput
+
+from sotay_plugins.orgtree import scope
+from sotay_plugins.orgtree.choices import OrgKind
+from sotay_plugins.orgtree.forms import OrgChoiceField, ScopedModelForm, org_chooser
+from sotay_plugins.orgtree.models import Organisation
+
+from . import services
+from .models import CONVENE, VIEW_MEETING, Meeting
+
+#: Beyond this many candidate members the chair/recorder lists are left to the edit page,
+#: where they are the meeting's own cell.
+MAX_PEOPLE_CHOICES = 400
+FORM_FIELDS = ["kind", "title", "starts_at", "ends_at", "place", "online_link", "chair", "recorder", "agenda",
+               "content", "draft_resolution"]
+MODEL_FIELDS = [name for name in FORM_FIELDS if name != "online_link"]
+
+
+class MemberChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.full_name} — {obj.cell.name}"
+
+
+def _people(cells):
+    """Candidates for chair and recorder: the expected members of ``cells``."""
+    return services.expected_members_in(cells).select_related("cell").order_by("cell__lft", "full_name")
+
+
+class MeetingFormMixin(forms.Form):
+    #: Declared here (not generated from the model) to give https as the scheme of a bare address.
+    online_link = forms.URLField(label=gettext_lazy("đường dẫn họp trực tuyến"), required=False, max_length=200,
+                                 assume_scheme="https")
+    def _setup_common(self):
+        if self.instance.pk:
+            self.fields["online_link"].initial = self.instance.online_link
+        for name in ("starts_at", "ends_at"):
+            self.fields[name].widget = AdminDateTimeInput()
+        self.fields["starts_at"].help_text = _("Ngày giờ theo giờ Việt Nam, dạng dd/mm/yyyy hh:mm.")
+        self.fields["title"].required = False
+        self.fields["title"].help_text = _("Để trống: tự đặt theo loại và tháng sinh hoạt.")
+        for name in ("agenda", "content", "draft_resolution"):
+            self.fields[name].widget = forms.Textarea(attrs={"rows": 6})
+
+    def service_fields(self, names):
+        return {name: self.cleaned_data.get(name) for name in names if name in self.fields}
+
+
+class MeetingCreateForm(MeetingFormMixin, ScopedModelForm):
+    """Convene: the cell is one of those where the user holds ``meetings.convene``."""
+
+    cell = OrgChoiceField(queryset=Organisation.objects.none(), label=gettext_lazy("Chi bộ"))
+
+    class Meta:
+        model = Meeting
+        fields = MODEL_FIELDS
+        field_classes = {"chair": MemberChoiceField, "recorder": MemberChoiceField}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order_fields(["cell", *FORM_FIELDS])
+        cells = services.convenable_cells(self.user)
+        self.fields["cell"].queryset = cells
+        self.fields["cell"].widget = org_chooser(CONVENE, [OrgKind.CELL])
+        people = _people(cells)
+        if cells.count() == 1:
+            self.fields["cell"].initial = cells.first()
+        if people.count() > MAX_PEOPLE_CHOICES:
+            del self.fields["chair"], self.fields["recorder"]
+        else:
+            self.fields["chair"].queryset = self.fields["recorder"].queryset = people
+        self._setup_common()
+
+    def clean_cell(self):
+        cell = self.cleaned_data.get("cell")
+        if cell is not None and not scope.can(self.user, CONVENE, cell):
+            raise forms.ValidationError(_("Bạn không được triệu tập sinh hoạt của chi bộ này."))
+        return cell
+
+
+class MeetingEditForm(MeetingFormMixin, ScopedModelForm):
+    class Meta:
+        model = Meeting
+        fields = MODEL_FIELDS
+        field_classes = {"chair": MemberChoiceField, "recorder": MemberChoiceField}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = _people([self.instance.audience_org_id])
+        self.fields["chair"].queryset = self.fields["recorder"].queryset = people
+        self._setup_common()
+
+
+class MinutesForm(forms.Form):
+    minutes = forms.CharField(label=gettext_lazy("Biên bản"), widget=forms.Textarea(attrs={"rows": 14}),
+                              max_length=services.TEXT_LIMITS["minutes"])
+    resolution = forms.CharField(label=gettext_lazy("Nghị quyết của chi bộ"), required=False,
+                                 widget=forms.Textarea(attrs={"rows": 10}),
+                                 max_length=services.TEXT_LIMITS["resolution"])
+
+    def __init__(self, *args, user, obj, **kwargs):
+        kwargs.setdefault("initial", {"minutes": obj.minutes, "resolution": obj.resolution})
+        super().__init__(*args, **kwargs)
+
+
+class ConfirmForm(forms.Form):
+    def __init__(self, *args, user, obj, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Lý do hủy (gửi đến đảng viên)"), required=False, max_length=1000,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, user, obj, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+# --- listing filters ---------------------------------------------------------------------
+
+class UnitFilter(django_filters.ModelChoiceFilter):
+    """Any unit in the user's scope: the meetings of its whole subtree."""
+
+    field_class = OrgChoiceField
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(audience_org__tree_id=value.tree_id, audience_org__lft__gte=value.lft,
+                         audience_org__rght__lte=value.rght)
+
+
+def month_choices(today=None):
+    """From twelve months back to three ahead, newest first: ("2026-03", "03/2026")."""
+    today = today or timezone.localdate()
+    choices = []
+    for offset in range(3, -13, -1):
+        index = today.year * 12 + today.month - 1 + offset
+        first = date(index // 12, index % 12 + 1, 1)
+        choices.append((f"{first:%Y-%m}", f"{first:%m/%Y}"))
+    return choices
+
+
+class MeetingFilterSet(WagtailFilterSet):
+    unit = UnitFilter(label=gettext_lazy("Đơn vị"), queryset=Organisation.objects.none(),
+                      empty_label=gettext_lazy("Tất cả"))
+    month = django_filters.ChoiceFilter(label=gettext_lazy("Tháng"), choices=month_choices, method="filter_month",
+                                        empty_label=gettext_lazy("Tất cả"))
+    kind = django_filters.ChoiceFilter(label=gettext_lazy("Loại"), choices=Meeting.Kind.choices,
+                                       empty_label=gettext_lazy("Tất cả"))
+    state = django_filters.ChoiceFilter(label=gettext_lazy("Trạng thái"), choices=Meeting.State.choices,
+                                        empty_label=gettext_lazy("Tất cả"))
+
+    class Meta:
+        model = Meeting
+        fields = ["unit", "month", "kind", "state"]
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        user = request.user if request else None
+        managed = scope.managed_orgs(user, VIEW_MEETING) | scope.managed_orgs(user, CONVENE)
+        self.filters["unit"].queryset = managed.order_by("tree_id", "lft")
+
+    def filter_month(self, queryset, name, value):
+        if not value:
+            return queryset
+        return services.in_month(queryset, *services.parse_month(value))
