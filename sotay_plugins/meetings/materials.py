@@ -1,0 +1,442 @@
+"""Meeting materials from three levels (SPEC.md module 4): publish, pick for a meeting, record
+opens, and what the issuing level may learn of their use.
+
+Who sees what (every path goes through ``orgtree.scope``; nothing here re-implements it):
+
+- A material is issued by a unit (province, district-level, base or intermediate, or a cell)
+  for an audience inside the issuer's subtree (``Published.clean``). Members see it through
+  ``scope.visible_to`` (audience organisation and position/group filters).
+- A cell's *internal* material (issuer = audience = the cell) belongs to that cell only: its
+  members, and staff whose right is held *at the cell itself* (the secretary). A committee
+  above never lists, opens or counts it, although its rights reach the cell's subtree.
+- A cell picks materials for a meeting (``MeetingMaterial``): upper-level materials whose
+  audience organisation is an ancestor of the cell (or the cell), and its own internal ones.
+- The issuing level learns only whether, where and when its material was used
+  (``usage_of``): cell, cell name, meeting date. Never the meeting's agenda, minutes,
+  attendance, comments or other materials.
+- Opening a material is recorded once per member, material and day (``record_open``), one
+  statement: INSERT ... ON CONFLICT DO UPDATE count = count + 1.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Q
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sotay_plugins.orgtree import scope
+from sotay_plugins.orgtree.choices import OrgKind
+from sotay_plugins.orgtree.models import Organisation
+
+from .models import (
+    CONVENE,
+    MANAGE_MATERIALS,
+    VIEW_MEETING,
+    VIEW_REPORTS,
+    Attendance,
+    Material,
+    MaterialOpen,
+    Meeting,
+    MeetingMaterial,
+)
+
+MAX_FILE_SIZE = 20 * 1024 * 1024
+
+#: The levels that issue materials, top down (an intermediate organisation counts as base).
+LEVELS = (OrgKind.PROVINCE, OrgKind.DISTRICT, OrgKind.BASE, OrgKind.CELL)
+
+#: Rights that make a user "of the cell" when held at the cell itself (not above it).
+CELL_CAPABILITIES = (CONVENE, MANAGE_MATERIALS, VIEW_MEETING)
+
+
+def level_of(kind):
+    return OrgKind.BASE if kind == OrgKind.SUB else kind
+
+
+def level_label(kind):
+    return OrgKind(level_of(kind)).label
+
+
+# --- uploaded files ----------------------------------------------------------------------
+
+#: kind → (label, extensions, content type)
+FILE_KINDS = {
+    "pdf": ("PDF", (".pdf",), "application/pdf"),
+    "docx": ("Word", (".docx",), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    "xlsx": ("Excel", (".xlsx",), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "jpeg": ("JPEG", (".jpg", ".jpeg"), "image/jpeg"),
+    "png": ("PNG", (".png",), "image/png"),
+    "gif": ("GIF", (".gif",), "image/gif"),
+    "webp": ("WebP", (".webp",), "image/webp"),
+}
+EXTENSIONS = {ext: kind for kind, (_label, exts, _type) in FILE_KINDS.items() for ext in exts}
+
+
+def _sniff(upload):
+    """The kind of file its bytes say it is (None: none we accept). Never trusts the name."""
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return "gif"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(upload) as archive:  # reads the directory only, extracts nothing
+                names = set(archive.namelist())
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return None
+        finally:
+            upload.seek(0)
+        if "[Content_Types].xml" in names and "word/document.xml" in names:
+            return "docx"
+        if "[Content_Types].xml" in names and "xl/workbook.xml" in names:
+            return "xlsx"
+    return None
+
+
+def check_file(upload):
+    """Refuse (in Vietnamese) a file over 20 MB, of a kind we do not take, or whose content is
+    not what its extension says. Returns the content type to serve it with."""
+    accepted = _("Chỉ nhận tệp PDF, Word (.docx), Excel (.xlsx) hoặc ảnh (JPG, PNG, GIF, WebP).")
+    if upload.size > MAX_FILE_SIZE:
+        raise ValidationError(
+            _("Tệp quá lớn (%(size)s). Dung lượng tối đa là %(max)s.")
+            % {"size": filesizeformat(upload.size), "max": filesizeformat(MAX_FILE_SIZE)},
+            code="too_large",
+        )
+    if upload.size == 0:
+        raise ValidationError(_("Tệp rỗng."), code="empty")
+    name = (upload.name or "").lower()
+    extension = name[name.rfind("."):] if "." in name else ""
+    claimed = EXTENSIONS.get(extension)
+    if claimed is None:
+        raise ValidationError(accepted, code="kind")
+    actual = _sniff(upload)
+    if actual is None:
+        raise ValidationError(
+            _("Nội dung tệp không phải là tệp %(kind)s như phần mở rộng %(ext)s. %(accepted)s")
+            % {"kind": FILE_KINDS[claimed][0], "ext": extension, "accepted": accepted},
+            code="content",
+        )
+    if actual != claimed:
+        raise ValidationError(
+            _("Nội dung tệp là %(actual)s, không khớp với phần mở rộng %(ext)s. Xin đặt đúng tên tệp.")
+            % {"actual": FILE_KINDS[actual][0], "ext": extension},
+            code="mismatch",
+        )
+    return FILE_KINDS[actual][2]
+
+
+def content_type_of(material):
+    name = (material.file.name or "").lower()
+    kind = EXTENSIONS.get(name[name.rfind("."):] if "." in name else "")
+    return FILE_KINDS[kind][2] if kind else "application/octet-stream"
+
+
+# --- who belongs to a cell ---------------------------------------------------------------
+
+def own_cell_ids(user, capabilities=CELL_CAPABILITIES):
+    """Cells the user belongs to: their own cell as a member, and units where they hold one of
+    ``capabilities`` *at the unit itself* (a right held above reaches the subtree, not the
+    cell's internal affairs)."""
+    ids = set()
+    member = scope.subject(user)
+    if member is not None:
+        ids.add(member.cell_id)
+    ids.update(g.org_id for g in scope.grants(user) if any(g.allows(c) for c in capabilities))
+    return ids
+
+
+def internal_q(user, prefix=""):
+    """Materials that are not another cell's internal ones (``prefix``: path to the material)."""
+    p = f"{prefix}__" if prefix else ""
+    if scope.is_superadmin(user):
+        return Q()
+    return ~Q(**{f"{p}issuer_org__kind": OrgKind.CELL}) | Q(**{f"{p}issuer_org_id__in": sorted(own_cell_ids(user))})
+
+
+def is_internal(material):
+    return material.issuer_org.kind == OrgKind.CELL
+
+
+def is_of_cell(user, cell_id):
+    return scope.is_superadmin(user) or cell_id in own_cell_ids(user)
+
+
+# --- querysets ---------------------------------------------------------------------------
+
+def visible_materials(user, queryset=None):
+    """Materials the user may open: the scope engine's answer, minus other cells' internal ones."""
+    queryset = Material.objects.all() if queryset is None else queryset
+    return scope.visible_to(user, queryset).filter(internal_q(user))
+
+
+def managed_materials(user, capability=MANAGE_MATERIALS):
+    """Materials issued by units the user manages (admin listing), never another cell's internal ones."""
+    queryset = Material.objects.select_related("issuer_org", "audience_org")
+    if scope.is_superadmin(user):
+        return queryset
+    ranges = scope.managed_ranges(user, capability)
+    if not ranges:
+        return queryset.none()
+    q = Q(pk__in=[])
+    for tree_id, lft, rght in ranges:
+        q |= Q(issuer_org__tree_id=tree_id, issuer_org__lft__gte=lft, issuer_org__rght__lte=rght)
+    return queryset.filter(q).filter(internal_q(user))
+
+
+def reaching_cell(cell, queryset=None):
+    """Materials whose audience organisation is the cell or one of its ancestors (filters aside)."""
+    queryset = Material.objects.all() if queryset is None else queryset
+    return queryset.filter(audience_org__tree_id=cell.tree_id, audience_org__lft__lte=cell.lft,
+                           audience_org__rght__gte=cell.rght)
+
+
+def pickable_for(meeting, user=None):
+    """What the meeting's cell may pick: upper-level materials that reach it and its own internal
+    ones (another cell's internal ones never reach it: their audience is that cell)."""
+    cell = Organisation.objects.get(pk=meeting.audience_org_id)
+    queryset = reaching_cell(cell, Material.objects.select_related("issuer_org"))
+    if user is not None:
+        queryset = queryset.filter(internal_q(user))
+    return queryset.order_by("-month", "-created_at")
+
+
+def is_valid_issuer(user, org):
+    """May ``user`` issue materials as ``org``? They hold MANAGE_MATERIALS there; a cell's
+    internal materials are issued by that cell's own secretary only."""
+    if org is None or not org.is_active or not scope.can(user, MANAGE_MATERIALS, org):
+        return False
+    if org.kind == OrgKind.CELL:
+        return is_of_cell(user, org.pk) and (scope.is_superadmin(user)
+                                             or org.pk in own_cell_ids(user, (MANAGE_MATERIALS,)))
+    return True
+
+
+def issuer_choices(user):
+    orgs = scope.managed_orgs(user, MANAGE_MATERIALS).filter(is_active=True)
+    if not scope.is_superadmin(user):
+        orgs = orgs.filter(~Q(kind=OrgKind.CELL) | Q(pk__in=sorted(own_cell_ids(user, (MANAGE_MATERIALS,)))))
+    return orgs.order_by("tree_id", "lft")
+
+
+# --- publish -----------------------------------------------------------------------------
+
+def save_material(material, *, user, upload=None):
+    """Create or update a material. Raises ValidationError (Vietnamese) and writes nothing when
+    the issuer is not the user's, the audience lies outside the issuer, or the file is refused.
+    A cell's material always has the cell itself as its audience."""
+    # Fresh tree fields: Published.clean compares lft/rght, which a tree write may have moved.
+    issuer = Organisation.objects.filter(pk=material.issuer_org_id).first() if material.issuer_org_id else None
+    if issuer is not None:
+        material.issuer_org = issuer
+    if material.audience_org_id:
+        material.audience_org = Organisation.objects.get(pk=material.audience_org_id)
+    if not is_valid_issuer(user, issuer):
+        raise ValidationError({"issuer_org": _("Bạn không được đăng tài liệu của đơn vị này.")})
+    if material.pk:
+        before = Material.objects.select_related("issuer_org").get(pk=material.pk)
+        if not is_valid_issuer(user, before.issuer_org):
+            raise PermissionDenied
+    if issuer.kind == OrgKind.CELL:
+        if material.audience_org_id and material.audience_org_id != issuer.pk:
+            raise ValidationError({"audience_org": _("Tài liệu nội bộ của chi bộ chỉ dành cho chính chi bộ đó.")})
+        material.audience_org = issuer
+    if upload is not None:
+        try:
+            check_file(upload)
+        except ValidationError as exc:
+            raise ValidationError({"file": exc.messages}) from exc
+        material.file = upload
+    if material.month:
+        material.month = material.month.replace(day=1)
+    if not material.pk:
+        material.created_by = user if getattr(user, "is_authenticated", False) else None
+    material.full_clean(exclude=["file", "created_by"])
+    with transaction.atomic():
+        material.save()
+    return material
+
+
+# --- pick for a meeting ------------------------------------------------------------------
+
+def _check_convener(user, meeting):
+    if not scope.can(user, CONVENE, meeting):
+        raise PermissionDenied(_("Chỉ bí thư chi bộ của buổi sinh hoạt được chọn tài liệu."))
+    if meeting.is_locked:
+        raise ValidationError(_("Buổi sinh hoạt đã khóa (đã duyệt biên bản hoặc đã hủy): không thay đổi tài liệu được."))
+
+
+def pick(meeting, material, *, user):
+    """Add ``material`` to the meeting (idempotent). Only a convener of the meeting's cell."""
+    _check_convener(user, meeting)
+    if not pickable_for(meeting, user).filter(pk=material.pk).exists():
+        raise ValidationError({"material": _("Tài liệu này không thuộc phạm vi của chi bộ, không chọn được.")})
+    try:
+        with transaction.atomic():
+            link, _created = MeetingMaterial.objects.get_or_create(meeting=meeting, material=material,
+                                                                   defaults={"picked_by": user})
+    except IntegrityError:  # a concurrent pick of the same material won
+        link = MeetingMaterial.objects.get(meeting=meeting, material=material)
+    return link
+
+
+def unpick(meeting, material, *, user):
+    _check_convener(user, meeting)
+    deleted, _rows = MeetingMaterial.objects.filter(meeting=meeting, material=material).delete()
+    return bool(deleted)
+
+
+def meeting_materials(meeting, user):
+    """The materials of a meeting that ``user`` may see: none unless they belong to the cell or
+    convene its meetings; internal ones only for the cell itself; members see what their
+    audience filters let them."""
+    if not (is_of_cell(user, meeting.audience_org_id) or scope.can(user, CONVENE, meeting)):
+        return Material.objects.none()
+    picked = Material.objects.filter(uses__meeting=meeting)
+    if scope.can(user, CONVENE, meeting):
+        queryset = picked.filter(internal_q(user))
+    else:
+        queryset = visible_materials(user, picked)
+    return queryset.select_related("issuer_org").order_by("issuer_org__level", "title", "pk")
+
+
+# --- opens -------------------------------------------------------------------------------
+
+def record_open(material, member, meeting=None, *, at=None):
+    """Count one open of ``material`` by ``member`` (one row per material, member and day).
+
+    One statement: INSERT ... ON CONFLICT (material, member, day) DO UPDATE SET count = count + 1,
+    so concurrent opens neither collide nor get lost. ``meeting`` (the page it was opened from)
+    is not stored: an open counts for every meeting that uses the material.
+    """
+    at = at or timezone.now()
+    day = timezone.localdate(at)
+    member_id = getattr(member, "pk", member)
+    material_id = getattr(material, "pk", material)
+    if connection.vendor in ("postgresql", "sqlite"):
+        table = connection.ops.quote_name(MaterialOpen._meta.db_table)
+        sql = (
+            f"INSERT INTO {table} (material_id, member_id, day, first_at, last_at, count) "  # noqa: S608 (names from _meta)
+            "VALUES (%s, %s, %s, %s, %s, 1) "
+            "ON CONFLICT (material_id, member_id, day) "
+            f"DO UPDATE SET last_at = EXCLUDED.last_at, count = {table}.count + 1"
+        )
+        stamp = connection.ops.adapt_datetimefield_value(at)
+        params = [material_id, member_id, connection.ops.adapt_datefield_value(day), stamp, stamp]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+        return
+    updated = MaterialOpen.objects.filter(material_id=material_id, member_id=member_id, day=day).update(
+        count=F("count") + 1, last_at=at)
+    if updated:
+        return
+    try:
+        with transaction.atomic():
+            MaterialOpen.objects.create(material_id=material_id, member_id=member_id, day=day, first_at=at, last_at=at)
+    except IntegrityError:
+        MaterialOpen.objects.filter(material_id=material_id, member_id=member_id, day=day).update(
+            count=F("count") + 1, last_at=at)
+
+
+@dataclass
+class OpenStatus:
+    member_id: int
+    full_name: str
+    opened: int
+    expected: int
+
+    @property
+    def missing(self):
+        return self.expected - self.opened
+
+
+def _reaches(material, member_positions, member_group):
+    positions = material.audience_positions or frozenset()
+    groups = material.audience_groups or frozenset()
+    return (not positions or bool(set(positions) & set(member_positions or ()))) and (
+        not groups or member_group in groups)
+
+
+def open_status(meeting, user):
+    """For the secretary: each expected member, how many of the meeting's materials (those that
+    reach them) they have opened. Three queries whatever the size of the cell."""
+    if not scope.can(user, CONVENE, meeting):
+        raise PermissionDenied(_("Chỉ bí thư chi bộ của buổi sinh hoạt được xem danh sách này."))
+    materials = list(Material.objects.filter(uses__meeting=meeting)
+                     .only("pk", "audience_positions", "audience_groups"))
+    rows = list(Attendance.objects.filter(meeting=meeting)
+                .values_list("member_id", "member__full_name", "member__positions", "member__group")
+                .order_by("member__full_name", "member_id"))
+    opened = {}
+    if materials and rows:
+        for member_id, material_id in (
+            MaterialOpen.objects.filter(material__in=[m.pk for m in materials], member__in=[r[0] for r in rows])
+            .values_list("member_id", "material_id").distinct()
+        ):
+            opened.setdefault(member_id, set()).add(material_id)
+    result = []
+    for member_id, full_name, positions, group in rows:
+        reaching = {m.pk for m in materials if _reaches(m, positions, group)}
+        result.append(OpenStatus(member_id, full_name, len(reaching & opened.get(member_id, set())), len(reaching)))
+    return result
+
+
+def not_opened(meeting, user):
+    """Expected members who have not yet opened every material of the meeting that reaches them."""
+    return [row for row in open_status(meeting, user) if row.missing > 0]
+
+
+# --- what the issuing level may know -----------------------------------------------------
+
+@dataclass(frozen=True)
+class Usage:
+    """Whether, where and when a material was used: nothing else of the meeting."""
+
+    cell_id: int
+    cell_name: str
+    meeting_date: date
+
+
+def may_see_usage(user, material):
+    issuer = material.issuer_org
+    if not (scope.can(user, MANAGE_MATERIALS, issuer) or scope.can(user, VIEW_REPORTS, issuer)):
+        return False
+    return not is_internal(material) or is_of_cell(user, issuer.pk)
+
+
+def usage_of(material, user):
+    """Rows (cell id, cell name, meeting date) of the meetings that picked ``material``, for a
+    user who manages (or reports on) its issuer. Raises PermissionDenied otherwise."""
+    if not may_see_usage(user, material):
+        raise PermissionDenied(_("Chỉ đơn vị ban hành tài liệu được xem tài liệu được dùng ở đâu."))
+    rows = (
+        MeetingMaterial.objects.filter(material=material)
+        .exclude(meeting__state=Meeting.State.CANCELLED)
+        .order_by("-meeting__starts_at", "meeting__audience_org__name")
+        .values_list("meeting__audience_org_id", "meeting__audience_org__name", "meeting__starts_at")
+    )
+    return [Usage(cell_id, name, timezone.localdate(starts_at)) for cell_id, name, starts_at in rows]
+
+
+def usage_counts(materials):
+    """How many (non-cancelled) meetings used each material: {material id: n}, one query."""
+    return dict(
+        MeetingMaterial.objects.filter(material__in=materials).exclude(meeting__state=Meeting.State.CANCELLED)
+        .values("material").annotate(n=Count("pk")).values_list("material", "n")
+    )
