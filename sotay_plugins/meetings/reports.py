@@ -337,13 +337,7 @@ def report_ranges(user):
     """Subtrees the user may report on: where they hold VIEW_REPORTS or CONVENE."""
     if scope.is_superadmin(user):
         return list(Organisation.objects.filter(parent__isnull=True).values_list("tree_id", "lft", "rght"))
-    ranges = sorted(set(scope.managed_ranges(user, VIEW_REPORTS)) | set(scope.managed_ranges(user, CONVENE)))
-    merged = []
-    for tree_id, lft, rght in ranges:
-        if merged and merged[-1][0] == tree_id and merged[-1][1] <= lft and rght <= merged[-1][2]:
-            continue
-        merged.append((tree_id, lft, rght))
-    return merged
+    return scope.managed_ranges(user, VIEW_REPORTS, CONVENE)
 
 
 def may_report(user):

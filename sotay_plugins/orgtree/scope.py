@@ -164,9 +164,11 @@ def is_superadmin(user):
 
 # --- the three questions ------------------------------------------------------------------
 
-def managed_ranges(user, capability):
-    """(tree_id, lft, rght) of every unit where the user holds the capability, nested ones dropped."""
-    ranges = sorted({(g.tree_id, g.lft, g.rght) for g in grants(user) if g.allows(capability)})
+def managed_ranges(user, capability, *more):
+    """(tree_id, lft, rght) of every unit where the user holds the capability (or any of
+    ``more``), nested ones dropped. Superusers hold no ranges: callers treat them apart."""
+    wanted = (capability, *more)
+    ranges = sorted({(g.tree_id, g.lft, g.rght) for g in grants(user) if any(g.allows(c) for c in wanted)})
     merged = []
     for tree_id, lft, rght in ranges:
         if merged and merged[-1][0] == tree_id and merged[-1][1] <= lft and rght <= merged[-1][2]:
