@@ -324,7 +324,7 @@ def main():
     p = sub.add_parser("seed")
     p.add_argument("--scale", default="province", choices=["tiny", "small", "province"])
     p = sub.add_parser("run")
-    p.add_argument("--configs", nargs="+", default=["sync:4", "gthread:4x8"])
+    p.add_argument("--configs", nargs="+", default=["sync:2", "sync:4", "gthread:4x8"])
     p.add_argument("--duration", type=int, default=30)
     p.add_argument("--connections", type=int, default=200)
     p.add_argument("--threads", type=int, default=2)

@@ -22,8 +22,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from sotay_plugins.orgtree import scope
+
 from . import services
-from .models import Attendance, Meeting
+from .models import CHECK_IN, Attendance, Meeting
 
 PAST_PER_PAGE = 10
 MATERIALS_TEMPLATES = ["meetings/member/_materials.html", "meetings/member/_materials_empty.html"]
@@ -68,6 +70,7 @@ def _detail_context(request, meeting, comments, form_text="", form_errors=()):
         "materials_template": select_template(MATERIALS_TEMPLATES),
         "held": meeting.state in (Meeting.State.HELD, Meeting.State.CLOSED),
         "attendance_choices": Attendance.Status.choices,
+        "may_check_in": not meeting.is_locked and scope.can(request.user, CHECK_IN, meeting),
     }
 
 

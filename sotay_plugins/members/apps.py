@@ -16,7 +16,7 @@ class MembersConfig(PluginConfig):
         from sotay_plugins.orgtree.roles import CELL_SECRETARY, MEMBER_UPDATER, VIEWER
         from sotay_plugins.registry import HomeCard, ShellTab
 
-        from . import credentials, services
+        from . import credential_views, credentials, services
         from .api import MemberViewSet, MeView, TokenView
 
         registry.add_capability("members.view_member", _("Xem hồ sơ đảng viên"), roles=[MEMBER_UPDATER, VIEWER, CELL_SECRETARY])
@@ -33,5 +33,6 @@ class MembersConfig(PluginConfig):
         registry.add_api_route("members", MemberViewSet, "member")
         registry.add_api_path("auth/token/", TokenView, "token")
         registry.add_api_path("me/", MeView, "me")
+        credential_views.register(registry)  # the "Mã QR" tab and /api/v1/me/qr/
         signals.org_merged.connect(services.on_org_merged, dispatch_uid="members.org_merged")
         signals.org_dissolving.connect(services.on_org_dissolving, dispatch_uid="members.org_dissolving")

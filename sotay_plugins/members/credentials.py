@@ -26,7 +26,8 @@ APP_TOKEN_SECONDS = 90
 
 
 def card_token(member):
-    return signing.dumps({"m": member.pk, "v": member.qr_version, "k": CARD}, salt=SALT, compress=True)
+    return signing.TimestampSigner(salt=SALT).sign_object(
+        {"m": member.pk, "v": member.qr_version, "k": CARD}, compress=True)
 
 
 def app_token(member):
@@ -39,16 +40,17 @@ def read_token(token):
     token = (token or "").strip()
     if not token or len(token) > 300:
         raise ValidationError(_("Mã QR không hợp lệ."), code="invalid")
+    signer = signing.TimestampSigner(salt=SALT)
     try:
-        data = signing.TimestampSigner(salt=SALT).unsign_object(token, max_age=APP_TOKEN_SECONDS)
-    except signing.SignatureExpired:
-        raise ValidationError(_("Mã QR trên điện thoại đã hết hạn; xin mở lại trang mã QR để lấy mã mới."),
-                              code="expired") from None
+        data = signer.unsign_object(token)  # the signature only; expiry depends on the kind
     except signing.BadSignature:
+        raise ValidationError(_("Mã QR không hợp lệ hoặc đã bị sửa."), code="forged") from None
+    if isinstance(data, dict) and data.get("k") == APP:
         try:
-            data = signing.loads(token, salt=SALT)
-        except signing.BadSignature:
-            raise ValidationError(_("Mã QR không hợp lệ hoặc đã bị sửa."), code="forged") from None
+            signer.unsign_object(token, max_age=APP_TOKEN_SECONDS)
+        except signing.SignatureExpired:
+            raise ValidationError(_("Mã QR trên điện thoại đã hết hạn; xin mở lại trang mã QR để lấy mã mới."),
+                                  code="expired") from None
     if not isinstance(data, dict) or not isinstance(data.get("m"), int) or data.get("k") not in (CARD, APP):
         raise ValidationError(_("Mã QR không hợp lệ hoặc đã bị sửa."), code="forged")
     return data["m"], data.get("v"), data["k"]

@@ -1,8 +1,6 @@
 """The members plugin in the Wagtail admin: the member register (menu "Đảng viên"), its audit
 actions, and the member count column of the organisation tree browser."""
 
-import importlib.util
-
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -25,11 +23,9 @@ register_scope_policy(ScopePermissionPolicy(Member, {
     # no "delete": a member leaves the register through a status, never a deleted row
 }))
 
-if importlib.util.find_spec("sotay_plugins.members.import_admin"):
-    from . import import_admin  # noqa: F401  (spreadsheet import admin views)
-
 from sotay_plugins.orgtree.admin_views import ORG_LISTING_ANNOTATIONS_HOOK  # noqa: E402
 
+from . import cards_admin, import_admin  # noqa: E402, F401  (QR cards and spreadsheet import admin views)
 from .admin_views import MemberViewSet  # noqa: E402
 from .services import VISIBLE_STATUSES  # noqa: E402
 

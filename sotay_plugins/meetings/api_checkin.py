@@ -1,0 +1,144 @@
+"""Check-in endpoints (CONTRACT.md): thin views over :mod:`.checkin`.
+
+- ``POST meetings/<pk>/checkin/`` ``{"token"}`` or ``{"cccd_qr"}`` → 201 the first time, 200 after;
+- ``POST meetings/<pk>/checkin/offline/`` ``{"items": [{"token"|"cccd_qr", "at", "client_id"}]}``;
+- ``POST meetings/<pk>/attendance/mark/`` ``{"member", "status", "reason"}``;
+- ``GET meetings/<pk>/attendance/``: one row per expected member (``member``, ``status``…).
+
+A meeting outside the caller's sight answers 404; errors are ``{"detail", "fields"}``.
+"""
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import checkin
+from .models import CHECK_IN, VIEW_MEETING
+
+
+class AttendanceSerializer(serializers.Serializer):
+    """Documentation of an attendance record (the views return ``Record.as_dict()``)."""
+
+    id = serializers.IntegerField()
+    meeting = serializers.IntegerField()
+    member = serializers.IntegerField()
+    member_name = serializers.CharField()
+    status = serializers.ChoiceField(choices=["expected", "present", "late", "excused", "absent"])
+    status_label = serializers.CharField()
+    method = serializers.CharField()
+    checked_in_at = serializers.DateTimeField(allow_null=True)
+    reason = serializers.CharField()
+
+
+def error_response(exc):
+    data = {"detail": exc.messages[0]}
+    if exc.field and exc.status == 400:
+        data["fields"] = {exc.field: exc.messages}
+    return Response(data, status=exc.status)
+
+
+def _body(request):
+    return request.data if isinstance(request.data, dict) else {}
+
+
+class CheckInView(APIView):
+    """Check a member in by their QR (card or app token) or the QR of their chip citizen-ID card."""
+
+    @extend_schema(
+        request=inline_serializer("CheckInRequest", {"token": serializers.CharField(required=False),
+                                                     "cccd_qr": serializers.CharField(required=False)}),
+        responses={201: AttendanceSerializer, 200: AttendanceSerializer,
+                   400: OpenApiResponse(description="Mã QR sai, hết hạn, bị thu hồi hoặc đảng viên không có trong danh sách"),
+                   404: OpenApiResponse(description="Không tìm thấy buổi sinh hoạt"),
+                   409: OpenApiResponse(description="Buổi sinh hoạt đã khóa hoặc đã hủy")},
+    )
+    def post(self, request, pk):
+        body = _body(request)
+        try:
+            meeting = checkin.meeting_for(request.user, pk)
+            result = checkin.check_in(meeting, token=body.get("token"), cccd_qr=body.get("cccd_qr"), by_user=request.user)
+        except checkin.CheckInError as exc:
+            return error_response(exc)
+        data = result.record.as_dict()
+        data["already"] = result.already
+        return Response(data, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
+
+
+class OfflineCheckInView(APIView):
+    """Check-ins taken offline on the device, each with its own time; each is applied exactly once."""
+
+    @extend_schema(
+        request=inline_serializer("OfflineCheckInRequest", {"items": serializers.ListField(child=serializers.DictField())}),
+        responses=inline_serializer("OfflineCheckInResponse", {
+            "created": serializers.IntegerField(), "already": serializers.IntegerField(),
+            "errors": serializers.IntegerField(), "results": serializers.ListField(child=serializers.DictField())}),
+    )
+    def post(self, request, pk):
+        try:
+            meeting = checkin.meeting_for(request.user, pk)
+            outcomes = checkin.sync_offline(meeting, _body(request).get("items"), by_user=request.user)
+        except checkin.CheckInError as exc:
+            return error_response(exc)
+        results = [outcome.as_dict() for outcome in outcomes]
+        count = {kind: sum(1 for r in results if r["outcome"] == kind) for kind in ("created", "already", "error")}
+        return Response({"created": count["created"], "already": count["already"], "errors": count["error"],
+                         "results": results})
+
+
+class MarkView(APIView):
+    """The secretary marks a member by hand: present, late, excused (with a reason) or absent."""
+
+    @extend_schema(
+        request=inline_serializer("MarkRequest", {
+            "member": serializers.IntegerField(),
+            "status": serializers.ChoiceField(choices=list(checkin.MANUAL_STATUSES)),
+            "reason": serializers.CharField(required=False, allow_blank=True)}),
+        responses=AttendanceSerializer,
+    )
+    def post(self, request, pk):
+        body = _body(request)
+        try:
+            meeting = checkin.meeting_for(request.user, pk)
+            record, changed = checkin.mark(meeting, member_id=body.get("member"), status=body.get("status"),
+                                           reason=body.get("reason") or "", by_user=request.user)
+        except checkin.CheckInError as exc:
+            return error_response(exc)
+        return Response({**record.as_dict(), "changed": changed})
+
+
+class AttendanceView(APIView):
+    """Who is expected at the meeting and how each one stands (one row per member, by name).
+
+    Paginated like every list (``?page=``), but a page holds 500 rows: a whole cell."""
+
+    page_size = 500
+
+    @extend_schema(responses=inline_serializer("AttendanceList", {
+        "count": serializers.IntegerField(), "next": serializers.CharField(allow_null=True),
+        "previous": serializers.CharField(allow_null=True), "summary": serializers.DictField(),
+        "results": AttendanceSerializer(many=True)}))
+    def get(self, request, pk):
+        try:
+            meeting = checkin.meeting_for(request.user, pk, capabilities=(CHECK_IN, VIEW_MEETING))
+            records = checkin.attendance_list(meeting, user=request.user)
+        except checkin.CheckInError as exc:
+            return error_response(exc)
+        page = request.query_params.get("page", "1")
+        if not page.isdigit() or int(page) < 1:
+            return Response({"detail": _("Số trang không hợp lệ."), "fields": {"page": [_("Số trang không hợp lệ.")]}},
+                            status=400)
+        page = int(page)
+        start = (page - 1) * self.page_size
+        chunk = records[start:start + self.page_size]
+        if page > 1 and not chunk:
+            return Response({"detail": _("Không có trang này.")}, status=404)
+        url = request.build_absolute_uri(request.path)
+        return Response({
+            "count": len(records),
+            "next": f"{url}?page={page + 1}" if start + self.page_size < len(records) else None,
+            "previous": f"{url}?page={page - 1}" if page > 1 else None,
+            "summary": checkin.summary(records),
+            "results": [record.as_dict() for record in chunk],
+        })

