@@ -232,6 +232,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "DEFAULT_GENERATOR_CLASS": "sotay_plugins.schema.SchemaGenerator",
+    # Several plugins have a field named "kind": name each choice set after its owner.
+    "ENUM_NAME_OVERRIDES": {
+        # (choices modules only: they load no models, so a disabled plugin stays harmless)
+        "OrgKindEnum": "sotay_plugins.orgtree.choices.OrgKind",
+        "MeetingKindEnum": "sotay_plugins.meetings.choices.MeetingKind",
+    },
 }
 
 # --- Logging --------------------------------------------------------------------------------

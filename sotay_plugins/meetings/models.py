@@ -13,6 +13,8 @@ from sotay_plugins.orgtree.models import Published
 from sotay_plugins.orgtree.scope import ScopeSpec
 from sotay_plugins.storage import private_storage
 
+from .choices import MeetingKind
+
 VIEW_MEETING = "meetings.view_meeting"
 CONVENE = "meetings.convene"
 CHECK_IN = "meetings.check_in"
@@ -24,11 +26,7 @@ class Meeting(Published):
     """A meeting of one cell. Its issuer and audience are both the cell: members of that cell
     see it (through the scope engine), and staff holding ``meetings.view_meeting`` above it."""
 
-    class Kind(models.TextChoices):
-        REGULAR = "regular", _("Sinh hoạt thường kỳ")
-        THEMATIC = "thematic", _("Sinh hoạt chuyên đề")
-        EXTRAORDINARY = "extraordinary", _("Sinh hoạt bất thường")
-        COMMITTEE = "committee", _("Họp chi ủy")
+    Kind = MeetingKind
 
     class State(models.TextChoices):
         SCHEDULED = "scheduled", _("Đã triệu tập")
