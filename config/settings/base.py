@@ -46,6 +46,7 @@ SOTAY_PLUGINS = plugin_apps(BUILTIN_PLUGINS, env_list("SOTAY_PLUGINS")) + env_li
 INSTALLED_APPS = [
     "sotay_plugins",
     *SOTAY_PLUGINS,
+    "editorial",
     "wagtail.contrib.settings",
     "wagtail.embeds",
     "wagtail.sites",

@@ -1,0 +1,21 @@
+"""Fold Vietnamese text for matching: "Đảng bộ Thái Bình" and "dang bo thai binh" match."""
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+# đ/Đ are letters of their own, not d + a mark: NFD leaves them, so map them first.
+_LETTERS = str.maketrans({"đ": "d", "Đ": "d"})
+
+
+def fold(text):
+    """Lower case, đ→d, diacritics removed, whitespace collapsed."""
+    text = (text or "").translate(_LETTERS)
+    decomposed = unicodedata.normalize("NFD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _SPACES.sub(" ", stripped).strip().casefold()
+
+
+def tokens(text):
+    """The folded words of ``text``, for indexing and for queries."""
+    return [word for word in re.split(r"[^\w]+", fold(text)) if word]
