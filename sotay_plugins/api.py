@@ -14,6 +14,21 @@ class Pagination(PageNumberPagination):
     max_page_size = 100
 
 
+def _standard_messages():
+    """DRF's own messages in Vietnamese (its catalogue has no Vietnamese for most of them)."""
+    return {
+        exceptions.NotAuthenticated: _("Chưa đăng nhập: xin gửi kèm mã xác thực (Authorization: Token …)."),
+        exceptions.AuthenticationFailed: _("Mã xác thực không hợp lệ hoặc tài khoản đã bị khóa."),
+        exceptions.PermissionDenied: _("Bạn không có quyền thực hiện thao tác này."),
+        exceptions.NotFound: _("Không tìm thấy."),
+        exceptions.MethodNotAllowed: _("Phương thức này không được hỗ trợ ở địa chỉ này."),
+        exceptions.NotAcceptable: _("Không thể trả về dữ liệu theo định dạng yêu cầu."),
+        exceptions.UnsupportedMediaType: _("Định dạng dữ liệu gửi lên không được hỗ trợ."),
+        exceptions.ParseError: _("Dữ liệu gửi lên không đọc được (sai định dạng JSON?)."),
+        exceptions.Throttled: _("Bạn đã gửi quá nhiều yêu cầu; xin thử lại sau ít phút."),
+    }
+
+
 def exception_handler(exc, context):
     """Every error is ``{"detail": "<Vietnamese sentence>"}``; bad fields add ``"fields"``.
 
@@ -39,7 +54,10 @@ def exception_handler(exc, context):
         }
         response.data = {"detail": detail, "fields": fields}
     elif isinstance(response.data, dict) and "detail" in response.data:
-        response.data = {"detail": str(response.data["detail"])}
+        detail = response.data["detail"]
+        if isinstance(exc, exceptions.APIException) and str(detail) == str(exc.default_detail):
+            detail = _standard_messages().get(type(exc), detail)
+        response.data = {"detail": str(detail)}
     return response
 
 
@@ -48,3 +66,4 @@ class OrgFieldsMixin(serializers.Serializer):
 
     issuer_org = serializers.IntegerField(source="issuer_org_id", read_only=True)
     audience_org = serializers.IntegerField(source="audience_org_id", read_only=True)
+
