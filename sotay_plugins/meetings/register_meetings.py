@@ -20,7 +20,7 @@ def register(registry):
 
     registry.add_notice_kind(NoticeKind(services.REMINDER_KIND, _("Nhắc lịch sinh hoạt chi bộ")))
     registry.add_notice_kind(NoticeKind(services.CANCELLED_KIND, _("Hủy buổi sinh hoạt chi bộ")))
-    registry.add_shell_tab(ShellTab("meetings", _("Sinh hoạt"), "meetings:list", icon="📅", order=200))
+    registry.add_shell_tab(ShellTab("meetings", _("Sinh hoạt"), "meetings:list", icon="▤", order=200))
     registry.add_home_card(HomeCard("meetings.upcoming", "meetings/member/_card_upcoming.html", upcoming_card,
                                     order=20))
     registry.add_api_route("meetings", MeetingViewSet, "meeting")
