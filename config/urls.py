@@ -22,6 +22,7 @@ urlpatterns = [
     path("quan-tri/", include(wagtailadmin_urls)),
     path("", include("config.api_urls")),
     path("django-rq/", include("django_rq.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
     *plugin_urls(),
     path("trang/", include(wagtail_urls)),
 ]

@@ -6,12 +6,12 @@ from django.contrib.auth import views as auth_views
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
 
 from . import services
 
-LOCKOUT_MESSAGE = _l("Bạn đã nhập sai mật khẩu quá nhiều lần. Tài khoản tạm khóa 15 phút; "
+LOCKOUT_MESSAGE = gettext_lazy("Bạn đã nhập sai mật khẩu quá nhiều lần. Tài khoản tạm khóa 15 phút; "
                      "nếu quên mật khẩu, xin liên hệ bí thư chi bộ để được cấp mã kích hoạt mới.")
 
 
@@ -24,12 +24,12 @@ def lockout_response(request, *args, **kwargs):
 
 class LoginForm(auth_views.AuthenticationForm):
     username = forms.CharField(
-        label=_l("Số CCCD"), max_length=12,
+        label=gettext_lazy("Số CCCD"), max_length=12,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "username", "autofocus": True}),
     )
     error_messages = {
-        "invalid_login": _l("Số CCCD hoặc mật khẩu không đúng."),
-        "inactive": _l("Tài khoản chưa được kích hoạt. Xin nhập mã kích hoạt do chi bộ cấp."),
+        "invalid_login": gettext_lazy("Số CCCD hoặc mật khẩu không đúng."),
+        "inactive": gettext_lazy("Tài khoản chưa được kích hoạt. Xin nhập mã kích hoạt do chi bộ cấp."),
     }
 
 
@@ -42,10 +42,10 @@ class LoginView(auth_views.LoginView):
 
 
 class ActivationForm(forms.Form):
-    cccd = forms.CharField(label=_l("Số CCCD"), max_length=12, widget=forms.TextInput(attrs={"inputmode": "numeric"}))
-    code = forms.CharField(label=_l("Mã kích hoạt"), max_length=16, widget=forms.TextInput(attrs={"autocapitalize": "characters"}))
-    password1 = forms.CharField(label=_l("Mật khẩu mới"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    password2 = forms.CharField(label=_l("Nhập lại mật khẩu"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    cccd = forms.CharField(label=gettext_lazy("Số CCCD"), max_length=12, widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    code = forms.CharField(label=gettext_lazy("Mã kích hoạt"), max_length=16, widget=forms.TextInput(attrs={"autocapitalize": "characters"}))
+    password1 = forms.CharField(label=gettext_lazy("Mật khẩu mới"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(label=gettext_lazy("Nhập lại mật khẩu"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
     def clean(self):
         data = super().clean()

@@ -10,7 +10,7 @@ another cell answers 404. Hooks are registered here; ``wagtail_hooks.py`` import
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.urls import path, reverse
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -32,7 +32,7 @@ def cells_for(user):
 
 class CardsView(WagtailAdminTemplateMixin, TemplateView):
     template_name = "members/qr/cards_admin.html"
-    page_title = _l("In thẻ QR điểm danh")
+    page_title = gettext_lazy("In thẻ QR điểm danh")
     header_icon = "doc-full"
 
     def dispatch(self, request, *args, **kwargs):
@@ -77,10 +77,10 @@ class CardsMenuItem(MenuItem):
 
 @hooks.register("register_admin_menu_item")
 def register_cards_menu_item():
-    return CardsMenuItem(_l("In thẻ QR điểm danh"), reverse("members_cards:index"), name="the-qr",
+    return CardsMenuItem(gettext_lazy("In thẻ QR điểm danh"), reverse("members_cards:index"), name="the-qr",
                          icon_name="doc-full", order=320)
 
 
 @hooks.register("register_log_actions")
 def register_card_log_actions(actions):
-    actions.register_action("sotay_members.revoke_qr", _l("Thu hồi thẻ QR"), _l("Đã thu hồi mọi mã QR điểm danh cũ"))
+    actions.register_action("sotay_members.revoke_qr", gettext_lazy("Thu hồi thẻ QR"), gettext_lazy("Đã thu hồi mọi mã QR điểm danh cũ"))

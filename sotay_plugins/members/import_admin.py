@@ -20,7 +20,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView, TemplateView
 from wagtail import hooks
@@ -51,16 +51,16 @@ class OrgChoiceField(forms.ModelChoiceField):
 
 
 class UploadForm(forms.Form):
-    org = OrgChoiceField(queryset=Organisation.objects.none(), label=_l("Nhập vào đơn vị"),
-                         help_text=_l("Mọi chi bộ trong tệp phải trực thuộc đơn vị này."))
-    file = forms.FileField(label=_l("Tệp Excel (.xlsx)"), help_text=_l("Dùng mẫu tải về; tối đa 10 MB."))
+    org = OrgChoiceField(queryset=Organisation.objects.none(), label=gettext_lazy("Nhập vào đơn vị"),
+                         help_text=gettext_lazy("Mọi chi bộ trong tệp phải trực thuộc đơn vị này."))
+    file = forms.FileField(label=gettext_lazy("Tệp Excel (.xlsx)"), help_text=gettext_lazy("Dùng mẫu tải về; tối đa 10 MB."))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["org"].queryset = (
             scope.managed_orgs(user, CAPABILITY).filter(is_active=True).order_by("tree_id", "lft")
         )
-        self.fields["org"].error_messages["invalid_choice"] = _l(
+        self.fields["org"].error_messages["invalid_choice"] = gettext_lazy(
             "Bạn không có quyền nhập vào đơn vị này; xin chọn một đơn vị trong danh sách.")
 
     def clean_file(self):
@@ -88,7 +88,7 @@ class ImportMixin(WagtailAdminTemplateMixin):
 class UploadView(ImportMixin, FormView):
     template_name = "members/import/upload.html"
     form_class = UploadForm
-    page_title = _l("Nhập đảng viên từ Excel")
+    page_title = gettext_lazy("Nhập đảng viên từ Excel")
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}
@@ -113,7 +113,7 @@ class UploadView(ImportMixin, FormView):
 
 class BatchView(ImportMixin, TemplateView):
     template_name = "members/import/report.html"
-    page_title = _l("Kết quả kiểm tra tệp nhập")
+    page_title = gettext_lazy("Kết quả kiểm tra tệp nhập")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -125,7 +125,7 @@ class BatchView(ImportMixin, TemplateView):
 
 class ProgressView(ImportMixin, TemplateView):
     template_name = "members/import/progress.html"
-    page_title = _l("Đang nhập đảng viên")
+    page_title = gettext_lazy("Đang nhập đảng viên")
 
     def get(self, request, *args, **kwargs):
         batch = _batch(request, kwargs["pk"])
@@ -209,5 +209,5 @@ class ImportMenuItem(MenuItem):
 
 @hooks.register("register_admin_menu_item")
 def register_import_menu_item():
-    return ImportMenuItem(_l("Nhập đảng viên từ Excel"), reverse("members_import:upload"),
+    return ImportMenuItem(gettext_lazy("Nhập đảng viên từ Excel"), reverse("members_import:upload"),
                           name="nhap-dang-vien", icon_name="upload", order=310)

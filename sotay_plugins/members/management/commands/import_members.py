@@ -21,7 +21,7 @@ from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from sotay_plugins.members import importer
 from sotay_plugins.members.models import ImportBatch
@@ -29,13 +29,13 @@ from sotay_plugins.orgtree.models import Organisation
 
 
 class Command(BaseCommand):
-    help = _l("Nhập danh sách đảng viên từ tệp Excel theo mẫu (tất cả hoặc không: có dòng lỗi thì không nhập gì).")
+    help = gettext_lazy("Nhập danh sách đảng viên từ tệp Excel theo mẫu (tất cả hoặc không: có dòng lỗi thì không nhập gì).")
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help=_l("tệp .xlsx theo mẫu"))
-        parser.add_argument("--org", required=True, help=_l("mã đơn vị nhận (ví dụ 34.01)"))
-        parser.add_argument("--dry-run", action="store_true", help=_l("chỉ kiểm tra, không ghi gì"))
-        parser.add_argument("--user", help=_l("kiểm tra phạm vi như tài khoản này (tên đăng nhập)"))
+        parser.add_argument("file", help=gettext_lazy("tệp .xlsx theo mẫu"))
+        parser.add_argument("--org", required=True, help=gettext_lazy("mã đơn vị nhận (ví dụ 34.01)"))
+        parser.add_argument("--dry-run", action="store_true", help=gettext_lazy("chỉ kiểm tra, không ghi gì"))
+        parser.add_argument("--user", help=gettext_lazy("kiểm tra phạm vi như tài khoản này (tên đăng nhập)"))
 
     def handle(self, *args, file, org, dry_run=False, user=None, **options):
         unit = Organisation.objects.filter(code=org).first()
