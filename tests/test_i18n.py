@@ -19,7 +19,7 @@ from django.utils import translation
 
 from tests.factories import MemberFactory, UserFactory
 
-LOCALE = Path(settings.BASE_DIR) / "locale"
+LOCALE = Path(settings.LOCALE_PATHS[0])
 EN_PO = LOCALE / "en" / "LC_MESSAGES" / "django.po"
 VI_PO = LOCALE / "vi" / "LC_MESSAGES" / "django.po"
 VI_JS_PO = LOCALE / "vi" / "LC_MESSAGES" / "djangojs.po"
