@@ -180,6 +180,9 @@ class Role(models.Model):
 class RoleAssignment(models.Model):
     """A right held at an organisation: it reaches that organisation's subtree only."""
 
+    #: Roles held for an advisory body (document uploaders) have 1–2 holders per body (SPEC.md).
+    MAX_PER_BODY = 2
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("tài khoản"), on_delete=models.CASCADE, related_name="role_assignments"
     )
@@ -225,6 +228,16 @@ class RoleAssignment(models.Model):
             raise ValidationError({"advisory_body": _("Vai trò này phải gắn với một cơ quan tham mưu.")})
         if self.valid_until and self.valid_from and self.valid_until < self.valid_from:
             raise ValidationError({"valid_until": _("Ngày hết hiệu lực phải sau ngày bắt đầu.")})
+        if self.role_id and self.role.needs_body and self.advisory_body_id:
+            today = timezone.localdate()
+            holders = (
+                RoleAssignment.objects.filter(role_id=self.role_id, advisory_body_id=self.advisory_body_id)
+                .filter(models.Q(valid_until__isnull=True) | models.Q(valid_until__gte=today))
+                .exclude(pk=self.pk)
+            )
+            if holders.count() >= self.MAX_PER_BODY:
+                raise ValidationError({"user": _("Mỗi cơ quan tham mưu chỉ có tối đa %(n)d người giữ vai trò này.")
+                                       % {"n": self.MAX_PER_BODY}})
 
 
 class Published(models.Model):

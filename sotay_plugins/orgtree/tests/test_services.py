@@ -355,3 +355,22 @@ def test_check_tree_finds_units_cut_off_from_the_root(tree):
 def test_check_tree_two_roots(tree):
     Organisation.objects.filter(pk=tree["d2"].pk).update(parent=None)
     assert services.check_tree(reload(tree["province"]).tree_id)[0].endswith("2 roots")
+
+
+def test_an_advisory_body_has_at_most_two_document_uploaders(tree):
+    from django.core.exceptions import ValidationError
+
+    from sotay_plugins.orgtree.models import AdvisoryBody, Role, RoleAssignment
+    from tests.factories import UserFactory
+
+    body = AdvisoryBody.objects.create(org=tree["d1"], kind="tuyen_giao", name="Ban Tuyên giáo Huyện ủy")
+    role = Role.objects.get(code="document_uploader")
+    for _ in range(2):
+        assignment = RoleAssignment(user=UserFactory(), role=role, org=tree["d1"], advisory_body=body)
+        assignment.full_clean()
+        assignment.save()
+    third = RoleAssignment(user=UserFactory(), role=role, org=tree["d1"], advisory_body=body)
+    with pytest.raises(ValidationError) as exc:
+        third.full_clean()
+    assert "tối đa 2 người" in exc.value.message_dict["user"][0]
+    assert RoleAssignment.objects.filter(advisory_body=body).count() == 2
