@@ -17,6 +17,7 @@ from wagtail.log_actions import log
 
 from sotay_plugins import signals
 from sotay_plugins.orgtree.choices import OrgKind, Position
+from sotay_plugins.orgtree.locks import tree_generation
 from sotay_plugins.orgtree.models import Organisation, Role, RoleAssignment
 from sotay_plugins.orgtree.roles import CELL_SECRETARY
 from sotay_plugins.orgtree.scope import Subject
@@ -34,12 +35,16 @@ SECRETARY_POSITIONS = {Position.BI_THU_CHI_BO, Position.PHO_BI_THU_CHI_BO}
 # --- who a user is as a member (the scope engine's subject) --------------------------------
 
 def resolve_subject(user):
-    row = (
-        Member.objects.filter(user_id=user.pk, status__in=VISIBLE_STATUSES)
-        .values_list("pk", "cell_id", "cell__tree_id", "cell__lft", "cell__rght", "positions", "group")
-        .first()
-    )
-    return Subject(*row) if row else None
+    """The scope engine's view of the user as a member. Reads the same (cached) row as the
+    pages' ``current_member``, so a page pays one query for both."""
+    member = current_member(user)
+    if member is not None and getattr(member.cell, "_tree_generation", None) != tree_generation():
+        del user._sotay_member  # read before a tree write in this process: its cell may have moved
+        member = current_member(user)
+    if member is None or member.status not in VISIBLE_STATUSES:
+        return None
+    cell = member.cell
+    return Subject(member.pk, cell.pk, cell.tree_id, cell.lft, cell.rght, member.positions, member.group)
 
 
 # --- party-record numbers ---------------------------------------------------------------
