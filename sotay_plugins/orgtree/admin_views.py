@@ -118,10 +118,11 @@ class ScopedIndexView(ScopedQuerysetMixin, generic.IndexView):
         return None
 
 
-class ScopedCreateView(generic.CreateView):
+class ServiceSaveMixin:
+    """Save through ``save_instance`` (a service call); a ValidationError it raises is shown on
+    the form and nothing is written."""
+
     def form_valid(self, form):
-        """Save through ``save_instance`` (a service call); a ValidationError it raises is shown
-        on the form and nothing is written."""
         self.form = form
         try:
             with transaction.atomic():
@@ -134,21 +135,13 @@ class ScopedCreateView(generic.CreateView):
         return self.run_after_hook() or response
 
 
-class ScopedEditView(ScopedQuerysetMixin, generic.EditView):
+class ScopedCreateView(ServiceSaveMixin, generic.CreateView):
+    pass
+
+
+class ScopedEditView(ServiceSaveMixin, ScopedQuerysetMixin, generic.EditView):
     def get_queryset(self):
         return self.scoped_queryset(["change"])
-
-    def form_valid(self, form):
-        self.form = form
-        try:
-            with transaction.atomic():
-                self.object = self.save_instance()
-        except ValidationError as exc:
-            add_validation_error(form, exc)
-            self.produced_error_message = self.get_error_message()
-            return self.form_invalid(form)
-        response = self.save_action()
-        return self.run_after_hook() or response
 
     @cached_property
     def can_delete(self):
