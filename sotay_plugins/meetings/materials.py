@@ -20,17 +20,16 @@ Who sees what (every path goes through ``orgtree.scope``; nothing here re-implem
 
 from __future__ import annotations
 
-import zipfile
 from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Q
-from django.template.defaultfilters import filesizeformat
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sotay_plugins import files, receipts
 from sotay_plugins.orgtree import scope
 from sotay_plugins.orgtree.choices import OrgKind
 from sotay_plugins.orgtree.models import Organisation
@@ -47,7 +46,9 @@ from .models import (
     MeetingMaterial,
 )
 
-MAX_FILE_SIZE = 20 * 1024 * 1024
+#: Materials take every kind of file the platform accepts (sotay_plugins.files).
+MAX_FILE_SIZE = files.MAX_FILE_SIZE
+check_file = files.check_file
 
 #: The levels that issue materials, top down (an intermediate organisation counts as base).
 LEVELS = (OrgKind.PROVINCE, OrgKind.DISTRICT, OrgKind.BASE, OrgKind.CELL)
@@ -64,88 +65,8 @@ def level_label(kind):
     return OrgKind(level_of(kind)).label
 
 
-# --- uploaded files ----------------------------------------------------------------------
-
-#: kind → (label, extensions, content type)
-FILE_KINDS = {
-    "pdf": ("PDF", (".pdf",), "application/pdf"),
-    "docx": ("Word", (".docx",), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    "xlsx": ("Excel", (".xlsx",), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    "jpeg": ("JPEG", (".jpg", ".jpeg"), "image/jpeg"),
-    "png": ("PNG", (".png",), "image/png"),
-    "gif": ("GIF", (".gif",), "image/gif"),
-    "webp": ("WebP", (".webp",), "image/webp"),
-}
-EXTENSIONS = {ext: kind for kind, (_label, exts, _type) in FILE_KINDS.items() for ext in exts}
-
-
-def _sniff(upload):
-    """The kind of file its bytes say it is (None: none we accept). Never trusts the name."""
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if head.startswith(b"%PDF-"):
-        return "pdf"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if head[:6] in (b"GIF87a", b"GIF89a"):
-        return "gif"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "webp"
-    if head.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(upload) as archive:  # reads the directory only, extracts nothing
-                names = set(archive.namelist())
-        except (zipfile.BadZipFile, OSError, ValueError):
-            return None
-        finally:
-            upload.seek(0)
-        if "[Content_Types].xml" in names and "word/document.xml" in names:
-            return "docx"
-        if "[Content_Types].xml" in names and "xl/workbook.xml" in names:
-            return "xlsx"
-    return None
-
-
-def check_file(upload):
-    """Refuse (in Vietnamese) a file over 20 MB, of a kind we do not take, or whose content is
-    not what its extension says. Returns the content type to serve it with."""
-    accepted = _("Chỉ nhận tệp PDF, Word (.docx), Excel (.xlsx) hoặc ảnh (JPG, PNG, GIF, WebP).")
-    if upload.size > MAX_FILE_SIZE:
-        raise ValidationError(
-            _("Tệp quá lớn (%(size)s). Dung lượng tối đa là %(max)s.")
-            % {"size": filesizeformat(upload.size), "max": filesizeformat(MAX_FILE_SIZE)},
-            code="too_large",
-        )
-    if upload.size == 0:
-        raise ValidationError(_("Tệp rỗng."), code="empty")
-    name = (upload.name or "").lower()
-    extension = name[name.rfind("."):] if "." in name else ""
-    claimed = EXTENSIONS.get(extension)
-    if claimed is None:
-        raise ValidationError(accepted, code="kind")
-    actual = _sniff(upload)
-    if actual is None:
-        raise ValidationError(
-            _("Nội dung tệp không phải là tệp %(kind)s như phần mở rộng %(ext)s. %(accepted)s")
-            % {"kind": FILE_KINDS[claimed][0], "ext": extension, "accepted": accepted},
-            code="content",
-        )
-    if actual != claimed:
-        raise ValidationError(
-            _("Nội dung tệp là %(actual)s, không khớp với phần mở rộng %(ext)s. Xin đặt đúng tên tệp.")
-            % {"actual": FILE_KINDS[actual][0], "ext": extension},
-            code="mismatch",
-        )
-    return FILE_KINDS[actual][2]
-
-
 def content_type_of(material):
-    name = (material.file.name or "").lower()
-    kind = EXTENSIONS.get(name[name.rfind("."):] if "." in name else "")
-    return FILE_KINDS[kind][2] if kind else "application/octet-stream"
+    return files.content_type_for(material.file.name)
 
 
 # --- who belongs to a cell ---------------------------------------------------------------
@@ -319,39 +240,11 @@ def meeting_materials(meeting, user):
 # --- opens -------------------------------------------------------------------------------
 
 def record_open(material, member, meeting=None, *, at=None):
-    """Count one open of ``material`` by ``member`` (one row per material, member and day).
-
-    One statement: INSERT ... ON CONFLICT (material, member, day) DO UPDATE SET count = count + 1,
-    so concurrent opens neither collide nor get lost. ``meeting`` (the page it was opened from)
-    is not stored: an open counts for every meeting that uses the material.
-    """
-    at = at or timezone.now()
-    day = timezone.localdate(at)
-    member_id = getattr(member, "pk", member)
-    material_id = getattr(material, "pk", material)
-    if connection.vendor in ("postgresql", "sqlite"):
-        table = connection.ops.quote_name(MaterialOpen._meta.db_table)
-        sql = (
-            f"INSERT INTO {table} (material_id, member_id, day, first_at, last_at, count) "  # noqa: S608 (names from _meta)
-            "VALUES (%s, %s, %s, %s, %s, 1) "
-            "ON CONFLICT (material_id, member_id, day) "
-            f"DO UPDATE SET last_at = EXCLUDED.last_at, count = {table}.count + 1"
-        )
-        stamp = connection.ops.adapt_datetimefield_value(at)
-        params = [material_id, member_id, connection.ops.adapt_datefield_value(day), stamp, stamp]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-        return
-    updated = MaterialOpen.objects.filter(material_id=material_id, member_id=member_id, day=day).update(
-        count=F("count") + 1, last_at=at)
-    if updated:
-        return
-    try:
-        with transaction.atomic():
-            MaterialOpen.objects.create(material_id=material_id, member_id=member_id, day=day, first_at=at, last_at=at)
-    except IntegrityError:
-        MaterialOpen.objects.filter(material_id=material_id, member_id=member_id, day=day).update(
-            count=F("count") + 1, last_at=at)
+    """Count one open of ``material`` by ``member`` (one row per material, member and day; one
+    statement, see ``sotay_plugins.receipts``). ``meeting`` (the page it was opened from) is not
+    stored: an open counts for every meeting that uses the material."""
+    receipts.count_daily(MaterialOpen, keys={"material": getattr(material, "pk", material),
+                                             "member": getattr(member, "pk", member)}, at=at)
 
 
 @dataclass

@@ -9,46 +9,23 @@ public URL: they are served here after the check, through nginx (X-Accel-Redirec
 from __future__ import annotations
 
 import os
-from urllib.parse import quote
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
-from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from sotay_plugins import files
 from sotay_plugins.orgtree import scope
 
 from . import materials as service
 from .models import Meeting
 
-#: The internal nginx location that aliases the private storage root (site/deploy).
-SENDFILE_PREFIX_DEFAULT = "/protected-private/"
-INLINE_TYPES = ("application/pdf", "image/jpeg", "image/png", "image/gif", "image/webp")
-
 
 def serve_file(material):
-    """The material's file as a response: nginx serves it when SOTAY_SENDFILE == "nginx"."""
-    if not material.file:
-        raise Http404
-    content_type = service.content_type_of(material)
-    filename = os.path.basename(material.file.name)
-    if getattr(settings, "SOTAY_SENDFILE", "") == "nginx":
-        prefix = getattr(settings, "SOTAY_SENDFILE_PRIVATE_PREFIX", SENDFILE_PREFIX_DEFAULT)
-        response = HttpResponse(content_type=content_type)
-        response["X-Accel-Redirect"] = prefix + quote(material.file.name)
-    else:
-        try:
-            handle = material.file.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        response = FileResponse(handle, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(content_type not in INLINE_TYPES, filename)
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    """The material's file (the caller has checked scope): see ``sotay_plugins.files``."""
+    return files.serve_private(material.file, content_type=service.content_type_of(material) if material.file else None)
 
 
 def _material(request, pk):
