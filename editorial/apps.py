@@ -1,11 +1,37 @@
-from django.apps import AppConfig
+from importlib import import_module
+from importlib.util import find_spec
+
 from django.utils.translation import gettext_lazy as _
 
+from sotay_plugins.plugin import PluginConfig
 
-class EditorialConfig(AppConfig):
-    """Wagtail pages: the province's home now; the newsroom and the document library (issue 3)
-    build on it."""
+#: Each part registers what it adds from its own module's ``register(registry)``: the member's
+#: pages (feed, library, news, bookmarks, files), the API, and the publishing pipeline.
+PARTS = ("register_reading", "register_api", "register_publishing")
 
+
+class EditorialConfig(PluginConfig):
+    """The newsroom and the document library (SPEC.md modules 2 and 8) on Wagtail pages. Not
+    under sotay_plugins/ (DESIGN.md: Wagtail's pages live in editorial/) but it registers its
+    rights, tabs and API through the same registry as the plugins."""
+
+    default = True
     name = "editorial"
+    label = "editorial"
     verbose_name = _("Tin tức và văn bản")
-    default_auto_field = "django.db.models.BigAutoField"
+    version = "1.0"
+    depends_on = ("orgtree", "members")
+
+    def register(self, registry):
+        from sotay_plugins.orgtree.roles import DOCUMENT_UPLOADER, EDITORIAL_BOARD, NEWS_EDITOR, VIEWER
+
+        from . import models as m
+
+        registry.add_capability(m.VIEW_LIBRARY, _("Xem tin bài, văn bản của các đơn vị trực thuộc"),
+                                roles=[VIEWER, DOCUMENT_UPLOADER, EDITORIAL_BOARD, NEWS_EDITOR])
+        registry.add_capability(m.WRITE_NEWS, _("Viết tin bài, bản tin của đơn vị"), roles=[NEWS_EDITOR, EDITORIAL_BOARD])
+        registry.add_capability(m.UPLOAD_DOCUMENT, _("Đăng văn bản của cơ quan tham mưu"), roles=[DOCUMENT_UPLOADER])
+        registry.add_capability(m.APPROVE, _("Duyệt tin bài, văn bản trước khi đăng (Ban Biên tập)"), roles=[EDITORIAL_BOARD])
+        for part in PARTS:
+            if find_spec(f"{self.name}.{part}"):
+                import_module(f"{self.name}.{part}").register(registry)

@@ -39,6 +39,7 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 BUILTIN_PLUGINS = [
     "sotay_plugins.orgtree",
     "sotay_plugins.members",
+    "editorial",  # the newsroom and the library: Wagtail pages (DESIGN.md keeps them in editorial/)
     "sotay_plugins.meetings",
 ]
 SOTAY_PLUGINS = plugin_apps(BUILTIN_PLUGINS, env_list("SOTAY_PLUGINS")) + env_list("SOTAY_EXTRA_APPS")
@@ -46,7 +47,6 @@ SOTAY_PLUGINS = plugin_apps(BUILTIN_PLUGINS, env_list("SOTAY_PLUGINS")) + env_li
 INSTALLED_APPS = [
     "sotay_plugins",
     *SOTAY_PLUGINS,
-    "editorial",
     "wagtail.contrib.settings",
     "wagtail.embeds",
     "wagtail.sites",
@@ -207,7 +207,11 @@ SOTAY_IMPORT_MAX_BYTES = 10 * 1024 * 1024
 WAGTAIL_SITE_NAME = "Sổ tay đảng viên điện tử"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAIL_I18N_ENABLED = False
-WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "doc", "xlsx", "odt", "txt", "zip", "pptx"]
+# The library's files (editorial.LibraryFile): private storage, served after the scope check.
+if "editorial" in SOTAY_PLUGINS:  # else Wagtail's own document model (no library, no files)
+    WAGTAILDOCS_DOCUMENT_MODEL = "editorial.LibraryFile"
+WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx"]
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_DATE_FORMAT = "%d/%m/%Y"
 WAGTAIL_DATETIME_FORMAT = "%d/%m/%Y %H:%M"

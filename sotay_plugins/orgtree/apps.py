@@ -19,12 +19,13 @@ class OrgTreeConfig(PluginConfig):
             FEEDBACK_HANDLER,
             IDENTITY_CUSTODIAN,
             MEMBER_UPDATER,
+            NEWS_EDITOR,
             STAFF_CAPABILITY,
             VIEWER,
         )
 
         staff = [MEMBER_UPDATER, DOCUMENT_UPLOADER, VIEWER, CELL_SECRETARY, EDITORIAL_BOARD, FEEDBACK_HANDLER,
-                 IDENTITY_CUSTODIAN]
+                 IDENTITY_CUSTODIAN, NEWS_EDITOR]
         registry.add_capability(STAFF_CAPABILITY, _("Vào trang quản trị"), roles=staff)
         registry.add_capability("orgtree.view_org", _("Xem cơ cấu tổ chức"), roles=staff)
         registry.add_capability("orgtree.manage_tree", _("Thành lập, di chuyển, sáp nhập, giải thể tổ chức"))

@@ -10,6 +10,7 @@ DOCUMENT_UPLOADER = "document_uploader"
 VIEWER = "viewer"
 CELL_SECRETARY = "cell_secretary"
 EDITORIAL_BOARD = "editorial_board"
+NEWS_EDITOR = "news_editor"
 FEEDBACK_HANDLER = "feedback_handler"
 IDENTITY_CUSTODIAN = "identity_custodian"
 
@@ -21,6 +22,7 @@ BUILTIN_ROLES = {
     VIEWER: (_("Xem dữ liệu"), _("Xem dữ liệu đảng viên và văn bản trong phạm vi."), False),
     CELL_SECRETARY: (_("Bí thư chi bộ"), _("Điều hành sinh hoạt chi bộ, điểm danh, cấp mã kích hoạt."), False),
     EDITORIAL_BOARD: (_("Ban Biên tập"), _("Duyệt tin bài, văn bản trước khi đăng."), False),
+    NEWS_EDITOR: (_("Biên tập viên"), _("Viết tin bài, bản tin của đơn vị, gửi Ban Biên tập duyệt."), False),
     FEEDBACK_HANDLER: (_("Xử lý phản ánh"), _("Tiếp nhận, xử lý ý kiến đóng góp, phản ánh."), False),
     IDENTITY_CUSTODIAN: (_("Người giữ danh tính"), _("Người duy nhất của đơn vị được xem danh tính người phản ánh ẩn danh."), False),
 }
