@@ -138,13 +138,43 @@
     input.focus();
   });
 
-  // Camera scanning, where the browser can read QR codes itself.
+  // Camera scanning: the browser's own BarcodeDetector (Chrome on Android) or, elsewhere
+  // (Safari, Firefox), the vendored jsQR decoder, loaded only when the camera is switched on.
   var camera = document.getElementById("camera");
-  if ("BarcodeDetector" in window && navigator.mediaDevices && navigator.mediaDevices.getUserMedia) {
+  var loadDecoder = function () {
+    if ("BarcodeDetector" in window) {
+      try {
+        var native = new window.BarcodeDetector({ formats: ["qr_code"] });
+        return Promise.resolve(function (video) {
+          return native.detect(video).then(function (codes) { return codes.length ? codes[0].rawValue || "" : ""; });
+        });
+      } catch (e) { /* fall through to jsQR */ }
+    }
+    return new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      script.src = d.qrDecoder;
+      script.onload = function () {
+        var canvas = document.createElement("canvas");
+        var context = canvas.getContext("2d", { willReadFrequently: true });
+        resolve(function (video) {
+          var scale = Math.min(1, 640 / (video.videoWidth || 640));  // cheap phones: decode small frames
+          canvas.width = Math.round(video.videoWidth * scale);
+          canvas.height = Math.round(video.videoHeight * scale);
+          context.drawImage(video, 0, 0, canvas.width, canvas.height);
+          var frame = context.getImageData(0, 0, canvas.width, canvas.height);
+          var code = window.jsQR(frame.data, frame.width, frame.height, { inversionAttempts: "dontInvert" });
+          return Promise.resolve(code ? code.data : "");
+        });
+      };
+      script.onerror = reject;
+      document.head.appendChild(script);
+    });
+  };
+  if (navigator.mediaDevices && navigator.mediaDevices.getUserMedia) {
     var video = document.getElementById("camera-video");
     var start = document.getElementById("camera-start");
     var stopButton = document.getElementById("camera-stop");
-    var detector = null, stream = null, last = "", lastAt = 0, timer = null;
+    var decode = null, stream = null, last = "", lastAt = 0, timer = null, busy = false;
     camera.hidden = false;
     var stop = function () {
       if (timer) clearInterval(timer);
@@ -154,25 +184,26 @@
       video.hidden = true; stopButton.hidden = true; start.hidden = false;
     };
     start.addEventListener("click", function () {
-      try { detector = new window.BarcodeDetector({ formats: ["qr_code"] }); } catch (e) { say(d.msgCamera, "err"); return; }
-      navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false }).then(function (s) {
+      loadDecoder().then(function (fn) {
+        decode = fn;
+        return navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false });
+      }).then(function (s) {
         stream = s;
         video.srcObject = s;
         video.hidden = false; stopButton.hidden = false; start.hidden = true;
         return video.play();
       }).then(function () {
         timer = setInterval(function () {
-          if (video.readyState < 2) return;
-          detector.detect(video).then(function (codes) {
-            if (!codes.length) return;
-            var value = codes[0].rawValue || "";
+          if (busy || video.readyState < 2) return;
+          busy = true;
+          decode(video).then(function (value) {
             var now = Date.now();
             if (value && (value !== last || now - lastAt > 4000)) {  // the same card held up: once
               last = value; lastAt = now;
               if (navigator.vibrate) navigator.vibrate(80);
               checkIn(value);
             }
-          }).catch(function () {});
+          }).catch(function () {}).then(function () { busy = false; });
         }, 250);
       }).catch(function () { stop(); say(d.msgCamera, "err"); });
     });
