@@ -320,11 +320,27 @@ def member_q(spec, member: Subject):
 
 
 def audience_q(member: Subject, prefix=""):
-    """Items whose audience organisation contains the member's cell and whose filters match."""
+    """Items whose audience organisation contains the member's cell and whose filters match.
+
+    On PostgreSQL the audience is written ``audience_org_id = ANY(ARRAY(SELECT id ... the cell's
+    ancestors))``: a handful of ids computed once (an InitPlan), so the audience index is used;
+    a join range over the tree made PostgreSQL read every row of a 20,000-document library
+    (bench/RESULTS.md, issue 3).
+    """
+    from .models import Organisation
+
     p = f"{prefix}__" if prefix else ""
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.expressions import ArraySubquery
+
+        units = Organisation.objects.filter(tree_id=member.tree_id, lft__lte=member.lft,
+                                            rght__gte=member.rght).order_by().values("pk")
+        where = Q(_EqualsAny(F(f"{p}audience_org"), ArraySubquery(units)))
+    else:
+        where = Q(**{f"{p}audience_org__tree_id": member.tree_id, f"{p}audience_org__lft__lte": member.lft,
+                     f"{p}audience_org__rght__gte": member.rght})
     return (
-        Q(**{f"{p}audience_org__tree_id": member.tree_id, f"{p}audience_org__lft__lte": member.lft,
-             f"{p}audience_org__rght__gte": member.rght})
+        where
         & (Q(**{f"{p}audience_positions": 0}) | Q(**{f"{p}audience_positions__has_any": member.positions}))
         & (Q(**{f"{p}audience_groups": 0}) | Q(**{f"{p}audience_groups__has_any": {member.group}}))
     )
