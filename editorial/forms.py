@@ -1,6 +1,15 @@
-"""The admin form of news and documents: the issuer is the section's unit, the audience lies in
-its subtree, the advisory body is one the editor may upload for, and the editor's right is
-checked on the server (a form posted by hand gets the same answer as the screen)."""
+"""The admin forms of the newsroom and the library.
+
+- ``ScopedPageForm`` (news and documents): the issuer is the section's unit, the audience lies in
+  its subtree, the advisory body is one the editor may upload for, a linked document is one the
+  editor may choose, and the editor's right is checked on the server (a form posted by hand
+  gets the same answer as the screen).
+- ``SectionPageForm``: a section is opened only for a unit the editor manages and that has none
+  yet; its unit never changes afterwards.
+
+The library file's upload form is ``admin_views.LibraryFileForm`` (it imports Wagtail's document
+forms, which need the models loaded: this module is imported by ``models``).
+"""
 
 from __future__ import annotations
 
@@ -35,7 +44,21 @@ class ScopedPageForm(WagtailAdminPageForm):
                 if not page.audience_org_id:
                     self.initial.setdefault("audience_org", issuer.pk)
         if "advisory_body" in self.fields and isinstance(page, DocumentPage) and issuer is not None:
-            self.fields["advisory_body"].queryset = services.upload_bodies(self.for_user, issuer)
+            bodies = services.upload_bodies(self.for_user, issuer)
+            if page.advisory_body_id and self._reviewing():  # the board keeps the page's body
+                bodies = bodies | bodies.model.objects.filter(pk=page.advisory_body_id)
+            self.fields["advisory_body"].queryset = bodies
+        if "links" in getattr(self, "formsets", {}) and self.for_user is not None:
+            from .permissions import linkable_documents
+
+            targets = linkable_documents(self.for_user)
+            if page.pk:
+                targets = targets.exclude(pk=page.pk)
+            for form in self.formsets["links"].forms:
+                if "target" in form.fields:
+                    form.fields["target"].queryset = targets
+                    form.fields["target"].error_messages["invalid_choice"] = _(
+                        "Không tìm thấy văn bản này trong phạm vi của bạn.")
 
     def clean(self):
         from . import services
@@ -47,9 +70,37 @@ class ScopedPageForm(WagtailAdminPageForm):
             raise ValidationError(_("Tin bài, văn bản phải nằm trong chuyên mục của một đơn vị."))
         if isinstance(page, DocumentPage):
             body = cleaned.get("advisory_body")
-            if not services.may_upload(self.for_user, page.issuer_org, body):
+            keeps_body = getattr(body, "pk", body) == page.advisory_body_id
+            if not (services.may_upload(self.for_user, page.issuer_org, body) or (keeps_body and self._reviewing())):
                 self.add_error("advisory_body" if "advisory_body" in self.fields else None,
                                _("Bạn không được đăng văn bản của cơ quan này."))
-        elif not services.may_write_news(self.for_user, page.issuer_org):
+        elif not (services.may_write_news(self.for_user, page.issuer_org) or self._reviewing()):
             self.add_error(None, _("Bạn không được viết tin bài cho đơn vị này."))
         return cleaned
+
+    def _reviewing(self):
+        """Is the user the board acting on the page's current workflow step? The board may
+        correct a page while it reviews it (``workflows``), keeping its unit and body."""
+        page = self.instance
+        if not page.pk or self.for_user is None:
+            return False
+        task = page.current_workflow_task
+        return task is not None and task.user_can_access_editor(page, self.for_user)
+
+
+class SectionPageForm(WagtailAdminPageForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .permissions import section_orgs
+
+        field = self.fields.get("organisation")
+        if field is None:
+            return
+        if self.instance.pk:  # a section stays with its unit: its news and documents were issued there
+            field.disabled = True
+            return
+        if self.for_user is not None:
+            field.queryset = section_orgs(self.for_user).order_by("tree_id", "lft")
+        field.error_messages["invalid_choice"] = _(
+            "Bạn không quản lý đơn vị này, hoặc đơn vị đã có chuyên mục; xin chọn đơn vị khác.")
+

@@ -31,7 +31,7 @@ from wagtail.documents.models import AbstractDocument, Document
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.fields import RichTextField, StreamField
 from wagtail.images.blocks import ImageChooserBlock
-from wagtail.models import Orderable, Page
+from wagtail.models import Orderable, Page, Task
 from wagtail.search import index
 
 from search.folding import fold
@@ -40,7 +40,7 @@ from sotay_plugins.orgtree.scope import ScopeSpec
 from sotay_plugins.storage import private_storage
 
 from .choices import DocumentKind, LinkKind, NewsCategory
-from .forms import ScopedPageForm
+from .forms import ScopedPageForm, SectionPageForm
 
 # Capabilities (held at an organisation, reaching its subtree; roles in apps.py).
 VIEW_LIBRARY = "editorial.view_library"  # see news and documents issued under the unit (staff)
@@ -67,6 +67,12 @@ class HomePage(Page):
     class Meta:
         verbose_name = _("trang chủ của tỉnh")
 
+    def permissions_for_user(self, user):
+        """Rights from the scope engine, not from Wagtail groups (``permissions``)."""
+        from .permissions import ScopedPagePermissionTester
+
+        return ScopedPagePermissionTester(user, self)
+
 
 class SectionPage(Page):
     """The news and documents section of one organisation (a committee at any level)."""
@@ -80,10 +86,17 @@ class SectionPage(Page):
     parent_page_types = ["editorial.HomePage"]
     subpage_types = ["editorial.NewsPage", "editorial.DocumentPage"]
     template = "editorial/section_page.html"
+    base_form_class = SectionPageForm
 
     class Meta:
         verbose_name = _("chuyên mục của đơn vị")
         verbose_name_plural = _("chuyên mục của đơn vị")
+
+    def permissions_for_user(self, user):
+        """Rights from the scope engine, not from Wagtail groups (``permissions``)."""
+        from .permissions import ScopedPagePermissionTester
+
+        return ScopedPagePermissionTester(user, self)
 
     def serve(self, request, *args, **kwargs):
         # A section has no content of its own: its items are in the member's feed and library.
@@ -153,6 +166,12 @@ class ScopedPage(Page, Published):
 
     def folded_text(self):
         return fold(self.title)
+
+    def permissions_for_user(self, user):
+        """Rights from the scope engine, not from Wagtail groups (``permissions``)."""
+        from .permissions import ScopedPagePermissionTester
+
+        return ScopedPagePermissionTester(user, self)
 
     def save(self, *args, **kwargs):
         self.search_folded = self.folded_text()
@@ -365,3 +384,64 @@ class ReadReceipt(models.Model):
 
     def __str__(self):
         return f"{self.member_id} · {self.page_id} · {self.day:%d/%m/%Y}"
+
+
+# --- workflow -----------------------------------------------------------------------------
+
+class EditorialBoardTask(Task):
+    """A workflow step: the editorial board (Ban Biên tập, ``APPROVE``) approves or rejects.
+
+    ``level`` says whose board: the issuing unit's (the default), or the board of the unit
+    directly above it (a second step where a province wants one). Who may act, what they may
+    do and whom a rejection notifies: ``workflows``.
+    """
+
+    class Level(models.TextChoices):
+        ISSUER = "issuer", _("Ban Biên tập của cấp ban hành")
+        PARENT = "parent", _("Ban Biên tập của cấp trên trực tiếp")
+
+    level = models.CharField(_("cấp duyệt"), max_length=8, choices=Level.choices, default=Level.ISSUER)
+
+    admin_form_fields = [*Task.admin_form_fields, "level"]
+
+    class Meta:
+        verbose_name = _("Ban Biên tập duyệt")
+        verbose_name_plural = _("Ban Biên tập duyệt")
+
+    def approval_org(self, obj):
+        from .workflows import approval_org
+
+        return approval_org(self, obj)
+
+    def may_act(self, obj, user):
+        from .workflows import may_act
+
+        return may_act(self, obj, user)
+
+    def user_can_access_editor(self, obj, user):
+        return self.may_act(obj, user)
+
+    def locked_for_user(self, obj, user):
+        return not self.may_act(obj, user)
+
+    def user_can_lock(self, obj, user):
+        return self.may_act(obj, user)
+
+    def get_actions(self, obj, user):
+        from .workflows import actions
+
+        return actions(self, obj, user)
+
+    def on_action(self, task_state, user, action_name, **kwargs):
+        from .workflows import on_action
+
+        return on_action(self, task_state, user, action_name, **kwargs)
+
+    def get_task_states_user_can_moderate(self, user, **kwargs):
+        from .workflows import task_states_for
+
+        return task_states_for(self, user)
+
+    @classmethod
+    def get_description(cls):
+        return _("Ban Biên tập của cấp ban hành (hoặc cấp trên trực tiếp) duyệt tin bài, văn bản trước khi đăng.")

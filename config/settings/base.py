@@ -41,6 +41,7 @@ BUILTIN_PLUGINS = [
     "sotay_plugins.members",
     "editorial",  # the newsroom and the library: Wagtail pages (DESIGN.md keeps them in editorial/)
     "sotay_plugins.meetings",
+    "search",  # one search over what the plugins register as searchable
 ]
 SOTAY_PLUGINS = plugin_apps(BUILTIN_PLUGINS, env_list("SOTAY_PLUGINS")) + env_list("SOTAY_EXTRA_APPS")
 
@@ -86,6 +87,8 @@ MIDDLEWARE = [
     # Last, as django-axes asks: it turns a lockout into a response.
     "axes.middleware.AxesMiddleware",
 ]
+if "editorial" in SOTAY_PLUGINS:  # admin URLs of pages outside the editor's scope answer 404
+    MIDDLEWARE.insert(MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "editorial.middleware.OutOfScopePagesAre404")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -131,6 +134,9 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sotay"}}
 # Without Redis, sotay_plugins.jobs runs each job in-process right after the transaction commits.
 RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 900}}
+# `manage.py rqworker --with-scheduler default` uses this worker: it keeps the publishing
+# scheduler's one-a-minute tick armed (editorial/scheduler.py), so no cron is needed.
+RQ = {"WORKER_CLASS": "editorial.scheduler.Worker"}
 SOTAY_JOBS_INLINE = not REDIS_URL
 
 # --- Search ---------------------------------------------------------------------------------
@@ -210,6 +216,7 @@ WAGTAIL_I18N_ENABLED = False
 # The library's files (editorial.LibraryFile): private storage, served after the scope check.
 if "editorial" in SOTAY_PLUGINS:  # else Wagtail's own document model (no library, no files)
     WAGTAILDOCS_DOCUMENT_MODEL = "editorial.LibraryFile"
+    WAGTAILDOCS_DOCUMENT_FORM_BASE = "editorial.admin_views.LibraryFileForm"  # check_file: size, kind, content
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx"]
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAIL_ENABLE_UPDATE_CHECK = False
@@ -242,6 +249,7 @@ SPECTACULAR_SETTINGS = {
         # (choices modules only: they load no models, so a disabled plugin stays harmless)
         "OrgKindEnum": "sotay_plugins.orgtree.choices.OrgKind",
         "MeetingKindEnum": "sotay_plugins.meetings.choices.MeetingKind",
+        "DocumentKindEnum": "editorial.choices.DocumentKind", "LinkKindEnum": "editorial.choices.LinkKind",
     },
 }
 
