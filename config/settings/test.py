@@ -8,6 +8,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tests run jobs in-process so each test sees its job's effect; tests that exercise the queue
 # itself switch this off and use the real Redis from REDIS_URL.
 SOTAY_JOBS_INLINE = True
+# No in-process publishing tick after test requests (editorial.scheduler): tests call it themselves.
+SOTAY_SCHEDULER_IN_PROCESS = False
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sotay-test"}}
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 STORAGES["private"]["OPTIONS"]["location"] = str(BASE_DIR / "var" / "test-private")  # noqa: F405
