@@ -10,7 +10,8 @@ that extension point; everything party-specific lives here:
 - statistics providers: figures the reports module aggregates per organisation;
 - searchable kinds: what the search index holds;
 - API routes and paths: viewsets and plain views mounted under /api/v1/;
-- notice kinds: the notifications a plugin can send.
+- notice kinds: the notifications a plugin can send;
+- demo seeders: the demo data a plugin adds to ``seed_demo``'s province.
 """
 
 from __future__ import annotations
@@ -63,10 +64,23 @@ class StatisticsProvider:
 
 @dataclass(frozen=True)
 class SearchableKind:
+    """A kind of item the member search finds (``search.engine``).
+
+    ``model`` is scoped (it declares a ScopeSpec: results go through ``scope.visible_to``);
+    ``folded_field`` holds its folded text (``search.folding.fold``); ``queryset`` (optional)
+    narrows the candidates (e.g. live pages only); ``date_field`` orders hits newest first;
+    ``url`` (optional) maps an object to the member page that shows it.
+    """
+
     key: str
     label: str
     model: Any
     title_field: str = "title"
+    folded_field: str = "search_folded"
+    date_field: str = ""
+    queryset: Callable[[], Any] | None = None
+    url: Callable[[Any], str] | None = None
+    order: int = 100
 
 
 @dataclass(frozen=True)
@@ -91,6 +105,20 @@ class NoticeKind:
     label: str
 
 
+@dataclass(frozen=True)
+class DemoSeeder:
+    """Demo data a plugin adds once ``seed_demo`` has built the province (units, members, staff).
+
+    ``seed(scale=, seed=, stdout=)`` is called in ``order``: ``scale`` is "tiny", "small" or
+    "province", ``seed`` the command's ``--seed`` (derive your own ``random.Random`` from it, so
+    the data do not depend on other seeders), ``stdout`` the command's output for a summary line.
+    """
+
+    key: str
+    seed: Callable[..., Any]
+    order: int = 100
+
+
 @dataclass
 class Registry:
     capabilities: dict[str, Capability] = field(default_factory=dict)
@@ -102,6 +130,7 @@ class Registry:
     api_routes: list[ApiRoute] = field(default_factory=list)
     api_paths: list[ApiPath] = field(default_factory=list)
     notice_kinds: dict[str, NoticeKind] = field(default_factory=dict)
+    demo_seeders: dict[str, DemoSeeder] = field(default_factory=dict)
     #: ``fn(user) -> orgtree.scope.Subject | None``: who the user is as a member. Set by the
     #: members plugin; the scope engine asks it so that orgtree never imports members.
     subject_resolver: Callable[[Any], Any] | None = None
@@ -146,6 +175,12 @@ class Registry:
 
     def add_notice_kind(self, kind: NoticeKind):
         self._put(self.notice_kinds, kind.key, kind, "notice kind")
+
+    def add_demo_seeder(self, seeder: DemoSeeder):
+        self._put(self.demo_seeders, seeder.key, seeder, "demo seeder")
+
+    def ordered_demo_seeders(self):
+        return sorted(self.demo_seeders.values(), key=lambda seeder: (seeder.order, seeder.key))
 
     def ordered_tabs(self):
         return sorted(self.shell_tabs.values(), key=lambda tab: (tab.order, tab.key))

@@ -23,6 +23,7 @@ from sotay_plugins.orgtree.choices import AdvisoryKind, OrgKind, Position
 from sotay_plugins.orgtree.locks import tree_lock
 from sotay_plugins.orgtree.models import AdvisoryBody, Organisation, Role, RoleAssignment
 from sotay_plugins.orgtree.roles import sync_builtin_roles
+from sotay_plugins.registry import registry
 
 DEMO_PASSWORD = "Sotay@2026"
 SUPERUSER = "quantri"
@@ -80,6 +81,8 @@ class Command(BaseCommand):
             f"Đã tạo {len(orgs)} tổ chức ({cells} chi bộ), {len(members)} đảng viên, {len(roles)} phân quyền "
             f"trong {elapsed:.1f} giây."
         ))
+        for seeder in registry.ordered_demo_seeders():  # other plugins' demo data (news, documents…)
+            seeder.seed(scale=scale, seed=seed, stdout=self.stdout)
         self.stdout.write(f"Mật khẩu mọi tài khoản mẫu: {DEMO_PASSWORD}; quản trị: {SUPERUSER}")
         if manifest:
             self.write_manifest(manifest, orgs, members, roles)
@@ -296,6 +299,7 @@ class Command(BaseCommand):
         plan = [(staff_user("vanphong.tinh", "Văn phòng", "Tỉnh ủy"), "full_admin", province, None),
                 (staff_user("xem.tinh", "Cán bộ", "theo dõi"), "viewer", province, None),
                 (staff_user("bbt.tinh", "Ban Biên tập", "Tỉnh ủy"), "editorial_board", province, None),
+                (staff_user("btv.tinh", "Biên tập viên", "Tỉnh ủy"), "news_editor", province, None),
                 (staff_user("capnhat.tinh", "Ban Tổ chức", "Tỉnh ủy"), "member_updater", province, None)]
         by_org = {}
         for body in bodies:
@@ -306,6 +310,7 @@ class Command(BaseCommand):
             seg = org.code.rsplit(".", 1)[-1]
             plan.append((staff_user(f"capnhat.{seg}", "Cập nhật", org.short_name), "member_updater", org, None))
             plan.append((staff_user(f"bbt.{seg}", "Ban Biên tập", org.short_name), "editorial_board", org, None))
+            plan.append((staff_user(f"btv.{seg}", "Biên tập viên", org.short_name), "news_editor", org, None))
             plan.append((staff_user(f"phananh.{seg}", "Xử lý phản ánh", org.short_name), "feedback_handler", org, None))
             plan.append((staff_user(f"danhtinh.{seg}", "Giữ danh tính", org.short_name), "identity_custodian", org, None))
         for body in bodies:
