@@ -1,6 +1,6 @@
-"""Search for everything a member can find (issue 3 builds the index and views on this).
+"""Search for everything a member can find, in Vietnamese with or without diacritics.
 
-What is here now: ``folding.fold``, the Vietnamese-aware normalisation every search path
-applies to text and queries alike, because Wagtail's database backend does not fold
-diacritics on SQLite (and on PostgreSQL only with unaccent), and no backend folds đ to d.
+``folding`` normalises text and queries alike (lower case, no diacritics, đ→d: Wagtail's
+database backend folds nothing on SQLite, and no backend folds đ); ``engine`` searches every
+registered kind through the scope engine; ``api`` and ``views`` serve it.
 """

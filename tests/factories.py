@@ -69,3 +69,24 @@ def grant(user, role_code, org, body=None):
     assignment = RoleAssignment.objects.create(user=user, role=Role.objects.get(code=role_code), org=org, advisory_body=body)
     scope.forget(user)
     return assignment
+
+
+def ensure_site():
+    """Wagtail's root page, the province's HomePage, the default site and the root collection,
+    as the migrations make them: a transactional test (``django_db(transaction=True)``) flushes
+    every table when it ends, and later tests that publish pages need them back."""
+    from wagtail.models import Collection, Locale, Page, Site
+
+    from editorial.models import HomePage
+
+    if not Collection.get_first_root_node():
+        Collection.add_root(name="Root")
+    home = HomePage.objects.order_by("path").first()
+    if home is None:
+        Locale.objects.get_or_create(language_code="vi")
+        root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
+        home = root.add_child(instance=HomePage(title="Sổ tay đảng viên điện tử", slug="trang-chu"))
+    if not Site.objects.filter(is_default_site=True).exists():
+        Site.objects.create(hostname="localhost", root_page=home, is_default_site=True,
+                            site_name="Sổ tay đảng viên điện tử")
+    return home

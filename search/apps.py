@@ -1,0 +1,20 @@
+from django.utils.translation import gettext_lazy as _
+
+from sotay_plugins.plugin import PluginConfig
+
+
+class SearchConfig(PluginConfig):
+    """Search for everything a member can find: the kinds other plugins register
+    (``registry.add_searchable``), folded for Vietnamese, filtered by the scope engine."""
+
+    default = True
+    name = "search"
+    label = "search"
+    verbose_name = _("Tìm kiếm")
+    version = "1.0"
+    depends_on = ("orgtree",)
+
+    def register(self, registry):
+        from .api import SearchView
+
+        registry.add_api_path("search/", SearchView, "search")
