@@ -186,7 +186,9 @@ class ScopedPage(Page, Published):
         from . import reading
 
         if not request.user.is_authenticated:
-            return redirect(f"{settings.LOGIN_URL}?next={request.path}")
+            from django.contrib.auth.views import redirect_to_login
+
+            return redirect_to_login(request.get_full_path())
         if not reading.may_read(request.user, self):
             raise Http404
         reading.record(request.user, self, "opens")

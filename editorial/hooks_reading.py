@@ -1,0 +1,43 @@
+"""Wagtail hooks of the reading side.
+
+- News and document pages (``ScopedPage``) are personal answers (what this member may read,
+  their bookmark): never stored by a shared cache, and the template learns whether the reader
+  is a member (only members keep bookmarks). The anonymous are sent to the login page.
+- Wagtail's own document view obeys the scope too: library files are served by
+  ``editorial.views.file_download`` (/tep/<id>/); should Wagtail's document URL
+  (/documents/<id>/<name>) ever be mounted, it answers 404 to anyone who may not fetch the
+  file, exactly as /tep/ does.
+"""
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
+from django.utils.cache import add_never_cache_headers
+from wagtail import hooks
+
+from sotay_plugins.orgtree import scope
+
+from . import reading
+from .models import DocumentPage, NewsPage
+
+
+@hooks.register("on_serve_page")
+def scoped_pages_are_private(serve):
+    def inner(page, request, serve_args, serve_kwargs):
+        if not isinstance(page, (DocumentPage, NewsPage)):  # routing hands over the specific page
+            return serve(page, request, serve_args, serve_kwargs)
+        if not request.user.is_authenticated:
+            # The login page first (ScopedPage.serve would build its URL from LOGIN_URL, a URL
+            # name here, and fail).
+            return redirect_to_login(request.get_full_path())
+        request.editorial_reader_is_member = scope.subject(request.user) is not None
+        response = serve(page, request, serve_args, serve_kwargs)
+        add_never_cache_headers(response)
+        return response
+
+    return inner
+
+
+@hooks.register("before_serve_document")
+def only_readable_files(document, request):
+    if not reading.files_readable(request.user).filter(pk=document.pk).exists():
+        raise Http404

@@ -1,0 +1,214 @@
+"""The reading side in a real browser on a cheap phone (360×740): the home feed, the library
+with a filter, a document page with its PDF viewer, in normal and large type. Screenshots go to
+/tmp/shots/ (and var/screenshots/ through the shared ``shot`` fixture's folder)."""
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from django.core.files.base import ContentFile
+
+from editorial.models import DocumentFile, DocumentPage, LibraryFile, NewsPage
+from editorial.sections import section_for
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS  # importing it also sets DJANGO_ALLOW_ASYNC_UNSAFE
+from tests.e2e.test_shell import CONTRAST_PROBLEMS, SMALL_TARGETS, STRUCTURE
+from tests.factories import MemberFactory, small_tree
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "Matkhau@123"
+PHONE = {"width": 360, "height": 740}
+SHOTS = Path("/tmp/shots")  # noqa: S108 (screenshots for a person to look at, nothing secret)
+
+
+def pdf_bytes(text="Nghi quyet so 15-NQ/TU"):
+    """A small valid one-page PDF that says ``text``."""
+    stream = f"BT /F1 24 Tf 40 700 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def add(model, org, audience=None, **fields):
+    page = model(issuer_org=org, audience_org=audience or org, live=True, **fields)
+    section_for(org).add_child(instance=page)
+    return page
+
+
+def ensure_home():
+    """The province's HomePage, the default site and the root collection (a transactional test
+    before this one may have flushed what the migrations made)."""
+    from wagtail.models import Collection, Locale, Page, Site
+
+    from editorial.models import HomePage
+
+    if not Collection.get_first_root_node():
+        Collection.add_root(name="Root")
+    if HomePage.objects.exists():
+        return
+    Locale.objects.get_or_create(language_code="vi")
+    root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
+    home = root.add_child(instance=HomePage(title="Sổ tay đảng viên điện tử", slug="trang-chu"))
+    Site.objects.update_or_create(is_default_site=True, defaults={
+        "hostname": "localhost", "root_page": home, "site_name": "Sổ tay đảng viên điện tử"})
+
+
+@pytest.fixture
+def world():
+    ensure_home()
+    tree = small_tree()
+    member = MemberFactory(full_name="Nguyễn Văn Bình", cell=tree["c11"])
+    doc = add(DocumentPage, tree["province"], title="Nghị quyết về đẩy mạnh chuyển đổi số trong các cơ quan đảng",
+              number="15-NQ/TU", kind="nghi_quyet", issued_on=date(2026, 3, 2),
+              summary="Về đẩy mạnh chuyển đổi số, xây dựng chính quyền số giai đoạn 2026–2030.\nGiao các cấp ủy triển khai.")
+    stored = LibraryFile(title="Toàn văn Nghị quyết 15", file=ContentFile(pdf_bytes(), name="15-nq-tu.pdf"))
+    stored.save()
+    DocumentFile(page=doc, file=stored, label="Toàn văn Nghị quyết 15-NQ/TU").save()
+    add(DocumentPage, tree["d1"], title="Chỉ thị về công tác phát triển đảng viên năm 2026", number="08-CT/HU",
+        kind="chi_thi", issued_on=date(2026, 2, 10), summary="Phát triển đảng viên.")
+    add(DocumentPage, tree["c11"], title="Thông báo lịch sinh hoạt chuyên đề quý I", number="03-TB/CB",
+        kind="thong_bao", issued_on=date(2026, 3, 5), summary="Lịch sinh hoạt chuyên đề.")
+    add(NewsPage, tree["b1"], title="Đảng ủy xã tổng kết công tác năm 2025", category="leadership",
+        lead="Sáng 05/01, Đảng ủy xã tổ chức hội nghị tổng kết.")
+    for n in range(6):
+        add(NewsPage, tree["province"], title=f"Tin thời sự số {n + 1} của Tỉnh ủy về chuyển đổi số", category="current")
+    add(DocumentPage, tree["d2"], title="Văn bản của Huyện 2", number="09-KH/HU", kind="ke_hoach",
+        issued_on=date(2026, 1, 1), summary="Không dành cho Huyện 1.")
+    return {"tree": tree, "member": member, "doc": doc, "file": stored}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium, for this module only: Playwright's sync API runs one instance at a
+    time, and tests/e2e/ starts its own (session) one after this module is done."""
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (/usr/bin/chromium): apt-get install -y chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("Playwright's Python package is not installed: pip install -r requirements-dev.txt")
+    with sync_playwright() as pw:
+        launched = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS, headless=True)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def phone(browser):
+    contexts, errors = [], []
+
+    def make():
+        context = browser.new_context(viewport=PHONE, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+    assert errors == []
+
+
+def snap(page, name, full=True):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full)
+
+
+def check_page(page, where):
+    structure = page.evaluate(STRUCTURE)
+    assert structure["lang"] == "vi" and structure["h1"] == 1 and structure["main"] == 1, (where, structure)
+    assert structure["unlabelled"] == [], (where, structure)
+    assert page.evaluate(SMALL_TARGETS) == [], where
+    assert page.evaluate(CONTRAST_PROBLEMS) == [], where
+    # nothing wider than the phone: no sideways scrolling of the page itself
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], where
+
+
+def test_member_reads_feed_library_and_a_document(live_server, phone, world):
+    base = live_server.url
+    page = phone()
+    page.goto(f"{base}/dang-nhap/")
+    page.get_by_label("Số CCCD").fill(world["member"].cccd)
+    page.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(f"{base}/")
+
+    feed = page.locator(".feed")
+    assert "Của chi bộ, đảng bộ cơ sở của đồng chí" in feed.inner_text()
+    assert "Thông báo lịch sinh hoạt chuyên đề quý I" in feed.inner_text()
+    assert "Văn bản của Huyện 2" not in page.content()
+    snap(page, "feed")
+    check_page(page, "feed")
+
+    page.get_by_role("navigation", name="Các mục chính").get_by_role("link", name="Thư viện").click()
+    page.wait_for_url(f"{base}/thu-vien/")
+    snap(page, "library", full=False)
+    check_page(page, "library")
+    page.locator("summary").click()
+    page.get_by_label("Loại văn bản").select_option("nghi_quyet")
+    page.get_by_role("button", name="Lọc").click()
+    page.wait_for_url(f"{base}/thu-vien/?*")
+    rows = page.locator("ul.entries li")
+    assert rows.count() == 1 and "15-NQ/TU" in rows.inner_text() and "02/03/2026" in rows.inner_text()
+    snap(page, "library-filtered")
+    check_page(page, "library filtered")
+
+    page.get_by_role("link", name="Nghị quyết về đẩy mạnh chuyển đổi số").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Nghị quyết về đẩy mạnh")
+    viewer = page.locator("object.pdf-viewer")
+    assert viewer.get_attribute("data") == f"/tep/{world['file'].pk}/?xem=1"
+    assert viewer.bounding_box()["width"] > 280
+    assert page.get_by_role("link", name="Tải về").is_visible()
+    assert page.get_by_role("button", name="Lưu đọc sau").is_visible()
+    snap(page, "document", full=False)
+    viewer.scroll_into_view_if_needed()
+    page.wait_for_timeout(2500)  # the browser's PDF viewer draws once on screen
+    snap(page, "document-viewer", full=False)
+    snap(page, "document-full")
+    check_page(page, "document")
+
+    # bookmark it; it shows in "Đọc sau"
+    page.get_by_role("button", name="Lưu đọc sau").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("button", name="Bỏ khỏi Đọc sau").is_visible()
+    page.goto(f"{base}/doc-sau/")
+    assert "15-NQ/TU" in page.locator("ul.entries").inner_text()
+    snap(page, "bookmarks")
+    check_page(page, "bookmarks")
+
+    # large type: the same pages still fit the phone
+    page.goto(f"{base}/thu-vien/?loai=nghi_quyet")
+    page.get_by_role("button", name="Chữ lớn").click()
+    page.wait_for_load_state()
+    snap(page, "library-large")
+    check_page(page, "library, large type")
+    page.goto(f"{base}{world['doc'].url}")
+    snap(page, "document-large", full=False)
+    page.locator("object.pdf-viewer").scroll_into_view_if_needed()
+    page.wait_for_timeout(2500)
+    snap(page, "document-large-viewer", full=False)
+    snap(page, "document-large-full")
+    check_page(page, "document, large type")
+    page.goto(f"{base}/")
+    snap(page, "feed-large")
+    check_page(page, "feed, large type")
+    page.goto(f"{base}/tin-tuc/")
+    snap(page, "news-large")
+    check_page(page, "news, large type")
