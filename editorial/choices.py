@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class NewsCategory(models.TextChoices):
@@ -27,6 +28,6 @@ class DocumentKind(models.TextChoices):
 
 
 class LinkKind(models.TextChoices):
-    IMPLEMENTS = "implements", _("Thực hiện")
+    IMPLEMENTS = "implements", pgettext_lazy("quan hệ giữa hai văn bản", "Thực hiện")
     AMENDS = "amends", _("Sửa đổi, bổ sung")
     REPLACES = "replaces", _("Thay thế")

@@ -148,7 +148,7 @@ def notify_rejection(workflow_state, user=None):
     title = _("Bị trả lại để sửa: %(title)s") % {"title": page.get_admin_display_title()}
     body = _("Ban Biên tập yêu cầu sửa trước khi đăng.")
     if comment:
-        body = f"{body} {_('Ý kiến')}: {comment}"
+        body = _("%(body)s Ý kiến: %(comment)s") % {"body": body, "comment": comment}
     key = f"{REJECTED_KIND}:{task_state.pk if task_state else workflow_state.pk}"
     url = reverse("wagtailadmin_pages:edit", args=[page.pk])
 
