@@ -90,3 +90,32 @@ def ensure_site():
         Site.objects.create(hostname="localhost", root_page=home, is_default_site=True,
                             site_name="Sổ tay đảng viên điện tử")
     return home
+
+
+DOCUMENT_DEFAULTS = {"title": "Nghị quyết về xây dựng Đảng", "number": "15-NQ/TU", "kind": "nghi_quyet",
+                     "issued_on": date(2026, 3, 1), "summary": "Về tăng cường công tác xây dựng Đảng"}
+NEWS_DEFAULTS = {"title": "Hội nghị Ban Chấp hành", "category": "leadership", "lead": "Sáng nay"}
+
+
+def published(page_class, org, audience=None, **fields):
+    """A live news article or document issued by ``org`` (audience: ``org`` unless given), added
+    to the unit's section (made on demand). ``fields`` override the defaults."""
+    from editorial.models import DocumentPage, NewsPage
+    from editorial.sections import section_for
+
+    defaults = {DocumentPage: DOCUMENT_DEFAULTS, NewsPage: NEWS_DEFAULTS}.get(page_class, {})
+    page = page_class(issuer_org=org, audience_org=audience or org, **{**defaults, "live": True, **fields})
+    section_for(org).add_child(instance=page)
+    return page
+
+
+def document_page(org, audience=None, **fields):
+    from editorial.models import DocumentPage
+
+    return published(DocumentPage, org, audience, **fields)
+
+
+def news_page(org, audience=None, **fields):
+    from editorial.models import NewsPage
+
+    return published(NewsPage, org, audience, **fields)

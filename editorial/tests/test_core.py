@@ -16,20 +16,7 @@ from editorial.sections import section_for
 from sotay_plugins.orgtree.choices import AdvisoryKind
 from sotay_plugins.orgtree.models import AdvisoryBody
 from tests.factories import MemberFactory, UserFactory, grant, small_tree
-
-
-def document(org, audience=None, **fields):
-    values = {"title": "Nghị quyết về xây dựng Đảng", "number": "15-NQ/TU", "kind": "nghi_quyet",
-              "issued_on": date(2026, 3, 1), "summary": "Về tăng cường công tác xây dựng Đảng", "live": True}
-    values.update(fields)
-    page = DocumentPage(issuer_org=org, audience_org=audience or org, **values)
-    section_for(org).add_child(instance=page)
-    return page
-
-
-@pytest.fixture
-def tree(db):
-    return small_tree()
+from tests.factories import document_page as document
 
 
 @pytest.mark.parametrize("number", ["12-NQ/TU MẬT", "05-CT/HU (Mật)", "Tối mật 3", "TUYỆT MẬT-01", "07/mat"])

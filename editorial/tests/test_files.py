@@ -1,7 +1,6 @@
 """Library files: served only through /tep/<id>/ after the scope check (404 otherwise), never
 from a guessed media URL nor from Wagtail's document URL; downloads are counted."""
 
-from datetime import date
 
 import pytest
 from django.core.files.base import ContentFile
@@ -11,18 +10,14 @@ from django.urls import reverse
 from editorial import hooks_reading
 from editorial.models import DocumentFile, DocumentPage, LibraryFile, NewsAttachment, NewsPage, ReadReceipt
 from editorial.sections import section_for
-from tests.factories import MemberFactory, UserFactory, grant, small_tree
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+from tests.factories import MemberFactory, UserFactory, document_page, grant
 
 
 def document(org, **fields):
-    values = {"title": "Nghị quyết", "number": "15-NQ/HU", "kind": "nghi_quyet", "issued_on": date(2026, 3, 1),
-              "summary": "Trích yếu", "live": True}
-    values.update(fields)
-    page = DocumentPage(issuer_org=org, audience_org=org, **values)
-    section_for(org).add_child(instance=page)
-    return page
+    return document_page(org, **{"title": "Nghị quyết", "number": "15-NQ/HU", "summary": "Trích yếu", **fields})
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
 
 
 def library_file(name="nghi-quyet.pdf", content=PDF, **fields):
@@ -30,10 +25,6 @@ def library_file(name="nghi-quyet.pdf", content=PDF, **fields):
     stored.save()
     return stored
 
-
-@pytest.fixture
-def tree(db):
-    return small_tree()
 
 
 @pytest.fixture

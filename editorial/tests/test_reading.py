@@ -10,31 +10,14 @@ from django.utils import timezone
 from editorial import feed
 from editorial.models import Bookmark, DocumentLink, DocumentPage, NewsPage, ReadReceipt
 from editorial.sections import section_for
-from tests.factories import MemberFactory, UserFactory, grant, small_tree
+from tests.factories import MemberFactory, UserFactory, grant
+from tests.factories import document_page as document
+from tests.factories import news_page as news
 
 XSS = "<script>alert(1)</script>"
 
 
-def document(org, audience=None, **fields):
-    values = {"title": "Nghị quyết về xây dựng Đảng", "number": "15-NQ/TU", "kind": "nghi_quyet",
-              "issued_on": date(2026, 3, 1), "summary": "Về tăng cường công tác xây dựng Đảng", "live": True}
-    values.update(fields)
-    page = DocumentPage(issuer_org=org, audience_org=audience or org, **values)
-    section_for(org).add_child(instance=page)
-    return page
 
-
-def news(org, audience=None, **fields):
-    values = {"title": "Hội nghị Ban Chấp hành", "category": "leadership", "lead": "Sáng nay", "live": True}
-    values.update(fields)
-    page = NewsPage(issuer_org=org, audience_org=audience or org, **values)
-    section_for(org).add_child(instance=page)
-    return page
-
-
-@pytest.fixture
-def tree(db):
-    return small_tree()
 
 
 @pytest.fixture

@@ -6,15 +6,9 @@ import pytest
 from rest_framework.test import APIClient
 
 from editorial.models import DocumentPage, NewsPage
-from editorial.sections import section_for
 from search import engine
 from tests.factories import MemberFactory, UserFactory, grant, small_tree
-
-
-def publish(page_class, org, audience=None, **fields):
-    page = page_class(issuer_org=org, audience_org=audience or org, live=True, **fields)
-    section_for(org).add_child(instance=page)
-    return page
+from tests.factories import published as publish
 
 
 @pytest.fixture
