@@ -12,8 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.db.models import Q
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from sotay_plugins.orgtree import scope
 from sotay_plugins.orgtree.choices import OrgKind
@@ -102,9 +105,43 @@ def build(user, *, newest_limit=NEWEST_LIMIT):
     return Feed(own=own, newest=newest)
 
 
+#: How long a rendered feed may be served (a publication or withdrawal makes it stale at once).
+CACHE_SECONDS = 300
+
+
+def cache_key(request, member):
+    """Members see the same feed iff they share the cell, positions and group (the audience
+    rule): the rendered card is kept per such class, per language, per tree and rights version
+    (a unit moved) and per content version (``publishing.content_version``: something was
+    published or withdrawn). None: not cacheable (staff rights widen what the user reads)."""
+    from .models import VIEW_LIBRARY
+    from .publishing import content_version
+
+    user = request.user
+    if member is None or scope.is_superadmin(user) or scope.managed_ranges(user, VIEW_LIBRARY):
+        return None
+    positions = ".".join(sorted(member.positions or ()))
+    return (f"editorial:feed:{get_language()}:{cache.get(scope.GRANTS_VERSION_KEY)}:{content_version()}:"
+            f"{member.cell_id}:{positions}:{member.group}")
+
+
 def home_card(request):
-    """The home card's context (None hides it: a staff account that reads nothing)."""
+    """The home card's context (None hides it: a staff account that reads nothing).
+
+    A member's card is rendered once per audience class and served from the cache (Redis in
+    production) until something is published or withdrawn, or for ``CACHE_SECONDS``: the members
+    of a cell share it, and the home page skips two queries and the rendering of 15 items.
+    """
+    member = scope.subject(request.user)
+    key = cache_key(request, member)
+    if key is not None:
+        html = cache.get(key)
+        if html is None:
+            html = render_to_string("editorial/cards/feed_body.html", {"card": {"feed": build(request.user)}},
+                                    request=request)
+            cache.set(key, html, CACHE_SECONDS)
+        return {"html": html}
     feed = build(request.user)
-    if not feed and scope.subject(request.user) is None:
+    if not feed and member is None:
         return None
     return {"feed": feed}
