@@ -39,5 +39,5 @@ def scoped_pages_are_private(serve):
 
 @hooks.register("before_serve_document")
 def only_readable_files(document, request):
-    if not reading.files_readable(request.user).filter(pk=document.pk).exists():
+    if reading.file_access(request.user, document.pk) is None:
         raise Http404

@@ -51,6 +51,26 @@ def files_readable(user):
     return LibraryFile.objects.filter(q)
 
 
+def file_access(user, file_id):
+    """(the LibraryFile, the id of a readable page it belongs to or None), or None when the user
+    may not fetch it. One query that starts from the file's links (indexed by file), so its cost
+    does not grow with the library (``files_readable`` as a filter would read every link)."""
+    from django.db.models import Subquery
+
+    document = readable(user, DocumentPage).filter(files__file_id=file_id).values("pk")[:1]
+    news = readable(user, NewsPage).filter(attachments__file_id=file_id).values("pk")[:1]
+    stored = (LibraryFile.objects.filter(pk=file_id)
+              .only("pk", "file", "title", "content_type", "uploaded_by_user_id")
+              .annotate(document_page=Subquery(document), news_page=Subquery(news)).first())
+    if stored is None:
+        return None
+    page_id = stored.document_page or stored.news_page
+    uploader = getattr(user, "is_authenticated", False) and stored.uploaded_by_user_id == user.pk
+    if page_id is None and not (uploader or scope.is_superadmin(user)):
+        return None
+    return stored, page_id
+
+
 def record(user, page, counter="opens", *, at=None):
     """Count an open (``opens``) or a download (``downloads``) of ``page`` by the member."""
     member = scope.subject(user)

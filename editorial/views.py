@@ -4,7 +4,7 @@ bookmarks ("Đọc sau") and the scoped file download.
 Every list and every object goes through ``reading`` (the scope engine): an object the user may
 not read answers 404, never 403. The news and document pages themselves are Wagtail pages
 (``ScopedPage.serve`` checks scope and records the open). Files live in private storage and
-have no public URL: ``file_download`` checks ``reading.files_readable`` and hands the file to
+have no public URL: ``file_download`` checks ``reading.file_access`` and hands the file to
 ``sotay_plugins.files.serve_private`` (X-Accel-Redirect through nginx in production).
 """
 
@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.core.validators import MaxValueValidator
-from django.db.models import OuterRef, Q, Subquery, Value
+from django.db.models import Q, Value
 from django.db.models.functions import Length, StrIndex
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -37,7 +37,7 @@ from sotay_plugins.orgtree.models import Organisation
 
 from . import reading
 from .choices import DocumentKind, NewsCategory
-from .models import VIEW_LIBRARY, Bookmark, DocumentFile, DocumentPage, NewsAttachment, NewsPage
+from .models import VIEW_LIBRARY, Bookmark, DocumentPage, NewsPage
 
 PER_PAGE = 20
 BOOKMARKS_SHOWN = 200
@@ -248,17 +248,12 @@ def file_download(request, file_id):
     member's download is counted against the page the file belongs to (one page they may read
     is enough)."""
     user = request.user
-    documents = DocumentFile.objects.filter(
-        file_id=OuterRef("pk"), page__in=reading.readable(user, DocumentPage).values("pk")).values("page_id")[:1]
-    news = NewsAttachment.objects.filter(
-        file_id=OuterRef("pk"), page__in=reading.readable(user, NewsPage).values("pk")).values("page_id")[:1]
-    stored = (reading.files_readable(user).filter(pk=file_id).only("pk", "file", "title", "content_type")
-              .annotate(document_page=Subquery(documents), news_page=Subquery(news)).first())
-    if stored is None or not stored.file:
+    access = reading.file_access(user, file_id)
+    if access is None or not access[0].file:
         raise Http404
+    stored, page_id = access
     content_type = stored.content_type or files.content_type_for(stored.file.name)
     inline = request.GET.get("xem") == "1" and content_type == "application/pdf"
-    page_id = stored.document_page or stored.news_page
     if page_id is not None and not inline:
         # Shown in the page's viewer, the file is part of the page's open (counted there).
         reading.record(user, Page(pk=page_id), "downloads")
