@@ -129,10 +129,14 @@ def library(request):
                  .only(*LIST_DOCUMENT_FIELDS).order_by("-issued_on", "-pk"))
     documents = filter_documents(documents, values)
     page = Paginator(documents, PER_PAGE).get_page(request.GET.get("trang"))
+    rows = list(page.object_list)
+    labels = {value: str(label) for value, label in DocumentKind.choices}  # translated once, not per row
+    for doc in rows:
+        doc.kind_label = labels.get(doc.kind, doc.kind)
     query = request.GET.copy()
     query.pop("trang", None)
     return render(request, "editorial/library.html", {
-        "form": form, "page_obj": page, "documents": page.object_list, "filtered": bool(values),
+        "form": form, "page_obj": page, "documents": rows, "filtered": bool(values),
         "active": active_filters(values, issuers), "query": query.urlencode(), "section": "library",
     })
 
