@@ -1,7 +1,8 @@
 """Check-ins on the busiest day: throughput, latency, and exactly once (issue 4's budget).
 
     python bench/bench_checkin.py seed   [--scale small|province]      # recreate sotay_bench_checkin
-    python bench/bench_checkin.py run    [--configs sync:4 gthread:4x8 ...] [--duration 30] [--connections 200]
+    python bench/bench_checkin.py run    [--configs sync:2 gthread:2x2 deploy:5 ...] [--duration 30]
+                                         [--connections 200] [--limit 20000] [--batch 10] [--close]
     python bench/bench_checkin.py queries                                # SQL queries of one check-in
     python bench/bench_checkin.py pdf                                    # the card PDF of a 60-member cell
 
@@ -9,35 +10,42 @@
 server; the name must start with sotay_bench), migrates and runs ``seed_demo``.
 
 ``run``, for each gunicorn configuration (``sync:N`` = N sync workers, ``gthread:NxT`` = N
-workers of T threads), from scratch each time:
+workers of T threads, ``deploy:N`` or ``deploy:NxT`` = site/deploy/gunicorn.conf.py with N
+workers (of T threads), its access log included), from scratch each time:
  1. convenes today's meeting in every cell that has a secretary (bulk: one Meeting and one
     Attendance row per expected member, i.e. active and not exempt; earlier bench meetings are
     deleted first) and gives every secretary a real API token (rest_framework.authtoken);
  2. writes the jobs: one line per expected member (meeting, the secretary's token, the member's
-    card QR token signed now), shuffled, plus 10 % deliberate repeats of earlier lines;
+    card QR token signed now), shuffled, at most ``--limit`` of them, plus 10 % deliberate
+    repeats of earlier lines; with ``--batch N`` the scans of one meeting are grouped N at a
+    time for the offline endpoint (``…/checkin/offline/``, one request carrying N scans);
  3. starts gunicorn (config.wsgi, config.settings.production, SECRET_KEY shared with this
     process so the tokens verify, DJANGO_ALLOWED_HOSTS=127.0.0.1, DJANGO_SECURE_SSL_REDIRECT=0,
-    REDIS_URL=redis://127.0.0.1:6379/7 as the shared cache of rights unless --no-redis),
-    warms each worker up on a few requests, then runs
-    ``wrk -t2 -c<connections> -d<duration> --latency -s bench/checkin.lua`` (after the first
-    pass, a thread starts its lines over: those are repeats too);
+    REDIS_URL=redis://127.0.0.1:6379/7 as the shared cache of rights unless --no-redis), then
+    runs ``wrk -t2 -c<connections> -d<duration> --latency -s bench/checkin.lua`` (after the
+    first pass, a thread starts its lines over: those are repeats too);
  4. counts: every (meeting, member) the server answered 200/201 for must be present in the
     database (lost = acknowledged but not present), each must have been answered 201 at most
     once (duplicated), and present rows must number the 201s (a row present without any 201 is
     reported as "unacknowledged": a request in flight when wrk stopped). Attendance rows per
-    meeting must be unchanged in number.
+    meeting must be unchanged in number;
+ 5. accounts for the CPU: seconds of CPU used during the wrk run by gunicorn (master and
+    workers), by the PostgreSQL backends serving this database and by wrk, per scan
+    (``cpu_ms_*``), and what two otherwise idle cores could carry at that cost
+    (``capacity_2_cores``: 2,000 ms / cpu_ms_total; PostgreSQL's WAL writer and checkpointer are
+    not counted). Throughput itself depends on what else runs on the machine: the load average
+    is printed before and after each run.
 Everything runs on 127.0.0.1 and is bounded in time; wrk, gunicorn and PostgreSQL share the
 machine's cores. Output: bench/out/checkin_*.txt and a RESULT line per configuration.
 
-Note: the members plugin's ``read_token`` checks the app tokens' 90 s lifetime on card tokens
-too (``signing.dumps`` is timestamped), so the jobs are signed right before each run and a
-run must end within ~80 s of that.
+Card tokens do not expire (app tokens live 90 s), so jobs signed before a run stay valid.
 """
 
 import argparse
 import json
 import os
 import random
+import resource
 import signal
 import statistics
 import subprocess
@@ -163,6 +171,22 @@ def write_jobs(meeting_keys, expected, path, repeat=0.10, seed=1, limit=None):
     return len(stream), len(lines)
 
 
+def batch_jobs(path, size):
+    """The same scans grouped for the offline endpoint: up to ``size`` consecutive scans of one
+    meeting a line (meeting, key, tokens and members comma-separated), in the order of the jobs."""
+    pending, batches = {}, []
+    for line in path.read_text().splitlines():
+        meeting, key, token, member = line.split("\t")
+        group = pending.setdefault(meeting, [key, [], []])
+        group[1].append(token)
+        group[2].append(member)
+        if len(group[1]) == size:
+            batches.append((meeting, *pending.pop(meeting)))
+    batches.extend((meeting, *group) for meeting, group in pending.items())
+    path.write_text("".join(f"{m}\t{k}\t{','.join(t)}\t{','.join(b)}\n" for m, k, t, b in batches))
+    return len(batches)
+
+
 class _Member:
     def __init__(self, pk, qr_version):
         self.pk, self.qr_version = pk, qr_version
@@ -179,10 +203,16 @@ def gunicorn(config, port, redis):
     elif kind == "gthread":
         workers, threads = size.split("x")
         cmd += ["--workers", workers, "--worker-class", "gthread", "--threads", threads]
+    elif kind == "deploy":  # the production configuration, access log included (to the log file)
+        cmd = [cmd[0], "-c", str(ROOT / "site" / "deploy" / "gunicorn.conf.py"), "config.wsgi:application"]
     else:
-        raise SystemExit(f"unknown configuration {config}: sync:N or gthread:NxT")
+        raise SystemExit(f"unknown configuration {config}: sync:N, gthread:NxT or deploy:N[xT]")
+    wait_for_port(port)
     log = open(OUT / f"checkin_gunicorn_{config.replace(':', '_')}.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env(redis), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    workers, _x, threads = size.partition("x")
+    environment = {**env(redis), "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": workers,
+                   "GUNICORN_THREADS": threads or "1"}
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     for _ in range(120):
         try:
             subprocess.run(["curl", "-sS", "-o", "/dev/null", f"http://127.0.0.1:{port}/api/v1/me/"], check=True,
@@ -190,7 +220,25 @@ def gunicorn(config, port, redis):
             break
         except subprocess.SubprocessError:
             time.sleep(0.5)
+    if proc.poll() is not None:
+        sys.exit(f"gunicorn {config} did not start: see {log.name}")
     return proc
+
+
+def wait_for_port(port, seconds=90):
+    """Wait until nothing listens on ``port`` any more (an earlier gunicorn finishing its keep-alive
+    connections): wrk must never measure another server than the one just started."""
+    import socket
+
+    for _ in range(seconds * 2):
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(("127.0.0.1", port))
+                return
+            except OSError:
+                time.sleep(0.5)
+    sys.exit(f"port {port} is still in use after {seconds} s")
 
 
 def stop(proc):
@@ -199,6 +247,50 @@ def stop(proc):
         proc.wait(timeout=30)
     except (ProcessLookupError, subprocess.TimeoutExpired):
         os.killpg(proc.pid, signal.SIGKILL)
+    try:  # the workers too (they share the master's process group)
+        for _ in range(60):
+            os.killpg(proc.pid, 0)
+            time.sleep(0.5)
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def _cpu(pid, children=False):
+    """CPU seconds (user + system) a process has used so far, or None if it is gone; with
+    ``children``, those of its children it has reaped too (gunicorn's recycled workers)."""
+    try:
+        fields = [int(f) for f in Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[11:15]]
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    return (fields[0] + fields[1] + (fields[2] + fields[3] if children else 0)) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_snapshot(master):
+    """CPU seconds so far of gunicorn (master and workers) and of the PostgreSQL backends serving
+    this database (per pid: backends start with the workers' first requests)."""
+    from django.db import connection
+
+    gunicorn_pids = [master] + [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()
+                                and _parent(p.name) == master]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        backends = [pid for (pid,) in cursor.fetchall()]
+    return {"gunicorn": {pid: _cpu(pid, children=pid == master) for pid in gunicorn_pids},
+            "postgres": {pid: _cpu(pid) for pid in backends}}
+
+
+def _parent(pid):
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
+        return None
+
+
+def cpu_spent(before, after):
+    """Seconds of CPU used between two snapshots, per part (a process born in between counts from 0)."""
+    return {part: sum((after[part][pid] or 0) - (before[part].get(pid) or 0) for pid in after[part]
+                      if after[part][pid] is not None) for part in after}
 
 
 def verify(resp_prefix, threads):
@@ -245,20 +337,37 @@ def cmd_run(args):
             t0 = time.perf_counter()
             n, distinct = write_jobs(meeting_keys, expected, jobs, limit=args.limit)
             print(f"== {config}: {n} jobs ({distinct} distinct members) signed in {time.perf_counter() - t0:.1f} s")
+            if args.batch > 1:
+                print(f"== {config}: {batch_jobs(jobs, args.batch)} offline batches of up to {args.batch} scans "
+                      f"of one meeting (POST …/checkin/offline/)")
             resp = OUT / f"checkin_resp_{config.replace(':', '_')}"
-            wrk_env = {**os.environ, "SOTAY_JOBS": str(jobs), "SOTAY_RESP": str(resp), "WRK_THREADS": str(args.threads)}
+            wrk_env = {**os.environ, "SOTAY_JOBS": str(jobs), "SOTAY_RESP": str(resp), "WRK_THREADS": str(args.threads),
+                       "SOTAY_BATCH": str(args.batch), "SOTAY_CLOSE": "1" if args.close else "0"}
             cmd = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s", "--timeout", "10s",
                    "--latency", "-s", "bench/checkin.lua", f"http://127.0.0.1:{port}"]
             print(f"== {config}: {' '.join(cmd)} ({load()})")
+            cpu_before, children_before = cpu_snapshot(proc.pid), resource.getrusage(resource.RUSAGE_CHILDREN)
             done = subprocess.run(cmd, cwd=ROOT, env=wrk_env, capture_output=True, text=True, check=False)
+            children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = cpu_spent(cpu_before, cpu_snapshot(proc.pid))
+            cpu["wrk"] = (children_after.ru_utime + children_after.ru_stime
+                          - children_before.ru_utime - children_before.ru_stime)
+            loadavg = load()
             (OUT / f"checkin_wrk_{config.replace(':', '_')}.txt").write_text(done.stdout + done.stderr)
             result = next((line for line in done.stdout.splitlines() if line.startswith("RESULT")), done.stdout[-500:])
             time.sleep(2)  # requests still in flight when wrk stopped
         finally:
             stop(proc)
         counts = verify(resp, args.threads)
-        line = f"{result} config={config} redis={'no' if args.no_redis else 'yes'} " + " ".join(
-            f"{k}={v}" for k, v in counts.items())
+        scans = int(result.split("scans=", 1)[1].split()[0]) if "scans=" in result else 0
+        per_request = {part: 1000 * seconds / max(scans, 1) for part, seconds in cpu.items()}  # per scan
+        total = sum(per_request.values())
+        cpu_text = " ".join(f"cpu_ms_{part}={ms:.2f}" for part, ms in per_request.items())
+        line = (f"{result} config={config} redis={'no' if args.no_redis else 'yes'} "
+                + " ".join(f"{k}={v}" for k, v in counts.items())
+                + f" {cpu_text} cpu_ms_total={total:.2f} capacity_2_cores={2000 / total if total else 0:.0f}/s batch={args.batch}"
+                + f" keepalive={'no' if args.close else 'yes'}"
+                + f" ({loadavg} at the end of the run)")
         print(line)
         results.append(line)
     (OUT / "checkin_results.txt").write_text("\n".join(results) + "\n")
@@ -331,6 +440,10 @@ def main():
     p.add_argument("--port", type=int, default=18766)
     p.add_argument("--no-redis", action="store_true")
     p.add_argument("--limit", type=int, default=None, help="at most this many distinct members (wrk cycles over them)")
+    p.add_argument("--close", action="store_true",
+                   help="a new connection per request (Connection: close), as behind an nginx without keep-alive")
+    p.add_argument("--batch", type=int, default=1,
+                   help="send the scans of one meeting N at a time to the offline endpoint (default 1: one scan a request)")
     p = sub.add_parser("queries")
     p.add_argument("--no-redis", action="store_true")
     sub.add_parser("pdf")

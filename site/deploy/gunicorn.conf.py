@@ -15,11 +15,20 @@ bind = os.environ.get("GUNICORN_BIND", "unix:/run/sotay/gunicorn.sock")
 # Sync workers: page views are short and database-bound. (2 x cores) + 1 is gunicorn's rule of thumb.
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 worker_class = "sync"
+# GUNICORN_THREADS > 1 makes them threaded workers (gunicorn then uses "gthread"): a request's
+# waits on PostgreSQL (a check-in's commit) overlap with another's work, and connections stay
+# open between requests (keepalive). On the check-in peak (bench/RESULTS.md, issue 4), one
+# worker per core with 2 threads each (GUNICORN_WORKERS=2 GUNICORN_THREADS=2) carried the most
+# batched scans (the offline endpoint) and about as many single scans as sync workers.
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = 60            # an upload of a member spreadsheet is processed by a job, not in the request
 graceful_timeout = 30
 keepalive = 5
-max_requests = 2000     # recycle workers now and then (bounded memory growth)
-max_requests_jitter = 200
+# Recycle workers now and then (bounded memory growth). Not every 2,000 requests: at the
+# check-in peak (~700 requests/s) that restarted a worker every few seconds, each new one
+# reconnecting to PostgreSQL and warming up again.
+max_requests = 20000
+max_requests_jitter = 2000
 preload_app = True      # import Django once, fork the workers (less memory, faster restarts)
 forwarded_allow_ips = "127.0.0.1"  # trust X-Forwarded-* only from the local nginx
 accesslog = "-"         # to the journal; nginx keeps the full access log

@@ -11,9 +11,13 @@ means the member was already checked in (the row is read and returned as ``alrea
 expected (refused). Retries, double scans, concurrent scanners and re-sent offline batches all
 land on that one statement, so nothing is duplicated and nothing accepted is lost.
 
-Cost of one check-in (the fast path): the event with its cell (1 query), the credential
-(1 query, in the members plugin's resolver), the UPDATE (1 query). The caller's rights come from
-the scope engine's cache.
+Cost of one check-in here: the event with its cell (1 query, :func:`meeting_for`) and, for a
+member's card or app token, one UPDATE that also checks the card (its ``qr_version``, the member
+still active: the members plugin's ``claims``), prepared once per database session
+(:mod:`.checkin_prepared`). A chip-card QR, or a token that fails there, goes through the
+resolver (1 query) for the member or the exact refusal. The caller's rights come from the scope
+engine's cache. The API's hot path, :mod:`.checkin_fast`, folds the rest (API token, rights,
+meeting state) into that one statement as well.
 
 Reuse: :class:`Roll` names the attendance model, the foreign key to the event and the capability;
 ``MEETING_ROLL`` is the meetings one. A study session's roll passes its own model with the same
@@ -27,7 +31,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -35,6 +39,7 @@ from django.utils.translation import gettext as _
 from sotay_plugins.orgtree import scope
 from sotay_plugins.registry import registry
 
+from .checkin_prepared import Statement
 from .models import CHECK_IN, VIEW_MEETING, Attendance, Meeting
 
 S = Attendance.Status
@@ -101,10 +106,12 @@ class Record:
     def status_label(self):
         return str(S(self.status).label)
 
-    def as_dict(self):
+    def as_dict(self, status_label=None):
+        """The API's attendance record; ``status_label`` if the caller already has it translated."""
         return {
             "id": self.id, "meeting": self.event_id, "member": self.member_id, "member_name": self.member_name,
-            "status": self.status, "status_label": self.status_label, "method": self.method,
+            "status": self.status, "status_label": self.status_label if status_label is None else status_label,
+            "method": self.method,
             "checked_in_at": self.checked_in_at.isoformat() if self.checked_in_at else None, "reason": self.reason,
         }
 
@@ -182,33 +189,94 @@ def resolve_credential(*, token=None, cccd_qr=None):
         raise CheckInError(exc.messages[0], code=getattr(exc, "code", None) or "invalid", field=field) from None
 
 
+def _claims(token, cccd_qr):
+    """``(member_id, method, conditions)`` of a member's token whose remaining checks (card not
+    revoked, member active) can join the UPDATE, when the members plugin offers them
+    (``registry.credential_resolver.claims``); None for anything else, which the caller resolves
+    in full with :func:`resolve_credential` (for the check-in or for the exact refusal)."""
+    claims = getattr(registry.credential_resolver, "claims", None)
+    if claims is None or cccd_qr or not isinstance(token, str) or not token.strip():
+        return None
+    try:
+        return claims(token.strip())
+    except ValidationError:
+        return None
+
+
 # --- the one statement ------------------------------------------------------------------
 
 def _status_at(meeting, at):
     return S.LATE if at > meeting.starts_at + timedelta(minutes=grace_minutes()) else S.PRESENT
 
 
-def _conditional_update(roll, event_id, member_id, *, status, method, at, user_id):
-    """UPDATE … WHERE status is scannable RETURNING id, the member's name: ``(id, name)``, or None if
-    nothing changed (already checked in, or not expected)."""
-    model = roll.model
-    table = connection.ops.quote_name(model._meta.db_table)
+_updates = {}
+
+
+def member_conditions_sql(shape, alias="m"):
+    """SQL of a credential's conditions on the member row ``alias`` (``field`` = or ``field__in``,
+    see the members plugin's ``claims``); their values are the parameters ``c0``, ``c1``…"""
+    member_model = Attendance._meta.get_field("member").related_model
     q = connection.ops.quote_name
-    placeholders = ", ".join(["%s"] * len(SCANNABLE))
-    member_model = model._meta.get_field("member").related_model
-    member_table = q(member_model._meta.db_table)
-    name_col, member_pk = member_model._meta.get_field("full_name").column, member_model._meta.pk.column
-    sql = (
-        f"UPDATE {table} SET {q('status')} = %s, {q('method')} = %s, {q('checked_in_at')} = %s, "  # noqa: S608
-        f"{q('recorded_by_id')} = %s, {q('reason')} = '', {q('updated_at')} = %s "
-        f"WHERE {q(roll.event_column)} = %s AND {q('member_id')} = %s AND {q('status')} IN ({placeholders}) "
-        f"RETURNING {q('id')}, (SELECT m.{q(name_col)} FROM {member_table} m WHERE m.{q(member_pk)} = {q('member_id')})"
-    )
-    now = timezone.now()
-    params = [status, method, _db_time(at), user_id, _db_time(now), event_id, member_id, *SCANNABLE]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()
+    parts, n = [], 0
+    for key, size in shape:
+        name, _sep, lookup = key.partition("__")
+        column = q(member_model._meta.get_field(name).column)
+        if lookup == "in":
+            parts.append(f"{alias}.{column} IN ({', '.join(f'%(c{i})s' for i in range(n, n + size)) or 'NULL'})")
+            n += size
+        elif not lookup:
+            parts.append(f"{alias}.{column} = %(c{n})s")
+            n += 1
+        else:
+            raise ValueError(f"credential condition {key!r}: only exact and __in lookups are supported")
+    return " AND ".join(parts) or "1 = 1"
+
+
+def condition_shape(conditions):
+    return tuple((key, len(value) if key.endswith("__in") else 0) for key, value in conditions.items())
+
+
+def condition_values(conditions):
+    values = []
+    for key, value in conditions.items():
+        values.extend(value if key.endswith("__in") else [value])
+    return {f"c{i}": value for i, value in enumerate(values)}
+
+
+def _update_statement(roll, shape):
+    """The conditional UPDATE of ``roll``, with the credential's conditions of ``shape`` (or none)."""
+    key = (roll.model._meta.label, roll.event_field, shape)
+    if key not in _updates:
+        q = connection.ops.quote_name
+        member_model = roll.model._meta.get_field("member").related_model
+        member_table = q(member_model._meta.db_table)
+        name_col, member_pk = q(member_model._meta.get_field("full_name").column), q(member_model._meta.pk.column)
+        scannable = ", ".join(f"%(s{i})s" for i in range(len(SCANNABLE)))
+        table = q(roll.model._meta.db_table)
+        credential = (f" AND EXISTS (SELECT 1 FROM {member_table} m WHERE m.{member_pk} = {table}.{q('member_id')} "  # noqa: S608
+                      f"AND {member_conditions_sql(shape)})") if shape is not None else ""
+        _updates[key] = Statement("service_update", (
+            f"UPDATE {table} SET {q('status')} = %(status)s, {q('method')} = %(method)s, "  # noqa: S608
+            f"{q('checked_in_at')} = %(at)s, {q('recorded_by_id')} = %(user)s, {q('reason')} = '', "
+            f"{q('updated_at')} = %(now)s "
+            f"WHERE {q(roll.event_column)} = %(event)s AND {q('member_id')} = %(member)s "
+            f"AND {q('status')} IN ({scannable}){credential} "
+            f"RETURNING {q('id')}, (SELECT m.{name_col} FROM {member_table} m WHERE m.{member_pk} = {table}.{q('member_id')})"
+        ))
+    return _updates[key]
+
+
+def _conditional_update(roll, event_id, member_id, *, status, method, at, user_id, conditions=None):
+    """UPDATE … WHERE status is scannable RETURNING id, the member's name: ``(id, name)``, or None if
+    nothing changed (already checked in, or not expected; with a credential's ``conditions``:
+    or the credential no longer names a current member)."""
+    statement = _update_statement(roll, None if conditions is None else condition_shape(conditions))
+    values = {"status": status, "method": method, "at": _db_time(at), "user": user_id, "now": _db_time(timezone.now()),
+              "event": event_id, "member": member_id, **{f"s{i}": s for i, s in enumerate(SCANNABLE)},
+              **(condition_values(conditions) if conditions else {})}
+    db = connections[DEFAULT_DB_ALIAS]
+    with db.cursor() as cursor:
+        return statement.run(db, cursor, values)
 
 
 def _db_time(value):
@@ -222,12 +290,17 @@ def _read_row(roll, event_id, member_id):
     )
 
 
-def _apply(roll, meeting, member_id, *, method, at, user):
+def _apply(roll, meeting, member_id, *, method, at, user, conditions=None):
+    """Check the member in; with a credential's ``conditions`` (see :func:`_claims`), only if they
+    hold, and None otherwise (the caller then resolves the credential in full)."""
     status = _status_at(meeting, at)
-    updated = _conditional_update(roll, meeting.pk, member_id, status=status, method=method, at=at, user_id=user.pk)
+    updated = _conditional_update(roll, meeting.pk, member_id, status=status, method=method, at=at, user_id=user.pk,
+                                  conditions=conditions)
     if updated is not None:
         return CheckInResult(Record(updated[0], meeting.pk, member_id, status, method, at, "", updated[1] or ""),
                              created=True)
+    if conditions is not None:
+        return None
     row = _read_row(roll, meeting.pk, member_id)
     if row is None:
         from sotay_plugins.members.models import Member  # the name only, for the message
@@ -251,8 +324,15 @@ def check_in(meeting, *, token=None, cccd_qr=None, by_user, at=None, method_over
     """Check in the member a scanned QR names. Idempotent: a repeat returns the record as ``already``."""
     _authorise(meeting, by_user, roll)
     _check_open(meeting)
-    member_id, method = resolve_credential(token=token, cccd_qr=cccd_qr)
     at = at or timezone.now()
+    claimed = _claims(token, cccd_qr)
+    if claimed is not None:  # a member's token: one statement checks the card and checks in
+        member_id, method, conditions = claimed
+        result = _apply(roll, meeting, member_id, method=method_override or method, at=at, user=by_user,
+                        conditions=conditions)
+        if result is not None:
+            return result
+    member_id, method = resolve_credential(token=token, cccd_qr=cccd_qr)
     try:
         return _apply(roll, meeting, member_id, method=method_override or method, at=at, user=by_user)
     except CheckInError as exc:
@@ -319,6 +399,11 @@ def sync_offline(meeting, items, *, by_user, roll=MEETING_ROLL):
     item is the same conditional UPDATE as a live scan, dated at its device time (bounded: not in
     the future, not more than 12 h before the start); re-sending a batch changes nothing. Bad
     items are reported one by one and do not stop the others.
+
+    The batch is one transaction: one commit (one WAL flush) for all its items, and the answer
+    is given only once they are durable. A database failure applies none of them and the device
+    sends the batch again. Two batches that lock the same members in opposite orders may meet in
+    a deadlock; PostgreSQL then aborts one, which is likewise sent again.
     """
     _authorise(meeting, by_user, roll)
     _check_open(meeting)
@@ -327,6 +412,11 @@ def sync_offline(meeting, items, *, by_user, roll=MEETING_ROLL):
     if len(items) > OFFLINE_BATCH_MAX:
         raise CheckInError(_("Mỗi lần đồng bộ tối đa %(n)d lượt điểm danh.") % {"n": OFFLINE_BATCH_MAX},
                            code="items", field="items")
+    with transaction.atomic():
+        return _sync_items(meeting, items, by_user=by_user, roll=roll)
+
+
+def _sync_items(meeting, items, *, by_user, roll):
     outcomes = []
     now = timezone.now()
     for index, item in enumerate(items):
@@ -335,8 +425,12 @@ def sync_offline(meeting, items, *, by_user, roll=MEETING_ROLL):
             if not isinstance(item, dict):
                 raise CheckInError(_("Mỗi lượt điểm danh phải là một đối tượng."), code="item")
             at = _client_time(item.get("at"), meeting, now)
-            member_id, _method = resolve_credential(token=item.get("token"), cccd_qr=item.get("cccd_qr"))
-            result = _apply(roll, meeting, member_id, method=M.OFFLINE, at=at, user=by_user)
+            claimed = _claims(item.get("token"), item.get("cccd_qr"))
+            result = None if claimed is None else _apply(roll, meeting, claimed[0], method=M.OFFLINE, at=at,
+                                                          user=by_user, conditions=claimed[2])
+            if result is None:
+                member_id, _method = resolve_credential(token=item.get("token"), cccd_qr=item.get("cccd_qr"))
+                result = _apply(roll, meeting, member_id, method=M.OFFLINE, at=at, user=by_user)
             outcomes.append(OfflineOutcome(index, client_id, result))
         except CheckInError as exc:
             outcomes.append(OfflineOutcome(index, client_id, None, exc.messages[0], exc.code or ""))

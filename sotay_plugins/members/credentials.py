@@ -124,3 +124,25 @@ def resolve(*, token=None, cccd_qr=None):
             raise ValidationError(_("Họ tên trên CCCD không khớp với hồ sơ đảng viên."), code="name_mismatch")
         return row[0], "cccd"
     raise ValidationError(_("Chưa có mã QR."), code="required")
+
+
+def token_claims(token):
+    """What a member's signed token asserts, for a caller that checks the rest inside its own
+    statement (check-in's one UPDATE): ``(member_id, method, conditions)``.
+
+    The signature and, for an app token, its lifetime are checked here exactly as
+    :func:`resolve` checks them; ``conditions`` are the Member field lookups (``field`` or
+    ``field__in``) that :func:`resolve` would test with a query (the card not revoked, the member
+    still active). A caller that finds no row meeting them must ask :func:`resolve` for the
+    reason. Raises ValidationError (Vietnamese) as :func:`read_token` does.
+    """
+    from .services import VISIBLE_STATUSES
+
+    member_id, version, kind = read_token(token)
+    return member_id, "card" if kind == CARD else "app", {
+        "qr_version": version, "status__in": tuple(status.value for status in VISIBLE_STATUSES)}
+
+
+#: Offered with the resolver (``registry.credential_resolver.claims``), so that check-in reaches
+#: it through the registry like the resolver itself; optional for other resolvers.
+resolve.claims = token_claims

@@ -236,6 +236,53 @@ def can(user, capability, target=None) -> bool:
     return org is not None and any(g.covers(org) for g in held)
 
 
+def holds_sql(capability, *, user_sql, org_sql, today_param="today"):
+    """``can(user, capability, org)`` as a SQL condition, for a statement that must decide in the
+    database itself (the check-in hot path: one UPDATE whose WHERE is the whole check).
+
+    ``user_sql`` and ``org_sql`` are SQL expressions (from the caller's own statement) for the
+    user's id and the target organisation's id; ``%(<today_param>)s`` must be bound to today's
+    date. True iff the user is an active superuser or holds ``capability`` (or ``*``) through a
+    role assignment valid today at an active unit whose subtree holds the target — the rule
+    ``grants()`` + ``Grant.allows`` + ``Grant.covers`` apply in Python (tested against ``can``).
+    """
+    import json
+
+    from django.contrib.auth import get_user_model
+
+    from .models import Organisation, Role, RoleAssignment
+
+    q = connection.ops.quote_name
+    user_model = get_user_model()
+
+    def col(model, name):
+        return q(model._meta.get_field(name).column)
+
+    for value in (capability, ALL):
+        if not all(ch.isalnum() or ch in "._*" for ch in value):
+            raise ValueError(f"not a capability code: {value!r}")
+    user_table, ra_table = q(user_model._meta.db_table), q(RoleAssignment._meta.db_table)
+    role_table, org_table = q(Role._meta.db_table), q(Organisation._meta.db_table)
+    org_pk = q(Organisation._meta.pk.column)
+    return (
+        f"(EXISTS (SELECT 1 FROM {user_table} su WHERE su.{q(user_model._meta.pk.column)} = {user_sql} "  # noqa: S608
+        f"AND su.{col(user_model, 'is_active')} AND su.{col(user_model, 'is_superuser')}) "
+        f"OR EXISTS (SELECT 1 FROM {ra_table} ra "
+        f"JOIN {role_table} r ON r.{q(Role._meta.pk.column)} = ra.{col(RoleAssignment, 'role')} "
+        f"JOIN {org_table} g ON g.{org_pk} = ra.{col(RoleAssignment, 'org')} "
+        f"JOIN {org_table} c ON c.{org_pk} = {org_sql} "
+        f"WHERE ra.{col(RoleAssignment, 'user')} = {user_sql} "
+        f"AND ra.{col(RoleAssignment, 'valid_from')} <= %({today_param})s::date "
+        f"AND (ra.{col(RoleAssignment, 'valid_until')} IS NULL OR ra.{col(RoleAssignment, 'valid_until')} "
+        f">= %({today_param})s::date) AND g.{col(Organisation, 'is_active')} "
+        f"AND (r.{col(Role, 'capabilities')} @> '{json.dumps([capability])}'::jsonb "
+        f"OR r.{col(Role, 'capabilities')} @> '{json.dumps([ALL])}'::jsonb) "
+        f"AND c.{col(Organisation, 'tree_id')} = g.{col(Organisation, 'tree_id')} "
+        f"AND g.{col(Organisation, 'lft')} <= c.{col(Organisation, 'lft')} "
+        f"AND c.{col(Organisation, 'rght')} <= g.{col(Organisation, 'rght')}))"
+    )
+
+
 def _current_position(org):
     """``org`` itself if its tree fields are current, else them as the database has them now.
 
