@@ -2,14 +2,13 @@
 
 - News and document pages (``ScopedPage``) are personal answers (what this member may read,
   their bookmark): never stored by a shared cache, and the template learns whether the reader
-  is a member (only members keep bookmarks). The anonymous are sent to the login page.
+  is a member (only members keep bookmarks).
 - Wagtail's own document view obeys the scope too: library files are served by
   ``editorial.views.file_download`` (/tep/<id>/); should Wagtail's document URL
   (/documents/<id>/<name>) ever be mounted, it answers 404 to anyone who may not fetch the
   file, exactly as /tep/ does.
 """
 
-from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.utils.cache import add_never_cache_headers
 from wagtail import hooks
@@ -26,9 +25,7 @@ def scoped_pages_are_private(serve):
         if not isinstance(page, (DocumentPage, NewsPage)):  # routing hands over the specific page
             return serve(page, request, serve_args, serve_kwargs)
         if not request.user.is_authenticated:
-            # The login page first (ScopedPage.serve would build its URL from LOGIN_URL, a URL
-            # name here, and fail).
-            return redirect_to_login(request.get_full_path())
+            return serve(page, request, serve_args, serve_kwargs)  # ScopedPage.serve: to the login page
         request.editorial_reader_is_member = scope.subject(request.user) is not None
         response = serve(page, request, serve_args, serve_kwargs)
         add_never_cache_headers(response)

@@ -5,25 +5,21 @@ All through the scope engine (``scope.visible_to``):
 - ``readable(user, Model)``: live pages of that kind the user may read: the audience for
   members, issuers' subtrees for staff with ``VIEW_LIBRARY``; editors see their own drafts in
   the admin, never here.
-- ``files_readable(user)``: a file may be fetched iff it is attached to a page the user may read
-  (or the user may write that page: an editor checking the file before publication).
+- ``file_access(user, file_id)``: a file may be fetched iff it is attached to a page the user may
+  read (or the user uploaded it, or is a superuser).
 - ``record(user, page, counter)``: one read receipt per member, page and day, counted
   (``sotay_plugins.receipts``: one statement, safe under concurrent opens).
 """
 
 from __future__ import annotations
 
-from django.db.models import Q
-
 from sotay_plugins import receipts
 from sotay_plugins.orgtree import scope
 
 from .models import (
     Bookmark,
-    DocumentFile,
     DocumentPage,
     LibraryFile,
-    NewsAttachment,
     NewsPage,
     ReadReceipt,
 )
@@ -38,23 +34,11 @@ def may_read(user, page):
     return readable(user, type(page)).filter(pk=page.pk).exists()
 
 
-def files_readable(user):
-    """LibraryFiles the user may fetch (a lazy queryset; two subqueries, no extra round trip)."""
-    if scope.is_superadmin(user):
-        return LibraryFile.objects.all()
-    documents = readable(user, DocumentPage).values("pk")
-    news = readable(user, NewsPage).values("pk")
-    q = Q(pk__in=DocumentFile.objects.filter(page__in=documents).values("file_id")) | Q(
-        pk__in=NewsAttachment.objects.filter(page__in=news).values("file_id"))
-    if getattr(user, "is_authenticated", False):
-        q |= Q(uploaded_by_user=user)
-    return LibraryFile.objects.filter(q)
-
 
 def file_access(user, file_id):
     """(the LibraryFile, the id of a readable page it belongs to or None), or None when the user
     may not fetch it. One query that starts from the file's links (indexed by file), so its cost
-    does not grow with the library (``files_readable`` as a filter would read every link)."""
+    does not grow with the library."""
     from django.db.models import Subquery
 
     document = readable(user, DocumentPage).filter(files__file_id=file_id).values("pk")[:1]

@@ -89,8 +89,8 @@ def test_files_are_readable_only_through_a_readable_page(tree):
     lf = LibraryFile(title="Toàn văn", file=ContentFile(b"%PDF-1.4\n%%EOF\n", name="nq.pdf"))
     lf.save()
     DocumentFile.objects.create(page=doc, file=lf, sort_order=0)
-    assert reading.files_readable(a.user).filter(pk=lf.pk).exists()
-    assert not reading.files_readable(b.user).filter(pk=lf.pk).exists()
+    assert reading.file_access(a.user, lf.pk) == (lf, doc.pk)
+    assert reading.file_access(b.user, lf.pk) is None
     assert not lf.file.url.startswith("/media/")  # private storage: no public URL
 
 

@@ -13,6 +13,7 @@ from editorial.sections import section_for
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS  # importing it also sets DJANGO_ALLOW_ASYNC_UNSAFE
 from tests.e2e.test_shell import CONTRAST_PROBLEMS, SMALL_TARGETS, STRUCTURE
 from tests.factories import MemberFactory, small_tree
+from tests.factories import ensure_site as ensure_home
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -48,23 +49,6 @@ def add(model, org, audience=None, **fields):
     section_for(org).add_child(instance=page)
     return page
 
-
-def ensure_home():
-    """The province's HomePage, the default site and the root collection (a transactional test
-    before this one may have flushed what the migrations made)."""
-    from wagtail.models import Collection, Locale, Page, Site
-
-    from editorial.models import HomePage
-
-    if not Collection.get_first_root_node():
-        Collection.add_root(name="Root")
-    if HomePage.objects.exists():
-        return
-    Locale.objects.get_or_create(language_code="vi")
-    root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
-    home = root.add_child(instance=HomePage(title="Sổ tay đảng viên điện tử", slug="trang-chu"))
-    Site.objects.update_or_create(is_default_site=True, defaults={
-        "hostname": "localhost", "root_page": home, "site_name": "Sổ tay đảng viên điện tử"})
 
 
 @pytest.fixture

@@ -8,15 +8,15 @@ from datetime import date
 
 import pytest
 from django.test import override_settings
-from wagtail.models import Locale, Page, Site
 
 from editorial import publishing
-from editorial.models import DocumentPage, HomePage, NewsPage
+from editorial.models import DocumentPage, NewsPage
 from editorial.sections import section_for
 from sotay_plugins import jobs, signals
 from sotay_plugins.models import OutboxJob
 from sotay_plugins.orgtree import scope
 from tests.factories import MemberFactory
+from tests.factories import ensure_site as ensure_home
 
 REDIS_URL = os.environ.get("REDIS_URL")
 needs_redis = pytest.mark.skipif(not REDIS_URL, reason="needs a real Redis (REDIS_URL)")
@@ -24,19 +24,6 @@ _slugs = itertools.count(1)
 
 
 # --- helpers (also used by test_scheduler) ------------------------------------------------------
-
-def ensure_home():
-    """The province's HomePage (the migrations make it; a transactional test's flush removes it)."""
-    home = HomePage.objects.first()
-    if home is not None:
-        if not Site.objects.exists():
-            Site.objects.create(hostname="localhost", root_page=home, is_default_site=True)
-        return home
-    Locale.objects.get_or_create(language_code="vi")
-    root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
-    home = root.add_child(instance=HomePage(title="Trang chủ", slug=f"trang-chu-{next(_slugs)}"))
-    Site.objects.update_or_create(is_default_site=True, defaults={"hostname": "localhost", "root_page": home})
-    return home
 
 
 def make_page(issuer, audience=None, *, document=False, positions=(), groups=(), title=None, **fields):
