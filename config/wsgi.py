@@ -1,6 +1,13 @@
+"""The WSGI application: Django's, behind the front that gives the few declared fast answers
+(sotay_plugins.front: the check-in scan at the monthly meeting peak)."""
+
 import os
 
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+from sotay_plugins.front import Front  # noqa: E402 (needs the settings configured above)
+
+application = Front(django_application)

@@ -18,6 +18,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from sotay_plugins import front
+
 from . import checkin, checkin_fast
 from .models import CHECK_IN, VIEW_MEETING
 
@@ -63,10 +65,11 @@ class CheckInView(APIView):
             return drf_view
 
         def view(request, *args, **kwargs):
-            response = checkin_fast.attempt(request, kwargs["pk"])
+            response = None if front.tried(request) else checkin_fast.attempt(request, kwargs["pk"])
             return drf_view(request, *args, **kwargs) if response is None else response
 
         view.cls, view.initkwargs, view.login_required, view.fast_path = cls, initkwargs, False, True
+        view.fast_answer = checkin_fast.attempt  # asked in front of the middleware (sotay_plugins.front)
         view.__doc__, view.__name__, view.__qualname__ = cls.__doc__, drf_view.__name__, drf_view.__qualname__
         view.__module__ = cls.__module__
         return csrf_exempt(view)

@@ -1,0 +1,202 @@
+"""Answers given in front of Django's middleware stack, for the few views that declare one.
+
+At the check-in peak (issue 4: 1,000 scans a second on two cores), Django's request cycle costs
+more than the scan itself: the ``request_started``/``request_finished`` signals, a ``SELECT 1``
+health check of the database connection on every request (``CONN_HEALTH_CHECKS``), nine
+middleware and DRF's dispatch, around ~0.1 ms of work in one UPDATE. A view function may carry
+``fast_answer(request, **kwargs)``, which returns a response or None; :class:`Front` wraps the WSGI
+application (``config/wsgi.py``) and, for a POST to such a view, asks it first:
+
+- the request is the one Django would build (``WSGIRequest``), routed by Django's own resolver,
+  in the language the person chose (as ``ChosenLanguageMiddleware``);
+- whatever the middleware would refuse or redirect goes to Django unchanged: a host not in
+  ALLOWED_HOSTS, plain HTTP while SECURE_SSL_REDIRECT, a disallowed user agent, … (their own
+  ``process_request`` is asked); the front only runs behind a middleware list it knows
+  (:data:`KNOWN_MIDDLEWARE`): with another one in settings, everything goes to Django;
+- the answer gets the headers the middleware would add (theirs ``process_response``: HSTS,
+  nosniff, Referrer-Policy, COOP, X-Frame-Options, Content-Length; ``Vary: Cookie`` and
+  ``Content-Language``); a test compares the whole answer with Django's, header by header;
+- the database connection is used only when it is already open, in autocommit, outside any
+  transaction, without errors and not due to close (``CONN_MAX_AGE``); the health check is the
+  statement itself: if it fails, the connection is closed and Django answers the request (a new
+  connection, its own check). A fast answer is an idempotent statement, so trying twice is safe;
+- the body (at most 64 KiB, of a known length) is read once and given to Django again as it was;
+- None, or anything unexpected, and Django answers; the view is told (``REQUEST_KEY`` in
+  ``request.META``) so it does not try the same fast answer a second time.
+
+No signal is sent for a fast answer: nothing of the request cycle they serve applies (no query log
+outside DEBUG, no cache to close, the connection's age checked here).
+``SOTAY_FRONT = False`` turns the front off.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import logging
+import time
+
+from django.conf import settings
+from django.core.exceptions import DisallowedHost, PermissionDenied
+from django.core.handlers.wsgi import WSGIRequest, get_script_name
+from django.core.signals import setting_changed
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.dispatch import receiver
+from django.http import HttpResponse
+from django.middleware.clickjacking import XFrameOptionsMiddleware
+from django.middleware.common import CommonMiddleware
+from django.middleware.security import SecurityMiddleware
+from django.urls import Resolver404, get_urlconf, resolve, set_script_prefix
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+
+log = logging.getLogger(__name__)
+
+#: Set in ``request.META`` (the WSGI environ) when the front asked the view's fast answer.
+REQUEST_KEY = "sotay.front_tried"
+
+#: The middleware the front knows what to do about, for a request to a fast view: ask (request),
+#: apply (response), or nothing to do (a token-authenticated, CSRF-exempt POST that reads no
+#: session, no message and no admin page).
+KNOWN_MIDDLEWARE = {
+    "django.middleware.security.SecurityMiddleware": "ask and apply",
+    "sotay_plugins.pagecache.PageCacheMiddleware": "nothing: GET pages only",
+    "django.contrib.sessions.middleware.SessionMiddleware": "nothing: no session read",
+    "sotay_plugins.middleware.ChosenLanguageMiddleware": "apply (language, Vary, Content-Language)",
+    "django.middleware.common.CommonMiddleware": "ask and apply",
+    "django.middleware.csrf.CsrfViewMiddleware": "nothing: fast views are CSRF-exempt",
+    "django.contrib.auth.middleware.AuthenticationMiddleware": "nothing: the fast answer authenticates",
+    "django.contrib.messages.middleware.MessageMiddleware": "nothing: no message",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware": "apply",
+    "editorial.middleware.OutOfScopePagesAre404": "nothing: admin pages only",
+    "axes.middleware.AxesMiddleware": "nothing: acts on login lockouts only",
+}
+FAST_METHODS = frozenset({"POST"})
+#: Larger bodies go to Django (which streams them) without the front reading them.
+MAX_BODY = 64 * 1024
+
+
+def _no_response(request):  # get_response of the middleware instances asked below
+    raise AssertionError("the front never calls the view through a middleware")
+
+
+class Front:
+    """WSGI application: fast answers first, Django's ``application`` for everything else."""
+
+    def __init__(self, application):
+        self.application = application
+        self.security = SecurityMiddleware(_no_response)
+        self.common = CommonMiddleware(_no_response)
+        self.xframe = XFrameOptionsMiddleware(_no_response)
+        self.languages = {code for code, _name in settings.LANGUAGES}
+
+    @staticmethod
+    def enabled():
+        return getattr(settings, "SOTAY_FRONT", True) and set(settings.MIDDLEWARE) <= KNOWN_MIDDLEWARE.keys()
+
+    def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") in FAST_METHODS and self.enabled():
+            answer = self.answer(environ)
+            if answer is not None:
+                status, headers, body = answer
+                start_response(status, headers)
+                return [body]
+        return self.application(environ, start_response)
+
+    def answer(self, environ):
+        """``(status, headers, body)`` of the fast answer to this request; None: Django answers."""
+        set_script_prefix(get_script_name(environ))
+        request = WSGIRequest(environ)
+        func, args, kwargs = _route(get_urlconf(), request.path_info)
+        fast_answer = getattr(func, "fast_answer", None)
+        db = connections[DEFAULT_DB_ALIAS]
+        if fast_answer is None or not _ready(db) or not _small_body(environ):
+            return None
+        # Read the body here and put it back: Django reads wsgi.input again if it answers.
+        environ["wsgi.input"] = io.BytesIO(request.body)
+        try:
+            if self.security.process_request(request) or self.common.process_request(request):
+                return None  # a redirect (HTTPS, slash, www): Django's
+        except (DisallowedHost, PermissionDenied):
+            return None  # Django answers 400/403 and logs it as usual
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in self.languages else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        environ[REQUEST_KEY] = True
+        db.health_check_done = True  # the statement is the check: an error hands the request to Django
+        try:
+            response = fast_answer(request, *args, **kwargs)
+        except DatabaseError:
+            log.warning("fast answer of %s failed; Django answers", request.path_info, exc_info=True)
+            db.close()
+            return None
+        if response is None:
+            return None
+        body = response.content
+        return f"{response.status_code} {response.reason_phrase}", self.headers(request, response, language), body
+
+    def headers(self, request, response, language):
+        """The answer's headers once the middleware have added theirs.
+
+        What they add depends on the settings, the response's own headers and status, the
+        language and the scheme, never on the body but for its length: worked out once per such
+        combination by the middleware themselves, on an empty copy of the response."""
+        key = (response.status_code, tuple(response.items()), language, request.is_secure())
+        template = _header_templates.get(key)
+        if template is None:
+            copy = HttpResponse(status=response.status_code)
+            for name, value in response.items():
+                copy[name] = value
+            # In the order of the middleware list, from the inside out (as are the headers they add).
+            copy = self.common.process_response(request, self.xframe.process_response(request, copy))
+            patch_vary_headers(copy, ["Cookie"])
+            copy.headers.setdefault("Content-Language", language)
+            copy = self.security.process_response(request, copy)
+            template = [(name, None if name == "Content-Length" else value) for name, value in copy.items()]
+            if len(_header_templates) < 64:
+                _header_templates[key] = template
+        if response.cookies:
+            raise ValueError("a fast answer sets no cookie")
+        return [(name, value) if value is not None else (name, str(len(response.content))) for name, value in template]
+
+
+#: Routes of recent POST paths (resolving is a pure function of the URLconf and the path).
+@functools.lru_cache(maxsize=4096)
+def _route(urlconf, path):
+    try:
+        match = resolve(path, urlconf)
+    except Resolver404:
+        return None, (), {}
+    return match.func, match.args, match.kwargs
+
+
+_header_templates = {}
+
+
+@receiver(setting_changed)
+def _forget(**kwargs):
+    """Settings changed (tests): routes and middleware headers are worked out again."""
+    _route.cache_clear()
+    _header_templates.clear()
+
+
+def _small_body(environ):
+    """A body of known length, small enough to hold twice (fast answers take a few hundred bytes)."""
+    try:
+        return 0 <= int(environ.get("CONTENT_LENGTH") or 0) <= MAX_BODY
+    except ValueError:
+        return False
+
+
+def _ready(db):
+    """An open connection Django would keep for this request as it is (no health check aside)."""
+    return (
+        db.connection is not None and (db.close_at is None or time.monotonic() < db.close_at)
+        and not db.errors_occurred and not db.in_atomic_block and db.get_autocommit()
+    )
+
+
+def tried(request):
+    """Whether the front already asked this request's fast answer (the view need not again)."""
+    return request.META.get(REQUEST_KEY, False)
