@@ -26,10 +26,8 @@ position and group match the page's filters (empty: everyone), whose record is v
 from __future__ import annotations
 
 import logging
-import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.text import Truncator
@@ -37,7 +35,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import Page
 from wagtail.search import index
 
-from sotay_plugins import jobs, signals
+from sotay_plugins import jobs, signals, versions
 from sotay_plugins.models import OutboxJob
 
 log = logging.getLogger(__name__)
@@ -58,16 +56,11 @@ def content_version():
     Put it in the key of anything cached from the newsroom or the library
     (``f"feed:{member_id}:{content_version()}"``): a publication makes every such entry stale.
     """
-    version = cache.get(CONTENT_VERSION_KEY)
-    if version is None:
-        version = time.time_ns()
-        cache.add(CONTENT_VERSION_KEY, version, None)
-        version = cache.get(CONTENT_VERSION_KEY, version)
-    return version
+    return versions.current(CONTENT_VERSION_KEY)
 
 
 def bump_content_version():
-    cache.set(CONTENT_VERSION_KEY, time.time_ns(), None)
+    versions.bump(CONTENT_VERSION_KEY)
 
 
 # --- the audience -----------------------------------------------------------------------------
