@@ -28,14 +28,21 @@ printing its own time.
 bench/bench_pages.sh), production settings, ``SOTAY_SENDFILE=nginx`` (the file view answers
 with X-Accel-Redirect, so only the check is measured), ``SOTAY_BENCH_BARE=1`` (routes
 ``/bench/bare/``: a fixed page through the whole middleware stack, ``config/bench_views.py``),
-no REDIS_URL (as bench_pages.sh). 200 sessions of distinct random members; for each member the
-script writes the requests it will send (bench/out/library_*.tsv: session key, path):
+``REDIS_URL`` = ``BENCH_REDIS_URL`` (default redis://127.0.0.1:6379/8, flushed first) as in
+production: sessions, cached rights and kept pages (``sotay_plugins.pagecache``, on with a
+shared cache) live there. 200 sessions of distinct random members, each with the CSRF cookie a
+browser keeps after its first visit; for each member the script writes the requests it will
+send (bench/out/library_*.tsv: Cookie header, path):
  - ``bare``: /bench/bare/ (the framework's ceiling);  - ``home``: / ;
  - ``library``: /thu-vien/ with ``loai``, ``nam``, ``so``, ``q`` alone and combined;
  - ``api``: /api/v1/documents/ with ``kind``, ``year``, ``number``, ``q``;
  - ``download``: /tep/<id>/ of a file of a document the member may read.
 For each connection count: ``wrk -t2 -cN -d<duration>s --latency -s bench/library.lua`` on each,
-``bare`` first and last (its two runs averaged for the ratio home / bare, budget ≥ 0.5).
+``bare`` first and last (its two runs averaged for the ratio home / bare, budget ≥ 0.5). The
+warm-up visits each member's home page once (rendered and kept, as their first visit of the
+day), so ``home`` measures the pages served from the page cache.
+Last, gunicorn again with ``SOTAY_PAGE_CACHE_SECONDS=0``: ``home_uncached``, every request
+rendered (a member's first visit of the day, or the first after a publication).
 
 ``opens``: the same gunicorn; one provincial document every member may read; ``--requests``
 GETs of its page from ``--concurrency`` threads, (a) all as ONE member (every request adds one to
@@ -65,21 +72,27 @@ PORT = int(os.environ.get("PORT", "18766"))
 SEED = 1
 
 
-def env():
+REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/8")
+
+
+def env(redis=False):
     e = dict(os.environ)
     e.setdefault("DATABASE_URL", DEFAULT_DB)
     e.update(DJANGO_SETTINGS_MODULE="config.settings.production", SECRET_KEY=SECRET, DJANGO_ALLOWED_HOSTS="127.0.0.1",
              DJANGO_LOG_LEVEL="WARNING", SOTAY_SENDFILE="nginx", SOTAY_BENCH_BARE="1")
-    for name in ("DJANGO_DEBUG", "REDIS_URL"):
+    for name in ("DJANGO_DEBUG", "REDIS_URL", "SOTAY_PAGE_CACHE_SECONDS"):
         e.pop(name, None)
+    if redis:
+        e["REDIS_URL"] = REDIS
     return e
 
 
-def django_setup():
-    os.environ.update({k: v for k, v in env().items() if k in (
+def django_setup(redis=False):
+    os.environ.update({k: v for k, v in env(redis).items() if k in (
         "DATABASE_URL", "DJANGO_SETTINGS_MODULE", "SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DJANGO_LOG_LEVEL",
-        "SOTAY_SENDFILE", "SOTAY_BENCH_BARE")})
-    os.environ.pop("REDIS_URL", None)
+        "SOTAY_SENDFILE", "SOTAY_BENCH_BARE", "REDIS_URL")})
+    if not redis:
+        os.environ.pop("REDIS_URL", None)
     sys.path.insert(0, str(ROOT))
     import django
 
@@ -178,6 +191,7 @@ def filter_paths(rng, years):
 def write_jobs(count=200):
     """Sessions of ``count`` members and the requests each will send, one file per endpoint."""
     from django.contrib.auth import get_user_model
+    from django.utils.crypto import get_random_string
 
     from editorial import reading
     from editorial.models import DocumentFile, DocumentPage
@@ -187,7 +201,8 @@ def write_jobs(count=200):
     years = sorted({d.year for d in DocumentPage.objects.dates("issued_on", "year")})
     jobs = {name: [] for name in ("bare", "home", "library", "api", "download")}
     for user in User.objects.filter(pk__in=pick_users(count)).order_by("pk"):
-        key = make_session(user)
+        # The browser's cookies: the session and the CSRF cookie a first visit left.
+        key = f"sessionid={make_session(user)}; csrftoken={get_random_string(32)}"
         jobs["bare"].append((key, "/bench/bare/"))
         jobs["home"].append((key, "/"))
         for _ in range(5):
@@ -282,12 +297,14 @@ def cmd_inprocess(args):
 # --- gunicorn + wrk ------------------------------------------------------------------------------
 
 class Gunicorn:
-    def __init__(self, workers=2):
-        self.workers = workers
+    def __init__(self, workers=2, redis=False, page_cache=None):
+        self.workers, self.redis, self.page_cache = workers, redis, page_cache
 
     def __enter__(self):
         OUT.mkdir(parents=True, exist_ok=True)
-        e = env()
+        e = env(self.redis)
+        if self.page_cache is not None:
+            e["SOTAY_PAGE_CACHE_SECONDS"] = str(self.page_cache)
         collectstatic()
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
         self.log = open(OUT / "library_gunicorn.log", "w")  # noqa: SIM115
@@ -312,8 +329,8 @@ class Gunicorn:
         self.log.close()
 
 
-def wrk(name, conns, duration, threads=2):
-    e = dict(os.environ, SOTAY_JOBS=str(OUT / f"library_{name}.tsv"), WRK_NAME=name, WRK_C=str(conns))
+def wrk(name, conns, duration, threads=2, label=None):
+    e = dict(os.environ, SOTAY_JOBS=str(OUT / f"library_{name}.tsv"), WRK_NAME=label or name, WRK_C=str(conns))
     out = subprocess.run(["wrk", f"-t{threads}", f"-c{conns}", f"-d{duration}s", "--latency", "-s",
                           str(ROOT / "bench" / "library.lua"), f"http://127.0.0.1:{PORT}"],
                          env=e, capture_output=True, text=True, check=True).stdout
@@ -322,14 +339,37 @@ def wrk(name, conns, duration, threads=2):
     return line, fields
 
 
+def flush_redis():
+    """Start from an empty cache: no kept page, no cached session from an earlier run."""
+    import redis
+
+    redis.Redis.from_url(REDIS).flushdb()
+
+
+def first_visits():
+    """One GET of each member's home page, in turn: what their first visit of the day renders."""
+    conn = HTTPConnection("127.0.0.1", PORT, timeout=60)
+    for line in (OUT / "library_home.tsv").read_text().splitlines():
+        cookie, path = line.split("\t")
+        conn.request("GET", path, headers={"Cookie": cookie, "Host": "127.0.0.1", "X-Forwarded-Proto": "https"})
+        response = conn.getresponse()
+        response.read()
+        if response.status != 200:
+            sys.exit(f"home page answered {response.status} during the warm-up")
+    conn.close()
+
+
 def cmd_http(args):
-    django_setup()
-    print(f"== http: gunicorn 2 sync workers, production settings, SOTAY_SENDFILE=nginx; {load()}")
+    django_setup(redis=True)
+    flush_redis()
+    print(f"== http: gunicorn {args.workers} sync workers, production settings, REDIS_URL={REDIS}, "
+          f"SOTAY_SENDFILE=nginx; {load()}")
     print("== jobs:", write_jobs(args.sessions))
     results = []
-    with Gunicorn(args.workers), open(OUT / "library_wrk.txt", "w") as log:
-        print("== warm-up (5 s)")
-        for name in ("home", "library", "api"):
+    with Gunicorn(args.workers, redis=True), open(OUT / "library_wrk.txt", "w") as log:
+        print("== warm-up: every member's first visit of the home page (rendered and kept), 2 s of the others")
+        first_visits()
+        for name in ("library", "api"):
             wrk(name, 4, 2)
         for conns in [int(c) for c in args.connections.split()]:
             for name in ("bare", "home", "library", "api", "download", "bare"):
@@ -343,6 +383,15 @@ def cmd_http(args):
             print(f"RATIO connections={conns} home_rps={home:.1f} bare_rps={statistics.mean(bare[-2:]):.1f} "
                   f"(runs {', '.join(f'{b:.1f}' for b in bare[-2:])}) ratio={ratio:.2f}", flush=True)
             log.write(f"RATIO connections={conns} ratio={ratio:.2f}\n")
+    # The same home page rendered for every request (what a visit costs when nothing is kept: the
+    # first of the day, or after a publication), beside the bare view under the same server.
+    print("== the home page with the page cache off (SOTAY_PAGE_CACHE_SECONDS=0)")
+    with Gunicorn(args.workers, redis=True, page_cache=0), open(OUT / "library_wrk.txt", "a") as log:
+        wrk("home", 4, 2)
+        for conns in [int(c) for c in args.connections.split()]:
+            line, fields = wrk("home", conns, args.duration, label="home_uncached")
+            print(line, flush=True)
+            log.write(line + "\n")
     print(f"== {load()}")
 
 
@@ -372,7 +421,7 @@ def fire(path, keys, total, concurrency):
         conn = getattr(local, "conn", None) or HTTPConnection("127.0.0.1", PORT, timeout=120)
         local.conn = conn
         try:
-            conn.request("GET", path, headers={"Cookie": f"sessionid={keys[i % len(keys)]}", "Host": "127.0.0.1",
+            conn.request("GET", path, headers={"Cookie": keys[i % len(keys)], "Host": "127.0.0.1",
                                                "X-Forwarded-Proto": "https"})
             response = conn.getresponse()
             response.read()
@@ -405,7 +454,7 @@ def cmd_opens(args):
     users = list(User.objects.filter(pk__in=pick_users(200, seed=11)).order_by("pk"))
     assert all(reading.may_read(u, document) for u in users[:5])
     members = {u.pk: scope.subject(u).member_id for u in users}
-    keys = [make_session(u) for u in users]
+    keys = [f"sessionid={make_session(u)}" for u in users]
     print(f"== opens of one document: {document.number} ({path}); {load()}")
     with Gunicorn(args.workers):
         for label, subset in (("one member", [0]), ("200 members", list(range(len(users))))):

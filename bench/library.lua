@@ -1,7 +1,8 @@
 -- wrk script for bench/bench_library.py: GET each member's own requests with their session.
 --   SOTAY_JOBS=bench/out/library_home.tsv WRK_NAME=home WRK_C=8 \
 --     wrk -t2 -c8 -d15s --latency -s bench/library.lua http://127.0.0.1:PORT
--- Jobs (one a line: session key, path; tab-separated) come from `bench_library.py http`. Each
+-- Jobs (one a line: the Cookie header (session, CSRF cookie), path; tab-separated) come from
+-- `bench_library.py http`. Each
 -- thread starts at a different line and cycles through them. Requests are sent as HTTPS behind a
 -- proxy (X-Forwarded-Proto: https), as nginx would. At the end: one RESULT line with requests/s,
 -- p50/p90/p95/p99 and the answers that were not 200 (a redirect to the login page would be one).
@@ -16,7 +17,7 @@ end
 function init(args)
   jobs = {}
   for line in io.lines(os.getenv("SOTAY_JOBS")) do
-    local key, path = line:match("^(%S+)\t(%S+)$")
+    local key, path = line:match("^([^\t]+)\t(%S+)$")
     if key then table.insert(jobs, {key, path}) end
   end
   n = (id * 97) % #jobs
@@ -26,7 +27,7 @@ end
 function request()
   n = n % #jobs + 1
   return wrk.format("GET", jobs[n][2], {
-    ["Cookie"] = "sessionid=" .. jobs[n][1],
+    ["Cookie"] = jobs[n][1],
     ["X-Forwarded-Proto"] = "https",
     ["Host"] = "127.0.0.1",
   })

@@ -125,6 +125,16 @@ def cache_key(request, member):
             f"{member.cell_id}:{positions}:{member.group}")
 
 
+def home_card_depends(request):
+    """What the card shows changes with a publication and with the rights and the tree (the
+    member's own record is every kept page's); a staff account's card is never kept."""
+    from .publishing import CONTENT_VERSION_KEY
+
+    if cache_key(request, scope.subject(request.user)) is None:
+        return None
+    return [scope.GRANTS_VERSION_KEY, CONTENT_VERSION_KEY]
+
+
 def home_card(request):
     """The home card's context (None hides it: a staff account that reads nothing).
 

@@ -45,12 +45,22 @@ class HomeCard:
 
     ``context`` receives the request and returns the template context, or None to hide the card.
     Cards must stay cheap: the home page budget is 10 queries in all.
+
+    The whole page is kept for its member (``sotay_plugins.pagecache``) only if every card says
+    what would change it: ``depends(request)`` returns the version-stamp keys
+    (``sotay_plugins.versions``) of what the card shows beyond the member's own record (which
+    every page depends on), or None when the card cannot be kept (then neither can the page);
+    ``expires(request, context)`` (optional) the moment the card goes stale by itself (a date
+    shown, a meeting that stops being upcoming), or None. A card without ``depends`` makes the
+    page uncacheable: keeping a page is opt-in.
     """
 
     key: str
     template: str
     context: Callable[[Any], dict | None]
     order: int = 100
+    depends: Callable[[Any], list | None] | None = None
+    expires: Callable[[Any, dict], Any] | None = None
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Kept pages (the member's home) are served before the session is even loaded.
+    "sotay_plugins.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "sotay_plugins.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -89,6 +91,10 @@ MIDDLEWARE = [
 ]
 if "editorial" in SOTAY_PLUGINS:  # admin URLs of pages outside the editor's scope answer 404
     MIDDLEWARE.insert(MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "editorial.middleware.OutOfScopePagesAre404")
+
+# The few fast answers given before the middleware (sotay_plugins.front: the check-in scan);
+# SOTAY_FRONT=0 sends every request through the middleware.
+SOTAY_FRONT = env_bool("SOTAY_FRONT", True)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -138,6 +144,9 @@ RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAUL
 # scheduler's one-a-minute tick armed (editorial/scheduler.py), so no cron is needed.
 RQ = {"WORKER_CLASS": "editorial.scheduler.Worker"}
 SOTAY_JOBS_INLINE = not REDIS_URL
+# Whole pages kept per member (sotay_plugins.pagecache: the home page), in seconds at most; off
+# without a cache shared by every worker process (REDIS_URL).
+SOTAY_PAGE_CACHE_SECONDS = int(os.environ.get("SOTAY_PAGE_CACHE_SECONDS") or (300 if REDIS_URL else 0))
 
 # --- Search ---------------------------------------------------------------------------------
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")

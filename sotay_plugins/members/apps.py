@@ -29,10 +29,19 @@ class MembersConfig(PluginConfig):
         registry.credential_resolver = credentials.resolve
         registry.add_shell_tab(ShellTab("home", _("Trang chủ"), "members:home", icon="⌂", order=0))
         registry.add_shell_tab(ShellTab("profile", _("Hồ sơ"), "members:profile", icon="☺", order=900))
-        registry.add_home_card(HomeCard("members.welcome", "members/cards/welcome.html", services.home_card, order=0))
+        registry.add_home_card(HomeCard("members.welcome", "members/cards/welcome.html", services.home_card, order=0,
+                                        depends=services.home_card_depends, expires=services.home_card_expires))
         registry.add_api_route("members", MemberViewSet, "member")
         registry.add_api_path("auth/token/", TokenView, "token")
         registry.add_api_path("me/", MeView, "me")
         credential_views.register(registry)  # the "Mã QR" tab and /api/v1/me/qr/
         signals.org_merged.connect(services.on_org_merged, dispatch_uid="members.org_merged")
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import post_delete, post_save
+
+        from .models import Member
+
+        for model in (get_user_model(), Member):  # kept pages (pagecache) show the person's record
+            post_save.connect(services.touch_person, sender=model, dispatch_uid=f"members.touch.save.{model.__name__}")
+            post_delete.connect(services.touch_person, sender=model, dispatch_uid=f"members.touch.delete.{model.__name__}")
         signals.org_dissolving.connect(services.on_org_dissolving, dispatch_uid="members.org_dissolving")

@@ -66,7 +66,7 @@ from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from sotay_plugins import jobs
+from sotay_plugins import jobs, pagecache
 from sotay_plugins.orgtree import scope
 from sotay_plugins.orgtree.choices import MemberGroup, OrgKind, Position
 from sotay_plugins.orgtree.models import Organisation, Role, RoleAssignment
@@ -942,6 +942,7 @@ def _write_chunk(rows, ctx, numbers, report):
             for member in members:
                 member.updated_at = now
             _bulk_update(members, [*changed, "updated_at"])
+            pagecache.touch_users(*(member.user_id for member in members))  # bulk writes send no signal
         _sync_secretaries(
             [p.member for p in creates if SECRETARY_POSITIONS & set(p.member.positions or ())]
             + [p.member for p in updates if "positions" in p.changed],

@@ -15,10 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from sotay_plugins import signals
+from sotay_plugins import pagecache, signals
+from sotay_plugins.orgtree import scope
 from sotay_plugins.orgtree.choices import OrgKind, Position
 from sotay_plugins.orgtree.locks import tree_generation
-from sotay_plugins.orgtree.models import Organisation, Role, RoleAssignment
+from sotay_plugins.orgtree.models import Organisation, Role, RoleAssignment, org_version_key
 from sotay_plugins.orgtree.roles import CELL_SECRETARY
 from sotay_plugins.orgtree.scope import Subject
 
@@ -257,6 +258,21 @@ def home_card(request):
     """The greeting card on the member's home: name and cell, from the already-loaded member."""
     member = current_member(request.user)
     return {"member": member} if member else None
+
+
+def home_card_depends(request):
+    """The member's record (every kept page depends on it), the cell's name, the tree."""
+    member = current_member(request.user)
+    return [scope.GRANTS_VERSION_KEY, *([org_version_key(member.cell_id)] if member else [])]
+
+
+def home_card_expires(request, context):
+    return pagecache.end_of_today()  # the card shows today's date
+
+
+def touch_person(sender, instance, **kwargs):
+    """post_save/post_delete of an account or a member record: that person's kept pages go."""
+    pagecache.touch_users(instance.pk if sender is get_user_model() else instance.user_id)
 
 
 def current_member(user):

@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from sotay_plugins import pagecache
 from sotay_plugins.registry import registry
 
 from . import services
@@ -12,11 +13,24 @@ from . import services
 
 @login_required
 def home(request):
+    """The member's home: the cards of every plugin. Kept whole for the member while what the
+    cards depend on is unchanged (``pagecache``): stamps are read first, then the cards."""
+    ordered = registry.ordered_cards()
+    depends = []
+    for card in ordered:
+        keys = card.depends(request) if card.depends else None
+        if keys is None:
+            depends = None
+            break
+        depends.extend(keys)
+    kept = pagecache.offer(request, depends)
     cards = []
-    for card in registry.ordered_cards():
+    for card in ordered:
         context = card.context(request)
         if context is not None:
             cards.append((card.template, context))
+            if kept is not None and card.expires:
+                kept.until(card.expires(request, context))
     return render(request, "members/home.html", {"cards": cards, "member": services.current_member(request.user)})
 
 

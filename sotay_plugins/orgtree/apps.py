@@ -40,7 +40,9 @@ class OrgTreeConfig(PluginConfig):
     def _watch_rights(self):
         from django.db.models.signals import post_delete, post_save
 
-        from .models import Role, RoleAssignment
+        from sotay_plugins import versions
+
+        from .models import Organisation, Role, RoleAssignment, org_version_key
         from .scope import grants_changed
 
         def changed(**kwargs):
@@ -49,6 +51,12 @@ class OrgTreeConfig(PluginConfig):
         for model in (Role, RoleAssignment):
             post_save.connect(changed, sender=model, weak=False, dispatch_uid=f"grants.save.{model.__name__}")
             post_delete.connect(changed, sender=model, weak=False, dispatch_uid=f"grants.delete.{model.__name__}")
+
+        def org_saved(instance, **kwargs):  # its name on kept pages (sotay_plugins.pagecache)
+            versions.bump(org_version_key(instance.pk))
+
+        post_save.connect(org_saved, sender=Organisation, weak=False, dispatch_uid="orgtree.org_version.save")
+        post_delete.connect(org_saved, sender=Organisation, weak=False, dispatch_uid="orgtree.org_version.delete")
 
     @staticmethod
     def _sync_roles(**kwargs):

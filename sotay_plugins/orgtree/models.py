@@ -12,6 +12,13 @@ from .locks import tree_generation, tree_lock
 from .scope import ScopeSpec
 
 
+def org_version_key(org_id):
+    """The version stamp (``sotay_plugins.versions``) of one unit's own fields, its name first:
+    moved on whenever the unit is saved or deleted (``OrgtreeConfig``). Tree changes move the
+    grants stamp (``scope.GRANTS_VERSION_KEY``) instead."""
+    return f"sotay:org:{org_id}:version"
+
+
 class Organisation(MPTTModel):
     """A party organisation: province, district-level, base, intermediate or cell.
 
