@@ -18,8 +18,10 @@ from sotay_plugins.orgtree import scope
 
 from .models import (
     Bookmark,
+    DocumentFile,
     DocumentPage,
     LibraryFile,
+    NewsAttachment,
     NewsPage,
     ReadReceipt,
 )
@@ -35,24 +37,35 @@ def may_read(user, page):
 
 
 
+#: What the download check reads of a page linking a file: the scope rule's fields and units.
+_RULE_FIELDS = ("audience_positions", "audience_groups", "live", *(
+    f"{unit}__{name}" for unit in ("issuer_org", "audience_org") for name in ("id", "tree_id", "lft", "rght")))
+_FILE_FIELDS = ("file__id", "file__file", "file__title", "file__content_type", "file__uploaded_by_user_id")
+
+
 def file_access(user, file_id):
     """(the LibraryFile, the id of a readable page it belongs to or None), or None when the user
-    may not fetch it. One query that starts from the file's links (indexed by file), so its cost
-    does not grow with the library."""
-    from django.db.models import Subquery
-
-    document = readable(user, DocumentPage).filter(files__file_id=file_id).values("pk")[:1]
-    news = readable(user, NewsPage).filter(attachments__file_id=file_id).values("pk")[:1]
-    stored = (LibraryFile.objects.filter(pk=file_id)
-              .only("pk", "file", "title", "content_type", "uploaded_by_user_id")
-              .annotate(document_page=Subquery(document), news_page=Subquery(news)).first())
+    may not fetch it (on every download: cheap). One query reads the file with the live pages
+    that link it (documents first, then news) and their units; the scope engine decides in
+    Python (``scope.sees``, held to ``visible_to`` by its property test)."""
+    stored = None
+    for link_model in (DocumentFile, NewsAttachment):
+        links = list(link_model.objects.filter(file_id=file_id).select_related(
+            "file", "page__issuer_org", "page__audience_org").only(
+            "page_id", "file_id", *_FILE_FIELDS, *(f"page__{name}" for name in _RULE_FIELDS))[:20])
+        for link in links:
+            stored = link.file
+            if link.page.live and scope.sees(user, link.page):
+                return stored, link.page_id
+    if stored is None:
+        stored = LibraryFile.objects.filter(pk=file_id).only(
+            "pk", "file", "title", "content_type", "uploaded_by_user_id").first()
     if stored is None:
         return None
-    page_id = stored.document_page or stored.news_page
     uploader = getattr(user, "is_authenticated", False) and stored.uploaded_by_user_id == user.pk
-    if page_id is None and not (uploader or scope.is_superadmin(user)):
+    if not (uploader or scope.is_superadmin(user)):
         return None
-    return stored, page_id
+    return stored, None
 
 
 def record(user, page, counter="opens", *, at=None):

@@ -321,7 +321,7 @@ class ScopeEngineMatchesReference(TestCase):
         assert services.check_tree() == []
 
         orgs = list(Organisation.objects.all())
-        items = list(ScopedItem.objects.select_related("issuer_org"))
+        items = list(ScopedItem.objects.select_related("issuer_org", "audience_org"))
         members = list(Member.objects.select_related("cell"))
         for user_id in [*sorted(ref.users), None]:
             user = AnonymousUser() if user_id is None else User.objects.get(pk=user_id)  # nothing cached
@@ -331,6 +331,11 @@ class ScopeEngineMatchesReference(TestCase):
             assert ids(scope.visible_to(user, Member)) == ref.members_for(user_id), note
             assert ids(scope.visible_to(user, Organisation)) == ref.orgs_for(user_id), note
             assert ids(scope.visible_to(user, RoleAssignment.objects.all())) == ref.assignments_for(user_id), note
+            # The Python form, object by object, says the same.
+            seen = ref.items_for(user_id)
+            assert {i.pk for i in items if scope.sees(user, i)} == seen, note
+            assert {m.pk for m in members if scope.sees(user, m)} == ref.members_for(user_id), note
+            assert {o.pk for o in orgs if scope.sees(user, o)} == ref.orgs_for(user_id), note
             # An explicit capability replaces the model's own.
             assert ids(scope.visible_to(user, Organisation, capability="other.cap")) == ref.orgs_for(
                 user_id, "other.cap"
