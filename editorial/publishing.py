@@ -63,6 +63,11 @@ def bump_content_version():
     versions.bump(CONTENT_VERSION_KEY)
 
 
+def content_changed(**kwargs):
+    """Receiver: a page or file deleted, a file changed (now and once committed)."""
+    versions.bump_now_and_on_commit(CONTENT_VERSION_KEY)
+
+
 # --- the audience -----------------------------------------------------------------------------
 
 def audience_member_ids(page):

@@ -13,7 +13,9 @@ All through the scope engine (``scope.visible_to``):
 
 from __future__ import annotations
 
-from sotay_plugins import receipts
+from django.core.cache import cache
+
+from sotay_plugins import receipts, versions
 from sotay_plugins.orgtree import scope
 
 from .models import (
@@ -43,29 +45,54 @@ _RULE_FIELDS = ("audience_positions", "audience_groups", "live", *(
 _FILE_FIELDS = ("file__id", "file__file", "file__title", "file__content_type", "file__uploaded_by_user_id")
 
 
+#: How long a file's links are kept in the shared cache (a publication or a tree write ends them sooner).
+LINKS_TTL = 10 * 60
+
+
 def file_access(user, file_id):
     """(the LibraryFile, the id of a readable page it belongs to or None), or None when the user
-    may not fetch it (on every download: cheap). One query reads the file with the live pages
-    that link it (documents first, then news) and their units; the scope engine decides in
-    Python (``scope.sees``, held to ``visible_to`` by its property test)."""
-    stored = None
+    may not fetch it (on every download: cheap). The file and the live pages that link it, with
+    their units, are read once (:func:`file_links`); the scope engine decides in Python for this
+    user (``scope.sees``, held to ``visible_to`` by its property test)."""
+    stored, pages = file_links(file_id)
+    if stored is None:
+        return None
+    for page in pages:
+        if scope.sees(user, page):
+            return stored, page.pk
+    uploader = getattr(user, "is_authenticated", False) and stored.uploaded_by_user_id == user.pk
+    if not (uploader or scope.is_superadmin(user)):
+        return None
+    return stored, None
+
+
+def file_links(file_id):
+    """``(LibraryFile or None, [live pages linking it, documents first, with their units])``.
+
+    One query per kind of link, kept in the shared cache under the content stamp (every
+    publication, withdrawal or deletion of a page, every change of a file) and the grants stamp
+    (every tree write moves units): what decides access is never older than those."""
+    from .publishing import CONTENT_VERSION_KEY
+
+    stamps = versions.current_many([CONTENT_VERSION_KEY, scope.GRANTS_VERSION_KEY])
+    key = f"editorial:file-links:{file_id}:{stamps[CONTENT_VERSION_KEY]}:{stamps[scope.GRANTS_VERSION_KEY]}"
+    found = cache.get(key)
+    if found is not None:
+        return found
+    stored, pages = None, []
     for link_model in (DocumentFile, NewsAttachment):
         links = list(link_model.objects.filter(file_id=file_id).select_related(
             "file", "page__issuer_org", "page__audience_org").only(
             "page_id", "file_id", *_FILE_FIELDS, *(f"page__{name}" for name in _RULE_FIELDS))[:20])
         for link in links:
             stored = link.file
-            if link.page.live and scope.sees(user, link.page):
-                return stored, link.page_id
+            if link.page.live:
+                pages.append(link.page)
     if stored is None:
         stored = LibraryFile.objects.filter(pk=file_id).only(
             "pk", "file", "title", "content_type", "uploaded_by_user_id").first()
-    if stored is None:
-        return None
-    uploader = getattr(user, "is_authenticated", False) and stored.uploaded_by_user_id == user.pk
-    if not (uploader or scope.is_superadmin(user)):
-        return None
-    return stored, None
+    cache.set(key, (stored, pages), LINKS_TTL)
+    return stored, pages
 
 
 def record(user, page, counter="opens", *, at=None):

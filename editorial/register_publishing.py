@@ -28,3 +28,12 @@ def register(registry):
         page_unpublished.connect(publishing.on_page_unpublished, sender=model,
                                  dispatch_uid=f"editorial.publishing.unpublished.{model.__name__}")
     request_finished.connect(scheduler.after_request, dispatch_uid="editorial.scheduler.after_request")
+    # Deleting a page or a file, changing a file or its links, outside publishing: what was
+    # cached from the newsroom (the download check's links, the feed) is stale as well.
+    from django.db.models.signals import post_delete, post_save
+
+    from .models import DocumentFile, LibraryFile, NewsAttachment
+
+    for model in (NewsPage, DocumentPage, LibraryFile, DocumentFile, NewsAttachment):
+        post_delete.connect(publishing.content_changed, sender=model, dispatch_uid=f"editorial.content.deleted.{model.__name__}")
+    post_save.connect(publishing.content_changed, sender=LibraryFile, dispatch_uid="editorial.content.file_saved")

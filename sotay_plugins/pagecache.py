@@ -29,7 +29,6 @@ worker would not reach the others.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import time
 from dataclasses import dataclass, field
@@ -40,7 +39,6 @@ from importlib import import_module
 from django.conf import settings
 from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
 from django.core.cache import cache, caches
-from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
 
@@ -54,25 +52,16 @@ SHELL_COOKIES = ("sotay_large",)
 _MESSAGES_SESSION_KEY = "_messages"  # django.contrib.messages' session storage
 
 
-def user_key(user_id):
-    """The stamp of one person: their account and their member record."""
-    return f"sotay:person:{user_id}:version"
+user_key = versions.person_key
 
 
 def touch_users(*user_ids):
-    """Someone's account or record changed: their pages are stale (now, and again once the change
-    is committed: a page rendered in between read the old record under the new stamp)."""
-    _bump_now_and_on_commit(*(user_key(pk) for pk in user_ids if pk))
+    """Someone's account or record changed: their pages are stale."""
+    versions.bump_now_and_on_commit(*(user_key(pk) for pk in user_ids if pk))
 
 
 def touch_everyone():
-    _bump_now_and_on_commit(EVERYONE_KEY)
-
-
-def _bump_now_and_on_commit(*keys):
-    if keys:
-        versions.bump(*keys)
-        transaction.on_commit(functools.partial(versions.bump, *keys))
+    versions.bump_now_and_on_commit(EVERYONE_KEY)
 
 
 def end_of_today():

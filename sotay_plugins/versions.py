@@ -13,9 +13,11 @@ built under the old stamp, which is stale at once, never a new stamp on old data
 
 from __future__ import annotations
 
+import functools
 import time
 
 from django.core.cache import cache
+from django.db import transaction
 
 
 def current(key):
@@ -45,3 +47,17 @@ def bump(*keys):
     if keys:
         now = time.time_ns()
         cache.set_many(dict.fromkeys(keys, now), None)
+
+
+def bump_now_and_on_commit(*keys):
+    """``bump`` now, and again once the transaction commits: something built in between read the
+    old data under the new stamp."""
+    if keys:
+        bump(*keys)
+        transaction.on_commit(functools.partial(bump, *keys))
+
+
+def person_key(user_id):
+    """The stamp of one person: their account and their member record (the members plugin moves
+    it on when either is saved or deleted, the importer after its bulk writes)."""
+    return f"sotay:person:{user_id}:version"

@@ -152,3 +152,24 @@ def test_the_download_check_is_a_few_queries(client, setup, django_assert_max_nu
     client.get(url(setup["pdf"]))
     with django_assert_max_num_queries(5):  # session, user, member, the file with its page, the receipt
         assert client.get(url(setup["pdf"])).status_code == 200
+
+
+def test_what_decides_a_download_is_never_older_than_the_change(client, tree, setup, django_capture_on_commit_callbacks):
+    """The file's links and the member's place are kept across requests (shared cache): a move,
+    a withdrawal or a deletion takes effect on the very next download."""
+    member = setup["a"]
+    client.force_login(member.user)
+    assert client.get(url(setup["pdf"])).status_code == 200  # links and the member's subject kept now
+    member.cell = tree["c21"]  # moved to another district's cell
+    member.save()
+    assert client.get(url(setup["pdf"])).status_code == 404
+    member.cell = tree["c11"]
+    member.save()
+    assert client.get(url(setup["pdf"])).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        DocumentPage.objects.get(pk=setup["doc"].pk).unpublish()
+    assert client.get(url(setup["pdf"])).status_code == 404
+    client.force_login(setup["b"].user)
+    assert client.get(url(setup["attached"])).status_code == 200
+    NewsPage.objects.get(pk=setup["news"].pk).delete()
+    assert client.get(url(setup["attached"])).status_code == 404

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -15,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from sotay_plugins import pagecache, signals
+from sotay_plugins import pagecache, signals, versions
 from sotay_plugins.orgtree import scope
 from sotay_plugins.orgtree.choices import OrgKind, Position
 from sotay_plugins.orgtree.locks import tree_generation
@@ -35,9 +36,25 @@ SECRETARY_POSITIONS = {Position.BI_THU_CHI_BO, Position.PHO_BI_THU_CHI_BO}
 
 # --- who a user is as a member (the scope engine's subject) --------------------------------
 
+#: How long a member's Subject is kept in the shared cache (its stamps end it sooner).
+SUBJECT_TTL = 60 * 60
+
+
 def resolve_subject(user):
-    """The scope engine's view of the user as a member. Reads the same (cached) row as the
-    pages' ``current_member``, so a page pays one query for both."""
+    """The scope engine's view of the user as a member: kept in the shared cache under the
+    person's stamp (their record) and the grants stamp (every tree write), so most requests read
+    no Member row for it; otherwise read from the same row as the pages' ``current_member``."""
+    stamps = versions.current_many([versions.person_key(user.pk), scope.GRANTS_VERSION_KEY])
+    key = f"sotay:subject:{user.pk}:" + ":".join(str(stamps[k]) for k in sorted(stamps))
+    found = cache.get(key)
+    if found is None:
+        subject = _read_subject(user)
+        cache.set(key, ("member", subject) if subject else ("none",), SUBJECT_TTL)
+        return subject
+    return found[1] if found[0] == "member" else None
+
+
+def _read_subject(user):
     member = current_member(user)
     if member is not None and getattr(member.cell, "_tree_generation", None) != tree_generation():
         del user._sotay_member  # read before a tree write in this process: its cell may have moved

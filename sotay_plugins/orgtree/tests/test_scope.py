@@ -389,11 +389,17 @@ def test_member_query_budget(tree, items, django_assert_num_queries):
         assert len(scope.visible_to(user, ScopedItem)) == 3
     with django_assert_num_queries(0):
         scope.visible_to(user, ScopedItem)  # lazy: building the queryset costs nothing
-    # The next request (a new user object): grants come from the shared cache, so the budget
-    # of the foundation issue holds: the member's subject (1) and the items (1).
+    # The next request (a new user object): grants and the member's subject come from the
+    # shared cache, so a listing is its own query.
     next_request = fresh(member.user)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         assert len(scope.visible_to(next_request, ScopedItem)) == 3
+    # The member's record changes: their subject is read again, once.
+    member.positions = {"bi_thu_chi_bo"}
+    member.save()
+    after_change = fresh(member.user)
+    with django_assert_num_queries(2):
+        assert len(scope.visible_to(after_change, ScopedItem)) == 3
 
 
 def test_cached_grants_follow_role_changes(tree, items):
