@@ -239,3 +239,20 @@ def test_content_version_shared_helper(world):
     assert publishing.content_version() != before
     assert versions.current_many(["x:new", publishing.CONTENT_VERSION_KEY])[publishing.CONTENT_VERSION_KEY] == (
         publishing.content_version())
+
+
+def test_forms_of_a_kept_page_still_post(world):
+    """The kept page's CSRF token (masked at rendering) stays valid while the CSRF cookie is the
+    same: the large-type and language switches work from a page served from the cache."""
+    import re
+
+    client = logged_in(world["a"])
+    client.handler.enforce_csrf_checks = True
+    home(client)
+    page, _ = home(client)
+    assert kept(page)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())[1]
+    response = client.post("/chu-lon/", {"csrfmiddlewaretoken": token, "on": "1", "next": "/"})
+    assert response.status_code == 302, response.status_code
+    large = home(client)[0]
+    assert not kept(large) and 'class="large"' in large.content.decode()
