@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -74,7 +75,10 @@ def _rows(user, model, fields, member, since, newest_limit):
     if member is None:
         return set(), list(newest)
     own = base.filter(own_q(member, since=since))[:OWN_LIMIT]
-    rows = list(own.union(newest, all=True))
+    if connection.features.supports_slicing_ordering_in_compound:
+        rows = list(own.union(newest, all=True))
+    else:  # SQLite (the embedded default) cannot LIMIT the parts of a UNION: two queries
+        rows = [*own, *newest]
     # The UNION keeps neither order nor "which part": own ones are the ones that match the rule.
     own_ids = {row.pk for row in rows if _is_own(row, member, since)}
     return own_ids, rows
