@@ -42,7 +42,8 @@ send (bench/out/library_*.tsv: Cookie header, path):
 For each connection count: ``wrk -t2 -cN -d<duration>s --latency -s bench/library.lua`` on each,
 ``bare`` first and last (its two runs averaged for the ratio home / bare, budget ≥ 0.5). The
 warm-up visits each member's home page once (rendered and kept, as their first visit of the
-day), so ``home`` measures the pages served from the page cache.
+day) and downloads each of their files once, so ``home`` measures the pages served from the
+page cache and ``download`` the check with the file's links and the member's place kept.
 Last, gunicorn again with ``SOTAY_PAGE_CACHE_SECONDS=0``: ``home_uncached``, every request
 rendered (a member's first visit of the day, or the first after a publication).
 
@@ -354,16 +355,18 @@ def flush_redis():
     redis.Redis.from_url(REDIS).flushdb()
 
 
-def first_visits():
-    """One GET of each member's home page, in turn: what their first visit of the day renders."""
+def first_visits(name="home"):
+    """One GET of each line of ``name``'s jobs, in turn: a member's first visit of the day of
+    their home page (rendered and kept), or first download of each file (the file's links and
+    the member's place read and kept)."""
     conn = HTTPConnection("127.0.0.1", PORT, timeout=60)
-    for line in (OUT / "library_home.tsv").read_text().splitlines():
+    for line in (OUT / f"library_{name}.tsv").read_text().splitlines():
         cookie, path = line.split("\t")
         conn.request("GET", path, headers={"Cookie": cookie, "Host": "127.0.0.1", "X-Forwarded-Proto": "https"})
         response = conn.getresponse()
         response.read()
         if response.status != 200:
-            sys.exit(f"home page answered {response.status} during the warm-up")
+            sys.exit(f"{path} answered {response.status} during the warm-up")
     conn.close()
 
 
@@ -375,8 +378,10 @@ def cmd_http(args):
     print("== jobs:", write_jobs(args.sessions))
     results = []
     with Gunicorn(args.workers, redis=True), open(OUT / "library_wrk.txt", "w") as log:
-        print("== warm-up: every member's first visit of the home page (rendered and kept), 2 s of the others")
-        first_visits()
+        print("== warm-up: every member's first visit of the home page and first download of each of "
+              "their files, 2 s of the others")
+        first_visits("home")
+        first_visits("download")
         for name in ("library", "api"):
             wrk(name, 4, 2)
         for conns in [int(c) for c in args.connections.split()]:
