@@ -29,9 +29,10 @@ worker would not reach the others.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from datetime import time as datetime_time
 from importlib import import_module
@@ -76,8 +77,12 @@ def seconds():
 
 def _session_store():
     """The session engine's store class, if its sessions live in a cache this module can read."""
-    engine = import_module(settings.SESSION_ENGINE)
-    store = engine.SessionStore
+    return _store_of(settings.SESSION_ENGINE)
+
+
+@functools.lru_cache(maxsize=4)
+def _store_of(engine):
+    store = import_module(engine).SessionStore
     return store if getattr(store, "cache_key_prefix", None) else None
 
 
@@ -108,17 +113,11 @@ class Offer:
     auth_hash: str
     stamps: dict
     expires_at: float
-    uncacheable: bool = False
-    reasons: list = field(default_factory=list)
 
     def until(self, moment):
         """Keep the page no later than ``moment`` (an aware datetime, or None for no limit)."""
         if moment is not None:
             self.expires_at = min(self.expires_at, moment.timestamp())
-
-    def refuse(self, reason):
-        self.uncacheable = True
-        self.reasons.append(reason)
 
 
 def offer(request, depends):
@@ -146,7 +145,7 @@ def _renews_only(request, response):
 
 
 def _storable(request, response, made):
-    if made is None or made.uncacheable or response.status_code != 200 or response.streaming:
+    if made is None or response.status_code != 200 or response.streaming:
         return False
     if not _renews_only(request, response):
         return False
