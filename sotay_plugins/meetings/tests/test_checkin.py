@@ -36,18 +36,6 @@ def chip_qr(member, *, name=None, birth=None, issued="01012022"):
             f"Thôn Đông, xã Tây|{issued}")
 
 
-@pytest.fixture
-def cell(tree):
-    members = MemberFactory.create_batch(4, cell=tree["c11"])
-    secretary = UserFactory()
-    grant(secretary, "cell_secretary", tree["c11"])
-    other_secretary = UserFactory()
-    grant(other_secretary, "cell_secretary", tree["c12"])
-    meeting = make_meeting(tree["c11"], members)
-    return {"members": members, "secretary": secretary, "other_secretary": other_secretary, "meeting": meeting,
-            "tree": tree}
-
-
 def client_for(user):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")

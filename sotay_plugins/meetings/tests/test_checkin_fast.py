@@ -26,17 +26,6 @@ from .test_checkin import chip_qr, client_for, make_meeting, statuses, url
 S = Attendance.Status
 
 
-@pytest.fixture
-def cell(tree):
-    """As test_checkin's: a meeting of cell 1.1 with four members, its secretary, cell 1.2's secretary."""
-    members = MemberFactory.create_batch(4, cell=tree["c11"])
-    secretary, other_secretary = UserFactory(), UserFactory()
-    grant(secretary, "cell_secretary", tree["c11"])
-    grant(other_secretary, "cell_secretary", tree["c12"])
-    return {"members": members, "secretary": secretary, "other_secretary": other_secretary,
-            "meeting": make_meeting(tree["c11"], members), "tree": tree}
-
-
 @pytest.fixture(autouse=True)
 def _postgres():
     if connection.vendor != "postgresql":

@@ -22,33 +22,21 @@ from sotay_plugins import front
 from sotay_plugins.meetings import checkin, checkin_fast
 from sotay_plugins.meetings.models import Attendance
 from sotay_plugins.members import credentials
-from tests.factories import MemberFactory, UserFactory, grant
+from tests.factories import MemberFactory
 
-from .test_checkin import make_meeting, statuses, url
+from .test_checkin import statuses, url
 
 S = Attendance.Status
+pytestmark = pytest.mark.skipif(connection.vendor != "postgresql",
+                                reason="the fast path runs on PostgreSQL only (DATABASE_URL=postgres://...)")
 
 
 @pytest.fixture
-def cell(tree):
-    members = MemberFactory.create_batch(4, cell=tree["c11"])
-    secretary, other_secretary = UserFactory(), UserFactory()
-    grant(secretary, "cell_secretary", tree["c11"])
-    grant(other_secretary, "cell_secretary", tree["c12"])
-    return {"members": members, "meeting": make_meeting(tree["c11"], members), "tree": tree,
-            "key": Token.objects.create(user=secretary).key,
-            "other_key": Token.objects.create(user=other_secretary).key}
-
-
-@pytest.fixture(autouse=True)
-def _postgres():
-    if connection.vendor != "postgresql":
-        pytest.skip("the fast path runs on PostgreSQL only (DATABASE_URL=postgres://...)")
-
-
-@pytest.fixture
-def app(settings):
-    """The production arrangement: HTTPS required, behind nginx (X-Forwarded-Proto)."""
+def app(settings, cell):
+    """The production arrangement: HTTPS required, behind nginx (X-Forwarded-Proto). The cell
+    (conftest's) gets API tokens for its secretary and another cell's."""
+    cell["key"] = Token.objects.create(user=cell["secretary"]).key
+    cell["other_key"] = Token.objects.create(user=cell["other_secretary"]).key
     settings.SECURE_SSL_REDIRECT = True
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     settings.SECURE_HSTS_SECONDS = 3600
