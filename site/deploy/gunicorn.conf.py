@@ -24,11 +24,11 @@ threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = 60            # an upload of a member spreadsheet is processed by a job, not in the request
 graceful_timeout = 30
 keepalive = 5
-# Recycle workers now and then (bounded memory growth). Not every 2,000 requests: at the
-# check-in peak (~700 requests/s) that restarted a worker every few seconds, each new one
-# reconnecting to PostgreSQL and warming up again.
-max_requests = 20000
-max_requests_jitter = 2000
+# Recycle workers now and then (bounded memory growth). Not every few thousand requests: at the
+# check-in peak (~850 requests/s a worker, bench/RESULTS.md) 20,000 restarted each worker every
+# ~25 s, each new one reconnecting to PostgreSQL and warming up again.
+max_requests = 200000
+max_requests_jitter = 20000
 preload_app = True      # import Django once, fork the workers (less memory, faster restarts)
 forwarded_allow_ips = "127.0.0.1"  # trust X-Forwarded-* only from the local nginx
 accesslog = "-"         # to the journal; nginx keeps the full access log
