@@ -30,7 +30,8 @@ workers (of T threads), its access log included), from scratch each time:
     reported as "unacknowledged": a request in flight when wrk stopped). Attendance rows per
     meeting must be unchanged in number;
  5. accounts for the CPU: seconds of CPU used during the wrk run by gunicorn (master and
-    workers), by the PostgreSQL backends serving this database and by wrk, per scan
+    workers), by the PostgreSQL backends serving this database (with those that ended during
+    the run: the postmaster's reaped children) and by wrk, per scan
     (``cpu_ms_*``), and what two otherwise idle cores could carry at that cost
     (``capacity_2_cores``: 2,000 ms / cpu_ms_total; PostgreSQL's WAL writer and checkpointer are
     not counted). Throughput itself depends on what else runs on the machine: the load average
@@ -205,6 +206,11 @@ def gunicorn(config, port, redis):
         cmd += ["--workers", workers, "--worker-class", "gthread", "--threads", threads]
     elif kind == "deploy":  # the production configuration, access log included (to the log file)
         cmd = [cmd[0], "-c", str(ROOT / "site" / "deploy" / "gunicorn.conf.py"), "config.wsgi:application"]
+    elif kind == "granian":  # another WSGI server (HTTP in Rust), if installed: N workers of T threads
+        workers, threads = size.split("x")
+        cmd = [str(Path(sys.executable).with_name("granian")), "--interface", "wsgi", "config.wsgi:application",
+               "--host", "127.0.0.1", "--port", str(port), "--workers", workers, "--blocking-threads", threads,
+               "--blocking-threads-idle-timeout", "600", "--backlog", "4096", "--log-level", "warning"]
     else:
         raise SystemExit(f"unknown configuration {config}: sync:N, gthread:NxT or deploy:N[xT]")
     wait_for_port(port)
@@ -276,8 +282,13 @@ def cpu_snapshot(master):
     with connection.cursor() as cursor:
         cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
         backends = [pid for (pid,) in cursor.fetchall()]
+        cursor.execute("SELECT pg_backend_pid()")
+        postmaster = _parent(cursor.fetchone()[0])
+    # A backend that ended during the run (its gunicorn worker recycled: max_requests) is no longer
+    # in /proc; the postmaster, which reaped it, holds its CPU time among its children's.
+    reaped = _cpu(postmaster, children=True) - _cpu(postmaster)
     return {"gunicorn": {pid: _cpu(pid, children=pid == master) for pid in gunicorn_pids},
-            "postgres": {pid: _cpu(pid) for pid in backends}}
+            "postgres": {**{pid: _cpu(pid) for pid in backends}, "reaped": reaped}}
 
 
 def _parent(pid):
