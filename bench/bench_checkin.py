@@ -1,7 +1,7 @@
 """Check-ins on the busiest day: throughput, latency, and exactly once (issue 4's budget).
 
     python bench/bench_checkin.py seed   [--scale small|province]      # recreate sotay_bench_checkin
-    python bench/bench_checkin.py run    [--configs sync:2 gthread:2x2 deploy:5 ...] [--duration 30]
+    python bench/bench_checkin.py run    [--configs sync:2 gthread:2x2 deploy:5 granian:2x2 ...] [--duration 30]
                                          [--connections 200] [--limit 20000] [--batch 10] [--close]
     python bench/bench_checkin.py queries                                # SQL queries of one check-in
     python bench/bench_checkin.py pdf                                    # the card PDF of a 60-member cell
@@ -11,7 +11,8 @@ server; the name must start with sotay_bench), migrates and runs ``seed_demo``.
 
 ``run``, for each gunicorn configuration (``sync:N`` = N sync workers, ``gthread:NxT`` = N
 workers of T threads, ``deploy:N`` or ``deploy:NxT`` = site/deploy/gunicorn.conf.py with N
-workers (of T threads), its access log included), from scratch each time:
+workers (of T threads), its access log included; ``granian:NxT`` = the same application under
+granian, if installed, for comparison), from scratch each time:
  1. convenes today's meeting in every cell that has a secretary (bulk: one Meeting and one
     Attendance row per expected member, i.e. active and not exempt; earlier bench meetings are
     deleted first) and gives every secretary a real API token (rest_framework.authtoken);
