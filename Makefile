@@ -6,7 +6,7 @@
 #               embedded defaults (SQLite file db.sqlite3, jobs in-process, database search).
 #   make test   create .venv, install requirements-dev.txt, compile the catalogues, run the
 #               whole pytest suite (DATABASE_URL / REDIS_URL from the environment, as in CI).
-#   make lint   ruff, makemigrations --check, check --deploy on the production settings.
+#   make lint   ruff (lint and format), makemigrations --check, check --deploy on the production settings.
 #   make bench  the foundation benchmarks on PostgreSQL at province scale (bench/README.md,
 #               figures in bench/RESULTS.md).
 #
@@ -77,6 +77,7 @@ LINT_ENV := DJANGO_SETTINGS_MODULE=config.settings.production DJANGO_ALLOWED_HOS
 lint: install-dev
 	@rc=0; \
 	echo "--- ruff check ."; $(VENV)/bin/ruff check . || rc=1; \
+	echo "--- ruff format --check ."; $(VENV)/bin/ruff format --check . || rc=1; \
 	echo "--- makemigrations --check"; $(PY) manage.py makemigrations --check --dry-run || rc=1; \
 	echo "--- check --deploy (config.settings.production)"; \
 	$(LINT_ENV) $(PY) manage.py check --deploy --fail-level WARNING || rc=1; \

@@ -31,7 +31,11 @@ def _wagtail_site(request):
     """Tests with database access find the site the migrations made (a transactional test
     before them may have flushed it: see tests.factories.ensure_site)."""
     names = set(request.fixturenames)
-    if not names & {"db", "transactional_db", "django_db_setup"} and not request.node.get_closest_marker("django_db"):
+    if not names & {
+        "db",
+        "transactional_db",
+        "django_db_setup",
+    } and not request.node.get_closest_marker("django_db"):
         return
     from django.apps import apps
 

@@ -66,8 +66,13 @@ TITLE = "[bench] Sinh hoạt chi bộ thường kỳ"
 def env(redis=True):
     e = dict(os.environ)
     e.setdefault("DATABASE_URL", DEFAULT_DB)
-    e.update(DJANGO_SETTINGS_MODULE="config.settings.production", SECRET_KEY=SECRET,
-             DJANGO_ALLOWED_HOSTS="127.0.0.1", DJANGO_SECURE_SSL_REDIRECT="0", DJANGO_LOG_LEVEL="WARNING")
+    e.update(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        SECRET_KEY=SECRET,
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        DJANGO_LOG_LEVEL="WARNING",
+    )
     e.pop("DJANGO_DEBUG", None)
     if redis:
         e["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
@@ -77,9 +82,22 @@ def env(redis=True):
 
 
 def django_setup(redis=True):
-    os.environ.update({k: v for k, v in env(redis).items() if k in (
-        "DATABASE_URL", "DJANGO_SETTINGS_MODULE", "SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DJANGO_SECURE_SSL_REDIRECT",
-        "DJANGO_LOG_LEVEL", "REDIS_URL")})
+    os.environ.update(
+        {
+            k: v
+            for k, v in env(redis).items()
+            if k
+            in (
+                "DATABASE_URL",
+                "DJANGO_SETTINGS_MODULE",
+                "SECRET_KEY",
+                "DJANGO_ALLOWED_HOSTS",
+                "DJANGO_SECURE_SSL_REDIRECT",
+                "DJANGO_LOG_LEVEL",
+                "REDIS_URL",
+            )
+        }
+    )
     if not redis:
         os.environ.pop("REDIS_URL", None)
     sys.path.insert(0, str(ROOT))
@@ -94,6 +112,7 @@ def load():
 
 # --- seed ---------------------------------------------------------------------------------
 
+
 def cmd_seed(args):
     url = os.environ.get("DATABASE_URL", DEFAULT_DB)
     parts = urlsplit(url)
@@ -101,18 +120,35 @@ def cmd_seed(args):
     if not db.startswith("sotay_bench"):
         sys.exit(f"refusing to drop '{db}': use a database named sotay_bench*")
     admin = url.rsplit("/", 1)[0] + "/postgres"
-    subprocess.run(["psql", admin, "-q", "-c", f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)',
-                    "-c", f'CREATE DATABASE "{db}"'], check=True)
+    subprocess.run(
+        [
+            "psql",
+            admin,
+            "-q",
+            "-c",
+            f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)',
+            "-c",
+            f'CREATE DATABASE "{db}"',
+        ],
+        check=True,
+    )
     e = env(redis=False)
     e["DATABASE_URL"] = url
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=e, check=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=e, check=True
+    )
     started = time.perf_counter()
-    subprocess.run([sys.executable, "manage.py", "seed_demo", "--scale", args.scale, "--seed", "1"], cwd=ROOT, env=e,
-                   check=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "seed_demo", "--scale", args.scale, "--seed", "1"],
+        cwd=ROOT,
+        env=e,
+        check=True,
+    )
     print(f"== seeded {args.scale} in {time.perf_counter() - started:.1f} s")
 
 
 # --- meetings, tokens, jobs ------------------------------------------------------------------
+
 
 def convene_all():
     """Today's meeting in every cell with a secretary; one Attendance row per expected member."""
@@ -128,29 +164,55 @@ def convene_all():
     with transaction.atomic():
         Meeting.objects.filter(title=TITLE).delete()
         secretaries = {}
-        for user_id, cell_id in (RoleAssignment.objects.filter(role__code="cell_secretary", org__kind="cell")
-                                 .order_by("org_id", "pk").values_list("user_id", "org_id")):
+        for user_id, cell_id in (
+            RoleAssignment.objects.filter(role__code="cell_secretary", org__kind="cell")
+            .order_by("org_id", "pk")
+            .values_list("user_id", "org_id")
+        ):
             secretaries.setdefault(cell_id, user_id)
         starts = timezone.now() - timezone.timedelta(minutes=5)
-        meetings = Meeting.objects.bulk_create([
-            Meeting(title=TITLE, issuer_org_id=cell, audience_org_id=cell, starts_at=starts, place="Hội trường")
-            for cell in secretaries
-        ], batch_size=2000)
+        meetings = Meeting.objects.bulk_create(
+            [
+                Meeting(
+                    title=TITLE,
+                    issuer_org_id=cell,
+                    audience_org_id=cell,
+                    starts_at=starts,
+                    place="Hội trường",
+                )
+                for cell in secretaries
+            ],
+            batch_size=2000,
+        )
         by_cell = {m.audience_org_id: m.pk for m in meetings}
-        expected = list(Member.objects.filter(cell_id__in=by_cell, status=MemberStatus.ACTIVE)
-                        .exclude(group="exempt").values_list("pk", "cell_id", "qr_version"))
-        Attendance.objects.bulk_create([Attendance(meeting_id=by_cell[cell], member_id=pk) for pk, cell, _v in expected],
-                                       batch_size=5000)
-        have = set(Token.objects.filter(user_id__in=secretaries.values()).values_list("user_id", flat=True))
-        Token.objects.bulk_create([Token(user_id=u, key=Token.generate_key()) for u in set(secretaries.values()) - have])
-        keys = dict(Token.objects.filter(user_id__in=secretaries.values()).values_list("user_id", "key"))
+        expected = list(
+            Member.objects.filter(cell_id__in=by_cell, status=MemberStatus.ACTIVE)
+            .exclude(group="exempt")
+            .values_list("pk", "cell_id", "qr_version")
+        )
+        Attendance.objects.bulk_create(
+            [Attendance(meeting_id=by_cell[cell], member_id=pk) for pk, cell, _v in expected],
+            batch_size=5000,
+        )
+        have = set(
+            Token.objects.filter(user_id__in=secretaries.values()).values_list("user_id", flat=True)
+        )
+        Token.objects.bulk_create(
+            [Token(user_id=u, key=Token.generate_key()) for u in set(secretaries.values()) - have]
+        )
+        keys = dict(
+            Token.objects.filter(user_id__in=secretaries.values()).values_list("user_id", "key")
+        )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE meetings_attendance")
         cursor.execute("ANALYZE meetings_meeting")
-    print(f"== convened {len(meetings)} meetings, {len(expected)} expected members in "
-          f"{time.perf_counter() - started:.1f} s")
+    print(
+        f"== convened {len(meetings)} meetings, {len(expected)} expected members in "
+        f"{time.perf_counter() - started:.1f} s"
+    )
     return {by_cell[cell]: keys[user] for cell, user in secretaries.items()}, [
-        (by_cell[cell], pk, version) for pk, cell, version in expected]
+        (by_cell[cell], pk, version) for pk, cell, version in expected
+    ]
 
 
 def write_jobs(meeting_keys, expected, path, repeat=0.10, seed=1, limit=None):
@@ -165,7 +227,9 @@ def write_jobs(meeting_keys, expected, path, repeat=0.10, seed=1, limit=None):
     if limit:
         lines = lines[:limit]
     stream = []
-    for line in lines:  # a deliberate repeat (a double scan) a few hundred requests later, for 10 % of lines
+    for line in (
+        lines
+    ):  # a deliberate repeat (a double scan) a few hundred requests later, for 10 % of lines
         stream.append(line)
         if rng.random() < repeat:
             stream.insert(max(0, len(stream) - rng.randint(1, 400)), line)
@@ -196,34 +260,77 @@ class _Member:
 
 # --- gunicorn and wrk -------------------------------------------------------------------------
 
+
 def gunicorn(config, port, redis):
     kind, _, size = config.partition(":")
-    cmd = [str(Path(sys.executable).with_name("gunicorn")), "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-           "--log-level", "warning", "--backlog", "4096"]
+    cmd = [
+        str(Path(sys.executable).with_name("gunicorn")),
+        "config.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        "--backlog",
+        "4096",
+    ]
     if kind == "sync":
         cmd += ["--workers", size]
     elif kind == "gthread":
         workers, threads = size.split("x")
         cmd += ["--workers", workers, "--worker-class", "gthread", "--threads", threads]
     elif kind == "deploy":  # the production configuration, access log included (to the log file)
-        cmd = [cmd[0], "-c", str(ROOT / "site" / "deploy" / "gunicorn.conf.py"), "config.wsgi:application"]
-    elif kind == "granian":  # another WSGI server (HTTP in Rust), if installed: N workers of T threads
+        cmd = [
+            cmd[0],
+            "-c",
+            str(ROOT / "site" / "deploy" / "gunicorn.conf.py"),
+            "config.wsgi:application",
+        ]
+    elif (
+        kind == "granian"
+    ):  # another WSGI server (HTTP in Rust), if installed: N workers of T threads
         workers, threads = size.split("x")
-        cmd = [str(Path(sys.executable).with_name("granian")), "--interface", "wsgi", "config.wsgi:application",
-               "--host", "127.0.0.1", "--port", str(port), "--workers", workers, "--blocking-threads", threads,
-               "--blocking-threads-idle-timeout", "600", "--backlog", "4096", "--log-level", "warning"]
+        cmd = [
+            str(Path(sys.executable).with_name("granian")),
+            "--interface",
+            "wsgi",
+            "config.wsgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            workers,
+            "--blocking-threads",
+            threads,
+            "--blocking-threads-idle-timeout",
+            "600",
+            "--backlog",
+            "4096",
+            "--log-level",
+            "warning",
+        ]
     else:
         raise SystemExit(f"unknown configuration {config}: sync:N, gthread:NxT or deploy:N[xT]")
     wait_for_port(port)
     log = open(OUT / f"checkin_gunicorn_{config.replace(':', '_')}.log", "w")  # noqa: SIM115
     workers, _x, threads = size.partition("x")
-    environment = {**env(redis), "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": workers,
-                   "GUNICORN_THREADS": threads or "1"}
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    environment = {
+        **env(redis),
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "GUNICORN_WORKERS": workers,
+        "GUNICORN_THREADS": threads or "1",
+    }
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
     for _ in range(120):
         try:
-            subprocess.run(["curl", "-sS", "-o", "/dev/null", f"http://127.0.0.1:{port}/api/v1/me/"], check=True,
-                           capture_output=True, timeout=5)
+            subprocess.run(
+                ["curl", "-sS", "-o", "/dev/null", f"http://127.0.0.1:{port}/api/v1/me/"],
+                check=True,
+                capture_output=True,
+                timeout=5,
+            )
             break
         except subprocess.SubprocessError:
             time.sleep(0.5)
@@ -267,10 +374,14 @@ def _cpu(pid, children=False):
     """CPU seconds (user + system) a process has used so far, or None if it is gone; with
     ``children``, those of its children it has reaped too (gunicorn's recycled workers)."""
     try:
-        fields = [int(f) for f in Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[11:15]]
+        fields = [
+            int(f) for f in Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[11:15]
+        ]
     except (FileNotFoundError, ProcessLookupError):
         return None
-    return (fields[0] + fields[1] + (fields[2] + fields[3] if children else 0)) / os.sysconf("SC_CLK_TCK")
+    return (fields[0] + fields[1] + (fields[2] + fields[3] if children else 0)) / os.sysconf(
+        "SC_CLK_TCK"
+    )
 
 
 def cpu_snapshot(master):
@@ -278,18 +389,25 @@ def cpu_snapshot(master):
     this database (per pid: backends start with the workers' first requests)."""
     from django.db import connection
 
-    gunicorn_pids = [master] + [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()
-                                and _parent(p.name) == master]
+    gunicorn_pids = [master] + [
+        int(p.name)
+        for p in Path("/proc").iterdir()
+        if p.name.isdigit() and _parent(p.name) == master
+    ]
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
         backends = [pid for (pid,) in cursor.fetchall()]
         cursor.execute("SELECT pg_backend_pid()")
         postmaster = _parent(cursor.fetchone()[0])
     # A backend that ended during the run (its gunicorn worker recycled: max_requests) is no longer
     # in /proc; the postmaster, which reaped it, holds its CPU time among its children's.
     reaped = _cpu(postmaster, children=True) - _cpu(postmaster)
-    return {"gunicorn": {pid: _cpu(pid, children=pid == master) for pid in gunicorn_pids},
-            "postgres": {**{pid: _cpu(pid) for pid in backends}, "reaped": reaped}}
+    return {
+        "gunicorn": {pid: _cpu(pid, children=pid == master) for pid in gunicorn_pids},
+        "postgres": {**{pid: _cpu(pid) for pid in backends}, "reaped": reaped},
+    }
 
 
 def _parent(pid):
@@ -301,8 +419,14 @@ def _parent(pid):
 
 def cpu_spent(before, after):
     """Seconds of CPU used between two snapshots, per part (a process born in between counts from 0)."""
-    return {part: sum((after[part][pid] or 0) - (before[part].get(pid) or 0) for pid in after[part]
-                      if after[part][pid] is not None) for part in after}
+    return {
+        part: sum(
+            (after[part][pid] or 0) - (before[part].get(pid) or 0)
+            for pid in after[part]
+            if after[part][pid] is not None
+        )
+        for part in after
+    }
 
 
 def verify(resp_prefix, threads):
@@ -323,12 +447,20 @@ def verify(resp_prefix, threads):
             else:
                 other += 1
     rows = Attendance.objects.filter(meeting__title=TITLE)
-    present = set(rows.filter(status__in=("present", "late")).values_list("meeting_id", "member_id"))
-    per_pair = rows.values("meeting_id", "member_id").annotate(n=Count("id")).filter(n__gt=1).count()
+    present = set(
+        rows.filter(status__in=("present", "late")).values_list("meeting_id", "member_id")
+    )
+    per_pair = (
+        rows.values("meeting_id", "member_id").annotate(n=Count("id")).filter(n__gt=1).count()
+    )
     return {
-        "acknowledged": len(acked), "created_201": sum(created.values()), "present_rows": len(present),
-        "lost": len(acked - present), "duplicated": sum(n - 1 for n in created.values() if n > 1) + per_pair,
-        "unacknowledged_present": len(present - acked), "non_2xx": other,
+        "acknowledged": len(acked),
+        "created_201": sum(created.values()),
+        "present_rows": len(present),
+        "lost": len(acked - present),
+        "duplicated": sum(n - 1 for n in created.values() if n > 1) + per_pair,
+        "unacknowledged_present": len(present - acked),
+        "non_2xx": other,
         "meetings_with_present": len({m for m, _ in present}),
     }
 
@@ -336,50 +468,93 @@ def verify(resp_prefix, threads):
 def cmd_run(args):
     django_setup(redis=not args.no_redis)
     OUT.mkdir(exist_ok=True)
-    print(f"== machine: {os.cpu_count()} cores; {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}; {load()}")
+    print(
+        f"== machine: {os.cpu_count()} cores; {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}; {load()}"
+    )
     port = args.port
     results = []
     for config in args.configs:
         meeting_keys, expected = convene_all()
         if not args.no_redis:
-            subprocess.run(["redis-cli", "-n", env()["REDIS_URL"].rsplit("/", 1)[-1], "FLUSHDB"], capture_output=True)
+            subprocess.run(
+                ["redis-cli", "-n", env()["REDIS_URL"].rsplit("/", 1)[-1], "FLUSHDB"],
+                capture_output=True,
+            )
         proc = gunicorn(config, port, not args.no_redis)
         try:
             jobs = OUT / "checkin_jobs.tsv"
             t0 = time.perf_counter()
             n, distinct = write_jobs(meeting_keys, expected, jobs, limit=args.limit)
-            print(f"== {config}: {n} jobs ({distinct} distinct members) signed in {time.perf_counter() - t0:.1f} s")
+            print(
+                f"== {config}: {n} jobs ({distinct} distinct members) signed in {time.perf_counter() - t0:.1f} s"
+            )
             if args.batch > 1:
-                print(f"== {config}: {batch_jobs(jobs, args.batch)} offline batches of up to {args.batch} scans "
-                      f"of one meeting (POST …/checkin/offline/)")
+                print(
+                    f"== {config}: {batch_jobs(jobs, args.batch)} offline batches of up to {args.batch} scans "
+                    f"of one meeting (POST …/checkin/offline/)"
+                )
             resp = OUT / f"checkin_resp_{config.replace(':', '_')}"
-            wrk_env = {**os.environ, "SOTAY_JOBS": str(jobs), "SOTAY_RESP": str(resp), "WRK_THREADS": str(args.threads),
-                       "SOTAY_BATCH": str(args.batch), "SOTAY_CLOSE": "1" if args.close else "0"}
-            cmd = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s", "--timeout", "10s",
-                   "--latency", "-s", "bench/checkin.lua", f"http://127.0.0.1:{port}"]
+            wrk_env = {
+                **os.environ,
+                "SOTAY_JOBS": str(jobs),
+                "SOTAY_RESP": str(resp),
+                "WRK_THREADS": str(args.threads),
+                "SOTAY_BATCH": str(args.batch),
+                "SOTAY_CLOSE": "1" if args.close else "0",
+            }
+            cmd = [
+                "wrk",
+                f"-t{args.threads}",
+                f"-c{args.connections}",
+                f"-d{args.duration}s",
+                "--timeout",
+                "10s",
+                "--latency",
+                "-s",
+                "bench/checkin.lua",
+                f"http://127.0.0.1:{port}",
+            ]
             print(f"== {config}: {' '.join(cmd)} ({load()})")
-            cpu_before, children_before = cpu_snapshot(proc.pid), resource.getrusage(resource.RUSAGE_CHILDREN)
-            done = subprocess.run(cmd, cwd=ROOT, env=wrk_env, capture_output=True, text=True, check=False)
+            cpu_before, children_before = (
+                cpu_snapshot(proc.pid),
+                resource.getrusage(resource.RUSAGE_CHILDREN),
+            )
+            done = subprocess.run(
+                cmd, cwd=ROOT, env=wrk_env, capture_output=True, text=True, check=False
+            )
             children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
             cpu = cpu_spent(cpu_before, cpu_snapshot(proc.pid))
-            cpu["wrk"] = (children_after.ru_utime + children_after.ru_stime
-                          - children_before.ru_utime - children_before.ru_stime)
+            cpu["wrk"] = (
+                children_after.ru_utime
+                + children_after.ru_stime
+                - children_before.ru_utime
+                - children_before.ru_stime
+            )
             loadavg = load()
-            (OUT / f"checkin_wrk_{config.replace(':', '_')}.txt").write_text(done.stdout + done.stderr)
-            result = next((line for line in done.stdout.splitlines() if line.startswith("RESULT")), done.stdout[-500:])
+            (OUT / f"checkin_wrk_{config.replace(':', '_')}.txt").write_text(
+                done.stdout + done.stderr
+            )
+            result = next(
+                (line for line in done.stdout.splitlines() if line.startswith("RESULT")),
+                done.stdout[-500:],
+            )
             time.sleep(2)  # requests still in flight when wrk stopped
         finally:
             stop(proc)
         counts = verify(resp, args.threads)
         scans = int(result.split("scans=", 1)[1].split()[0]) if "scans=" in result else 0
-        per_request = {part: 1000 * seconds / max(scans, 1) for part, seconds in cpu.items()}  # per scan
+        per_request = {
+            part: 1000 * seconds / max(scans, 1) for part, seconds in cpu.items()
+        }  # per scan
         total = sum(per_request.values())
         cpu_text = " ".join(f"cpu_ms_{part}={ms:.2f}" for part, ms in per_request.items())
-        line = (f"{result} config={config} redis={'no' if args.no_redis else 'yes'} "
-                + " ".join(f"{k}={v}" for k, v in counts.items())
-                + f" {cpu_text} cpu_ms_total={total:.2f} capacity_2_cores={2000 / total if total else 0:.0f}/s batch={args.batch}"
-                + f" keepalive={'no' if args.close else 'yes'}"
-                + f" ({loadavg} at the end of the run)")
+        line = (
+            f"{result} config={config} redis={'no' if args.no_redis else 'yes'} "
+            + " ".join(f"{k}={v}" for k, v in counts.items())
+            + f" {cpu_text} cpu_ms_total={total:.2f} capacity_2_cores={2000 / total if total else 0:.0f}/s batch={args.batch}"
+            + f" keepalive={'no' if args.close else 'yes'}"
+            + f" ({loadavg} at the end of the run)"
+        )
         print(line)
         results.append(line)
     (OUT / "checkin_results.txt").write_text("\n".join(results) + "\n")
@@ -387,6 +562,7 @@ def cmd_run(args):
 
 
 # --- queries and the PDF --------------------------------------------------------------------
+
 
 def cmd_queries(args):
     django_setup(redis=not args.no_redis)
@@ -403,16 +579,22 @@ def cmd_queries(args):
         key = meeting_keys[meeting_id]
         body = json.dumps({"token": credentials.card_token(_Member(member_id, version))})
         path = f"/api/v1/meetings/{meeting_id}/checkin/"
-        client.post(path, body, content_type="application/json", HTTP_AUTHORIZATION=f"Token {key}")  # warm + 201
+        client.post(
+            path, body, content_type="application/json", HTTP_AUTHORIZATION=f"Token {key}"
+        )  # warm + 201
         Attendance_reset(meeting_id, member_id)
         with CaptureQueriesContext(connection) as ctx:
             t = time.perf_counter()
-            response = client.post(path, body, content_type="application/json", HTTP_AUTHORIZATION=f"Token {key}")
+            response = client.post(
+                path, body, content_type="application/json", HTTP_AUTHORIZATION=f"Token {key}"
+            )
             times.append((time.perf_counter() - t) * 1000)
         assert response.status_code == 201, response.content
         counts.append(len(ctx.captured_queries))
-    print(f"== check-in (201, warm rights): queries min {min(counts)} max {max(counts)}; "
-          f"in-process ms median {statistics.median(times):.2f} p95 {sorted(times)[int(len(times) * .95)]:.2f}")
+    print(
+        f"== check-in (201, warm rights): queries min {min(counts)} max {max(counts)}; "
+        f"in-process ms median {statistics.median(times):.2f} p95 {sorted(times)[int(len(times) * 0.95)]:.2f}"
+    )
     for query in ctx.captured_queries:
         print("   ", query["sql"][:160])
 
@@ -420,7 +602,9 @@ def cmd_queries(args):
 def Attendance_reset(meeting_id, member_id):  # noqa: N802
     from sotay_plugins.meetings.models import Attendance
 
-    Attendance.objects.filter(meeting_id=meeting_id, member_id=member_id).update(status="expected", checked_in_at=None)
+    Attendance.objects.filter(meeting_id=meeting_id, member_id=member_id).update(
+        status="expected", checked_in_at=None
+    )
 
 
 def cmd_pdf(args):
@@ -435,8 +619,10 @@ def cmd_pdf(args):
         body = cards_pdf(members, cell_name=members[0].cell.name)
         times.append(time.perf_counter() - t)
     (OUT / "cards_60.pdf").write_bytes(body)
-    print(f"== card PDF, 60 members (8 pages): first {times[0]:.2f} s, then median {statistics.median(times[1:]):.2f} s, "
-          f"{len(body) // 1024} KiB")
+    print(
+        f"== card PDF, 60 members (8 pages): first {times[0]:.2f} s, then median {statistics.median(times[1:]):.2f} s, "
+        f"{len(body) // 1024} KiB"
+    )
 
 
 def main():
@@ -451,11 +637,23 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--port", type=int, default=18766)
     p.add_argument("--no-redis", action="store_true")
-    p.add_argument("--limit", type=int, default=None, help="at most this many distinct members (wrk cycles over them)")
-    p.add_argument("--close", action="store_true",
-                   help="a new connection per request (Connection: close), as behind an nginx without keep-alive")
-    p.add_argument("--batch", type=int, default=1,
-                   help="send the scans of one meeting N at a time to the offline endpoint (default 1: one scan a request)")
+    p.add_argument(
+        "--limit",
+        type=int,
+        default=None,
+        help="at most this many distinct members (wrk cycles over them)",
+    )
+    p.add_argument(
+        "--close",
+        action="store_true",
+        help="a new connection per request (Connection: close), as behind an nginx without keep-alive",
+    )
+    p.add_argument(
+        "--batch",
+        type=int,
+        default=1,
+        help="send the scans of one meeting N at a time to the offline endpoint (default 1: one scan a request)",
+    )
     p = sub.add_parser("queries")
     p.add_argument("--no-redis", action="store_true")
     sub.add_parser("pdf")

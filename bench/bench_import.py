@@ -60,7 +60,21 @@ from sotay_plugins.orgtree.models import Organisation, RoleAssignment  # noqa: E
 
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô"]
 MIDDLE = ["Văn", "Thị", "Đức", "Minh", "Thu", "Hữu", "Ngọc", "Quang"]
-GIVEN = ["An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hùng", "Lan", "Mai", "Nam", "Phương", "Thảo", "Tuấn"]
+GIVEN = [
+    "An",
+    "Bình",
+    "Chi",
+    "Dũng",
+    "Giang",
+    "Hà",
+    "Hùng",
+    "Lan",
+    "Mai",
+    "Nam",
+    "Phương",
+    "Thảo",
+    "Tuấn",
+]
 GROUPS = ["Hưu trí", "Cán bộ, công chức, viên chức", "Ấp, khóm, thôn, tổ dân phố", "Doanh nghiệp"]
 
 
@@ -70,27 +84,50 @@ def bench_unit(cells):
     if district is None:
         province = Organisation.objects.filter(kind=OrgKind.PROVINCE).order_by("pk").first()
         if province is None:
-            province = Organisation.objects.create(name="Tỉnh Thử", code="T1", kind=OrgKind.PROVINCE)
-        district = Organisation.objects.create(name="Huyện Đo Tải", code=f"{province.code}.BENCH",
-                                               kind=OrgKind.DISTRICT, parent=province)
+            province = Organisation.objects.create(
+                name="Tỉnh Thử", code="T1", kind=OrgKind.PROVINCE
+            )
+        district = Organisation.objects.create(
+            name="Huyện Đo Tải",
+            code=f"{province.code}.BENCH",
+            kind=OrgKind.DISTRICT,
+            parent=province,
+        )
     have = Organisation.objects.filter(parent__parent=district, kind=OrgKind.CELL).count()
     if have < cells:
         for b in range(10):
-            base = Organisation.objects.filter(code=f"{district.code}.{b:02d}").first() or Organisation.objects.create(
-                name=f"Đảng bộ xã thử {b}", code=f"{district.code}.{b:02d}", kind=OrgKind.BASE, parent=district)
+            base = Organisation.objects.filter(
+                code=f"{district.code}.{b:02d}"
+            ).first() or Organisation.objects.create(
+                name=f"Đảng bộ xã thử {b}",
+                code=f"{district.code}.{b:02d}",
+                kind=OrgKind.BASE,
+                parent=district,
+            )
             for c in range(cells // 10):
                 code = f"{base.code}.{c:03d}"
                 if not Organisation.objects.filter(code=code).exists():
-                    Organisation.objects.create(name=f"Chi bộ thử {b}.{c}", code=code, kind=OrgKind.CELL, parent=base)
+                    Organisation.objects.create(
+                        name=f"Chi bộ thử {b}.{c}", code=code, kind=OrgKind.CELL, parent=base
+                    )
     district = Organisation.objects.get(pk=district.pk)
-    codes = list(Organisation.objects.filter(tree_id=district.tree_id, lft__gt=district.lft, rght__lt=district.rght,
-                                             kind=OrgKind.CELL).order_by("code").values_list("code", flat=True))
+    codes = list(
+        Organisation.objects.filter(
+            tree_id=district.tree_id,
+            lft__gt=district.lft,
+            rght__lt=district.rght,
+            kind=OrgKind.CELL,
+        )
+        .order_by("code")
+        .values_list("code", flat=True)
+    )
     return district, codes
 
 
 def clear(district):
-    members = Member.objects.filter(cell__tree_id=district.tree_id, cell__lft__gt=district.lft,
-                                    cell__rght__lt=district.rght)
+    members = Member.objects.filter(
+        cell__tree_id=district.tree_id, cell__lft__gt=district.lft, cell__rght__lt=district.rght
+    )
     user_ids = list(members.values_list("user_id", flat=True))
     RoleAssignment.objects.filter(user_id__in=user_ids).delete()
     members.delete()
@@ -110,30 +147,36 @@ def people(n, codes, rng):
     while len(rows) < n:
         gender = "male" if rng.random() < 0.6 else "female"
         birth = date(rng.randint(1945, 2000), rng.randint(1, 12), rng.randint(1, 28))
-        cccd = make_cccd("001", birth, gender, rng.randint(0, 999_999))  # Hà Nội: apart from the seeded 034s
+        cccd = make_cccd(
+            "001", birth, gender, rng.randint(0, 999_999)
+        )  # Hà Nội: apart from the seeded 034s
         if cccd in taken:
             continue
         taken.add(cccd)
         index = len(rows)
-        joined = date(min(birth.year + rng.randint(18, 40), 2024), rng.randint(1, 12), rng.randint(1, 28))
-        rows.append([
-            f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}",
-            birth.strftime("%d/%m/%Y"),
-            "Nam" if gender == "male" else "Nữ",
-            cccd,
-            codes[index % len(codes)],
-            None,
-            str(rng.randint(10_000_000, 99_999_999)),
-            "Chính thức",
-            joined.strftime("%d/%m/%Y"),
-            date(joined.year + 1, joined.month, joined.day).strftime("%d/%m/%Y"),
-            "Bí thư chi bộ" if index < len(codes) else "Đảng viên",
-            rng.choice(GROUPS),
-            "Xã Vũ Hội, huyện Vũ Thư, tỉnh Thái Bình",
-            f"Thôn {rng.randint(1, 12)}, xã Vũ Hội",
-            f"09{rng.randint(10_000_000, 99_999_999)}",
-            "Có" if rng.random() < 0.9 else "Không",
-        ])
+        joined = date(
+            min(birth.year + rng.randint(18, 40), 2024), rng.randint(1, 12), rng.randint(1, 28)
+        )
+        rows.append(
+            [
+                f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}",
+                birth.strftime("%d/%m/%Y"),
+                "Nam" if gender == "male" else "Nữ",
+                cccd,
+                codes[index % len(codes)],
+                None,
+                str(rng.randint(10_000_000, 99_999_999)),
+                "Chính thức",
+                joined.strftime("%d/%m/%Y"),
+                date(joined.year + 1, joined.month, joined.day).strftime("%d/%m/%Y"),
+                "Bí thư chi bộ" if index < len(codes) else "Đảng viên",
+                rng.choice(GROUPS),
+                "Xã Vũ Hội, huyện Vũ Thư, tỉnh Thái Bình",
+                f"Thôn {rng.randint(1, 12)}, xã Vũ Hội",
+                f"09{rng.randint(10_000_000, 99_999_999)}",
+                "Có" if rng.random() < 0.9 else "Không",
+            ]
+        )
     return rows
 
 
@@ -154,9 +197,16 @@ def timed(label, func, results):
     start = time.perf_counter()
     report = func(lambda done, total: calls.append((done, total)))
     seconds = time.perf_counter() - start
-    results[label] = {"seconds": round(seconds, 2), "progress_calls": len(calls), **report.as_dict()}
-    print(f"{label:7s} {seconds:7.2f} s  rows={report.total_rows} created={report.created} updated={report.updated} "
-          f"unchanged={report.unchanged} errors={report.error_rows} progress_calls={len(calls)}", flush=True)
+    results[label] = {
+        "seconds": round(seconds, 2),
+        "progress_calls": len(calls),
+        **report.as_dict(),
+    }
+    print(
+        f"{label:7s} {seconds:7.2f} s  rows={report.total_rows} created={report.created} updated={report.updated} "
+        f"unchanged={report.unchanged} errors={report.error_rows} progress_calls={len(calls)}",
+        flush=True,
+    )
     if report.errors:
         print(report.errors[:3])
         raise SystemExit(1)
@@ -181,9 +231,16 @@ def main():
     clear(district)
     rng = random.Random(args.seed)
     rows = people(args.rows, codes, rng)
-    print(f"{connection.vendor}: {Member.objects.count()} members stored; importing {len(rows)} rows into "
-          f"{district.code} ({len(codes)} cells)", flush=True)
-    results = {"vendor": connection.vendor, "rows": len(rows), "stored_members": Member.objects.count()}
+    print(
+        f"{connection.vendor}: {Member.objects.count()} members stored; importing {len(rows)} rows into "
+        f"{district.code} ({len(codes)} cells)",
+        flush=True,
+    )
+    results = {
+        "vendor": connection.vendor,
+        "rows": len(rows),
+        "stored_members": Member.objects.count(),
+    }
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "ds.xlsx")
         write_xlsx(rows, path)
@@ -191,20 +248,36 @@ def main():
         print(f"file: {results['file_bytes'] / 1024 / 1024:.1f} MB")
 
         def make_batch(report):
-            batch = ImportBatch(org=district, original_name="bench.xlsx", state=ImportBatch.State.RUNNING)
+            batch = ImportBatch(
+                org=district, original_name="bench.xlsx", state=ImportBatch.State.RUNNING
+            )
             with open(path, "rb") as handle:
                 batch.file.save("bench.xlsx", File(handle), save=False)
             batch.save()
             return batch
 
         timed("check", lambda p: importer.run(path, district, dry_run=True, progress=p), results)
-        timed("import", lambda p: importer.run(path, district, make_batch=make_batch, progress=p), results)
-        timed("again", lambda p: importer.run(path, district, make_batch=make_batch, progress=p), results)
+        timed(
+            "import",
+            lambda p: importer.run(path, district, make_batch=make_batch, progress=p),
+            results,
+        )
+        timed(
+            "again",
+            lambda p: importer.run(path, district, make_batch=make_batch, progress=p),
+            results,
+        )
         for row in rows:
             row[14] = f"08{rng.randint(10_000_000, 99_999_999)}"
         write_xlsx(rows, path)
-        timed("update", lambda p: importer.run(path, district, make_batch=make_batch, progress=p), results)
-    drop_batches(district)  # the stored copies of the spreadsheet (the members stay, for inspection)
+        timed(
+            "update",
+            lambda p: importer.run(path, district, make_batch=make_batch, progress=p),
+            results,
+        )
+    drop_batches(
+        district
+    )  # the stored copies of the spreadsheet (the members stay, for inspection)
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(results, indent=2))

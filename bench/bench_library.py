@@ -81,8 +81,14 @@ REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/8")
 def env(redis=False):
     e = dict(os.environ)
     e.setdefault("DATABASE_URL", DEFAULT_DB)
-    e.update(DJANGO_SETTINGS_MODULE="config.settings.production", SECRET_KEY=SECRET, DJANGO_ALLOWED_HOSTS="127.0.0.1",
-             DJANGO_LOG_LEVEL="WARNING", SOTAY_SENDFILE="nginx", SOTAY_BENCH_BARE="1")
+    e.update(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        SECRET_KEY=SECRET,
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        DJANGO_LOG_LEVEL="WARNING",
+        SOTAY_SENDFILE="nginx",
+        SOTAY_BENCH_BARE="1",
+    )
     for name in ("DJANGO_DEBUG", "REDIS_URL", "SOTAY_PAGE_CACHE_SECONDS"):
         e.pop(name, None)
     if redis:
@@ -91,9 +97,23 @@ def env(redis=False):
 
 
 def django_setup(redis=False):
-    os.environ.update({k: v for k, v in env(redis).items() if k in (
-        "DATABASE_URL", "DJANGO_SETTINGS_MODULE", "SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DJANGO_LOG_LEVEL",
-        "SOTAY_SENDFILE", "SOTAY_BENCH_BARE", "REDIS_URL")})
+    os.environ.update(
+        {
+            k: v
+            for k, v in env(redis).items()
+            if k
+            in (
+                "DATABASE_URL",
+                "DJANGO_SETTINGS_MODULE",
+                "SECRET_KEY",
+                "DJANGO_ALLOWED_HOSTS",
+                "DJANGO_LOG_LEVEL",
+                "SOTAY_SENDFILE",
+                "SOTAY_BENCH_BARE",
+                "REDIS_URL",
+            )
+        }
+    )
     if not redis:
         os.environ.pop("REDIS_URL", None)
     sys.path.insert(0, str(ROOT))
@@ -104,7 +124,12 @@ def django_setup(redis=False):
 
 def collectstatic():
     """The production settings' manifest storage needs it before any template renders."""
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env(), check=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env(),
+        check=True,
+    )
 
 
 def load():
@@ -117,11 +142,14 @@ def pct(values, q):
 
 
 def summary(values):
-    return (f"p50 {statistics.median(values):.2f} ms, p95 {pct(values, 95):.2f} ms, max {max(values):.2f} ms "
-            f"(n={len(values)})")
+    return (
+        f"p50 {statistics.median(values):.2f} ms, p95 {pct(values, 95):.2f} ms, max {max(values):.2f} ms "
+        f"(n={len(values)})"
+    )
 
 
 # --- seed ------------------------------------------------------------------------------------
+
 
 def cmd_seed(args):
     url = os.environ.get("DATABASE_URL", DEFAULT_DB)
@@ -129,26 +157,57 @@ def cmd_seed(args):
     if not db.startswith("sotay_bench"):
         sys.exit(f"refusing to drop '{db}': use a database named sotay_bench*")
     admin = url.rsplit("/", 1)[0] + "/postgres"
-    subprocess.run(["psql", admin, "-q", "-c", f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)',
-                    "-c", f'CREATE DATABASE "{db}"'], check=True)
+    subprocess.run(
+        [
+            "psql",
+            admin,
+            "-q",
+            "-c",
+            f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)',
+            "-c",
+            f'CREATE DATABASE "{db}"',
+        ],
+        check=True,
+    )
     e = env()
     e["DATABASE_URL"] = url
     e["DJANGO_SETTINGS_MODULE"] = "config.settings.dev"
     e["DJANGO_LOG_LEVEL"] = "WARNING"
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=e, check=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=e, check=True
+    )
     print(f"== {load()}")
     started = time.perf_counter()
-    subprocess.run(["/usr/bin/time", "-v", sys.executable, "manage.py", "seed_demo", "--scale", args.scale,
-                    "--seed", str(SEED)], cwd=ROOT, env=e, check=True)
+    subprocess.run(
+        [
+            "/usr/bin/time",
+            "-v",
+            sys.executable,
+            "manage.py",
+            "seed_demo",
+            "--scale",
+            args.scale,
+            "--seed",
+            str(SEED),
+        ],
+        cwd=ROOT,
+        env=e,
+        check=True,
+    )
     print(f"== seeded {args.scale} in {time.perf_counter() - started:.1f} s; {load()}")
 
 
 # --- members, sessions, requests ----------------------------------------------------------------
 
+
 def pick_users(count, seed=SEED):
     from sotay_plugins.members.models import Member
 
-    ids = list(Member.objects.filter(status="active", user__is_active=True).order_by("pk").values_list("user_id", flat=True))
+    ids = list(
+        Member.objects.filter(status="active", user__is_active=True)
+        .order_by("pk")
+        .values_list("user_id", flat=True)
+    )
     if not ids:
         sys.exit("no members: python bench/bench_library.py seed first")
     return random.Random(seed).sample(ids, min(count, len(ids)))
@@ -173,21 +232,39 @@ def filter_paths(rng, years):
     from editorial.demo import ABBREV
 
     kinds = list(ABBREV)
-    words = ["chuyển đổi số", "sinh hoạt chi bộ", "đảng viên", "kiểm tra giám sát", "dân vận", "thiên tai",
-             "phat trien dang vien", "Huy hiệu Đảng"]
+    words = [
+        "chuyển đổi số",
+        "sinh hoạt chi bộ",
+        "đảng viên",
+        "kiểm tra giám sát",
+        "dân vận",
+        "thiên tai",
+        "phat trien dang vien",
+        "Huy hiệu Đảng",
+    ]
     kind, year, word = rng.choice(kinds), rng.choice(years), rng.choice(words)
     number = f"{rng.randint(1, 30):02d}-{ABBREV[kind]}"
-    library = rng.choice([
-        f"/thu-vien/?loai={kind}", f"/thu-vien/?loai={kind}&nam={year}", f"/thu-vien/?nam={year}",
-        f"/thu-vien/?so={quote(number)}", f"/thu-vien/?q={quote(word)}",
-        f"/thu-vien/?loai={kind}&nam={year}&so={quote(number)}&q={quote(word)}",
-        f"/thu-vien/?loai={kind}&nam={year}&q={quote(word)}",
-    ])
-    api = rng.choice([
-        f"/api/v1/documents/?kind={kind}&year={year}", f"/api/v1/documents/?kind={kind}",
-        f"/api/v1/documents/?year={year}", f"/api/v1/documents/?number={quote(number)}",
-        f"/api/v1/documents/?q={quote(word)}", f"/api/v1/documents/?kind={kind}&year={year}&q={quote(word)}",
-    ])
+    library = rng.choice(
+        [
+            f"/thu-vien/?loai={kind}",
+            f"/thu-vien/?loai={kind}&nam={year}",
+            f"/thu-vien/?nam={year}",
+            f"/thu-vien/?so={quote(number)}",
+            f"/thu-vien/?q={quote(word)}",
+            f"/thu-vien/?loai={kind}&nam={year}&so={quote(number)}&q={quote(word)}",
+            f"/thu-vien/?loai={kind}&nam={year}&q={quote(word)}",
+        ]
+    )
+    api = rng.choice(
+        [
+            f"/api/v1/documents/?kind={kind}&year={year}",
+            f"/api/v1/documents/?kind={kind}",
+            f"/api/v1/documents/?year={year}",
+            f"/api/v1/documents/?number={quote(number)}",
+            f"/api/v1/documents/?q={quote(word)}",
+            f"/api/v1/documents/?kind={kind}&year={year}&q={quote(word)}",
+        ]
+    )
     return library, api
 
 
@@ -213,7 +290,9 @@ def write_jobs(count=200):
             jobs["library"].append((key, library))
             jobs["api"].append((key, api))
         readable = reading.readable(user, DocumentPage).order_by("-published_at").values("pk")[:20]
-        files = list(DocumentFile.objects.filter(page__in=readable).values_list("file_id", flat=True)[:5])
+        files = list(
+            DocumentFile.objects.filter(page__in=readable).values_list("file_id", flat=True)[:5]
+        )
         jobs["download"].extend((key, f"/tep/{file_id}/") for file_id in files)
     OUT.mkdir(parents=True, exist_ok=True)
     for name, rows in jobs.items():
@@ -223,6 +302,7 @@ def write_jobs(count=200):
 
 
 # --- in-process ------------------------------------------------------------------------------
+
 
 def cmd_inprocess(args):
     collectstatic()
@@ -250,11 +330,19 @@ def cmd_inprocess(args):
     example = {}
     for uid in pick_users(args.members):
         client = Client(HTTP_HOST=host, HTTP_X_FORWARDED_PROTO="https")
-        client.force_login(User.objects.get(pk=uid), backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(
+            User.objects.get(pk=uid), backend="django.contrib.auth.backends.ModelBackend"
+        )
         library, api = filter_paths(rng, years)
         # The first visit renders the home page (and sets the CSRF cookie), the second renders and
         # keeps it, the third is served whole from the page cache.
-        for name, path in (("/", "/"), ("library", library), ("api", api), (None, "/"), ("/ kept", "/")):
+        for name, path in (
+            ("/", "/"),
+            ("library", library),
+            ("api", api),
+            (None, "/"),
+            ("/ kept", "/"),
+        ):
             with CaptureQueriesContext(connection) as ctx:
                 started = time.perf_counter()
                 response = client.get(path, secure=True)
@@ -267,8 +355,10 @@ def cmd_inprocess(args):
             counts[name].append(len(ctx.captured_queries))
             example.setdefault(name, (path, [q["sql"][:200] for q in ctx.captured_queries]))
     for name, values in counts.items():
-        print(f"{name:<8} queries per request over {len(values)} members: min {min(values)}, "
-              f"median {statistics.median(values):g}, max {max(values)}; in-process time {summary(times[name])}")
+        print(
+            f"{name:<8} queries per request over {len(values)} members: min {min(values)}, "
+            f"median {statistics.median(values):g}, max {max(values)}; in-process time {summary(times[name])}"
+        )
     if args.verbose:
         for _name, (path, sqls) in example.items():
             print(f"-- {path}:")
@@ -276,8 +366,11 @@ def cmd_inprocess(args):
                 print("   ", sql)
 
     # recording a read receipt
-    province_docs = list(DocumentPage.objects.live().filter(audience_org__kind=OrgKind.PROVINCE, audience_positions=0,
-                                                             audience_groups=0).values_list("pk", flat=True))
+    province_docs = list(
+        DocumentPage.objects.live()
+        .filter(audience_org__kind=OrgKind.PROVINCE, audience_positions=0, audience_groups=0)
+        .values_list("pk", flat=True)
+    )
     users = list(User.objects.filter(pk__in=pick_users(2000, seed=7)))
     before = ReadReceipt.objects.count()
     record_ms, direct_ms = [], []
@@ -293,17 +386,25 @@ def cmd_inprocess(args):
         started = time.perf_counter()
         receipts.count_daily(ReadReceipt, keys=keys, counters=("opens",))
         direct_ms.append((time.perf_counter() - started) * 1000)
-    print(f"reading.record(user, page, 'opens'), fresh user (member lookup + upsert): {summary(record_ms)}")
+    print(
+        f"reading.record(user, page, 'opens'), fresh user (member lookup + upsert): {summary(record_ms)}"
+    )
     print(f"receipts.count_daily (the upsert alone, member known): {summary(direct_ms)}")
     print(f"receipts: {before} before, {ReadReceipt.objects.count()} after")
     print(f"== {load()}")
-    (OUT / "library_inprocess.json").write_text(json.dumps({
-        "queries": {k: [min(v), statistics.median(v), max(v)] for k, v in counts.items()},
-        "record_ms": [statistics.median(record_ms), pct(record_ms, 95)],
-        "count_daily_ms": [statistics.median(direct_ms), pct(direct_ms, 95)]}))
+    (OUT / "library_inprocess.json").write_text(
+        json.dumps(
+            {
+                "queries": {k: [min(v), statistics.median(v), max(v)] for k, v in counts.items()},
+                "record_ms": [statistics.median(record_ms), pct(record_ms, 95)],
+                "count_daily_ms": [statistics.median(direct_ms), pct(direct_ms, 95)],
+            }
+        )
+    )
 
 
 # --- gunicorn + wrk ------------------------------------------------------------------------------
+
 
 class Gunicorn:
     def __init__(self, workers=2, redis=False, page_cache=None):
@@ -317,20 +418,39 @@ class Gunicorn:
         collectstatic()
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
         self.log = open(OUT / "library_gunicorn.log", "w")  # noqa: SIM115
-        self.proc = subprocess.Popen([gunicorn, "config.wsgi:application", "--workers", str(self.workers), "--bind",
-                                      f"127.0.0.1:{PORT}", "--log-level", "warning"], cwd=ROOT, env=e,
-                                     stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            [
+                gunicorn,
+                "config.wsgi:application",
+                "--workers",
+                str(self.workers),
+                "--bind",
+                f"127.0.0.1:{PORT}",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=e,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
         for _ in range(120):
             try:
                 conn = HTTPConnection("127.0.0.1", PORT, timeout=2)
-                conn.request("GET", "/bench/bare/", headers={"X-Forwarded-Proto": "https", "Host": "127.0.0.1"})
+                conn.request(
+                    "GET",
+                    "/bench/bare/",
+                    headers={"X-Forwarded-Proto": "https", "Host": "127.0.0.1"},
+                )
                 if conn.getresponse().status == 200:
                     return self
             except OSError:
                 pass
             time.sleep(0.5)
         self.__exit__()
-        sys.exit("gunicorn did not answer /bench/bare/ (SOTAY_BENCH_BARE routing missing from config/urls.py?)")
+        sys.exit(
+            "gunicorn did not answer /bench/bare/ (SOTAY_BENCH_BARE routing missing from config/urls.py?)"
+        )
 
     def __exit__(self, *exc):
         self.proc.terminate()
@@ -339,10 +459,28 @@ class Gunicorn:
 
 
 def wrk(name, conns, duration, threads=2, label=None):
-    e = dict(os.environ, SOTAY_JOBS=str(OUT / f"library_{name}.tsv"), WRK_NAME=label or name, WRK_C=str(conns))
-    out = subprocess.run(["wrk", f"-t{threads}", f"-c{conns}", f"-d{duration}s", "--latency", "-s",
-                          str(ROOT / "bench" / "library.lua"), f"http://127.0.0.1:{PORT}"],
-                         env=e, capture_output=True, text=True, check=True).stdout
+    e = dict(
+        os.environ,
+        SOTAY_JOBS=str(OUT / f"library_{name}.tsv"),
+        WRK_NAME=label or name,
+        WRK_C=str(conns),
+    )
+    out = subprocess.run(
+        [
+            "wrk",
+            f"-t{threads}",
+            f"-c{conns}",
+            f"-d{duration}s",
+            "--latency",
+            "-s",
+            str(ROOT / "bench" / "library.lua"),
+            f"http://127.0.0.1:{PORT}",
+        ],
+        env=e,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     line = next(ln for ln in out.splitlines() if ln.startswith("RESULT"))
     fields = dict(item.split("=", 1) for item in line.split()[1:])
     return line, fields
@@ -362,7 +500,11 @@ def first_visits(name="home"):
     conn = HTTPConnection("127.0.0.1", PORT, timeout=60)
     for line in (OUT / f"library_{name}.tsv").read_text().splitlines():
         cookie, path = line.split("\t")
-        conn.request("GET", path, headers={"Cookie": cookie, "Host": "127.0.0.1", "X-Forwarded-Proto": "https"})
+        conn.request(
+            "GET",
+            path,
+            headers={"Cookie": cookie, "Host": "127.0.0.1", "X-Forwarded-Proto": "https"},
+        )
         response = conn.getresponse()
         response.read()
         if response.status != 200:
@@ -373,13 +515,17 @@ def first_visits(name="home"):
 def cmd_http(args):
     django_setup(redis=True)
     flush_redis()
-    print(f"== http: gunicorn {args.workers} sync workers, production settings, REDIS_URL={REDIS}, "
-          f"SOTAY_SENDFILE=nginx; {load()}")
+    print(
+        f"== http: gunicorn {args.workers} sync workers, production settings, REDIS_URL={REDIS}, "
+        f"SOTAY_SENDFILE=nginx; {load()}"
+    )
     print("== jobs:", write_jobs(args.sessions))
     results = []
     with Gunicorn(args.workers, redis=True), open(OUT / "library_wrk.txt", "w") as log:
-        print("== warm-up: every member's first visit of the home page and first download of each of "
-              "their files, 2 s of the others")
+        print(
+            "== warm-up: every member's first visit of the home page and first download of each of "
+            "their files, 2 s of the others"
+        )
         first_visits("home")
         first_visits("download")
         for name in ("library", "api"):
@@ -390,16 +536,30 @@ def cmd_http(args):
                 print(line, flush=True)
                 log.write(line + "\n")
                 results.append(fields)
-            bare = [float(r["rps"]) for r in results if r["name"] == "bare" and r["connections"] == str(conns)]
-            home = next(float(r["rps"]) for r in results if r["name"] == "home" and r["connections"] == str(conns))
+            bare = [
+                float(r["rps"])
+                for r in results
+                if r["name"] == "bare" and r["connections"] == str(conns)
+            ]
+            home = next(
+                float(r["rps"])
+                for r in results
+                if r["name"] == "home" and r["connections"] == str(conns)
+            )
             ratio = home / statistics.mean(bare[-2:])
-            print(f"RATIO connections={conns} home_rps={home:.1f} bare_rps={statistics.mean(bare[-2:]):.1f} "
-                  f"(runs {', '.join(f'{b:.1f}' for b in bare[-2:])}) ratio={ratio:.2f}", flush=True)
+            print(
+                f"RATIO connections={conns} home_rps={home:.1f} bare_rps={statistics.mean(bare[-2:]):.1f} "
+                f"(runs {', '.join(f'{b:.1f}' for b in bare[-2:])}) ratio={ratio:.2f}",
+                flush=True,
+            )
             log.write(f"RATIO connections={conns} ratio={ratio:.2f}\n")
     # The same home page rendered for every request (what a visit costs when nothing is kept: the
     # first of the day, or after a publication), beside the bare view under the same server.
     print("== the home page with the page cache off (SOTAY_PAGE_CACHE_SECONDS=0)")
-    with Gunicorn(args.workers, redis=True, page_cache=0), open(OUT / "library_wrk.txt", "a") as log:
+    with (
+        Gunicorn(args.workers, redis=True, page_cache=0),
+        open(OUT / "library_wrk.txt", "a") as log,
+    ):
         wrk("home", 4, 2)
         for conns in [int(c) for c in args.connections.split()]:
             line, fields = wrk("home", conns, args.duration, label="home_uncached")
@@ -410,13 +570,16 @@ def cmd_http(args):
 
 # --- 1,000 concurrent opens of one document --------------------------------------------------------
 
+
 def opens_total(page_id, member_ids):
     from django.db.models import Sum
     from django.utils import timezone
 
     from editorial.models import ReadReceipt
 
-    rows = ReadReceipt.objects.filter(page_id=page_id, member_id__in=member_ids, day=timezone.localdate())
+    rows = ReadReceipt.objects.filter(
+        page_id=page_id, member_id__in=member_ids, day=timezone.localdate()
+    )
     return rows.aggregate(total=Sum("opens"))["total"] or 0
 
 
@@ -434,8 +597,15 @@ def fire(path, keys, total, concurrency):
         conn = getattr(local, "conn", None) or HTTPConnection("127.0.0.1", PORT, timeout=120)
         local.conn = conn
         try:
-            conn.request("GET", path, headers={"Cookie": keys[i % len(keys)], "Host": "127.0.0.1",
-                                               "X-Forwarded-Proto": "https"})
+            conn.request(
+                "GET",
+                path,
+                headers={
+                    "Cookie": keys[i % len(keys)],
+                    "Host": "127.0.0.1",
+                    "X-Forwarded-Proto": "https",
+                },
+            )
             response = conn.getresponse()
             response.read()
             status = response.status
@@ -461,8 +631,12 @@ def cmd_opens(args):
     from sotay_plugins.orgtree.choices import OrgKind
 
     User = get_user_model()
-    document = (DocumentPage.objects.live().filter(audience_org__kind=OrgKind.PROVINCE, audience_positions=0,
-                                                   audience_groups=0).order_by("-published_at").first())
+    document = (
+        DocumentPage.objects.live()
+        .filter(audience_org__kind=OrgKind.PROVINCE, audience_positions=0, audience_groups=0)
+        .order_by("-published_at")
+        .first()
+    )
     path = document.get_url()
     users = list(User.objects.filter(pk__in=pick_users(200, seed=11)).order_by("pk"))
     assert all(reading.may_read(u, document) for u in users[:5])
@@ -473,13 +647,20 @@ def cmd_opens(args):
         for label, subset in (("one member", [0]), ("200 members", list(range(len(users))))):
             ids = [members[users[i].pk] for i in subset]
             before = opens_total(document.pk, ids)
-            statuses, elapsed = fire(path, [keys[i] for i in subset], args.requests, args.concurrency)
+            statuses, elapsed = fire(
+                path, [keys[i] for i in subset], args.requests, args.concurrency
+            )
             after = opens_total(document.pk, ids)
             ok = statuses.get(200, 0)
-            verdict = "none lost" if after - before == ok else f"MISMATCH: {ok - (after - before)} lost"
-            print(f"RESULT opens={label} requests={args.requests} concurrency={args.concurrency} statuses={statuses} "
-                  f"opens_before={before} opens_after={after} counted={after - before} ok200={ok} "
-                  f"seconds={elapsed:.1f} -> {verdict}", flush=True)
+            verdict = (
+                "none lost" if after - before == ok else f"MISMATCH: {ok - (after - before)} lost"
+            )
+            print(
+                f"RESULT opens={label} requests={args.requests} concurrency={args.concurrency} statuses={statuses} "
+                f"opens_before={before} opens_after={after} counted={after - before} ok200={ok} "
+                f"seconds={elapsed:.1f} -> {verdict}",
+                flush=True,
+            )
     print(f"== {load()}")
 
 
@@ -506,7 +687,9 @@ def main():
         for step in (cmd_inprocess, cmd_http, cmd_opens):
             step(args)
         return
-    {"seed": cmd_seed, "inprocess": cmd_inprocess, "http": cmd_http, "opens": cmd_opens}[args.command](args)
+    {"seed": cmd_seed, "inprocess": cmd_inprocess, "http": cmd_http, "opens": cmd_opens}[
+        args.command
+    ](args)
 
 
 if __name__ == "__main__":

@@ -71,19 +71,33 @@ def main():
     args = parser.parse_args()
 
     User = get_user_model()
-    member_users = list(Member.objects.filter(status="active").values_list("user_id", flat=True).order_by("pk"))
+    member_users = list(
+        Member.objects.filter(status="active").values_list("user_id", flat=True).order_by("pk")
+    )
     if not member_users:
         sys.exit("no members: seed the database first (bench/bench_seed.sh)")
     rng = random.Random(args.seed)
     picked = [rng.choice(member_users) for _ in range(args.samples)]
     orgs, members = Organisation.objects.count(), len(member_users)
-    print(f"database: {connection.vendor} {connection.settings_dict.get('NAME')}; "
-          f"{orgs} organisations, {members} active members; {args.samples} samples; "
-          f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(
+        f"database: {connection.vendor} {connection.settings_dict.get('NAME')}; "
+        f"{orgs} organisations, {members} active members; {args.samples} samples; "
+        f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
 
     models = [Organisation, Member]
-    results = {m.__name__: {"call": [], "total": [], "warm": [], "q_call": [], "q_total": [], "q_warm": [], "rows": []}
-               for m in models}
+    results = {
+        m.__name__: {
+            "call": [],
+            "total": [],
+            "warm": [],
+            "q_call": [],
+            "q_total": [],
+            "q_warm": [],
+            "rows": [],
+        }
+        for m in models
+    }
     # Warm up the connection and the ORM's caches.
     for uid in picked[:20]:
         for model in models:
@@ -113,17 +127,25 @@ def main():
 
     summary = {"loadavg_after": [round(x, 2) for x in os.getloadavg()]}
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print(f"{'model':<13}{'phase':<7}{'median ms':>10}{'p95 ms':>9}{'max ms':>9}{'queries (max)':>15}")
+    print(
+        f"{'model':<13}{'phase':<7}{'median ms':>10}{'p95 ms':>9}{'max ms':>9}{'queries (max)':>15}"
+    )
     for name, r in results.items():
         summary[name] = {}
         for phase in ("call", "total", "warm"):
             times, queries = r[phase], r[f"q_{phase}"]
-            summary[name][phase] = {"median_ms": round(statistics.median(times), 3), "p95_ms": round(pct(times, 95), 3),
-                                    "max_ms": round(max(times), 3), "queries_max": max(queries),
-                                    "queries_min": min(queries)}
+            summary[name][phase] = {
+                "median_ms": round(statistics.median(times), 3),
+                "p95_ms": round(pct(times, 95), 3),
+                "max_ms": round(max(times), 3),
+                "queries_max": max(queries),
+                "queries_min": min(queries),
+            }
             s = summary[name][phase]
-            print(f"{name:<13}{phase:<7}{s['median_ms']:>10.3f}{s['p95_ms']:>9.3f}{s['max_ms']:>9.3f}"
-                  f"{s['queries_max']:>15}")
+            print(
+                f"{name:<13}{phase:<7}{s['median_ms']:>10.3f}{s['p95_ms']:>9.3f}{s['max_ms']:>9.3f}"
+                f"{s['queries_max']:>15}"
+            )
         summary[name]["rows_median"] = statistics.median(r["rows"])
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)

@@ -40,7 +40,11 @@ PAGES = {"home": "/", "profile": "/ho-so/"}
 
 
 def pick_members(count, seed):
-    ids = list(Member.objects.filter(status="active", user__is_active=True).order_by("pk").values_list("user_id", flat=True))
+    ids = list(
+        Member.objects.filter(status="active", user__is_active=True)
+        .order_by("pk")
+        .values_list("user_id", flat=True)
+    )
     if not ids:
         sys.exit("no members: seed the database first (bench/bench_seed.sh)")
     return random.Random(seed).sample(ids, min(count, len(ids)))
@@ -53,7 +57,9 @@ def queries(args):
     host = (settings.ALLOWED_HOSTS or ["127.0.0.1"])[0]
     for uid in pick_members(args.members, args.seed):
         client = Client(HTTP_HOST=host, HTTP_X_FORWARDED_PROTO="https")
-        client.force_login(User.objects.get(pk=uid), backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(
+            User.objects.get(pk=uid), backend="django.contrib.auth.backends.ModelBackend"
+        )
         for name, path in PAGES.items():
             with CaptureQueriesContext(connection) as ctx:
                 response = client.get(path, secure=True)
@@ -62,8 +68,10 @@ def queries(args):
             counts[name].append(len(ctx.captured_queries))
             example.setdefault(name, [q["sql"][:160] for q in ctx.captured_queries])
     for name, values in counts.items():
-        print(f"{PAGES[name]:<8} queries per request over {len(values)} members: "
-              f"min {min(values)}, median {statistics.median(values):g}, max {max(values)}")
+        print(
+            f"{PAGES[name]:<8} queries per request over {len(values)} members: "
+            f"min {min(values)}, median {statistics.median(values):g}, max {max(values)}"
+        )
     if args.verbose:
         for name, sqls in example.items():
             print(f"-- {PAGES[name]} (one request):")

@@ -13,9 +13,12 @@ from django.http import HttpResponse
 from django.urls import path
 
 #: About the size of the member's home page without its cards.
-PAGE = ("<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>Sổ tay đảng viên điện tử</title>"
-        "</head><body><main><h1>Trang chủ</h1>" + "<p>Nội dung cố định dùng để đo trần của khung phần mềm.</p>" * 40
-        + "</main></body></html>").encode()
+PAGE = (
+    '<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Sổ tay đảng viên điện tử</title>'
+    "</head><body><main><h1>Trang chủ</h1>"
+    + "<p>Nội dung cố định dùng để đo trần của khung phần mềm.</p>" * 40
+    + "</main></body></html>"
+).encode()
 
 
 def bare(request):

@@ -20,5 +20,7 @@ class LibraryFileForm(BaseDocumentForm):
     def clean_file(self):
         upload = self.cleaned_data.get("file")
         if upload and hasattr(upload, "content_type"):  # a new upload, not the stored file
-            self.instance.content_type = check_file(upload, kinds=FILE_KINDS, max_size=MAX_FILE_SIZE)
+            self.instance.content_type = check_file(
+                upload, kinds=FILE_KINDS, max_size=MAX_FILE_SIZE
+            )
         return upload

@@ -25,7 +25,12 @@ from django.db.models.functions import Lower, Replace
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import exceptions, generics, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.negotiation import BaseContentNegotiation
@@ -37,7 +42,15 @@ from sotay_plugins.orgtree import scope
 
 from . import reading
 from .choices import DocumentKind, NewsCategory
-from .models import Bookmark, DocumentFile, DocumentLink, DocumentPage, NewsAttachment, NewsPage, ReadReceipt
+from .models import (
+    Bookmark,
+    DocumentFile,
+    DocumentLink,
+    DocumentPage,
+    NewsAttachment,
+    NewsPage,
+    ReadReceipt,
+)
 from .serializers import (
     BookmarkCreateSerializer,
     BookmarkSerializer,
@@ -65,6 +78,7 @@ class AnyAccept(BaseContentNegotiation):
 
 # --- query parameters ----------------------------------------------------------------------
 
+
 class Params:
     """Reads query parameters, collecting a Vietnamese message per bad one; ``check()`` raises
     them together (400, ``fields``) before anything is queried."""
@@ -91,8 +105,10 @@ class Params:
             return None
         if raw in choices.values:
             return raw
-        self.errors[name] = [_("Giá trị “%(value)s” không có trong danh sách: %(choices)s.") % {
-            "value": raw[:40], "choices": ", ".join(choices.values)}]
+        self.errors[name] = [
+            _("Giá trị “%(value)s” không có trong danh sách: %(choices)s.")
+            % {"value": raw[:40], "choices": ", ".join(choices.values)}
+        ]
         return None
 
     def flag(self, name):
@@ -123,11 +139,19 @@ def folded_number():
     return Lower(Replace(Replace("number", Value("Đ"), Value("D")), Value("đ"), Value("d")))
 
 
-ISSUER_PARAM = OpenApiParameter("issuer", OpenApiTypes.INT, description="id of the issuing organisation")
-Q_PARAM = OpenApiParameter("q", OpenApiTypes.STR, description="words to look for (accents and case ignored)")
-FILE_PARAM = OpenApiParameter("file_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="id of the file")
-FILE_RESPONSES = {(200, "application/octet-stream"): OpenApiTypes.BINARY,
-                  404: OpenApiResponse(description="no such file of a page the caller may read")}
+ISSUER_PARAM = OpenApiParameter(
+    "issuer", OpenApiTypes.INT, description="id of the issuing organisation"
+)
+Q_PARAM = OpenApiParameter(
+    "q", OpenApiTypes.STR, description="words to look for (accents and case ignored)"
+)
+FILE_PARAM = OpenApiParameter(
+    "file_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="id of the file"
+)
+FILE_RESPONSES = {
+    (200, "application/octet-stream"): OpenApiTypes.BINARY,
+    404: OpenApiResponse(description="no such file of a page the caller may read"),
+}
 
 
 class _ScopedPages(viewsets.ReadOnlyModelViewSet):
@@ -138,7 +162,9 @@ class _ScopedPages(viewsets.ReadOnlyModelViewSet):
     file_model = None
 
     def readable(self):
-        return reading.readable(self.request.user, self.model).select_related("issuer_org", "audience_org")
+        return reading.readable(self.request.user, self.model).select_related(
+            "issuer_org", "audience_org"
+        )
 
     def detail_context(self, page):
         return {"bookmarked": reading.is_bookmarked(self.request.user, page)}
@@ -151,22 +177,36 @@ class _ScopedPages(viewsets.ReadOnlyModelViewSet):
 
     def download(self, request, pk, file_id):
         page = self.get_object()
-        link = self.file_model.objects.select_related("file").filter(page_id=page.pk, file_id=file_id).first()
+        link = (
+            self.file_model.objects.select_related("file")
+            .filter(page_id=page.pk, file_id=file_id)
+            .first()
+        )
         if link is None:
             raise Http404
         stored = link.file
-        response = serve_private(stored.file, content_type=stored.content_type or content_type_for(stored.file.name))
+        response = serve_private(
+            stored.file, content_type=stored.content_type or content_type_for(stored.file.name)
+        )
         reading.record(request.user, page, "downloads")
         return response
 
 
-@extend_schema_view(list=extend_schema(parameters=[
-    OpenApiParameter("kind", OpenApiTypes.STR, enum=DocumentKind.values, description="kind of document"),
-    ISSUER_PARAM,
-    OpenApiParameter("year", OpenApiTypes.INT, description="year of issue"),
-    OpenApiParameter("number", OpenApiTypes.STR, description="part of the number (số hiệu), e.g. NQ/TU"),
-    Q_PARAM,
-]))
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "kind", OpenApiTypes.STR, enum=DocumentKind.values, description="kind of document"
+            ),
+            ISSUER_PARAM,
+            OpenApiParameter("year", OpenApiTypes.INT, description="year of issue"),
+            OpenApiParameter(
+                "number", OpenApiTypes.STR, description="part of the number (số hiệu), e.g. NQ/TU"
+            ),
+            Q_PARAM,
+        ]
+    )
+)
 class DocumentViewSet(_ScopedPages):
     """The library: documents the caller may read (members: their audience; staff: what was issued
     under the units where they hold ``editorial.view_library``), newest first."""
@@ -183,7 +223,11 @@ class DocumentViewSet(_ScopedPages):
         if self.action == "file":
             return queryset
         queryset = queryset.prefetch_related(
-            Prefetch("files", queryset=DocumentFile.objects.select_related("file").order_by("sort_order", "pk")))
+            Prefetch(
+                "files",
+                queryset=DocumentFile.objects.select_related("file").order_by("sort_order", "pk"),
+            )
+        )
         if self.action == "list":
             queryset = self.filter(queryset)
         return queryset.order_by("-issued_on", "-published_at", "-pk")
@@ -202,33 +246,54 @@ class DocumentViewSet(_ScopedPages):
         if year:
             queryset = queryset.filter(issued_on__year=year)
         if fold(number):
-            queryset = queryset.alias(number_folded=folded_number()).filter(number_folded__contains=fold(number))
+            queryset = queryset.alias(number_folded=folded_number()).filter(
+                number_folded__contains=fold(number)
+            )
         return folded_words(queryset, q) if q else queryset
 
     def detail_context(self, page):
         readable = reading.readable(self.request.user, DocumentPage).values("pk")
         return {
             **super().detail_context(page),
-            "links": list(DocumentLink.objects.filter(page=page, target__in=readable)
-                          .select_related("target").order_by("sort_order", "pk")),
-            "linked_from": list(DocumentLink.objects.filter(target=page, page__in=readable)
-                                .select_related("page").order_by("pk")),
+            "links": list(
+                DocumentLink.objects.filter(page=page, target__in=readable)
+                .select_related("target")
+                .order_by("sort_order", "pk")
+            ),
+            "linked_from": list(
+                DocumentLink.objects.filter(target=page, page__in=readable)
+                .select_related("page")
+                .order_by("pk")
+            ),
         }
 
     @extend_schema(parameters=[FILE_PARAM], responses=FILE_RESPONSES)
-    @action(detail=True, methods=["get"], url_path=r"files/(?P<file_id>[0-9]+)", url_name="file",
-            content_negotiation_class=AnyAccept)
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"files/(?P<file_id>[0-9]+)",
+        url_name="file",
+        content_negotiation_class=AnyAccept,
+    )
     def file(self, request, pk=None, file_id=None):
         """A file of the document (inline for PDF, else as a download), after the scope check."""
         return self.download(request, pk, int(file_id))
 
 
-@extend_schema_view(list=extend_schema(parameters=[
-    OpenApiParameter("category", OpenApiTypes.STR, enum=NewsCategory.values, description="category"),
-    ISSUER_PARAM,
-    OpenApiParameter("featured", OpenApiTypes.BOOL, description="1: featured articles only"),
-    Q_PARAM,
-]))
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "category", OpenApiTypes.STR, enum=NewsCategory.values, description="category"
+            ),
+            ISSUER_PARAM,
+            OpenApiParameter(
+                "featured", OpenApiTypes.BOOL, description="1: featured articles only"
+            ),
+            Q_PARAM,
+        ]
+    )
+)
 class NewsViewSet(_ScopedPages):
     """News and internal bulletins the caller may read, newest first."""
 
@@ -243,7 +308,13 @@ class NewsViewSet(_ScopedPages):
         queryset = self.readable()
         if self.action == "retrieve":
             queryset = queryset.select_related("lead_image").prefetch_related(
-                Prefetch("attachments", queryset=NewsAttachment.objects.select_related("file").order_by("sort_order", "pk")))
+                Prefetch(
+                    "attachments",
+                    queryset=NewsAttachment.objects.select_related("file").order_by(
+                        "sort_order", "pk"
+                    ),
+                )
+            )
         elif self.action == "list":
             queryset = self.filter(queryset)
         return queryset.order_by("-published_at", "-pk")
@@ -264,8 +335,13 @@ class NewsViewSet(_ScopedPages):
         return folded_words(queryset, q) if q else queryset
 
     @extend_schema(parameters=[FILE_PARAM], responses=FILE_RESPONSES)
-    @action(detail=True, methods=["get"], url_path=r"files/(?P<file_id>[0-9]+)", url_name="file",
-            content_negotiation_class=AnyAccept)
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"files/(?P<file_id>[0-9]+)",
+        url_name="file",
+        content_negotiation_class=AnyAccept,
+    )
     def file(self, request, pk=None, file_id=None):
         """An attachment of the article, after the scope check."""
         return self.download(request, pk, int(file_id))
@@ -273,10 +349,13 @@ class NewsViewSet(_ScopedPages):
 
 # --- the caller's reading ------------------------------------------------------------------
 
+
 def page_kinds():
     """content type id → "document" | "news" (ContentType's own cache: no query after the first)."""
-    return {ContentType.objects.get_for_model(DocumentPage).pk: "document",
-            ContentType.objects.get_for_model(NewsPage).pk: "news"}
+    return {
+        ContentType.objects.get_for_model(DocumentPage).pk: "document",
+        ContentType.objects.get_for_model(NewsPage).pk: "news",
+    }
 
 
 class ReceiptListView(generics.ListAPIView):
@@ -290,8 +369,11 @@ class ReceiptListView(generics.ListAPIView):
         member = scope.subject(self.request.user)
         if member is None:
             return ReadReceipt.objects.none()
-        return (ReadReceipt.objects.filter(member_id=member.member_id)
-                .select_related("page").order_by("-day", "-last_at", "-pk"))
+        return (
+            ReadReceipt.objects.filter(member_id=member.member_id)
+            .select_related("page")
+            .order_by("-day", "-last_at", "-pk")
+        )
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "kinds": page_kinds()}
@@ -322,9 +404,12 @@ class BookmarkViewSet(viewsets.GenericViewSet):
         if member is None:
             return Bookmark.objects.none()
         user = self.request.user
-        readable = (Q(page_id__in=reading.readable(user, DocumentPage).values("pk"))
-                    | Q(page_id__in=reading.readable(user, NewsPage).values("pk")))
-        return Bookmark.objects.filter(readable, member_id=member.member_id).order_by("-created_at", "-pk")
+        readable = Q(page_id__in=reading.readable(user, DocumentPage).values("pk")) | Q(
+            page_id__in=reading.readable(user, NewsPage).values("pk")
+        )
+        return Bookmark.objects.filter(readable, member_id=member.member_id).order_by(
+            "-created_at", "-pk"
+        )
 
     def list(self, request):
         bookmarks = self.paginate_queryset(self.get_queryset())
@@ -340,26 +425,41 @@ class BookmarkViewSet(viewsets.GenericViewSet):
                 kept.append(bookmark)
         return self.get_paginated_response(self.get_serializer(kept, many=True).data)
 
-    @extend_schema(request=BookmarkCreateSerializer, responses={
-        201: BookmarkSerializer, 200: BookmarkSerializer,
-        404: OpenApiResponse(description="no such page the caller may read")})
+    @extend_schema(
+        request=BookmarkCreateSerializer,
+        responses={
+            201: BookmarkSerializer,
+            200: BookmarkSerializer,
+            404: OpenApiResponse(description="no such page the caller may read"),
+        },
+    )
     def create(self, request):
         raw = request.data.get("page") if hasattr(request.data, "get") else None
         if raw is None or raw == "":
-            raise exceptions.ValidationError({"page": [_("Cần mã số của văn bản hoặc tin bài cần lưu (trường “page”).")]})
+            raise exceptions.ValidationError(
+                {"page": [_("Cần mã số của văn bản hoặc tin bài cần lưu (trường “page”).")]}
+            )
         text = str(raw).strip() if not isinstance(raw, bool) else ""
         if not (text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_ID):
-            raise exceptions.ValidationError({"page": [_("Mã số văn bản, tin bài phải là số nguyên dương.")]})
+            raise exceptions.ValidationError(
+                {"page": [_("Mã số văn bản, tin bài phải là số nguyên dương.")]}
+            )
         member = self.member()
         if member is None:
-            raise exceptions.PermissionDenied(_("Chỉ tài khoản đảng viên mới lưu được mục đọc sau."))
+            raise exceptions.PermissionDenied(
+                _("Chỉ tài khoản đảng viên mới lưu được mục đọc sau.")
+            )
         page = readable_page(request.user, int(text))
         if page is None:
             raise Http404
-        bookmark, created = Bookmark.objects.get_or_create(member_id=member.member_id, page_id=page.pk)
+        bookmark, created = Bookmark.objects.get_or_create(
+            member_id=member.member_id, page_id=page.pk
+        )
         bookmark.item = page
-        return Response(self.get_serializer(bookmark).data,
-                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return Response(
+            self.get_serializer(bookmark).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
 
     @extend_schema(responses={204: None})
     def destroy(self, request, page=None):

@@ -23,20 +23,54 @@ class EditorialConfig(PluginConfig):
     depends_on = ("orgtree", "members")
 
     def register(self, registry):
-        from sotay_plugins.orgtree.roles import DOCUMENT_UPLOADER, EDITORIAL_BOARD, NEWS_EDITOR, VIEWER
+        from sotay_plugins.orgtree.roles import (
+            DOCUMENT_UPLOADER,
+            EDITORIAL_BOARD,
+            NEWS_EDITOR,
+            VIEWER,
+        )
         from sotay_plugins.registry import SearchableKind
 
         from . import models as m
 
-        registry.add_capability(m.VIEW_LIBRARY, _("Xem tin bài, văn bản của các đơn vị trực thuộc"),
-                                roles=[VIEWER, DOCUMENT_UPLOADER, EDITORIAL_BOARD, NEWS_EDITOR])
-        registry.add_capability(m.WRITE_NEWS, _("Viết tin bài, bản tin của đơn vị"), roles=[NEWS_EDITOR, EDITORIAL_BOARD])
-        registry.add_capability(m.UPLOAD_DOCUMENT, _("Đăng văn bản của cơ quan tham mưu"), roles=[DOCUMENT_UPLOADER])
-        registry.add_capability(m.APPROVE, _("Duyệt tin bài, văn bản trước khi đăng (Ban Biên tập)"), roles=[EDITORIAL_BOARD])
-        registry.add_searchable(SearchableKind("document", _("Văn bản"), m.DocumentPage, date_field="published_at",
-                                               queryset=lambda: m.DocumentPage.objects.live(), order=10))
-        registry.add_searchable(SearchableKind("news", _("Tin bài"), m.NewsPage, date_field="published_at",
-                                               queryset=lambda: m.NewsPage.objects.live(), order=20))
+        registry.add_capability(
+            m.VIEW_LIBRARY,
+            _("Xem tin bài, văn bản của các đơn vị trực thuộc"),
+            roles=[VIEWER, DOCUMENT_UPLOADER, EDITORIAL_BOARD, NEWS_EDITOR],
+        )
+        registry.add_capability(
+            m.WRITE_NEWS,
+            _("Viết tin bài, bản tin của đơn vị"),
+            roles=[NEWS_EDITOR, EDITORIAL_BOARD],
+        )
+        registry.add_capability(
+            m.UPLOAD_DOCUMENT, _("Đăng văn bản của cơ quan tham mưu"), roles=[DOCUMENT_UPLOADER]
+        )
+        registry.add_capability(
+            m.APPROVE,
+            _("Duyệt tin bài, văn bản trước khi đăng (Ban Biên tập)"),
+            roles=[EDITORIAL_BOARD],
+        )
+        registry.add_searchable(
+            SearchableKind(
+                "document",
+                _("Văn bản"),
+                m.DocumentPage,
+                date_field="published_at",
+                queryset=lambda: m.DocumentPage.objects.live(),
+                order=10,
+            )
+        )
+        registry.add_searchable(
+            SearchableKind(
+                "news",
+                _("Tin bài"),
+                m.NewsPage,
+                date_field="published_at",
+                queryset=lambda: m.NewsPage.objects.live(),
+                order=20,
+            )
+        )
         for part in PARTS:
             if find_spec(f"{self.name}.{part}"):
                 import_module(f"{self.name}.{part}").register(registry)

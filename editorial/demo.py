@@ -62,8 +62,17 @@ from .sections import home_page, section_for
 #: one PDF per document (else one per kind and level)
 SCALES = {
     "tiny": dict(news=30, documents=40, base_sections=2, receipts=400, days=365, own_pdf=True),
-    "small": dict(news=240, documents=400, base_sections=10, receipts=20_000, days=730, own_pdf=False),
-    "province": dict(news=2_000, documents=20_000, base_sections=120, receipts=2_000_000, days=1095, own_pdf=False),
+    "small": dict(
+        news=240, documents=400, base_sections=10, receipts=20_000, days=730, own_pdf=False
+    ),
+    "province": dict(
+        news=2_000,
+        documents=20_000,
+        base_sections=120,
+        receipts=2_000_000,
+        days=1095,
+        own_pdf=False,
+    ),
 }
 LEVELS = ("province", "district", "base")
 #: share of the documents and news issued at each level
@@ -74,26 +83,68 @@ READ_WEIGHT = {"province": 6.0, "district": 2.5, "base": 1.0}
 RECEIPT_DAYS = 60
 
 K = DocumentKind
-ABBREV = {K.RESOLUTION: "NQ", K.DIRECTIVE: "CT", K.REGULATION: "QĐi", K.CONCLUSION: "KL", K.GUIDANCE: "HD",
-          K.PLAN: "KH", K.NOTICE: "TB", K.DISPATCH: "CV"}
+ABBREV = {
+    K.RESOLUTION: "NQ",
+    K.DIRECTIVE: "CT",
+    K.REGULATION: "QĐi",
+    K.CONCLUSION: "KL",
+    K.GUIDANCE: "HD",
+    K.PLAN: "KH",
+    K.NOTICE: "TB",
+    K.DISPATCH: "CV",
+}
 KIND_WEIGHTS = {
-    "province": {K.RESOLUTION: 12, K.DIRECTIVE: 8, K.REGULATION: 6, K.CONCLUSION: 8, K.GUIDANCE: 14, K.PLAN: 18,
-                 K.NOTICE: 16, K.DISPATCH: 18},
-    "district": {K.RESOLUTION: 10, K.DIRECTIVE: 6, K.REGULATION: 3, K.CONCLUSION: 6, K.GUIDANCE: 12, K.PLAN: 25,
-                 K.NOTICE: 18, K.DISPATCH: 20},
-    "base": {K.RESOLUTION: 15, K.DIRECTIVE: 3, K.REGULATION: 2, K.CONCLUSION: 3, K.GUIDANCE: 5, K.PLAN: 30,
-             K.NOTICE: 22, K.DISPATCH: 20},
+    "province": {
+        K.RESOLUTION: 12,
+        K.DIRECTIVE: 8,
+        K.REGULATION: 6,
+        K.CONCLUSION: 8,
+        K.GUIDANCE: 14,
+        K.PLAN: 18,
+        K.NOTICE: 16,
+        K.DISPATCH: 18,
+    },
+    "district": {
+        K.RESOLUTION: 10,
+        K.DIRECTIVE: 6,
+        K.REGULATION: 3,
+        K.CONCLUSION: 6,
+        K.GUIDANCE: 12,
+        K.PLAN: 25,
+        K.NOTICE: 18,
+        K.DISPATCH: 20,
+    },
+    "base": {
+        K.RESOLUTION: 15,
+        K.DIRECTIVE: 3,
+        K.REGULATION: 2,
+        K.CONCLUSION: 3,
+        K.GUIDANCE: 5,
+        K.PLAN: 30,
+        K.NOTICE: 22,
+        K.DISPATCH: 20,
+    },
 }
 #: which advisory bodies issue which kinds (the committee itself issues the rest)
 BODY_KINDS = {
-    K.GUIDANCE: [(AdvisoryKind.TUYEN_GIAO, 5), (AdvisoryKind.TO_CHUC, 3), (AdvisoryKind.KIEM_TRA, 1),
-                 (AdvisoryKind.DAN_VAN, 1)],
+    K.GUIDANCE: [
+        (AdvisoryKind.TUYEN_GIAO, 5),
+        (AdvisoryKind.TO_CHUC, 3),
+        (AdvisoryKind.KIEM_TRA, 1),
+        (AdvisoryKind.DAN_VAN, 1),
+    ],
     K.PLAN: [(None, 5), (AdvisoryKind.TUYEN_GIAO, 3), (AdvisoryKind.TO_CHUC, 2)],
     K.NOTICE: [(None, 7), (AdvisoryKind.VAN_PHONG, 3)],
     K.DISPATCH: [(None, 5), (AdvisoryKind.VAN_PHONG, 5)],
 }
-BODY_PREFIX = {AdvisoryKind.TUYEN_GIAO: "BTG", AdvisoryKind.TO_CHUC: "BTC", AdvisoryKind.VAN_PHONG: "VP",
-               AdvisoryKind.KIEM_TRA: "UBKT", AdvisoryKind.DAN_VAN: "BDV", AdvisoryKind.NOI_CHINH: "BNC"}
+BODY_PREFIX = {
+    AdvisoryKind.TUYEN_GIAO: "BTG",
+    AdvisoryKind.TO_CHUC: "BTC",
+    AdvisoryKind.VAN_PHONG: "VP",
+    AdvisoryKind.KIEM_TRA: "UBKT",
+    AdvisoryKind.DAN_VAN: "BDV",
+    AdvisoryKind.NOI_CHINH: "BNC",
+}
 
 #: topics of documents: "{kind} {topic}"; {year}, {n} (years since the Party's founding) filled in
 TOPICS = [
@@ -141,15 +192,21 @@ SUMMARY = {
     K.DISPATCH: "Công văn của {issuer} {topic}, đề nghị các cấp ủy trực thuộc triển khai và báo cáo kết quả.",
 }
 PDF_SECTIONS = [
-    ("I. MỤC ĐÍCH, YÊU CẦU",
-     "Quán triệt sâu sắc, tạo sự thống nhất cao trong nhận thức và hành động của cán bộ, đảng viên; gắn việc "
-     "triển khai với nhiệm vụ chính trị của từng địa phương, cơ quan, đơn vị; bảo đảm thiết thực, hiệu quả."),
-    ("II. NỘI DUNG",
-     "Các cấp ủy, tổ chức đảng tổ chức học tập, quán triệt đến toàn thể cán bộ, đảng viên; xây dựng chương "
-     "trình hành động cụ thể; phát huy vai trò nêu gương của người đứng đầu; tăng cường kiểm tra, giám sát."),
-    ("III. TỔ CHỨC THỰC HIỆN",
-     "Văn phòng và các ban xây dựng đảng theo dõi, đôn đốc, định kỳ tổng hợp kết quả báo cáo cấp ủy. Trong "
-     "quá trình thực hiện, nếu có vướng mắc, các đơn vị phản ánh về cơ quan thường trực để được hướng dẫn."),
+    (
+        "I. MỤC ĐÍCH, YÊU CẦU",
+        "Quán triệt sâu sắc, tạo sự thống nhất cao trong nhận thức và hành động của cán bộ, đảng viên; gắn việc "
+        "triển khai với nhiệm vụ chính trị của từng địa phương, cơ quan, đơn vị; bảo đảm thiết thực, hiệu quả.",
+    ),
+    (
+        "II. NỘI DUNG",
+        "Các cấp ủy, tổ chức đảng tổ chức học tập, quán triệt đến toàn thể cán bộ, đảng viên; xây dựng chương "
+        "trình hành động cụ thể; phát huy vai trò nêu gương của người đứng đầu; tăng cường kiểm tra, giám sát.",
+    ),
+    (
+        "III. TỔ CHỨC THỰC HIỆN",
+        "Văn phòng và các ban xây dựng đảng theo dõi, đôn đốc, định kỳ tổng hợp kết quả báo cáo cấp ủy. Trong "
+        "quá trình thực hiện, nếu có vướng mắc, các đơn vị phản ánh về cơ quan thường trực để được hướng dẫn.",
+    ),
 ]
 
 NEWS_TITLES = {
@@ -243,14 +300,38 @@ NEWS_PARAGRAPHS = [
     "loại đảng viên cuối năm.",
 ]
 NEWS_QUOTES = [
-    ("Mỗi đảng viên phải là một tuyên truyền viên tích cực, gần dân, hiểu dân và có trách nhiệm với dân.", "Bí thư cấp ủy"),
-    ("Chuyển đổi số trong công tác Đảng bắt đầu từ chính thói quen đọc văn bản, học nghị quyết trên điện thoại.", ""),
-    ("Chi bộ mạnh thì đảng bộ mới mạnh; sinh hoạt chi bộ phải thiết thực, tránh hình thức.", "Phát biểu tại hội nghị"),
+    (
+        "Mỗi đảng viên phải là một tuyên truyền viên tích cực, gần dân, hiểu dân và có trách nhiệm với dân.",
+        "Bí thư cấp ủy",
+    ),
+    (
+        "Chuyển đổi số trong công tác Đảng bắt đầu từ chính thói quen đọc văn bản, học nghị quyết trên điện thoại.",
+        "",
+    ),
+    (
+        "Chi bộ mạnh thì đảng bộ mới mạnh; sinh hoạt chi bộ phải thiết thực, tránh hình thức.",
+        "Phát biểu tại hội nghị",
+    ),
 ]
-NEWS_SOURCES = ["Báo Thái Bình", "Cổng Thông tin điện tử Đảng bộ tỉnh", "Thông tấn xã Việt Nam", "Báo Nhân Dân",
-                "Đài Phát thanh và Truyền hình Thái Bình", "Tạp chí Cộng sản"]
+NEWS_SOURCES = [
+    "Báo Thái Bình",
+    "Cổng Thông tin điện tử Đảng bộ tỉnh",
+    "Thông tấn xã Việt Nam",
+    "Báo Nhân Dân",
+    "Đài Phát thanh và Truyền hình Thái Bình",
+    "Tạp chí Cộng sản",
+]
 AUTHOR_FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Vũ", "Đỗ", "Bùi", "Hoàng"]
-AUTHOR_GIVEN = ["Minh Thu", "Thanh Hà", "Quang Huy", "Ngọc Lan", "Đức Anh", "Thu Trang", "Văn Thịnh", "Hồng Nhung"]
+AUTHOR_GIVEN = [
+    "Minh Thu",
+    "Thanh Hà",
+    "Quang Huy",
+    "Ngọc Lan",
+    "Đức Anh",
+    "Thu Trang",
+    "Văn Thịnh",
+    "Hồng Nhung",
+]
 
 
 def _rng(name):
@@ -259,6 +340,7 @@ def _rng(name):
 
 
 # --- the plan: what to write, computed from the units alone (pure for a seed and a day) ----------
+
 
 @dataclass
 class DocSpec:
@@ -307,7 +389,11 @@ class Units:
 
     @classmethod
     def load(cls, base_sections, rng):
-        orgs = list(Organisation.objects.filter(is_active=True).exclude(kind=OrgKind.CELL).order_by("tree_id", "lft"))
+        orgs = list(
+            Organisation.objects.filter(is_active=True)
+            .exclude(kind=OrgKind.CELL)
+            .order_by("tree_id", "lft")
+        )
         province = next((o for o in orgs if o.kind == OrgKind.PROVINCE), None)
         if province is None:
             return None
@@ -315,14 +401,20 @@ class Units:
         children = {}
         for org in orgs:
             children.setdefault(org.parent_id, []).append(org)
-        cells = Organisation.objects.filter(tree_id=province.tree_id, kind=OrgKind.CELL, is_active=True).order_by("lft")
+        cells = Organisation.objects.filter(
+            tree_id=province.tree_id, kind=OrgKind.CELL, is_active=True
+        ).order_by("lft")
         for cell in cells.only("id", "parent_id", "name", "lft", "rght", "tree_id", "kind", "code"):
             children.setdefault(cell.parent_id, []).append(cell)
         districts = [o for o in orgs if o.kind == OrgKind.DISTRICT]
         bases = [o for o in orgs if o.kind == OrgKind.BASE]
-        bases = sorted(rng.sample(bases, min(base_sections, len(bases))), key=lambda o: (o.lft, o.pk))
+        bases = sorted(
+            rng.sample(bases, min(base_sections, len(bases))), key=lambda o: (o.lft, o.pk)
+        )
         bodies = {}
-        for body in AdvisoryBody.objects.filter(org__in=[province, *districts], is_active=True).order_by("pk"):
+        for body in AdvisoryBody.objects.filter(
+            org__in=[province, *districts], is_active=True
+        ).order_by("pk"):
             bodies.setdefault(body.org_id, {}).setdefault(body.kind, body)
         return cls(province, districts, bases, children, bodies)
 
@@ -335,7 +427,7 @@ def committee_name(org):
 
 
 def committee_suffix(org):
-    """"TU" for the provincial committee, "HU" / "ThU" / "ĐUK" / "ĐU" below it."""
+    """ "TU" for the provincial committee, "HU" / "ThU" / "ĐUK" / "ĐU" below it."""
     short = org.short_name or org.name
     if org.kind == OrgKind.PROVINCE:
         return "TU"
@@ -363,9 +455,17 @@ def _published(rng, day, now):
 
 
 def _fill(text, *, org, rng, year, place="", sub=""):
-    return text.format(committee=committee_name(org), org=org.name, year=year, next_year=year + 1,
-                       n=rng.randint(5, 30), month=rng.randint(1, 12), place=place, sub=sub or org.name,
-                       day=f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}")
+    return text.format(
+        committee=committee_name(org),
+        org=org.name,
+        year=year,
+        next_year=year + 1,
+        n=rng.randint(5, 30),
+        month=rng.randint(1, 12),
+        place=place,
+        sub=sub or org.name,
+        day=f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}",
+    )
 
 
 def _topic(rng, year):
@@ -396,8 +496,13 @@ def plan_documents(units, cfg, rng, today, now):
             org = orgs[i % len(orgs)] if i < len(orgs) else rng.choice(orgs)  # every unit gets some
             kind = _pick(rng, KIND_WEIGHTS[level])
             issued = _day_back(rng, today, cfg["days"])
-            if level == "province" and i == 0:  # at least one resolution that district plans implement
-                kind, issued = K.RESOLUTION, today - timedelta(days=rng.randint(30, max(31, cfg["days"] // 2)))
+            if (
+                level == "province" and i == 0
+            ):  # at least one resolution that district plans implement
+                kind, issued = (
+                    K.RESOLUTION,
+                    today - timedelta(days=rng.randint(30, max(31, cfg["days"] // 2))),
+                )
             force_link = level == "district" and i < len(orgs)
             if force_link:
                 kind = K.PLAN
@@ -406,21 +511,41 @@ def plan_documents(units, cfg, rng, today, now):
             if kind in BODY_KINDS and bodies:
                 wanted = _pick(rng, BODY_KINDS[kind])
                 body = bodies.get(wanted) if wanted else None
-            spec = DocSpec(level, org, kind, body, issued, _published(rng, issued + timedelta(days=rng.randint(0, 3)), now),
-                           _topic(rng, issued.year))
+            spec = DocSpec(
+                level,
+                org,
+                kind,
+                body,
+                issued,
+                _published(rng, issued + timedelta(days=rng.randint(0, 3)), now),
+                _topic(rng, issued.year),
+            )
             spec.audience = org
-            subs = [c for c in units.children.get(org.pk, []) if c.kind != OrgKind.CELL or level == "base"]
+            subs = [
+                c
+                for c in units.children.get(org.pk, [])
+                if c.kind != OrgKind.CELL or level == "base"
+            ]
             if subs and rng.random() < 0.1:
                 spec.audience = rng.choice(subs)
             if kind == K.GUIDANCE and rng.random() < 0.25:
-                spec.positions = frozenset({Position.BI_THU_CHI_BO, Position.PHO_BI_THU_CHI_BO, Position.CHI_UY_VIEN})
+                spec.positions = frozenset(
+                    {Position.BI_THU_CHI_BO, Position.PHO_BI_THU_CHI_BO, Position.CHI_UY_VIEN}
+                )
             elif rng.random() < 0.01:
                 spec.groups = frozenset({MemberGroup.RETIRED})
             # a plan below the province implementing a provincial resolution or directive
-            if level != "province" and kind == K.PLAN and provincial_targets and (force_link or rng.random() < 0.5):
+            if (
+                level != "province"
+                and kind == K.PLAN
+                and provincial_targets
+                and (force_link or rng.random() < 0.5)
+            ):
                 target = rng.choice(provincial_targets)
                 if target.issued_on + timedelta(days=7) <= today:
-                    spec.issued_on = min(today, target.issued_on + timedelta(days=rng.randint(7, 60)))
+                    spec.issued_on = min(
+                        today, target.issued_on + timedelta(days=rng.randint(7, 60))
+                    )
                     spec.published_at = _published(rng, spec.issued_on, now)
                     spec.topic = target.topic
                     spec.links.append((LinkKind.IMPLEMENTS, target))
@@ -429,8 +554,12 @@ def plan_documents(units, cfg, rng, today, now):
         for spec in level_specs:
             _texts(spec, rng)
         if level == "province":
-            provincial_targets = [s for s in level_specs if s.kind in (K.RESOLUTION, K.DIRECTIVE, K.CONCLUSION)]
-            regulations = sorted((s for s in level_specs if s.kind == K.REGULATION), key=lambda s: s.issued_on)
+            provincial_targets = [
+                s for s in level_specs if s.kind in (K.RESOLUTION, K.DIRECTIVE, K.CONCLUSION)
+            ]
+            regulations = sorted(
+                (s for s in level_specs if s.kind == K.REGULATION), key=lambda s: s.issued_on
+            )
             for older, newer in zip(regulations, regulations[1:], strict=False):
                 if rng.random() < 0.15 and older.issued_on < newer.issued_on:
                     newer.links.append((LinkKind.REPLACES, older))
@@ -457,12 +586,16 @@ def _texts(spec, rng):
     links = [target for kind, target in spec.links if kind == LinkKind.IMPLEMENTS]
     if links:
         target = links[0]
-        spec.title = (f"Kế hoạch thực hiện {DocumentKind(target.kind).label} số {target.number} ngày "
-                      f"{fmt_date(target.issued_on)} của {committee_name(target.org)} {target.topic}")
+        spec.title = (
+            f"Kế hoạch thực hiện {DocumentKind(target.kind).label} số {target.number} ngày "
+            f"{fmt_date(target.issued_on)} của {committee_name(target.org)} {target.topic}"
+        )
     else:
         spec.title = f"{label} {spec.topic}"
     spec.title = spec.title[:250]
-    spec.summary = SUMMARY[spec.kind].format(committee=committee_name(spec.org), issuer=issuer, topic=spec.topic)
+    spec.summary = SUMMARY[spec.kind].format(
+        committee=committee_name(spec.org), issuer=issuer, topic=spec.topic
+    )
     if spec.positions:
         spec.summary += " Dành cho bí thư, phó bí thư và chi ủy viên các chi bộ."
 
@@ -470,8 +603,13 @@ def _texts(spec, rng):
 def plan_news(units, cfg, rng, today, now):
     specs = []
     counts = _split(cfg["news"], NEWS_SHARE)
-    categories = {NewsCategory.LEADERSHIP: 30, NewsCategory.CURRENT: 30, NewsCategory.INTERNATIONAL: 8,
-                  NewsCategory.USEFUL: 14, NewsCategory.BULLETIN: 18}
+    categories = {
+        NewsCategory.LEADERSHIP: 30,
+        NewsCategory.CURRENT: 30,
+        NewsCategory.INTERNATIONAL: 8,
+        NewsCategory.USEFUL: 14,
+        NewsCategory.BULLETIN: 18,
+    }
     for level in LEVELS:
         orgs = units.level_orgs(level)
         if not orgs:
@@ -485,15 +623,26 @@ def plan_news(units, cfg, rng, today, now):
             subs = [c for c in units.children.get(org.pk, []) if c.kind != OrgKind.CELL] or [org]
             sub = rng.choice(subs)
             place = sub.name.replace("Đảng bộ ", "")
-            title = _fill(rng.choice(NEWS_TITLES[category]), org=org, rng=rng, year=day.year, place=place, sub=sub.name)
+            title = _fill(
+                rng.choice(NEWS_TITLES[category]),
+                org=org,
+                rng=rng,
+                year=day.year,
+                place=place,
+                sub=sub.name,
+            )
             title = title[:1].upper() + title[1:]
-            lead = _fill(rng.choice(NEWS_LEADS[category]), org=org, rng=rng, year=day.year, place=place)
+            lead = _fill(
+                rng.choice(NEWS_LEADS[category]), org=org, rng=rng, year=day.year, place=place
+            )
             paragraphs = rng.sample(NEWS_PARAGRAPHS, rng.randint(3, 5))
             body = []
             for j, text in enumerate(paragraphs):
                 if j == 2 and rng.random() < 0.4:
                     quote, attribution = rng.choice(NEWS_QUOTES)
-                    body.append({"type": "quote", "value": {"text": quote, "attribution": attribution}})
+                    body.append(
+                        {"type": "quote", "value": {"text": quote, "attribution": attribution}}
+                    )
                 if j == 1 and rng.random() < 0.3:
                     body.append({"type": "heading", "value": "Nhiều kết quả nổi bật"})
                 body.append({"type": "paragraph", "value": f"<p>{text}</p>"})
@@ -503,8 +652,21 @@ def plan_news(units, cfg, rng, today, now):
             author = f"{rng.choice(AUTHOR_FAMILY)} {rng.choice(AUTHOR_GIVEN)}"
             source = f"Ban Tuyên giáo {committee_name(org)}" if own else rng.choice(NEWS_SOURCES)
             audience = sub if sub is not org and rng.random() < 0.1 else org
-            specs.append(NewsSpec(level, org, category, title[:250], lead, body, author, source,
-                                  featured=rng.random() < 0.08, published_at=_published(rng, day, now), audience=audience))
+            specs.append(
+                NewsSpec(
+                    level,
+                    org,
+                    category,
+                    title[:250],
+                    lead,
+                    body,
+                    author,
+                    source,
+                    featured=rng.random() < 0.08,
+                    published_at=_published(rng, day, now),
+                    audience=audience,
+                )
+            )
     if specs and not any(s.featured for s in specs):
         specs[0].featured = True
     return specs
@@ -549,29 +711,62 @@ def document_pdf(*, issuer, kind_label, number, issued_on, summary, place="Thái
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
     font = _font()
-    base = ParagraphStyle("base", fontName=font, fontSize=11.5, leading=16, alignment=TA_JUSTIFY, firstLineIndent=8 * mm)
+    base = ParagraphStyle(
+        "base",
+        fontName=font,
+        fontSize=11.5,
+        leading=16,
+        alignment=TA_JUSTIFY,
+        firstLineIndent=8 * mm,
+    )
     center = ParagraphStyle("center", parent=base, alignment=TA_CENTER, firstLineIndent=0)
     title = ParagraphStyle("title", parent=center, fontSize=15, leading=20, spaceBefore=8)
     head = ParagraphStyle("head", parent=base, firstLineIndent=0, spaceBefore=8)
     note = ParagraphStyle("note", parent=center, fontSize=8.5, leading=11)
     out = io.BytesIO()
-    doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=25 * mm, rightMargin=18 * mm, topMargin=18 * mm,
-                            bottomMargin=18 * mm, title=f"{kind_label} {number}", author=issuer,
-                            subject="Văn bản mẫu — Sổ tay đảng viên điện tử", invariant=1)
-    when = (f"{place}, ngày {issued_on.day:02d} tháng {issued_on.month:02d} năm {issued_on.year}"
-            if issued_on else f"{place}, ngày … tháng … năm …")
-    header = Table([
-        [Paragraph(issuer.upper(), center), Paragraph("ĐẢNG CỘNG SẢN VIỆT NAM", center)],
-        [Paragraph("*", center), Paragraph("—————", center)],
-        [Paragraph(f"Số {number}", center), Paragraph(f"<i>{when}</i>", center)],
-    ], colWidths=[75 * mm, 92 * mm])
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=A4,
+        leftMargin=25 * mm,
+        rightMargin=18 * mm,
+        topMargin=18 * mm,
+        bottomMargin=18 * mm,
+        title=f"{kind_label} {number}",
+        author=issuer,
+        subject="Văn bản mẫu — Sổ tay đảng viên điện tử",
+        invariant=1,
+    )
+    when = (
+        f"{place}, ngày {issued_on.day:02d} tháng {issued_on.month:02d} năm {issued_on.year}"
+        if issued_on
+        else f"{place}, ngày … tháng … năm …"
+    )
+    header = Table(
+        [
+            [Paragraph(issuer.upper(), center), Paragraph("ĐẢNG CỘNG SẢN VIỆT NAM", center)],
+            [Paragraph("*", center), Paragraph("—————", center)],
+            [Paragraph(f"Số {number}", center), Paragraph(f"<i>{when}</i>", center)],
+        ],
+        colWidths=[75 * mm, 92 * mm],
+    )
     header.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
-    story = [header, Spacer(1, 8 * mm), Paragraph(kind_label.upper(), title), Paragraph(summary, center),
-             Spacer(1, 6 * mm)]
+    story = [
+        header,
+        Spacer(1, 8 * mm),
+        Paragraph(kind_label.upper(), title),
+        Paragraph(summary, center),
+        Spacer(1, 6 * mm),
+    ]
     for heading, text in PDF_SECTIONS:
         story += [Paragraph(heading, head), Paragraph(text, base)]
-    story += [Spacer(1, 14 * mm), Paragraph("VĂN BẢN MẪU — DỮ LIỆU TRÌNH DIỄN CỦA SỔ TAY ĐẢNG VIÊN ĐIỆN TỬ, "
-                                            "KHÔNG PHẢI VĂN BẢN THẬT", note)]
+    story += [
+        Spacer(1, 14 * mm),
+        Paragraph(
+            "VĂN BẢN MẪU — DỮ LIỆU TRÌNH DIỄN CỦA SỔ TAY ĐẢNG VIÊN ĐIỆN TỬ, "
+            "KHÔNG PHẢI VĂN BẢN THẬT",
+            note,
+        ),
+    ]
     doc.build(story)
     return out.getvalue()
 
@@ -589,18 +784,31 @@ def store_pdf(name, data):
 
 # --- writing -------------------------------------------------------------------------------------
 
+
 def _insert_rows(model, objs):
     """INSERT the rows of ``model``'s own table (a multi-table child: ``page_ptr_id`` set)."""
     fields = model._meta.local_concrete_fields
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    batch = max(1, connection.ops.bulk_batch_size(fields, objs) if connection.vendor == "sqlite" else 60000 // len(fields))
+    batch = max(
+        1,
+        connection.ops.bulk_batch_size(fields, objs)
+        if connection.vendor == "sqlite"
+        else 60000 // len(fields),
+    )
     with connection.cursor() as cursor:
         for start in range(0, len(objs), batch):
-            chunk = objs[start:start + batch]
-            params = [f.get_db_prep_save(getattr(obj, f.attname), connection) for obj in chunk for f in fields]
-            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(chunk))}", params)  # noqa: S608
+            chunk = objs[start : start + batch]
+            params = [
+                f.get_db_prep_save(getattr(obj, f.attname), connection)
+                for obj in chunk
+                for f in fields
+            ]
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(chunk))}",  # noqa: S608
+                params,
+            )
 
 
 def bulk_pages(section, objs, rng):
@@ -610,8 +818,12 @@ def bulk_pages(section, objs, rng):
     if not objs:
         return
     siblings = Page.objects.filter(path__startswith=section.path, depth=section.depth + 1)
-    last = siblings.order_by("-path").values_list("path", flat=True).first() if section.numchild else None
-    start = Page._str2int(last[-Page.steplen:]) + 1 if last else 1
+    last = (
+        siblings.order_by("-path").values_list("path", flat=True).first()
+        if section.numchild
+        else None
+    )
+    start = Page._str2int(last[-Page.steplen :]) + 1 if last else 1
     base_fields = [f for f in Page._meta.concrete_fields if not f.primary_key]
     slugs = set(siblings.values_list("slug", flat=True)) if section.numchild else set()
     for i, obj in enumerate(objs):
@@ -630,10 +842,14 @@ def bulk_pages(section, objs, rng):
         obj.translation_key = uuid.UUID(int=rng.getrandbits(128), version=4)
         obj.draft_title = obj.title
         obj.live, obj.has_unpublished_changes = True, False
-        obj.first_published_at = obj.last_published_at = obj.latest_revision_created_at = obj.published_at
+        obj.first_published_at = obj.last_published_at = obj.latest_revision_created_at = (
+            obj.published_at
+        )
         obj.search_folded = obj.folded_text()
-    bases = Page.objects.bulk_create([Page(**{f.attname: getattr(obj, f.attname) for f in base_fields}) for obj in objs],
-                                     batch_size=1000)
+    bases = Page.objects.bulk_create(
+        [Page(**{f.attname: getattr(obj, f.attname) for f in base_fields}) for obj in objs],
+        batch_size=1000,
+    )
     for obj, row in zip(objs, bases, strict=True):
         obj.pk = obj.id = obj.page_ptr_id = row.pk
     _insert_rows(type(objs[0]), objs)
@@ -662,16 +878,35 @@ def seed(*, scale="tiny", seed=1, stdout=None):
         news_ct = ContentType.objects.get_for_model(NewsPage)
         for spec in documents:
             page = DocumentPage(
-                title=spec.title, content_type=doc_ct, issuer_org=spec.org, audience_org=spec.audience,
-                audience_positions=spec.positions, audience_groups=spec.groups, published_at=spec.published_at,
-                number=spec.number, kind=spec.kind, issued_on=spec.issued_on, advisory_body=spec.body,
-                summary=spec.summary, is_classified=False)
+                title=spec.title,
+                content_type=doc_ct,
+                issuer_org=spec.org,
+                audience_org=spec.audience,
+                audience_positions=spec.positions,
+                audience_groups=spec.groups,
+                published_at=spec.published_at,
+                number=spec.number,
+                kind=spec.kind,
+                issued_on=spec.issued_on,
+                advisory_body=spec.body,
+                summary=spec.summary,
+                is_classified=False,
+            )
             children.setdefault(spec.org.pk, []).append((spec, page))
         for spec in news:
             page = NewsPage(
-                title=spec.title, content_type=news_ct, issuer_org=spec.org, audience_org=spec.audience,
-                published_at=spec.published_at, category=spec.category, lead=spec.lead, body=spec.body,
-                author=spec.author, source=spec.source, featured=spec.featured)
+                title=spec.title,
+                content_type=news_ct,
+                issuer_org=spec.org,
+                audience_org=spec.audience,
+                published_at=spec.published_at,
+                category=spec.category,
+                lead=spec.lead,
+                body=spec.body,
+                author=spec.author,
+                source=spec.source,
+                featured=spec.featured,
+            )
             children.setdefault(spec.org.pk, []).append((spec, page))
         for org_id in sorted(children):
             items = sorted(children[org_id], key=lambda item: (item[1].published_at, item[1].title))
@@ -681,17 +916,27 @@ def seed(*, scale="tiny", seed=1, stdout=None):
                 for spec, page in of_kind:
                     spec.page_id = page.pk
         files = attach_files(documents, cfg, seed)
-        links = [DocumentLink(page_id=spec.page_id, target_id=target.page_id, kind=kind, sort_order=i)
-                 for spec in documents for i, (kind, target) in enumerate(spec.links)]
+        links = [
+            DocumentLink(page_id=spec.page_id, target_id=target.page_id, kind=kind, sort_order=i)
+            for spec in documents
+            for i, (kind, target) in enumerate(spec.links)
+        ]
         DocumentLink.objects.bulk_create(links, batch_size=5000)
         receipts = add_receipts(documents, news, cfg["receipts"], seed)
     analyze()
     elapsed = time.monotonic() - started
     if stdout:
-        stdout.write(f"Đã tạo {len(sections)} chuyên mục, {len(news)} tin bài, {len(documents)} văn bản "
-                     f"({files} tệp PDF), {receipts} lượt đọc trong {elapsed:.1f} giây.")
-    return {"sections": len(sections), "news": len(news), "documents": len(documents), "pdfs": files,
-            "receipts": receipts}
+        stdout.write(
+            f"Đã tạo {len(sections)} chuyên mục, {len(news)} tin bài, {len(documents)} văn bản "
+            f"({files} tệp PDF), {receipts} lượt đọc trong {elapsed:.1f} giây."
+        )
+    return {
+        "sections": len(sections),
+        "news": len(news),
+        "documents": len(documents),
+        "pdfs": files,
+        "receipts": receipts,
+    }
 
 
 def attach_files(documents, cfg, seed):
@@ -710,24 +955,49 @@ def attach_files(documents, cfg, seed):
             name = f"library/demo/{spec.kind}-{spec.level}.pdf"
         if key not in stored:
             if cfg["own_pdf"]:
-                data = document_pdf(issuer=spec.body.name if spec.body else committee_name(spec.org), kind_label=label,
-                                    number=spec.number, issued_on=spec.issued_on, summary=spec.summary)
+                data = document_pdf(
+                    issuer=spec.body.name if spec.body else committee_name(spec.org),
+                    kind_label=label,
+                    number=spec.number,
+                    issued_on=spec.issued_on,
+                    summary=spec.summary,
+                )
             else:
-                level_name = {"province": "TỈNH ỦY", "district": "HUYỆN ỦY", "base": "ĐẢNG ỦY"}[spec.level]
-                data = document_pdf(issuer=level_name, kind_label=label, number=f"…-{ABBREV[spec.kind]}/…", issued_on=None,
-                                    summary=f"{label} mẫu (dùng chung cho dữ liệu trình diễn)")
+                level_name = {"province": "TỈNH ỦY", "district": "HUYỆN ỦY", "base": "ĐẢNG ỦY"}[
+                    spec.level
+                ]
+                data = document_pdf(
+                    issuer=level_name,
+                    kind_label=label,
+                    number=f"…-{ABBREV[spec.kind]}/…",
+                    issued_on=None,
+                    summary=f"{label} mẫu (dùng chung cho dữ liệu trình diễn)",
+                )
             stored[key] = (store_pdf(name, data), len(data), hashlib.sha1(data).hexdigest())  # noqa: S324 (Wagtail's file_hash)
         path, size, digest = stored[key]
-        rows.append(LibraryFile(title=f"{label} {spec.number}", file=path, file_size=size, file_hash=digest,
-                                content_type="application/pdf", collection_id=collection_id))
+        rows.append(
+            LibraryFile(
+                title=f"{label} {spec.number}",
+                file=path,
+                file_size=size,
+                file_hash=digest,
+                content_type="application/pdf",
+                collection_id=collection_id,
+            )
+        )
     LibraryFile.objects.bulk_create(rows, batch_size=2000)
     DocumentFile.objects.bulk_create(
-        [DocumentFile(page_id=spec.page_id, file_id=row.pk, sort_order=0, label=row.title)
-         for spec, row in zip(documents, rows, strict=True)], batch_size=2000)
+        [
+            DocumentFile(page_id=spec.page_id, file_id=row.pk, sort_order=0, label=row.title)
+            for spec, row in zip(documents, rows, strict=True)
+        ],
+        batch_size=2000,
+    )
     return len(stored)
 
 
 # --- read receipts ---------------------------------------------------------------------------------
+
 
 def _reads(specs, total, today):
     """Page id → how many receipts it gets: provincial and recent items more (a skew, not a model)."""
@@ -736,7 +1006,9 @@ def _reads(specs, total, today):
         if getattr(spec, "positions", None) or getattr(spec, "groups", None):
             continue  # narrow audiences: leave them unread rather than read by the wrong members
         age = max(0, (today - timezone.localtime(spec.published_at).date()).days)
-        weights[spec.page_id] = READ_WEIGHT[spec.level] * (0.5 if isinstance(spec, NewsSpec) else 1.0) / (1 + age / 45)
+        weights[spec.page_id] = (
+            READ_WEIGHT[spec.level] * (0.5 if isinstance(spec, NewsSpec) else 1.0) / (1 + age / 45)
+        )
     scale = total / (sum(weights.values()) or 1)
     return {page_id: int(round(w * scale)) for page_id, w in weights.items()}
 
@@ -753,21 +1025,35 @@ def _receipts_sql(specs, reads, seed):
     """All receipts in one INSERT … SELECT: members numbered in tree order (so each audience's
     members are one range of numbers), each page draws its count of (member, day) pairs."""
     tz = settings.TIME_ZONE
-    receipts, members, orgs = ReadReceipt._meta.db_table, Member._meta.db_table, Organisation._meta.db_table
+    receipts, members, orgs = (
+        ReadReceipt._meta.db_table,
+        Member._meta.db_table,
+        Organisation._meta.db_table,
+    )
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS demo_reader, demo_read, demo_range, demo_pick")
         cursor.execute(
             f"CREATE TEMP TABLE demo_reader AS SELECT (row_number() OVER (ORDER BY o.tree_id, o.lft, m.id))::int AS rn, "  # noqa: S608
             f"m.id AS member_id, o.tree_id, o.lft FROM {members} m JOIN {orgs} o ON o.id = m.cell_id "
-            f"WHERE m.status = 'active'")
-        cursor.execute("CREATE UNIQUE INDEX ON demo_reader (rn); CREATE INDEX ON demo_reader (tree_id, lft, rn)")
-        cursor.execute("CREATE TEMP TABLE demo_read (page_id int, audience_id int, k int, published timestamptz)")
-        rows = [(spec.page_id, spec.audience.pk, reads[spec.page_id], spec.published_at) for spec in specs
-                if reads.get(spec.page_id)]
+            f"WHERE m.status = 'active'"
+        )
+        cursor.execute(
+            "CREATE UNIQUE INDEX ON demo_reader (rn); CREATE INDEX ON demo_reader (tree_id, lft, rn)"
+        )
+        cursor.execute(
+            "CREATE TEMP TABLE demo_read (page_id int, audience_id int, k int, published timestamptz)"
+        )
+        rows = [
+            (spec.page_id, spec.audience.pk, reads[spec.page_id], spec.published_at)
+            for spec in specs
+            if reads.get(spec.page_id)
+        ]
         for start in range(0, len(rows), 5000):
-            chunk = rows[start:start + 5000]
-            cursor.execute("INSERT INTO demo_read VALUES " + ", ".join(["(%s, %s, %s, %s)"] * len(chunk)),  # noqa: S608
-                           [v for row in chunk for v in row])
+            chunk = rows[start : start + 5000]
+            cursor.execute(
+                "INSERT INTO demo_read VALUES " + ", ".join(["(%s, %s, %s, %s)"] * len(chunk)),  # noqa: S608
+                [v for row in chunk for v in row],
+            )
         cursor.execute("ANALYZE demo_reader; ANALYZE demo_read")
         # each audience's members: rn from lo to hi (first and last member under it in tree order)
         cursor.execute(f"""
@@ -789,7 +1075,8 @@ def _receipts_sql(specs, reads, seed):
         """)
         cursor.execute("ANALYZE demo_pick")
     with _bulk_load(ReadReceipt), connection.cursor() as cursor:
-        cursor.execute(f"""
+        cursor.execute(
+            f"""
             INSERT INTO {receipts} (page_id, member_id, day, first_at, last_at, opens, downloads)
             SELECT page_id, member_id, day, t, LEAST(%(now)s, t + r_more * interval '40 minutes'),
                    1 + (r_more < 0.25)::int + (r_more < 0.08)::int, (r_more > 0.7)::int
@@ -805,7 +1092,9 @@ def _receipts_sql(specs, reads, seed):
             ) u
             ORDER BY page_id, member_id, day
             ON CONFLICT DO NOTHING
-        """, {"tz": tz, "today": timezone.localdate(), "now": timezone.now()})  # noqa: S608 (table names from _meta)
+        """,  # noqa: S608 (table names from _meta)
+            {"tz": tz, "today": timezone.localdate(), "now": timezone.now()},
+        )
         count = cursor.rowcount
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE demo_reader, demo_read, demo_range, demo_pick")
@@ -825,18 +1114,28 @@ def _bulk_load(model):
         if cursor.fetchone()[0]:
             yield
             return
-        cursor.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                       "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname", [table])
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
+            [table],
+        )
         foreign_keys = cursor.fetchall()
-        cursor.execute("SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
-                       "WHERE i.indrelid = %s::regclass AND NOT i.indisprimary AND NOT EXISTS "
-                       "(SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) ORDER BY 1", [table])
+        cursor.execute(
+            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "WHERE i.indrelid = %s::regclass AND NOT i.indisprimary AND NOT EXISTS "
+            "(SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) ORDER BY 1",
+            [table],
+        )
         indexes = cursor.fetchall()
         quoted = connection.ops.quote_name(table)
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # run the checks queued so far: ALTER refuses to wait
+        cursor.execute(
+            "SET CONSTRAINTS ALL IMMEDIATE"
+        )  # run the checks queued so far: ALTER refuses to wait
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         for name, _definition in foreign_keys:
-            cursor.execute(f"ALTER TABLE {quoted} DROP CONSTRAINT {connection.ops.quote_name(name)}")
+            cursor.execute(
+                f"ALTER TABLE {quoted} DROP CONSTRAINT {connection.ops.quote_name(name)}"
+            )
         for name, _definition in indexes:
             cursor.execute(f"DROP INDEX {name}")
     yield
@@ -844,13 +1143,17 @@ def _bulk_load(model):
         for _name, definition in indexes:
             cursor.execute(definition)
         for name, definition in foreign_keys:
-            cursor.execute(f"ALTER TABLE {quoted} ADD CONSTRAINT {connection.ops.quote_name(name)} {definition}")
+            cursor.execute(
+                f"ALTER TABLE {quoted} ADD CONSTRAINT {connection.ops.quote_name(name)} {definition}"
+            )
 
 
 def _receipts_python(specs, reads, seed):
     rng = _rng(f"receipts-{seed}")
     today, now = timezone.localdate(), timezone.now()
-    readers = sorted(Member.objects.filter(status="active").values_list("cell__tree_id", "cell__lft", "id"))
+    readers = sorted(
+        Member.objects.filter(status="active").values_list("cell__tree_id", "cell__lft", "id")
+    )
     rows, seen = [], set()
     for spec in specs:
         k = reads.get(spec.page_id)
@@ -860,7 +1163,9 @@ def _receipts_python(specs, reads, seed):
         pool = [m for tree, lft, m in readers if tree == a.tree_id and a.lft <= lft <= a.rght]
         if not pool:
             continue
-        first_day = max(timezone.localtime(spec.published_at).date(), today - timedelta(days=RECEIPT_DAYS - 1))
+        first_day = max(
+            timezone.localtime(spec.published_at).date(), today - timedelta(days=RECEIPT_DAYS - 1)
+        )
         span = (today - first_day).days + 1
         for _ in range(min(k, len(pool) * 3)):
             member = rng.choice(pool)
@@ -868,13 +1173,24 @@ def _receipts_python(specs, reads, seed):
             if (spec.page_id, member, day) in seen:
                 continue
             seen.add((spec.page_id, member, day))
-            at = max(spec.published_at, timezone.make_aware(datetime.combine(day, dtime(6))) +
-                     timedelta(seconds=rng.randint(0, 16 * 3600)))
+            at = max(
+                spec.published_at,
+                timezone.make_aware(datetime.combine(day, dtime(6)))
+                + timedelta(seconds=rng.randint(0, 16 * 3600)),
+            )
             at = min(at, now)
             more = rng.random()
-            rows.append(ReadReceipt(page_id=spec.page_id, member_id=member, day=day, first_at=at,
-                                    last_at=min(now, at + timedelta(minutes=int(more * 40))),
-                                    opens=1 + (more < 0.25) + (more < 0.08), downloads=int(more > 0.7)))
+            rows.append(
+                ReadReceipt(
+                    page_id=spec.page_id,
+                    member_id=member,
+                    day=day,
+                    first_at=at,
+                    last_at=min(now, at + timedelta(minutes=int(more * 40))),
+                    opens=1 + (more < 0.25) + (more < 0.08),
+                    downloads=int(more > 0.7),
+                )
+            )
     ReadReceipt.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
 

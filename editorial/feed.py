@@ -32,7 +32,15 @@ OWN_LIMIT = 5
 NEWEST_LIMIT = 10
 
 NEWS_FIELDS = ("title", "url_path", "published_at", "category", "featured", "issuer_org__name")
-DOCUMENT_FIELDS = ("title", "url_path", "published_at", "number", "kind", "issued_on", "issuer_org__name")
+DOCUMENT_FIELDS = (
+    "title",
+    "url_path",
+    "published_at",
+    "number",
+    "kind",
+    "issued_on",
+    "issuer_org__name",
+)
 
 
 @dataclass(frozen=True)
@@ -62,15 +70,22 @@ class Feed:
 def own_q(member, *, since):
     """Items issued by the member's cell, sub-committee or base organisation since ``since``."""
     return Q(
-        issuer_org__tree_id=member.tree_id, issuer_org__lft__lte=member.lft, issuer_org__rght__gte=member.rght,
-        issuer_org__kind__in=OWN_KINDS, published_at__gte=since,
+        issuer_org__tree_id=member.tree_id,
+        issuer_org__lft__lte=member.lft,
+        issuer_org__rght__gte=member.rght,
+        issuer_org__kind__in=OWN_KINDS,
+        published_at__gte=since,
     )
 
 
 def _rows(user, model, fields, member, since, newest_limit):
     """(own ids, rows): one query. ``own`` rows come first in the UNION, then the newest."""
-    base = (reading.readable(user, model).select_related("issuer_org").only(*fields)
-            .order_by("-published_at", "-pk"))
+    base = (
+        reading.readable(user, model)
+        .select_related("issuer_org")
+        .only(*fields)
+        .order_by("-published_at", "-pk")
+    )
     newest = base.filter(published_at__isnull=False)[:newest_limit]
     if member is None:
         return set(), list(newest)
@@ -86,8 +101,14 @@ def _rows(user, model, fields, member, since, newest_limit):
 
 def _is_own(page, member, since):
     org = page.issuer_org
-    return (org.kind in OWN_KINDS and org.tree_id == member.tree_id and org.lft <= member.lft
-            and member.rght <= org.rght and page.published_at is not None and page.published_at >= since)
+    return (
+        org.kind in OWN_KINDS
+        and org.tree_id == member.tree_id
+        and org.lft <= member.lft
+        and member.rght <= org.rght
+        and page.published_at is not None
+        and page.published_at >= since
+    )
 
 
 def build(user, *, newest_limit=NEWEST_LIMIT):
@@ -96,13 +117,24 @@ def build(user, *, newest_limit=NEWEST_LIMIT):
     since = timezone.now() - timedelta(days=OWN_DAYS)
     items = {}
     own_ids = set()
-    for kind, model, fields in (("news", NewsPage, NEWS_FIELDS), ("document", DocumentPage, DOCUMENT_FIELDS)):
-        fields = (*fields, "issuer_org__kind", "issuer_org__tree_id", "issuer_org__lft", "issuer_org__rght")
+    for kind, model, fields in (
+        ("news", NewsPage, NEWS_FIELDS),
+        ("document", DocumentPage, DOCUMENT_FIELDS),
+    ):
+        fields = (
+            *fields,
+            "issuer_org__kind",
+            "issuer_org__tree_id",
+            "issuer_org__lft",
+            "issuer_org__rght",
+        )
         ids, rows = _rows(user, model, fields, member, since, newest_limit)
         own_ids |= ids
         for row in rows:
             items[row.pk] = FeedItem(kind, row, row.pk in ids)
-    ordered = sorted(items.values(), key=lambda item: (item.page.published_at, item.page.pk), reverse=True)
+    ordered = sorted(
+        items.values(), key=lambda item: (item.page.published_at, item.page.pk), reverse=True
+    )
     own = [item for item in ordered if item.own][:OWN_LIMIT]
     shown = {item.page.pk for item in own}
     newest = [item for item in ordered if item.page.pk not in shown][:newest_limit]
@@ -125,8 +157,10 @@ def cache_key(request, member):
     if member is None or scope.is_superadmin(user) or scope.managed_ranges(user, VIEW_LIBRARY):
         return None
     positions = ".".join(sorted(member.positions or ()))
-    return (f"editorial:feed:{get_language()}:{cache.get(scope.GRANTS_VERSION_KEY)}:{content_version()}:"
-            f"{member.cell_id}:{positions}:{member.group}")
+    return (
+        f"editorial:feed:{get_language()}:{cache.get(scope.GRANTS_VERSION_KEY)}:{content_version()}:"
+        f"{member.cell_id}:{positions}:{member.group}"
+    )
 
 
 def home_card_depends(request):
@@ -151,8 +185,11 @@ def home_card(request):
     if key is not None:
         html = cache.get(key)
         if html is None:
-            html = render_to_string("editorial/cards/feed_body.html", {"card": {"feed": build(request.user)}},
-                                    request=request)
+            html = render_to_string(
+                "editorial/cards/feed_body.html",
+                {"card": {"feed": build(request.user)}},
+                request=request,
+            )
             cache.set(key, html, CACHE_SECONDS)
         return {"html": html}
     feed = build(request.user)

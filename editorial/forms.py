@@ -38,7 +38,10 @@ class ScopedPageForm(WagtailAdminPageForm):
                 field.queryset = Organisation.objects.none()
             else:
                 field.queryset = Organisation.objects.filter(
-                    tree_id=issuer.tree_id, lft__gte=issuer.lft, rght__lte=issuer.rght, is_active=True
+                    tree_id=issuer.tree_id,
+                    lft__gte=issuer.lft,
+                    rght__lte=issuer.rght,
+                    is_active=True,
                 ).order_by("tree_id", "lft")
                 field.initial = field.initial or issuer.pk
                 if not page.audience_org_id:
@@ -58,7 +61,8 @@ class ScopedPageForm(WagtailAdminPageForm):
                 if "target" in form.fields:
                     form.fields["target"].queryset = targets
                     form.fields["target"].error_messages["invalid_choice"] = _(
-                        "Không tìm thấy văn bản này trong phạm vi của bạn.")
+                        "Không tìm thấy văn bản này trong phạm vi của bạn."
+                    )
 
     def clean(self):
         from . import services
@@ -71,9 +75,14 @@ class ScopedPageForm(WagtailAdminPageForm):
         if isinstance(page, DocumentPage):
             body = cleaned.get("advisory_body")
             keeps_body = getattr(body, "pk", body) == page.advisory_body_id
-            if not (services.may_upload(self.for_user, page.issuer_org, body) or (keeps_body and self._reviewing())):
-                self.add_error("advisory_body" if "advisory_body" in self.fields else None,
-                               _("Bạn không được đăng văn bản của cơ quan này."))
+            if not (
+                services.may_upload(self.for_user, page.issuer_org, body)
+                or (keeps_body and self._reviewing())
+            ):
+                self.add_error(
+                    "advisory_body" if "advisory_body" in self.fields else None,
+                    _("Bạn không được đăng văn bản của cơ quan này."),
+                )
         elif not (services.may_write_news(self.for_user, page.issuer_org) or self._reviewing()):
             self.add_error(None, _("Bạn không được viết tin bài cho đơn vị này."))
         return cleaned
@@ -96,11 +105,13 @@ class SectionPageForm(WagtailAdminPageForm):
         field = self.fields.get("organisation")
         if field is None:
             return
-        if self.instance.pk:  # a section stays with its unit: its news and documents were issued there
+        if (
+            self.instance.pk
+        ):  # a section stays with its unit: its news and documents were issued there
             field.disabled = True
             return
         if self.for_user is not None:
             field.queryset = section_orgs(self.for_user).order_by("tree_id", "lft")
         field.error_messages["invalid_choice"] = _(
-            "Bạn không quản lý đơn vị này, hoặc đơn vị đã có chuyên mục; xin chọn đơn vị khác.")
-
+            "Bạn không quản lý đơn vị này, hoặc đơn vị đã có chuyên mục; xin chọn đơn vị khác."
+        )

@@ -90,4 +90,6 @@ class SchedulerHealthView(APIView):
 def public_health(request):
     """Plain text, no figures: "ok" (200) or "stale"/"never" (503)."""
     state = scheduler_state()[0]
-    return HttpResponse(state, content_type="text/plain; charset=utf-8", status=200 if state == "ok" else 503)
+    return HttpResponse(
+        state, content_type="text/plain; charset=utf-8", status=200 if state == "ok" else 503
+    )

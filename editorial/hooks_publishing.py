@@ -22,18 +22,27 @@ class SchedulerPanel(Component):
         if data["status"] == "ok":
             state = _("Đang chạy")
         elif data["status"] == "stale":
-            state = _("Đã ngừng: lần chạy cuối cách đây %(minutes)s phút") % {"minutes": data["age_seconds"] // 60}
+            state = _("Đã ngừng: lần chạy cuối cách đây %(minutes)s phút") % {
+                "minutes": data["age_seconds"] // 60
+            }
         else:
             state = _("Chưa từng chạy")
-        last = date_format(localtime(datetime.fromisoformat(data["last_run"])), "d/m/Y H:i") if data["last_run"] else "—"
+        last = (
+            date_format(localtime(datetime.fromisoformat(data["last_run"])), "d/m/Y H:i")
+            if data["last_run"]
+            else "—"
+        )
         outbox = data["outbox"]
         return format_html(
             '<section class="w-panel" aria-labelledby="editorial-scheduler-heading">'
             '<div class="w-panel__header"><h2 class="w-panel__heading" id="editorial-scheduler-heading">{}</h2></div>'
             '<div class="w-panel__content"><p><strong>{}</strong> ({}: {})</p><p>{}</p></div></section>',
-            _("Bộ lập lịch đăng bài"), state, _("lần chạy cuối"), last,
-            _("Công việc nền đang chờ: %(waiting)s, lỗi: %(failed)s.") % {
-                "waiting": outbox["pending"] + outbox["queued"], "failed": outbox["failed"]},
+            _("Bộ lập lịch đăng bài"),
+            state,
+            _("lần chạy cuối"),
+            last,
+            _("Công việc nền đang chờ: %(waiting)s, lỗi: %(failed)s.")
+            % {"waiting": outbox["pending"] + outbox["queued"], "failed": outbox["failed"]},
         )
 
 

@@ -25,7 +25,9 @@ def scoped_pages_are_private(serve):
         if not isinstance(page, (DocumentPage, NewsPage)):  # routing hands over the specific page
             return serve(page, request, serve_args, serve_kwargs)
         if not request.user.is_authenticated:
-            return serve(page, request, serve_args, serve_kwargs)  # ScopedPage.serve: to the login page
+            return serve(
+                page, request, serve_args, serve_kwargs
+            )  # ScopedPage.serve: to the login page
         request.editorial_reader_is_member = scope.subject(request.user) is not None
         response = serve(page, request, serve_args, serve_kwargs)
         add_never_cache_headers(response)

@@ -78,7 +78,10 @@ class SectionPage(Page):
     """The news and documents section of one organisation (a committee at any level)."""
 
     organisation = models.OneToOneField(
-        Organisation, verbose_name=_("tổ chức đảng"), on_delete=models.PROTECT, related_name="section_page"
+        Organisation,
+        verbose_name=_("tổ chức đảng"),
+        on_delete=models.PROTECT,
+        related_name="section_page",
     )
     intro = RichTextField(_("giới thiệu"), blank=True, features=["bold", "italic", "link"])
 
@@ -105,6 +108,7 @@ class SectionPage(Page):
 
 # --- files ------------------------------------------------------------------------------------
 
+
 def library_upload_to(instance, filename):
     now = timezone.now()
     return f"library/{now:%Y/%m}/{filename}"
@@ -115,7 +119,9 @@ class LibraryFile(AbstractDocument):
     swapped: ``WAGTAILDOCS_DOCUMENT_MODEL``). Kept in private storage, never under MEDIA_URL:
     it is served by ``views.file_download`` after the scope check."""
 
-    file = models.FileField(_("tệp"), storage=private_storage, upload_to=library_upload_to, max_length=255)
+    file = models.FileField(
+        _("tệp"), storage=private_storage, upload_to=library_upload_to, max_length=255
+    )
     content_type = models.CharField(_("kiểu tệp"), max_length=120, blank=True, editable=False)
 
     admin_form_fields = Document.admin_form_fields
@@ -133,7 +139,10 @@ class StoredFileLink(Orderable):
     """A file attached to a page (abstract: documents have files, news have attachments)."""
 
     file = models.ForeignKey(
-        settings.WAGTAILDOCS_DOCUMENT_MODEL, verbose_name=_("tệp"), on_delete=models.PROTECT, related_name="+"
+        settings.WAGTAILDOCS_DOCUMENT_MODEL,
+        verbose_name=_("tệp"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     label = models.CharField(_("tên hiển thị"), max_length=255, blank=True)
 
@@ -148,6 +157,7 @@ class StoredFileLink(Orderable):
 
 # --- scoped pages ------------------------------------------------------------------------
 
+
 class ScopedPage(Page, Published):
     """A page that is Published: readable by the audience (the scope engine), nobody else.
 
@@ -156,7 +166,9 @@ class ScopedPage(Page, Published):
     """
 
     search_folded = models.TextField(editable=False, blank=True, default="")
-    published_at = models.DateTimeField(_("đăng lúc"), null=True, blank=True, editable=False, db_index=True)
+    published_at = models.DateTimeField(
+        _("đăng lúc"), null=True, blank=True, editable=False, db_index=True
+    )
 
     scope = ScopeSpec(org_field="issuer_org", view_capability=VIEW_LIBRARY, audience=True)
 
@@ -205,27 +217,63 @@ class ScopedPage(Page, Published):
 class NewsPage(ScopedPage):
     """A news article or internal bulletin (Bản tin nội bộ) of the section's organisation."""
 
-    category = models.CharField(_("chuyên mục"), max_length=16, choices=NewsCategory.choices, default=NewsCategory.CURRENT)
-    lead = models.TextField(_("sapo"), max_length=600, blank=True, help_text=_("Đoạn tóm tắt đầu bài."))
+    category = models.CharField(
+        _("chuyên mục"), max_length=16, choices=NewsCategory.choices, default=NewsCategory.CURRENT
+    )
+    lead = models.TextField(
+        _("sapo"), max_length=600, blank=True, help_text=_("Đoạn tóm tắt đầu bài.")
+    )
     lead_image = models.ForeignKey(
-        "wagtailimages.Image", verbose_name=_("ảnh đại diện"), null=True, blank=True, on_delete=models.SET_NULL,
+        "wagtailimages.Image",
+        verbose_name=_("ảnh đại diện"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     body = StreamField(
         [
             ("heading", blocks.CharBlock(label=_("Tiêu đề mục"), form_classname="title")),
-            ("paragraph", blocks.RichTextBlock(label=_("Đoạn văn"), features=["bold", "italic", "link", "ol", "ul"])),
-            ("image", blocks.StructBlock(
-                [("image", ImageChooserBlock(label=_("Ảnh"))),
-                 ("caption", blocks.CharBlock(label=_("Chú thích"), required=False))],
-                label=_("Ảnh"), icon="image")),
-            ("video", EmbedBlock(label=_("Video nhúng"), help_text=_("Đường dẫn YouTube hoặc trang video."))),
-            ("quote", blocks.StructBlock(
-                [("text", blocks.TextBlock(label=_("Trích dẫn"))),
-                 ("attribution", blocks.CharBlock(label=_("Người nói / nguồn"), required=False))],
-                label=_("Trích dẫn"), icon="openquote")),
+            (
+                "paragraph",
+                blocks.RichTextBlock(
+                    label=_("Đoạn văn"), features=["bold", "italic", "link", "ol", "ul"]
+                ),
+            ),
+            (
+                "image",
+                blocks.StructBlock(
+                    [
+                        ("image", ImageChooserBlock(label=_("Ảnh"))),
+                        ("caption", blocks.CharBlock(label=_("Chú thích"), required=False)),
+                    ],
+                    label=_("Ảnh"),
+                    icon="image",
+                ),
+            ),
+            (
+                "video",
+                EmbedBlock(
+                    label=_("Video nhúng"), help_text=_("Đường dẫn YouTube hoặc trang video.")
+                ),
+            ),
+            (
+                "quote",
+                blocks.StructBlock(
+                    [
+                        ("text", blocks.TextBlock(label=_("Trích dẫn"))),
+                        (
+                            "attribution",
+                            blocks.CharBlock(label=_("Người nói / nguồn"), required=False),
+                        ),
+                    ],
+                    label=_("Trích dẫn"),
+                    icon="openquote",
+                ),
+            ),
         ],
-        verbose_name=_("nội dung"), blank=True,
+        verbose_name=_("nội dung"),
+        blank=True,
     )
     author = models.CharField(_("tác giả"), max_length=200, blank=True)
     source = models.CharField(_("nguồn"), max_length=300, blank=True)
@@ -242,16 +290,26 @@ class NewsPage(ScopedPage):
         InlinePanel("attachments", label=_("Tệp đính kèm")),
         FieldRowPanel([FieldPanel("author"), FieldPanel("source")]),
         MultiFieldPanel(
-            [FieldPanel("audience_org"), FieldPanel("audience_positions"), FieldPanel("audience_groups")],
+            [
+                FieldPanel("audience_org"),
+                FieldPanel("audience_positions"),
+                FieldPanel("audience_groups"),
+            ],
             heading=_("Phạm vi người đọc"),
         ),
     ]
-    search_fields = [*Page.search_fields, index.SearchField("lead"), index.FilterField("issuer_org_id")]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("lead"),
+        index.FilterField("issuer_org_id"),
+    ]
 
     class Meta:
         verbose_name = _("tin bài")
         verbose_name_plural = _("tin bài")
-        indexes = [models.Index(fields=["audience_org", "published_at"], name="news_audience_recent")]
+        indexes = [
+            models.Index(fields=["audience_org", "published_at"], name="news_audience_recent")
+        ]
 
     def folded_text(self):
         return fold(f"{self.title} {self.lead}")
@@ -268,14 +326,21 @@ class DocumentPage(ScopedPage):
     kind = models.CharField(_("loại văn bản"), max_length=16, choices=DocumentKind.choices)
     issued_on = models.DateField(_("ngày ban hành"))
     advisory_body = models.ForeignKey(
-        AdvisoryBody, verbose_name=_("cơ quan tham mưu"), null=True, blank=True, on_delete=models.PROTECT,
+        AdvisoryBody,
+        verbose_name=_("cơ quan tham mưu"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="documents",
         help_text=_("Cơ quan soạn, đăng văn bản. Để trống nếu cấp ủy trực tiếp ban hành."),
     )
     summary = models.TextField(_("trích yếu"), max_length=2000)
     is_classified = models.BooleanField(
-        _("văn bản mật"), default=False,
-        help_text=_("Hệ thống không lưu văn bản mật. Đánh dấu ô này thì văn bản sẽ không được lưu."),
+        _("văn bản mật"),
+        default=False,
+        help_text=_(
+            "Hệ thống không lưu văn bản mật. Đánh dấu ô này thì văn bản sẽ không được lưu."
+        ),
     )
 
     template = "editorial/document_page.html"
@@ -289,13 +354,21 @@ class DocumentPage(ScopedPage):
         InlinePanel("files", label=_("Tệp văn bản"), min_num=1),
         InlinePanel("links", label=_("Liên kết với văn bản khác")),
         MultiFieldPanel(
-            [FieldPanel("audience_org"), FieldPanel("audience_positions"), FieldPanel("audience_groups")],
+            [
+                FieldPanel("audience_org"),
+                FieldPanel("audience_positions"),
+                FieldPanel("audience_groups"),
+            ],
             heading=_("Phạm vi người đọc"),
         ),
     ]
     search_fields = [
-        *Page.search_fields, index.SearchField("number"), index.SearchField("summary"),
-        index.FilterField("kind"), index.FilterField("issuer_org_id"), index.FilterField("issued_on"),
+        *Page.search_fields,
+        index.SearchField("number"),
+        index.SearchField("summary"),
+        index.FilterField("kind"),
+        index.FilterField("issuer_org_id"),
+        index.FilterField("issued_on"),
     ]
 
     class Meta:
@@ -314,7 +387,11 @@ class DocumentPage(ScopedPage):
 
         super().clean()
         errors = classified_errors(self)
-        if self.advisory_body_id and self.issuer_org_id and self.advisory_body.org_id != self.issuer_org_id:
+        if (
+            self.advisory_body_id
+            and self.issuer_org_id
+            and self.advisory_body.org_id != self.issuer_org_id
+        ):
             errors["advisory_body"] = _("Cơ quan tham mưu phải thuộc cấp ủy ban hành văn bản.")
         if errors:
             raise ValidationError(errors)
@@ -329,12 +406,15 @@ class DocumentFile(StoredFileLink):
 
 
 class DocumentLink(Orderable):
-    """"This document implements / amends / replaces that one"."""
+    """ "This document implements / amends / replaces that one"."""
 
     page = ParentalKey(DocumentPage, on_delete=models.CASCADE, related_name="links")
     kind = models.CharField(_("quan hệ"), max_length=12, choices=LinkKind.choices)
     target = models.ForeignKey(
-        DocumentPage, verbose_name=_("văn bản"), on_delete=models.CASCADE, related_name="linked_from"
+        DocumentPage,
+        verbose_name=_("văn bản"),
+        on_delete=models.CASCADE,
+        related_name="linked_from",
     )
 
     panels = [FieldPanel("kind"), FieldPanel("target")]
@@ -346,6 +426,7 @@ class DocumentLink(Orderable):
 
 
 # --- reading ------------------------------------------------------------------------------
+
 
 class Bookmark(models.Model):
     """A news article or document a member keeps to read later."""
@@ -381,7 +462,11 @@ class ReadReceipt(models.Model):
     class Meta:
         verbose_name = _("lượt đọc")
         verbose_name_plural = _("lượt đọc")
-        constraints = [models.UniqueConstraint(fields=["page", "member", "day"], name="read_receipt_once_a_day")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["page", "member", "day"], name="read_receipt_once_a_day"
+            )
+        ]
         indexes = [models.Index(fields=["member", "-day"], name="receipt_member_recent")]
 
     def __str__(self):
@@ -389,6 +474,7 @@ class ReadReceipt(models.Model):
 
 
 # --- workflow -----------------------------------------------------------------------------
+
 
 class EditorialBoardTask(Task):
     """A workflow step: the editorial board (Ban Biên tập, ``APPROVE``) approves or rejects.
@@ -402,7 +488,9 @@ class EditorialBoardTask(Task):
         ISSUER = "issuer", _("Ban Biên tập của cấp ban hành")
         PARENT = "parent", _("Ban Biên tập của cấp trên trực tiếp")
 
-    level = models.CharField(_("cấp duyệt"), max_length=8, choices=Level.choices, default=Level.ISSUER)
+    level = models.CharField(
+        _("cấp duyệt"), max_length=8, choices=Level.choices, default=Level.ISSUER
+    )
 
     admin_form_fields = [*Task.admin_form_fields, "level"]
 
@@ -446,4 +534,6 @@ class EditorialBoardTask(Task):
 
     @classmethod
     def get_description(cls):
-        return _("Ban Biên tập của cấp ban hành (hoặc cấp trên trực tiếp) duyệt tin bài, văn bản trước khi đăng.")
+        return _(
+            "Ban Biên tập của cấp ban hành (hoặc cấp trên trực tiếp) duyệt tin bài, văn bản trước khi đăng."
+        )

@@ -93,6 +93,7 @@ def is_approver(user):
 
 # --- querysets ----------------------------------------------------------------------------
 
+
 def _orgs(user, capability):
     return scope.managed_orgs(user, capability).values("pk")
 
@@ -111,8 +112,11 @@ def writable_documents(user):
         if not grant.allows(UPLOAD_DOCUMENT):
             continue
         if grant.body_id is None:
-            q |= Q(issuer_org__tree_id=grant.tree_id, issuer_org__lft__gte=grant.lft,
-                   issuer_org__rght__lte=grant.rght)
+            q |= Q(
+                issuer_org__tree_id=grant.tree_id,
+                issuer_org__lft__gte=grant.lft,
+                issuer_org__rght__lte=grant.rght,
+            )
         else:
             body_ids.append(grant.body_id)
     if body_ids:
@@ -134,7 +138,8 @@ def section_orgs(user):
     """Units where the user may open a section: those they write for that have none yet."""
     orgs = scope.managed_orgs(user, WRITE_NEWS) | scope.managed_orgs(user, UPLOAD_DOCUMENT)
     return Organisation.objects.filter(pk__in=orgs.values("pk"), is_active=True).exclude(
-        pk__in=SectionPage.objects.values("organisation_id"))
+        pk__in=SectionPage.objects.values("organisation_id")
+    )
 
 
 def writer_sections(user):
@@ -153,7 +158,9 @@ def managed_pages(user, actions):
     if actions & WRITE_ACTIONS and is_writer(user):
         q |= Q(pk__in=writer_sections(user).values("pk"))
         if "change" in actions:
-            q |= Q(pk__in=writable_news(user).values("pk")) | Q(pk__in=writable_documents(user).values("pk"))
+            q |= Q(pk__in=writable_news(user).values("pk")) | Q(
+                pk__in=writable_documents(user).values("pk")
+            )
         if "add" in actions:
             q |= Q(pk__in=HomePage.objects.values("pk"))
     # The board acts on its units' pages (it edits a page under review, ``workflows``): listings and
@@ -188,16 +195,23 @@ def choosable_pages(user):
     addressed = Q(pk__in=[])
     for grant in scope.grants(user):
         if any(grant.allows(cap) for cap in (WRITE_NEWS, UPLOAD_DOCUMENT, APPROVE)):
-            addressed |= Q(audience_org__tree_id=grant.tree_id, audience_org__lft__lte=grant.lft,
-                           audience_org__rght__gte=grant.rght)
+            addressed |= Q(
+                audience_org__tree_id=grant.tree_id,
+                audience_org__lft__lte=grant.lft,
+                audience_org__rght__gte=grant.rght,
+            )
     items = Q(pk__in=explorable_pages(user).values("pk"))
     sections = Q(pk__in=[])
     for model in (NewsPage, DocumentPage):
-        readable = model.objects.live().filter(Q(pk__in=reading.readable(user, model).values("pk")) | addressed)
+        readable = model.objects.live().filter(
+            Q(pk__in=reading.readable(user, model).values("pk")) | addressed
+        )
         items |= Q(pk__in=readable.values("pk"))
         sections |= Q(organisation__in=readable.values("issuer_org_id"))
     sections = SectionPage.objects.filter(sections).values("pk")
-    return Page.objects.filter(items | Q(pk__in=sections) | Q(pk__in=HomePage.objects.values("pk")) | Q(depth=1))
+    return Page.objects.filter(
+        items | Q(pk__in=sections) | Q(pk__in=HomePage.objects.values("pk")) | Q(depth=1)
+    )
 
 
 def linkable_documents(user):
@@ -206,6 +220,7 @@ def linkable_documents(user):
 
 
 # --- the page permission policy ------------------------------------------------------------
+
 
 class ScopedPagePermissionPolicy(PagePermissionPolicy):
     """Wagtail's page policy with the scope engine as the only source of rights."""
@@ -276,6 +291,7 @@ class ScopedPagePermissionPolicy(PagePermissionPolicy):
 
 # --- the page permission tester ------------------------------------------------------------
 
+
 def _load(page, *attnames):
     """The page's fields, reading the deferred ones in one query (listings pass deferred pages)."""
     deferred = page.get_deferred_fields()
@@ -307,19 +323,28 @@ def page_rights(user, page):
         if org is None:
             return rights
         if services.may_write_news(user, org) or (
-                org.is_active and (services.may_upload(user, org) or services.upload_bodies(user, org).exists())):
+            org.is_active
+            and (services.may_upload(user, org) or services.upload_bodies(user, org).exists())
+        ):
             rights |= {"add", "change"}
         if scope.can(user, APPROVE, org):
             rights |= {"change", "publish"}
         return rights
     if isinstance(page, ScopedPage):
-        fields = ("issuer_org_id", "advisory_body_id") if isinstance(page, DocumentPage) else ("issuer_org_id",)
+        fields = (
+            ("issuer_org_id", "advisory_body_id")
+            if isinstance(page, DocumentPage)
+            else ("issuer_org_id",)
+        )
         values = _load(page, *fields)
         org = _org(user, values[0])
         if org is None:
             return rights
-        writes = (services.may_upload(user, org, values[1]) if isinstance(page, DocumentPage)
-                  else services.may_write_news(user, org))
+        writes = (
+            services.may_upload(user, org, values[1])
+            if isinstance(page, DocumentPage)
+            else services.may_write_news(user, org)
+        )
         if writes:
             rights.add("change")
         if scope.can(user, APPROVE, org):
@@ -364,7 +389,9 @@ class ScopedPagePermissionTester(PagePermissionTester):
             return super().can_delete(ignore_bulk=ignore_bulk)
         if not isinstance(self.page, ScopedPage) or self.page_locked():
             return False
-        return "change" in self.permissions and (not self.page.live or "publish" in self.permissions)
+        return "change" in self.permissions and (
+            not self.page.live or "publish" in self.permissions
+        )
 
     def can_move(self):
         return not self.scoped and super().can_move()
@@ -383,6 +410,7 @@ class ScopedPagePermissionTester(PagePermissionTester):
 
 
 # --- the library's files ---------------------------------------------------------------------
+
 
 def files_for(user):
     """Library files the user may see, choose and edit in the admin: the ones they uploaded, and
@@ -405,7 +433,9 @@ class ScopedLibraryFilePolicy(CollectionOwnershipPermissionPolicy):
     ACTIONS = {"add", "change", "delete", "choose"}
 
     def __init__(self):
-        super().__init__(LibraryFile, auth_model="wagtaildocs.Document", owner_field_name="uploaded_by_user")
+        super().__init__(
+            LibraryFile, auth_model="wagtaildocs.Document", owner_field_name="uploaded_by_user"
+        )
 
     def get_all_permissions_for_user(self, user):
         return super().get_all_permissions_for_user(user).none()
@@ -459,7 +489,11 @@ class ScopedImagePolicy(ScopedLibraryFilePolicy):
         from wagtail.images import get_image_model
 
         CollectionOwnershipPermissionPolicy.__init__(
-            self, get_image_model(), auth_model="wagtailimages.Image", owner_field_name="uploaded_by_user")
+            self,
+            get_image_model(),
+            auth_model="wagtailimages.Image",
+            owner_field_name="uploaded_by_user",
+        )
 
     def _own(self, user):
         if scope.is_superadmin(user):
@@ -481,9 +515,13 @@ class ScopedImagePolicy(ScopedLibraryFilePolicy):
 
 def register_policies():
     """Put the scoped policies in Wagtail's registry (idempotent; on import of this module)."""
-    if not isinstance(policy_registry.get_by_type(Page, fallback=False), ScopedPagePermissionPolicy):
+    if not isinstance(
+        policy_registry.get_by_type(Page, fallback=False), ScopedPagePermissionPolicy
+    ):
         register_permission_policy(Page, ScopedPagePermissionPolicy(Page))
-    if not isinstance(policy_registry.get_by_type(LibraryFile, fallback=False), ScopedLibraryFilePolicy):
+    if not isinstance(
+        policy_registry.get_by_type(LibraryFile, fallback=False), ScopedLibraryFilePolicy
+    ):
         register_permission_policy(LibraryFile, ScopedLibraryFilePolicy(), exact_class=True)
     from wagtail.images import get_image_model
 

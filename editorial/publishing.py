@@ -50,6 +50,7 @@ CONTENT_VERSION_KEY = "editorial:content:version"
 
 # --- cache version ----------------------------------------------------------------------------
 
+
 def content_version():
     """A number that changes whenever a news article or document is published or withdrawn.
 
@@ -70,6 +71,7 @@ def content_changed(**kwargs):
 
 # --- the audience -----------------------------------------------------------------------------
 
+
 def audience_member_ids(page):
     """Ids of the members who may read ``page`` (a lazy queryset, ordered by id; one query).
 
@@ -81,8 +83,11 @@ def audience_member_ids(page):
 
     audience = page.audience_org
     members = Member.objects.filter(
-        cell__tree_id=audience.tree_id, cell__lft__gte=audience.lft, cell__rght__lte=audience.rght,
-        status__in=VISIBLE_STATUSES, user__is_active=True,
+        cell__tree_id=audience.tree_id,
+        cell__lft__gte=audience.lft,
+        cell__rght__lte=audience.rght,
+        status__in=VISIBLE_STATUSES,
+        user__is_active=True,
     )
     if page.audience_positions:
         members = members.filter(positions__has_any=page.audience_positions)
@@ -95,9 +100,16 @@ def _notice_text(page):
     from .models import DocumentPage
 
     if isinstance(page, DocumentPage):
-        title = _("Văn bản mới: %(number)s — %(title)s") % {"number": page.number, "title": page.title}
+        title = _("Văn bản mới: %(number)s — %(title)s") % {
+            "number": page.number,
+            "title": page.title,
+        }
         return DOCUMENT_KIND, title, Truncator(page.summary).chars(200)
-    return NEWS_KIND, _("Tin mới: %(title)s") % {"title": page.title}, Truncator(getattr(page, "lead", "")).chars(200)
+    return (
+        NEWS_KIND,
+        _("Tin mới: %(title)s") % {"title": page.title},
+        Truncator(getattr(page, "lead", "")).chars(200),
+    )
 
 
 def notify_audience(page):
@@ -110,8 +122,14 @@ def notify_audience(page):
 
     def flush():
         signals.notice_requested.send(
-            sender=type(page), kind=kind, member_ids=list(chunk), title=title, body=body, url=url,
-            dedupe_key=f"editorial.published:{page.pk}", send_at=None,
+            sender=type(page),
+            kind=kind,
+            member_ids=list(chunk),
+            title=title,
+            body=body,
+            url=url,
+            dedupe_key=f"editorial.published:{page.pk}",
+            send_at=None,
         )
 
     for member_id in audience_member_ids(page).iterator(chunk_size=NOTICE_CHUNK):
@@ -128,6 +146,7 @@ def notify_audience(page):
 
 # --- reindex ----------------------------------------------------------------------------------
 
+
 def reindex(page):
     """Bring ``search_folded`` and Wagtail's search index up to date for ``page`` (idempotent)."""
     folded = page.folded_text()
@@ -138,6 +157,7 @@ def reindex(page):
 
 
 # --- the jobs ---------------------------------------------------------------------------------
+
 
 def _load(page_id):
     page = Page.objects.filter(pk=page_id).first()
@@ -176,22 +196,32 @@ def enqueue_once(func, dedupe_key, **kwargs):
         with transaction.atomic():
             return jobs.enqueue(func, dedupe_key=dedupe_key, **kwargs)
     except IntegrityError:
-        if OutboxJob.objects.filter(dedupe_key=dedupe_key, state__in=[OutboxJob.State.PENDING, OutboxJob.State.QUEUED]).exists():
+        if OutboxJob.objects.filter(
+            dedupe_key=dedupe_key, state__in=[OutboxJob.State.PENDING, OutboxJob.State.QUEUED]
+        ).exists():
             return None
         raise
 
 
 # --- signal receivers (connected in register_publishing) ---------------------------------------
 
+
 def on_page_published(sender, instance, revision=None, **kwargs):
     page = instance
     if not page.live:
         return  # Wagtail sends page_published also when it only schedules a draft for later
     # Wagtail sets both from one clock reading on the first publication only.
-    first = page.first_published_at is not None and page.first_published_at == page.last_published_at
+    first = (
+        page.first_published_at is not None and page.first_published_at == page.last_published_at
+    )
     revision_id = revision.pk if revision is not None else page.live_revision_id
-    enqueue_once(PUBLISHED_JOB, f"editorial.published:{page.pk}:{revision_id}",
-                 page_id=page.pk, revision_id=revision_id, notify=first)
+    enqueue_once(
+        PUBLISHED_JOB,
+        f"editorial.published:{page.pk}:{revision_id}",
+        page_id=page.pk,
+        revision_id=revision_id,
+        notify=first,
+    )
 
 
 def on_page_unpublished(sender, instance, **kwargs):

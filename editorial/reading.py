@@ -38,11 +38,24 @@ def may_read(user, page):
     return readable(user, type(page)).filter(pk=page.pk).exists()
 
 
-
 #: What the download check reads of a page linking a file: the scope rule's fields and units.
-_RULE_FIELDS = ("audience_positions", "audience_groups", "live", *(
-    f"{unit}__{name}" for unit in ("issuer_org", "audience_org") for name in ("id", "tree_id", "lft", "rght")))
-_FILE_FIELDS = ("file__id", "file__file", "file__title", "file__content_type", "file__uploaded_by_user_id")
+_RULE_FIELDS = (
+    "audience_positions",
+    "audience_groups",
+    "live",
+    *(
+        f"{unit}__{name}"
+        for unit in ("issuer_org", "audience_org")
+        for name in ("id", "tree_id", "lft", "rght")
+    ),
+)
+_FILE_FIELDS = (
+    "file__id",
+    "file__file",
+    "file__title",
+    "file__content_type",
+    "file__uploaded_by_user_id",
+)
 
 
 #: How long a file's links are kept in the shared cache (a publication or a tree write ends them sooner).
@@ -81,16 +94,23 @@ def file_links(file_id):
         return found
     stored, pages = None, []
     for link_model in (DocumentFile, NewsAttachment):
-        links = list(link_model.objects.filter(file_id=file_id).select_related(
-            "file", "page__issuer_org", "page__audience_org").only(
-            "page_id", "file_id", *_FILE_FIELDS, *(f"page__{name}" for name in _RULE_FIELDS))[:20])
+        links = list(
+            link_model.objects.filter(file_id=file_id)
+            .select_related("file", "page__issuer_org", "page__audience_org")
+            .only("page_id", "file_id", *_FILE_FIELDS, *(f"page__{name}" for name in _RULE_FIELDS))[
+                :20
+            ]
+        )
         for link in links:
             stored = link.file
             if link.page.live:
                 pages.append(link.page)
     if stored is None:
-        stored = LibraryFile.objects.filter(pk=file_id).only(
-            "pk", "file", "title", "content_type", "uploaded_by_user_id").first()
+        stored = (
+            LibraryFile.objects.filter(pk=file_id)
+            .only("pk", "file", "title", "content_type", "uploaded_by_user_id")
+            .first()
+        )
     cache.set(key, (stored, pages), LINKS_TTL)
     return stored, pages
 
@@ -100,13 +120,18 @@ def record(user, page, counter="opens", *, at=None):
     member = scope.subject(user)
     if member is None:
         return False
-    receipts.count_daily(ReadReceipt, keys={"page": page.pk, "member": member.member_id}, at=at, counters=(counter,))
+    receipts.count_daily(
+        ReadReceipt, keys={"page": page.pk, "member": member.member_id}, at=at, counters=(counter,)
+    )
     return True
 
 
 def is_bookmarked(user, page):
     member = scope.subject(user)
-    return member is not None and Bookmark.objects.filter(member_id=member.member_id, page_id=page.pk).exists()
+    return (
+        member is not None
+        and Bookmark.objects.filter(member_id=member.member_id, page_id=page.pk).exists()
+    )
 
 
 def page_context(user, page):
@@ -115,7 +140,9 @@ def page_context(user, page):
     context = {"bookmarked": is_bookmarked(user, page)}
     if isinstance(page, DocumentPage):
         context["page_files"] = list(page.files.select_related("file"))
-        context["links"] = list(page.links.select_related("target").filter(target__in=readable(user, DocumentPage)))
+        context["links"] = list(
+            page.links.select_related("target").filter(target__in=readable(user, DocumentPage))
+        )
     elif isinstance(page, NewsPage):
         context["page_files"] = list(page.attachments.select_related("file"))
     return context

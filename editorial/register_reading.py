@@ -20,6 +20,15 @@ def feed_card_depends(request):
 def register(registry):
     from sotay_plugins.registry import HomeCard, ShellTab
 
-    registry.add_shell_tab(ShellTab("library", _("Thư viện"), "editorial:library", icon="▥", order=300))
-    registry.add_home_card(HomeCard("editorial.feed", "editorial/cards/feed.html", feed_card, order=30,
-                                    depends=feed_card_depends))
+    registry.add_shell_tab(
+        ShellTab("library", _("Thư viện"), "editorial:library", icon="▥", order=300)
+    )
+    registry.add_home_card(
+        HomeCard(
+            "editorial.feed",
+            "editorial/cards/feed.html",
+            feed_card,
+            order=30,
+            depends=feed_card_depends,
+        )
+    )

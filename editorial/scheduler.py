@@ -58,9 +58,17 @@ IN_PROCESS_KEY = "editorial:scheduler:in-process"
 
 # --- the work -------------------------------------------------------------------------------
 
+
 def _scheduled_models():
     """What Wagtail's publish_scheduled handles: pages, and other models with drafts."""
-    return [Page, *(m for m in apps.get_models() if issubclass(m, DraftStateMixin) and not issubclass(m, Page))]
+    return [
+        Page,
+        *(
+            m
+            for m in apps.get_models()
+            if issubclass(m, DraftStateMixin) and not issubclass(m, Page)
+        ),
+    ]
 
 
 def _try_lock():
@@ -93,11 +101,15 @@ def publish_due():
             return {"busy": True}
         now = timezone.now()
         for model in _scheduled_models():
-            for obj in list(model.objects.filter(live=True, expire_at__lt=now).order_by("expire_at")):
+            for obj in list(
+                model.objects.filter(live=True, expire_at__lt=now).order_by("expire_at")
+            ):
                 with _each(summary, "expiry", obj):
                     obj.unpublish(set_expired=True, log_action="wagtail.unpublish.scheduled")
                     summary["unpublished"] += 1
-        for revision in list(Revision.objects.filter(approved_go_live_at__lt=now).order_by("approved_go_live_at")):
+        for revision in list(
+            Revision.objects.filter(approved_go_live_at__lt=now).order_by("approved_go_live_at")
+        ):
             with _each(summary, "publication", revision):
                 # The go-live time has passed, so Wagtail makes it live (and clears the schedule).
                 revision.publish(log_action="wagtail.publish.scheduled")
@@ -119,6 +131,7 @@ def run_once(source="rq"):
 
 # --- heartbeat ------------------------------------------------------------------------------
 
+
 def beat(summary, source):
     """Record that the scheduler ran: in the cache, and as one OutboxJob row (``func`` = TICK,
     state done, ``finished_at`` = the last run, ``result`` = its summary) updated in place, so the
@@ -127,11 +140,15 @@ def beat(summary, source):
     result = {**summary, "source": source}
     cache.set(HEARTBEAT_KEY, {"at": now.isoformat(), "result": result}, None)
     row_id = cache.get(HEARTBEAT_ROW_KEY)
-    if row_id and OutboxJob.objects.filter(pk=row_id, func=TICK).update(finished_at=now, result=result):
+    if row_id and OutboxJob.objects.filter(pk=row_id, func=TICK).update(
+        finished_at=now, result=result
+    ):
         return
     row = OutboxJob.objects.filter(func=TICK, state=OutboxJob.State.DONE).order_by("pk").first()
     if row is None:
-        row = OutboxJob.objects.create(func=TICK, state=OutboxJob.State.DONE, finished_at=now, result=result)
+        row = OutboxJob.objects.create(
+            func=TICK, state=OutboxJob.State.DONE, finished_at=now, result=result
+        )
     else:
         OutboxJob.objects.filter(pk=row.pk).update(finished_at=now, result=result)
     cache.set(HEARTBEAT_ROW_KEY, row.pk, None)
@@ -143,14 +160,19 @@ def last_beat():
     cached = cache.get(HEARTBEAT_KEY)
     if cached:
         found.append((datetime.fromisoformat(cached["at"]), cached.get("result", {})))
-    row = (OutboxJob.objects.filter(func=TICK, state=OutboxJob.State.DONE, finished_at__isnull=False)
-           .order_by("-finished_at").values_list("finished_at", "result").first())
+    row = (
+        OutboxJob.objects.filter(func=TICK, state=OutboxJob.State.DONE, finished_at__isnull=False)
+        .order_by("-finished_at")
+        .values_list("finished_at", "result")
+        .first()
+    )
     if row:
         found.append(row)
     return max(found, key=lambda item: item[0]) if found else (None, {})
 
 
 # --- RQ: one tick a minute ---------------------------------------------------------------------
+
 
 def tick():
     """The RQ job: schedule the next tick first (a crash below must not break the chain), work."""
@@ -183,8 +205,16 @@ def schedule_next(queue=None, at=None):
         at = now.replace(second=0, microsecond=0) + timedelta(seconds=INTERVAL)
     job_id = f"editorial-scheduler-{at:%Y%m%dT%H%M}"
     try:
-        queue.enqueue_at(at, TICK, job_id=job_id, unique=True, result_ttl=10 * INTERVAL,
-                         failure_ttl=24 * 3600, job_timeout=10 * INTERVAL, description="editorial scheduler tick")
+        queue.enqueue_at(
+            at,
+            TICK,
+            job_id=job_id,
+            unique=True,
+            result_ttl=10 * INTERVAL,
+            failure_ttl=24 * 3600,
+            job_timeout=10 * INTERVAL,
+            description="editorial scheduler tick",
+        )
     except DuplicateJobError:
         pass
     return job_id
@@ -225,6 +255,7 @@ class SimpleWorker(SchedulerMixin, RqSimpleWorker):
 
 
 # --- without Redis: in the web process, at most once a minute ---------------------------------
+
 
 def _testing():
     """Under a test run: Django's test setup installs ``mail.outbox``; or the test settings."""

@@ -87,19 +87,39 @@ class _PageFields(OrgFieldsMixin, serializers.ModelSerializer):
 
 # --- documents -----------------------------------------------------------------------------
 
+
 class DocumentSerializer(_PageFields):
     """A document of the library (list item)."""
 
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
-    advisory_body = serializers.IntegerField(source="advisory_body_id", read_only=True, allow_null=True)
+    advisory_body = serializers.IntegerField(
+        source="advisory_body_id", read_only=True, allow_null=True
+    )
     advisory_body_name = serializers.SerializerMethodField()
     files = FileSerializer(many=True, read_only=True)
 
     class Meta:
         model = DocumentPage
-        fields = ["id", "title", "number", "kind", "kind_label", "issued_on", "issuer_org", "issuer_name",
-                  "advisory_body", "advisory_body_name", "audience_org", "audience_name", "audience_positions",
-                  "audience_groups", "summary", "published_at", "url", "files"]
+        fields = [
+            "id",
+            "title",
+            "number",
+            "kind",
+            "kind_label",
+            "issued_on",
+            "issuer_org",
+            "issuer_name",
+            "advisory_body",
+            "advisory_body_name",
+            "audience_org",
+            "audience_name",
+            "audience_positions",
+            "audience_groups",
+            "summary",
+            "published_at",
+            "url",
+            "files",
+        ]
         read_only_fields = fields
 
     def get_advisory_body_name(self, obj) -> str | None:
@@ -150,13 +170,16 @@ class DocumentDetailSerializer(DocumentSerializer):
 
     @extend_schema_field(LinkSerializer(many=True))
     def get_linked_from(self, obj):
-        return LinkSerializer(self.context.get("linked_from", []), many=True, context={"incoming": True}).data
+        return LinkSerializer(
+            self.context.get("linked_from", []), many=True, context={"incoming": True}
+        ).data
 
     def get_bookmarked(self, obj) -> bool:
         return bool(self.context.get("bookmarked"))
 
 
 # --- news ----------------------------------------------------------------------------------
+
 
 class NewsSerializer(_PageFields):
     """A news article or internal bulletin (list item)."""
@@ -165,9 +188,24 @@ class NewsSerializer(_PageFields):
 
     class Meta:
         model = NewsPage
-        fields = ["id", "title", "category", "category_label", "lead", "author", "source", "featured",
-                  "issuer_org", "issuer_name", "audience_org", "audience_name", "audience_positions",
-                  "audience_groups", "published_at", "url"]
+        fields = [
+            "id",
+            "title",
+            "category",
+            "category_label",
+            "lead",
+            "author",
+            "source",
+            "featured",
+            "issuer_org",
+            "issuer_name",
+            "audience_org",
+            "audience_name",
+            "audience_positions",
+            "audience_groups",
+            "published_at",
+            "url",
+        ]
         read_only_fields = fields
 
 
@@ -182,7 +220,14 @@ class NewsDetailSerializer(NewsSerializer):
     bookmarked = serializers.SerializerMethodField()
 
     class Meta(NewsSerializer.Meta):
-        fields = [*NewsSerializer.Meta.fields, "lead_image_url", "body_html", "body", "attachments", "bookmarked"]
+        fields = [
+            *NewsSerializer.Meta.fields,
+            "lead_image_url",
+            "body_html",
+            "body",
+            "attachments",
+            "bookmarked",
+        ]
         read_only_fields = fields
 
     def get_lead_image_url(self, obj) -> str | None:
@@ -204,6 +249,7 @@ class NewsDetailSerializer(NewsSerializer):
 
 
 # --- the caller's reading ------------------------------------------------------------------
+
 
 class ReceiptSerializer(serializers.ModelSerializer):
     """One day of the caller's reading of one page: opens and downloads counted."""
@@ -230,7 +276,9 @@ class BookmarkSerializer(serializers.Serializer):
     number = serializers.SerializerMethodField()
     issuer_org = serializers.IntegerField(source="item.issuer_org_id", read_only=True)
     audience_org = serializers.IntegerField(source="item.audience_org_id", read_only=True)
-    published_at = serializers.DateTimeField(source="item.published_at", read_only=True, allow_null=True)
+    published_at = serializers.DateTimeField(
+        source="item.published_at", read_only=True, allow_null=True
+    )
     url = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField(read_only=True)
 
@@ -245,4 +293,6 @@ class BookmarkSerializer(serializers.Serializer):
 
 
 class BookmarkCreateSerializer(serializers.Serializer):
-    page = serializers.IntegerField(help_text="id of a document or news article the caller may read")
+    page = serializers.IntegerField(
+        help_text="id of a document or news article the caller may read"
+    )

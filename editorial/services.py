@@ -35,7 +35,9 @@ def classified_errors(document):
     if document.is_classified:
         errors["is_classified"] = _("Không được đăng văn bản mật (MẬT) lên hệ thống.")
     if is_classified_number(document.number):
-        errors["number"] = _("Số hiệu cho thấy đây là văn bản mật (MẬT): không được đăng lên hệ thống.")
+        errors["number"] = _(
+            "Số hiệu cho thấy đây là văn bản mật (MẬT): không được đăng lên hệ thống."
+        )
     return errors
 
 
@@ -68,10 +70,18 @@ def upload_bodies(user, org):
     bodies = AdvisoryBody.objects.filter(org=org, is_active=True).order_by("name")
     if scope.is_superadmin(user):
         return bodies
-    if any(g.allows(UPLOAD_DOCUMENT) and g.body_id is None and g.covers(org) for g in scope.grants(user)):
+    if any(
+        g.allows(UPLOAD_DOCUMENT) and g.body_id is None and g.covers(org)
+        for g in scope.grants(user)
+    ):
         return bodies
-    return bodies.filter(pk__in=[g.body_id for g in scope.grants(user)
-                                 if g.allows(UPLOAD_DOCUMENT) and g.body_id and g.covers(org)])
+    return bodies.filter(
+        pk__in=[
+            g.body_id
+            for g in scope.grants(user)
+            if g.allows(UPLOAD_DOCUMENT) and g.body_id and g.covers(org)
+        ]
+    )
 
 
 def may_edit(user, page):

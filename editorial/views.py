@@ -44,16 +44,29 @@ BOOKMARKS_SHOWN = 200
 FIRST_YEAR = 1930
 
 LIST_DOCUMENT_FIELDS = ("title", "url_path", "number", "kind", "issued_on", "issuer_org__name")
-LIST_NEWS_FIELDS = ("title", "url_path", "published_at", "category", "featured", "lead", "issuer_org__name")
+LIST_NEWS_FIELDS = (
+    "title",
+    "url_path",
+    "published_at",
+    "category",
+    "featured",
+    "lead",
+    "issuer_org__name",
+)
 
 
 # --- the library --------------------------------------------------------------------------
+
 
 def issuer_choices(user):
     """Units the library can be filtered on (one query): those that publish (have a section)
     among the member's own units (their cell and its ancestors) and the units where the user
     holds ``VIEW_LIBRARY`` as staff."""
-    queryset = Organisation.objects.filter(section_page__isnull=False).only("pk", "name").order_by("tree_id", "lft")
+    queryset = (
+        Organisation.objects.filter(section_page__isnull=False)
+        .only("pk", "name")
+        .order_by("tree_id", "lft")
+    )
     if not scope.is_superadmin(user):
         q = Q(pk__in=[])
         member = scope.subject(user)
@@ -68,26 +81,47 @@ def issuer_choices(user):
 class LibraryFilter(forms.Form):
     """The library's filters (GET). An invalid value is reported in Vietnamese and ignored."""
 
-    q = forms.CharField(label=gettext_lazy("Tìm theo từ khóa"), required=False, max_length=200,
-                        help_text=gettext_lazy("Trong số hiệu, tiêu đề, trích yếu; gõ có dấu hoặc không dấu."))
-    so = forms.CharField(label=gettext_lazy("Số hiệu"), required=False, max_length=60,
-                         help_text=gettext_lazy("Ví dụ: 15-NQ/TU"))
+    q = forms.CharField(
+        label=gettext_lazy("Tìm theo từ khóa"),
+        required=False,
+        max_length=200,
+        help_text=gettext_lazy("Trong số hiệu, tiêu đề, trích yếu; gõ có dấu hoặc không dấu."),
+    )
+    so = forms.CharField(
+        label=gettext_lazy("Số hiệu"),
+        required=False,
+        max_length=60,
+        help_text=gettext_lazy("Ví dụ: 15-NQ/TU"),
+    )
     loai = forms.ChoiceField(label=gettext_lazy("Loại văn bản"), required=False)
-    nam = forms.IntegerField(label=gettext_lazy("Năm ban hành"), required=False, min_value=FIRST_YEAR,
-                             error_messages={"invalid": gettext_lazy("Năm phải là một số, ví dụ 2024."),
-                                             "min_value": gettext_lazy("Năm không hợp lệ.")})
+    nam = forms.IntegerField(
+        label=gettext_lazy("Năm ban hành"),
+        required=False,
+        min_value=FIRST_YEAR,
+        error_messages={
+            "invalid": gettext_lazy("Năm phải là một số, ví dụ 2024."),
+            "min_value": gettext_lazy("Năm không hợp lệ."),
+        },
+    )
 
     def __init__(self, data, *, issuers):
         super().__init__(data)
         self.fields["loai"].choices = [("", _("Tất cả"))] + list(DocumentKind.choices)
         self.fields["loai"].error_messages["invalid_choice"] = _("Loại văn bản không hợp lệ.")
         last_year = timezone.localdate().year + 1
-        self.fields["nam"].validators.append(MaxValueValidator(last_year, message=_("Năm không hợp lệ.")))
+        self.fields["nam"].validators.append(
+            MaxValueValidator(last_year, message=_("Năm không hợp lệ."))
+        )
         self.fields["nam"].widget.attrs.update({"inputmode": "numeric", "max": last_year})
         self.fields["don-vi"] = forms.TypedChoiceField(
-            label=_("Đơn vị ban hành"), required=False, coerce=int, empty_value=None,
+            label=_("Đơn vị ban hành"),
+            required=False,
+            coerce=int,
+            empty_value=None,
             choices=[("", _("Tất cả"))] + [(str(pk), name) for pk, name in issuers],
-            error_messages={"invalid_choice": _("Đơn vị ban hành không có trong danh sách của đồng chí.")},
+            error_messages={
+                "invalid_choice": _("Đơn vị ban hành không có trong danh sách của đồng chí.")
+            },
         )
         self.order_fields(["q", "so", "loai", "don-vi", "nam"])
 
@@ -104,15 +138,21 @@ def filter_documents(queryset, values):
         queryset = queryset.filter(issuer_org_id=values["don-vi"])
     if "nam" in values:
         year = values["nam"]
-        queryset = queryset.filter(issued_on__gte=date(year, 1, 1), issued_on__lt=date(year + 1, 1, 1))
+        queryset = queryset.filter(
+            issued_on__gte=date(year, 1, 1), issued_on__lt=date(year + 1, 1, 1)
+        )
     if "so" in values:
         # search_folded starts with the folded number: a match inside the number is a match
         # found within its first len(number) characters.
         wanted = fold(values["so"])
         if wanted:
-            queryset = queryset.filter(search_folded__contains=wanted).alias(
-                number_at=StrIndex("search_folded", Value(wanted)),
-            ).filter(number_at__gte=1, number_at__lte=Length("number") - len(wanted) + 1)
+            queryset = (
+                queryset.filter(search_folded__contains=wanted)
+                .alias(
+                    number_at=StrIndex("search_folded", Value(wanted)),
+                )
+                .filter(number_at__gte=1, number_at__lte=Length("number") - len(wanted) + 1)
+            )
     for token in tokens(values.get("q", "")):
         queryset = queryset.filter(search_folded__contains=token)
     return queryset
@@ -125,20 +165,35 @@ def library(request):
     issuers = issuer_choices(request.user)
     form = LibraryFilter(request.GET or None, issuers=issuers)
     values = form.values() if request.GET else {}
-    documents = (reading.readable(request.user, DocumentPage).select_related("issuer_org")
-                 .only(*LIST_DOCUMENT_FIELDS).order_by("-issued_on", "-pk"))
+    documents = (
+        reading.readable(request.user, DocumentPage)
+        .select_related("issuer_org")
+        .only(*LIST_DOCUMENT_FIELDS)
+        .order_by("-issued_on", "-pk")
+    )
     documents = filter_documents(documents, values)
     page = Paginator(documents, PER_PAGE).get_page(request.GET.get("trang"))
     rows = list(page.object_list)
-    labels = {value: str(label) for value, label in DocumentKind.choices}  # translated once, not per row
+    labels = {
+        value: str(label) for value, label in DocumentKind.choices
+    }  # translated once, not per row
     for doc in rows:
         doc.kind_label = labels.get(doc.kind, doc.kind)
     query = request.GET.copy()
     query.pop("trang", None)
-    return render(request, "editorial/library.html", {
-        "form": form, "page_obj": page, "documents": rows, "filtered": bool(values),
-        "active": active_filters(values, issuers), "query": query.urlencode(), "section": "library",
-    })
+    return render(
+        request,
+        "editorial/library.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "documents": rows,
+            "filtered": bool(values),
+            "active": active_filters(values, issuers),
+            "query": query.urlencode(),
+            "section": "library",
+        },
+    )
 
 
 def active_filters(values, issuers):
@@ -159,13 +214,18 @@ def active_filters(values, issuers):
 
 # --- news ---------------------------------------------------------------------------------
 
+
 @never_cache
 @login_required
 @require_GET
 def news_list(request):
     category = request.GET.get("chuyen-muc", "")
-    news = (reading.readable(request.user, NewsPage).select_related("issuer_org").only(*LIST_NEWS_FIELDS)
-            .order_by("-published_at", "-pk"))
+    news = (
+        reading.readable(request.user, NewsPage)
+        .select_related("issuer_org")
+        .only(*LIST_NEWS_FIELDS)
+        .order_by("-published_at", "-pk")
+    )
     error = None
     if category:
         if category in NewsCategory.values:
@@ -174,13 +234,23 @@ def news_list(request):
             error = _("Chuyên mục không hợp lệ.")
             category = ""
     page = Paginator(news, PER_PAGE).get_page(request.GET.get("trang"))
-    return render(request, "editorial/news_list.html", {
-        "page_obj": page, "news": page.object_list, "categories": NewsCategory.choices, "category": category,
-        "error": error, "query": f"chuyen-muc={category}" if category else "", "section": "news",
-    })
+    return render(
+        request,
+        "editorial/news_list.html",
+        {
+            "page_obj": page,
+            "news": page.object_list,
+            "categories": NewsCategory.choices,
+            "category": category,
+            "error": error,
+            "query": f"chuyen-muc={category}" if category else "",
+            "section": "news",
+        },
+    )
 
 
 # --- bookmarks ----------------------------------------------------------------------------
+
 
 def _readable_page(user, page_id):
     """The live news or document page ``page_id`` if the user may read it (else None)."""
@@ -200,19 +270,36 @@ def bookmarks(request):
     member = scope.subject(request.user)
     items = []
     if member is not None:
-        marked = list(Bookmark.objects.filter(member_id=member.member_id).order_by("-created_at", "-pk")
-                      .values_list("page_id", "created_at")[:BOOKMARKS_SHOWN])
+        marked = list(
+            Bookmark.objects.filter(member_id=member.member_id)
+            .order_by("-created_at", "-pk")
+            .values_list("page_id", "created_at")[:BOOKMARKS_SHOWN]
+        )
         when = dict(marked)
         if marked:
-            documents = (reading.readable(request.user, DocumentPage).filter(pk__in=when)
-                         .select_related("issuer_org").only(*LIST_DOCUMENT_FIELDS))
-            news = (reading.readable(request.user, NewsPage).filter(pk__in=when)
-                    .select_related("issuer_org").only(*LIST_NEWS_FIELDS))
+            documents = (
+                reading.readable(request.user, DocumentPage)
+                .filter(pk__in=when)
+                .select_related("issuer_org")
+                .only(*LIST_DOCUMENT_FIELDS)
+            )
+            news = (
+                reading.readable(request.user, NewsPage)
+                .filter(pk__in=when)
+                .select_related("issuer_org")
+                .only(*LIST_NEWS_FIELDS)
+            )
             items = [("document", d) for d in documents] + [("news", n) for n in news]
             items.sort(key=lambda item: when[item[1].pk], reverse=True)
-    return render(request, "editorial/bookmarks.html", {
-        "items": items, "is_member": member is not None, "section": "bookmarks",
-    })
+    return render(
+        request,
+        "editorial/bookmarks.html",
+        {
+            "items": items,
+            "is_member": member is not None,
+            "section": "bookmarks",
+        },
+    )
 
 
 @login_required
@@ -229,18 +316,23 @@ def bookmark_toggle(request, page_id):
     if wanted not in ("0", "1"):
         wanted = "0" if existing.exists() else "1"
     if wanted == "1":
-        Bookmark.objects.bulk_create([Bookmark(member_id=member.member_id, page_id=page.pk)], ignore_conflicts=True)
+        Bookmark.objects.bulk_create(
+            [Bookmark(member_id=member.member_id, page_id=page.pk)], ignore_conflicts=True
+        )
         messages.success(request, _("Đã lưu vào mục Đọc sau."))
     else:
         existing.delete()
         messages.success(request, _("Đã bỏ khỏi mục Đọc sau."))
     target = request.POST.get("next") or page.get_url(request) or "/doc-sau/"
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, require_https=request.is_secure()
+    ):
         target = "/doc-sau/"
     return redirect(target)
 
 
 # --- files --------------------------------------------------------------------------------
+
 
 @never_cache
 @xframe_options_sameorigin  # the document page shows its PDF in an <iframe>

@@ -29,7 +29,10 @@ from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from wagtail.admin.mail import BaseGroupApprovalTaskStateEmailNotifier, WorkflowStateRejectionEmailNotifier
+from wagtail.admin.mail import (
+    BaseGroupApprovalTaskStateEmailNotifier,
+    WorkflowStateRejectionEmailNotifier,
+)
 from wagtail.models import Page, TaskState, WorkflowState
 
 from sotay_plugins import signals
@@ -105,8 +108,12 @@ def task_states_for(task, user):
         return TaskState.objects.none()
     orgs = scope.managed_orgs(user, APPROVE).values("pk")
     if task.level == EditorialBoardTask.Level.PARENT:
-        issuer = Q(issuer_org__parent__in=orgs) | Q(issuer_org__parent__isnull=True, issuer_org__in=orgs)
-        unit = Q(organisation__parent__in=orgs) | Q(organisation__parent__isnull=True, organisation__in=orgs)
+        issuer = Q(issuer_org__parent__in=orgs) | Q(
+            issuer_org__parent__isnull=True, issuer_org__in=orgs
+        )
+        unit = Q(organisation__parent__in=orgs) | Q(
+            organisation__parent__isnull=True, organisation__in=orgs
+        )
     else:
         issuer, unit = Q(issuer_org__in=orgs), Q(organisation__in=orgs)
     pages = Page.objects.filter(
@@ -119,12 +126,14 @@ def task_states_for(task, user):
 
 # --- rejection: every earlier actor hears of it -------------------------------------------
 
+
 def earlier_actors(workflow_state, *, exclude=None):
     """The users who acted before the rejection in this run: the submitter and the approvers
     of its earlier steps (the rejecting user left out)."""
     ids = set(
-        workflow_state.task_states.filter(status=TaskState.STATUS_APPROVED, finished_by__isnull=False)
-        .values_list("finished_by_id", flat=True)
+        workflow_state.task_states.filter(
+            status=TaskState.STATUS_APPROVED, finished_by__isnull=False
+        ).values_list("finished_by_id", flat=True)
     )
     if workflow_state.requested_by_id:
         ids.add(workflow_state.requested_by_id)
@@ -154,8 +163,14 @@ def notify_rejection(workflow_state, user=None):
 
     def send():
         signals.notice_requested.send(
-            sender=EditorialBoardTask, kind=REJECTED_KIND, member_ids=member_ids, title=title, body=body,
-            url=url, dedupe_key=key, send_at=None,
+            sender=EditorialBoardTask,
+            kind=REJECTED_KIND,
+            member_ids=member_ids,
+            title=title,
+            body=body,
+            url=url,
+            dedupe_key=key,
+            send_at=None,
         )
 
     transaction.on_commit(send)
@@ -183,7 +198,9 @@ class BoardSubmissionNotifier(BaseGroupApprovalTaskStateEmailNotifier):
     notification = "submitted"
 
     def can_handle(self, instance, **kwargs):
-        return isinstance(instance, TaskState) and isinstance(instance.task.specific, EditorialBoardTask)
+        return isinstance(instance, TaskState) and isinstance(
+            instance.task.specific, EditorialBoardTask
+        )
 
     def get_recipient_users(self, task_state, **kwargs):
         from .permissions import ScopedPagePermissionPolicy
@@ -205,10 +222,17 @@ def connect():
     """Connect the notifiers (from ``hooks_admin``; idempotent)."""
     from wagtail.signals import task_submitted, workflow_rejected
 
-    workflow_rejected.connect(on_workflow_rejected, sender=WorkflowState, dispatch_uid="editorial.rejected.notice")
-    workflow_rejected.connect(earlier_approvers_notifier, sender=WorkflowState,
-                              dispatch_uid="editorial.rejected.mail_approvers")
-    task_submitted.connect(board_submission_notifier, sender=TaskState, dispatch_uid="editorial.submitted.mail_board")
+    workflow_rejected.connect(
+        on_workflow_rejected, sender=WorkflowState, dispatch_uid="editorial.rejected.notice"
+    )
+    workflow_rejected.connect(
+        earlier_approvers_notifier,
+        sender=WorkflowState,
+        dispatch_uid="editorial.rejected.mail_approvers",
+    )
+    task_submitted.connect(
+        board_submission_notifier, sender=TaskState, dispatch_uid="editorial.submitted.mail_board"
+    )
 
 
 connect()  # on import: the task's own methods import this module before any step is taken

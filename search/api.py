@@ -37,21 +37,36 @@ class SearchView(APIView):
     """Everything the caller may find: documents, news (and what other plugins register)."""
 
     @extend_schema(
-        parameters=[OpenApiParameter("q", str, required=True, description="Từ khóa (có dấu hoặc không dấu)"),
-                    OpenApiParameter("kind", str, description="Chỉ tìm một loại: document, news, …"),
-                    OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
-        responses=inline_serializer("SearchResults", {
-            "count": serializers.IntegerField(), "counts": serializers.DictField(child=serializers.IntegerField()),
-            "next": serializers.CharField(allow_null=True), "previous": serializers.CharField(allow_null=True),
-            "results": HitSerializer(many=True)}),
+        parameters=[
+            OpenApiParameter(
+                "q", str, required=True, description="Từ khóa (có dấu hoặc không dấu)"
+            ),
+            OpenApiParameter("kind", str, description="Chỉ tìm một loại: document, news, …"),
+            OpenApiParameter("page", int),
+            OpenApiParameter("page_size", int),
+        ],
+        responses=inline_serializer(
+            "SearchResults",
+            {
+                "count": serializers.IntegerField(),
+                "counts": serializers.DictField(child=serializers.IntegerField()),
+                "next": serializers.CharField(allow_null=True),
+                "previous": serializers.CharField(allow_null=True),
+                "results": HitSerializer(many=True),
+            },
+        ),
     )
     def get(self, request):
         page = _positive(request, "page", 1)
         size = _positive(request, "page_size", PAGE_SIZE, MAX_PAGE_SIZE)
         try:
-            results = engine.search(request.user, request.query_params.get("q", ""),
-                                    kind=request.query_params.get("kind") or None,
-                                    offset=(page - 1) * size, limit=size)
+            results = engine.search(
+                request.user,
+                request.query_params.get("q", ""),
+                kind=request.query_params.get("kind") or None,
+                offset=(page - 1) * size,
+                limit=size,
+            )
         except engine.QueryError as exc:
             field = "kind" if request.query_params.get("kind") and "loại" in str(exc) else "q"
             raise ValidationError({field: [str(exc)]}) from exc
@@ -63,6 +78,12 @@ class SearchView(APIView):
             params["page"] = n
             return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
 
-        return Response({"count": results.count, "counts": results.counts, "next": link(page + 1),
-                         "previous": link(page - 1) if page > 1 else None,
-                         "results": [hit.as_dict() for hit in results.hits]})
+        return Response(
+            {
+                "count": results.count,
+                "counts": results.counts,
+                "next": link(page + 1),
+                "previous": link(page - 1) if page > 1 else None,
+                "results": [hit.as_dict() for hit in results.hits],
+            }
+        )

@@ -41,9 +41,16 @@ class Hit:
     date: date | datetime | None
 
     def as_dict(self):
-        return {"kind": self.kind, "kind_label": self.kind_label, "id": self.id, "title": self.title,
-                "issuer_org": self.issuer_org, "audience_org": self.audience_org,
-                "date": self.date.isoformat() if self.date else None, "url": f"/tim-kiem/mo/{self.kind}/{self.id}/"}
+        return {
+            "kind": self.kind,
+            "kind_label": self.kind_label,
+            "id": self.id,
+            "title": self.title,
+            "issuer_org": self.issuer_org,
+            "audience_org": self.audience_org,
+            "date": self.date.isoformat() if self.date else None,
+            "url": f"/tim-kiem/mo/{self.kind}/{self.id}/",
+        }
 
 
 @dataclass
@@ -56,7 +63,9 @@ class Results:
 def words_of(query):
     words = tokens(query)
     if len("".join(words)) < MIN_QUERY_LENGTH:
-        raise QueryError(_("Xin nhập ít nhất %(n)d chữ cái hoặc chữ số để tìm.") % {"n": MIN_QUERY_LENGTH})
+        raise QueryError(
+            _("Xin nhập ít nhất %(n)d chữ cái hoặc chữ số để tìm.") % {"n": MIN_QUERY_LENGTH}
+        )
     return words[:MAX_WORDS]
 
 
@@ -96,21 +105,40 @@ def search(user, query, *, kind=None, offset=0, limit=20):
             continue
         spec = scope.spec_of(k.model)
         issuer = f"{spec.org_field}_id" if spec.org_field else None
-        fields = ["pk", k.title_field, *([issuer] if issuer else []),
-                  *(["audience_org_id"] if spec.audience else []), *([k.date_field] if k.date_field else [])]
+        fields = [
+            "pk",
+            k.title_field,
+            *([issuer] if issuer else []),
+            *(["audience_org_id"] if spec.audience else []),
+            *([k.date_field] if k.date_field else []),
+        ]
         ordering = [f"-{k.date_field}", "-pk"] if k.date_field else ["-pk"]
         for row in queryset.order_by(*ordering).values(*fields)[: offset + limit]:
-            per_kind.append(Hit(k.key, str(k.label), row["pk"], row[k.title_field], row.get(issuer) if issuer else None,
-                                row.get("audience_org_id"), row.get(k.date_field) if k.date_field else None))
+            per_kind.append(
+                Hit(
+                    k.key,
+                    str(k.label),
+                    row["pk"],
+                    row[k.title_field],
+                    row.get(issuer) if issuer else None,
+                    row.get("audience_org_id"),
+                    row.get(k.date_field) if k.date_field else None,
+                )
+            )
 
     def newest(hit):
         value = hit.date
         if isinstance(value, datetime):
-            return value.date().toordinal() * 86400 + value.hour * 3600 + value.minute * 60 + value.second
+            return (
+                value.date().toordinal() * 86400
+                + value.hour * 3600
+                + value.minute * 60
+                + value.second
+            )
         return value.toordinal() * 86400 if value else 0
 
     per_kind.sort(key=lambda hit: (newest(hit), hit.id), reverse=True)
-    return Results(per_kind[offset: offset + limit], sum(counts.values()), counts)
+    return Results(per_kind[offset : offset + limit], sum(counts.values()), counts)
 
 
 def find(user, kind_key, pk):

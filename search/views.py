@@ -15,11 +15,17 @@ PAGE_SIZE = 20
 def search_page(request):
     query = request.GET.get("q", "").strip()
     kind = request.GET.get("loai") or None
-    page = int(request.GET["trang"]) if request.GET.get("trang", "").isdigit() and int(request.GET["trang"]) > 0 else 1
+    page = (
+        int(request.GET["trang"])
+        if request.GET.get("trang", "").isdigit() and int(request.GET["trang"]) > 0
+        else 1
+    )
     context = {"query": query, "kind": kind, "kinds": engine.kinds(), "page": page}
     if query:
         try:
-            results = engine.search(request.user, query, kind=kind, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+            results = engine.search(
+                request.user, query, kind=kind, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
+            )
         except engine.QueryError as exc:
             context["error"] = str(exc)
         else:
@@ -39,8 +45,15 @@ def open_hit(request, kind, pk):
         raise Http404
     specific = getattr(obj, "specific", obj)
     target = engine.kind_of(kind).url
-    url = target(specific) if target else (specific.get_url(request) if hasattr(specific, "get_url")
-                                           else specific.get_absolute_url())
+    url = (
+        target(specific)
+        if target
+        else (
+            specific.get_url(request)
+            if hasattr(specific, "get_url")
+            else specific.get_absolute_url()
+        )
+    )
     if not url:
         raise Http404
     return redirect(url)

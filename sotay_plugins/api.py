@@ -17,7 +17,9 @@ class Pagination(PageNumberPagination):
 def _standard_messages():
     """DRF's own messages in Vietnamese (its catalogue has no Vietnamese for most of them)."""
     return {
-        exceptions.NotAuthenticated: _("Chưa đăng nhập: xin gửi kèm mã xác thực (Authorization: Token …)."),
+        exceptions.NotAuthenticated: _(
+            "Chưa đăng nhập: xin gửi kèm mã xác thực (Authorization: Token …)."
+        ),
         exceptions.AuthenticationFailed: _("Mã xác thực không hợp lệ hoặc tài khoản đã bị khóa."),
         exceptions.PermissionDenied: _("Bạn không có quyền thực hiện thao tác này."),
         exceptions.NotFound: _("Không tìm thấy."),
@@ -47,11 +49,17 @@ def exception_handler(exc, context):
         return None
     if isinstance(exc, exceptions.ValidationError):
         data = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-        fields = {key: [str(m) for m in (value if isinstance(value, list) else [value])] for key, value in data.items()}
-        messages = [msg for key, msgs in fields.items() for msg in msgs]
-        detail = messages[0] if len(messages) == 1 else _("Dữ liệu không hợp lệ, xin xem lại các trường: %(fields)s.") % {
-            "fields": ", ".join(k for k in fields if k != "non_field_errors") or _("(chung)")
+        fields = {
+            key: [str(m) for m in (value if isinstance(value, list) else [value])]
+            for key, value in data.items()
         }
+        messages = [msg for key, msgs in fields.items() for msg in msgs]
+        detail = (
+            messages[0]
+            if len(messages) == 1
+            else _("Dữ liệu không hợp lệ, xin xem lại các trường: %(fields)s.")
+            % {"fields": ", ".join(k for k in fields if k != "non_field_errors") or _("(chung)")}
+        )
         response.data = {"detail": detail, "fields": fields}
     elif isinstance(response.data, dict) and "detail" in response.data:
         detail = response.data["detail"]
@@ -66,4 +74,3 @@ class OrgFieldsMixin(serializers.Serializer):
 
     issuer_org = serializers.IntegerField(source="issuer_org_id", read_only=True)
     audience_org = serializers.IntegerField(source="audience_org_id", read_only=True)
-

@@ -11,4 +11,6 @@ class TokenAuthentication(authentication.TokenAuthentication):
         try:
             return super().authenticate(request)
         except exceptions.AuthenticationFailed:
-            raise exceptions.AuthenticationFailed(_("Mã xác thực không hợp lệ hoặc tài khoản đã bị khóa.")) from None
+            raise exceptions.AuthenticationFailed(
+                _("Mã xác thực không hợp lệ hoặc tài khoản đã bị khóa.")
+            ) from None

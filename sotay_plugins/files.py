@@ -25,8 +25,16 @@ MAX_FILE_SIZE = 20 * 1024 * 1024
 #: kind → (label, extensions, content type)
 FILE_KINDS = {
     "pdf": ("PDF", (".pdf",), "application/pdf"),
-    "docx": ("Word", (".docx",), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    "xlsx": ("Excel", (".xlsx",), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "docx": (
+        "Word",
+        (".docx",),
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
+    "xlsx": (
+        "Excel",
+        (".xlsx",),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
     "jpeg": ("JPEG", (".jpg", ".jpeg"), "image/jpeg"),
     "png": ("PNG", (".png",), "image/png"),
     "gif": ("GIF", (".gif",), "image/gif"),
@@ -79,7 +87,9 @@ def check_file(upload, *, kinds=None, max_size=MAX_FILE_SIZE):
     accepted subset of FILE_KINDS, default all), or whose content is not what its extension says.
     Returns the content type to serve it with."""
     kinds = tuple(kinds or FILE_KINDS)
-    accepted = _("Chỉ nhận tệp %(kinds)s.") % {"kinds": ", ".join(dict.fromkeys(FILE_KINDS[k][0] for k in kinds))}
+    accepted = _("Chỉ nhận tệp %(kinds)s.") % {
+        "kinds": ", ".join(dict.fromkeys(FILE_KINDS[k][0] for k in kinds))
+    }
     if upload.size > max_size:
         raise ValidationError(
             _("Tệp quá lớn (%(size)s). Dung lượng tối đa là %(max)s.")
@@ -101,7 +111,9 @@ def check_file(upload, *, kinds=None, max_size=MAX_FILE_SIZE):
         )
     if actual != claimed:
         raise ValidationError(
-            _("Nội dung tệp là %(actual)s, không khớp với phần mở rộng %(ext)s. Xin đặt đúng tên tệp.")
+            _(
+                "Nội dung tệp là %(actual)s, không khớp với phần mở rộng %(ext)s. Xin đặt đúng tên tệp."
+            )
             % {"actual": FILE_KINDS[actual][0], "ext": extension},
             code="mismatch",
         )

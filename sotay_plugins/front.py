@@ -92,7 +92,10 @@ class Front:
 
     @staticmethod
     def enabled():
-        return getattr(settings, "SOTAY_FRONT", True) and set(settings.MIDDLEWARE) <= KNOWN_MIDDLEWARE.keys()
+        return (
+            getattr(settings, "SOTAY_FRONT", True)
+            and set(settings.MIDDLEWARE) <= KNOWN_MIDDLEWARE.keys()
+        )
 
     def __call__(self, environ, start_response):
         if environ.get("REQUEST_METHOD") in FAST_METHODS and self.enabled():
@@ -124,17 +127,25 @@ class Front:
         translation.activate(language)
         request.LANGUAGE_CODE = language
         environ[REQUEST_KEY] = True
-        db.health_check_done = True  # the statement is the check: an error hands the request to Django
+        db.health_check_done = (
+            True  # the statement is the check: an error hands the request to Django
+        )
         try:
             response = fast_answer(request, *args, **kwargs)
         except DatabaseError:
-            log.warning("fast answer of %s failed; Django answers", request.path_info, exc_info=True)
+            log.warning(
+                "fast answer of %s failed; Django answers", request.path_info, exc_info=True
+            )
             db.close()
             return None
         if response is None:
             return None
         body = response.content
-        return f"{response.status_code} {response.reason_phrase}", self.headers(request, response, language), body
+        return (
+            f"{response.status_code} {response.reason_phrase}",
+            self.headers(request, response, language),
+            body,
+        )
 
     def headers(self, request, response, language):
         """The answer's headers once the middleware have added theirs.
@@ -149,16 +160,23 @@ class Front:
             for name, value in response.items():
                 copy[name] = value
             # In the order of the middleware list, from the inside out (as are the headers they add).
-            copy = self.common.process_response(request, self.xframe.process_response(request, copy))
+            copy = self.common.process_response(
+                request, self.xframe.process_response(request, copy)
+            )
             patch_vary_headers(copy, ["Cookie"])
             copy.headers.setdefault("Content-Language", language)
             copy = self.security.process_response(request, copy)
-            template = [(name, None if name == "Content-Length" else value) for name, value in copy.items()]
+            template = [
+                (name, None if name == "Content-Length" else value) for name, value in copy.items()
+            ]
             if len(_header_templates) < 64:
                 _header_templates[key] = template
         if response.cookies:
             raise ValueError("a fast answer sets no cookie")
-        return [(name, value) if value is not None else (name, str(len(response.content))) for name, value in template]
+        return [
+            (name, value) if value is not None else (name, str(len(response.content)))
+            for name, value in template
+        ]
 
 
 #: Routes of recent POST paths (resolving is a pure function of the URLconf and the path): on the
@@ -193,8 +211,11 @@ def _small_body(environ):
 def _ready(db):
     """An open connection Django would keep for this request as it is (no health check aside)."""
     return (
-        db.connection is not None and (db.close_at is None or time.monotonic() < db.close_at)
-        and not db.errors_occurred and not db.in_atomic_block and db.get_autocommit()
+        db.connection is not None
+        and (db.close_at is None or time.monotonic() < db.close_at)
+        and not db.errors_occurred
+        and not db.in_atomic_block
+        and db.get_autocommit()
     )
 
 

@@ -39,8 +39,12 @@ def dispatch(job_id):
         from rq import Retry
 
         queue = django_rq.get_queue("default")
-        queue.enqueue(run, job_id, retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
-                      job_id=f"outbox-{job_id}")
+        queue.enqueue(
+            run,
+            job_id,
+            retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
+            job_id=f"outbox-{job_id}",
+        )
     except Exception:  # Redis down: the sweeper will deliver it.
         log.warning("outbox job %s not queued; left for the sweeper", job_id, exc_info=True)
         return False
@@ -53,7 +57,8 @@ def dispatch(job_id):
 def run(job_id):
     """Run one outbox job (in an RQ worker, or in-process). Safe to call twice."""
     updated = OutboxJob.objects.filter(
-        pk=job_id, state__in=[OutboxJob.State.PENDING, OutboxJob.State.QUEUED, OutboxJob.State.FAILED]
+        pk=job_id,
+        state__in=[OutboxJob.State.PENDING, OutboxJob.State.QUEUED, OutboxJob.State.FAILED],
     ).update(state=OutboxJob.State.RUNNING, attempts=F("attempts") + 1)
     if not updated:
         return None
@@ -62,7 +67,9 @@ def run(job_id):
         result = import_string(job.func)(job=job, **job.kwargs)
     except Exception as exc:
         OutboxJob.objects.filter(pk=job_id).update(
-            state=OutboxJob.State.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000], finished_at=timezone.now()
+            state=OutboxJob.State.FAILED,
+            error=f"{type(exc).__name__}: {exc}"[:2000],
+            finished_at=timezone.now(),
         )
         raise
     OutboxJob.objects.filter(pk=job_id).update(
@@ -83,8 +90,8 @@ def sweep(older_than_seconds=30):
     """Deliver pending jobs that were never handed over (Redis was down at commit time)."""
     cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
     delivered = 0
-    for job_id in OutboxJob.objects.filter(state=OutboxJob.State.PENDING, created_at__lt=cutoff).values_list(
-        "pk", flat=True
-    )[:1000]:
+    for job_id in OutboxJob.objects.filter(
+        state=OutboxJob.State.PENDING, created_at__lt=cutoff
+    ).values_list("pk", flat=True)[:1000]:
         delivered += bool(dispatch(job_id))
     return delivered

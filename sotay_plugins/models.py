@@ -21,13 +21,17 @@ class OutboxJob(models.Model):
     func = models.CharField(_("hàm"), max_length=200)
     kwargs = models.JSONField(_("tham số"), default=dict, blank=True)
     dedupe_key = models.CharField(max_length=200, null=True, blank=True)
-    state = models.CharField(_("trạng thái"), max_length=10, choices=State.choices, default=State.PENDING)
+    state = models.CharField(
+        _("trạng thái"), max_length=10, choices=State.choices, default=State.PENDING
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
     progress = models.PositiveIntegerField(_("đã xử lý"), default=0)
     total = models.PositiveIntegerField(_("tổng số"), default=0)
     result = models.JSONField(_("kết quả"), default=dict, blank=True)
     error = models.TextField(_("lỗi"), blank=True)
-    created_by = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     queued_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -93,14 +93,24 @@ _offering_paths = set()
 
 def entry_key(request):
     """The key of the page for this request, or None when no page of it can be kept."""
-    if request.method != "GET" or request.path not in _offering_paths or request.META.get("QUERY_STRING") or seconds() <= 0:
+    if (
+        request.method != "GET"
+        or request.path not in _offering_paths
+        or request.META.get("QUERY_STRING")
+        or seconds() <= 0
+    ):
         return None
     cookies = request.COOKIES
     session = cookies.get(settings.SESSION_COOKIE_NAME)
     if not session or cookies.get("messages") or _session_store() is None:
         return None
-    parts = (request.path, session, cookies.get(settings.CSRF_COOKIE_NAME, ""),
-             cookies.get(settings.LANGUAGE_COOKIE_NAME, ""), *(cookies.get(name, "") for name in SHELL_COOKIES))
+    parts = (
+        request.path,
+        session,
+        cookies.get(settings.CSRF_COOKIE_NAME, ""),
+        cookies.get(settings.LANGUAGE_COOKIE_NAME, ""),
+        *(cookies.get(name, "") for name in SHELL_COOKIES),
+    )
     return ENTRY_PREFIX + hashlib.sha256("\x00".join(parts).encode()).hexdigest()
 
 
@@ -129,10 +139,22 @@ def offer(request, depends):
     if request.method == "GET":
         _offering_paths.add(request.path)
     key = entry_key(request)
-    if depends is None or key is None or user is None or not user.is_authenticated or session is None:
+    if (
+        depends is None
+        or key is None
+        or user is None
+        or not user.is_authenticated
+        or session is None
+    ):
         return None
     keys = [user_key(user.pk), EVERYONE_KEY, *depends]
-    made = Offer(key, user.pk, session.get(HASH_SESSION_KEY, ""), versions.current_many(keys), time.time() + seconds())
+    made = Offer(
+        key,
+        user.pk,
+        session.get(HASH_SESSION_KEY, ""),
+        versions.current_many(keys),
+        time.time() + seconds(),
+    )
     request._sotay_page_offer = made
     return made
 
@@ -141,7 +163,10 @@ def _renews_only(request, response):
     """No cookie set but the CSRF cookie sent again unchanged (Django renews its expiry on every
     page that shows a form): nothing a kept page would miss."""
     name = settings.CSRF_COOKIE_NAME
-    return all(key == name and morsel.value == request.COOKIES.get(name) for key, morsel in response.cookies.items())
+    return all(
+        key == name and morsel.value == request.COOKIES.get(name)
+        for key, morsel in response.cookies.items()
+    )
 
 
 def _storable(request, response, made):
@@ -183,8 +208,12 @@ class PageCacheMiddleware:
             session = caches[settings.SESSION_CACHE_ALIAS].get(session_key) if entry else None
         if entry is None or not session or entry["expires_at"] <= time.time():
             return None
-        if (str(session.get(SESSION_KEY)) != str(entry["user_id"]) or session.get(HASH_SESSION_KEY, "") != entry["auth_hash"]
-                or session.get(_MESSAGES_SESSION_KEY) or "_session_expiry" in session):
+        if (
+            str(session.get(SESSION_KEY)) != str(entry["user_id"])
+            or session.get(HASH_SESSION_KEY, "") != entry["auth_hash"]
+            or session.get(_MESSAGES_SESSION_KEY)
+            or "_session_expiry" in session
+        ):
             return None
         stamps = entry["stamps"]
         if cache.get_many(list(stamps)) != stamps:
@@ -198,6 +227,18 @@ class PageCacheMiddleware:
         lifetime = made.expires_at - time.time()
         if lifetime < 1:
             return
-        headers = [(name, value) for name, value in response.items() if name.lower() != "set-cookie"]
-        cache.set(made.key, {"user_id": made.user_id, "auth_hash": made.auth_hash, "stamps": made.stamps,
-                        "expires_at": made.expires_at, "headers": headers, "body": response.content}, int(lifetime))
+        headers = [
+            (name, value) for name, value in response.items() if name.lower() != "set-cookie"
+        ]
+        cache.set(
+            made.key,
+            {
+                "user_id": made.user_id,
+                "auth_hash": made.auth_hash,
+                "stamps": made.stamps,
+                "expires_at": made.expires_at,
+                "headers": headers,
+                "body": response.content,
+            },
+            int(lifetime),
+        )

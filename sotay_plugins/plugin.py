@@ -23,7 +23,9 @@ class PluginConfig(AppConfig):
         installed = {config.label for config in apps.get_app_configs()}
         missing = [label for label in self.depends_on if label not in installed]
         if missing:
-            raise ImproperlyConfigured(f"Plugin '{self.label}' needs plugin(s) {', '.join(missing)} enabled.")
+            raise ImproperlyConfigured(
+                f"Plugin '{self.label}' needs plugin(s) {', '.join(missing)} enabled."
+            )
         self.register(registry)
 
     def register(self, registry):
@@ -31,4 +33,6 @@ class PluginConfig(AppConfig):
 
 
 def enabled_plugins():
-    return [config for config in apps.get_app_configs() if getattr(config, "is_sotay_plugin", False)]
+    return [
+        config for config in apps.get_app_configs() if getattr(config, "is_sotay_plugin", False)
+    ]

@@ -30,13 +30,30 @@ def count_daily(model, *, keys: dict, at=None, counters=("count",), day_field="d
         quote = connection.ops.quote_name
         table = quote(model._meta.db_table)
         stamp = connection.ops.adapt_datetimefield_value(at)
-        columns = [*key_columns, fields[day_field].column, "first_at", "last_at", *(fields[c].column for c in all_counters)]
-        values = [*key_columns.values(), connection.ops.adapt_datefield_value(day), stamp, stamp,
-                  *(1 if c in counters else 0 for c in all_counters)]
+        columns = [
+            *key_columns,
+            fields[day_field].column,
+            "first_at",
+            "last_at",
+            *(fields[c].column for c in all_counters),
+        ]
+        values = [
+            *key_columns.values(),
+            connection.ops.adapt_datefield_value(day),
+            stamp,
+            stamp,
+            *(1 if c in counters else 0 for c in all_counters),
+        ]
         conflict = ", ".join(quote(c) for c in [*key_columns, fields[day_field].column])
         updates = ", ".join(
-            ["last_at = EXCLUDED.last_at",
-             *(f"{quote(fields[c].column)} = {table}.{quote(fields[c].column)} + 1" for c in counters)])
+            [
+                "last_at = EXCLUDED.last_at",
+                *(
+                    f"{quote(fields[c].column)} = {table}.{quote(fields[c].column)} + 1"
+                    for c in counters
+                ),
+            ]
+        )
         sql = (
             f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608 (names from _meta)
             f"VALUES ({', '.join(['%s'] * len(values))}) ON CONFLICT ({conflict}) DO UPDATE SET {updates}"

@@ -31,9 +31,15 @@ def small_tree():
     d1, d2 = org(OrgKind.DISTRICT, p, "Huyện 1"), org(OrgKind.DISTRICT, p, "Huyện 2")
     b1, b2 = org(OrgKind.BASE, d1, "Xã 1"), org(OrgKind.BASE, d2, "Xã 2")
     return {
-        "province": p, "d1": d1, "d2": d2, "b1": b1, "b2": b2,
-        "c11": org(OrgKind.CELL, b1, "Chi bộ 1.1"), "c12": org(OrgKind.CELL, b1, "Chi bộ 1.2"),
-        "c21": org(OrgKind.CELL, b2, "Chi bộ 2.1"), "c22": org(OrgKind.CELL, b2, "Chi bộ 2.2"),
+        "province": p,
+        "d1": d1,
+        "d2": d2,
+        "b1": b1,
+        "b2": b2,
+        "c11": org(OrgKind.CELL, b1, "Chi bộ 1.1"),
+        "c12": org(OrgKind.CELL, b1, "Chi bộ 1.2"),
+        "c21": org(OrgKind.CELL, b2, "Chi bộ 2.1"),
+        "c22": org(OrgKind.CELL, b2, "Chi bộ 2.2"),
     }
 
 
@@ -66,7 +72,9 @@ def grant(user, role_code, org, body=None):
     """Give ``user`` the built-in role at ``org`` and forget their cached grants."""
     from sotay_plugins.orgtree import scope
 
-    assignment = RoleAssignment.objects.create(user=user, role=Role.objects.get(code=role_code), org=org, advisory_body=body)
+    assignment = RoleAssignment.objects.create(
+        user=user, role=Role.objects.get(code=role_code), org=org, advisory_body=body
+    )
     scope.forget(user)
     return assignment
 
@@ -87,13 +95,22 @@ def ensure_site():
         root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
         home = root.add_child(instance=HomePage(title="Sổ tay đảng viên điện tử", slug="trang-chu"))
     if not Site.objects.filter(is_default_site=True).exists():
-        Site.objects.create(hostname="localhost", root_page=home, is_default_site=True,
-                            site_name="Sổ tay đảng viên điện tử")
+        Site.objects.create(
+            hostname="localhost",
+            root_page=home,
+            is_default_site=True,
+            site_name="Sổ tay đảng viên điện tử",
+        )
     return home
 
 
-DOCUMENT_DEFAULTS = {"title": "Nghị quyết về xây dựng Đảng", "number": "15-NQ/TU", "kind": "nghi_quyet",
-                     "issued_on": date(2026, 3, 1), "summary": "Về tăng cường công tác xây dựng Đảng"}
+DOCUMENT_DEFAULTS = {
+    "title": "Nghị quyết về xây dựng Đảng",
+    "number": "15-NQ/TU",
+    "kind": "nghi_quyet",
+    "issued_on": date(2026, 3, 1),
+    "summary": "Về tăng cường công tác xây dựng Đảng",
+}
 NEWS_DEFAULTS = {"title": "Hội nghị Ban Chấp hành", "category": "leadership", "lead": "Sáng nay"}
 
 
@@ -104,7 +121,9 @@ def published(page_class, org, audience=None, **fields):
     from editorial.sections import section_for
 
     defaults = {DocumentPage: DOCUMENT_DEFAULTS, NewsPage: NEWS_DEFAULTS}.get(page_class, {})
-    page = page_class(issuer_org=org, audience_org=audience or org, **{**defaults, "live": True, **fields})
+    page = page_class(
+        issuer_org=org, audience_org=audience or org, **{**defaults, "live": True, **fields}
+    )
     section_for(org).add_child(instance=page)
     return page
 

@@ -7,7 +7,9 @@ import pytest
 
 from sotay_plugins.cache import RedisCache
 
-pytestmark = pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs a Redis server (REDIS_URL)")
+pytestmark = pytest.mark.skipif(
+    not os.environ.get("REDIS_URL"), reason="needs a Redis server (REDIS_URL)"
+)
 
 
 @pytest.fixture

@@ -30,17 +30,25 @@ def unit(db):
 
 def make(unit, positions=(), groups=()):
     return ScopedItem.objects.create(
-        title="Mục", issuer_org=unit, audience_org=unit, audience_positions=set(positions), audience_groups=set(groups)
+        title="Mục",
+        issuer_org=unit,
+        audience_org=unit,
+        audience_positions=set(positions),
+        audience_groups=set(groups),
     )
 
 
 def raw_mask(item):
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT audience_positions FROM {ScopedItem._meta.db_table} WHERE id = %s", [item.pk])  # noqa: S608
+        cursor.execute(
+            f"SELECT audience_positions FROM {ScopedItem._meta.db_table} WHERE id = %s",  # noqa: S608
+            [item.pk],
+        )
         return cursor.fetchone()[0]
 
 
 # --- values --------------------------------------------------------------------------------------
+
 
 @given(st.frozensets(st.sampled_from(Position.values)))
 def test_mask_round_trip(codes):
@@ -68,10 +76,14 @@ def test_database_round_trip(unit):
     assert empty.audience_positions == frozenset() and raw_mask(empty) == 0
     # values_list gives sets too: the scope engine reads a member's positions this way.
     member = MemberFactory(cell=org(OrgKind.CELL, unit), positions={Position.CHI_UY_VIEN})
-    assert Member.objects.filter(pk=member.pk).values_list("positions", flat=True).get() == {Position.CHI_UY_VIEN}
+    assert Member.objects.filter(pk=member.pk).values_list("positions", flat=True).get() == {
+        Position.CHI_UY_VIEN
+    }
 
 
-@pytest.mark.parametrize("codes", [set(), {Position.DANG_VIEN}, {Position.CHI_UY_VIEN, Position.UY_VIEN_BTV}])
+@pytest.mark.parametrize(
+    "codes", [set(), {Position.DANG_VIEN}, {Position.CHI_UY_VIEN, Position.UY_VIEN_BTV}]
+)
 def test_serializer_round_trip(unit, codes):
     """dumpdata/loaddata: value_to_string writes "a,b", to_python must read it back."""
     item = make(unit, codes)
@@ -85,20 +97,36 @@ def test_serializer_round_trip(unit, codes):
 # --- lookups -------------------------------------------------------------------------------------
 
 UNIVERSE = [Position.BI_THU_CHI_BO, Position.CHI_UY_VIEN, Position.DANG_VIEN]
-SUBSETS = [frozenset(c) for n in range(len(UNIVERSE) + 1) for c in itertools.combinations(UNIVERSE, n)]
+SUBSETS = [
+    frozenset(c) for n in range(len(UNIVERSE) + 1) for c in itertools.combinations(UNIVERSE, n)
+]
 
 
 def test_has_any_has_all_and_exact_match_python_sets(unit):
     stored = {make(unit, codes).pk: codes for codes in SUBSETS}
     for wanted in SUBSETS:
-        any_ids = set(ScopedItem.objects.filter(audience_positions__has_any=wanted).values_list("pk", flat=True))
-        all_ids = set(ScopedItem.objects.filter(audience_positions__has_all=wanted).values_list("pk", flat=True))
-        exact = set(ScopedItem.objects.filter(audience_positions=wanted).values_list("pk", flat=True))
+        any_ids = set(
+            ScopedItem.objects.filter(audience_positions__has_any=wanted).values_list(
+                "pk", flat=True
+            )
+        )
+        all_ids = set(
+            ScopedItem.objects.filter(audience_positions__has_all=wanted).values_list(
+                "pk", flat=True
+            )
+        )
+        exact = set(
+            ScopedItem.objects.filter(audience_positions=wanted).values_list("pk", flat=True)
+        )
         assert any_ids == {pk for pk, codes in stored.items() if codes & wanted}, wanted
         assert all_ids == {pk for pk, codes in stored.items() if wanted <= codes}, wanted
         assert exact == {pk for pk, codes in stored.items() if codes == wanted}, wanted
     # Negated and combined, as the scope engine writes them.
-    none_of = set(ScopedItem.objects.exclude(audience_positions__has_any={Position.DANG_VIEN}).values_list("pk", flat=True))
+    none_of = set(
+        ScopedItem.objects.exclude(audience_positions__has_any={Position.DANG_VIEN}).values_list(
+            "pk", flat=True
+        )
+    )
     assert none_of == {pk for pk, codes in stored.items() if Position.DANG_VIEN not in codes}
 
 
@@ -117,12 +145,15 @@ def test_unknown_code_in_a_query_is_refused(unit):
 
 # --- validation ------------------------------------------------------------------------------------
 
+
 def test_unknown_code_is_a_vietnamese_validation_error(unit):
     with pytest.raises(ValidationError) as exc_info:
         POSITIONS.to_python(["thu_ky"])
     assert exc_info.value.messages == [INVALID]
     assert exc_info.value.error_list[0].code == "invalid_choice"
-    item = ScopedItem(title="Mục", issuer_org=unit, audience_org=unit, audience_positions={"thu_ky"})
+    item = ScopedItem(
+        title="Mục", issuer_org=unit, audience_org=unit, audience_positions={"thu_ky"}
+    )
     with pytest.raises(ValidationError) as exc_info:
         item.full_clean()
     assert exc_info.value.message_dict["audience_positions"] == [INVALID]
@@ -139,7 +170,9 @@ def test_required_flag_set_refuses_the_empty_set():
 
 
 def test_field_declaration_rules():
-    assert FlagSetField(choices=[]).check() and FlagSetField(choices=[]).check()[0].id == "sotay.E001"
+    assert (
+        FlagSetField(choices=[]).check() and FlagSetField(choices=[]).check()[0].id == "sotay.E001"
+    )
     with pytest.raises(ValueError, match="62"):
         FlagSetField(choices=[(f"c{n}", str(n)) for n in range(63)])
     _name, _path, _args, kwargs = POSITIONS.deconstruct()
@@ -147,6 +180,7 @@ def test_field_declaration_rules():
 
 
 # --- forms ---------------------------------------------------------------------------------------
+
 
 class ItemForm(forms.ModelForm):
     class Meta:
@@ -163,16 +197,24 @@ def test_form_field_is_a_checkbox_list_of_the_codes():
 
 
 def test_form_cleans_to_a_set_and_saves(unit):
-    form = ItemForm(data={"title": "Mục", "audience_positions": [Position.DANG_VIEN, Position.CHI_UY_VIEN]})
+    form = ItemForm(
+        data={"title": "Mục", "audience_positions": [Position.DANG_VIEN, Position.CHI_UY_VIEN]}
+    )
     assert form.is_valid(), form.errors
     assert form.cleaned_data["audience_positions"] == {Position.DANG_VIEN, Position.CHI_UY_VIEN}
     assert form.cleaned_data["audience_groups"] == frozenset()
     item = form.save(commit=False)
     item.issuer_org = item.audience_org = unit
     item.save()
-    assert ScopedItem.objects.get(pk=item.pk).audience_positions == {Position.DANG_VIEN, Position.CHI_UY_VIEN}
+    assert ScopedItem.objects.get(pk=item.pk).audience_positions == {
+        Position.DANG_VIEN,
+        Position.CHI_UY_VIEN,
+    }
 
-    bound = ItemForm(instance=item, data={"title": "Mục", "audience_positions": [Position.CHI_UY_VIEN, Position.DANG_VIEN]})
+    bound = ItemForm(
+        instance=item,
+        data={"title": "Mục", "audience_positions": [Position.CHI_UY_VIEN, Position.DANG_VIEN]},
+    )
     assert bound.is_valid() and not bound.has_changed()
     html = str(ItemForm(instance=item)["audience_positions"])
     assert html.count("checked") == 2 and 'value="dang_vien"' in html

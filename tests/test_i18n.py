@@ -26,7 +26,9 @@ VI_JS_PO = LOCALE / "vi" / "LC_MESSAGES" / "djangojs.po"
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 #: %(name)s / %(n)d style, a literal %%, {name} style, and HTML tags: all must survive translation.
-PLACEHOLDER = re.compile(r"%\(\w+\)[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]|%%|\{\w*\}|</?[a-zA-Z][^>]*>")
+PLACEHOLDER = re.compile(
+    r"%\(\w+\)[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]|%%|\{\w*\}|</?[a-zA-Z][^>]*>"
+)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -34,8 +36,12 @@ def compiled_catalogues():
     call_command("compile_catalogues", stdout=StringIO())
     # Translations already loaded in this process predate the .mo files: have Django forget
     # them, as it does when LOCALE_PATHS changes under override_settings.
-    setting_changed.send(sender=settings._wrapped.__class__, setting="LOCALE_PATHS",
-                         value=settings.LOCALE_PATHS, enter=False)
+    setting_changed.send(
+        sender=settings._wrapped.__class__,
+        setting="LOCALE_PATHS",
+        value=settings.LOCALE_PATHS,
+        enter=False,
+    )
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
@@ -49,8 +55,10 @@ def forms(entry):
     """(source, translation) pairs: the plural source goes with every plural translation but the first."""
     if not entry.msgid_plural:
         return [(entry.msgid, entry.msgstr)]
-    return [(entry.msgid if i == 0 and len(entry.msgstr_plural) > 1 else entry.msgid_plural, text)
-            for i, text in sorted(entry.msgstr_plural.items())]
+    return [
+        (entry.msgid if i == 0 and len(entry.msgstr_plural) > 1 else entry.msgid_plural, text)
+        for i, text in sorted(entry.msgstr_plural.items())
+    ]
 
 
 def placeholders(text):
@@ -58,6 +66,7 @@ def placeholders(text):
 
 
 # --- the member site ----------------------------------------------------------------------------
+
 
 @pytest.mark.django_db
 def test_login_page_is_vietnamese_by_default(client):
@@ -80,12 +89,18 @@ def test_login_page_in_english_once_chosen(client):
 @pytest.mark.django_db
 def test_footer_offers_both_languages_and_returns_to_the_same_page(client):
     html = client.get(reverse("members:login") + "?next=/ho-so/").content.decode()
-    footer = html[html.index("<footer>"):html.index("</footer>")]
+    footer = html[html.index("<footer>") : html.index("</footer>")]
     assert f'action="{reverse("set_language")}"' in footer and 'method="post"' in footer
     assert 'name="csrfmiddlewaretoken"' in footer
     assert '<input type="hidden" name="next" value="/dang-nhap/?next=/ho-so/">' in footer
-    assert '<button type="submit" name="language" value="vi" lang="vi" aria-pressed="true">Tiếng Việt</button>' in footer
-    assert '<button type="submit" name="language" value="en" lang="en" aria-pressed="false">English</button>' in footer
+    assert (
+        '<button type="submit" name="language" value="vi" lang="vi" aria-pressed="true">Tiếng Việt</button>'
+        in footer
+    )
+    assert (
+        '<button type="submit" name="language" value="en" lang="en" aria-pressed="false">English</button>'
+        in footer
+    )
     # The footer comes before the fixed bottom tab bar in the page, never inside <main>.
     assert html.index("</main>") < html.index("<footer>")
 
@@ -108,11 +123,14 @@ def test_language_switch_sets_english_then_back_to_vietnamese(client):
 
 @pytest.mark.django_db
 def test_language_switch_refuses_a_foreign_next(client):
-    response = client.post(reverse("set_language"), {"language": "en", "next": "https://example.com/"})
+    response = client.post(
+        reverse("set_language"), {"language": "en", "next": "https://example.com/"}
+    )
     assert response.status_code == 302 and response["Location"] == "/"
 
 
 # --- the catalogues -----------------------------------------------------------------------------
+
 
 def test_english_catalogue_is_complete():
     catalogue = polib.pofile(str(EN_PO))
@@ -151,20 +169,30 @@ def test_python_format_entries_are_flagged_and_really_format(path):
 def test_vietnamese_admin_catalogue_only_holds_wagtail_and_django_msgids():
     """Every msgid in locale/vi is copied exactly from Wagtail's (or Django's) own catalogues."""
     wagtail = Path(__import__("wagtail").__file__).parent
-    django_en = Path(__import__("django").__file__).parent / "conf" / "locale" / "en" / "LC_MESSAGES" / "django.po"
+    django_en = (
+        Path(__import__("django").__file__).parent
+        / "conf"
+        / "locale"
+        / "en"
+        / "LC_MESSAGES"
+        / "django.po"
+    )
     known = {}
     for po in [*wagtail.glob("**/locale/en/LC_MESSAGES/django*.po"), django_en]:
         for entry in polib.pofile(str(po)):
             known[(entry.msgctxt, entry.msgid)] = entry.msgid_plural
     entries = live_entries(VI_PO) + live_entries(VI_JS_PO)
     assert len(entries) > 300
-    strays = [e.msgid for e in entries if known.get((e.msgctxt, e.msgid), "missing") != e.msgid_plural]
+    strays = [
+        e.msgid for e in entries if known.get((e.msgctxt, e.msgid), "missing") != e.msgid_plural
+    ]
     assert strays == []
     assert all(e.translated() and "fuzzy" not in e.flags for e in entries)
     assert polib.pofile(str(VI_PO)).metadata["Plural-Forms"] == "nplurals=1; plural=0;"
 
 
 # --- the Wagtail admin in Vietnamese ------------------------------------------------------------
+
 
 @pytest.mark.django_db
 def test_admin_dashboard_and_chrome_are_vietnamese_for_a_superuser(client):
@@ -178,7 +206,10 @@ def test_admin_dashboard_and_chrome_are_vietnamese_for_a_superuser(client):
     with translation.override("vi"):
         assert translation.gettext("Log out") == "Đăng xuất"
         assert translation.gettext("Filter by") == "Lọc theo"
-        assert translation.gettext("Page %(page_num)s of %(total_pages)s") == "Trang %(page_num)s/%(total_pages)s"
+        assert (
+            translation.gettext("Page %(page_num)s of %(total_pages)s")
+            == "Trang %(page_num)s/%(total_pages)s"
+        )
         assert translation.gettext("There are no results.") == "Không có kết quả nào."
 
 

@@ -36,7 +36,9 @@ def top_level_importables():
 
 def test_no_top_level_module_or_package_has_a_stdlib_name():
     names = top_level_importables()
-    assert "sotay_plugins" in names and "config" in names and "manage" in names  # the scan sees the repo
+    assert (
+        "sotay_plugins" in names and "config" in names and "manage" in names
+    )  # the scan sees the repo
     clashes = sorted(name for name in names if name in sys.stdlib_module_names)
     assert clashes == [], f"top-level names shadowing the standard library: {clashes}"
 
@@ -52,7 +54,8 @@ def test_directories_with_stdlib_names_are_not_packages(name):
 
 def plugin_packages():
     return sorted(
-        p.name for p in PLUGINS.iterdir()
+        p.name
+        for p in PLUGINS.iterdir()
         if p.is_dir() and (p / "__init__.py").exists() and p.name not in NOT_PLUGINS
     )
 
@@ -68,15 +71,26 @@ def test_every_plugin_has_a_plugin_config_with_metadata(package):
     assert (PLUGINS / package / "apps.py").exists(), f"sotay_plugins/{package}/apps.py is missing"
     module = importlib.import_module(f"sotay_plugins.{package}.apps")
     configs = [
-        obj for obj in vars(module).values()
-        if inspect.isclass(obj) and issubclass(obj, PluginConfig) and obj is not PluginConfig
+        obj
+        for obj in vars(module).values()
+        if inspect.isclass(obj)
+        and issubclass(obj, PluginConfig)
+        and obj is not PluginConfig
         and obj.__module__ == module.__name__
     ]
-    assert len(configs) == 1, f"sotay_plugins/{package}/apps.py must define one PluginConfig, found {configs}"
+    assert len(configs) == 1, (
+        f"sotay_plugins/{package}/apps.py must define one PluginConfig, found {configs}"
+    )
     config = configs[0]
     assert config.name == f"sotay_plugins.{package}"
-    assert "verbose_name" in vars(config) and str(config.verbose_name).strip(), "verbose_name (Vietnamese label)"
-    assert "version" in vars(config) and isinstance(config.version, str) and config.version not in ("", "0")
+    assert "verbose_name" in vars(config) and str(config.verbose_name).strip(), (
+        "verbose_name (Vietnamese label)"
+    )
+    assert (
+        "version" in vars(config)
+        and isinstance(config.version, str)
+        and config.version not in ("", "0")
+    )
     installed = apps.get_app_config(config.label)
     assert isinstance(installed, config) and installed.is_sotay_plugin
 

@@ -38,9 +38,12 @@ def _not_across_midnight():
 @pytest.fixture
 def world(db):
     tree = small_tree()
-    return {"tree": tree, "a": MemberFactory(cell=tree["c11"], full_name="Nguyễn Thị An"),
-            "b": MemberFactory(cell=tree["c11"], full_name="Trần Văn Bình"),
-            "far": MemberFactory(cell=tree["c21"], full_name="Lê Văn Xa")}
+    return {
+        "tree": tree,
+        "a": MemberFactory(cell=tree["c11"], full_name="Nguyễn Thị An"),
+        "b": MemberFactory(cell=tree["c11"], full_name="Trần Văn Bình"),
+        "far": MemberFactory(cell=tree["c21"], full_name="Lê Văn Xa"),
+    }
 
 
 def logged_in(member):
@@ -92,7 +95,10 @@ def test_logout_and_expired_session_are_not_served(world):
     client = logged_in(world["a"])
     home(client)
     assert kept(home(client)[0])
-    session_cookie, csrf_cookie = client.cookies["sessionid"].value, client.cookies["csrftoken"].value
+    session_cookie, csrf_cookie = (
+        client.cookies["sessionid"].value,
+        client.cookies["csrftoken"].value,
+    )
     client.logout()
     replay = Client()  # the old cookies, as a copied browser profile would send them
     replay.cookies["sessionid"], replay.cookies["csrftoken"] = session_cookie, csrf_cookie
@@ -134,24 +140,43 @@ def test_what_the_cards_show_changes_the_page_at_once(world, django_capture_on_c
     assert not kept(response) and "Chi bộ Khu phố Mới" in response.content.decode()
     # A meeting convened in their cell (the upcoming card) — one in another cell changes nothing.
     assert kept(home(client)[0])
-    Meeting.objects.create(title="Họp chi bộ khác", issuer_org=world["tree"]["c21"], audience_org=world["tree"]["c21"],
-                           starts_at=timezone.now() + timedelta(days=1))
+    Meeting.objects.create(
+        title="Họp chi bộ khác",
+        issuer_org=world["tree"]["c21"],
+        audience_org=world["tree"]["c21"],
+        starts_at=timezone.now() + timedelta(days=1),
+    )
     assert kept(home(client)[0])
-    Meeting.objects.create(title="Sinh hoạt thường kỳ tháng 12", issuer_org=cell, audience_org=cell,
-                           starts_at=timezone.now() + timedelta(days=1))
+    Meeting.objects.create(
+        title="Sinh hoạt thường kỳ tháng 12",
+        issuer_org=cell,
+        audience_org=cell,
+        starts_at=timezone.now() + timedelta(days=1),
+    )
     response, _ = home(client)
     assert not kept(response) and "Sinh hoạt thường kỳ tháng 12" in response.content.decode()
     # A publication (the feed card).
     assert kept(home(client)[0])
-    page = document_page(world["tree"]["d1"], title="Nghị quyết mới của Huyện 1", number="9-NQ/HU", slug="moi", live=False)
+    page = document_page(
+        world["tree"]["d1"],
+        title="Nghị quyết mới của Huyện 1",
+        number="9-NQ/HU",
+        slug="moi",
+        live=False,
+    )
     with django_capture_on_commit_callbacks(execute=True):
         page.save_revision().publish()
     response, _ = home(client)
     assert not kept(response) and "Nghị quyết mới của Huyện 1" in response.content.decode()
 
 
-@pytest.mark.parametrize("storage", ["django.contrib.messages.storage.session.SessionStorage",
-                                     "django.contrib.messages.storage.cookie.CookieStorage"])
+@pytest.mark.parametrize(
+    "storage",
+    [
+        "django.contrib.messages.storage.session.SessionStorage",
+        "django.contrib.messages.storage.cookie.CookieStorage",
+    ],
+)
 def test_a_waiting_message_is_shown_not_a_kept_page(world, settings, storage):
     settings.MESSAGE_STORAGE = storage
     client = logged_in(world["a"])
@@ -224,7 +249,9 @@ def test_stamps_read_before_the_page_is_built(world):
 
     def offer_then_change(request, depends):
         made = real(request, depends)
-        versions.bump(scope.GRANTS_VERSION_KEY)  # someone's rights change after the stamps were read
+        versions.bump(
+            scope.GRANTS_VERSION_KEY
+        )  # someone's rights change after the stamps were read
         return made
 
     with mock.patch("sotay_plugins.members.views.pagecache.offer", side_effect=offer_then_change):
@@ -247,8 +274,9 @@ def test_content_version_shared_helper(world):
     before = publishing.content_version()
     publishing.bump_content_version()
     assert publishing.content_version() != before
-    assert versions.current_many(["x:new", publishing.CONTENT_VERSION_KEY])[publishing.CONTENT_VERSION_KEY] == (
-        publishing.content_version())
+    assert versions.current_many(["x:new", publishing.CONTENT_VERSION_KEY])[
+        publishing.CONTENT_VERSION_KEY
+    ] == (publishing.content_version())
 
 
 def test_forms_of_a_kept_page_still_post(world):

@@ -35,7 +35,11 @@ print(json.dumps({
 
 def probe(**env):
     result = subprocess.run(
-        [sys.executable, "-c", PROBE], cwd=ROOT, capture_output=True, text=True, timeout=120,
+        [sys.executable, "-c", PROBE],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", **env},
     )
     assert result.returncode == 0, result.stderr
@@ -52,7 +56,11 @@ def test_a_disabled_plugin_leaves_no_route_capability_or_tab():
     seen = probe(SOTAY_PLUGINS="orgtree")
     assert not any(c.startswith("members.") for c in seen["capabilities"])
     assert seen["tabs"] == [] and "members" not in seen["api"]
-    assert not seen["routes"]["/ho-so/"] and not seen["routes"]["/api/v1/members/"] and not seen["routes"]["/api/v1/me/"]
+    assert (
+        not seen["routes"]["/ho-so/"]
+        and not seen["routes"]["/api/v1/members/"]
+        and not seen["routes"]["/api/v1/me/"]
+    )
     assert seen["routes"]["/api/v1/orgs/"]  # orgtree stays: everything depends on it
 
 
@@ -60,15 +68,24 @@ def test_a_third_party_plugin_joins_through_its_entry_point(monkeypatch):
     class EntryPoint:
         name, value = "dummyplugin", "tests.dummyplugin"
 
-    monkeypatch.setattr(discovery, "entry_points", lambda group: [EntryPoint()] if group == "sotay.plugins" else [])
+    monkeypatch.setattr(
+        discovery, "entry_points", lambda group: [EntryPoint()] if group == "sotay.plugins" else []
+    )
     assert discovery.plugin_apps(["sotay_plugins.orgtree", "sotay_plugins.members"]) == [
-        "sotay_plugins.orgtree", "sotay_plugins.members", "tests.dummyplugin"]
-    assert discovery.plugin_apps(["sotay_plugins.orgtree", "sotay_plugins.members"], ["orgtree"]) == ["sotay_plugins.orgtree"]
+        "sotay_plugins.orgtree",
+        "sotay_plugins.members",
+        "tests.dummyplugin",
+    ]
+    assert discovery.plugin_apps(
+        ["sotay_plugins.orgtree", "sotay_plugins.members"], ["orgtree"]
+    ) == ["sotay_plugins.orgtree"]
 
 
 def test_the_dummy_plugin_registers_everything_it_declares():
     seen = probe(SOTAY_EXTRA_APPS="tests.dummyplugin")
-    assert "dummy.poke" in seen["capabilities"] and "dummy" in seen["tabs"] and "dummy" in seen["api"]
+    assert (
+        "dummy.poke" in seen["capabilities"] and "dummy" in seen["tabs"] and "dummy" in seen["api"]
+    )
     assert seen["routes"]["/api/v1/dummy/"]
 
 
@@ -85,9 +102,16 @@ def test_registering_the_same_thing_twice_is_an_error():
 def test_the_api_schema_builds_with_a_plugin_disabled(tmp_path):
     out = tmp_path / "schema.yaml"
     result = subprocess.run(
-        [sys.executable, "manage.py", "spectacular", "--fail-on-warn", "--file", str(out)], cwd=ROOT,
-        capture_output=True, text=True, timeout=120,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "SOTAY_PLUGINS": "orgtree,members"},
+        [sys.executable, "manage.py", "spectacular", "--fail-on-warn", "--file", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            "SOTAY_PLUGINS": "orgtree,members",
+        },
     )
     assert result.returncode == 0, result.stderr
     assert "/api/v1/me/" in out.read_text() and "/api/v1/meetings/" not in out.read_text()

@@ -43,7 +43,9 @@ BUILTIN_PLUGINS = [
     "sotay_plugins.meetings",
     "search",  # one search over what the plugins register as searchable
 ]
-SOTAY_PLUGINS = plugin_apps(BUILTIN_PLUGINS, env_list("SOTAY_PLUGINS")) + env_list("SOTAY_EXTRA_APPS")
+SOTAY_PLUGINS = plugin_apps(BUILTIN_PLUGINS, env_list("SOTAY_PLUGINS")) + env_list(
+    "SOTAY_EXTRA_APPS"
+)
 
 INSTALLED_APPS = [
     "sotay_plugins",
@@ -90,7 +92,10 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 if "editorial" in SOTAY_PLUGINS:  # admin URLs of pages outside the editor's scope answer 404
-    MIDDLEWARE.insert(MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "editorial.middleware.OutOfScopePagesAre404")
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("axes.middleware.AxesMiddleware"),
+        "editorial.middleware.OutOfScopePagesAre404",
+    )
 
 # The few fast answers given before the middleware (sotay_plugins.front: the check-in scan);
 # SOTAY_FRONT=0 sends every request through the middleware.
@@ -137,7 +142,9 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "sotay_plugins.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sotay"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sotay"}
+    }
 # Without Redis, sotay_plugins.jobs runs each job in-process right after the transaction commits.
 RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 900}}
 # `manage.py rqworker --with-scheduler default` uses this worker: it keeps the publishing
@@ -146,7 +153,9 @@ RQ = {"WORKER_CLASS": "editorial.scheduler.Worker"}
 SOTAY_JOBS_INLINE = not REDIS_URL
 # Whole pages kept per member (sotay_plugins.pagecache: the home page), in seconds at most; off
 # without a cache shared by every worker process (REDIS_URL).
-SOTAY_PAGE_CACHE_SECONDS = int(os.environ.get("SOTAY_PAGE_CACHE_SECONDS") or (300 if REDIS_URL else 0))
+SOTAY_PAGE_CACHE_SECONDS = int(
+    os.environ.get("SOTAY_PAGE_CACHE_SECONDS") or (300 if REDIS_URL else 0)
+)
 
 # --- Search ---------------------------------------------------------------------------------
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
@@ -162,7 +171,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -225,7 +237,9 @@ WAGTAIL_I18N_ENABLED = False
 # The library's files (editorial.LibraryFile): private storage, served after the scope check.
 if "editorial" in SOTAY_PLUGINS:  # else Wagtail's own document model (no library, no files)
     WAGTAILDOCS_DOCUMENT_MODEL = "editorial.LibraryFile"
-    WAGTAILDOCS_DOCUMENT_FORM_BASE = "editorial.admin_views.LibraryFileForm"  # check_file: size, kind, content
+    WAGTAILDOCS_DOCUMENT_FORM_BASE = (
+        "editorial.admin_views.LibraryFileForm"  # check_file: size, kind, content
+    )
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx"]
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAIL_ENABLE_UPDATE_CHECK = False
@@ -258,7 +272,8 @@ SPECTACULAR_SETTINGS = {
         # (choices modules only: they load no models, so a disabled plugin stays harmless)
         "OrgKindEnum": "sotay_plugins.orgtree.choices.OrgKind",
         "MeetingKindEnum": "sotay_plugins.meetings.choices.MeetingKind",
-        "DocumentKindEnum": "editorial.choices.DocumentKind", "LinkKindEnum": "editorial.choices.LinkKind",
+        "DocumentKindEnum": "editorial.choices.DocumentKind",
+        "LinkKindEnum": "editorial.choices.LinkKind",
     },
 }
 
@@ -269,7 +284,11 @@ LOGGING = {
     "filters": {"mask_cccd": {"()": "sotay_plugins.logging.MaskCCCDFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["mask_cccd"], "formatter": "plain"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["mask_cccd"],
+            "formatter": "plain",
+        },
     },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {

@@ -12,7 +12,14 @@ from wagtail.documents.forms import get_document_form
 from wagtail.models import Page
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
-from editorial.models import DocumentFile, DocumentPage, LibraryFile, NewsAttachment, NewsPage, SectionPage
+from editorial.models import (
+    DocumentFile,
+    DocumentPage,
+    LibraryFile,
+    NewsAttachment,
+    NewsPage,
+    SectionPage,
+)
 from editorial.sections import home_page, section_for
 from sotay_plugins.orgtree.choices import AdvisoryKind
 from sotay_plugins.orgtree.models import AdvisoryBody
@@ -40,9 +47,16 @@ def news(org, title, *, live=True, **fields):
 
 
 def document(org, title, *, body=None, live=True, **fields):
-    values = {"number": "15-NQ/HU", "kind": "nghi_quyet", "issued_on": date(2026, 3, 1), "summary": "Trích yếu"}
+    values = {
+        "number": "15-NQ/HU",
+        "kind": "nghi_quyet",
+        "issued_on": date(2026, 3, 1),
+        "summary": "Trích yếu",
+    }
     values.update(fields)
-    page = DocumentPage(title=title, issuer_org=org, audience_org=org, advisory_body=body, live=live, **values)
+    page = DocumentPage(
+        title=title, issuer_org=org, audience_org=org, advisory_body=body, live=live, **values
+    )
     section_for(org).add_child(instance=page)
     return page
 
@@ -70,8 +84,12 @@ def refused(response):
 def w(db):
     t = small_tree()
     w = dict(t)
-    w["body_x"] = AdvisoryBody.objects.create(org=t["d1"], kind=AdvisoryKind.choices[0][0], name="Ban Tuyên giáo")
-    w["body_y"] = AdvisoryBody.objects.create(org=t["d1"], kind=AdvisoryKind.choices[0][0], name="Ban Tổ chức")
+    w["body_x"] = AdvisoryBody.objects.create(
+        org=t["d1"], kind=AdvisoryKind.choices[0][0], name="Ban Tuyên giáo"
+    )
+    w["body_y"] = AdvisoryBody.objects.create(
+        org=t["d1"], kind=AdvisoryKind.choices[0][0], name="Ban Tổ chức"
+    )
     w["editor_a"] = staff("news_editor", t["d1"])
     w["editor_b"] = staff("news_editor", t["d2"])
     w["uploader_x"] = staff("document_uploader", t["d1"], body=w["body_x"])
@@ -80,7 +98,9 @@ def w(db):
     w["news_a"] = news(t["d1"], "Tin huyện A: hội nghị")
     w["news_b"] = news(t["d2"], "Tin huyện B: riêng tư")
     w["doc_x"] = document(t["d1"], "Nghị quyết của Ban Tuyên giáo", body=w["body_x"])
-    w["doc_y"] = document(t["d1"], "Hướng dẫn của Ban Tổ chức", body=w["body_y"], number="02-HD/BTC")
+    w["doc_y"] = document(
+        t["d1"], "Hướng dẫn của Ban Tổ chức", body=w["body_y"], number="02-HD/BTC"
+    )
     w["file_a"] = library_file(w["editor_a"], "tep-cua-huyen-a")
     w["file_b"] = library_file(w["editor_b"], "tep-cua-huyen-b")
     NewsAttachment.objects.create(page=w["news_b"], file=w["file_b"])
@@ -88,6 +108,7 @@ def w(db):
 
 
 # --- page rights ----------------------------------------------------------------------------
+
 
 def test_page_rights_follow_the_scope(w):
     editor, uploader, board = w["editor_a"], w["uploader_x"], w["board_a"]
@@ -129,10 +150,22 @@ def test_out_of_scope_pages_cannot_be_edited_or_deleted(w, client):
     assert response.status_code == 404
     assert client.get(reverse("wagtailadmin_pages:edit", args=[10**9])).status_code == 404
     assert "Tin huyện B" not in response.content.decode()
-    assert client.get(reverse("wagtailadmin_pages:delete", args=[w["news_b"].pk])).status_code == 404
-    assert client.post(reverse("wagtailadmin_pages:delete", args=[w["news_b"].pk])).status_code == 404
-    for name in ("history", "workflow_history", "usage", "unpublish", "move", "copy",
-                 "lock", "add_subpage"):
+    assert (
+        client.get(reverse("wagtailadmin_pages:delete", args=[w["news_b"].pk])).status_code == 404
+    )
+    assert (
+        client.post(reverse("wagtailadmin_pages:delete", args=[w["news_b"].pk])).status_code == 404
+    )
+    for name in (
+        "history",
+        "workflow_history",
+        "usage",
+        "unpublish",
+        "move",
+        "copy",
+        "lock",
+        "add_subpage",
+    ):
         page = w["sec_b"] if name == "add_subpage" else w["news_b"]
         response = client.get(reverse(f"wagtailadmin_pages:{name}", args=[page.pk]))
         assert response.status_code == 404, name
@@ -147,12 +180,20 @@ def test_out_of_scope_pages_cannot_be_edited_or_deleted(w, client):
 
 def test_page_chooser_offers_only_pages_in_scope(w, client):
     login(client, w["editor_a"])
-    browse = client.get(reverse("wagtailadmin_choose_page_child", args=[home_page().pk])).json()["html"]
+    browse = client.get(reverse("wagtailadmin_choose_page_child", args=[home_page().pk])).json()[
+        "html"
+    ]
     assert "Huyện 1" in browse and "Huyện 2" not in browse
     found = client.get(reverse("wagtailadmin_choose_page_search"), {"q": "Tin"})
-    found = found.json()["html"] if found["Content-Type"].startswith("application/json") else found.content.decode()
+    found = (
+        found.json()["html"]
+        if found["Content-Type"].startswith("application/json")
+        else found.content.decode()
+    )
     assert "Tin huyện A" in found and "Tin huyện B" not in found
-    inside_b = client.get(reverse("wagtailadmin_choose_page_child", args=[w["sec_b"].pk])).json()["html"]
+    inside_b = client.get(reverse("wagtailadmin_choose_page_child", args=[w["sec_b"].pk])).json()[
+        "html"
+    ]
     assert "Tin huyện B" not in inside_b
 
 
@@ -197,13 +238,20 @@ def test_titles_are_escaped_in_the_listing(w, client):
 
 # --- creating pages -------------------------------------------------------------------------
 
+
 def document_form(w, **overrides):
     data = {
-        "title": "Nghị quyết mới", "slug": "nghi-quyet-moi", "number": "20-NQ/HU", "kind": "nghi_quyet",
-        "issued_on": "01/03/2026", "advisory_body": w["body_x"].pk, "summary": "Về công tác tuyên truyền",
+        "title": "Nghị quyết mới",
+        "slug": "nghi-quyet-moi",
+        "number": "20-NQ/HU",
+        "kind": "nghi_quyet",
+        "issued_on": "01/03/2026",
+        "advisory_body": w["body_x"].pk,
+        "summary": "Về công tác tuyên truyền",
         "audience_org": w["d1"].pk,
         "files": inline_formset([{"file": w["upload"].pk, "label": ""}]),
-        "links": inline_formset([]), "comments": inline_formset([]),
+        "links": inline_formset([]),
+        "comments": inline_formset([]),
     }
     data.update(overrides)
     return nested_form_data(data)
@@ -223,7 +271,9 @@ def uploading(w, client):
 def test_an_uploader_creates_a_document_of_their_body(uploading, client):
     w = uploading
     response = client.post(add_url("documentpage", w["sec_a"]), document_form(w))
-    assert response.status_code == 302, response.context["form"].errors if response.context else response
+    assert response.status_code == 302, (
+        response.context["form"].errors if response.context else response
+    )
     page = DocumentPage.objects.get(slug="nghi-quyet-moi")
     assert page.issuer_org == w["d1"] and page.advisory_body == w["body_x"] and not page.live
     assert DocumentFile.objects.filter(page=page, file=w["upload"]).exists()
@@ -232,7 +282,9 @@ def test_an_uploader_creates_a_document_of_their_body(uploading, client):
 def test_an_uploader_cannot_create_a_document_for_another_body(uploading, client):
     w = uploading
     before = DocumentPage.objects.count()
-    response = client.post(add_url("documentpage", w["sec_a"]), document_form(w, advisory_body=w["body_y"].pk))
+    response = client.post(
+        add_url("documentpage", w["sec_a"]), document_form(w, advisory_body=w["body_y"].pk)
+    )
     assert response.status_code == 200
     assert "advisory_body" in response.context["form"].errors
     assert DocumentPage.objects.count() == before
@@ -264,7 +316,9 @@ def test_a_classified_document_is_refused_and_nothing_saved(uploading, client, o
 def test_an_audience_wider_than_the_issuer_is_refused(uploading, client):
     w = uploading
     before = DocumentPage.objects.count()
-    response = client.post(add_url("documentpage", w["sec_a"]), document_form(w, audience_org=w["province"].pk))
+    response = client.post(
+        add_url("documentpage", w["sec_a"]), document_form(w, audience_org=w["province"].pk)
+    )
     assert response.status_code == 200
     assert "audience_org" in response.context["form"].errors
     assert DocumentPage.objects.count() == before
@@ -280,7 +334,9 @@ def test_a_link_to_a_document_out_of_scope_is_refused(uploading, client):
     assert DocumentPage.objects.count() == before
     # a province document addressed to the whole province may be linked
     province_doc = document(w["province"], "Nghị quyết của Tỉnh ủy", number="01-NQ/TU")
-    data = document_form(w, links=inline_formset([{"kind": "implements", "target": province_doc.pk}]))
+    data = document_form(
+        w, links=inline_formset([{"kind": "implements", "target": province_doc.pk}])
+    )
     assert client.post(add_url("documentpage", w["sec_a"]), data).status_code == 302
 
 
@@ -290,13 +346,33 @@ def test_sections_only_for_managed_units(w, client):
     form = client.get(url).context["form"]
     choices = set(form.fields["organisation"].queryset.values_list("pk", flat=True))
     assert w["b1"].pk in choices and w["c11"].pk in choices
-    assert not choices & {w["d1"].pk, w["d2"].pk, w["b2"].pk, w["province"].pk}  # d1 has one already
-    data = nested_form_data({"title": "Xã 2", "slug": "xa-2", "organisation": w["b2"].pk, "intro": rich_text(""),
-                             "comments": inline_formset([])})
+    assert not choices & {
+        w["d1"].pk,
+        w["d2"].pk,
+        w["b2"].pk,
+        w["province"].pk,
+    }  # d1 has one already
+    data = nested_form_data(
+        {
+            "title": "Xã 2",
+            "slug": "xa-2",
+            "organisation": w["b2"].pk,
+            "intro": rich_text(""),
+            "comments": inline_formset([]),
+        }
+    )
     assert client.post(url, data).status_code == 200
     assert not SectionPage.objects.filter(organisation=w["b2"]).exists()
-    data = nested_form_data({"title": "Xã 1", "slug": "xa-1", "organisation": w["b1"].pk, "intro": rich_text(""),
-                             "comments": inline_formset([]), "action-publish": "action-publish"})
+    data = nested_form_data(
+        {
+            "title": "Xã 1",
+            "slug": "xa-1",
+            "organisation": w["b1"].pk,
+            "intro": rich_text(""),
+            "comments": inline_formset([]),
+            "action-publish": "action-publish",
+        }
+    )
     assert client.post(url, data).status_code == 302
     assert SectionPage.objects.get(organisation=w["b1"]).live
     # someone who writes nowhere cannot open a section at all
@@ -306,10 +382,13 @@ def test_sections_only_for_managed_units(w, client):
 
 # --- files ------------------------------------------------------------------------------------
 
+
 def test_a_200_mb_upload_is_refused_and_nothing_stored(w):
     upload = pdf_upload("lon.pdf")
     upload.size = 200 * 1024 * 1024  # what check_file reads; the bytes themselves stay small
-    form = get_document_form(LibraryFile)(data={"title": "Tệp lớn"}, files={"file": upload}, user=w["editor_a"])
+    form = get_document_form(LibraryFile)(
+        data={"title": "Tệp lớn"}, files={"file": upload}, user=w["editor_a"]
+    )
     assert not form.is_valid()
     assert "quá lớn" in form.errors["file"][0]
     assert not LibraryFile.objects.filter(title="Tệp lớn").exists()
@@ -318,9 +397,13 @@ def test_a_200_mb_upload_is_refused_and_nothing_stored(w):
 def test_a_file_whose_content_is_not_its_extension_is_refused(w, client):
     login(client, w["editor_a"])
     before = LibraryFile.objects.count()
-    fake = SimpleUploadedFile("bao-cao.pdf", b"MZ\x90\x00 not a pdf at all", content_type="application/pdf")
-    response = client.post(reverse("wagtaildocs_chooser:create"),
-                           {"document-chooser-upload-title": "Giả", "document-chooser-upload-file": fake})
+    fake = SimpleUploadedFile(
+        "bao-cao.pdf", b"MZ\x90\x00 not a pdf at all", content_type="application/pdf"
+    )
+    response = client.post(
+        reverse("wagtaildocs_chooser:create"),
+        {"document-chooser-upload-title": "Giả", "document-chooser-upload-file": fake},
+    )
     assert response.status_code == 200
     assert "Nội dung tệp không phải là tệp PDF" in response.json()["htmlFragment"]
     fake.seek(0)
@@ -332,7 +415,9 @@ def test_a_file_whose_content_is_not_its_extension_is_refused(w, client):
 
 def test_a_good_upload_stores_its_content_type(w, client):
     login(client, w["editor_a"])
-    response = client.post(reverse("wagtaildocs:add"), {"title": "Nghị quyết", "file": pdf_upload()})
+    response = client.post(
+        reverse("wagtaildocs:add"), {"title": "Nghị quyết", "file": pdf_upload()}
+    )
     assert response.status_code == 302
     stored = LibraryFile.objects.get(title="Nghị quyết")
     assert stored.content_type == "application/pdf" and stored.uploaded_by_user == w["editor_a"]
@@ -342,12 +427,19 @@ def test_a_good_upload_stores_its_content_type(w, client):
 def test_every_admin_screen_an_editor_reaches_renders(w, client, who):
     login(client, w[who])
     urls = [
-        reverse("wagtailadmin_home"), reverse("wagtailadmin_explore", args=[w["sec_a"].pk]),
+        reverse("wagtailadmin_home"),
+        reverse("wagtailadmin_explore", args=[w["sec_a"].pk]),
         reverse("wagtailadmin_pages:add_subpage", args=[w["sec_a"].pk]),
         reverse("wagtailadmin_reports:workflow"),
-        reverse("wagtailadmin_reports:workflow_tasks"), reverse("wagtailadmin_reports:site_history"),
-        reverse("wagtaildocs:index"), reverse("wagtaildocs:add_multiple"), reverse("wagtailimages:index"),
-        reverse("wagtailimages_chooser:choose"), reverse("wagtailadmin_pages:history", args=[w["doc_x" if who == "uploader_x" else "news_a"].pk]),
+        reverse("wagtailadmin_reports:workflow_tasks"),
+        reverse("wagtailadmin_reports:site_history"),
+        reverse("wagtaildocs:index"),
+        reverse("wagtaildocs:add_multiple"),
+        reverse("wagtailimages:index"),
+        reverse("wagtailimages_chooser:choose"),
+        reverse(
+            "wagtailadmin_pages:history", args=[w["doc_x" if who == "uploader_x" else "news_a"].pk]
+        ),
     ]
     if who == "board_a":  # the board may unlock: it has the locked pages report
         urls.append(reverse("wagtailadmin_reports:locked_pages"))

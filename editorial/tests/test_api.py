@@ -31,18 +31,37 @@ _numbers = iter(range(1, 10_000))
 
 # --- helpers ---------------------------------------------------------------------------------
 
+
 def library_file(title="Tệp", content=PDF, name="van-ban.pdf"):
     stored = LibraryFile(title=title, file=ContentFile(content, name=name))
     stored.save()
     return stored
 
 
-def document(issuer, audience=None, *, title=None, number=None, kind="nghi_quyet", issued_on=None, files=1, **extra):
+def document(
+    issuer,
+    audience=None,
+    *,
+    title=None,
+    number=None,
+    kind="nghi_quyet",
+    issued_on=None,
+    files=1,
+    **extra,
+):
     n = next(_numbers)
     page = DocumentPage(
-        title=title or f"Nghị quyết số {n} của {issuer.name}", slug=f"van-ban-{n}", number=number or f"{n}-NQ/TU",
-        kind=kind, issued_on=issued_on or date(2025, 1, 1 + n % 28), summary=f"Trích yếu văn bản {n}",
-        issuer_org=issuer, audience_org=audience or issuer, live=True, **extra)
+        title=title or f"Nghị quyết số {n} của {issuer.name}",
+        slug=f"van-ban-{n}",
+        number=number or f"{n}-NQ/TU",
+        kind=kind,
+        issued_on=issued_on or date(2025, 1, 1 + n % 28),
+        summary=f"Trích yếu văn bản {n}",
+        issuer_org=issuer,
+        audience_org=audience or issuer,
+        live=True,
+        **extra,
+    )
     section_for(issuer).add_child(instance=page)
     for i in range(files):
         DocumentFile(page=page, file=library_file(f"Tệp {n}.{i}"), sort_order=i).save()
@@ -51,8 +70,16 @@ def document(issuer, audience=None, *, title=None, number=None, kind="nghi_quyet
 
 def news(issuer, audience=None, *, title=None, category="current", attachments=0, **extra):
     n = next(_numbers)
-    page = NewsPage(title=title or f"Tin số {n} của {issuer.name}", slug=f"tin-{n}", category=category,
-                    lead=f"Sapo tin {n}", issuer_org=issuer, audience_org=audience or issuer, live=True, **extra)
+    page = NewsPage(
+        title=title or f"Tin số {n} của {issuer.name}",
+        slug=f"tin-{n}",
+        category=category,
+        lead=f"Sapo tin {n}",
+        issuer_org=issuer,
+        audience_org=audience or issuer,
+        live=True,
+        **extra,
+    )
     section_for(issuer).add_child(instance=page)
     for i in range(attachments):
         NewsAttachment(page=page, file=library_file(f"Đính kèm {n}.{i}"), sort_order=i).save()
@@ -73,14 +100,30 @@ def world(tree):
     # the fixture's units were loaded before their children were added: read their places again
     w = {name: Organisation.objects.get(pk=unit.pk) for name, unit in tree.items()}
     w["a11"] = MemberFactory(cell=tree["c11"], full_name="Trần Văn An")
-    w["sec11"] = MemberFactory(cell=tree["c11"], full_name="Bí thư 1.1", positions={"bi_thu_chi_bo"})
+    w["sec11"] = MemberFactory(
+        cell=tree["c11"], full_name="Bí thư 1.1", positions={"bi_thu_chi_bo"}
+    )
     w["a21"] = MemberFactory(cell=tree["c21"], full_name="Đỗ Thị Dung")
-    w["d1_doc"] = document(tree["d1"], title="Nghị quyết Huyện ủy 1 về chuyển đổi số", number="05-NQ/HU",
-                           issued_on=date(2025, 3, 2))
-    w["d2_doc"] = document(tree["d2"], title="Chỉ thị Huyện ủy 2", number="07-CT/HU", kind="chi_thi",
-                           issued_on=date(2024, 6, 1))
-    w["prov_doc"] = document(tree["province"], title="Quyết định của Tỉnh ủy", number="12-QĐ/TU",
-                             kind="quyet_dinh", issued_on=date(2024, 1, 15))
+    w["d1_doc"] = document(
+        tree["d1"],
+        title="Nghị quyết Huyện ủy 1 về chuyển đổi số",
+        number="05-NQ/HU",
+        issued_on=date(2025, 3, 2),
+    )
+    w["d2_doc"] = document(
+        tree["d2"],
+        title="Chỉ thị Huyện ủy 2",
+        number="07-CT/HU",
+        kind="chi_thi",
+        issued_on=date(2024, 6, 1),
+    )
+    w["prov_doc"] = document(
+        tree["province"],
+        title="Quyết định của Tỉnh ủy",
+        number="12-QĐ/TU",
+        kind="quyet_dinh",
+        issued_on=date(2024, 1, 15),
+    )
     w["d1_news"] = news(tree["d1"], title="Hội nghị Huyện ủy 1", attachments=1)
     w["d2_news"] = news(tree["d2"], title="Tin Huyện ủy 2", category="bulletin")
     return w
@@ -91,14 +134,21 @@ def as_user(api):
     def login(user):
         api.force_authenticate(user)
         return api
+
     return login
 
 
 # --- scope -----------------------------------------------------------------------------------
 
+
 def test_anonymous_gets_401(api, world):
-    for url in ("/api/v1/documents/", f"/api/v1/documents/{world['d1_doc'].pk}/", "/api/v1/news/",
-                "/api/v1/me/receipts/", "/api/v1/bookmarks/"):
+    for url in (
+        "/api/v1/documents/",
+        f"/api/v1/documents/{world['d1_doc'].pk}/",
+        "/api/v1/news/",
+        "/api/v1/me/receipts/",
+        "/api/v1/bookmarks/",
+    ):
         response = api.get(url)
         assert response.status_code in (401, 403), url
         assert response.json()["detail"]
@@ -141,14 +191,21 @@ def test_items_carry_the_contract_fields(as_user, world):
 
 
 def test_audience_narrowed_to_a_cell_positions_and_groups(as_user, world):
-    narrow = document(world["d1"], world["c11"], title="Chỉ cho bí thư chi bộ", audience_positions={"bi_thu_chi_bo"})
+    narrow = document(
+        world["d1"],
+        world["c11"],
+        title="Chỉ cho bí thư chi bộ",
+        audience_positions={"bi_thu_chi_bo"},
+    )
     retired = document(world["d1"], title="Cho đảng viên hưu trí", audience_groups={"retired"})
     other_cell = document(world["b1"], world["c12"], title="Cho chi bộ 1.2")
     api = as_user(world["sec11"].user)
     seen = ids(api.get("/api/v1/documents/"))
     assert narrow.pk in seen and retired.pk not in seen and other_cell.pk not in seen
     detail = api.get(f"/api/v1/documents/{narrow.pk}/").json()
-    assert detail["audience_org"] == world["c11"].pk and detail["audience_positions"] == ["bi_thu_chi_bo"]
+    assert detail["audience_org"] == world["c11"].pk and detail["audience_positions"] == [
+        "bi_thu_chi_bo"
+    ]
     api = as_user(world["a11"].user)  # same cell, no position
     seen = ids(api.get("/api/v1/documents/"))
     assert narrow.pk not in seen and retired.pk not in seen
@@ -189,6 +246,7 @@ def test_drafts_are_not_listed(as_user, world):
 
 # --- filters ---------------------------------------------------------------------------------
 
+
 def test_document_filters(as_user, world):
     api = as_user(world["a11"].user)
     d1, prov = world["d1_doc"].pk, world["prov_doc"].pk
@@ -205,15 +263,18 @@ def test_document_filters(as_user, world):
     assert [item["id"] for item in results(api.get("/api/v1/documents/"))] == [d1, prov]
 
 
-@pytest.mark.parametrize(("params", "field"), [
-    ({"kind": "mat"}, "kind"),
-    ({"year": "hai nghìn"}, "year"),
-    ({"year": "0"}, "year"),
-    ({"year": "99999"}, "year"),
-    ({"issuer": "abc"}, "issuer"),
-    ({"issuer": "-3"}, "issuer"),
-    ({"issuer": "99999999999999999999999"}, "issuer"),
-])
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"kind": "mat"}, "kind"),
+        ({"year": "hai nghìn"}, "year"),
+        ({"year": "0"}, "year"),
+        ({"year": "99999"}, "year"),
+        ({"issuer": "abc"}, "issuer"),
+        ({"issuer": "-3"}, "issuer"),
+        ({"issuer": "99999999999999999999999"}, "issuer"),
+    ],
+)
 def test_bad_document_filters_are_400_in_vietnamese(as_user, world, params, field):
     response = as_user(world["a11"].user).get("/api/v1/documents/", params)
     assert response.status_code == 400
@@ -230,7 +291,9 @@ def test_several_bad_filters_are_named_together(as_user, world):
 
 
 def test_news_filters(as_user, world):
-    featured = news(world["province"], title="Tin nổi bật của Tỉnh ủy", category="leadership", featured=True)
+    featured = news(
+        world["province"], title="Tin nổi bật của Tỉnh ủy", category="leadership", featured=True
+    )
     api = as_user(world["a11"].user)
     assert ids(api.get("/api/v1/news/", {"category": "leadership"})) == {featured.pk}
     assert ids(api.get("/api/v1/news/", {"featured": "1"})) == {featured.pk}
@@ -255,17 +318,29 @@ def test_lists_paginate(as_user, world):
 
 # --- detail, links, files, receipts --------------------------------------------------------
 
+
 def test_detail_shows_readable_links_only_and_counts_opens(as_user, world):
     doc, d2_doc, prov = world["d1_doc"], world["d2_doc"], world["prov_doc"]
     DocumentLink(page=doc, kind="implements", target=prov, sort_order=0).save()
-    DocumentLink(page=doc, kind="replaces", target=d2_doc, sort_order=1).save()  # not readable in d1
-    body = AdvisoryBody.objects.create(org=world["d1"], kind="tuyen_giao", name="Ban Tuyên giáo Huyện ủy 1")
+    DocumentLink(
+        page=doc, kind="replaces", target=d2_doc, sort_order=1
+    ).save()  # not readable in d1
+    body = AdvisoryBody.objects.create(
+        org=world["d1"], kind="tuyen_giao", name="Ban Tuyên giáo Huyện ủy 1"
+    )
     doc.advisory_body = body
     doc.save()
     api = as_user(world["a11"].user)
     data = api.get(f"/api/v1/documents/{doc.pk}/").json()
-    assert data["links"] == [{"kind": "implements", "kind_label": "Thực hiện", "document": prov.pk,
-                              "title": prov.title, "number": prov.number}]
+    assert data["links"] == [
+        {
+            "kind": "implements",
+            "kind_label": "Thực hiện",
+            "document": prov.pk,
+            "title": prov.title,
+            "number": prov.number,
+        }
+    ]
     assert data["advisory_body"] == body.pk and data["advisory_body_name"] == body.name
     assert data["bookmarked"] is False and data["linked_from"] == []
     assert api.get(f"/api/v1/documents/{prov.pk}/").json()["linked_from"][0]["document"] == doc.pk
@@ -279,7 +354,9 @@ def test_file_download_checks_scope_and_counts(as_user, world):
     doc = world["d1_doc"]
     file_id = doc.files.get().file_id
     api = as_user(world["a11"].user)
-    response = api.get(f"/api/v1/documents/{doc.pk}/files/{file_id}/", HTTP_ACCEPT="application/pdf")
+    response = api.get(
+        f"/api/v1/documents/{doc.pk}/files/{file_id}/", HTTP_ACCEPT="application/pdf"
+    )
     assert response.status_code == 200, getattr(response, "content", b"")
     assert b"".join(response.streaming_content) == PDF
     assert response["Content-Type"] == "application/pdf" and "private" in response["Cache-Control"]
@@ -327,13 +404,16 @@ def test_receipts_list_is_the_callers_own(as_user, world):
     api = as_user(world["a11"].user)
     rows = results(api.get("/api/v1/me/receipts/"))
     assert {(r["page"], r["kind"], r["opens"]) for r in rows} == {
-        (world["d1_doc"].pk, "document", 2), (world["d1_news"].pk, "news", 1)}
+        (world["d1_doc"].pk, "document", 2),
+        (world["d1_news"].pk, "news", 1),
+    }
     today = timezone.localdate().isoformat()
     assert all(r["day"] == today and r["downloads"] == 0 and r["title"] for r in rows)
     assert ReadReceipt.objects.count() == 3
 
 
 # --- bookmarks -------------------------------------------------------------------------------
+
 
 def test_bookmarks_are_idempotent(as_user, world):
     api = as_user(world["a11"].user)
@@ -343,7 +423,9 @@ def test_bookmarks_are_idempotent(as_user, world):
     assert first.json()["page"] == doc.pk and first.json()["kind"] == "document"
     assert first.json()["issuer_org"] == world["d1"].pk and first.json()["number"] == "05-NQ/HU"
     assert api.post("/api/v1/bookmarks/", {"page": doc.pk}, format="json").status_code == 200
-    assert api.post("/api/v1/bookmarks/", {"page": str(article.pk)}, format="json").status_code == 201
+    assert (
+        api.post("/api/v1/bookmarks/", {"page": str(article.pk)}, format="json").status_code == 201
+    )
     assert Bookmark.objects.count() == 2
     assert {r["page"] for r in results(api.get("/api/v1/bookmarks/"))} == {doc.pk, article.pk}
     assert api.get(f"/api/v1/documents/{doc.pk}/").json()["bookmarked"] is True
@@ -354,8 +436,18 @@ def test_bookmarks_are_idempotent(as_user, world):
     assert results(as_user(world["sec11"].user).get("/api/v1/bookmarks/")) == []
 
 
-@pytest.mark.parametrize("payload", [{}, {"page": ""}, {"page": "abc"}, {"page": True}, {"page": -1},
-                                     {"page": 1.5}, {"page": None}])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {},
+        {"page": ""},
+        {"page": "abc"},
+        {"page": True},
+        {"page": -1},
+        {"page": 1.5},
+        {"page": None},
+    ],
+)
 def test_bad_bookmark_input(as_user, world, payload):
     response = as_user(world["a11"].user).post("/api/v1/bookmarks/", payload, format="json")
     assert response.status_code == 400
@@ -366,7 +458,9 @@ def test_bad_bookmark_input(as_user, world, payload):
 def test_bookmarks_list_only_still_readable_pages(as_user, world):
     doc = world["d1_doc"]
     Bookmark.objects.create(member=world["a11"], page_id=doc.pk)
-    Bookmark.objects.create(member=world["a11"], page_id=world["d2_doc"].pk)  # out of scope (e.g. audience changed)
+    Bookmark.objects.create(
+        member=world["a11"], page_id=world["d2_doc"].pk
+    )  # out of scope (e.g. audience changed)
     api = as_user(world["a11"].user)
     assert [r["page"] for r in results(api.get("/api/v1/bookmarks/"))] == [doc.pk]
     doc.unpublish()
@@ -374,6 +468,7 @@ def test_bookmarks_list_only_still_readable_pages(as_user, world):
 
 
 # --- budgets and schema --------------------------------------------------------------------
+
 
 def count_queries(api, url):
     api.get(url)  # warm caches (grants, site roots, content types)
@@ -413,6 +508,13 @@ def test_schema_lists_the_library(as_user, world):
     response = as_user(staff).get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert response.status_code == 200
     paths = response.json()["paths"]
-    for path in ("/api/v1/documents/", "/api/v1/documents/{id}/", "/api/v1/documents/{id}/files/{file_id}/",
-                 "/api/v1/news/", "/api/v1/news/{id}/", "/api/v1/me/receipts/", "/api/v1/bookmarks/"):
+    for path in (
+        "/api/v1/documents/",
+        "/api/v1/documents/{id}/",
+        "/api/v1/documents/{id}/files/{file_id}/",
+        "/api/v1/news/",
+        "/api/v1/news/{id}/",
+        "/api/v1/me/receipts/",
+        "/api/v1/bookmarks/",
+    ):
         assert path in paths, path

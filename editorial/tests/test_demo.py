@@ -37,9 +37,26 @@ def inside(org, audience):
 
 
 def signature(documents, news):
-    return ([(d.org.code, d.kind, d.number, d.title, d.summary, d.issued_on, d.audience.code,
-              sorted(d.positions), [(k, t.number) for k, t in d.links]) for d in documents],
-            [(n.org.code, n.category, n.title, n.lead, n.body, n.author, n.featured, n.audience.code) for n in news])
+    return (
+        [
+            (
+                d.org.code,
+                d.kind,
+                d.number,
+                d.title,
+                d.summary,
+                d.issued_on,
+                d.audience.code,
+                sorted(d.positions),
+                [(k, t.number) for k, t in d.links],
+            )
+            for d in documents
+        ],
+        [
+            (n.org.code, n.category, n.title, n.lead, n.body, n.author, n.featured, n.audience.code)
+            for n in news
+        ],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +104,9 @@ def test_tiny_seed_has_sections_news_and_documents_with_pdfs(world):
 
 
 def test_district_plans_implement_provincial_resolutions(world):
-    links = DocumentLink.objects.filter(kind=LinkKind.IMPLEMENTS).select_related("page__issuer_org", "target__issuer_org")
+    links = DocumentLink.objects.filter(kind=LinkKind.IMPLEMENTS).select_related(
+        "page__issuer_org", "target__issuer_org"
+    )
     assert links.exists()
     for link in links:
         assert link.page.kind == "ke_hoach"
@@ -97,8 +116,10 @@ def test_district_plans_implement_provincial_resolutions(world):
 
 
 def test_issuer_audience_body_and_numbers_are_consistent(world):
-    for page in [*DocumentPage.objects.select_related("issuer_org", "audience_org", "advisory_body"),
-                 *NewsPage.objects.select_related("issuer_org", "audience_org")]:
+    for page in [
+        *DocumentPage.objects.select_related("issuer_org", "audience_org", "advisory_body"),
+        *NewsPage.objects.select_related("issuer_org", "audience_org"),
+    ]:
         assert inside(page.issuer_org, page.audience_org), page.title
         section = page.get_parent().specific
         assert section.organisation_id == page.issuer_org_id
@@ -108,13 +129,19 @@ def test_issuer_audience_body_and_numbers_are_consistent(world):
         if document.advisory_body_id:
             assert document.advisory_body.org_id == document.issuer_org_id
         assert "/" in document.number and document.number.split("-")[0].isdigit()
-    assert DocumentPage.objects.exclude(audience_positions=set()).exists() or DocumentPage.objects.count() < 20
+    assert (
+        DocumentPage.objects.exclude(audience_positions=set()).exists()
+        or DocumentPage.objects.count() < 20
+    )
 
 
 def test_page_tree_is_valid_and_bulk_pages_open_in_the_admin(world, client):
     assert Page.find_problems() == ([], [], [], [], [])
     for section in SectionPage.objects.all():
-        assert section.numchild == Page.objects.filter(path__startswith=section.path, depth=section.depth + 1).count()
+        assert (
+            section.numchild
+            == Page.objects.filter(path__startswith=section.path, depth=section.depth + 1).count()
+        )
     from django.contrib.auth import get_user_model
 
     client.force_login(get_user_model().objects.get(username="quantri"))
@@ -130,8 +157,13 @@ def test_receipts_are_recent_and_within_the_audience(world):
     assert len(receipts) > 100
     today = timezone.localdate()
     now = timezone.now()
-    pages = {p.pk: p for p in [*DocumentPage.objects.select_related("audience_org"),
-                                *NewsPage.objects.select_related("audience_org")]}
+    pages = {
+        p.pk: p
+        for p in [
+            *DocumentPage.objects.select_related("audience_org"),
+            *NewsPage.objects.select_related("audience_org"),
+        ]
+    }
     for receipt in receipts:
         page = pages[receipt.page_id]
         assert inside(page.audience_org, receipt.member.cell)
@@ -148,13 +180,18 @@ def test_plan_is_deterministic_for_a_seed_and_matches_the_database(world):
     documents, news = first
     stored = set(DocumentPage.objects.values_list("number", "title", "issuer_org__code"))
     assert stored == {(d.number, d.title, d.org.code) for d in documents}
-    assert set(NewsPage.objects.values_list("title", "issuer_org__code")) == {(n.title, n.org.code) for n in news}
+    assert set(NewsPage.objects.values_list("title", "issuer_org__code")) == {
+        (n.title, n.org.code) for n in news
+    }
 
 
 def test_python_receipts_path_used_on_sqlite(world):
     """The portable path (``make run`` on SQLite) writes the same kind of rows."""
     documents, news = demo.plan("tiny", SEED)
-    ids = {(number, code): pk for number, code, pk in DocumentPage.objects.values_list("number", "issuer_org__code", "pk")}
+    ids = {
+        (number, code): pk
+        for number, code, pk in DocumentPage.objects.values_list("number", "issuer_org__code", "pk")
+    }
     for spec in documents:
         spec.page_id = ids[spec.number, spec.org.code]
     ReadReceipt.objects.all().delete()

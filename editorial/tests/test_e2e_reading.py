@@ -10,7 +10,10 @@ from django.core.files.base import ContentFile
 
 from editorial.models import DocumentFile, DocumentPage, LibraryFile, NewsPage
 from editorial.sections import section_for
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS  # importing it also sets DJANGO_ALLOW_ASYNC_UNSAFE
+from tests.e2e.conftest import (
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+)  # importing it also sets DJANGO_ALLOW_ASYNC_UNSAFE
 from tests.e2e.test_shell import CONTRAST_PROBLEMS, SMALL_TARGETS, STRUCTURE
 from tests.factories import MemberFactory, small_tree
 from tests.factories import ensure_site as ensure_home
@@ -40,7 +43,10 @@ def pdf_bytes(text="Nghi quyet so 15-NQ/TU"):
     xref = len(out)
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
     return bytes(out)
 
 
@@ -50,28 +56,66 @@ def add(model, org, audience=None, **fields):
     return page
 
 
-
 @pytest.fixture
 def world():
     ensure_home()
     tree = small_tree()
     member = MemberFactory(full_name="Nguyễn Văn Bình", cell=tree["c11"])
-    doc = add(DocumentPage, tree["province"], title="Nghị quyết về đẩy mạnh chuyển đổi số trong các cơ quan đảng",
-              number="15-NQ/TU", kind="nghi_quyet", issued_on=date(2026, 3, 2),
-              summary="Về đẩy mạnh chuyển đổi số, xây dựng chính quyền số giai đoạn 2026–2030.\nGiao các cấp ủy triển khai.")
-    stored = LibraryFile(title="Toàn văn Nghị quyết 15", file=ContentFile(pdf_bytes(), name="15-nq-tu.pdf"))
+    doc = add(
+        DocumentPage,
+        tree["province"],
+        title="Nghị quyết về đẩy mạnh chuyển đổi số trong các cơ quan đảng",
+        number="15-NQ/TU",
+        kind="nghi_quyet",
+        issued_on=date(2026, 3, 2),
+        summary="Về đẩy mạnh chuyển đổi số, xây dựng chính quyền số giai đoạn 2026–2030.\nGiao các cấp ủy triển khai.",
+    )
+    stored = LibraryFile(
+        title="Toàn văn Nghị quyết 15", file=ContentFile(pdf_bytes(), name="15-nq-tu.pdf")
+    )
     stored.save()
     DocumentFile(page=doc, file=stored, label="Toàn văn Nghị quyết 15-NQ/TU").save()
-    add(DocumentPage, tree["d1"], title="Chỉ thị về công tác phát triển đảng viên năm 2026", number="08-CT/HU",
-        kind="chi_thi", issued_on=date(2026, 2, 10), summary="Phát triển đảng viên.")
-    add(DocumentPage, tree["c11"], title="Thông báo lịch sinh hoạt chuyên đề quý I", number="03-TB/CB",
-        kind="thong_bao", issued_on=date(2026, 3, 5), summary="Lịch sinh hoạt chuyên đề.")
-    add(NewsPage, tree["b1"], title="Đảng ủy xã tổng kết công tác năm 2025", category="leadership",
-        lead="Sáng 05/01, Đảng ủy xã tổ chức hội nghị tổng kết.")
+    add(
+        DocumentPage,
+        tree["d1"],
+        title="Chỉ thị về công tác phát triển đảng viên năm 2026",
+        number="08-CT/HU",
+        kind="chi_thi",
+        issued_on=date(2026, 2, 10),
+        summary="Phát triển đảng viên.",
+    )
+    add(
+        DocumentPage,
+        tree["c11"],
+        title="Thông báo lịch sinh hoạt chuyên đề quý I",
+        number="03-TB/CB",
+        kind="thong_bao",
+        issued_on=date(2026, 3, 5),
+        summary="Lịch sinh hoạt chuyên đề.",
+    )
+    add(
+        NewsPage,
+        tree["b1"],
+        title="Đảng ủy xã tổng kết công tác năm 2025",
+        category="leadership",
+        lead="Sáng 05/01, Đảng ủy xã tổ chức hội nghị tổng kết.",
+    )
     for n in range(6):
-        add(NewsPage, tree["province"], title=f"Tin thời sự số {n + 1} của Tỉnh ủy về chuyển đổi số", category="current")
-    add(DocumentPage, tree["d2"], title="Văn bản của Huyện 2", number="09-KH/HU", kind="ke_hoach",
-        issued_on=date(2026, 1, 1), summary="Không dành cho Huyện 1.")
+        add(
+            NewsPage,
+            tree["province"],
+            title=f"Tin thời sự số {n + 1} của Tỉnh ủy về chuyển đổi số",
+            category="current",
+        )
+    add(
+        DocumentPage,
+        tree["d2"],
+        title="Văn bản của Huyện 2",
+        number="09-KH/HU",
+        kind="ke_hoach",
+        issued_on=date(2026, 1, 1),
+        summary="Không dành cho Huyện 1.",
+    )
     return {"tree": tree, "member": member, "doc": doc, "file": stored}
 
 
@@ -80,13 +124,19 @@ def browser():
     """Debian's chromium, for this module only: Playwright's sync API runs one instance at a
     time, and tests/e2e/ starts its own (session) one after this module is done."""
     if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (/usr/bin/chromium): apt-get install -y chromium")
+        pytest.skip(
+            "Debian's chromium is not installed (/usr/bin/chromium): apt-get install -y chromium"
+        )
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        pytest.skip("Playwright's Python package is not installed: pip install -r requirements-dev.txt")
+        pytest.skip(
+            "Playwright's Python package is not installed: pip install -r requirements-dev.txt"
+        )
     with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS, headless=True)
+        launched = pw.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS, headless=True
+        )
         yield launched
         launched.close()
 
@@ -96,7 +146,9 @@ def phone(browser):
     contexts, errors = [], []
 
     def make():
-        context = browser.new_context(viewport=PHONE, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+        context = browser.new_context(
+            viewport=PHONE, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh"
+        )
         context.set_default_timeout(15_000)
         contexts.append(context)
         page = context.new_page()
@@ -116,7 +168,10 @@ def snap(page, name, full=True):
 
 def check_page(page, where):
     structure = page.evaluate(STRUCTURE)
-    assert structure["lang"] == "vi" and structure["h1"] == 1 and structure["main"] == 1, (where, structure)
+    assert structure["lang"] == "vi" and structure["h1"] == 1 and structure["main"] == 1, (
+        where,
+        structure,
+    )
     assert structure["unlabelled"] == [], (where, structure)
     assert page.evaluate(SMALL_TARGETS) == [], where
     assert page.evaluate(CONTRAST_PROBLEMS) == [], where
@@ -140,7 +195,9 @@ def test_member_reads_feed_library_and_a_document(live_server, phone, world):
     snap(page, "feed")
     check_page(page, "feed")
 
-    page.get_by_role("navigation", name="Các mục chính").get_by_role("link", name="Thư viện").click()
+    page.get_by_role("navigation", name="Các mục chính").get_by_role(
+        "link", name="Thư viện"
+    ).click()
     page.wait_for_url(f"{base}/thu-vien/")
     snap(page, "library", full=False)
     check_page(page, "library")
@@ -149,7 +206,9 @@ def test_member_reads_feed_library_and_a_document(live_server, phone, world):
     page.get_by_role("button", name="Lọc").click()
     page.wait_for_url(f"{base}/thu-vien/?*")
     rows = page.locator("ul.entries li")
-    assert rows.count() == 1 and "15-NQ/TU" in rows.inner_text() and "02/03/2026" in rows.inner_text()
+    assert (
+        rows.count() == 1 and "15-NQ/TU" in rows.inner_text() and "02/03/2026" in rows.inner_text()
+    )
     snap(page, "library-filtered")
     check_page(page, "library filtered")
 

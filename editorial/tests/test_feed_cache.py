@@ -11,9 +11,13 @@ from tests.factories import MemberFactory, document_page, grant, small_tree
 @pytest.fixture
 def world(db):
     tree = small_tree()
-    return {"tree": tree, "a1": MemberFactory(cell=tree["c11"]), "a2": MemberFactory(cell=tree["c11"]),
-            "secretary": MemberFactory(cell=tree["c11"], positions={"bi_thu_chi_bo"}),
-            "b": MemberFactory(cell=tree["c21"])}
+    return {
+        "tree": tree,
+        "a1": MemberFactory(cell=tree["c11"]),
+        "a2": MemberFactory(cell=tree["c11"]),
+        "secretary": MemberFactory(cell=tree["c11"], positions={"bi_thu_chi_bo"}),
+        "b": MemberFactory(cell=tree["c21"]),
+    }
 
 
 def home(client, member=None):
@@ -24,7 +28,9 @@ def home(client, member=None):
     return response.content.decode()
 
 
-def test_members_of_one_cell_share_the_card_others_never_see_it(world, client, django_assert_max_num_queries):
+def test_members_of_one_cell_share_the_card_others_never_see_it(
+    world, client, django_assert_max_num_queries
+):
     document_page(world["tree"]["d1"], title="Nghị quyết riêng của Huyện 1", slug="rieng-h1")
     assert "Nghị quyết riêng của Huyện 1" in home(client, world["a1"])
     client.force_login(world["a2"].user)
@@ -35,16 +41,25 @@ def test_members_of_one_cell_share_the_card_others_never_see_it(world, client, d
 
 
 def test_a_position_filter_gives_its_own_card(world, client):
-    document_page(world["tree"]["c11"], title="Chỉ dành cho bí thư", number="1-TB/CB", slug="bi-thu",
-                  audience_positions={"bi_thu_chi_bo"})
+    document_page(
+        world["tree"]["c11"],
+        title="Chỉ dành cho bí thư",
+        number="1-TB/CB",
+        slug="bi-thu",
+        audience_positions={"bi_thu_chi_bo"},
+    )
     assert "Chỉ dành cho bí thư" not in home(client, world["a1"])
     assert "Chỉ dành cho bí thư" in home(client, world["secretary"])
     assert "Chỉ dành cho bí thư" not in home(client, world["a2"])
 
 
-def test_a_publication_or_a_withdrawal_shows_at_once(world, client, django_capture_on_commit_callbacks):
+def test_a_publication_or_a_withdrawal_shows_at_once(
+    world, client, django_capture_on_commit_callbacks
+):
     assert "Thông báo mới" not in home(client, world["a1"])
-    page = document_page(world["tree"]["d1"], title="Thông báo mới", number="2-TB/HU", slug="moi", live=False)
+    page = document_page(
+        world["tree"]["d1"], title="Thông báo mới", number="2-TB/HU", slug="moi", live=False
+    )
     with django_capture_on_commit_callbacks(execute=True):
         page.save_revision().publish()  # page_published → outbox job after commit → content_version moves on
     assert "Thông báo mới" in home(client, world["a1"])

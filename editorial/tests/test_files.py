@@ -1,30 +1,39 @@
 """Library files: served only through /tep/<id>/ after the scope check (404 otherwise), never
 from a guessed media URL nor from Wagtail's document URL; downloads are counted."""
 
-
 import pytest
 from django.core.files.base import ContentFile
 from django.test import RequestFactory, override_settings
 from django.urls import reverse
 
 from editorial import hooks_reading
-from editorial.models import DocumentFile, DocumentPage, LibraryFile, NewsAttachment, NewsPage, ReadReceipt
+from editorial.models import (
+    DocumentFile,
+    DocumentPage,
+    LibraryFile,
+    NewsAttachment,
+    NewsPage,
+    ReadReceipt,
+)
 from editorial.sections import section_for
 from tests.factories import MemberFactory, UserFactory, document_page, grant
 
 
 def document(org, **fields):
-    return document_page(org, **{"title": "Nghị quyết", "number": "15-NQ/HU", "summary": "Trích yếu", **fields})
+    return document_page(
+        org, **{"title": "Nghị quyết", "number": "15-NQ/HU", "summary": "Trích yếu", **fields}
+    )
+
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-
 def library_file(name="nghi-quyet.pdf", content=PDF, **fields):
-    stored = LibraryFile(title=fields.pop("title", "Toàn văn"), file=ContentFile(content, name=name), **fields)
+    stored = LibraryFile(
+        title=fields.pop("title", "Toàn văn"), file=ContentFile(content, name=name), **fields
+    )
     stored.save()
     return stored
-
 
 
 @pytest.fixture
@@ -34,13 +43,20 @@ def setup(tree):
     DocumentFile(page=doc, file=pdf).save()
     word = library_file(name="phu-luc.docx", content=b"PK\x03\x04 not really", title="Phụ lục")
     DocumentFile(page=doc, file=word).save()
-    item = NewsPage(title="Tin có đính kèm", issuer_org=tree["d2"], audience_org=tree["d2"], live=True)
+    item = NewsPage(
+        title="Tin có đính kèm", issuer_org=tree["d2"], audience_org=tree["d2"], live=True
+    )
     section_for(tree["d2"]).add_child(instance=item)
     attached = library_file(name="tin.pdf", title="Đính kèm")
     NewsAttachment(page=item, file=attached).save()
     return {
-        "doc": doc, "pdf": pdf, "word": word, "news": item, "attached": attached,
-        "a": MemberFactory(cell=tree["c11"]), "b": MemberFactory(cell=tree["c21"]),
+        "doc": doc,
+        "pdf": pdf,
+        "word": word,
+        "news": item,
+        "attached": attached,
+        "a": MemberFactory(cell=tree["c11"]),
+        "b": MemberFactory(cell=tree["c21"]),
     }
 
 
@@ -58,11 +74,17 @@ def test_a_member_in_scope_downloads_the_file_and_it_is_counted(client, setup):
     assert response.status_code == 200 and read(response) == PDF
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("attachment")
-    assert "no-store" in response["Cache-Control"] and response["X-Content-Type-Options"] == "nosniff"
+    assert (
+        "no-store" in response["Cache-Control"] and response["X-Content-Type-Options"] == "nosniff"
+    )
     client.get(url(setup["word"]))
     receipt = ReadReceipt.objects.get()
     assert (receipt.page_id, receipt.member_id, receipt.downloads, receipt.opens) == (
-        setup["doc"].pk, setup["a"].pk, 2, 0)
+        setup["doc"].pk,
+        setup["a"].pk,
+        2,
+        0,
+    )
 
 
 def test_view_inline_shows_a_pdf_in_the_page_and_may_be_framed(client, setup):
@@ -109,12 +131,18 @@ def test_staff_viewers_fetch_files_issued_under_their_units(client, tree, setup)
 
 
 def test_a_guessed_media_url_does_not_serve_the_file(client, setup, settings):
-    assert setup["pdf"].url == f"/tep/{setup['pdf'].pk}/"  # Wagtail's document URL is the scoped view
+    assert (
+        setup["pdf"].url == f"/tep/{setup['pdf'].pk}/"
+    )  # Wagtail's document URL is the scoped view
     name = setup["pdf"].file.name
     client.force_login(setup["b"].user)
-    for guess in (f"/media/{name}", f"/media/private/{name}", f"/khong-phuc-vu/{name}",
-                  f"/documents/{setup['pdf'].pk}/{name.rsplit('/', 1)[-1]}",
-                  f"/trang/documents/{setup['pdf'].pk}/nghi-quyet.pdf"):
+    for guess in (
+        f"/media/{name}",
+        f"/media/private/{name}",
+        f"/khong-phuc-vu/{name}",
+        f"/documents/{setup['pdf'].pk}/{name.rsplit('/', 1)[-1]}",
+        f"/trang/documents/{setup['pdf'].pk}/nghi-quyet.pdf",
+    ):
         response = client.get(guess)
         assert response.status_code == 404, guess
     # the file is not under MEDIA_ROOT at all
@@ -150,16 +178,22 @@ def test_production_hands_the_file_to_nginx(client, setup):
 def test_the_download_check_is_a_few_queries(client, setup, django_assert_max_num_queries):
     client.force_login(setup["a"].user)
     client.get(url(setup["pdf"]))
-    with django_assert_max_num_queries(5):  # session, user, member, the file with its page, the receipt
+    with django_assert_max_num_queries(
+        5
+    ):  # session, user, member, the file with its page, the receipt
         assert client.get(url(setup["pdf"])).status_code == 200
 
 
-def test_what_decides_a_download_is_never_older_than_the_change(client, tree, setup, django_capture_on_commit_callbacks):
+def test_what_decides_a_download_is_never_older_than_the_change(
+    client, tree, setup, django_capture_on_commit_callbacks
+):
     """The file's links and the member's place are kept across requests (shared cache): a move,
     a withdrawal or a deletion takes effect on the very next download."""
     member = setup["a"]
     client.force_login(member.user)
-    assert client.get(url(setup["pdf"])).status_code == 200  # links and the member's subject kept now
+    assert (
+        client.get(url(setup["pdf"])).status_code == 200
+    )  # links and the member's subject kept now
     member.cell = tree["c21"]  # moved to another district's cell
     member.save()
     assert client.get(url(setup["pdf"])).status_code == 404

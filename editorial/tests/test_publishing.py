@@ -26,17 +26,30 @@ _slugs = itertools.count(1)
 # --- helpers (also used by test_scheduler) ------------------------------------------------------
 
 
-def make_page(issuer, audience=None, *, document=False, positions=(), groups=(), title=None, **fields):
+def make_page(
+    issuer, audience=None, *, document=False, positions=(), groups=(), title=None, **fields
+):
     """A draft NewsPage (or DocumentPage) in the issuer's section: not live, no revision yet."""
     ensure_home()
     n = next(_slugs)
     common = {
-        "title": title or f"Bài {n}", "slug": f"bai-{n}", "live": False, "issuer_org": issuer,
-        "audience_org": audience or issuer, "audience_positions": set(positions), "audience_groups": set(groups),
+        "title": title or f"Bài {n}",
+        "slug": f"bai-{n}",
+        "live": False,
+        "issuer_org": issuer,
+        "audience_org": audience or issuer,
+        "audience_positions": set(positions),
+        "audience_groups": set(groups),
     }
     if document:
-        page = DocumentPage(number=f"{n}-NQ/TU", kind="nghi_quyet", issued_on=date(2025, 3, 1),
-                            summary="Về công tác xây dựng Đảng", **common, **fields)
+        page = DocumentPage(
+            number=f"{n}-NQ/TU",
+            kind="nghi_quyet",
+            issued_on=date(2025, 3, 1),
+            summary="Về công tác xây dựng Đảng",
+            **common,
+            **fields,
+        )
     else:
         page = NewsPage(lead="Tóm tắt bài viết", **common, **fields)
     section_for(issuer).add_child(instance=page)
@@ -75,6 +88,7 @@ def member(cell, **kwargs):
 
 # --- the outbox job ------------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_publish_writes_one_outbox_job_in_the_transaction(tree, django_capture_on_commit_callbacks):
     page = make_page(tree["d1"])
@@ -92,7 +106,9 @@ def test_publish_writes_one_outbox_job_in_the_transaction(tree, django_capture_o
 
 
 @pytest.mark.django_db
-def test_inline_jobs_notify_the_audience_only_reindex_and_bump_the_cache(tree, django_capture_on_commit_callbacks):
+def test_inline_jobs_notify_the_audience_only_reindex_and_bump_the_cache(
+    tree, django_capture_on_commit_callbacks
+):
     inside = [member(tree["c11"]), member(tree["c12"]), member(tree["c11"], status="exempt")]
     other_district = member(tree["c21"])
     gone = member(tree["c11"], status="transferred")
@@ -114,13 +130,17 @@ def test_inline_jobs_notify_the_audience_only_reindex_and_bump_the_cache(tree, d
     job = OutboxJob.objects.get(func=publishing.PUBLISHED_JOB)
     assert job.state == "done" and job.result["notified"] == 3
     assert publishing.content_version() != before
-    assert NewsPage.objects.get(pk=page.pk).search_folded == "hoi nghi dang bo huyen tom tat bai viet"
+    assert (
+        NewsPage.objects.get(pk=page.pk).search_folded == "hoi nghi dang bo huyen tom tat bai viet"
+    )
 
 
 @pytest.mark.django_db
 def test_position_and_group_filters_are_honoured(tree, django_capture_on_commit_callbacks):
     secretary = member(tree["c11"], positions={"bi_thu_chi_bo"})
-    retired_secretary = member(tree["c12"], positions={"bi_thu_chi_bo", "chi_uy_vien"}, group="retired")
+    retired_secretary = member(
+        tree["c12"], positions={"bi_thu_chi_bo", "chi_uy_vien"}, group="retired"
+    )
     retired = member(tree["c11"], group="retired")
     member(tree["c11"])  # neither
     member(tree["c21"], positions={"bi_thu_chi_bo"}, group="retired")  # another district
@@ -139,18 +159,28 @@ def test_position_and_group_filters_are_honoured(tree, django_capture_on_commit_
 @pytest.mark.django_db
 def test_the_audience_is_exactly_who_the_scope_engine_lets_read(tree):
     members = [
-        member(tree["c11"]), member(tree["c12"], positions={"chi_uy_vien"}), member(tree["c21"], group="retired"),
-        member(tree["c22"], positions={"bi_thu_chi_bo"}, group="hamlet"), member(tree["c11"], status="deceased"),
+        member(tree["c11"]),
+        member(tree["c12"], positions={"chi_uy_vien"}),
+        member(tree["c21"], group="retired"),
+        member(tree["c22"], positions={"bi_thu_chi_bo"}, group="hamlet"),
+        member(tree["c11"], status="deceased"),
     ]
     pages = [
-        make_page(tree["province"]), make_page(tree["province"], tree["b2"]), make_page(tree["d1"], tree["c12"]),
+        make_page(tree["province"]),
+        make_page(tree["province"], tree["b2"]),
+        make_page(tree["d1"], tree["c12"]),
         make_page(tree["province"], positions={"chi_uy_vien", "bi_thu_chi_bo"}),
-        make_page(tree["province"], groups={"retired", "hamlet"}), make_page(tree["d2"], groups={"student"}),
+        make_page(tree["province"], groups={"retired", "hamlet"}),
+        make_page(tree["d2"], groups={"student"}),
     ]
     NewsPage.objects.update(live=True)
     for page in pages:
         page.refresh_from_db()
-        readers = {m.pk for m in members if scope.visible_to(m.user, NewsPage.objects.live()).filter(pk=page.pk).exists()}
+        readers = {
+            m.pk
+            for m in members
+            if scope.visible_to(m.user, NewsPage.objects.live()).filter(pk=page.pk).exists()
+        }
         assert set(publishing.audience_member_ids(page)) == readers, page.title
 
 
@@ -164,7 +194,9 @@ def test_one_query_on_member_for_the_audience(tree, django_assert_num_queries):
 
 
 @pytest.mark.django_db
-def test_notices_go_in_chunks_with_one_dedupe_key(tree, monkeypatch, django_capture_on_commit_callbacks):
+def test_notices_go_in_chunks_with_one_dedupe_key(
+    tree, monkeypatch, django_capture_on_commit_callbacks
+):
     monkeypatch.setattr(publishing, "NOTICE_CHUNK", 2)
     people = [member(tree["c11"]) for _ in range(5)]
     page = make_page(tree["b1"], document=True, title="Nghị quyết về chuyển đổi số")
@@ -178,7 +210,9 @@ def test_notices_go_in_chunks_with_one_dedupe_key(tree, monkeypatch, django_capt
 
 
 @pytest.mark.django_db
-def test_a_corrected_republish_reindexes_but_notifies_nobody_again(tree, django_capture_on_commit_callbacks):
+def test_a_corrected_republish_reindexes_but_notifies_nobody_again(
+    tree, django_capture_on_commit_callbacks
+):
     member(tree["c11"])
     page = make_page(tree["d1"])
     with notices() as sent, django_capture_on_commit_callbacks(execute=True):
@@ -228,10 +262,13 @@ def test_the_job_is_idempotent(tree, django_capture_on_commit_callbacks):
         first = publishing.published_job(job=job, **job.kwargs)
         second = publishing.published_job(job=job, **job.kwargs)
     assert first == second == {"page": page.pk, "revision": revision.pk, "notified": 1}
-    assert {c["dedupe_key"] for c in sent} == {f"editorial.published:{page.pk}"}  # the notices plugin keeps one
+    assert {c["dedupe_key"] for c in sent} == {
+        f"editorial.published:{page.pk}"
+    }  # the notices plugin keeps one
 
 
 # --- Redis down at the moment of publishing ----------------------------------------------------
+
 
 @needs_redis
 @pytest.mark.django_db(transaction=True)

@@ -17,9 +17,6 @@ from tests.factories import news_page as news
 XSS = "<script>alert(1)</script>"
 
 
-
-
-
 @pytest.fixture
 def people(tree):
     """a: member of Chi bộ 1.1 (district 1); b: member of Chi bộ 2.1 (district 2); a secretary of
@@ -39,10 +36,19 @@ def people(tree):
 def docs(tree):
     return {
         "province": document(tree["province"], title="Nghị quyết của Tỉnh", number="01-NQ/TU"),
-        "d1": document(tree["d1"], title="Chỉ thị của Huyện 1", number="02-CT/HU", kind="chi_thi",
-                       issued_on=date(2025, 6, 1)),
-        "d2": document(tree["d2"], title="Kế hoạch của Huyện 2", number="03-KH/HU", kind="ke_hoach"),
-        "c11": document(tree["c11"], title="Thông báo của Chi bộ 1.1", number="04-TB/CB", kind="thong_bao"),
+        "d1": document(
+            tree["d1"],
+            title="Chỉ thị của Huyện 1",
+            number="02-CT/HU",
+            kind="chi_thi",
+            issued_on=date(2025, 6, 1),
+        ),
+        "d2": document(
+            tree["d2"], title="Kế hoạch của Huyện 2", number="03-KH/HU", kind="ke_hoach"
+        ),
+        "c11": document(
+            tree["c11"], title="Thông báo của Chi bộ 1.1", number="04-TB/CB", kind="thong_bao"
+        ),
     }
 
 
@@ -51,6 +57,7 @@ def body(response):
 
 
 # --- scope ------------------------------------------------------------------------------------
+
 
 def test_a_member_of_another_district_sees_nothing_of_district_one(client, tree, people, docs):
     secret = docs["d1"]
@@ -64,7 +71,10 @@ def test_a_member_of_another_district_sees_nothing_of_district_one(client, tree,
     assert "Tin riêng của Huyện 1" not in body(client.get(reverse("editorial:news")))
     assert client.get(secret.url).status_code == 404
     assert client.get(notice.url).status_code == 404
-    assert client.post(reverse("editorial:bookmark", args=[secret.pk]), {"luu": "1"}).status_code == 404
+    assert (
+        client.post(reverse("editorial:bookmark", args=[secret.pk]), {"luu": "1"}).status_code
+        == 404
+    )
     assert not Bookmark.objects.exists()
     assert not ReadReceipt.objects.exists()  # a refused open is not a read
     # ...and the other member reads it all
@@ -74,8 +84,12 @@ def test_a_member_of_another_district_sees_nothing_of_district_one(client, tree,
 
 
 def test_pages_ask_the_anonymous_to_log_in(client, docs):
-    for url in (reverse("editorial:library"), reverse("editorial:news"), reverse("editorial:bookmarks"),
-                docs["province"].url):
+    for url in (
+        reverse("editorial:library"),
+        reverse("editorial:news"),
+        reverse("editorial:bookmarks"),
+        docs["province"].url,
+    ):
         response = client.get(url)
         assert response.status_code == 302 and "dang-nhap" in response["Location"], url
     response = client.post(reverse("editorial:bookmark", args=[docs["province"].pk]))
@@ -83,21 +97,37 @@ def test_pages_ask_the_anonymous_to_log_in(client, docs):
 
 
 def test_position_and_group_filters_are_honoured(client, tree, people):
-    document(tree["d1"], title="Chỉ dành cho bí thư chi bộ", number="10-HD/HU", audience_positions={"bi_thu_chi_bo"})
-    document(tree["d1"], title="Chỉ dành cho đảng viên hưu trí", number="11-HD/HU", audience_groups={"retired"})
+    document(
+        tree["d1"],
+        title="Chỉ dành cho bí thư chi bộ",
+        number="10-HD/HU",
+        audience_positions={"bi_thu_chi_bo"},
+    )
+    document(
+        tree["d1"],
+        title="Chỉ dành cho đảng viên hưu trí",
+        number="11-HD/HU",
+        audience_groups={"retired"},
+    )
     seen = {}
     for who in ("a", "secretary", "retired"):
         client.force_login(people[who].user)
         seen[who] = body(client.get(reverse("editorial:library"))) + body(client.get("/"))
     assert "bí thư chi bộ" in seen["secretary"] and "bí thư chi bộ" not in seen["a"]
     assert "bí thư chi bộ" not in seen["retired"]
-    assert "hưu trí" in seen["retired"] and "hưu trí" not in seen["a"] and "hưu trí" not in seen["secretary"]
+    assert (
+        "hưu trí" in seen["retired"]
+        and "hưu trí" not in seen["a"]
+        and "hưu trí" not in seen["secretary"]
+    )
 
 
 def test_a_staff_viewer_reads_what_was_issued_under_their_units(client, tree, people, docs):
     client.force_login(people["viewer"])
     library = body(client.get(reverse("editorial:library")))
-    assert "Chỉ thị của Huyện 1" in library and "Thông báo của Chi bộ 1.1" in library  # d1's subtree
+    assert (
+        "Chỉ thị của Huyện 1" in library and "Thông báo của Chi bộ 1.1" in library
+    )  # d1's subtree
     assert "Kế hoạch của Huyện 2" not in library and "Nghị quyết của Tỉnh" not in library
     assert client.get(docs["c11"].url).status_code == 200
     assert client.get(docs["d2"].url).status_code == 404
@@ -113,10 +143,16 @@ def test_a_staff_viewer_reads_what_was_issued_under_their_units(client, tree, pe
 
 # --- escaping ---------------------------------------------------------------------------------
 
+
 def test_html_in_titles_and_bodies_is_shown_as_text(client, tree, people):
     doc = document(tree["c11"], title=XSS, number="<b>9</b>", summary=f"Trích yếu {XSS}")
-    item = news(tree["c11"], title=f"Tin {XSS}", lead=f"Sapo {XSS}", author=XSS,
-                body=[("heading", XSS), ("quote", {"text": XSS, "attribution": XSS})])
+    item = news(
+        tree["c11"],
+        title=f"Tin {XSS}",
+        lead=f"Sapo {XSS}",
+        author=XSS,
+        body=[("heading", XSS), ("quote", {"text": XSS, "attribution": XSS})],
+    )
     client.force_login(people["a"].user)
     for url in ("/", reverse("editorial:library"), reverse("editorial:news"), doc.url, item.url):
         text = body(client.get(url))
@@ -127,6 +163,7 @@ def test_html_in_titles_and_bodies_is_shown_as_text(client, tree, people):
 
 
 # --- document and news pages ---------------------------------------------------------------------
+
 
 def test_the_document_page_shows_its_facts_files_and_readable_links(client, tree, people, docs):
     from django.core.files.base import ContentFile
@@ -143,7 +180,9 @@ def test_the_document_page_shows_its_facts_files_and_readable_links(client, tree
     response = client.get(doc.url)
     text = body(response)
     assert response.status_code == 200
-    assert "04-TB/CB" in text and "Thông báo" in text and "01/03/2026" in text and "Chi bộ 1.1" in text
+    assert (
+        "04-TB/CB" in text and "Thông báo" in text and "01/03/2026" in text and "Chi bộ 1.1" in text
+    )
     assert "Về tăng cường công tác xây dựng Đảng" in text
     assert f'data="/tep/{stored.pk}/?xem=1"' in text  # the in-page PDF viewer
     assert f'href="/tep/{stored.pk}/"' in text  # the download
@@ -155,13 +194,25 @@ def test_the_document_page_shows_its_facts_files_and_readable_links(client, tree
 
 
 def test_the_news_page_shows_lead_body_and_byline(client, tree, people):
-    item = news(tree["b1"], audience=tree["b1"], title="Hội nghị sơ kết", lead="Sáng 02/03", author="Phóng viên",
-                source="Báo Đảng bộ", body=[("heading", "Kết quả"), ("paragraph", "<p>Đạt <b>tốt</b></p>"),
-                                            ("quote", {"text": "Đoàn kết", "attribution": "Bác Hồ"})])
+    item = news(
+        tree["b1"],
+        audience=tree["b1"],
+        title="Hội nghị sơ kết",
+        lead="Sáng 02/03",
+        author="Phóng viên",
+        source="Báo Đảng bộ",
+        body=[
+            ("heading", "Kết quả"),
+            ("paragraph", "<p>Đạt <b>tốt</b></p>"),
+            ("quote", {"text": "Đoàn kết", "attribution": "Bác Hồ"}),
+        ],
+    )
     client.force_login(people["a"].user)
     text = body(client.get(item.url))
     assert "Hội nghị sơ kết" in text and "Sáng 02/03" in text and "<b>tốt</b>" in text
-    assert "Đoàn kết" in text and "Bác Hồ" in text and "Phóng viên" in text and "Báo Đảng bộ" in text
+    assert (
+        "Đoàn kết" in text and "Bác Hồ" in text and "Phóng viên" in text and "Báo Đảng bộ" in text
+    )
     assert "Hoạt động lãnh đạo" in text and "Xã 1" in text
 
 
@@ -171,19 +222,26 @@ def test_opening_a_page_twice_a_day_is_one_receipt_with_two_opens(client, tree, 
     client.get(docs["c11"].url)
     receipt = ReadReceipt.objects.get()
     assert (receipt.page_id, receipt.member_id, receipt.opens, receipt.downloads) == (
-        docs["c11"].pk, people["a"].pk, 2, 0)
+        docs["c11"].pk,
+        people["a"].pk,
+        2,
+        0,
+    )
     assert receipt.day == timezone.localdate()
 
 
 def test_a_section_page_leads_to_its_documents_in_the_library(client, tree, people, docs):
     client.force_login(people["a"].user)
     response = client.get(section_for(tree["d1"]).url)
-    assert response.status_code == 302 and response["Location"] == f"/thu-vien/?don-vi={tree['d1'].pk}"
+    assert (
+        response.status_code == 302 and response["Location"] == f"/thu-vien/?don-vi={tree['d1'].pk}"
+    )
     text = body(client.get(response["Location"]))
     assert "Chỉ thị của Huyện 1" in text and "Thông báo của Chi bộ 1.1" not in text
 
 
 # --- the feed ---------------------------------------------------------------------------------
+
 
 def test_the_feed_puts_the_members_own_cell_and_base_first(client, tree, people):
     now = timezone.now()
@@ -205,8 +263,9 @@ def test_the_feed_puts_the_members_own_cell_and_base_first(client, tree, people)
     assert reverse("editorial:library") in text and reverse("editorial:news") in text
 
 
-def test_the_home_page_stays_within_ten_queries_with_many_items(client, tree, people,
-                                                               django_assert_max_num_queries):
+def test_the_home_page_stays_within_ten_queries_with_many_items(
+    client, tree, people, django_assert_max_num_queries
+):
     for n in range(20):
         document(tree["province"], title=f"Văn bản tỉnh {n}", number=f"{n}-NQ/TU")
         news(tree["b1"], audience=tree["b1"], title=f"Tin xã {n}")
@@ -225,28 +284,46 @@ def test_a_staff_account_without_reading_rights_has_no_feed_card(client, tree):
 
 # --- the library ------------------------------------------------------------------------------
 
+
 def test_the_library_lists_rows_newest_first(client, tree, people, docs):
     client.force_login(people["a"].user)
     text = body(client.get(reverse("editorial:library")))
-    assert text.index("Nghị quyết của Tỉnh") < text.index("Chỉ thị của Huyện 1")  # 01/03/2026 before 01/06/2025
+    assert text.index("Nghị quyết của Tỉnh") < text.index(
+        "Chỉ thị của Huyện 1"
+    )  # 01/03/2026 before 01/06/2025
     assert "02-CT/HU" in text and "Chỉ thị" in text and "01/06/2025" in text and "Huyện 1" in text
     assert "3 văn bản" in text
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ({"loai": "chi_thi"}, {"Chỉ thị của Huyện 1"}),
-    ({"nam": "2025"}, {"Chỉ thị của Huyện 1"}),
-    ({"so": "ct/hu"}, {"Chỉ thị của Huyện 1"}),
-    ({"so": "qd"}, {"Quyết định khen thưởng"}),  # folded: "QĐ" matches "qd"
-    ({"so": "tinh"}, set()),  # a word of the title is not a number
-    ({"q": "nghi quyet tinh"}, {"Nghị quyết của Tỉnh"}),  # every folded word, any order
-    ({"q": "CHỈ THỊ"}, {"Chỉ thị của Huyện 1"}),
-    ({"q": "xây dựng đảng"}, {"Nghị quyết của Tỉnh", "Chỉ thị của Huyện 1", "Thông báo của Chi bộ 1.1",
-                              "Quyết định khen thưởng"}),
-])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"loai": "chi_thi"}, {"Chỉ thị của Huyện 1"}),
+        ({"nam": "2025"}, {"Chỉ thị của Huyện 1"}),
+        ({"so": "ct/hu"}, {"Chỉ thị của Huyện 1"}),
+        ({"so": "qd"}, {"Quyết định khen thưởng"}),  # folded: "QĐ" matches "qd"
+        ({"so": "tinh"}, set()),  # a word of the title is not a number
+        ({"q": "nghi quyet tinh"}, {"Nghị quyết của Tỉnh"}),  # every folded word, any order
+        ({"q": "CHỈ THỊ"}, {"Chỉ thị của Huyện 1"}),
+        (
+            {"q": "xây dựng đảng"},
+            {
+                "Nghị quyết của Tỉnh",
+                "Chỉ thị của Huyện 1",
+                "Thông báo của Chi bộ 1.1",
+                "Quyết định khen thưởng",
+            },
+        ),
+    ],
+)
 def test_library_filters(client, tree, people, docs, query, expected):
     document(tree["b1"], title="Quyết định khen thưởng", number="05-QĐ/ĐU", kind="quyet_dinh")
-    everything = {"Nghị quyết của Tỉnh", "Chỉ thị của Huyện 1", "Thông báo của Chi bộ 1.1", "Quyết định khen thưởng"}
+    everything = {
+        "Nghị quyết của Tỉnh",
+        "Chỉ thị của Huyện 1",
+        "Thông báo của Chi bộ 1.1",
+        "Quyết định khen thưởng",
+    }
     client.force_login(people["a"].user)
     text = body(client.get(reverse("editorial:library"), query))
     shown = {title for title in everything if f'<span class="entry-title">{title}</span>' in text}
@@ -265,7 +342,9 @@ def test_the_issuer_filter_offers_the_members_own_units(client, tree, people, do
 
 def test_bad_filters_get_a_vietnamese_error_and_are_ignored(client, tree, people, docs):
     client.force_login(people["a"].user)
-    response = client.get(reverse("editorial:library"), {"don-vi": tree["d2"].pk, "nam": "abc", "loai": "mat"})
+    response = client.get(
+        reverse("editorial:library"), {"don-vi": tree["d2"].pk, "nam": "abc", "loai": "mat"}
+    )
     text = body(response)
     assert response.status_code == 200
     assert "Đơn vị ban hành không có trong danh sách của đồng chí." in text
@@ -286,7 +365,9 @@ def test_the_library_costs_the_same_few_queries_for_any_number_of_documents(clie
     def count():
         client.get(reverse("editorial:library"))  # warm the cached grants and site root paths
         with CaptureQueriesContext(connection) as captured:
-            response = client.get(reverse("editorial:library"), {"q": "nghi quyet", "loai": "nghi_quyet"})
+            response = client.get(
+                reverse("editorial:library"), {"q": "nghi quyet", "loai": "nghi_quyet"}
+            )
         assert response.status_code == 200
         return len(captured), body(response).count('class="entry"')
 
@@ -302,7 +383,12 @@ def test_the_library_costs_the_same_few_queries_for_any_number_of_documents(clie
 
 def test_the_library_paginates(client, tree, people):
     for n in range(25):
-        document(tree["province"], title=f"Văn bản số {n}", number=f"{n}-HD/TU", issued_on=date(2026, 1, 1) + timedelta(days=n))
+        document(
+            tree["province"],
+            title=f"Văn bản số {n}",
+            number=f"{n}-HD/TU",
+            issued_on=date(2026, 1, 1) + timedelta(days=n),
+        )
     client.force_login(people["a"].user)
     first = body(client.get(reverse("editorial:library"), {"loai": "nghi_quyet"}))
     assert first.count('class="entry"') == 20 and "Trang 1/2" in first
@@ -312,6 +398,7 @@ def test_the_library_paginates(client, tree, people):
 
 
 # --- news -------------------------------------------------------------------------------------
+
 
 def test_the_news_list_filters_by_category(client, tree, people):
     news(tree["province"], title="Tin thời sự", category="current")
@@ -326,6 +413,7 @@ def test_the_news_list_filters_by_category(client, tree, people):
 
 
 # --- bookmarks --------------------------------------------------------------------------------
+
 
 def test_bookmarks_toggle_and_list(client, tree, people, docs):
     item = news(tree["province"], title="Tin để đọc sau")
@@ -349,7 +437,9 @@ def test_bookmarks_toggle_and_list(client, tree, people, docs):
 
 def test_an_unsafe_next_is_not_followed(client, tree, people, docs):
     client.force_login(people["a"].user)
-    response = client.post(reverse("editorial:bookmark", args=[docs["d1"].pk]), {"next": "https://evil.example/"})
+    response = client.post(
+        reverse("editorial:bookmark", args=[docs["d1"].pk]), {"next": "https://evil.example/"}
+    )
     assert response["Location"] == "/doc-sau/"
 
 
@@ -357,7 +447,9 @@ def test_a_bookmark_of_a_page_that_left_the_scope_is_not_shown(client, tree, peo
     client.force_login(people["a"].user)
     client.post(reverse("editorial:bookmark", args=[docs["d1"].pk]), {"luu": "1"})
     client.post(reverse("editorial:bookmark", args=[docs["province"].pk]), {"luu": "1"})
-    DocumentPage.objects.filter(pk=docs["d1"].pk).update(audience_org=tree["c12"])  # another cell of Xã 1
+    DocumentPage.objects.filter(pk=docs["d1"].pk).update(
+        audience_org=tree["c12"]
+    )  # another cell of Xã 1
     text = body(client.get(reverse("editorial:bookmarks")))
     assert "Nghị quyết của Tỉnh" in text and "Chỉ thị của Huyện 1" not in text
     DocumentPage.objects.filter(pk=docs["province"].pk).update(live=False)  # unpublished

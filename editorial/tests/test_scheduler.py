@@ -62,21 +62,33 @@ def assert_published_once(page, seen):
     page = NewsPage.objects.get(pk=page.pk)
     assert page.live and page.first_published_at is not None
     assert seen == [page.pk]
-    assert OutboxJob.objects.filter(func=publishing.PUBLISHED_JOB, kwargs__page_id=page.pk).count() == 1
+    assert (
+        OutboxJob.objects.filter(func=publishing.PUBLISHED_JOB, kwargs__page_id=page.pk).count()
+        == 1
+    )
     assert PageLogEntry.objects.filter(page=page, action="wagtail.publish.scheduled").count() == 1
     assert not PageLogEntry.objects.filter(page=page, action="wagtail.publish").exists()
-    assert not Revision.objects.filter(object_id=str(page.pk), approved_go_live_at__isnull=False).exists()
+    assert not Revision.objects.filter(
+        object_id=str(page.pk), approved_go_live_at__isnull=False
+    ).exists()
 
 
 # --- scheduled publishing and expiry ------------------------------------------------------------
 
+
 @pytest.mark.django_db
-def test_scheduled_publish_with_the_worker_down_then_up_is_published_once(tree, django_capture_on_commit_callbacks):
+def test_scheduled_publish_with_the_worker_down_then_up_is_published_once(
+    tree, django_capture_on_commit_callbacks
+):
     reader = member(tree["c11"])
     page = make_page(tree["d1"])
     schedule_in_the_past(page)
     assert not NewsPage.objects.get(pk=page.pk).live  # nothing ran while the worker was down
-    with published_signals() as seen, notices() as sent, django_capture_on_commit_callbacks(execute=True):
+    with (
+        published_signals() as seen,
+        notices() as sent,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         first = scheduler.run_once()
         second = scheduler.run_once()  # the worker's next tick, or a second worker
     assert (first["published"], second["published"]) == (1, 0)
@@ -131,7 +143,9 @@ def test_expired_pages_are_unpublished_through_the_outbox(tree, django_capture_o
 
 
 @pytest.mark.django_db
-def test_one_failing_revision_does_not_hold_back_the_others(tree, monkeypatch, django_capture_on_commit_callbacks):
+def test_one_failing_revision_does_not_hold_back_the_others(
+    tree, monkeypatch, django_capture_on_commit_callbacks
+):
     good, bad = make_page(tree["d1"]), make_page(tree["d1"])
     schedule_in_the_past(good, minutes=1)
     bad_revision = schedule_in_the_past(bad, minutes=2)  # older: tried first
@@ -151,6 +165,7 @@ def test_one_failing_revision_does_not_hold_back_the_others(tree, monkeypatch, d
 
 # --- heartbeat and health ---------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_heartbeat_in_the_cache_and_the_database():
     from django.core.cache import cache
@@ -160,10 +175,16 @@ def test_heartbeat_in_the_cache_and_the_database():
     scheduler.run_once("command")
     assert OutboxJob.objects.filter(func=scheduler.TICK).count() == 1  # one row, updated in place
     data = health.status()
-    assert data["status"] == "ok" and data["age_seconds"] <= 1 and data["last_result"]["source"] == "command"
+    assert (
+        data["status"] == "ok"
+        and data["age_seconds"] <= 1
+        and data["last_result"]["source"] == "command"
+    )
     cache.clear()  # another process, or a flushed cache: the database still knows
     assert health.status()["status"] == "ok"
-    OutboxJob.objects.filter(func=scheduler.TICK).update(finished_at=timezone.now() - timedelta(minutes=4))
+    OutboxJob.objects.filter(func=scheduler.TICK).update(
+        finished_at=timezone.now() - timedelta(minutes=4)
+    )
     data = health.status()
     assert data["status"] == "stale" and data["age_seconds"] >= 240
 
@@ -194,7 +215,12 @@ def test_health_api_is_for_staff_only(tree, api):
     response = api.get(url)
     assert response.status_code == 200
     body = response.json()
-    assert body["status"] == "ok" and set(body["outbox"]) == {"pending", "queued", "failed", "oldest_waiting_seconds"}
+    assert body["status"] == "ok" and set(body["outbox"]) == {
+        "pending",
+        "queued",
+        "failed",
+        "oldest_waiting_seconds",
+    }
 
 
 @pytest.mark.django_db
@@ -205,7 +231,9 @@ def test_public_health_says_ok_or_stale_and_nothing_more(client):
     scheduler.run_once()
     response = client.get("/suc-khoe/")
     assert (response.status_code, response.content) == (200, b"ok")
-    OutboxJob.objects.filter(func=scheduler.TICK).update(finished_at=timezone.now() - timedelta(minutes=5))
+    OutboxJob.objects.filter(func=scheduler.TICK).update(
+        finished_at=timezone.now() - timedelta(minutes=5)
+    )
     from django.core.cache import cache
 
     cache.delete(scheduler.HEARTBEAT_KEY)
@@ -213,6 +241,7 @@ def test_public_health_says_ok_or_stale_and_nothing_more(client):
 
 
 # --- without Redis: in the web process ---------------------------------------------------------
+
 
 @pytest.mark.django_db
 def test_in_process_scheduler_runs_at_most_once_a_minute(tree, django_capture_on_commit_callbacks):
@@ -223,8 +252,11 @@ def test_in_process_scheduler_runs_at_most_once_a_minute(tree, django_capture_on
         assert not scheduler.in_process_enabled()
     # connected to request_finished (called directly here: that signal also closes the test's connection)
     assert scheduler.after_request in [ref() for _key, ref, *_rest in request_finished.receivers]
-    with (override_settings(SOTAY_SCHEDULER_IN_PROCESS=True), published_signals() as seen,
-          patch.object(scheduler, "close_old_connections")):
+    with (
+        override_settings(SOTAY_SCHEDULER_IN_PROCESS=True),
+        published_signals() as seen,
+        patch.object(scheduler, "close_old_connections"),
+    ):
         with django_capture_on_commit_callbacks(execute=True):
             scheduler.after_request(sender=None)
         assert NewsPage.objects.get(pk=page.pk).live
@@ -235,6 +267,7 @@ def test_in_process_scheduler_runs_at_most_once_a_minute(tree, django_capture_on
 
 
 # --- a real RQ worker --------------------------------------------------------------------------
+
 
 def _clean_queue():
     import django_rq
@@ -266,7 +299,9 @@ def test_the_tick_really_runs_from_the_queue_and_re_arms_itself():
         assert len(registry.get_job_ids()) == 1
         with published_signals() as seen, notices() as sent:
             worker = scheduler.SimpleWorker([queue], connection=queue.connection)
-            worker.work(burst=True, with_scheduler=True)  # RQ's scheduler moves the tick, the worker runs it
+            worker.work(
+                burst=True, with_scheduler=True
+            )  # RQ's scheduler moves the tick, the worker runs it
             # … and the outbox job of the publication it made, which RQ also ran
             assert_published_once(page, seen)
             job = OutboxJob.objects.get(func=publishing.PUBLISHED_JOB)
@@ -278,7 +313,9 @@ def test_the_tick_really_runs_from_the_queue_and_re_arms_itself():
             (next_id,) = registry.get_job_ids()
             assert next_id == scheduler.schedule_next(queue) == scheduler.schedule_next(queue)
             assert registry.get_job_ids() == [next_id]
-            scheduler.SimpleWorker([queue], connection=queue.connection).work(burst=True, with_scheduler=True)
+            scheduler.SimpleWorker([queue], connection=queue.connection).work(
+                burst=True, with_scheduler=True
+            )
             assert seen == [page.pk]  # a second worker pass publishes nothing again
         _clean_queue()
 
@@ -303,6 +340,7 @@ def test_the_worker_class_is_configured():
 
 
 # --- the command and the admin panel ------------------------------------------------------------
+
 
 @pytest.mark.django_db
 def test_publish_due_command(tree, django_capture_on_commit_callbacks):

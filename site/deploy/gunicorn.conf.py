@@ -21,7 +21,7 @@ worker_class = "sync"
 # worker per core with 2 threads each (GUNICORN_WORKERS=2 GUNICORN_THREADS=2) carried the most
 # batched scans (the offline endpoint) and about as many single scans as sync workers.
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
-timeout = 60            # an upload of a member spreadsheet is processed by a job, not in the request
+timeout = 60  # an upload of a member spreadsheet is processed by a job, not in the request
 graceful_timeout = 30
 keepalive = 5
 # Recycle workers now and then (bounded memory growth). Not every few thousand requests: at the
@@ -29,9 +29,9 @@ keepalive = 5
 # ~25 s, each new one reconnecting to PostgreSQL and warming up again.
 max_requests = 200000
 max_requests_jitter = 20000
-preload_app = True      # import Django once, fork the workers (less memory, faster restarts)
+preload_app = True  # import Django once, fork the workers (less memory, faster restarts)
 forwarded_allow_ips = "127.0.0.1"  # trust X-Forwarded-* only from the local nginx
-accesslog = "-"         # to the journal; nginx keeps the full access log
+accesslog = "-"  # to the journal; nginx keeps the full access log
 errorlog = "-"
 loglevel = "info"
 # No CCCD in the access log (Decree 13/2023): log the path without the query string.

@@ -34,7 +34,12 @@ from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 from wagtail.log_actions import log
 
 from sotay_plugins.orgtree import scope
-from sotay_plugins.orgtree.admin_views import ScopedCreateView, ScopedEditView, ScopedIndexView, ScopedModelViewSet
+from sotay_plugins.orgtree.admin_views import (
+    ScopedCreateView,
+    ScopedEditView,
+    ScopedIndexView,
+    ScopedModelViewSet,
+)
 from sotay_plugins.orgtree.choices import OrgKind
 from sotay_plugins.orgtree.forms import OrgChoiceField, ScopedModelForm, org_chooser
 from sotay_plugins.orgtree.permissions import ScopePermissionPolicy, register_scope_policy
@@ -43,8 +48,12 @@ from . import materials as service
 from . import reports
 from .models import CONVENE, MANAGE_MATERIALS, Material, Meeting
 
-LEVEL_CHOICES = [(OrgKind.PROVINCE, OrgKind.PROVINCE.label), (OrgKind.DISTRICT, OrgKind.DISTRICT.label),
-                 (OrgKind.BASE, OrgKind.BASE.label), (OrgKind.CELL, gettext_lazy("Chi bộ (tài liệu nội bộ)"))]
+LEVEL_CHOICES = [
+    (OrgKind.PROVINCE, OrgKind.PROVINCE.label),
+    (OrgKind.DISTRICT, OrgKind.DISTRICT.label),
+    (OrgKind.BASE, OrgKind.BASE.label),
+    (OrgKind.CELL, gettext_lazy("Chi bộ (tài liệu nội bộ)")),
+]
 
 
 class MaterialPermissionPolicy(ScopePermissionPolicy):
@@ -52,19 +61,33 @@ class MaterialPermissionPolicy(ScopePermissionPolicy):
     reachable only from that cell itself, never from the committees above it."""
 
     def user_has_permission_for_instance(self, user, action, instance):
-        return bool(self.capability_for(action)) and service.is_valid_issuer(user, instance.issuer_org)
+        return bool(self.capability_for(action)) and service.is_valid_issuer(
+            user, instance.issuer_org
+        )
 
     def instances_user_has_any_permission_for(self, user, actions):
-        return super().instances_user_has_any_permission_for(user, actions).filter(service.internal_q(user))
+        return (
+            super()
+            .instances_user_has_any_permission_for(user, actions)
+            .filter(service.internal_q(user))
+        )
 
 
-material_policy = register_scope_policy(MaterialPermissionPolicy(Material, {
-    "view": MANAGE_MATERIALS, "add": MANAGE_MATERIALS, "change": MANAGE_MATERIALS,
-    # no "delete": a published material stays on record (meetings refer to it)
-}))
+material_policy = register_scope_policy(
+    MaterialPermissionPolicy(
+        Material,
+        {
+            "view": MANAGE_MATERIALS,
+            "add": MANAGE_MATERIALS,
+            "change": MANAGE_MATERIALS,
+            # no "delete": a published material stays on record (meetings refer to it)
+        },
+    )
+)
 
 
 # --- forms -----------------------------------------------------------------------------------
+
 
 class MonthField(forms.CharField):
     """A month typed as MM/YYYY (or picked as YYYY-MM), cleaned to its first day."""
@@ -95,8 +118,17 @@ class MaterialForm(ScopedModelForm):
 
     class Meta:
         model = Material
-        fields = ["issuer_org", "audience_org", "title", "summary", "body", "month", "file", "audience_positions",
-                  "audience_groups"]
+        fields = [
+            "issuer_org",
+            "audience_org",
+            "title",
+            "summary",
+            "body",
+            "month",
+            "file",
+            "audience_positions",
+            "audience_groups",
+        ]
         field_classes = {"issuer_org": OrgChoiceField, "audience_org": OrgChoiceField}
 
     def __init__(self, *args, **kwargs):
@@ -104,14 +136,21 @@ class MaterialForm(ScopedModelForm):
         self.fields["issuer_org"].queryset = service.issuer_choices(self.user)
         self.fields["issuer_org"].widget = org_chooser(MANAGE_MATERIALS)
         self.fields["issuer_org"].error_messages["invalid_choice"] = _(
-            "Bạn không được đăng tài liệu của đơn vị này; xin chọn đơn vị khác.")
-        self.fields["audience_org"].queryset = scope.managed_orgs(self.user, MANAGE_MATERIALS).filter(
-            is_active=True).order_by("tree_id", "lft")
+            "Bạn không được đăng tài liệu của đơn vị này; xin chọn đơn vị khác."
+        )
+        self.fields["audience_org"].queryset = (
+            scope.managed_orgs(self.user, MANAGE_MATERIALS)
+            .filter(is_active=True)
+            .order_by("tree_id", "lft")
+        )
         self.fields["audience_org"].widget = org_chooser(MANAGE_MATERIALS)
         self.fields["audience_org"].required = False
-        self.fields["audience_org"].help_text = _("Để trống: toàn bộ đơn vị ban hành. Tài liệu của chi bộ chỉ dành "
-                                                  "cho chính chi bộ đó.")
-        self.fields["file"].help_text = _("PDF, Word (.docx), Excel (.xlsx) hoặc ảnh; tối đa 20 MB.")
+        self.fields["audience_org"].help_text = _(
+            "Để trống: toàn bộ đơn vị ban hành. Tài liệu của chi bộ chỉ dành cho chính chi bộ đó."
+        )
+        self.fields["file"].help_text = _(
+            "PDF, Word (.docx), Excel (.xlsx) hoặc ảnh; tối đa 20 MB."
+        )
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")
@@ -124,7 +163,9 @@ class MaterialForm(ScopedModelForm):
         issuer = data.get("issuer_org")
         if issuer is not None and (not data.get("audience_org") or issuer.kind == OrgKind.CELL):
             if data.get("audience_org") and data["audience_org"] != issuer:
-                self.add_error("audience_org", _("Tài liệu nội bộ của chi bộ chỉ dành cho chính chi bộ đó."))
+                self.add_error(
+                    "audience_org", _("Tài liệu nội bộ của chi bộ chỉ dành cho chính chi bộ đó.")
+                )
             data["audience_org"] = issuer
             self.instance.audience_org = issuer
         return data
@@ -140,8 +181,11 @@ class MaterialSaveMixin:
         material = self.form.save(commit=False)
         upload = self.form.cleaned_data.get("file") if "file" in self.form.changed_data else None
         creating = material.pk is None
-        material = service.save_material(material, user=self.request.user,
-                                          upload=upload if hasattr(upload, "content_type") else None)
+        material = service.save_material(
+            material,
+            user=self.request.user,
+            upload=upload if hasattr(upload, "content_type") else None,
+        )
         log(material, "wagtail.create" if creating else "wagtail.edit", user=self.request.user)
         return material
 
@@ -163,8 +207,12 @@ class MonthFilter(django_filters.Filter):
 
 
 class MaterialFilterSet(WagtailFilterSet):
-    level = django_filters.ChoiceFilter(label=gettext_lazy("Cấp ban hành"), choices=LEVEL_CHOICES,
-                                        method="filter_level", empty_label=gettext_lazy("Tất cả"))
+    level = django_filters.ChoiceFilter(
+        label=gettext_lazy("Cấp ban hành"),
+        choices=LEVEL_CHOICES,
+        method="filter_level",
+        empty_label=gettext_lazy("Tất cả"),
+    )
     month = MonthFilter(label=gettext_lazy("Tháng (MM/YYYY)"), method="filter_month")
 
     class Meta:
@@ -188,10 +236,13 @@ class MaterialIndexView(ScopedIndexView):
 
     def get_listing_queryset(self, queryset):
         return queryset.select_related("issuer_org", "audience_org").annotate(
-            used=Count("uses", filter=~Q(uses__meeting__state=Meeting.State.CANCELLED)))
+            used=Count("uses", filter=~Q(uses__meeting__state=Meeting.State.CANCELLED))
+        )
 
     def search_queryset(self, queryset):
-        return queryset.filter(title__icontains=self.search_query) if self.is_searching else queryset
+        return (
+            queryset.filter(title__icontains=self.search_query) if self.is_searching else queryset
+        )
 
     def order_queryset(self, queryset):
         return queryset.order_by("-created_at", "-pk")
@@ -201,16 +252,28 @@ class MaterialIndexView(ScopedIndexView):
         return [
             self.title_column("title", _("Tiêu đề")),
             Column("issuer_org", label=_("Đơn vị ban hành"), accessor="issuer_org.name"),
-            Column("level", label=_("Cấp"), accessor=lambda m: service.level_label(m.issuer_org.kind)),
+            Column(
+                "level", label=_("Cấp"), accessor=lambda m: service.level_label(m.issuer_org.kind)
+            ),
             Column("audience_org", label=_("Phạm vi đến"), accessor="audience_org.name"),
-            Column("month", label=_("Tháng"), accessor=lambda m: m.month.strftime("%m/%Y") if m.month else "—"),
+            Column(
+                "month",
+                label=_("Tháng"),
+                accessor=lambda m: m.month.strftime("%m/%Y") if m.month else "—",
+            ),
             Column("used", label=_("Số buổi sinh hoạt đã dùng")),
         ]
 
     def get_list_more_buttons(self, instance):
         buttons = list(super().get_list_more_buttons(instance))
-        buttons.append(ListingMenuItem(_("Nơi đã dùng"), url=reverse("meetings_materials_admin:usage", args=[instance.pk]),
-                                       icon_name="list-ul", priority=20))
+        buttons.append(
+            ListingMenuItem(
+                _("Nơi đã dùng"),
+                url=reverse("meetings_materials_admin:usage", args=[instance.pk]),
+                icon_name="list-ul",
+                priority=20,
+            )
+        )
         return buttons
 
 
@@ -238,6 +301,7 @@ class MaterialViewSet(ScopedModelViewSet):
 
 # --- usage, a meeting's materials, the report ------------------------------------------------
 
+
 class AdminPage(WagtailAdminTemplateMixin, TemplateView):
     def get_breadcrumbs_items(self):
         return []
@@ -260,9 +324,12 @@ class MaterialUsageView(AdminPage):
         return self.material.title
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "material": self.material,
-                "level": service.level_label(self.material.issuer_org.kind),
-                "usage": service.usage_of(self.material, self.request.user)}
+        return {
+            **super().get_context_data(**kwargs),
+            "material": self.material,
+            "level": service.level_label(self.material.issuer_org.kind),
+            "usage": service.usage_of(self.material, self.request.user),
+        }
 
 
 class MeetingMaterialsView(AdminPage):
@@ -283,13 +350,19 @@ class MeetingMaterialsView(AdminPage):
 
     def get_context_data(self, **kwargs):
         picked = list(service.meeting_materials(self.meeting, self.request.user))
-        choices = (service.pickable_for(self.meeting, self.request.user).exclude(pk__in=[m.pk for m in picked])[:300])
+        choices = service.pickable_for(self.meeting, self.request.user).exclude(
+            pk__in=[m.pk for m in picked]
+        )[:300]
         status = service.open_status(self.meeting, self.request.user)
-        return {**super().get_context_data(**kwargs), "meeting": self.meeting, "picked": picked,
-                "choices": [(m, service.level_label(m.issuer_org.kind)) for m in choices],
-                "not_opened": [row for row in status if row.missing > 0],
-                "all_opened": sum(1 for row in status if row.missing <= 0 and row.expected),
-                "locked": self.meeting.is_locked}
+        return {
+            **super().get_context_data(**kwargs),
+            "meeting": self.meeting,
+            "picked": picked,
+            "choices": [(m, service.level_label(m.issuer_org.kind)) for m in choices],
+            "not_opened": [row for row in status if row.missing > 0],
+            "all_opened": sum(1 for row in status if row.missing <= 0 and row.expected),
+            "locked": self.meeting.is_locked,
+        }
 
     def post(self, request, pk):
         raw = request.POST.get("material", "")
@@ -299,10 +372,16 @@ class MeetingMaterialsView(AdminPage):
                 raise ValidationError(_("Xin chọn một tài liệu."))
             if request.POST.get("action") == "unpick":
                 service.unpick(self.meeting, material, user=request.user)
-                messages.success(request, _("Đã bỏ tài liệu %(title)s khỏi buổi sinh hoạt.") % {"title": material.title})
+                messages.success(
+                    request,
+                    _("Đã bỏ tài liệu %(title)s khỏi buổi sinh hoạt.") % {"title": material.title},
+                )
             else:
                 service.pick(self.meeting, material, user=request.user)
-                messages.success(request, _("Đã chọn tài liệu %(title)s cho buổi sinh hoạt.") % {"title": material.title})
+                messages.success(
+                    request,
+                    _("Đã chọn tài liệu %(title)s cho buổi sinh hoạt.") % {"title": material.title},
+                )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         except PermissionDenied:
@@ -319,15 +398,20 @@ def _report_units(user):
 
 
 class ReportForm(forms.Form):
-    org = forms.TypedChoiceField(label=gettext_lazy("Đơn vị"), coerce=int, required=False, empty_value=None)
+    org = forms.TypedChoiceField(
+        label=gettext_lazy("Đơn vị"), coerce=int, required=False, empty_value=None
+    )
     start = MonthField(label=gettext_lazy("Từ tháng (MM/YYYY)"), required=False)
     end = MonthField(label=gettext_lazy("Đến tháng (MM/YYYY)"), required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["org"].choices = [("", _("Toàn bộ phạm vi của tôi"))] + [
-            (u["pk"], f"{'— ' * u['level']}{u['code']} · {u['name']}") for u in _report_units(user)]
-        self.fields["org"].error_messages["invalid_choice"] = _("Đơn vị này nằm ngoài phạm vi báo cáo của bạn.")
+            (u["pk"], f"{'— ' * u['level']}{u['code']} · {u['name']}") for u in _report_units(user)
+        ]
+        self.fields["org"].error_messages["invalid_choice"] = _(
+            "Đơn vị này nằm ngoài phạm vi báo cáo của bạn."
+        )
 
 
 class MeetingReportAdminView(AdminPage):
@@ -347,14 +431,22 @@ class MeetingReportAdminView(AdminPage):
         if not self.request.GET or form.is_valid():
             data = form.cleaned_data if self.request.GET else {}
             try:
-                report = reports.meeting_report(self.request.user, root=data.get("org"), start=data.get("start"),
-                                                end=data.get("end"), depth=2)
+                report = reports.meeting_report(
+                    self.request.user,
+                    root=data.get("org"),
+                    start=data.get("start"),
+                    end=data.get("end"),
+                    depth=2,
+                )
             except ValidationError as exc:
                 for field, errors in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
         context.update(form=form, report=report, levels=LEVEL_CHOICES)
         if report:
-            context["rows"] = [(u, [u.materials.get(level, 0) for level, _label in LEVEL_CHOICES]) for u in report.units]
+            context["rows"] = [
+                (u, [u.materials.get(level, 0) for level, _label in LEVEL_CHOICES])
+                for u in report.units
+            ]
             context["month_rows"] = report.root.month_rows(report.months) if report.root else []
         return context
 
@@ -368,7 +460,14 @@ urlpatterns = [
 
 @hooks.register("register_admin_urls")
 def register_materials_admin_urls():
-    return [path("", include((urlpatterns, "meetings_materials_admin"), namespace="meetings_materials_admin"))]
+    return [
+        path(
+            "",
+            include(
+                (urlpatterns, "meetings_materials_admin"), namespace="meetings_materials_admin"
+            ),
+        )
+    ]
 
 
 @hooks.register("register_admin_viewset")
@@ -383,5 +482,10 @@ class ReportMenuItem(MenuItem):
 
 @hooks.register("register_admin_menu_item")
 def register_report_menu_item():
-    return ReportMenuItem(gettext_lazy("Báo cáo sinh hoạt chi bộ"), reverse("meetings_materials_admin:report"),
-                          name="bao-cao-sinh-hoat", icon_name="table", order=340)
+    return ReportMenuItem(
+        gettext_lazy("Báo cáo sinh hoạt chi bộ"),
+        reverse("meetings_materials_admin:report"),
+        name="bao-cao-sinh-hoat",
+        icon_name="table",
+        order=340,
+    )

@@ -50,19 +50,29 @@ from .forms import (
 )
 from .models import CONVENE, VIEW_MEETING, Attendance, Meeting
 
-policy = register_scope_policy(ScopePermissionPolicy(Meeting, {
-    "view": VIEW_MEETING,
-    "add": CONVENE,
-    "change": CONVENE,
-    "minutes": CONVENE,
-    "approve": CONVENE,
-    "cancel": CONVENE,
-    # no "delete": a meeting that will not take place is cancelled, its record kept
-}))
+policy = register_scope_policy(
+    ScopePermissionPolicy(
+        Meeting,
+        {
+            "view": VIEW_MEETING,
+            "add": CONVENE,
+            "change": CONVENE,
+            "minutes": CONVENE,
+            "approve": CONVENE,
+            "cancel": CONVENE,
+            # no "delete": a meeting that will not take place is cancelled, its record kept
+        },
+    )
+)
 
 #: action → (label, icon, priority, shown when the meeting is in one of these states)
 ACTIONS = {
-    "minutes": (gettext_lazy("Ghi biên bản"), "doc-full", 40, (Meeting.State.SCHEDULED, Meeting.State.HELD)),
+    "minutes": (
+        gettext_lazy("Ghi biên bản"),
+        "doc-full",
+        40,
+        (Meeting.State.SCHEDULED, Meeting.State.HELD),
+    ),
     "approve": (gettext_lazy("Duyệt biên bản và khóa"), "lock", 41, (Meeting.State.HELD,)),
     "cancel": (gettext_lazy("Hủy buổi sinh hoạt"), "cross", 42, (Meeting.State.SCHEDULED,)),
 }
@@ -74,8 +84,16 @@ def _local(value):
 
 def _action_urls(user, meeting):
     for action, (label, icon, priority, states) in ACTIONS.items():
-        if meeting.state in states and policy.user_has_permission_for_instance(user, action, meeting):
-            yield action, label, icon, priority, reverse(f"meetings_meeting:{action}", args=[quote(meeting.pk)])
+        if meeting.state in states and policy.user_has_permission_for_instance(
+            user, action, meeting
+        ):
+            yield (
+                action,
+                label,
+                icon,
+                priority,
+                reverse(f"meetings_meeting:{action}", args=[quote(meeting.pk)]),
+            )
 
 
 class MeetingIndexView(ScopedIndexView):
@@ -84,10 +102,16 @@ class MeetingIndexView(ScopedIndexView):
 
     def get_listing_queryset(self, queryset):
         # A correlated count (not a join + GROUP BY): the paginator's COUNT(*) leaves it out.
-        expected = (Attendance.objects.filter(meeting=OuterRef("pk")).order_by().values("meeting")
-                    .annotate(n=Count("pk")).values("n"))
+        expected = (
+            Attendance.objects.filter(meeting=OuterRef("pk"))
+            .order_by()
+            .values("meeting")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
         return queryset.select_related("audience_org").annotate(
-            n_expected=Coalesce(Subquery(expected, output_field=IntegerField()), 0))
+            n_expected=Coalesce(Subquery(expected, output_field=IntegerField()), 0)
+        )
 
     def get_valid_orderings(self):
         return ["starts_at", "-starts_at", "title", "-title"]
@@ -100,7 +124,12 @@ class MeetingIndexView(ScopedIndexView):
         return [
             self.title_column("title", _("Tiêu đề"), sort_key="title"),
             Column("cell", label=_("Chi bộ"), accessor="audience_org.name"),
-            Column("starts_at", label=_("Thời gian"), accessor=lambda m: _local(m.starts_at), sort_key="starts_at"),
+            Column(
+                "starts_at",
+                label=_("Thời gian"),
+                accessor=lambda m: _local(m.starts_at),
+                sort_key="starts_at",
+            ),
             Column("kind", label=_("Loại"), accessor="get_kind_display"),
             Column("state", label=_("Trạng thái"), accessor="get_state_display"),
             Column("n_expected", label=_("Số đảng viên triệu tập")),
@@ -120,8 +149,14 @@ class MeetingIndexView(ScopedIndexView):
     @cached_property
     def header_more_buttons(self):
         buttons = list(super().header_more_buttons)
-        buttons.append(Button(_("Chưa đăng ký lịch tháng sau"), url=reverse("meetings_meeting:missing"),
-                              icon_name="warning", priority=60))
+        buttons.append(
+            Button(
+                _("Chưa đăng ký lịch tháng sau"),
+                url=reverse("meetings_meeting:missing"),
+                icon_name="warning",
+                priority=60,
+            )
+        )
         return buttons
 
 
@@ -143,20 +178,28 @@ class MeetingCreateView(ScopedCreateView):
 
     def get_success_message(self, instance):
         return _("Đã triệu tập %(title)s (%(when)s): %(n)d đảng viên được mời.") % {
-            "title": instance.title, "when": _local(instance.starts_at), "n": instance.attendance.count()}
+            "title": instance.title,
+            "when": _local(instance.starts_at),
+            "n": instance.attendance.count(),
+        }
 
 
 class MeetingEditView(MeetingActionButtonsMixin, ScopedEditView):
     def dispatch(self, request, *args, **kwargs):
         meeting = self.get_object()
         if meeting.is_locked:
-            messages.warning(request, _("Buổi sinh hoạt đã khóa (%(state)s): không thay đổi được nữa.")
-                             % {"state": meeting.get_state_display()})
+            messages.warning(
+                request,
+                _("Buổi sinh hoạt đã khóa (%(state)s): không thay đổi được nữa.")
+                % {"state": meeting.get_state_display()},
+            )
             return redirect("meetings_meeting:inspect", quote(meeting.pk))
         return super().dispatch(request, *args, **kwargs)
 
     def save_instance(self):
-        changes = self.form.service_fields([name for name in self.form.changed_data if name in FORM_FIELDS])
+        changes = self.form.service_fields(
+            [name for name in self.form.changed_data if name in FORM_FIELDS]
+        )
         return services.update(self.object, self.request.user, **changes)
 
     def get_success_message(self):
@@ -165,8 +208,24 @@ class MeetingEditView(MeetingActionButtonsMixin, ScopedEditView):
 
 class MeetingInspectView(MeetingActionButtonsMixin, ScopedInspectView):
     def get_fields(self):
-        return ["title", "kind", "audience_org", "starts_at", "ends_at", "place", "online_link", "chair", "recorder",
-                "agenda", "content", "draft_resolution", "state", "minutes", "resolution", "minutes_approved_at"]
+        return [
+            "title",
+            "kind",
+            "audience_org",
+            "starts_at",
+            "ends_at",
+            "place",
+            "online_link",
+            "chair",
+            "recorder",
+            "agenda",
+            "content",
+            "draft_resolution",
+            "state",
+            "minutes",
+            "resolution",
+            "minutes_approved_at",
+        ]
 
     def get_starts_at_display_value(self):
         return _local(self.object.starts_at)
@@ -182,7 +241,11 @@ class MeetingInspectView(MeetingActionButtonsMixin, ScopedInspectView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        counts = dict(Attendance.objects.filter(meeting=self.object).values_list("status").annotate(n=Count("pk")))
+        counts = dict(
+            Attendance.objects.filter(meeting=self.object)
+            .values_list("status")
+            .annotate(n=Count("pk"))
+        )
         summary = [(label, counts.get(value, 0)) for value, label in Attendance.Status.choices]
         context["attendance_summary"] = summary
         return context
@@ -193,8 +256,11 @@ class LockedRedirectMixin:
 
     def dispatch(self, request, *args, **kwargs):
         if self.object.is_locked:
-            messages.warning(request, _("Buổi sinh hoạt đã khóa (%(state)s): không thay đổi được nữa.")
-                             % {"state": self.object.get_state_display()})
+            messages.warning(
+                request,
+                _("Buổi sinh hoạt đã khóa (%(state)s): không thay đổi được nữa.")
+                % {"state": self.object.get_state_display()},
+            )
             return redirect("meetings_meeting:inspect", quote(self.object.pk))
         return super().dispatch(request, *args, **kwargs)
 
@@ -207,13 +273,18 @@ class MinutesView(LockedRedirectMixin, ScopedObjectFormView):
     header_icon = "doc-full"
 
     def get_intro(self):
-        return _("Biên bản và nghị quyết của buổi sinh hoạt %(title)s (%(when)s). Sau khi lưu, buổi sinh hoạt "
-                 "chuyển sang “Đã họp”; duyệt biên bản sẽ khóa hồ sơ.") % {
-            "title": self.object.title, "when": _local(self.object.starts_at)}
+        return _(
+            "Biên bản và nghị quyết của buổi sinh hoạt %(title)s (%(when)s). Sau khi lưu, buổi sinh hoạt "
+            "chuyển sang “Đã họp”; duyệt biên bản sẽ khóa hồ sơ."
+        ) % {"title": self.object.title, "when": _local(self.object.starts_at)}
 
     def perform(self, form):
-        services.record_minutes(self.object, self.request.user, form.cleaned_data["minutes"],
-                                form.cleaned_data.get("resolution") or "")
+        services.record_minutes(
+            self.object,
+            self.request.user,
+            form.cleaned_data["minutes"],
+            form.cleaned_data.get("resolution") or "",
+        )
         return _("Đã lưu biên bản của %(title)s.") % {"title": self.object.title}
 
 
@@ -225,8 +296,10 @@ class ApproveView(LockedRedirectMixin, ScopedObjectFormView):
     header_icon = "lock"
 
     def get_intro(self):
-        return _("Duyệt biên bản của %(title)s. Sau khi duyệt, buổi sinh hoạt đóng lại và khóa: không sửa được "
-                 "thông tin, biên bản, điểm danh hay góp ý nữa.") % {"title": self.object.title}
+        return _(
+            "Duyệt biên bản của %(title)s. Sau khi duyệt, buổi sinh hoạt đóng lại và khóa: không sửa được "
+            "thông tin, biên bản, điểm danh hay góp ý nữa."
+        ) % {"title": self.object.title}
 
     def perform(self, form):
         services.approve_minutes(self.object, self.request.user)
@@ -241,8 +314,9 @@ class CancelView(LockedRedirectMixin, ScopedObjectFormView):
     header_icon = "cross"
 
     def get_intro(self):
-        return _("Hủy %(title)s (%(when)s). Đảng viên được báo tin; hồ sơ buổi sinh hoạt vẫn được giữ.") % {
-            "title": self.object.title, "when": _local(self.object.starts_at)}
+        return _(
+            "Hủy %(title)s (%(when)s). Đảng viên được báo tin; hồ sơ buổi sinh hoạt vẫn được giữ."
+        ) % {"title": self.object.title, "when": _local(self.object.starts_at)}
 
     def perform(self, form):
         services.cancel(self.object, self.request.user, form.cleaned_data.get("reason") or "")
@@ -264,9 +338,15 @@ class MissingNextMonthView(PermissionCheckedMixin, WagtailAdminTemplateMixin, Te
         today = timezone.localdate()
         year, month = services.next_month(today)
         cells = list(services.cells_without_next_month_regular(self.request.user, today)[:2000])
-        context.update(cells=cells, due=today.day >= services.REGISTRATION_DAY, month=f"{month:02d}/{year}",
-                       deadline=services.registration_deadline(today),
-                       add_url=reverse("meetings_meeting:add") if scope.can(self.request.user, CONVENE) else None)
+        context.update(
+            cells=cells,
+            due=today.day >= services.REGISTRATION_DAY,
+            month=f"{month:02d}/{year}",
+            deadline=services.registration_deadline(today),
+            add_url=reverse("meetings_meeting:add")
+            if scope.can(self.request.user, CONVENE)
+            else None,
+        )
         return context
 
 
@@ -294,7 +374,9 @@ class MeetingViewSet(ScopedModelViewSet):
         common = {"model": self.model, "index_url_name": self.get_url_name("index")}
         return [
             *super().get_urlpatterns(),
-            path("chua-dang-ky-thang-sau/", self.construct_view(MissingNextMonthView), name="missing"),
+            path(
+                "chua-dang-ky-thang-sau/", self.construct_view(MissingNextMonthView), name="missing"
+            ),
             self.object_action_path("bien-ban", MinutesView, "minutes", **common),
             self.object_action_path("duyet-bien-ban", ApproveView, "approve", **common),
             self.object_action_path("huy", CancelView, "cancel", **common),
@@ -313,5 +395,9 @@ def register_meeting_admin():
 
 @hooks.register("register_reports_menu_item")
 def register_missing_report():
-    return MissingReportMenuItem(_("Chi bộ chưa đăng ký lịch tháng sau"), reverse("meetings_meeting:missing"),
-                                 icon_name="warning", order=700)
+    return MissingReportMenuItem(
+        _("Chi bộ chưa đăng ký lịch tháng sau"),
+        reverse("meetings_meeting:missing"),
+        icon_name="warning",
+        order=700,
+    )

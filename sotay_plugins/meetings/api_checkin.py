@@ -68,69 +68,122 @@ class CheckInView(APIView):
             response = None if front.tried(request) else checkin_fast.attempt(request, kwargs["pk"])
             return drf_view(request, *args, **kwargs) if response is None else response
 
-        view.cls, view.initkwargs, view.login_required, view.fast_path = cls, initkwargs, False, True
-        view.fast_answer = checkin_fast.attempt  # asked in front of the middleware (sotay_plugins.front)
-        view.__doc__, view.__name__, view.__qualname__ = cls.__doc__, drf_view.__name__, drf_view.__qualname__
+        view.cls, view.initkwargs, view.login_required, view.fast_path = (
+            cls,
+            initkwargs,
+            False,
+            True,
+        )
+        view.fast_answer = (
+            checkin_fast.attempt
+        )  # asked in front of the middleware (sotay_plugins.front)
+        view.__doc__, view.__name__, view.__qualname__ = (
+            cls.__doc__,
+            drf_view.__name__,
+            drf_view.__qualname__,
+        )
         view.__module__ = cls.__module__
         return csrf_exempt(view)
 
     @extend_schema(
-        request=inline_serializer("CheckInRequest", {"token": serializers.CharField(required=False),
-                                                     "cccd_qr": serializers.CharField(required=False)}),
-        responses={201: AttendanceSerializer, 200: AttendanceSerializer,
-                   400: OpenApiResponse(description="Mã QR sai, hết hạn, bị thu hồi hoặc đảng viên không có trong danh sách"),
-                   404: OpenApiResponse(description="Không tìm thấy buổi sinh hoạt"),
-                   409: OpenApiResponse(description="Buổi sinh hoạt đã khóa hoặc đã hủy")},
+        request=inline_serializer(
+            "CheckInRequest",
+            {
+                "token": serializers.CharField(required=False),
+                "cccd_qr": serializers.CharField(required=False),
+            },
+        ),
+        responses={
+            201: AttendanceSerializer,
+            200: AttendanceSerializer,
+            400: OpenApiResponse(
+                description="Mã QR sai, hết hạn, bị thu hồi hoặc đảng viên không có trong danh sách"
+            ),
+            404: OpenApiResponse(description="Không tìm thấy buổi sinh hoạt"),
+            409: OpenApiResponse(description="Buổi sinh hoạt đã khóa hoặc đã hủy"),
+        },
     )
     def post(self, request, pk):
         body = _body(request)
         try:
             meeting = checkin.meeting_for(request.user, pk)
-            result = checkin.check_in(meeting, token=body.get("token"), cccd_qr=body.get("cccd_qr"), by_user=request.user)
+            result = checkin.check_in(
+                meeting, token=body.get("token"), cccd_qr=body.get("cccd_qr"), by_user=request.user
+            )
         except checkin.CheckInError as exc:
             return error_response(exc)
         data = result.record.as_dict()
         data["already"] = result.already
-        return Response(data, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
+        return Response(
+            data, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+        )
 
 
 class OfflineCheckInView(APIView):
     """Check-ins taken offline on the device, each with its own time; each is applied exactly once."""
 
     @extend_schema(
-        request=inline_serializer("OfflineCheckInRequest", {"items": serializers.ListField(child=serializers.DictField())}),
-        responses=inline_serializer("OfflineCheckInResponse", {
-            "created": serializers.IntegerField(), "already": serializers.IntegerField(),
-            "errors": serializers.IntegerField(), "results": serializers.ListField(child=serializers.DictField())}),
+        request=inline_serializer(
+            "OfflineCheckInRequest", {"items": serializers.ListField(child=serializers.DictField())}
+        ),
+        responses=inline_serializer(
+            "OfflineCheckInResponse",
+            {
+                "created": serializers.IntegerField(),
+                "already": serializers.IntegerField(),
+                "errors": serializers.IntegerField(),
+                "results": serializers.ListField(child=serializers.DictField()),
+            },
+        ),
     )
     def post(self, request, pk):
         try:
             meeting = checkin.meeting_for(request.user, pk)
-            outcomes = checkin.sync_offline(meeting, _body(request).get("items"), by_user=request.user)
+            outcomes = checkin.sync_offline(
+                meeting, _body(request).get("items"), by_user=request.user
+            )
         except checkin.CheckInError as exc:
             return error_response(exc)
         results = [outcome.as_dict() for outcome in outcomes]
-        count = {kind: sum(1 for r in results if r["outcome"] == kind) for kind in ("created", "already", "error")}
-        return Response({"created": count["created"], "already": count["already"], "errors": count["error"],
-                         "results": results})
+        count = {
+            kind: sum(1 for r in results if r["outcome"] == kind)
+            for kind in ("created", "already", "error")
+        }
+        return Response(
+            {
+                "created": count["created"],
+                "already": count["already"],
+                "errors": count["error"],
+                "results": results,
+            }
+        )
 
 
 class MarkView(APIView):
     """The secretary marks a member by hand: present, late, excused (with a reason) or absent."""
 
     @extend_schema(
-        request=inline_serializer("MarkRequest", {
-            "member": serializers.IntegerField(),
-            "status": serializers.ChoiceField(choices=list(checkin.MANUAL_STATUSES)),
-            "reason": serializers.CharField(required=False, allow_blank=True)}),
+        request=inline_serializer(
+            "MarkRequest",
+            {
+                "member": serializers.IntegerField(),
+                "status": serializers.ChoiceField(choices=list(checkin.MANUAL_STATUSES)),
+                "reason": serializers.CharField(required=False, allow_blank=True),
+            },
+        ),
         responses=AttendanceSerializer,
     )
     def post(self, request, pk):
         body = _body(request)
         try:
             meeting = checkin.meeting_for(request.user, pk)
-            record, changed = checkin.mark(meeting, member_id=body.get("member"), status=body.get("status"),
-                                           reason=body.get("reason") or "", by_user=request.user)
+            record, changed = checkin.mark(
+                meeting,
+                member_id=body.get("member"),
+                status=body.get("status"),
+                reason=body.get("reason") or "",
+                by_user=request.user,
+            )
         except checkin.CheckInError as exc:
             return error_response(exc)
         return Response({**record.as_dict(), "changed": changed})
@@ -143,10 +196,18 @@ class AttendanceView(APIView):
 
     page_size = 500
 
-    @extend_schema(responses=inline_serializer("AttendanceList", {
-        "count": serializers.IntegerField(), "next": serializers.CharField(allow_null=True),
-        "previous": serializers.CharField(allow_null=True), "summary": serializers.DictField(),
-        "results": AttendanceSerializer(many=True)}))
+    @extend_schema(
+        responses=inline_serializer(
+            "AttendanceList",
+            {
+                "count": serializers.IntegerField(),
+                "next": serializers.CharField(allow_null=True),
+                "previous": serializers.CharField(allow_null=True),
+                "summary": serializers.DictField(),
+                "results": AttendanceSerializer(many=True),
+            },
+        )
+    )
     def get(self, request, pk):
         try:
             meeting = checkin.meeting_for(request.user, pk, capabilities=(CHECK_IN, VIEW_MEETING))
@@ -155,18 +216,25 @@ class AttendanceView(APIView):
             return error_response(exc)
         page = request.query_params.get("page", "1")
         if not page.isdigit() or int(page) < 1:
-            return Response({"detail": _("Số trang không hợp lệ."), "fields": {"page": [_("Số trang không hợp lệ.")]}},
-                            status=400)
+            return Response(
+                {
+                    "detail": _("Số trang không hợp lệ."),
+                    "fields": {"page": [_("Số trang không hợp lệ.")]},
+                },
+                status=400,
+            )
         page = int(page)
         start = (page - 1) * self.page_size
-        chunk = records[start:start + self.page_size]
+        chunk = records[start : start + self.page_size]
         if page > 1 and not chunk:
             return Response({"detail": _("Không có trang này.")}, status=404)
         url = request.build_absolute_uri(request.path)
-        return Response({
-            "count": len(records),
-            "next": f"{url}?page={page + 1}" if start + self.page_size < len(records) else None,
-            "previous": f"{url}?page={page - 1}" if page > 1 else None,
-            "summary": checkin.summary(records),
-            "results": [record.as_dict() for record in chunk],
-        })
+        return Response(
+            {
+                "count": len(records),
+                "next": f"{url}?page={page + 1}" if start + self.page_size < len(records) else None,
+                "previous": f"{url}?page={page - 1}" if page > 1 else None,
+                "summary": checkin.summary(records),
+                "results": [record.as_dict() for record in chunk],
+            }
+        )

@@ -54,8 +54,23 @@ class MaterialSerializer(OrgFieldsMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Material
-        fields = ["id", "title", "summary", "body", "month", "issuer_org", "issuer_name", "audience_org", "level",
-                  "internal", "audience_positions", "audience_groups", "file_url", "file_name", "created_at"]
+        fields = [
+            "id",
+            "title",
+            "summary",
+            "body",
+            "month",
+            "issuer_org",
+            "issuer_name",
+            "audience_org",
+            "level",
+            "internal",
+            "audience_positions",
+            "audience_groups",
+            "file_url",
+            "file_name",
+            "created_at",
+        ]
         read_only_fields = fields
 
     def get_level(self, obj) -> str:
@@ -96,13 +111,24 @@ def _org(pk, field):
     return org
 
 
-@extend_schema(parameters=[
-    OpenApiParameter("level", OpenApiTypes.STR, description="province | district | base | cell"),
-    OpenApiParameter("month", OpenApiTypes.STR, description="YYYY-MM"),
-    OpenApiParameter("mine", OpenApiTypes.BOOL, description="1: only those issued by units I manage"),
-])
-class MaterialViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                      mixins.UpdateModelMixin, viewsets.GenericViewSet):
+@extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "level", OpenApiTypes.STR, description="province | district | base | cell"
+        ),
+        OpenApiParameter("month", OpenApiTypes.STR, description="YYYY-MM"),
+        OpenApiParameter(
+            "mine", OpenApiTypes.BOOL, description="1: only those issued by units I manage"
+        ),
+    ]
+)
+class MaterialViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
     """Meeting materials the caller may see; create and edit where they manage materials."""
 
     serializer_class = MaterialSerializer
@@ -148,7 +174,11 @@ class MaterialViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
             if name in values:
                 setattr(material, name, values[name])
         if "month" in values:
-            material.month = reports.parse_month(values["month"], field_name="month") if values["month"] else None
+            material.month = (
+                reports.parse_month(values["month"], field_name="month")
+                if values["month"]
+                else None
+            )
         for name in ("audience_positions", "audience_groups"):
             if name in values:
                 setattr(material, name, set(values[name]))
@@ -161,7 +191,10 @@ class MaterialViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         if not scope.can(request.user, MANAGE_MATERIALS):
             raise exceptions.PermissionDenied(_("Bạn không được đăng tài liệu sinh hoạt."))
         material = self._write(Material(), request)
-        return Response(MaterialSerializer(material, context={"request": request}).data, status=status.HTTP_201_CREATED)
+        return Response(
+            MaterialSerializer(material, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(request=MaterialWriteSerializer, responses=MaterialSerializer)
     def partial_update(self, request, *args, **kwargs):
@@ -185,17 +218,29 @@ class MaterialViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
             service.record_open(material, member.member_id)
         return serve_file(material)
 
-    @extend_schema(responses=inline_serializer("MaterialUsage", {
-        "cell": serializers.IntegerField(), "cell_name": serializers.CharField(), "meeting_date": serializers.DateField()},
-        many=True))
+    @extend_schema(
+        responses=inline_serializer(
+            "MaterialUsage",
+            {
+                "cell": serializers.IntegerField(),
+                "cell_name": serializers.CharField(),
+                "meeting_date": serializers.DateField(),
+            },
+            many=True,
+        )
+    )
     @action(detail=True, methods=["get"], url_path="usage", url_name="usage")
     def usage(self, request, pk=None):
         """Whether, where and when the material was used: the issuing level only, nothing else of the meetings."""
         material = get_object_or_404(Material.objects.select_related("issuer_org"), pk=pk)
         if not service.may_see_usage(request.user, material):
             raise Http404
-        return Response([{"cell": u.cell_id, "cell_name": u.cell_name, "meeting_date": u.meeting_date}
-                         for u in service.usage_of(material, request.user)])
+        return Response(
+            [
+                {"cell": u.cell_id, "cell_name": u.cell_name, "meeting_date": u.meeting_date}
+                for u in service.usage_of(material, request.user)
+            ]
+        )
 
 
 # --- a meeting's materials -----------------------------------------------------------------
@@ -208,7 +253,10 @@ class MeetingMaterialsView(APIView):
 
     def _meeting(self, request, pk):
         meeting = get_object_or_404(Meeting.objects.select_related("audience_org"), pk=pk)
-        if not (service.is_of_cell(request.user, meeting.audience_org_id) or scope.can(request.user, CONVENE, meeting)):
+        if not (
+            service.is_of_cell(request.user, meeting.audience_org_id)
+            or scope.can(request.user, CONVENE, meeting)
+        ):
             raise Http404
         return meeting
 
@@ -218,7 +266,9 @@ class MeetingMaterialsView(APIView):
         try:
             return int(raw)
         except (TypeError, ValueError):
-            raise exceptions.ValidationError({"material": [_("Cần mã số tài liệu (số nguyên).")]}) from None
+            raise exceptions.ValidationError(
+                {"material": [_("Cần mã số tài liệu (số nguyên).")]}
+            ) from None
 
     def _listing(self, request, meeting):
         items = service.meeting_materials(meeting, request.user)
@@ -253,41 +303,79 @@ class MeetingMaterialsView(APIView):
         except PermissionDenied as exc:
             raise exceptions.PermissionDenied(str(exc) or None) from None
         if not removed:
-            raise exceptions.ValidationError({"material": [_("Tài liệu này không có trong buổi sinh hoạt.")]})
+            raise exceptions.ValidationError(
+                {"material": [_("Tài liệu này không có trong buổi sinh hoạt.")]}
+            )
         return self._listing(request, meeting)
 
 
 class MeetingNotOpenedView(APIView):
     """Expected members who have not opened every material of the meeting (the secretary only)."""
 
-    @extend_schema(responses=inline_serializer("MaterialNotOpened", {
-        "member": serializers.IntegerField(), "full_name": serializers.CharField(),
-        "opened": serializers.IntegerField(), "expected": serializers.IntegerField()}, many=True))
+    @extend_schema(
+        responses=inline_serializer(
+            "MaterialNotOpened",
+            {
+                "member": serializers.IntegerField(),
+                "full_name": serializers.CharField(),
+                "opened": serializers.IntegerField(),
+                "expected": serializers.IntegerField(),
+            },
+            many=True,
+        )
+    )
     def get(self, request, pk):
         meeting = get_object_or_404(Meeting, pk=pk)
         if not scope.can(request.user, CONVENE, meeting):
             raise Http404
-        return Response([{"member": r.member_id, "full_name": r.full_name, "opened": r.opened, "expected": r.expected}
-                         for r in service.not_opened(meeting, request.user)])
+        return Response(
+            [
+                {
+                    "member": r.member_id,
+                    "full_name": r.full_name,
+                    "opened": r.opened,
+                    "expected": r.expected,
+                }
+                for r in service.not_opened(meeting, request.user)
+            ]
+        )
 
 
 # --- reports ---------------------------------------------------------------------------------
+
 
 class MeetingReportView(APIView):
     """Meetings held vs expected per month, attendance rate, members absent three times in a row
     and materials used per issuing level: per unit, rolled up the tree, within the caller's scope
     (``meetings.view_reports``, or ``meetings.convene`` for a secretary's own cell)."""
 
-    @extend_schema(parameters=[
-        OpenApiParameter("org", OpenApiTypes.INT, description="the unit at the top (default: the top of my scope)"),
-        OpenApiParameter("from", OpenApiTypes.STR, description="YYYY-MM (default: five months before `to`)"),
-        OpenApiParameter("to", OpenApiTypes.STR, description="YYYY-MM (default: this month)"),
-        OpenApiParameter("depth", OpenApiTypes.STR, description="levels below the top to list (default 2; `all`)"),
-    ], responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "org",
+                OpenApiTypes.INT,
+                description="the unit at the top (default: the top of my scope)",
+            ),
+            OpenApiParameter(
+                "from", OpenApiTypes.STR, description="YYYY-MM (default: five months before `to`)"
+            ),
+            OpenApiParameter("to", OpenApiTypes.STR, description="YYYY-MM (default: this month)"),
+            OpenApiParameter(
+                "depth",
+                OpenApiTypes.STR,
+                description="levels below the top to list (default 2; `all`)",
+            ),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
     def get(self, request):
         params = request.query_params
         try:
-            start = reports.parse_month(params["from"], field_name="from") if params.get("from") else None
+            start = (
+                reports.parse_month(params["from"], field_name="from")
+                if params.get("from")
+                else None
+            )
             end = reports.parse_month(params["to"], field_name="to") if params.get("to") else None
         except DjangoValidationError as exc:
             raise exceptions.ValidationError(exc.message_dict) from None
@@ -300,8 +388,13 @@ class MeetingReportView(APIView):
         if not reports.may_report(request.user):
             raise exceptions.PermissionDenied(_("Bạn không được xem báo cáo sinh hoạt chi bộ."))
         try:
-            report = reports.meeting_report(request.user, root=int(root) if root else None, start=start, end=end,
-                                            depth=None if depth == "all" else int(depth))
+            report = reports.meeting_report(
+                request.user,
+                root=int(root) if root else None,
+                start=start,
+                end=end,
+                depth=None if depth == "all" else int(depth),
+            )
         except PermissionDenied:
             raise Http404 from None
         except DjangoValidationError as exc:

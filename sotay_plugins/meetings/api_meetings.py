@@ -33,9 +33,29 @@ class MeetingSerializer(OrgFieldsMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Meeting
-        fields = ["id", "title", "kind", "starts_at", "ends_at", "place", "online_link", "chair", "chair_name",
-                  "recorder", "agenda", "content", "draft_resolution", "minutes", "resolution", "state",
-                  "minutes_approved_at", "issuer_org", "audience_org", "cell_name", "my_attendance"]
+        fields = [
+            "id",
+            "title",
+            "kind",
+            "starts_at",
+            "ends_at",
+            "place",
+            "online_link",
+            "chair",
+            "chair_name",
+            "recorder",
+            "agenda",
+            "content",
+            "draft_resolution",
+            "minutes",
+            "resolution",
+            "state",
+            "minutes_approved_at",
+            "issuer_org",
+            "audience_org",
+            "cell_name",
+            "my_attendance",
+        ]
         read_only_fields = fields
 
 
@@ -54,28 +74,50 @@ VI_ERRORS = {
     "make_aware": gettext_lazy("Ngày giờ không hợp lệ theo múi giờ {timezone}."),
     "overflow": gettext_lazy("Ngày giờ nằm ngoài phạm vi."),
 }
-DATETIME_ERRORS = {**VI_ERRORS, "invalid": gettext_lazy(
-    "Ngày giờ không đúng dạng; dùng dạng YYYY-MM-DDThh:mm, ví dụ 2026-03-03T08:00+07:00.")}
+DATETIME_ERRORS = {
+    **VI_ERRORS,
+    "invalid": gettext_lazy(
+        "Ngày giờ không đúng dạng; dùng dạng YYYY-MM-DDThh:mm, ví dụ 2026-03-03T08:00+07:00."
+    ),
+}
 INT_ERRORS = {**VI_ERRORS, "invalid": gettext_lazy("Cần một mã số (số nguyên).")}
-URL_ERRORS = {**VI_ERRORS, "invalid": gettext_lazy("Nhập một địa chỉ URL hợp lệ (bắt đầu bằng https://).")}
+URL_ERRORS = {
+    **VI_ERRORS,
+    "invalid": gettext_lazy("Nhập một địa chỉ URL hợp lệ (bắt đầu bằng https://)."),
+}
 
 
 class MeetingWriteSerializer(serializers.Serializer):
     """What a secretary sends to convene (POST, with ``cell``) or edit (PATCH) a meeting."""
 
     cell = serializers.IntegerField(required=False, error_messages=INT_ERRORS)
-    kind = serializers.ChoiceField(choices=Meeting.Kind.choices, required=False, error_messages=VI_ERRORS)
-    title = serializers.CharField(required=False, allow_blank=True, max_length=255, error_messages=VI_ERRORS)
+    kind = serializers.ChoiceField(
+        choices=Meeting.Kind.choices, required=False, error_messages=VI_ERRORS
+    )
+    title = serializers.CharField(
+        required=False, allow_blank=True, max_length=255, error_messages=VI_ERRORS
+    )
     starts_at = serializers.DateTimeField(required=False, error_messages=DATETIME_ERRORS)
-    ends_at = serializers.DateTimeField(required=False, allow_null=True, error_messages=DATETIME_ERRORS)
-    place = serializers.CharField(required=False, allow_blank=True, max_length=255, error_messages=VI_ERRORS)
-    online_link = serializers.URLField(required=False, allow_blank=True, max_length=200, error_messages=URL_ERRORS)
+    ends_at = serializers.DateTimeField(
+        required=False, allow_null=True, error_messages=DATETIME_ERRORS
+    )
+    place = serializers.CharField(
+        required=False, allow_blank=True, max_length=255, error_messages=VI_ERRORS
+    )
+    online_link = serializers.URLField(
+        required=False, allow_blank=True, max_length=200, error_messages=URL_ERRORS
+    )
     chair = serializers.IntegerField(required=False, allow_null=True, error_messages=INT_ERRORS)
     recorder = serializers.IntegerField(required=False, allow_null=True, error_messages=INT_ERRORS)
-    agenda = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False, error_messages=VI_ERRORS)
-    content = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False, error_messages=VI_ERRORS)
-    draft_resolution = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False,
-                                             error_messages=VI_ERRORS)
+    agenda = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, error_messages=VI_ERRORS
+    )
+    content = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, error_messages=VI_ERRORS
+    )
+    draft_resolution = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, error_messages=VI_ERRORS
+    )
 
 
 class CommentSerializer(serializers.ModelSerializer):
@@ -97,12 +139,21 @@ def _flag(value):
     return str(value or "").lower() in ("1", "true", "yes", "co")
 
 
-@extend_schema(parameters=[
-    OpenApiParameter("upcoming", OpenApiTypes.BOOL, description="1: only meetings from today on, soonest first"),
-    OpenApiParameter("cell", OpenApiTypes.INT, description="one cell (or any unit: its subtree)"),
-    OpenApiParameter("month", OpenApiTypes.STR, description="YYYY-MM (Asia/Ho_Chi_Minh)"),
-    OpenApiParameter("kind", OpenApiTypes.STR), OpenApiParameter("state", OpenApiTypes.STR),
-])
+@extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "upcoming",
+            OpenApiTypes.BOOL,
+            description="1: only meetings from today on, soonest first",
+        ),
+        OpenApiParameter(
+            "cell", OpenApiTypes.INT, description="one cell (or any unit: its subtree)"
+        ),
+        OpenApiParameter("month", OpenApiTypes.STR, description="YYYY-MM (Asia/Ho_Chi_Minh)"),
+        OpenApiParameter("kind", OpenApiTypes.STR),
+        OpenApiParameter("state", OpenApiTypes.STR),
+    ]
+)
 class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Meetings the caller may see: members, their cell's; staff, the cells under their view
     scope. Out of scope: 404. Secretaries convene (POST, with ``cell``) and edit (PATCH)."""
@@ -133,8 +184,11 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             if org is None:
                 errors["cell"] = [_("Không tìm thấy đơn vị.")]
             else:
-                qs = qs.filter(audience_org__tree_id=org.tree_id, audience_org__lft__gte=org.lft,
-                               audience_org__rght__lte=org.rght)
+                qs = qs.filter(
+                    audience_org__tree_id=org.tree_id,
+                    audience_org__lft__gte=org.lft,
+                    audience_org__rght__lte=org.rght,
+                )
         if params.get("month"):
             try:
                 qs = services.in_month(qs, *services.parse_month(params["month"]))
@@ -149,7 +203,11 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         if errors:
             raise exceptions.ValidationError(errors)
         if _flag(params.get("upcoming")):
-            return qs.filter(services.upcoming_q()).exclude(state=Meeting.State.CANCELLED).order_by("starts_at", "pk")
+            return (
+                qs.filter(services.upcoming_q())
+                .exclude(state=Meeting.State.CANCELLED)
+                .order_by("starts_at", "pk")
+            )
         return qs.order_by("-starts_at", "-pk")
 
     # --- convene and edit ----------------------------------------------------------------
@@ -167,7 +225,9 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         meeting = self.get_object()
         data = self._valid_input()
         if "cell" in data:
-            raise exceptions.ValidationError({"cell": [_("Không đổi được chi bộ của buổi sinh hoạt.")]})
+            raise exceptions.ValidationError(
+                {"cell": [_("Không đổi được chi bộ của buổi sinh hoạt.")]}
+            )
         meeting = services.update(meeting, request.user, **data)
         return Response(self._out(meeting))
 
@@ -187,7 +247,9 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     # --- comments --------------------------------------------------------------------------
     @extend_schema(methods=["GET"], responses=CommentSerializer(many=True))
-    @extend_schema(methods=["POST"], request=CommentWriteSerializer, responses={201: CommentSerializer})
+    @extend_schema(
+        methods=["POST"], request=CommentWriteSerializer, responses={201: CommentSerializer}
+    )
     @action(detail=True, methods=["get", "post"], url_path="comments")
     def comments(self, request, pk=None):
         """Comments on the draft resolution: the cell's members read and write them."""
@@ -204,10 +266,25 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return self.get_paginated_response(CommentSerializer(page, many=True).data)
 
     # --- Hà Nội's rule ---------------------------------------------------------------------
-    @extend_schema(responses=inline_serializer("MissingNextMonth", {
-        "deadline": serializers.DateField(), "month": serializers.CharField(), "due": serializers.BooleanField(),
-        "cells": inline_serializer("MissingCell", {"id": serializers.IntegerField(), "code": serializers.CharField(),
-                                                   "name": serializers.CharField()}, many=True)}))
+    @extend_schema(
+        responses=inline_serializer(
+            "MissingNextMonth",
+            {
+                "deadline": serializers.DateField(),
+                "month": serializers.CharField(),
+                "due": serializers.BooleanField(),
+                "cells": inline_serializer(
+                    "MissingCell",
+                    {
+                        "id": serializers.IntegerField(),
+                        "code": serializers.CharField(),
+                        "name": serializers.CharField(),
+                    },
+                    many=True,
+                ),
+            },
+        )
+    )
     @action(detail=False, methods=["get"], url_path="missing-next-month")
     def missing_next_month(self, request):
         """Cells under the caller's scope that have not registered next month's regular meeting
@@ -219,6 +296,11 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         page = self.paginate_queryset(cells)
         rows = [{"id": c.pk, "code": c.code, "name": c.name} for c in page]
         response = self.get_paginated_response(rows)
-        response.data.update({"deadline": services.registration_deadline(today).isoformat(),
-                              "month": f"{year:04d}-{month:02d}", "due": due})
+        response.data.update(
+            {
+                "deadline": services.registration_deadline(today).isoformat(),
+                "month": f"{year:04d}-{month:02d}",
+                "due": due,
+            }
+        )
         return response

@@ -22,11 +22,19 @@ class MeetingsConfig(PluginConfig):
 
         from . import models as m
 
-        registry.add_capability(m.VIEW_MEETING, _("Xem sinh hoạt chi bộ"), roles=[CELL_SECRETARY, VIEWER])
-        registry.add_capability(m.CONVENE, _("Triệu tập, ghi biên bản sinh hoạt chi bộ"), roles=[CELL_SECRETARY])
+        registry.add_capability(
+            m.VIEW_MEETING, _("Xem sinh hoạt chi bộ"), roles=[CELL_SECRETARY, VIEWER]
+        )
+        registry.add_capability(
+            m.CONVENE, _("Triệu tập, ghi biên bản sinh hoạt chi bộ"), roles=[CELL_SECRETARY]
+        )
         registry.add_capability(m.CHECK_IN, _("Điểm danh đảng viên"), roles=[CELL_SECRETARY])
         # Upper levels' materials are written by their advisory bodies' document uploaders.
-        registry.add_capability(m.MANAGE_MATERIALS, _("Soạn tài liệu sinh hoạt"), roles=[CELL_SECRETARY, DOCUMENT_UPLOADER])
+        registry.add_capability(
+            m.MANAGE_MATERIALS,
+            _("Soạn tài liệu sinh hoạt"),
+            roles=[CELL_SECRETARY, DOCUMENT_UPLOADER],
+        )
         registry.add_capability(m.VIEW_REPORTS, _("Xem báo cáo sinh hoạt chi bộ"), roles=[VIEWER])
         for part in PARTS:
             if find_spec(f"{self.name}.{part}"):

@@ -73,16 +73,20 @@ def applies_to(view_class):
     auth = list(view_class.authentication_classes)
     tokens = [a for a in auth if issubclass(a, TokenAuthentication)]
     return (
-        len(tokens) == 1 and tokens[0].keyword == "Token" and tokens[0]().get_model()._meta.label == "authtoken.Token"
+        len(tokens) == 1
+        and tokens[0].keyword == "Token"
+        and tokens[0]().get_model()._meta.label == "authtoken.Token"
         and all(issubclass(a, TokenAuthentication | SessionAuthentication) for a in auth)
         and list(view_class.permission_classes) == [IsAuthenticated]
         and not view_class.throttle_classes
-        and view_class.renderer_classes and view_class.renderer_classes[0] is JSONRenderer
+        and view_class.renderer_classes
+        and view_class.renderer_classes[0] is JSONRenderer
         and any(issubclass(p, JSONParser) for p in view_class.parser_classes)
     )
 
 
 # --- the request ----------------------------------------------------------------------------
+
 
 def _reject_constant(name):
     raise ValueError(name)  # NaN, Infinity: DRF's strict JSON parser refuses them too
@@ -93,7 +97,11 @@ def _accepts_json(request):
     accept = request.META.get("HTTP_ACCEPT", "")
     if not accept:
         return True
-    return ";" not in accept and "text/" not in accept and ("application/json" in accept or "*/*" in accept)
+    return (
+        ";" not in accept
+        and "text/" not in accept
+        and ("application/json" in accept or "*/*" in accept)
+    )
 
 
 def _parse(request):
@@ -102,10 +110,16 @@ def _parse(request):
     auth = meta.get("HTTP_AUTHORIZATION", "").split()
     if len(auth) != 2 or auth[0].lower() != "token" or not auth[1].isascii() or len(auth[1]) > 40:
         return None
-    if meta.get("QUERY_STRING") or request.content_type != "application/json" or not _accepts_json(request):
+    if (
+        meta.get("QUERY_STRING")
+        or request.content_type != "application/json"
+        or not _accepts_json(request)
+    ):
         return None
     charset = request.content_params.get("charset")
-    if (charset and charset.lower() not in ("utf-8", "utf8")) or len(request.content_params) > (1 if charset else 0):
+    if (charset and charset.lower() not in ("utf-8", "utf8")) or len(request.content_params) > (
+        1 if charset else 0
+    ):
         return None
     try:
         if int(meta.get("CONTENT_LENGTH") or 0) > MAX_BODY:
@@ -158,8 +172,19 @@ def _statements_for(shape):
 
     user = get_user_model()
     member_model = Attendance._meta.get_field("member").related_model
-    a = {name: _column(Attendance, name) for name in (
-        "meeting", "member", "status", "method", "checked_in_at", "recorded_by", "reason", "updated_at")}
+    a = {
+        name: _column(Attendance, name)
+        for name in (
+            "meeting",
+            "member",
+            "status",
+            "method",
+            "checked_in_at",
+            "recorded_by",
+            "reason",
+            "updated_at",
+        )
+    }
     mt = {name: _column(Meeting, name) for name in ("state", "starts_at", "audience_org")}
     mt_audience = mt["audience_org"]
     # What both statements require, besides the attendance row's status.
@@ -172,7 +197,10 @@ def _statements_for(shape):
         f"AND {scope.holds_sql(CHECK_IN, user_sql=f'u.{_pk(user)}', org_sql=f'mt.{mt_audience}')}"
     )
     tables = f"{_table(Token)} t, {_table(user)} u, {_table(Meeting)} mt, {_table(member_model)} m"
-    late, present = _literals(Attendance.Status.LATE.value), _literals(Attendance.Status.PRESENT.value)
+    late, present = (
+        _literals(Attendance.Status.LATE.value),
+        _literals(Attendance.Status.PRESENT.value),
+    )
     update = (
         f"UPDATE {_table(Attendance)} a SET "  # noqa: S608 (names from the models, values as parameters)
         f"{a['status']} = CASE WHEN %(now)s::timestamptz > mt.{mt['starts_at']} + %(grace)s::interval "
@@ -202,7 +230,9 @@ def _response(record, created):
     data["already"] = not created
     body = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     body = body.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-    response = HttpResponse(body.encode(), status=201 if created else 200, content_type="application/json")
+    response = HttpResponse(
+        body.encode(), status=201 if created else 200, content_type="application/json"
+    )
     response.headers["Vary"] = "Accept"
     response.headers["Allow"] = "POST, OPTIONS"
     return response
@@ -232,14 +262,27 @@ def attempt(request, pk):
         return None  # forged, expired, malformed: the service says which, in Vietnamese
     update, already = _statements_for(checkin.condition_shape(conditions))
     now = timezone.now()
-    values = {"now": now, "grace": timedelta(minutes=checkin.grace_minutes()), "method": method, "key": key,
-              "meeting": pk, "member": member_id, "today": timezone.localdate(now), **checkin.condition_values(conditions)}
+    values = {
+        "now": now,
+        "grace": timedelta(minutes=checkin.grace_minutes()),
+        "method": method,
+        "key": key,
+        "meeting": pk,
+        "member": member_id,
+        "today": timezone.localdate(now),
+        **checkin.condition_values(conditions),
+    }
     with db.cursor() as cursor:
         row = update.run(db, cursor, values)
         if row is not None:
-            return _response(checkin.Record(row[0], pk, member_id, row[1], method, now, "", row[2] or ""), True)
+            return _response(
+                checkin.Record(row[0], pk, member_id, row[1], method, now, "", row[2] or ""), True
+            )
         row = already.run(db, cursor, values)
     if row is None:
         return None
     record_id, status, method, checked_in_at, reason, name = row
-    return _response(checkin.Record(record_id, pk, member_id, status, method, checked_in_at, reason, name or ""), False)
+    return _response(
+        checkin.Record(record_id, pk, member_id, status, method, checked_in_at, reason, name or ""),
+        False,
+    )

@@ -24,8 +24,19 @@ from .models import CONVENE, VIEW_MEETING, Meeting
 #: Beyond this many candidate members the chair/recorder lists are left to the edit page,
 #: where they are the meeting's own cell.
 MAX_PEOPLE_CHOICES = 400
-FORM_FIELDS = ["kind", "title", "starts_at", "ends_at", "place", "online_link", "chair", "recorder", "agenda",
-               "content", "draft_resolution"]
+FORM_FIELDS = [
+    "kind",
+    "title",
+    "starts_at",
+    "ends_at",
+    "place",
+    "online_link",
+    "chair",
+    "recorder",
+    "agenda",
+    "content",
+    "draft_resolution",
+]
 MODEL_FIELDS = [name for name in FORM_FIELDS if name != "online_link"]
 
 
@@ -36,13 +47,22 @@ class MemberChoiceField(forms.ModelChoiceField):
 
 def _people(cells):
     """Candidates for chair and recorder: the expected members of ``cells``."""
-    return services.expected_members_in(cells).select_related("cell").order_by("cell__lft", "full_name")
+    return (
+        services.expected_members_in(cells)
+        .select_related("cell")
+        .order_by("cell__lft", "full_name")
+    )
 
 
 class MeetingFormMixin(forms.Form):
     #: Declared here (not generated from the model) to give https as the scheme of a bare address.
-    online_link = forms.URLField(label=gettext_lazy("đường dẫn họp trực tuyến"), required=False, max_length=200,
-                                 assume_scheme="https")
+    online_link = forms.URLField(
+        label=gettext_lazy("đường dẫn họp trực tuyến"),
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+    )
+
     def _setup_common(self):
         if self.instance.pk:
             self.fields["online_link"].initial = self.instance.online_link
@@ -104,11 +124,17 @@ class MeetingEditForm(MeetingFormMixin, ScopedModelForm):
 
 
 class MinutesForm(forms.Form):
-    minutes = forms.CharField(label=gettext_lazy("Biên bản"), widget=forms.Textarea(attrs={"rows": 14}),
-                              max_length=services.TEXT_LIMITS["minutes"])
-    resolution = forms.CharField(label=gettext_lazy("Nghị quyết của chi bộ"), required=False,
-                                 widget=forms.Textarea(attrs={"rows": 10}),
-                                 max_length=services.TEXT_LIMITS["resolution"])
+    minutes = forms.CharField(
+        label=gettext_lazy("Biên bản"),
+        widget=forms.Textarea(attrs={"rows": 14}),
+        max_length=services.TEXT_LIMITS["minutes"],
+    )
+    resolution = forms.CharField(
+        label=gettext_lazy("Nghị quyết của chi bộ"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        max_length=services.TEXT_LIMITS["resolution"],
+    )
 
     def __init__(self, *args, user, obj, **kwargs):
         kwargs.setdefault("initial", {"minutes": obj.minutes, "resolution": obj.resolution})
@@ -121,14 +147,19 @@ class ConfirmForm(forms.Form):
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(label=gettext_lazy("Lý do hủy (gửi đến đảng viên)"), required=False, max_length=1000,
-                             widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=gettext_lazy("Lý do hủy (gửi đến đảng viên)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def __init__(self, *args, user, obj, **kwargs):
         super().__init__(*args, **kwargs)
 
 
 # --- listing filters ---------------------------------------------------------------------
+
 
 class UnitFilter(django_filters.ModelChoiceFilter):
     """Any unit in the user's scope: the meetings of its whole subtree."""
@@ -138,8 +169,11 @@ class UnitFilter(django_filters.ModelChoiceFilter):
     def filter(self, qs, value):
         if not value:
             return qs
-        return qs.filter(audience_org__tree_id=value.tree_id, audience_org__lft__gte=value.lft,
-                         audience_org__rght__lte=value.rght)
+        return qs.filter(
+            audience_org__tree_id=value.tree_id,
+            audience_org__lft__gte=value.lft,
+            audience_org__rght__lte=value.rght,
+        )
 
 
 def month_choices(today=None):
@@ -154,14 +188,25 @@ def month_choices(today=None):
 
 
 class MeetingFilterSet(WagtailFilterSet):
-    unit = UnitFilter(label=gettext_lazy("Đơn vị"), queryset=Organisation.objects.none(),
-                      empty_label=gettext_lazy("Tất cả"))
-    month = django_filters.ChoiceFilter(label=gettext_lazy("Tháng"), choices=month_choices, method="filter_month",
-                                        empty_label=gettext_lazy("Tất cả"))
-    kind = django_filters.ChoiceFilter(label=gettext_lazy("Loại"), choices=Meeting.Kind.choices,
-                                       empty_label=gettext_lazy("Tất cả"))
-    state = django_filters.ChoiceFilter(label=gettext_lazy("Trạng thái"), choices=Meeting.State.choices,
-                                        empty_label=gettext_lazy("Tất cả"))
+    unit = UnitFilter(
+        label=gettext_lazy("Đơn vị"),
+        queryset=Organisation.objects.none(),
+        empty_label=gettext_lazy("Tất cả"),
+    )
+    month = django_filters.ChoiceFilter(
+        label=gettext_lazy("Tháng"),
+        choices=month_choices,
+        method="filter_month",
+        empty_label=gettext_lazy("Tất cả"),
+    )
+    kind = django_filters.ChoiceFilter(
+        label=gettext_lazy("Loại"), choices=Meeting.Kind.choices, empty_label=gettext_lazy("Tất cả")
+    )
+    state = django_filters.ChoiceFilter(
+        label=gettext_lazy("Trạng thái"),
+        choices=Meeting.State.choices,
+        empty_label=gettext_lazy("Tất cả"),
+    )
 
     class Meta:
         model = Meeting

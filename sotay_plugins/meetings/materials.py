@@ -71,6 +71,7 @@ def content_type_of(material):
 
 # --- who belongs to a cell ---------------------------------------------------------------
 
+
 def own_cell_ids(user, capabilities=CELL_CAPABILITIES):
     """Cells the user belongs to: their own cell as a member, and units where they hold one of
     ``capabilities`` *at the unit itself* (a right held above reaches the subtree, not the
@@ -88,7 +89,9 @@ def internal_q(user, prefix=""):
     p = f"{prefix}__" if prefix else ""
     if scope.is_superadmin(user):
         return Q()
-    return ~Q(**{f"{p}issuer_org__kind": OrgKind.CELL}) | Q(**{f"{p}issuer_org_id__in": sorted(own_cell_ids(user))})
+    return ~Q(**{f"{p}issuer_org__kind": OrgKind.CELL}) | Q(
+        **{f"{p}issuer_org_id__in": sorted(own_cell_ids(user))}
+    )
 
 
 def is_internal(material):
@@ -100,6 +103,7 @@ def is_of_cell(user, cell_id):
 
 
 # --- querysets ---------------------------------------------------------------------------
+
 
 def visible_materials(user, queryset=None):
     """Materials the user may open: the scope engine's answer, minus other cells' internal ones."""
@@ -124,8 +128,11 @@ def managed_materials(user, capability=MANAGE_MATERIALS):
 def reaching_cell(cell, queryset=None):
     """Materials whose audience organisation is the cell or one of its ancestors (filters aside)."""
     queryset = Material.objects.all() if queryset is None else queryset
-    return queryset.filter(audience_org__tree_id=cell.tree_id, audience_org__lft__lte=cell.lft,
-                           audience_org__rght__gte=cell.rght)
+    return queryset.filter(
+        audience_org__tree_id=cell.tree_id,
+        audience_org__lft__lte=cell.lft,
+        audience_org__rght__gte=cell.rght,
+    )
 
 
 def pickable_for(meeting, user=None):
@@ -144,26 +151,34 @@ def is_valid_issuer(user, org):
     if org is None or not org.is_active or not scope.can(user, MANAGE_MATERIALS, org):
         return False
     if org.kind == OrgKind.CELL:
-        return is_of_cell(user, org.pk) and (scope.is_superadmin(user)
-                                             or org.pk in own_cell_ids(user, (MANAGE_MATERIALS,)))
+        return is_of_cell(user, org.pk) and (
+            scope.is_superadmin(user) or org.pk in own_cell_ids(user, (MANAGE_MATERIALS,))
+        )
     return True
 
 
 def issuer_choices(user):
     orgs = scope.managed_orgs(user, MANAGE_MATERIALS).filter(is_active=True)
     if not scope.is_superadmin(user):
-        orgs = orgs.filter(~Q(kind=OrgKind.CELL) | Q(pk__in=sorted(own_cell_ids(user, (MANAGE_MATERIALS,)))))
+        orgs = orgs.filter(
+            ~Q(kind=OrgKind.CELL) | Q(pk__in=sorted(own_cell_ids(user, (MANAGE_MATERIALS,))))
+        )
     return orgs.order_by("tree_id", "lft")
 
 
 # --- publish -----------------------------------------------------------------------------
+
 
 def save_material(material, *, user, upload=None):
     """Create or update a material. Raises ValidationError (Vietnamese) and writes nothing when
     the issuer is not the user's, the audience lies outside the issuer, or the file is refused.
     A cell's material always has the cell itself as its audience."""
     # Fresh tree fields: Published.clean compares lft/rght, which a tree write may have moved.
-    issuer = Organisation.objects.filter(pk=material.issuer_org_id).first() if material.issuer_org_id else None
+    issuer = (
+        Organisation.objects.filter(pk=material.issuer_org_id).first()
+        if material.issuer_org_id
+        else None
+    )
     if issuer is not None:
         material.issuer_org = issuer
     if material.audience_org_id:
@@ -176,7 +191,9 @@ def save_material(material, *, user, upload=None):
             raise PermissionDenied
     if issuer.kind == OrgKind.CELL:
         if material.audience_org_id and material.audience_org_id != issuer.pk:
-            raise ValidationError({"audience_org": _("Tài liệu nội bộ của chi bộ chỉ dành cho chính chi bộ đó.")})
+            raise ValidationError(
+                {"audience_org": _("Tài liệu nội bộ của chi bộ chỉ dành cho chính chi bộ đó.")}
+            )
         material.audience_org = issuer
     if upload is not None:
         try:
@@ -196,22 +213,30 @@ def save_material(material, *, user, upload=None):
 
 # --- pick for a meeting ------------------------------------------------------------------
 
+
 def _check_convener(user, meeting):
     if not scope.can(user, CONVENE, meeting):
         raise PermissionDenied(_("Chỉ bí thư chi bộ của buổi sinh hoạt được chọn tài liệu."))
     if meeting.is_locked:
-        raise ValidationError(_("Buổi sinh hoạt đã khóa (đã duyệt biên bản hoặc đã hủy): không thay đổi tài liệu được."))
+        raise ValidationError(
+            _(
+                "Buổi sinh hoạt đã khóa (đã duyệt biên bản hoặc đã hủy): không thay đổi tài liệu được."
+            )
+        )
 
 
 def pick(meeting, material, *, user):
     """Add ``material`` to the meeting (idempotent). Only a convener of the meeting's cell."""
     _check_convener(user, meeting)
     if not pickable_for(meeting, user).filter(pk=material.pk).exists():
-        raise ValidationError({"material": _("Tài liệu này không thuộc phạm vi của chi bộ, không chọn được.")})
+        raise ValidationError(
+            {"material": _("Tài liệu này không thuộc phạm vi của chi bộ, không chọn được.")}
+        )
     try:
         with transaction.atomic():
-            link, _created = MeetingMaterial.objects.get_or_create(meeting=meeting, material=material,
-                                                                   defaults={"picked_by": user})
+            link, _created = MeetingMaterial.objects.get_or_create(
+                meeting=meeting, material=material, defaults={"picked_by": user}
+            )
     except IntegrityError:  # a concurrent pick of the same material won
         link = MeetingMaterial.objects.get(meeting=meeting, material=material)
     return link
@@ -239,12 +264,19 @@ def meeting_materials(meeting, user):
 
 # --- opens -------------------------------------------------------------------------------
 
+
 def record_open(material, member, meeting=None, *, at=None):
     """Count one open of ``material`` by ``member`` (one row per material, member and day; one
     statement, see ``sotay_plugins.receipts``). ``meeting`` (the page it was opened from) is not
     stored: an open counts for every meeting that uses the material."""
-    receipts.count_daily(MaterialOpen, keys={"material": getattr(material, "pk", material),
-                                             "member": getattr(member, "pk", member)}, at=at)
+    receipts.count_daily(
+        MaterialOpen,
+        keys={
+            "material": getattr(material, "pk", material),
+            "member": getattr(member, "pk", member),
+        },
+        at=at,
+    )
 
 
 @dataclass
@@ -263,7 +295,8 @@ def _reaches(material, member_positions, member_group):
     positions = material.audience_positions or frozenset()
     groups = material.audience_groups or frozenset()
     return (not positions or bool(set(positions) & set(member_positions or ()))) and (
-        not groups or member_group in groups)
+        not groups or member_group in groups
+    )
 
 
 def open_status(meeting, user):
@@ -271,22 +304,34 @@ def open_status(meeting, user):
     reach them) they have opened. Three queries whatever the size of the cell."""
     if not scope.can(user, CONVENE, meeting):
         raise PermissionDenied(_("Chỉ bí thư chi bộ của buổi sinh hoạt được xem danh sách này."))
-    materials = list(Material.objects.filter(uses__meeting=meeting)
-                     .only("pk", "audience_positions", "audience_groups"))
-    rows = list(Attendance.objects.filter(meeting=meeting)
-                .values_list("member_id", "member__full_name", "member__positions", "member__group")
-                .order_by("member__full_name", "member_id"))
+    materials = list(
+        Material.objects.filter(uses__meeting=meeting).only(
+            "pk", "audience_positions", "audience_groups"
+        )
+    )
+    rows = list(
+        Attendance.objects.filter(meeting=meeting)
+        .values_list("member_id", "member__full_name", "member__positions", "member__group")
+        .order_by("member__full_name", "member_id")
+    )
     opened = {}
     if materials and rows:
         for member_id, material_id in (
-            MaterialOpen.objects.filter(material__in=[m.pk for m in materials], member__in=[r[0] for r in rows])
-            .values_list("member_id", "material_id").distinct()
+            MaterialOpen.objects.filter(
+                material__in=[m.pk for m in materials], member__in=[r[0] for r in rows]
+            )
+            .values_list("member_id", "material_id")
+            .distinct()
         ):
             opened.setdefault(member_id, set()).add(material_id)
     result = []
     for member_id, full_name, positions, group in rows:
         reaching = {m.pk for m in materials if _reaches(m, positions, group)}
-        result.append(OpenStatus(member_id, full_name, len(reaching & opened.get(member_id, set())), len(reaching)))
+        result.append(
+            OpenStatus(
+                member_id, full_name, len(reaching & opened.get(member_id, set())), len(reaching)
+            )
+        )
     return result
 
 
@@ -296,6 +341,7 @@ def not_opened(meeting, user):
 
 
 # --- what the issuing level may know -----------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Usage:
@@ -322,14 +368,21 @@ def usage_of(material, user):
         MeetingMaterial.objects.filter(material=material)
         .exclude(meeting__state=Meeting.State.CANCELLED)
         .order_by("-meeting__starts_at", "meeting__audience_org__name")
-        .values_list("meeting__audience_org_id", "meeting__audience_org__name", "meeting__starts_at")
+        .values_list(
+            "meeting__audience_org_id", "meeting__audience_org__name", "meeting__starts_at"
+        )
     )
-    return [Usage(cell_id, name, timezone.localdate(starts_at)) for cell_id, name, starts_at in rows]
+    return [
+        Usage(cell_id, name, timezone.localdate(starts_at)) for cell_id, name, starts_at in rows
+    ]
 
 
 def usage_counts(materials):
     """How many (non-cancelled) meetings used each material: {material id: n}, one query."""
     return dict(
-        MeetingMaterial.objects.filter(material__in=materials).exclude(meeting__state=Meeting.State.CANCELLED)
-        .values("material").annotate(n=Count("pk")).values_list("material", "n")
+        MeetingMaterial.objects.filter(material__in=materials)
+        .exclude(meeting__state=Meeting.State.CANCELLED)
+        .values("material")
+        .annotate(n=Count("pk"))
+        .values_list("material", "n")
     )

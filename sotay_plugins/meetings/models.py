@@ -40,22 +40,41 @@ class Meeting(Published):
     ends_at = models.DateTimeField(_("kết thúc"), null=True, blank=True)
     place = models.CharField(_("địa điểm"), max_length=255, blank=True)
     online_link = models.URLField(_("đường dẫn họp trực tuyến"), blank=True)
-    chair = models.ForeignKey("members.Member", verbose_name=_("chủ trì"), null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+")
-    recorder = models.ForeignKey("members.Member", verbose_name=_("thư ký cuộc họp"), null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="+")
+    chair = models.ForeignKey(
+        "members.Member",
+        verbose_name=_("chủ trì"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorder = models.ForeignKey(
+        "members.Member",
+        verbose_name=_("thư ký cuộc họp"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     agenda = models.TextField(_("chương trình"), blank=True)
     content = models.TextField(_("nội dung"), blank=True)
-    draft_resolution = models.TextField(_("dự thảo nghị quyết"), blank=True,
-                                        help_text=_("Đảng viên trong chi bộ góp ý trước buổi họp."))
+    draft_resolution = models.TextField(
+        _("dự thảo nghị quyết"),
+        blank=True,
+        help_text=_("Đảng viên trong chi bộ góp ý trước buổi họp."),
+    )
     minutes = models.TextField(_("biên bản"), blank=True)
     resolution = models.TextField(_("nghị quyết của chi bộ"), blank=True)
     minutes_approved_at = models.DateTimeField(_("duyệt biên bản lúc"), null=True, blank=True)
-    minutes_approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                            on_delete=models.SET_NULL, related_name="+")
-    state = models.CharField(_("trạng thái"), max_length=10, choices=State.choices, default=State.SCHEDULED)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    minutes_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    state = models.CharField(
+        _("trạng thái"), max_length=10, choices=State.choices, default=State.SCHEDULED
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -110,19 +129,26 @@ class Attendance(models.Model):
         OFFLINE = "offline", _("Điểm danh ngoại tuyến, đồng bộ sau")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
-    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="attendance")
-    status = models.CharField(_("tình trạng"), max_length=8, choices=Status.choices, default=Status.EXPECTED)
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.CASCADE, related_name="attendance"
+    )
+    status = models.CharField(
+        _("tình trạng"), max_length=8, choices=Status.choices, default=Status.EXPECTED
+    )
     reason = models.CharField(_("lý do"), max_length=255, blank=True)
     method = models.CharField(_("cách điểm danh"), max_length=8, choices=Method.choices, blank=True)
     checked_in_at = models.DateTimeField(_("giờ điểm danh"), null=True, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("điểm danh")
         verbose_name_plural = _("điểm danh")
-        constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="attendance_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "member"], name="attendance_once")
+        ]
         indexes = [models.Index(fields=["member", "meeting"], name="attendance_member_idx")]
 
     def __str__(self):
@@ -138,11 +164,18 @@ class Material(Published):
     title = models.CharField(_("tiêu đề"), max_length=255)
     summary = models.TextField(_("tóm tắt"), blank=True)
     body = models.TextField(_("nội dung"), blank=True)
-    file = models.FileField(_("tệp"), upload_to="materials/%Y/%m/", storage=private_storage, blank=True)
-    month = models.DateField(_("dùng cho tháng"), null=True, blank=True,
-                             help_text=_("Ngày đầu tháng của kỳ sinh hoạt mà tài liệu dành cho."))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    file = models.FileField(
+        _("tệp"), upload_to="materials/%Y/%m/", storage=private_storage, blank=True
+    )
+    month = models.DateField(
+        _("dùng cho tháng"),
+        null=True,
+        blank=True,
+        help_text=_("Ngày đầu tháng của kỳ sinh hoạt mà tài liệu dành cho."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     scope = ScopeSpec(org_field="issuer_org", view_capability=MANAGE_MATERIALS, audience=True)
@@ -167,12 +200,17 @@ class MeetingMaterial(models.Model):
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="picked_materials")
     material = models.ForeignKey(Material, on_delete=models.PROTECT, related_name="uses")
-    picked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="+")
+    picked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     picked_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["meeting", "material"], name="material_once_per_meeting")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "material"], name="material_once_per_meeting"
+            )
+        ]
 
     def __str__(self):
         return f"{self.material} @ {self.meeting}"
@@ -189,7 +227,11 @@ class MaterialOpen(models.Model):
     count = models.PositiveIntegerField(default=1)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["material", "member", "day"], name="material_open_once_a_day")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["material", "member", "day"], name="material_open_once_a_day"
+            )
+        ]
 
     def __str__(self):
         return f"{self.member} — {self.material} ({self.day:%d/%m/%Y})"

@@ -30,7 +30,9 @@ def upcoming_card_depends(request):
 def upcoming_card_expires(request, context):
     from sotay_plugins import pagecache
 
-    return pagecache.end_of_today()  # "upcoming" is from the start of today on (services.upcoming_q)
+    return (
+        pagecache.end_of_today()
+    )  # "upcoming" is from the start of today on (services.upcoming_q)
 
 
 def meeting_changed(instance, **kwargs):
@@ -47,13 +49,25 @@ def register(registry):
 
     registry.add_notice_kind(NoticeKind(services.REMINDER_KIND, _("Nhắc lịch sinh hoạt chi bộ")))
     registry.add_notice_kind(NoticeKind(services.CANCELLED_KIND, _("Hủy buổi sinh hoạt chi bộ")))
-    registry.add_shell_tab(ShellTab("meetings", _("Sinh hoạt"), "meetings:list", icon="▤", order=200))
-    registry.add_home_card(HomeCard("meetings.upcoming", "meetings/member/_card_upcoming.html", upcoming_card,
-                                    order=20, depends=upcoming_card_depends, expires=upcoming_card_expires))
+    registry.add_shell_tab(
+        ShellTab("meetings", _("Sinh hoạt"), "meetings:list", icon="▤", order=200)
+    )
+    registry.add_home_card(
+        HomeCard(
+            "meetings.upcoming",
+            "meetings/member/_card_upcoming.html",
+            upcoming_card,
+            order=20,
+            depends=upcoming_card_depends,
+            expires=upcoming_card_expires,
+        )
+    )
     from django.db.models.signals import post_delete, post_save
 
     from .models import Meeting
 
     post_save.connect(meeting_changed, sender=Meeting, dispatch_uid="meetings.cell_version.save")
-    post_delete.connect(meeting_changed, sender=Meeting, dispatch_uid="meetings.cell_version.delete")
+    post_delete.connect(
+        meeting_changed, sender=Meeting, dispatch_uid="meetings.cell_version.delete"
+    )
     registry.add_api_route("meetings", MeetingViewSet, "meeting")

@@ -43,6 +43,7 @@ MAX_MONTHS = 24
 
 # --- months ------------------------------------------------------------------------------
 
+
 def month_start(day):
     return date(day.year, day.month, 1)
 
@@ -70,7 +71,9 @@ def parse_month(text, *, field_name):
             year, month = text.split("-")[:2]
         return date(int(year), int(month), 1)
     except (ValueError, TypeError):
-        raise ValidationError({field_name: _("Tháng không hợp lệ: nhập theo dạng MM/YYYY, ví dụ 03/2026.")}) from None
+        raise ValidationError(
+            {field_name: _("Tháng không hợp lệ: nhập theo dạng MM/YYYY, ví dụ 03/2026.")}
+        ) from None
 
 
 def period(start=None, end=None):
@@ -86,7 +89,9 @@ def period(start=None, end=None):
         raise ValidationError({"start": _("Tháng bắt đầu phải trước tháng kết thúc.")})
     months = months_between(start, end)
     if len(months) > MAX_MONTHS:
-        raise ValidationError({"start": _("Một báo cáo gồm tối đa %(n)s tháng.") % {"n": MAX_MONTHS}})
+        raise ValidationError(
+            {"start": _("Một báo cáo gồm tối đa %(n)s tháng.") % {"n": MAX_MONTHS}}
+        )
     return months
 
 
@@ -95,6 +100,7 @@ def _aware(day):
 
 
 # --- figures -----------------------------------------------------------------------------
+
 
 @dataclass
 class UnitFigures:
@@ -120,7 +126,9 @@ class UnitFigures:
 
     @property
     def attendance_rate(self):
-        return round(100 * self.attended / self.attendance_rows, 1) if self.attendance_rows else None
+        return (
+            round(100 * self.attended / self.attendance_rows, 1) if self.attendance_rows else None
+        )
 
     @property
     def kind_label(self):
@@ -131,12 +139,25 @@ class UnitFigures:
 
     def as_dict(self, months):
         return {
-            "org": self.org_id, "name": self.name, "code": self.code, "kind": self.kind, "depth": self.depth,
-            "parent": self.parent_id, "cells": self.cells, "expected": self.expected, "held": self.held,
-            "held_rate": self.held_rate, "meetings": self.meetings, "attended": self.attended,
-            "attendance_rows": self.attendance_rows, "attendance_rate": self.attendance_rate,
+            "org": self.org_id,
+            "name": self.name,
+            "code": self.code,
+            "kind": self.kind,
+            "depth": self.depth,
+            "parent": self.parent_id,
+            "cells": self.cells,
+            "expected": self.expected,
+            "held": self.held,
+            "held_rate": self.held_rate,
+            "meetings": self.meetings,
+            "attended": self.attended,
+            "attendance_rows": self.attendance_rows,
+            "attendance_rate": self.attendance_rate,
             "absent_streak_members": self.absentees,
-            "months": [{"month": m.strftime("%Y-%m"), "expected": e, "held": h} for m, e, h in self.month_rows(months)],
+            "months": [
+                {"month": m.strftime("%Y-%m"), "expected": e, "held": h}
+                for m, e, h in self.month_rows(months)
+            ],
             "materials_by_level": {str(level): n for level, n in self.materials.items()},
         }
 
@@ -166,9 +187,16 @@ class MeetingReport:
             "root": self.root.as_dict(self.months) if self.root else None,
             "units": [u.as_dict(self.months) for u in self.units],
             "absent_streak": [
-                {"member": a.member_id, "full_name": a.full_name, "cell": a.cell_id, "cell_name": a.cell_name,
-                 "streak": a.streak, "without_reason": a.without_reason, "last_date": a.last_date.isoformat(),
-                 "ongoing": a.ongoing}
+                {
+                    "member": a.member_id,
+                    "full_name": a.full_name,
+                    "cell": a.cell_id,
+                    "cell_name": a.cell_name,
+                    "streak": a.streak,
+                    "without_reason": a.without_reason,
+                    "last_date": a.last_date.isoformat(),
+                    "ongoing": a.ongoing,
+                }
                 for a in self.absentees
             ],
         }
@@ -186,7 +214,9 @@ def _active_in(row, month):
 def _range_q(prefix, ranges):
     q = Q(pk__in=[])
     for tree_id, lft, rght in ranges:
-        q |= Q(**{f"{prefix}tree_id": tree_id, f"{prefix}lft__gte": lft, f"{prefix}rght__lte": rght})
+        q |= Q(
+            **{f"{prefix}tree_id": tree_id, f"{prefix}lft__gte": lft, f"{prefix}rght__lte": rght}
+        )
     return q
 
 
@@ -199,8 +229,10 @@ def compute(ranges, months, *, with_absentees=True, use_cache=True):
     key, so a moved or new unit is never reported under its old place.
     """
     if use_cache:
-        key = "sotay:meetings:report:" + hashlib.sha256(
-            repr((sorted(ranges), months, with_absentees)).encode()).hexdigest()
+        key = (
+            "sotay:meetings:report:"
+            + hashlib.sha256(repr((sorted(ranges), months, with_absentees)).encode()).hexdigest()
+        )
         cached = cache.get(key)
         if cached is None:
             cached = _compute(ranges, months, with_absentees=with_absentees)
@@ -211,11 +243,26 @@ def compute(ranges, months, *, with_absentees=True, use_cache=True):
 
 def _compute(ranges, months, *, with_absentees):
     orgs = list(
-        Organisation.objects.filter(_range_q("", ranges)).order_by("tree_id", "lft")
-        .values("pk", "name", "code", "kind", "level", "parent_id", "is_active", "founded_on", "dissolved_on")
+        Organisation.objects.filter(_range_q("", ranges))
+        .order_by("tree_id", "lft")
+        .values(
+            "pk",
+            "name",
+            "code",
+            "kind",
+            "level",
+            "parent_id",
+            "is_active",
+            "founded_on",
+            "dissolved_on",
+        )
     )
-    units = {row["pk"]: UnitFigures(row["pk"], row["name"], row["code"], row["kind"], row["level"], row["parent_id"])
-             for row in orgs}
+    units = {
+        row["pk"]: UnitFigures(
+            row["pk"], row["name"], row["code"], row["kind"], row["level"], row["parent_id"]
+        )
+        for row in orgs
+    }
     if not units:
         return units, []
 
@@ -240,12 +287,17 @@ def _compute(ranges, months, *, with_absentees):
 
     # held: per cell and month, GROUP BY in the database
     held = (
-        Meeting.objects.filter(in_scope, state__in=HELD).annotate(month=TruncMonth("starts_at"))
-        .values("audience_org_id", "month", "kind").annotate(n=Count("pk")).order_by()
+        Meeting.objects.filter(in_scope, state__in=HELD)
+        .annotate(month=TruncMonth("starts_at"))
+        .values("audience_org_id", "month", "kind")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
     for row in held:
         month = row["month"]
-        month = month_start(timezone.localtime(month).date() if isinstance(month, datetime) else month)
+        month = month_start(
+            timezone.localtime(month).date() if isinstance(month, datetime) else month
+        )
         for unit in chain(row["audience_org_id"]):
             unit.meetings += row["n"]
             if row["kind"] == Meeting.Kind.REGULAR:
@@ -254,11 +306,17 @@ def _compute(ranges, months, *, with_absentees):
 
     # attendance of held meetings, exempt members left out
     attendance = (
-        Attendance.objects.filter(_range_q("meeting__audience_org__", ranges), meeting__starts_at__gte=start,
-                                  meeting__starts_at__lt=end, meeting__state__in=HELD)
-        .exclude(member__group=MemberGroup.EXEMPT).exclude(member__status="exempt")
+        Attendance.objects.filter(
+            _range_q("meeting__audience_org__", ranges),
+            meeting__starts_at__gte=start,
+            meeting__starts_at__lt=end,
+            meeting__state__in=HELD,
+        )
+        .exclude(member__group=MemberGroup.EXEMPT)
+        .exclude(member__status="exempt")
         .values("meeting__audience_org_id")
-        .annotate(rows=Count("pk"), attended=Count("pk", filter=Q(status__in=ATTENDED))).order_by()
+        .annotate(rows=Count("pk"), attended=Count("pk", filter=Q(status__in=ATTENDED)))
+        .order_by()
     )
     for row in attendance:
         for unit in chain(row["meeting__audience_org_id"]):
@@ -267,10 +325,15 @@ def _compute(ranges, months, *, with_absentees):
 
     # materials used, by the level that issued them
     used = (
-        MeetingMaterial.objects.filter(_range_q("meeting__audience_org__", ranges), meeting__starts_at__gte=start,
-                                       meeting__starts_at__lt=end)
+        MeetingMaterial.objects.filter(
+            _range_q("meeting__audience_org__", ranges),
+            meeting__starts_at__gte=start,
+            meeting__starts_at__lt=end,
+        )
         .exclude(meeting__state=Meeting.State.CANCELLED)
-        .values("meeting__audience_org_id", "material__issuer_org__kind").annotate(n=Count("pk")).order_by()
+        .values("meeting__audience_org_id", "material__issuer_org__kind")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
     for row in used:
         level = level_of(row["material__issuer_org__kind"])
@@ -291,17 +354,34 @@ def _absent_streaks(ranges, start, end, units):
     subquery) have their rows read and streamed, in date order.
     """
     base = (
-        Attendance.objects.filter(_range_q("meeting__audience_org__", ranges), meeting__starts_at__gte=start,
-                                  meeting__starts_at__lt=end, meeting__state__in=HELD,
-                                  meeting__kind=Meeting.Kind.REGULAR)
-        .exclude(member__group=MemberGroup.EXEMPT).exclude(member__status="exempt")
+        Attendance.objects.filter(
+            _range_q("meeting__audience_org__", ranges),
+            meeting__starts_at__gte=start,
+            meeting__starts_at__lt=end,
+            meeting__state__in=HELD,
+            meeting__kind=Meeting.Kind.REGULAR,
+        )
+        .exclude(member__group=MemberGroup.EXEMPT)
+        .exclude(member__status="exempt")
     )
-    candidates = (base.exclude(status__in=ATTENDED).order_by().values("member_id")
-                  .annotate(n=Count("pk")).filter(n__gte=STREAK).values("member_id"))
+    candidates = (
+        base.exclude(status__in=ATTENDED)
+        .order_by()
+        .values("member_id")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=STREAK)
+        .values("member_id")
+    )
     rows = (
         base.filter(member_id__in=candidates)
         .order_by("member_id", "meeting__starts_at", "meeting_id")
-        .values_list("member_id", "member__full_name", "meeting__audience_org_id", "meeting__starts_at", "status")
+        .values_list(
+            "member_id",
+            "member__full_name",
+            "meeting__audience_org_id",
+            "meeting__starts_at",
+            "status",
+        )
     )
     found = []
     current = None  # [member, name, run, no-reason, best run, best no-reason, best cell, best last date, last cell]
@@ -309,15 +389,32 @@ def _absent_streaks(ranges, start, end, units):
     def close(state):
         if state and state["best"] >= STREAK:
             cell = state["best_cell"]
-            found.append(Absentee(state["member"], state["name"], cell, units[cell].name if cell in units else "",
-                                  state["best"], state["best_reasonless"], state["best_last"],
-                                  state["run"] == state["best"] and state["run"] > 0))
+            found.append(
+                Absentee(
+                    state["member"],
+                    state["name"],
+                    cell,
+                    units[cell].name if cell in units else "",
+                    state["best"],
+                    state["best_reasonless"],
+                    state["best_last"],
+                    state["run"] == state["best"] and state["run"] > 0,
+                )
+            )
 
     for member_id, name, cell_id, starts_at, status in rows.iterator(chunk_size=5000):
         if current is None or current["member"] != member_id:
             close(current)
-            current = {"member": member_id, "name": name, "run": 0, "reasonless": 0, "best": 0,
-                       "best_reasonless": 0, "best_cell": cell_id, "best_last": None}
+            current = {
+                "member": member_id,
+                "name": name,
+                "run": 0,
+                "reasonless": 0,
+                "best": 0,
+                "best_reasonless": 0,
+                "best_cell": cell_id,
+                "best_last": None,
+            }
         if status in ATTENDED:
             current["run"] = current["reasonless"] = 0
             continue
@@ -333,10 +430,13 @@ def _absent_streaks(ranges, start, end, units):
 
 # --- scoped entry points -----------------------------------------------------------------
 
+
 def report_ranges(user):
     """Subtrees the user may report on: where they hold VIEW_REPORTS or CONVENE."""
     if scope.is_superadmin(user):
-        return list(Organisation.objects.filter(parent__isnull=True).values_list("tree_id", "lft", "rght"))
+        return list(
+            Organisation.objects.filter(parent__isnull=True).values_list("tree_id", "lft", "rght")
+        )
     return scope.managed_ranges(user, VIEW_REPORTS, CONVENE)
 
 
@@ -350,7 +450,8 @@ def report_roots(user):
     if not ranges:
         return Organisation.objects.none()
     return Organisation.objects.filter(
-        Q(pk__in=[]) | _or([Q(tree_id=t, lft=lft, rght=r) for t, lft, r in ranges])).order_by("tree_id", "lft")
+        Q(pk__in=[]) | _or([Q(tree_id=t, lft=lft, rght=r) for t, lft, r in ranges])
+    ).order_by("tree_id", "lft")
 
 
 def report_units(user):
@@ -379,9 +480,15 @@ def meeting_report(user, *, root=None, start=None, end=None, depth=2, use_cache=
     if not ranges:
         raise PermissionDenied(_("Bạn không được xem báo cáo sinh hoạt chi bộ."))
     if root is not None:
-        root = Organisation.objects.filter(pk=getattr(root, "pk", root)).values("tree_id", "lft", "rght", "pk").first()
-        if root is None or not any(t == root["tree_id"] and lft <= root["lft"] and root["rght"] <= r
-                                   for t, lft, r in ranges):
+        root = (
+            Organisation.objects.filter(pk=getattr(root, "pk", root))
+            .values("tree_id", "lft", "rght", "pk")
+            .first()
+        )
+        if root is None or not any(
+            t == root["tree_id"] and lft <= root["lft"] and root["rght"] <= r
+            for t, lft, r in ranges
+        ):
             raise PermissionDenied(_("Đơn vị này nằm ngoài phạm vi báo cáo của bạn."))
         ranges = [(root["tree_id"], root["lft"], root["rght"])]
     units, absentees = compute(ranges, months, use_cache=use_cache)
@@ -391,19 +498,26 @@ def meeting_report(user, *, root=None, start=None, end=None, depth=2, use_cache=
     if depth is not None:
         base = min(u.depth for u in tops)
         shown = [u for u in shown if u.depth - base <= depth]
-    return MeetingReport(months=months, units=shown, root=root_unit if root_unit else (tops[0] if len(tops) == 1 else None),
-                         absentees=absentees)
+    return MeetingReport(
+        months=months,
+        units=shown,
+        root=root_unit if root_unit else (tops[0] if len(tops) == 1 else None),
+        absentees=absentees,
+    )
 
 
 # --- statistics providers (registry) -----------------------------------------------------
+
 
 def _for_orgs(orgs, pick):
     orgs = list(orgs)
     if not orgs:
         return {}
-    units, _absent = compute([(o.tree_id, o.lft, o.rght) for o in orgs], period(timezone.localdate(),
-                                                                                  timezone.localdate()),
-                             with_absentees=False)
+    units, _absent = compute(
+        [(o.tree_id, o.lft, o.rght) for o in orgs],
+        period(timezone.localdate(), timezone.localdate()),
+        with_absentees=False,
+    )
     return {o.pk: pick(units[o.pk]) for o in orgs if o.pk in units}
 
 

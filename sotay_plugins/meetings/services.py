@@ -34,24 +34,46 @@ COMMENT_REPEAT_WINDOW = timedelta(minutes=10)
 #: Hà Nội: next month's regular meeting (date and topics) is entered by this day of the month.
 REGISTRATION_DAY = 20
 #: Fields a secretary sets when convening or editing.
-EDITABLE_FIELDS = ("kind", "title", "starts_at", "ends_at", "place", "online_link", "chair", "recorder", "agenda",
-                   "content", "draft_resolution")
-TEXT_LIMITS = {"title": 255, "place": 255, "online_link": 200, "agenda": 20000, "content": 50000,
-               "draft_resolution": 50000, "minutes": 100000, "resolution": 50000}
+EDITABLE_FIELDS = (
+    "kind",
+    "title",
+    "starts_at",
+    "ends_at",
+    "place",
+    "online_link",
+    "chair",
+    "recorder",
+    "agenda",
+    "content",
+    "draft_resolution",
+)
+TEXT_LIMITS = {
+    "title": 255,
+    "place": 255,
+    "online_link": 200,
+    "agenda": 20000,
+    "content": 50000,
+    "draft_resolution": 50000,
+    "minutes": 100000,
+    "resolution": 50000,
+}
 
 
 # --- who and what ---------------------------------------------------------------------------
 
+
 def expected_members(cell):
     """The cell's members expected at its meetings: active, minus those exempt from activities."""
-    return (Member.objects.filter(cell_id=getattr(cell, "pk", cell), status=MemberStatus.ACTIVE)
-            .exclude(group=MemberGroup.EXEMPT))
+    return Member.objects.filter(
+        cell_id=getattr(cell, "pk", cell), status=MemberStatus.ACTIVE
+    ).exclude(group=MemberGroup.EXEMPT)
 
 
 def expected_members_in(cells):
     """Expected members of several cells (a queryset or list of cells or ids)."""
-    return (Member.objects.filter(cell__in=cells, status=MemberStatus.ACTIVE)
-            .exclude(group=MemberGroup.EXEMPT))
+    return Member.objects.filter(cell__in=cells, status=MemberStatus.ACTIVE).exclude(
+        group=MemberGroup.EXEMPT
+    )
 
 
 def current_member(user):
@@ -62,8 +84,11 @@ def current_member(user):
 
 def convenable_cells(user):
     """Active cells where the user may convene meetings (the choice list of the admin form)."""
-    return (scope.managed_orgs(user, CONVENE).filter(kind=OrgKind.CELL, is_active=True)
-            .order_by("tree_id", "lft"))
+    return (
+        scope.managed_orgs(user, CONVENE)
+        .filter(kind=OrgKind.CELL, is_active=True)
+        .order_by("tree_id", "lft")
+    )
 
 
 def can_convene(user, cell):
@@ -72,7 +97,9 @@ def can_convene(user, cell):
 
 def _require(user, capability, org):
     if not scope.can(user, capability, org):
-        raise PermissionDenied(_("Bạn không có quyền triệu tập, sửa buổi sinh hoạt của chi bộ này."))
+        raise PermissionDenied(
+            _("Bạn không có quyền triệu tập, sửa buổi sinh hoạt của chi bộ này.")
+        )
 
 
 def _month_bounds(year, month):
@@ -90,7 +117,9 @@ def parse_month(text):
         if not (1 <= month <= 12 and 2000 <= year <= 2100) or len(str(text)) != 7:
             raise ValueError
     except ValueError:
-        raise ValidationError({"month": [_("Tháng phải có dạng NNNN-TT, ví dụ 2026-03.")]}) from None
+        raise ValidationError(
+            {"month": [_("Tháng phải có dạng NNNN-TT, ví dụ 2026-03.")]}
+        ) from None
     return year, month
 
 
@@ -100,6 +129,7 @@ def in_month(queryset, year, month, field="starts_at"):
 
 
 # --- validation ------------------------------------------------------------------------------
+
 
 def _clean_fields(cell, fields, *, creating, previous_start=None):
     """Check the secretary's input; returns the cleaned dict. Raises one ValidationError with
@@ -133,12 +163,22 @@ def _clean_fields(cell, fields, *, creating, previous_start=None):
         elif value is not None and timezone.is_naive(value):
             data[name] = timezone.make_aware(value)
     starts_at, ends_at = data.get("starts_at"), data.get("ends_at")
-    if (not creating and isinstance(starts_at, datetime) and previous_start is not None
-            and abs((starts_at - previous_start).total_seconds()) < 60):
+    if (
+        not creating
+        and isinstance(starts_at, datetime)
+        and previous_start is not None
+        and abs((starts_at - previous_start).total_seconds()) < 60
+    ):
         # The same minute sent back by a form (which drops seconds): not a new time.
         data["starts_at"] = starts_at = previous_start
-    if isinstance(starts_at, datetime) and starts_at < now and (creating or starts_at != previous_start):
-        errors["starts_at"] = [_("Thời gian bắt đầu đã qua: không triệu tập sinh hoạt vào thời điểm trong quá khứ.")]
+    if (
+        isinstance(starts_at, datetime)
+        and starts_at < now
+        and (creating or starts_at != previous_start)
+    ):
+        errors["starts_at"] = [
+            _("Thời gian bắt đầu đã qua: không triệu tập sinh hoạt vào thời điểm trong quá khứ.")
+        ]
     if isinstance(starts_at, datetime) and isinstance(ends_at, datetime) and ends_at <= starts_at:
         errors["ends_at"] = [_("Giờ kết thúc phải sau giờ bắt đầu.")]
     for name, label in (("chair", _("Người chủ trì")), ("recorder", _("Thư ký cuộc họp"))):
@@ -154,8 +194,10 @@ def _clean_fields(cell, fields, *, creating, previous_start=None):
             errors[name] = [_("%(who)s không tồn tại.") % {"who": label}]
             continue
         if member.cell_id != cell.pk or member.status != MemberStatus.ACTIVE:
-            errors[name] = [_("%(who)s phải là đảng viên đang sinh hoạt tại %(cell)s.") % {"who": label,
-                                                                                           "cell": cell.name}]
+            errors[name] = [
+                _("%(who)s phải là đảng viên đang sinh hoạt tại %(cell)s.")
+                % {"who": label, "cell": cell.name}
+            ]
             continue
         data[name] = member
     if errors:
@@ -170,19 +212,31 @@ def _check_cell(cell):
         except (Organisation.DoesNotExist, TypeError, ValueError):
             raise ValidationError({"cell": [_("Không tìm thấy chi bộ.")]}) from None
     if cell.kind != OrgKind.CELL:
-        raise ValidationError({"cell": [_("Chỉ chi bộ mới triệu tập sinh hoạt chi bộ; %(org)s không phải chi bộ.")
-                                        % {"org": cell.name}]})
+        raise ValidationError(
+            {
+                "cell": [
+                    _("Chỉ chi bộ mới triệu tập sinh hoạt chi bộ; %(org)s không phải chi bộ.")
+                    % {"org": cell.name}
+                ]
+            }
+        )
     if not cell.is_active:
-        raise ValidationError({"cell": [_("Chi bộ %(org)s không còn hoạt động.") % {"org": cell.name}]})
+        raise ValidationError(
+            {"cell": [_("Chi bộ %(org)s không còn hoạt động.") % {"org": cell.name}]}
+        )
     return cell
 
 
 def _default_title(kind, starts_at):
     local = timezone.localtime(starts_at)
-    return _("%(kind)s tháng %(month)s") % {"kind": Meeting.Kind(kind).label, "month": f"{local:%m/%Y}"}
+    return _("%(kind)s tháng %(month)s") % {
+        "kind": Meeting.Kind(kind).label,
+        "month": f"{local:%m/%Y}",
+    }
 
 
 # --- convene, update, cancel -----------------------------------------------------------------
+
 
 def convene(cell, by_user, **fields):
     """Convene a meeting of ``cell``: the meeting (issuer = audience = the cell) and one
@@ -193,13 +247,21 @@ def convene(cell, by_user, **fields):
     data.setdefault("kind", Meeting.Kind.REGULAR)
     if not data.get("title"):
         data["title"] = _default_title(data["kind"], data["starts_at"])
-    meeting = Meeting(issuer_org=cell, audience_org=cell, created_by=by_user if by_user.is_authenticated else None,
-                      state=Meeting.State.SCHEDULED, **data)
+    meeting = Meeting(
+        issuer_org=cell,
+        audience_org=cell,
+        created_by=by_user if by_user.is_authenticated else None,
+        state=Meeting.State.SCHEDULED,
+        **data,
+    )
     meeting.full_clean()
     with transaction.atomic():
         meeting.save()
         Attendance.objects.bulk_create(
-            [Attendance(meeting=meeting, member_id=pk) for pk in expected_members(cell).values_list("pk", flat=True)],
+            [
+                Attendance(meeting=meeting, member_id=pk)
+                for pk in expected_members(cell).values_list("pk", flat=True)
+            ],
             batch_size=500,
         )
         log(meeting, "wagtail.create", user=by_user)
@@ -211,7 +273,9 @@ def _locked_meeting(meeting):
     """The meeting re-read under a row lock; refuses a locked (closed or cancelled) one."""
     fresh = Meeting.objects.select_for_update().select_related("audience_org").get(pk=meeting.pk)
     if fresh.state == Meeting.State.CLOSED:
-        raise ValidationError(_("Biên bản đã được duyệt: buổi sinh hoạt đã khóa, không sửa được nữa."))
+        raise ValidationError(
+            _("Biên bản đã được duyệt: buổi sinh hoạt đã khóa, không sửa được nữa.")
+        )
     if fresh.state == Meeting.State.CANCELLED:
         raise ValidationError(_("Buổi sinh hoạt đã hủy, không sửa được nữa."))
     return fresh
@@ -222,7 +286,9 @@ def update(meeting, by_user, **fields):
     _require(by_user, CONVENE, meeting.audience_org)
     with transaction.atomic():
         fresh = _locked_meeting(meeting)
-        data = _clean_fields(fresh.audience_org, fields, creating=False, previous_start=fresh.starts_at)
+        data = _clean_fields(
+            fresh.audience_org, fields, creating=False, previous_start=fresh.starts_at
+        )
         if "starts_at" in data and data["starts_at"] is None:
             raise ValidationError({"starts_at": [_("Cần nhập ngày giờ bắt đầu.")]})
         old_start = fresh.starts_at
@@ -232,7 +298,9 @@ def update(meeting, by_user, **fields):
         for name in changed:
             setattr(fresh, name, data[name])
         if not (fresh.place or fresh.online_link):
-            raise ValidationError({"place": [_("Cần nhập địa điểm hoặc đường dẫn họp trực tuyến.")]})
+            raise ValidationError(
+                {"place": [_("Cần nhập địa điểm hoặc đường dẫn họp trực tuyến.")]}
+            )
         if not fresh.title:
             fresh.title = _default_title(fresh.kind, fresh.starts_at)
         fresh.full_clean()
@@ -256,13 +324,20 @@ def cancel(meeting, by_user, reason=""):
         fresh.state = Meeting.State.CANCELLED
         fresh.save(update_fields=["state", "updated_at"])
         log(fresh, "wagtail.edit", user=by_user, data={"cancelled": True, "reason": reason})
-        transaction.on_commit(lambda: _notify(fresh, CANCELLED_KIND, f"meetings.cancelled:{fresh.pk}",
-                                              _("Hủy buổi sinh hoạt: %(title)s") % {"title": fresh.title},
-                                              reason or _("Buổi sinh hoạt đã được hủy.")))
+        transaction.on_commit(
+            lambda: _notify(
+                fresh,
+                CANCELLED_KIND,
+                f"meetings.cancelled:{fresh.pk}",
+                _("Hủy buổi sinh hoạt: %(title)s") % {"title": fresh.title},
+                reason or _("Buổi sinh hoạt đã được hủy."),
+            )
+        )
     return fresh
 
 
 # --- minutes ----------------------------------------------------------------------------------
+
 
 def record_minutes(meeting, by_user, minutes, resolution=""):
     """Write the minutes and the cell's resolution once the meeting has taken place (state held)."""
@@ -296,24 +371,34 @@ def approve_minutes(meeting, by_user):
         fresh.state = Meeting.State.CLOSED
         fresh.minutes_approved_at = timezone.now()
         fresh.minutes_approved_by = by_user
-        fresh.save(update_fields=["state", "minutes_approved_at", "minutes_approved_by", "updated_at"])
+        fresh.save(
+            update_fields=["state", "minutes_approved_at", "minutes_approved_by", "updated_at"]
+        )
         log(fresh, "wagtail.publish", user=by_user)
     return fresh
 
 
 # --- comments on the draft resolution -----------------------------------------------------
 
+
 def can_see_comments(user, meeting):
     """Comments are for the cell: its members and whoever convenes its meetings."""
     member = current_member(user)
-    if member is not None and member.cell_id == meeting.audience_org_id and member.status in (
-            MemberStatus.ACTIVE, MemberStatus.EXEMPT):
+    if (
+        member is not None
+        and member.cell_id == meeting.audience_org_id
+        and member.status in (MemberStatus.ACTIVE, MemberStatus.EXEMPT)
+    ):
         return True
     return scope.can(user, CONVENE, meeting.audience_org)
 
 
 def comments_of(meeting):
-    return MeetingComment.objects.filter(meeting=meeting).select_related("member").order_by("created_at", "pk")
+    return (
+        MeetingComment.objects.filter(meeting=meeting)
+        .select_related("member")
+        .order_by("created_at", "pk")
+    )
 
 
 def _plain(text):
@@ -327,28 +412,47 @@ def add_comment(meeting, user, text):
 
     Stored as plain text; every page escapes it on output."""
     member = current_member(user)
-    if member is None or member.cell_id != meeting.audience_org_id or member.status not in (
-            MemberStatus.ACTIVE, MemberStatus.EXEMPT):
+    if (
+        member is None
+        or member.cell_id != meeting.audience_org_id
+        or member.status not in (MemberStatus.ACTIVE, MemberStatus.EXEMPT)
+    ):
         raise PermissionDenied(_("Chỉ đảng viên của chi bộ mới góp ý được dự thảo nghị quyết."))
     text = _plain(text)
     if not text:
         raise ValidationError({"text": [_("Xin nhập nội dung góp ý.")]})
     if len(text) > COMMENT_MAX_LENGTH:
-        raise ValidationError({"text": [_("Góp ý quá dài: tối đa %(n)d ký tự (hiện có %(m)d).")
-                                        % {"n": COMMENT_MAX_LENGTH, "m": len(text)}]})
+        raise ValidationError(
+            {
+                "text": [
+                    _("Góp ý quá dài: tối đa %(n)d ký tự (hiện có %(m)d).")
+                    % {"n": COMMENT_MAX_LENGTH, "m": len(text)}
+                ]
+            }
+        )
     with transaction.atomic():
         fresh = Meeting.objects.select_for_update().get(pk=meeting.pk)
         if fresh.is_locked:
-            raise ValidationError({"text": [_("Buổi sinh hoạt đã kết thúc hoặc đã hủy: không nhận góp ý nữa.")]})
+            raise ValidationError(
+                {"text": [_("Buổi sinh hoạt đã kết thúc hoặc đã hủy: không nhận góp ý nữa.")]}
+            )
         # A retried or double-tapped send (slow village Wi-Fi) is the same comment, stored once:
         # the meeting row is locked, so two concurrent sends cannot both miss it.
-        repeat = (MeetingComment.objects.filter(meeting=fresh, member=member, text=text,
-                                                created_at__gte=timezone.now() - COMMENT_REPEAT_WINDOW)
-                  .order_by("-pk").first())
+        repeat = (
+            MeetingComment.objects.filter(
+                meeting=fresh,
+                member=member,
+                text=text,
+                created_at__gte=timezone.now() - COMMENT_REPEAT_WINDOW,
+            )
+            .order_by("-pk")
+            .first()
+        )
         return repeat or MeetingComment.objects.create(meeting=fresh, member=member, text=text)
 
 
 # --- reading ----------------------------------------------------------------------------------
+
 
 def visible_meetings(user):
     """Meetings the user may see (members: their cell's; staff: under their view scope)."""
@@ -367,25 +471,36 @@ def with_my_attendance(queryset, user):
     """Annotate ``my_attendance`` (the caller's attendance status, or None) in the same query."""
     member = current_member(user)
     if member is None:
-        return queryset.annotate(my_attendance=Subquery(Attendance.objects.none().values("status")[:1]))
-    rows = Attendance.objects.filter(meeting=OuterRef("pk"), member_id=member.pk).values("status")[:1]
+        return queryset.annotate(
+            my_attendance=Subquery(Attendance.objects.none().values("status")[:1])
+        )
+    rows = Attendance.objects.filter(meeting=OuterRef("pk"), member_id=member.pk).values("status")[
+        :1
+    ]
     return queryset.annotate(my_attendance=Subquery(rows))
 
 
 def upcoming_q(now=None):
     """Meetings not over yet: from the start of today (local) on."""
     now = now or timezone.now()
-    start_of_today = datetime.combine(timezone.localdate(now), time.min, tzinfo=timezone.get_current_timezone())
+    start_of_today = datetime.combine(
+        timezone.localdate(now), time.min, tzinfo=timezone.get_current_timezone()
+    )
     return Q(starts_at__gte=start_of_today)
 
 
 def next_meeting(user):
     """The next scheduled meeting of the user's cell (the home card): one query."""
-    return (my_cell_meetings(user).filter(upcoming_q(), state=Meeting.State.SCHEDULED)
-            .order_by("starts_at").first())
+    return (
+        my_cell_meetings(user)
+        .filter(upcoming_q(), state=Meeting.State.SCHEDULED)
+        .order_by("starts_at")
+        .first()
+    )
 
 
 # --- Hà Nội's 20th-of-the-month rule ----------------------------------------------------------
+
 
 def next_month(today):
     return (today.year + (today.month == 12), today.month % 12 + 1)
@@ -400,11 +515,23 @@ def cells_without_next_month_regular(user, today):
     agenda) registered in the month after ``today``'s."""
     year, month = next_month(today)
     start, end = _month_bounds(year, month)
-    registered = Meeting.objects.filter(
-        audience_org=OuterRef("pk"), kind=Meeting.Kind.REGULAR, starts_at__gte=start, starts_at__lt=end,
-    ).exclude(state=Meeting.State.CANCELLED).exclude(agenda="")
-    return (scope.managed_orgs(user, VIEW_MEETING).filter(kind=OrgKind.CELL, is_active=True)
-            .filter(~Exists(registered)).select_related("parent").order_by("tree_id", "lft"))
+    registered = (
+        Meeting.objects.filter(
+            audience_org=OuterRef("pk"),
+            kind=Meeting.Kind.REGULAR,
+            starts_at__gte=start,
+            starts_at__lt=end,
+        )
+        .exclude(state=Meeting.State.CANCELLED)
+        .exclude(agenda="")
+    )
+    return (
+        scope.managed_orgs(user, VIEW_MEETING)
+        .filter(kind=OrgKind.CELL, is_active=True)
+        .filter(~Exists(registered))
+        .select_related("parent")
+        .order_by("tree_id", "lft")
+    )
 
 
 def cells_missing_next_month(user, today):
@@ -417,13 +544,22 @@ def cells_missing_next_month(user, today):
 
 # --- reminders (through the notices extension point) ------------------------------------------
 
+
 def _notify(meeting, kind, dedupe_key, title, body, send_at=None):
-    member_ids = list(Attendance.objects.filter(meeting=meeting).values_list("member_id", flat=True))
+    member_ids = list(
+        Attendance.objects.filter(meeting=meeting).values_list("member_id", flat=True)
+    )
     if not member_ids:
         return
     signals.notice_requested.send(
-        sender=Meeting, kind=kind, member_ids=member_ids, title=title, body=body,
-        url=reverse("meetings:detail", args=[meeting.pk]), dedupe_key=dedupe_key, send_at=send_at,
+        sender=Meeting,
+        kind=kind,
+        member_ids=member_ids,
+        title=title,
+        body=body,
+        url=reverse("meetings:detail", args=[meeting.pk]),
+        dedupe_key=dedupe_key,
+        send_at=send_at,
     )
 
 
@@ -433,10 +569,24 @@ def send_reminders(meeting):
     local = timezone.localtime(meeting.starts_at)
     stamp = local.strftime("%Y%m%dT%H%M")
     where = meeting.place or meeting.online_link
-    body = _("%(when)s tại %(where)s.") % {"when": local.strftime("%H:%M ngày %d/%m/%Y"), "where": where}
-    _notify(meeting, REMINDER_KIND, f"meetings.reminder:{meeting.pk}:convened:{stamp}",
-            _("Triệu tập sinh hoạt: %(title)s") % {"title": meeting.title}, body)
+    body = _("%(when)s tại %(where)s.") % {
+        "when": local.strftime("%H:%M ngày %d/%m/%Y"),
+        "where": where,
+    }
+    _notify(
+        meeting,
+        REMINDER_KIND,
+        f"meetings.reminder:{meeting.pk}:convened:{stamp}",
+        _("Triệu tập sinh hoạt: %(title)s") % {"title": meeting.title},
+        body,
+    )
     day_before = meeting.starts_at - timedelta(days=1)
     if day_before > timezone.now():
-        _notify(meeting, REMINDER_KIND, f"meetings.reminder:{meeting.pk}:day-before:{stamp}",
-                _("Ngày mai sinh hoạt chi bộ: %(title)s") % {"title": meeting.title}, body, send_at=day_before)
+        _notify(
+            meeting,
+            REMINDER_KIND,
+            f"meetings.reminder:{meeting.pk}:day-before:{stamp}",
+            _("Ngày mai sinh hoạt chi bộ: %(title)s") % {"title": meeting.title},
+            body,
+            send_at=day_before,
+        )

@@ -36,25 +36,43 @@ def checkin_page(request, pk):
     status = 200
     if request.method == "POST":
         try:
-            result = checkin.check_in(meeting, by_user=request.user, **_credential(request.POST.get("code")))
+            result = checkin.check_in(
+                meeting, by_user=request.user, **_credential(request.POST.get("code"))
+            )
         except checkin.CheckInError as exc:
             messages.error(request, exc.messages[0])
             status = 400
         else:
             record = result.record
             if result.created:
-                messages.success(request, _("Đã điểm danh: %(name)s — %(status)s.") % {
-                    "name": record.member_name, "status": record.status_label})
+                messages.success(
+                    request,
+                    _("Đã điểm danh: %(name)s — %(status)s.")
+                    % {"name": record.member_name, "status": record.status_label},
+                )
             else:
-                messages.info(request, _("%(name)s đã điểm danh trước đó, lúc %(time)s.") % {
-                    "name": record.member_name, "time": timezone.localtime(record.checked_in_at).strftime("%H:%M")})
+                messages.info(
+                    request,
+                    _("%(name)s đã điểm danh trước đó, lúc %(time)s.")
+                    % {
+                        "name": record.member_name,
+                        "time": timezone.localtime(record.checked_in_at).strftime("%H:%M"),
+                    },
+                )
             return redirect("meetings:checkin", pk=meeting.pk)
     records = checkin.attendance_list(meeting, user=request.user)
-    return render(request, "meetings/checkin/page.html", {
-        "meeting": meeting, "records": records, "summary": checkin.summary(records),
-        "manual_statuses": [(s, Attendance.Status(s).label) for s in checkin.MANUAL_STATUSES],
-        "locked": meeting.is_locked,
-    }, status=status)
+    return render(
+        request,
+        "meetings/checkin/page.html",
+        {
+            "meeting": meeting,
+            "records": records,
+            "summary": checkin.summary(records),
+            "manual_statuses": [(s, Attendance.Status(s).label) for s in checkin.MANUAL_STATUSES],
+            "locked": meeting.is_locked,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -62,14 +80,22 @@ def checkin_page(request, pk):
 def mark_member(request, pk):
     meeting = _meeting(request, pk)
     try:
-        record, changed = checkin.mark(meeting, member_id=request.POST.get("member"), status=request.POST.get("status"),
-                                       reason=request.POST.get("reason", ""), by_user=request.user)
+        record, changed = checkin.mark(
+            meeting,
+            member_id=request.POST.get("member"),
+            status=request.POST.get("status"),
+            reason=request.POST.get("reason", ""),
+            by_user=request.user,
+        )
     except checkin.CheckInError as exc:
         messages.error(request, exc.messages[0])
     else:
         if changed:
-            messages.success(request, _("Đã ghi: %(name)s — %(status)s.") % {
-                "name": record.member_name, "status": record.status_label})
+            messages.success(
+                request,
+                _("Đã ghi: %(name)s — %(status)s.")
+                % {"name": record.member_name, "status": record.status_label},
+            )
         else:
             messages.info(request, _("Không có gì thay đổi."))
     return redirect("meetings:checkin", pk=meeting.pk)

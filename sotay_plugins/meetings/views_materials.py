@@ -25,7 +25,9 @@ from .models import Meeting
 
 def serve_file(material):
     """The material's file (the caller has checked scope): see ``sotay_plugins.files``."""
-    return files.serve_private(material.file, content_type=service.content_type_of(material) if material.file else None)
+    return files.serve_private(
+        material.file, content_type=service.content_type_of(material) if material.file else None
+    )
 
 
 def _material(request, pk):
@@ -44,7 +46,11 @@ def _from_meeting(request):
     pk = request.GET.get("sinh-hoat", "")
     if not pk.isdigit():
         return None
-    return scope.visible_to(request.user, Meeting.objects.only("pk", "title", "starts_at")).filter(pk=int(pk)).first()
+    return (
+        scope.visible_to(request.user, Meeting.objects.only("pk", "title", "starts_at"))
+        .filter(pk=int(pk))
+        .first()
+    )
 
 
 @never_cache
@@ -52,8 +58,11 @@ def _from_meeting(request):
 @require_GET
 def material_list(request):
     """Materials that reach the member: newest first (upper levels' and the cell's own)."""
-    items = list(service.visible_materials(request.user).select_related("issuer_org")
-                 .order_by("-created_at", "-pk")[:50])
+    items = list(
+        service.visible_materials(request.user)
+        .select_related("issuer_org")
+        .order_by("-created_at", "-pk")[:50]
+    )
     return render(request, "meetings/materials/list.html", {"materials": items})
 
 
@@ -63,12 +72,17 @@ def material_list(request):
 def material_detail(request, pk):
     material = _material(request, pk)
     _record(request, material)
-    return render(request, "meetings/materials/detail.html", {
-        "material": material, "level": service.level_label(material.issuer_org.kind),
-        "meeting": _from_meeting(request),
-        "content_type": service.content_type_of(material) if material.file else "",
-        "filename": os.path.basename(material.file.name) if material.file else "",
-    })
+    return render(
+        request,
+        "meetings/materials/detail.html",
+        {
+            "material": material,
+            "level": service.level_label(material.issuer_org.kind),
+            "meeting": _from_meeting(request),
+            "content_type": service.content_type_of(material) if material.file else "",
+            "filename": os.path.basename(material.file.name) if material.file else "",
+        },
+    )
 
 
 @never_cache

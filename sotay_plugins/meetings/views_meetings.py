@@ -40,12 +40,20 @@ def _listing(queryset):
 def meeting_list(request):
     mine = services.with_my_attendance(services.my_cell_meetings(request.user), request.user)
     upcoming = list(_listing(mine.filter(services.upcoming_q())).order_by("starts_at", "pk")[:20])
-    past = Paginator(_listing(mine.exclude(services.upcoming_q())).order_by("-starts_at", "-pk"), PAST_PER_PAGE)
+    past = Paginator(
+        _listing(mine.exclude(services.upcoming_q())).order_by("-starts_at", "-pk"), PAST_PER_PAGE
+    )
     page = past.get_page(request.GET.get("trang"))
-    return render(request, "meetings/member/list.html", {
-        "member": services.current_member(request.user), "upcoming": upcoming, "past": page,
-        "attendance_choices": Attendance.Status.choices,
-    })
+    return render(
+        request,
+        "meetings/member/list.html",
+        {
+            "member": services.current_member(request.user),
+            "upcoming": upcoming,
+            "past": page,
+            "attendance_choices": Attendance.Status.choices,
+        },
+    )
 
 
 def _visible_meeting(request, pk):
@@ -57,16 +65,28 @@ def _visible_meeting(request, pk):
 @require_GET
 def meeting_detail(request, pk):
     meeting = _visible_meeting(request, pk)
-    comments = list(services.comments_of(meeting)) if services.can_see_comments(request.user, meeting) else None
-    return render(request, "meetings/member/detail.html", _detail_context(request, meeting, comments))
+    comments = (
+        list(services.comments_of(meeting))
+        if services.can_see_comments(request.user, meeting)
+        else None
+    )
+    return render(
+        request, "meetings/member/detail.html", _detail_context(request, meeting, comments)
+    )
 
 
 def _detail_context(request, meeting, comments, form_text="", form_errors=()):
     member = services.current_member(request.user)
-    may_comment = (member is not None and member.cell_id == meeting.audience_org_id and not meeting.is_locked)
+    may_comment = (
+        member is not None and member.cell_id == meeting.audience_org_id and not meeting.is_locked
+    )
     return {
-        "meeting": meeting, "comments": comments, "may_comment": may_comment, "comment_text": form_text,
-        "comment_errors": list(form_errors), "comment_max": services.COMMENT_MAX_LENGTH,
+        "meeting": meeting,
+        "comments": comments,
+        "may_comment": may_comment,
+        "comment_text": form_text,
+        "comment_errors": list(form_errors),
+        "comment_max": services.COMMENT_MAX_LENGTH,
         "materials_template": select_template(MATERIALS_TEMPLATES),
         "held": meeting.state in (Meeting.State.HELD, Meeting.State.CLOSED),
         "attendance_choices": Attendance.Status.choices,
@@ -83,8 +103,16 @@ def add_comment(request, pk):
     except PermissionDenied:
         raise Http404 from None  # a staff viewer of another unit: nothing to comment on here
     except ValidationError as exc:
-        errors = exc.message_dict.get("text", exc.messages) if hasattr(exc, "error_dict") else exc.messages
-        comments = list(services.comments_of(meeting)) if services.can_see_comments(request.user, meeting) else None
+        errors = (
+            exc.message_dict.get("text", exc.messages)
+            if hasattr(exc, "error_dict")
+            else exc.messages
+        )
+        comments = (
+            list(services.comments_of(meeting))
+            if services.can_see_comments(request.user, meeting)
+            else None
+        )
         context = _detail_context(request, meeting, comments, request.POST.get("text", ""), errors)
         return render(request, "meetings/member/detail.html", context, status=400)
     messages.success(request, _("Đã gửi góp ý của đồng chí."))
@@ -97,10 +125,17 @@ def add_comment(request, pk):
 def calendar_feed(request):
     """The member's meetings as iCalendar (UTC times, no VTIMEZONE), from six months back."""
     since = timezone.now() - timedelta(days=183)
-    meetings = (services.my_cell_meetings(request.user).filter(starts_at__gte=since)
-                .select_related("audience_org").order_by("starts_at")[:300])
-    body = ical_calendar(meetings, host=request.get_host(),
-                         url_for=lambda m: request.build_absolute_uri(reverse("meetings:detail", args=[m.pk])))
+    meetings = (
+        services.my_cell_meetings(request.user)
+        .filter(starts_at__gte=since)
+        .select_related("audience_org")
+        .order_by("starts_at")[:300]
+    )
+    body = ical_calendar(
+        meetings,
+        host=request.get_host(),
+        url_for=lambda m: request.build_absolute_uri(reverse("meetings:detail", args=[m.pk])),
+    )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="sinh-hoat.ics"'
     return response
@@ -108,9 +143,17 @@ def calendar_feed(request):
 
 # --- iCalendar (RFC 5545) --------------------------------------------------------------------
 
+
 def _ical_escape(text):
-    return (str(text or "").replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n"))
+    return (
+        str(text or "")
+        .replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\n")
+        .replace("\r", "\n")
+        .replace("\n", "\\n")
+    )
 
 
 def _ical_fold(line):
@@ -128,8 +171,14 @@ def _ical_fold(line):
 
 def ical_calendar(meetings, *, host, url_for):
     stamp = _utc(timezone.now())
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//So tay dang vien//Sinh hoat chi bo//VI",
-             "CALSCALE:GREGORIAN", "METHOD:PUBLISH", f"X-WR-CALNAME:{_ical_escape(_('Sinh hoạt chi bộ'))}"]
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//So tay dang vien//Sinh hoat chi bo//VI",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{_ical_escape(_('Sinh hoạt chi bộ'))}",
+    ]
     for meeting in meetings:
         ends_at = meeting.ends_at or meeting.starts_at + timedelta(hours=2)
         description = "\n\n".join(part for part in (meeting.agenda, meeting.online_link) if part)

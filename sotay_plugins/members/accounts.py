@@ -11,8 +11,10 @@ from django.views.generic import FormView
 
 from . import services
 
-LOCKOUT_MESSAGE = gettext_lazy("Bạn đã nhập sai mật khẩu quá nhiều lần. Tài khoản tạm khóa 15 phút; "
-                     "nếu quên mật khẩu, xin liên hệ bí thư chi bộ để được cấp mã kích hoạt mới.")
+LOCKOUT_MESSAGE = gettext_lazy(
+    "Bạn đã nhập sai mật khẩu quá nhiều lần. Tài khoản tạm khóa 15 phút; "
+    "nếu quên mật khẩu, xin liên hệ bí thư chi bộ để được cấp mã kích hoạt mới."
+)
 
 
 def lockout_response(request, *args, **kwargs):
@@ -24,12 +26,17 @@ def lockout_response(request, *args, **kwargs):
 
 class LoginForm(auth_views.AuthenticationForm):
     username = forms.CharField(
-        label=gettext_lazy("Số CCCD"), max_length=12,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "username", "autofocus": True}),
+        label=gettext_lazy("Số CCCD"),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "username", "autofocus": True}
+        ),
     )
     error_messages = {
         "invalid_login": gettext_lazy("Số CCCD hoặc mật khẩu không đúng."),
-        "inactive": gettext_lazy("Tài khoản chưa được kích hoạt. Xin nhập mã kích hoạt do chi bộ cấp."),
+        "inactive": gettext_lazy(
+            "Tài khoản chưa được kích hoạt. Xin nhập mã kích hoạt do chi bộ cấp."
+        ),
     }
 
 
@@ -42,10 +49,24 @@ class LoginView(auth_views.LoginView):
 
 
 class ActivationForm(forms.Form):
-    cccd = forms.CharField(label=gettext_lazy("Số CCCD"), max_length=12, widget=forms.TextInput(attrs={"inputmode": "numeric"}))
-    code = forms.CharField(label=gettext_lazy("Mã kích hoạt"), max_length=16, widget=forms.TextInput(attrs={"autocapitalize": "characters"}))
-    password1 = forms.CharField(label=gettext_lazy("Mật khẩu mới"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    password2 = forms.CharField(label=gettext_lazy("Nhập lại mật khẩu"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    cccd = forms.CharField(
+        label=gettext_lazy("Số CCCD"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    code = forms.CharField(
+        label=gettext_lazy("Mã kích hoạt"),
+        max_length=16,
+        widget=forms.TextInput(attrs={"autocapitalize": "characters"}),
+    )
+    password1 = forms.CharField(
+        label=gettext_lazy("Mật khẩu mới"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=gettext_lazy("Nhập lại mật khẩu"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
 
     def clean(self):
         data = super().clean()
@@ -62,9 +83,13 @@ class ActivationView(FormView):
         from django.core.exceptions import ValidationError
 
         try:
-            services.activate_account(form.cleaned_data["cccd"], form.cleaned_data["code"], form.cleaned_data["password1"])
+            services.activate_account(
+                form.cleaned_data["cccd"], form.cleaned_data["code"], form.cleaned_data["password1"]
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
             return self.form_invalid(form)
-        messages.success(self.request, _("Đã kích hoạt tài khoản. Xin đăng nhập bằng số CCCD và mật khẩu mới."))
+        messages.success(
+            self.request, _("Đã kích hoạt tài khoản. Xin đăng nhập bằng số CCCD và mật khẩu mới.")
+        )
         return redirect("members:login")

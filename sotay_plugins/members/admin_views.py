@@ -56,9 +56,23 @@ def _tree_order(queryset):
 
 # --- forms -----------------------------------------------------------------------------------
 
-EDIT_FIELDS = ["full_name", "gender", "birth_date", "cccd", "home_town", "permanent_address", "phone",
-               "party_card_no", "membership", "positions", "group", "has_smartphone", "joined_on", "official_on",
-               "status"]
+EDIT_FIELDS = [
+    "full_name",
+    "gender",
+    "birth_date",
+    "cccd",
+    "home_town",
+    "permanent_address",
+    "phone",
+    "party_card_no",
+    "membership",
+    "positions",
+    "group",
+    "has_smartphone",
+    "joined_on",
+    "official_on",
+    "status",
+]
 
 
 class MemberEditForm(ScopedModelForm):
@@ -84,7 +98,9 @@ class MemberCreateForm(ScopedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["cell"].queryset = _tree_order(
-            scope.managed_orgs(self.user, "members.change_member").filter(kind=OrgKind.CELL, is_active=True)
+            scope.managed_orgs(self.user, "members.change_member").filter(
+                kind=OrgKind.CELL, is_active=True
+            )
         )
         self.fields["cell"].widget = org_chooser("members.change_member", [OrgKind.CELL])
         self.fields["status"].initial = MemberStatus.ACTIVE
@@ -94,18 +110,28 @@ class TransferForm(forms.Form):
     to_cell = OrgChoiceField(queryset=Organisation.objects.none(), label=gettext_lazy("Đến chi bộ"))
     kind = forms.ChoiceField(
         label=gettext_lazy("Hình thức"),
-        choices=[(MemberTransfer.Kind.OFFICIAL, MemberTransfer.Kind.OFFICIAL.label),
-                 (MemberTransfer.Kind.TEMPORARY, MemberTransfer.Kind.TEMPORARY.label)],
+        choices=[
+            (MemberTransfer.Kind.OFFICIAL, MemberTransfer.Kind.OFFICIAL.label),
+            (MemberTransfer.Kind.TEMPORARY, MemberTransfer.Kind.TEMPORARY.label),
+        ],
     )
-    on = forms.DateField(label=gettext_lazy("Ngày chuyển"), widget=AdminDateInput, initial=timezone.localdate)
-    until = forms.DateField(label=gettext_lazy("Đến ngày (chuyển tạm thời)"), widget=AdminDateInput, required=False)
-    note = forms.CharField(label=gettext_lazy("Ghi chú (giấy giới thiệu số…)"), required=False,
-                           widget=forms.Textarea(attrs={"rows": 3}))
+    on = forms.DateField(
+        label=gettext_lazy("Ngày chuyển"), widget=AdminDateInput, initial=timezone.localdate
+    )
+    until = forms.DateField(
+        label=gettext_lazy("Đến ngày (chuyển tạm thời)"), widget=AdminDateInput, required=False
+    )
+    note = forms.CharField(
+        label=gettext_lazy("Ghi chú (giấy giới thiệu số…)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def __init__(self, *args, user, obj, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_cell"].queryset = _tree_order(
-            scope.managed_orgs(user, "members.transfer_member").filter(kind=OrgKind.CELL, is_active=True)
+            scope.managed_orgs(user, "members.transfer_member")
+            .filter(kind=OrgKind.CELL, is_active=True)
             .exclude(pk=obj.cell_id)
         )
         self.fields["to_cell"].widget = org_chooser("members.transfer_member", [OrgKind.CELL])
@@ -161,19 +187,38 @@ class UnitFilter(django_filters.ModelChoiceFilter):
     def filter(self, qs, value):
         if not value:
             return qs
-        return qs.filter(cell__tree_id=value.tree_id, cell__lft__gte=value.lft, cell__rght__lte=value.rght)
+        return qs.filter(
+            cell__tree_id=value.tree_id, cell__lft__gte=value.lft, cell__rght__lte=value.rght
+        )
 
 
 class MemberFilterSet(WagtailFilterSet):
-    unit = UnitFilter(label=gettext_lazy("Đơn vị"), queryset=Organisation.objects.none(), empty_label=gettext_lazy("Tất cả"))
-    group = django_filters.ChoiceFilter(label=gettext_lazy("Nhóm đảng viên"), choices=MemberGroup.choices,
-                                        empty_label=gettext_lazy("Tất cả"))
-    positions = django_filters.MultipleChoiceFilter(label=gettext_lazy("Chức vụ đảng"), choices=Position.choices,
-                                                    method="filter_positions", widget=forms.CheckboxSelectMultiple)
-    status = django_filters.ChoiceFilter(label=gettext_lazy("Tình trạng"), choices=MemberStatus.choices,
-                                         empty_label=gettext_lazy("Tất cả"))
-    membership = django_filters.ChoiceFilter(label=gettext_lazy("Loại đảng viên"), choices=MembershipKind.choices,
-                                             empty_label=gettext_lazy("Tất cả"))
+    unit = UnitFilter(
+        label=gettext_lazy("Đơn vị"),
+        queryset=Organisation.objects.none(),
+        empty_label=gettext_lazy("Tất cả"),
+    )
+    group = django_filters.ChoiceFilter(
+        label=gettext_lazy("Nhóm đảng viên"),
+        choices=MemberGroup.choices,
+        empty_label=gettext_lazy("Tất cả"),
+    )
+    positions = django_filters.MultipleChoiceFilter(
+        label=gettext_lazy("Chức vụ đảng"),
+        choices=Position.choices,
+        method="filter_positions",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    status = django_filters.ChoiceFilter(
+        label=gettext_lazy("Tình trạng"),
+        choices=MemberStatus.choices,
+        empty_label=gettext_lazy("Tất cả"),
+    )
+    membership = django_filters.ChoiceFilter(
+        label=gettext_lazy("Loại đảng viên"),
+        choices=MembershipKind.choices,
+        empty_label=gettext_lazy("Tất cả"),
+    )
 
     class Meta:
         model = Member
@@ -190,6 +235,7 @@ class MemberFilterSet(WagtailFilterSet):
 
 
 # --- views -----------------------------------------------------------------------------------
+
 
 class MemberIndexView(ScopedIndexView):
     page_title = gettext_lazy("Đảng viên")
@@ -236,11 +282,19 @@ class MemberIndexView(ScopedIndexView):
 
     def get_list_more_buttons(self, instance):
         buttons = list(super().get_list_more_buttons(instance))
-        for action, label, icon, priority in (("transfer", _("Chuyển sinh hoạt"), "arrow-right-full", 40),
-                                               ("issue_activation", _("In mã kích hoạt"), "key", 41)):
+        for action, label, icon, priority in (
+            ("transfer", _("Chuyển sinh hoạt"), "arrow-right-full", 40),
+            ("issue_activation", _("In mã kích hoạt"), "key", 41),
+        ):
             if self._can(action, instance):
-                buttons.append(MenuItem(label, url=reverse(f"members_member:{action}", args=[instance.pk]),
-                                        icon_name=icon, priority=priority))
+                buttons.append(
+                    MenuItem(
+                        label,
+                        url=reverse(f"members_member:{action}", args=[instance.pk]),
+                        icon_name=icon,
+                        priority=priority,
+                    )
+                )
         return buttons
 
 
@@ -250,11 +304,19 @@ class MemberButtonsMixin:
     def member_action_buttons(self):
         buttons = []
         user = self.request.user
-        for action, label, icon, priority in (("transfer", _("Chuyển sinh hoạt"), "arrow-right-full", 40),
-                                               ("issue_activation", _("In mã kích hoạt"), "key", 41)):
+        for action, label, icon, priority in (
+            ("transfer", _("Chuyển sinh hoạt"), "arrow-right-full", 40),
+            ("issue_activation", _("In mã kích hoạt"), "key", 41),
+        ):
             if self.permission_policy.user_has_permission_for_instance(user, action, self.object):
-                buttons.append(Button(label, url=reverse(f"members_member:{action}", args=[quote(self.object.pk)]),
-                                      icon_name=icon, priority=priority))
+                buttons.append(
+                    Button(
+                        label,
+                        url=reverse(f"members_member:{action}", args=[quote(self.object.pk)]),
+                        icon_name=icon,
+                        priority=priority,
+                    )
+                )
         return buttons
 
 
@@ -262,14 +324,20 @@ class MemberCreateView(ScopedCreateView):
     page_title = gettext_lazy("Thêm đảng viên")
 
     def save_instance(self):
-        data = {name: self.form.cleaned_data[name] for name in self.form.fields if name in self.form.cleaned_data}
+        data = {
+            name: self.form.cleaned_data[name]
+            for name in self.form.fields
+            if name in self.form.cleaned_data
+        }
         if not scope.can(self.request.user, "members.change_member", data["cell"]):
             raise forms.ValidationError({"cell": [_("Bạn không quản lý chi bộ này.")]})
         return services.create_member(actor=self.request.user, **data)
 
     def get_success_message(self, instance):
-        return _("Đã thêm đảng viên %(name)s (số lý lịch %(no)s).") % {"name": instance.full_name,
-                                                                        "no": instance.party_record_no}
+        return _("Đã thêm đảng viên %(name)s (số lý lịch %(no)s).") % {
+            "name": instance.full_name,
+            "no": instance.party_record_no,
+        }
 
 
 class MemberEditView(MemberButtonsMixin, ScopedEditView):
@@ -278,7 +346,9 @@ class MemberEditView(MemberButtonsMixin, ScopedEditView):
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
-        services.log_view(self.object, request.user, personal=can_view_personal(request.user, self.object))
+        services.log_view(
+            self.object, request.user, personal=can_view_personal(request.user, self.object)
+        )
         return response
 
     def save_instance(self):
@@ -306,9 +376,25 @@ class MemberInspectView(MemberButtonsMixin, ScopedInspectView):
         return can_view_personal(self.request.user, self.object)
 
     def get_fields(self):
-        fields = ["full_name", "party_record_no", "cccd", "gender", "birth_date", "home_town", "permanent_address",
-                  "phone", "party_card_no", "cell", "membership", "positions", "group", "has_smartphone", "joined_on",
-                  "official_on", "status"]
+        fields = [
+            "full_name",
+            "party_record_no",
+            "cccd",
+            "gender",
+            "birth_date",
+            "home_town",
+            "permanent_address",
+            "phone",
+            "party_card_no",
+            "cell",
+            "membership",
+            "positions",
+            "group",
+            "has_smartphone",
+            "joined_on",
+            "official_on",
+            "status",
+        ]
         return fields
 
     def get_fields_context(self):
@@ -340,17 +426,26 @@ class MemberTransferView(ScopedObjectFormView):
     header_icon = "arrow-right-full"
 
     def get_intro(self):
-        return _("Chuyển sinh hoạt của đồng chí %(name)s, hiện sinh hoạt tại %(cell)s. Chuyển chính thức sẽ cấp "
-                 "lại số lý lịch đảng viên theo mã đơn vị mới.") % {"name": self.object.full_name,
-                                                                    "cell": self.object.cell.name}
+        return _(
+            "Chuyển sinh hoạt của đồng chí %(name)s, hiện sinh hoạt tại %(cell)s. Chuyển chính thức sẽ cấp "
+            "lại số lý lịch đảng viên theo mã đơn vị mới."
+        ) % {"name": self.object.full_name, "cell": self.object.cell.name}
 
     def perform(self, form):
         data = form.cleaned_data
-        member = services.transfer_member(self.object, data["to_cell"], kind=data["kind"], on=data["on"],
-                                          until=data.get("until"), note=data.get("note") or "",
-                                          actor=self.request.user)
-        return _("Đã chuyển sinh hoạt của %(name)s đến %(cell)s.") % {"name": member.full_name,
-                                                                        "cell": data["to_cell"].name}
+        member = services.transfer_member(
+            self.object,
+            data["to_cell"],
+            kind=data["kind"],
+            on=data["on"],
+            until=data.get("until"),
+            note=data.get("note") or "",
+            actor=self.request.user,
+        )
+        return _("Đã chuyển sinh hoạt của %(name)s đến %(cell)s.") % {
+            "name": member.full_name,
+            "cell": data["to_cell"].name,
+        }
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -364,18 +459,29 @@ class MemberActivationView(ScopedObjectFormView):
     header_icon = "key"
 
     def get_intro(self):
-        return _("Cấp mã kích hoạt tài khoản cho đồng chí %(name)s (%(cell)s). Mã cũ chưa dùng sẽ hết hiệu lực; "
-                 "mã mới chỉ hiện một lần trên phiếu in.") % {"name": self.object.full_name,
-                                                               "cell": self.object.cell.name}
+        return _(
+            "Cấp mã kích hoạt tài khoản cho đồng chí %(name)s (%(cell)s). Mã cũ chưa dùng sẽ hết hiệu lực; "
+            "mã mới chỉ hiện một lần trên phiếu in."
+        ) % {"name": self.object.full_name, "cell": self.object.cell.name}
 
     def form_valid(self, form):
         code = services.issue_activation_code(self.object, actor=self.request.user)
-        expires = self.object.activation_codes.order_by("-created_at").values_list("expires_at", flat=True).first()
-        return render(self.request, "members/admin/activation_print.html", {
-            "member": self.object, "code": f"{code[:4]} {code[4:]}", "expires_at": expires,
-            "activate_url": self.request.build_absolute_uri(reverse("members:activate")),
-            "back_url": reverse("members_member:index"),
-        })
+        expires = (
+            self.object.activation_codes.order_by("-created_at")
+            .values_list("expires_at", flat=True)
+            .first()
+        )
+        return render(
+            self.request,
+            "members/admin/activation_print.html",
+            {
+                "member": self.object,
+                "code": f"{code[:4]} {code[4:]}",
+                "expires_at": expires,
+                "activate_url": self.request.build_absolute_uri(reverse("members:activate")),
+                "back_url": reverse("members_member:index"),
+            },
+        )
 
 
 class MemberViewSet(ScopedModelViewSet):
@@ -402,5 +508,7 @@ class MemberViewSet(ScopedModelViewSet):
         return [
             *super().get_urlpatterns(),
             self.object_action_path("chuyen-sinh-hoat", MemberTransferView, "transfer", **common),
-            self.object_action_path("ma-kich-hoat", MemberActivationView, "issue_activation", **common),
+            self.object_action_path(
+                "ma-kich-hoat", MemberActivationView, "issue_activation", **common
+            ),
         ]

@@ -26,9 +26,27 @@ class MemberSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Member
-        fields = ["id", "party_record_no", "full_name", "gender", "birth_date", "cccd", "home_town",
-                  "permanent_address", "phone", "party_card_no", "membership", "cell", "cell_name", "positions",
-                  "group", "has_smartphone", "joined_on", "official_on", "status"]
+        fields = [
+            "id",
+            "party_record_no",
+            "full_name",
+            "gender",
+            "birth_date",
+            "cccd",
+            "home_town",
+            "permanent_address",
+            "phone",
+            "party_card_no",
+            "membership",
+            "cell",
+            "cell_name",
+            "positions",
+            "group",
+            "has_smartphone",
+            "joined_on",
+            "official_on",
+            "status",
+        ]
 
     def get_positions(self, obj) -> list[str]:
         return sorted(obj.positions)
@@ -55,8 +73,16 @@ class MeView(APIView):
     def get(self, request):
         member = services.current_member(request.user)
         if member is None:
-            return Response({"id": None, "username": request.user.get_username(), "cell": None, "positions": [],
-                             "group": None, "is_staff_account": True})
+            return Response(
+                {
+                    "id": None,
+                    "username": request.user.get_username(),
+                    "cell": None,
+                    "positions": [],
+                    "group": None,
+                    "is_staff_account": True,
+                }
+            )
         return Response(MemberSerializer(member, context={"request": request}).data)
 
 
@@ -70,14 +96,22 @@ class MemberViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = MemberSerializer
 
     def get_queryset(self):
-        qs = scope.visible_to(self.request.user, Member.objects.select_related("cell").order_by("full_name", "pk"))
+        qs = scope.visible_to(
+            self.request.user, Member.objects.select_related("cell").order_by("full_name", "pk")
+        )
         params = self.request.query_params
         unit = params.get("cell") or params.get("org")
         if unit and unit.isdigit():
             from sotay_plugins.orgtree.models import Organisation
 
             org = Organisation.objects.filter(pk=int(unit)).first()
-            qs = qs.filter(cell__tree_id=org.tree_id, cell__lft__gte=org.lft, cell__rght__lte=org.rght) if org else qs.none()
+            qs = (
+                qs.filter(
+                    cell__tree_id=org.tree_id, cell__lft__gte=org.lft, cell__rght__lte=org.rght
+                )
+                if org
+                else qs.none()
+            )
         for name in ("group", "status"):
             if params.get(name):
                 qs = qs.filter(**{name: params[name]})
@@ -105,19 +139,30 @@ class TokenView(APIView):
     throttle_classes = [LoginThrottle]
 
     @extend_schema(
-        request=inline_serializer("TokenRequest", {"username": serializers.CharField(), "password": serializers.CharField()}),
+        request=inline_serializer(
+            "TokenRequest",
+            {"username": serializers.CharField(), "password": serializers.CharField()},
+        ),
         responses=inline_serializer("TokenResponse", {"token": serializers.CharField()}),
     )
     def post(self, request):
         username = str(request.data.get("username") or "").strip()
         password = str(request.data.get("password") or "")
-        missing = {name: [_("Trường này là bắt buộc.")] for name, value in (("username", username), ("password", password)) if not value}
+        missing = {
+            name: [_("Trường này là bắt buộc.")]
+            for name, value in (("username", username), ("password", password))
+            if not value
+        }
         if missing:
             raise exceptions.ValidationError(missing)
         user = authenticate(request._request, username=username, password=password)
         if getattr(request._request, "axes_locked_out", False):
-            return Response({"detail": str(LOCKOUT_MESSAGE)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+            return Response(
+                {"detail": str(LOCKOUT_MESSAGE)}, status=status.HTTP_429_TOO_MANY_REQUESTS
+            )
         if user is None:
-            raise exceptions.AuthenticationFailed(_("Số CCCD hoặc mật khẩu không đúng, hoặc tài khoản chưa kích hoạt."))
+            raise exceptions.AuthenticationFailed(
+                _("Số CCCD hoặc mật khẩu không đúng, hoặc tài khoản chưa kích hoạt.")
+            )
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})

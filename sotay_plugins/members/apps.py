@@ -19,18 +19,48 @@ class MembersConfig(PluginConfig):
         from . import credential_views, credentials, services
         from .api import MemberViewSet, MeView, TokenView
 
-        registry.add_capability("members.view_member", _("Xem hồ sơ đảng viên"), roles=[MEMBER_UPDATER, VIEWER, CELL_SECRETARY])
-        registry.add_capability("members.view_personal", _("Xem CCCD, ngày sinh, địa chỉ của đảng viên"), roles=[MEMBER_UPDATER])
-        registry.add_capability("members.change_member", _("Cập nhật hồ sơ đảng viên"), roles=[MEMBER_UPDATER])
-        registry.add_capability("members.transfer_member", _("Chuyển sinh hoạt đảng"), roles=[MEMBER_UPDATER])
-        registry.add_capability("members.import_members", _("Nhập danh sách đảng viên từ tệp Excel"), roles=[MEMBER_UPDATER])
-        registry.add_capability("members.issue_activation", _("Cấp mã kích hoạt tài khoản"), roles=[MEMBER_UPDATER, CELL_SECRETARY])
+        registry.add_capability(
+            "members.view_member",
+            _("Xem hồ sơ đảng viên"),
+            roles=[MEMBER_UPDATER, VIEWER, CELL_SECRETARY],
+        )
+        registry.add_capability(
+            "members.view_personal",
+            _("Xem CCCD, ngày sinh, địa chỉ của đảng viên"),
+            roles=[MEMBER_UPDATER],
+        )
+        registry.add_capability(
+            "members.change_member", _("Cập nhật hồ sơ đảng viên"), roles=[MEMBER_UPDATER]
+        )
+        registry.add_capability(
+            "members.transfer_member", _("Chuyển sinh hoạt đảng"), roles=[MEMBER_UPDATER]
+        )
+        registry.add_capability(
+            "members.import_members",
+            _("Nhập danh sách đảng viên từ tệp Excel"),
+            roles=[MEMBER_UPDATER],
+        )
+        registry.add_capability(
+            "members.issue_activation",
+            _("Cấp mã kích hoạt tài khoản"),
+            roles=[MEMBER_UPDATER, CELL_SECRETARY],
+        )
         registry.subject_resolver = services.resolve_subject
         registry.credential_resolver = credentials.resolve
         registry.add_shell_tab(ShellTab("home", _("Trang chủ"), "members:home", icon="⌂", order=0))
-        registry.add_shell_tab(ShellTab("profile", _("Hồ sơ"), "members:profile", icon="☺", order=900))
-        registry.add_home_card(HomeCard("members.welcome", "members/cards/welcome.html", services.home_card, order=0,
-                                        depends=services.home_card_depends, expires=services.home_card_expires))
+        registry.add_shell_tab(
+            ShellTab("profile", _("Hồ sơ"), "members:profile", icon="☺", order=900)
+        )
+        registry.add_home_card(
+            HomeCard(
+                "members.welcome",
+                "members/cards/welcome.html",
+                services.home_card,
+                order=0,
+                depends=services.home_card_depends,
+                expires=services.home_card_expires,
+            )
+        )
         registry.add_api_route("members", MemberViewSet, "member")
         registry.add_api_path("auth/token/", TokenView, "token")
         registry.add_api_path("me/", MeView, "me")
@@ -42,6 +72,16 @@ class MembersConfig(PluginConfig):
         from .models import Member
 
         for model in (get_user_model(), Member):  # kept pages (pagecache) show the person's record
-            post_save.connect(services.touch_person, sender=model, dispatch_uid=f"members.touch.save.{model.__name__}")
-            post_delete.connect(services.touch_person, sender=model, dispatch_uid=f"members.touch.delete.{model.__name__}")
-        signals.org_dissolving.connect(services.on_org_dissolving, dispatch_uid="members.org_dissolving")
+            post_save.connect(
+                services.touch_person,
+                sender=model,
+                dispatch_uid=f"members.touch.save.{model.__name__}",
+            )
+            post_delete.connect(
+                services.touch_person,
+                sender=model,
+                dispatch_uid=f"members.touch.delete.{model.__name__}",
+            )
+        signals.org_dissolving.connect(
+            services.on_org_dissolving, dispatch_uid="members.org_dissolving"
+        )

@@ -32,6 +32,7 @@ class CardFontMissing(ImproperlyConfigured):
 
 # --- the QR matrix ------------------------------------------------------------------------
 
+
 def qr_matrix(text, *, border=4):
     """The QR code of ``text`` as rows of booleans (True = dark), quiet zone included."""
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=border)
@@ -65,6 +66,7 @@ def qr_svg(text, *, label=""):
 
 # --- the member's app page ------------------------------------------------------------------
 
+
 def app_qr(member):
     """The rotating QR for the member's app page: ``{"token", "expires_at", "seconds"}``."""
     now = timezone.now()
@@ -76,6 +78,7 @@ def app_qr(member):
 
 
 # --- printable cards ------------------------------------------------------------------------
+
 
 def font_path():
     try:
@@ -119,13 +122,21 @@ def cards_pdf(members, *, cell_name=""):
     font = _register_font()
     out = io.BytesIO()
     pdf = canvas.Canvas(out, pagesize=A4, pageCompression=1)
-    pdf.setTitle(_("Thẻ QR điểm danh — %(cell)s") % {"cell": cell_name} if cell_name else _("Thẻ QR điểm danh"))
+    pdf.setTitle(
+        _("Thẻ QR điểm danh — %(cell)s") % {"cell": cell_name}
+        if cell_name
+        else _("Thẻ QR điểm danh")
+    )
     pdf.setAuthor(_("Sổ tay đảng viên điện tử"))
     page_w, page_h = A4
     card_w, card_h = page_w / COLUMNS, page_h / ROWS
     title = _("THẺ ĐIỂM DANH SINH HOẠT ĐẢNG")
-    lines = [_("Đưa thẻ cho bí thư chi bộ quét"), _("mã QR khi đến sinh hoạt."), _("Mất thẻ: báo ngay bí thư"),
-             _("để thu hồi và cấp thẻ mới.")]
+    lines = [
+        _("Đưa thẻ cho bí thư chi bộ quét"),
+        _("mã QR khi đến sinh hoạt."),
+        _("Mất thẻ: báo ngay bí thư"),
+        _("để thu hồi và cấp thẻ mới."),
+    ]
     members = list(members)
     for index, member in enumerate(members):
         slot = index % (COLUMNS * ROWS)
@@ -137,13 +148,17 @@ def cards_pdf(members, *, cell_name=""):
         y0 = page_h - (slot // COLUMNS + 1) * card_h
         pad = 6 * mm
         qr_side = card_h - 2 * pad - 8 * mm
-        _draw_qr(pdf, credentials.card_token(member), x0 + card_w - pad - qr_side, y0 + pad, qr_side)
+        _draw_qr(
+            pdf, credentials.card_token(member), x0 + card_w - pad - qr_side, y0 + pad, qr_side
+        )
         text_x, text_w = x0 + pad, card_w - 3 * pad - qr_side
         pdf.setFillColorRGB(0.72, 0.11, 0.11)
         pdf.setFont(font, 7.5)
         pdf.drawString(text_x, y0 + card_h - pad - 2 * mm, title)
         pdf.setFillColorRGB(0, 0, 0)
-        y = _wrapped(pdf, member.full_name, font, 12.5, text_x, y0 + card_h - pad - 9 * mm, text_w, 2)
+        y = _wrapped(
+            pdf, member.full_name, font, 12.5, text_x, y0 + card_h - pad - 9 * mm, text_w, 2
+        )
         cell = cell_name or getattr(getattr(member, "cell", None), "name", "")
         y = _wrapped(pdf, cell, font, 8.5, text_x, y - 1.5 * mm, text_w, 3)
         pdf.setFont(font, 7)
@@ -197,7 +212,7 @@ def _wrapped(pdf, text, font, size, x, y, width, max_lines):
         else:
             lines.append(word)
     if len(lines) > max_lines:
-        lines = [*lines[:max_lines - 1], " ".join(lines[max_lines - 1:])]
+        lines = [*lines[: max_lines - 1], " ".join(lines[max_lines - 1 :])]
     for index, line in enumerate(lines):
         if index == len(lines) - 1:
             while stringWidth(line, font, size) > width and len(line) > 1:

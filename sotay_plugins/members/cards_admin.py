@@ -27,7 +27,11 @@ CAPABILITY = "members.issue_activation"
 
 
 def cells_for(user):
-    return scope.managed_orgs(user, CAPABILITY).filter(kind=OrgKind.CELL, is_active=True).order_by("tree_id", "lft")
+    return (
+        scope.managed_orgs(user, CAPABILITY)
+        .filter(kind=OrgKind.CELL, is_active=True)
+        .order_by("tree_id", "lft")
+    )
 
 
 class CardsView(WagtailAdminTemplateMixin, TemplateView):
@@ -53,8 +57,11 @@ def cards_pdf(request, cell_id):
     cell = cells_for(request.user).filter(pk=cell_id).first()
     if cell is None:
         raise Http404
-    members = Member.objects.filter(cell=cell, status__in=VISIBLE_STATUSES).order_by("full_name", "pk").only(
-        "pk", "full_name", "qr_version")
+    members = (
+        Member.objects.filter(cell=cell, status__in=VISIBLE_STATUSES)
+        .order_by("full_name", "pk")
+        .only("pk", "full_name", "qr_version")
+    )
     body = cards.cards_pdf(members, cell_name=cell.name)
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="the-qr-{cell.pk}.pdf"'
@@ -66,7 +73,10 @@ def cards_pdf(request, cell_id):
 def register_card_urls():
     from django.urls import include
 
-    patterns = [path("", CardsView.as_view(), name="index"), path("<int:cell_id>.pdf", cards_pdf, name="pdf")]
+    patterns = [
+        path("", CardsView.as_view(), name="index"),
+        path("<int:cell_id>.pdf", cards_pdf, name="pdf"),
+    ]
     return [path("the-qr/", include((patterns, "members_cards"), namespace="members_cards"))]
 
 
@@ -77,10 +87,19 @@ class CardsMenuItem(MenuItem):
 
 @hooks.register("register_admin_menu_item")
 def register_cards_menu_item():
-    return CardsMenuItem(gettext_lazy("In thẻ QR điểm danh"), reverse("members_cards:index"), name="the-qr",
-                         icon_name="doc-full", order=320)
+    return CardsMenuItem(
+        gettext_lazy("In thẻ QR điểm danh"),
+        reverse("members_cards:index"),
+        name="the-qr",
+        icon_name="doc-full",
+        order=320,
+    )
 
 
 @hooks.register("register_log_actions")
 def register_card_log_actions(actions):
-    actions.register_action("sotay_members.revoke_qr", gettext_lazy("Thu hồi thẻ QR"), gettext_lazy("Đã thu hồi mọi mã QR điểm danh cũ"))
+    actions.register_action(
+        "sotay_members.revoke_qr",
+        gettext_lazy("Thu hồi thẻ QR"),
+        gettext_lazy("Đã thu hồi mọi mã QR điểm danh cũ"),
+    )

@@ -22,7 +22,9 @@ def register(registry):
     """Called from MembersConfig.register: the shell tab and the API path of the member's QR."""
     from sotay_plugins.registry import ShellTab
 
-    registry.add_shell_tab(ShellTab("my_qr", gettext_lazy("Mã QR"), "members:my_qr", icon="▦", order=50))
+    registry.add_shell_tab(
+        ShellTab("my_qr", gettext_lazy("Mã QR"), "members:my_qr", icon="▦", order=50)
+    )
     registry.add_api_path("me/qr/", MyQrView, "me-qr")
 
 
@@ -33,22 +35,41 @@ def my_qr(request):
     context = {"member": member, "refresh": REFRESH_SECONDS}
     if member is not None:
         qr = cards.app_qr(member)
-        context.update(qr=qr, svg=cards.qr_svg(qr["token"], label=_("Mã QR điểm danh của %(name)s") % {
-            "name": member.full_name}))
+        context.update(
+            qr=qr,
+            svg=cards.qr_svg(
+                qr["token"], label=_("Mã QR điểm danh của %(name)s") % {"name": member.full_name}
+            ),
+        )
     return render(request, "members/qr/my_qr.html", context)
 
 
 class MyQrView(APIView):
     """The caller's short-lived QR token (an app token, valid 90 s) and when it expires."""
 
-    @extend_schema(responses=inline_serializer("MyQr", {
-        "token": serializers.CharField(), "expires_at": serializers.DateTimeField(),
-        "seconds": serializers.IntegerField()}))
+    @extend_schema(
+        responses=inline_serializer(
+            "MyQr",
+            {
+                "token": serializers.CharField(),
+                "expires_at": serializers.DateTimeField(),
+                "seconds": serializers.IntegerField(),
+            },
+        )
+    )
     def get(self, request):
         member = services.current_member(request.user)
         if member is None:
-            return Response({"detail": _("Tài khoản này không gắn với hồ sơ đảng viên nào.")}, status=404)
+            return Response(
+                {"detail": _("Tài khoản này không gắn với hồ sơ đảng viên nào.")}, status=404
+            )
         qr = cards.app_qr(member)
-        response = Response({"token": qr["token"], "expires_at": qr["expires_at"].isoformat(), "seconds": qr["seconds"]})
+        response = Response(
+            {
+                "token": qr["token"],
+                "expires_at": qr["expires_at"].isoformat(),
+                "seconds": qr["seconds"],
+            }
+        )
         response["Cache-Control"] = "no-store"
         return response

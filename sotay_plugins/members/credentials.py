@@ -27,12 +27,14 @@ APP_TOKEN_SECONDS = 90
 
 def card_token(member):
     return signing.TimestampSigner(salt=SALT).sign_object(
-        {"m": member.pk, "v": member.qr_version, "k": CARD}, compress=True)
+        {"m": member.pk, "v": member.qr_version, "k": CARD}, compress=True
+    )
 
 
 def app_token(member):
-    return signing.TimestampSigner(salt=SALT).sign_object({"m": member.pk, "v": member.qr_version, "k": APP},
-                                                            compress=True)
+    return signing.TimestampSigner(salt=SALT).sign_object(
+        {"m": member.pk, "v": member.qr_version, "k": APP}, compress=True
+    )
 
 
 def read_token(token):
@@ -49,9 +51,15 @@ def read_token(token):
         try:
             signer.unsign_object(token, max_age=APP_TOKEN_SECONDS)
         except signing.SignatureExpired:
-            raise ValidationError(_("Mã QR trên điện thoại đã hết hạn; xin mở lại trang mã QR để lấy mã mới."),
-                                  code="expired") from None
-    if not isinstance(data, dict) or not isinstance(data.get("m"), int) or data.get("k") not in (CARD, APP):
+            raise ValidationError(
+                _("Mã QR trên điện thoại đã hết hạn; xin mở lại trang mã QR để lấy mã mới."),
+                code="expired",
+            ) from None
+    if (
+        not isinstance(data, dict)
+        or not isinstance(data.get("m"), int)
+        or data.get("k") not in (CARD, APP)
+    ):
         raise ValidationError(_("Mã QR không hợp lệ hoặc đã bị sửa."), code="forged")
     return data["m"], data.get("v"), data["k"]
 
@@ -69,13 +77,17 @@ CHIP_DATE_RE = re.compile(r"^\d{8}$")
 
 def _chip_date(text, field):
     if not CHIP_DATE_RE.match(text or ""):
-        raise ValidationError(_("Mã QR trên CCCD có %(field)s không đúng dạng ngày ddmmyyyy.") % {"field": field},
-                              code="date")
+        raise ValidationError(
+            _("Mã QR trên CCCD có %(field)s không đúng dạng ngày ddmmyyyy.") % {"field": field},
+            code="date",
+        )
     try:
         return date(int(text[4:]), int(text[2:4]), int(text[:2]))
     except ValueError:
-        raise ValidationError(_("Mã QR trên CCCD có %(field)s không phải ngày có thật.") % {"field": field},
-                              code="date") from None
+        raise ValidationError(
+            _("Mã QR trên CCCD có %(field)s không phải ngày có thật.") % {"field": field},
+            code="date",
+        ) from None
 
 
 def parse_chip_qr(text):
@@ -83,7 +95,10 @@ def parse_chip_qr(text):
     parts = (text or "").strip().split("|")
     if len(parts) != 7:
         raise ValidationError(
-            _("Mã QR trên CCCD phải có 7 trường ngăn bởi dấu |, mã này có %(n)d.") % {"n": len(parts)}, code="fields")
+            _("Mã QR trên CCCD phải có 7 trường ngăn bởi dấu |, mã này có %(n)d.")
+            % {"n": len(parts)},
+            code="fields",
+        )
     cccd, _old, name, birth, gender, _address, issued = (p.strip() for p in parts)
     if not CCCD_RE.match(cccd):
         raise ValidationError(_("Số CCCD trong mã QR phải gồm 12 chữ số."), code="cccd")
@@ -91,8 +106,12 @@ def parse_chip_qr(text):
         raise ValidationError(_("Mã QR trên CCCD thiếu họ tên."), code="name")
     genders = {"nam": "male", "nữ": "female", "nu": "female"}
     if gender.lower() not in genders:
-        raise ValidationError(_("Giới tính trong mã QR trên CCCD phải là Nam hoặc Nữ."), code="gender")
-    card = ChipCard(cccd, " ".join(name.split()), _chip_date(birth, _("ngày sinh")), genders[gender.lower()])
+        raise ValidationError(
+            _("Giới tính trong mã QR trên CCCD phải là Nam hoặc Nữ."), code="gender"
+        )
+    card = ChipCard(
+        cccd, " ".join(name.split()), _chip_date(birth, _("ngày sinh")), genders[gender.lower()]
+    )
     _chip_date(issued, _("ngày cấp"))
     return card
 
@@ -108,20 +127,33 @@ def resolve(*, token=None, cccd_qr=None):
 
     if token:
         member_id, version, kind = read_token(token)
-        current = Member.objects.filter(pk=member_id, status__in=VISIBLE_STATUSES).values_list("qr_version", flat=True).first()
+        current = (
+            Member.objects.filter(pk=member_id, status__in=VISIBLE_STATUSES)
+            .values_list("qr_version", flat=True)
+            .first()
+        )
         if current is None:
-            raise ValidationError(_("Mã QR không ứng với đảng viên nào đang sinh hoạt."), code="unknown")
+            raise ValidationError(
+                _("Mã QR không ứng với đảng viên nào đang sinh hoạt."), code="unknown"
+            )
         if current != version:
             raise ValidationError(_("Thẻ QR này đã bị thu hồi; xin dùng thẻ mới."), code="revoked")
         return member_id, "card" if kind == CARD else "app"
     if cccd_qr:
         card = parse_chip_qr(cccd_qr)
-        row = Member.objects.filter(cccd=card.cccd, status__in=VISIBLE_STATUSES).values_list(
-            "pk", "birth_date", "full_name").first()
+        row = (
+            Member.objects.filter(cccd=card.cccd, status__in=VISIBLE_STATUSES)
+            .values_list("pk", "birth_date", "full_name")
+            .first()
+        )
         if row is None or row[1] != card.birth_date:
-            raise ValidationError(_("Không tìm thấy đảng viên có số CCCD và ngày sinh này."), code="unknown")
+            raise ValidationError(
+                _("Không tìm thấy đảng viên có số CCCD và ngày sinh này."), code="unknown"
+            )
         if " ".join(row[2].split()).casefold() != card.full_name.casefold():
-            raise ValidationError(_("Họ tên trên CCCD không khớp với hồ sơ đảng viên."), code="name_mismatch")
+            raise ValidationError(
+                _("Họ tên trên CCCD không khớp với hồ sơ đảng viên."), code="name_mismatch"
+            )
         return row[0], "cccd"
     raise ValidationError(_("Chưa có mã QR."), code="required")
 
@@ -139,8 +171,11 @@ def token_claims(token):
     from .services import VISIBLE_STATUSES
 
     member_id, version, kind = read_token(token)
-    return member_id, "card" if kind == CARD else "app", {
-        "qr_version": version, "status__in": tuple(status.value for status in VISIBLE_STATUSES)}
+    return (
+        member_id,
+        "card" if kind == CARD else "app",
+        {"qr_version": version, "status__in": tuple(status.value for status in VISIBLE_STATUSES)},
+    )
 
 
 #: Offered with the resolver (``registry.credential_resolver.claims``), so that check-in reaches

@@ -42,7 +42,9 @@ def _require(request):
 
 
 def _batch(request, pk):
-    return get_object_or_404(scope.visible_to(request.user, ImportBatch).select_related("org", "job"), pk=pk)
+    return get_object_or_404(
+        scope.visible_to(request.user, ImportBatch).select_related("org", "job"), pk=pk
+    )
 
 
 class OrgChoiceField(forms.ModelChoiceField):
@@ -51,9 +53,15 @@ class OrgChoiceField(forms.ModelChoiceField):
 
 
 class UploadForm(forms.Form):
-    org = OrgChoiceField(queryset=Organisation.objects.none(), label=gettext_lazy("Nhập vào đơn vị"),
-                         help_text=gettext_lazy("Mọi chi bộ trong tệp phải trực thuộc đơn vị này."))
-    file = forms.FileField(label=gettext_lazy("Tệp Excel (.xlsx)"), help_text=gettext_lazy("Dùng mẫu tải về; tối đa 10 MB."))
+    org = OrgChoiceField(
+        queryset=Organisation.objects.none(),
+        label=gettext_lazy("Nhập vào đơn vị"),
+        help_text=gettext_lazy("Mọi chi bộ trong tệp phải trực thuộc đơn vị này."),
+    )
+    file = forms.FileField(
+        label=gettext_lazy("Tệp Excel (.xlsx)"),
+        help_text=gettext_lazy("Dùng mẫu tải về; tối đa 10 MB."),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -61,12 +69,15 @@ class UploadForm(forms.Form):
             scope.managed_orgs(user, CAPABILITY).filter(is_active=True).order_by("tree_id", "lft")
         )
         self.fields["org"].error_messages["invalid_choice"] = gettext_lazy(
-            "Bạn không có quyền nhập vào đơn vị này; xin chọn một đơn vị trong danh sách.")
+            "Bạn không có quyền nhập vào đơn vị này; xin chọn một đơn vị trong danh sách."
+        )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith(".xlsx"):
-            raise ValidationError(_("Chỉ nhận tệp Excel .xlsx (tệp .xls cũ xin mở bằng Excel và lưu lại dạng .xlsx)."))
+            raise ValidationError(
+                _("Chỉ nhận tệp Excel .xlsx (tệp .xls cũ xin mở bằng Excel và lưu lại dạng .xlsx).")
+            )
         try:
             importer.check_size(upload)
         except importer.ImportFileError as exc:
@@ -95,15 +106,20 @@ class UploadView(ImportMixin, FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["batches"] = scope.visible_to(self.request.user, ImportBatch).select_related("org", "job")[:20]
+        context["batches"] = scope.visible_to(self.request.user, ImportBatch).select_related(
+            "org", "job"
+        )[:20]
         context["units"] = importer.template_units(self.request.user)
         context["max_mb"] = settings.SOTAY_IMPORT_MAX_BYTES // (1024 * 1024)
         return context
 
     def form_valid(self, form):
         try:
-            batch = importer.start_batch(user=self.request.user, org=form.cleaned_data["org"],
-                                         uploaded_file=form.cleaned_data["file"])
+            batch = importer.start_batch(
+                user=self.request.user,
+                org=form.cleaned_data["org"],
+                uploaded_file=form.cleaned_data["file"],
+            )
         except importer.ImportFileError as exc:
             for message in exc.messages:
                 form.add_error("file", message)
@@ -118,8 +134,12 @@ class BatchView(ImportMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         batch = _batch(self.request, kwargs["pk"])
-        context.update(batch=batch, can_confirm=batch.state == ImportBatch.State.CHECKED and batch.total_rows
-                       and not batch.error_rows)
+        context.update(
+            batch=batch,
+            can_confirm=batch.state == ImportBatch.State.CHECKED
+            and batch.total_rows
+            and not batch.error_rows,
+        )
         return context
 
 
@@ -144,7 +164,9 @@ def status_of(batch):
         "done": batch.state in (ImportBatch.State.DONE, ImportBatch.State.FAILED),
         "progress": job.progress if job else 0,
         "total": job.total if job else 0,
-        "percent": 100 if not running and batch.state == ImportBatch.State.DONE else (job.percent if job else 0),
+        "percent": 100
+        if not running and batch.state == ImportBatch.State.DONE
+        else (job.percent if job else 0),
         "total_rows": batch.total_rows,
         "created": batch.created if not running else 0,
         "updated": batch.updated if not running else 0,
@@ -199,7 +221,11 @@ urlpatterns = [
 def register_import_urls():
     from django.urls import include
 
-    return [path("nhap-dang-vien/", include((urlpatterns, "members_import"), namespace="members_import"))]
+    return [
+        path(
+            "nhap-dang-vien/", include((urlpatterns, "members_import"), namespace="members_import")
+        )
+    ]
 
 
 class ImportMenuItem(MenuItem):
@@ -209,5 +235,10 @@ class ImportMenuItem(MenuItem):
 
 @hooks.register("register_admin_menu_item")
 def register_import_menu_item():
-    return ImportMenuItem(gettext_lazy("Nhập đảng viên từ Excel"), reverse("members_import:upload"),
-                          name="nhap-dang-vien", icon_name="upload", order=310)
+    return ImportMenuItem(
+        gettext_lazy("Nhập đảng viên từ Excel"),
+        reverse("members_import:upload"),
+        name="nhap-dang-vien",
+        icon_name="upload",
+        order=310,
+    )

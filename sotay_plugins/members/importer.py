@@ -103,6 +103,7 @@ class ImportFileError(Exception):
 
 # --- columns -------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Column:
     key: str
@@ -117,34 +118,136 @@ class Column:
 
 def _columns():
     return [
-        Column("full_name", _("Họ và tên"), _("Họ và tên"), True, ("ho ten", "ten"), 28,
-               hint=_("Bắt buộc.")),
-        Column("birth_date", _("Ngày sinh"), _("Ngày sinh (dd/mm/yyyy)"), True, (), 14, True,
-               hint=_("Bắt buộc, dạng ngày/tháng/năm, ví dụ 02/05/1970.")),
-        Column("gender", _("Giới tính"), _("Giới tính (Nam/Nữ)"), True, ("gioi",), 12,
-               hint=_("Bắt buộc: Nam hoặc Nữ.")),
-        Column("cccd", _("Số CCCD"), _("Số CCCD"), True,
-               ("cccd", "so can cuoc", "so can cuoc cong dan", "can cuoc cong dan"), 16, True,
-               hint=_("Bắt buộc, 12 chữ số; là tên đăng nhập của đảng viên. Dùng để nhận ra đảng viên đã có.")),
-        Column("cell", _("Mã chi bộ"), _("Mã chi bộ"), True, ("ma chi bo noi sinh hoat",), 16, True,
-               hint=_("Bắt buộc: mã của chi bộ nơi đảng viên sinh hoạt (xem danh sách bên dưới).")),
-        Column("party_record_no", _("Số lý lịch"), _("Số lý lịch"), False, ("so ly lich dang vien",), 16, True,
-               hint=_("Để trống thì hệ thống tự cấp cho đảng viên mới.")),
-        Column("party_card_no", _("Số thẻ đảng"), _("Số thẻ đảng"), False, ("so the dang vien",), 14, True),
-        Column("membership", _("Loại đảng viên"), _("Loại đảng viên (Chính thức/Dự bị)"), False, (), 16,
-               hint=_("Chính thức hoặc Dự bị; để trống với đảng viên mới là Chính thức.")),
-        Column("joined_on", _("Ngày vào Đảng"), _("Ngày vào Đảng (dd/mm/yyyy)"), False, ("ngay vao dang",), 14, True),
-        Column("official_on", _("Ngày chính thức"), _("Ngày chính thức (dd/mm/yyyy)"), False,
-               ("ngay chuyen chinh thuc",), 14, True,
-               hint=_("Bắt buộc với đảng viên chính thức đã có ngày vào Đảng.")),
-        Column("positions", _("Chức vụ"), _("Chức vụ"), False, ("chuc vu dang",), 24,
-               hint=_("Một hoặc nhiều chức vụ, cách nhau bằng dấu phẩy (xem giá trị hợp lệ bên dưới).")),
+        Column(
+            "full_name",
+            _("Họ và tên"),
+            _("Họ và tên"),
+            True,
+            ("ho ten", "ten"),
+            28,
+            hint=_("Bắt buộc."),
+        ),
+        Column(
+            "birth_date",
+            _("Ngày sinh"),
+            _("Ngày sinh (dd/mm/yyyy)"),
+            True,
+            (),
+            14,
+            True,
+            hint=_("Bắt buộc, dạng ngày/tháng/năm, ví dụ 02/05/1970."),
+        ),
+        Column(
+            "gender",
+            _("Giới tính"),
+            _("Giới tính (Nam/Nữ)"),
+            True,
+            ("gioi",),
+            12,
+            hint=_("Bắt buộc: Nam hoặc Nữ."),
+        ),
+        Column(
+            "cccd",
+            _("Số CCCD"),
+            _("Số CCCD"),
+            True,
+            ("cccd", "so can cuoc", "so can cuoc cong dan", "can cuoc cong dan"),
+            16,
+            True,
+            hint=_(
+                "Bắt buộc, 12 chữ số; là tên đăng nhập của đảng viên. Dùng để nhận ra đảng viên đã có."
+            ),
+        ),
+        Column(
+            "cell",
+            _("Mã chi bộ"),
+            _("Mã chi bộ"),
+            True,
+            ("ma chi bo noi sinh hoat",),
+            16,
+            True,
+            hint=_("Bắt buộc: mã của chi bộ nơi đảng viên sinh hoạt (xem danh sách bên dưới)."),
+        ),
+        Column(
+            "party_record_no",
+            _("Số lý lịch"),
+            _("Số lý lịch"),
+            False,
+            ("so ly lich dang vien",),
+            16,
+            True,
+            hint=_("Để trống thì hệ thống tự cấp cho đảng viên mới."),
+        ),
+        Column(
+            "party_card_no",
+            _("Số thẻ đảng"),
+            _("Số thẻ đảng"),
+            False,
+            ("so the dang vien",),
+            14,
+            True,
+        ),
+        Column(
+            "membership",
+            _("Loại đảng viên"),
+            _("Loại đảng viên (Chính thức/Dự bị)"),
+            False,
+            (),
+            16,
+            hint=_("Chính thức hoặc Dự bị; để trống với đảng viên mới là Chính thức."),
+        ),
+        Column(
+            "joined_on",
+            _("Ngày vào Đảng"),
+            _("Ngày vào Đảng (dd/mm/yyyy)"),
+            False,
+            ("ngay vao dang",),
+            14,
+            True,
+        ),
+        Column(
+            "official_on",
+            _("Ngày chính thức"),
+            _("Ngày chính thức (dd/mm/yyyy)"),
+            False,
+            ("ngay chuyen chinh thuc",),
+            14,
+            True,
+            hint=_("Bắt buộc với đảng viên chính thức đã có ngày vào Đảng."),
+        ),
+        Column(
+            "positions",
+            _("Chức vụ"),
+            _("Chức vụ"),
+            False,
+            ("chuc vu dang",),
+            24,
+            hint=_(
+                "Một hoặc nhiều chức vụ, cách nhau bằng dấu phẩy (xem giá trị hợp lệ bên dưới)."
+            ),
+        ),
         Column("group", _("Nhóm đảng viên"), _("Nhóm đảng viên"), False, ("nhom",), 24),
         Column("home_town", _("Quê quán"), _("Quê quán"), False, (), 28),
-        Column("permanent_address", _("Nơi thường trú"), _("Nơi thường trú"), False, ("dia chi thuong tru",), 32),
-        Column("phone", _("Số điện thoại"), _("Số điện thoại"), False, ("dien thoai", "sdt"), 14, True),
-        Column("has_smartphone", _("Có điện thoại thông minh"), _("Có điện thoại thông minh (Có/Không)"), False,
-               ("dien thoai thong minh",), 14, hint=_("Có hoặc Không; để trống với đảng viên mới là Có.")),
+        Column(
+            "permanent_address",
+            _("Nơi thường trú"),
+            _("Nơi thường trú"),
+            False,
+            ("dia chi thuong tru",),
+            32,
+        ),
+        Column(
+            "phone", _("Số điện thoại"), _("Số điện thoại"), False, ("dien thoai", "sdt"), 14, True
+        ),
+        Column(
+            "has_smartphone",
+            _("Có điện thoại thông minh"),
+            _("Có điện thoại thông minh (Có/Không)"),
+            False,
+            ("dien thoai thong minh",),
+            14,
+            hint=_("Có hoặc Không; để trống với đảng viên mới là Có."),
+        ),
     ]
 
 
@@ -170,6 +273,7 @@ def _header_index(columns):
 
 
 # --- the template --------------------------------------------------------------------------
+
 
 def build_template(cells=None):
     """The workbook to fill in, as bytes. ``cells``: (code, name) pairs listed on the help sheet."""
@@ -198,7 +302,10 @@ def build_template(cells=None):
     letters = {col.key: get_column_letter(i) for i, col in enumerate(columns, start=1)}
     for key, values in (
         ("gender", [str(Gender.MALE.label), str(Gender.FEMALE.label)]),
-        ("membership", [str(MembershipKind.OFFICIAL.label), str(MembershipKind.PROBATIONARY.label)]),
+        (
+            "membership",
+            [str(MembershipKind.OFFICIAL.label), str(MembershipKind.PROBATIONARY.label)],
+        ),
         ("has_smartphone", [_("Có"), _("Không")]),
     ):
         dv = DataValidation(type="list", formula1='"' + ",".join(values) + '"', allow_blank=True)
@@ -210,22 +317,42 @@ def build_template(cells=None):
     help_ws.column_dimensions["A"].width = 34
     help_ws.column_dimensions["B"].width = 90
     rules = [
-        _("Mỗi dòng của trang “%(sheet)s” là một đảng viên; không đổi tên, thứ tự các cột ở dòng tiêu đề.")
+        _(
+            "Mỗi dòng của trang “%(sheet)s” là một đảng viên; không đổi tên, thứ tự các cột ở dòng tiêu đề."
+        )
         % {"sheet": LIST_SHEET},
         _("Đảng viên được nhận ra theo số CCCD: số CCCD đã có thì cập nhật, chưa có thì thêm mới."),
-        _("Ô để trống ở các cột không bắt buộc thì giữ nguyên thông tin đang có (nhập không xóa dữ liệu)."),
-        _("Nếu có dòng bị lỗi, không dòng nào được nhập: sửa các lỗi được báo rồi tải tệp lên lại."),
-        _("Không chuyển sinh hoạt bằng tệp nhập: đảng viên đang ở chi bộ khác phải làm thủ tục chuyển sinh hoạt."),
+        _(
+            "Ô để trống ở các cột không bắt buộc thì giữ nguyên thông tin đang có (nhập không xóa dữ liệu)."
+        ),
+        _(
+            "Nếu có dòng bị lỗi, không dòng nào được nhập: sửa các lỗi được báo rồi tải tệp lên lại."
+        ),
+        _(
+            "Không chuyển sinh hoạt bằng tệp nhập: đảng viên đang ở chi bộ khác phải làm thủ tục chuyển sinh hoạt."
+        ),
         _("Nhập lại cùng một tệp không làm thay đổi gì."),
     ]
     sections = [
         (_("HƯỚNG DẪN NHẬP DANH SÁCH ĐẢNG VIÊN"), "", [("", rule) for rule in rules]),
-        (_("CÁC CỘT"), "", [(col.header, col.hint or (_("Bắt buộc.") if col.required else _("Không bắt buộc.")))
-                            for col in columns]),
-        (_("CHỨC VỤ (cột Chức vụ)"), _("Ghi tên hoặc mã; nhiều chức vụ cách nhau bằng dấu phẩy."),
-         [(str(label), code) for code, label in Position.choices]),
-        (_("NHÓM ĐẢNG VIÊN (cột Nhóm đảng viên)"), _("Ghi tên hoặc mã."),
-         [(str(label), code) for code, label in MemberGroup.choices]),
+        (
+            _("CÁC CỘT"),
+            "",
+            [
+                (col.header, col.hint or (_("Bắt buộc.") if col.required else _("Không bắt buộc.")))
+                for col in columns
+            ],
+        ),
+        (
+            _("CHỨC VỤ (cột Chức vụ)"),
+            _("Ghi tên hoặc mã; nhiều chức vụ cách nhau bằng dấu phẩy."),
+            [(str(label), code) for code, label in Position.choices],
+        ),
+        (
+            _("NHÓM ĐẢNG VIÊN (cột Nhóm đảng viên)"),
+            _("Ghi tên hoặc mã."),
+            [(str(label), code) for code, label in MemberGroup.choices],
+        ),
     ]
     if cells:
         sections.append((_("MÃ CHI BỘ (cột Mã chi bộ)"), _("Tên chi bộ"), list(cells)))
@@ -246,7 +373,9 @@ def template_units(user):
 
     ranges = scope.managed_ranges(user, CAPABILITY)
     if scope.is_superadmin(user):
-        return list(Organisation.objects.filter(parent__isnull=True, is_active=True).order_by("code")[:20])
+        return list(
+            Organisation.objects.filter(parent__isnull=True, is_active=True).order_by("code")[:20]
+        )
     q = Q(pk__in=[])
     for tree_id, lft, rght in ranges[:20]:
         q |= Q(tree_id=tree_id, lft=lft, rght=rght)
@@ -257,13 +386,20 @@ def template_cells(org, limit=10_000):
     """(code, name) of the active cells under ``org``, for the template's help sheet."""
     org = fresh(org)
     return list(
-        Organisation.objects.filter(tree_id=org.tree_id, lft__gte=org.lft, rght__lte=org.rght,
-                                    kind=OrgKind.CELL, is_active=True)
-        .order_by("code").values_list("code", "name")[:limit]
+        Organisation.objects.filter(
+            tree_id=org.tree_id,
+            lft__gte=org.lft,
+            rght__lte=org.rght,
+            kind=OrgKind.CELL,
+            is_active=True,
+        )
+        .order_by("code")
+        .values_list("code", "name")[:limit]
     )
 
 
 # --- reading the file ----------------------------------------------------------------------
+
 
 def file_size(source):
     size = getattr(source, "size", None)
@@ -283,14 +419,21 @@ def check_size(source):
     size = file_size(source)
     if size > limit:
         raise ImportFileError(
-            _("Tệp quá lớn (%(size)s MB); giới hạn là %(limit)s MB. Xin chia danh sách thành nhiều tệp.")
-            % {"size": f"{size / 1024 / 1024:.1f}".replace(".", ","), "limit": f"{limit / 1024 / 1024:g}".replace(".", ",")}
+            _(
+                "Tệp quá lớn (%(size)s MB); giới hạn là %(limit)s MB. Xin chia danh sách thành nhiều tệp."
+            )
+            % {
+                "size": f"{size / 1024 / 1024:.1f}".replace(".", ","),
+                "limit": f"{limit / 1024 / 1024:g}".replace(".", ","),
+            }
         )
     if size == 0:
         raise ImportFileError(_("Tệp rỗng."))
 
 
-NOT_XLSX = gettext_noop("Tệp không phải bảng tính Excel (.xlsx) hợp lệ. Xin dùng mẫu tải về và lưu dưới dạng .xlsx.")
+NOT_XLSX = gettext_noop(
+    "Tệp không phải bảng tính Excel (.xlsx) hợp lệ. Xin dùng mẫu tải về và lưu dưới dạng .xlsx."
+)
 
 
 def _open_workbook(fileobj):
@@ -371,7 +514,9 @@ def _read_rows(wb):
     if header is None and first is not None:
         header_row, header = first
     if header is None:
-        raise ImportFileError(_("Tệp không có dòng tiêu đề và không có dữ liệu. Xin dùng mẫu tải về."))
+        raise ImportFileError(
+            _("Tệp không có dòng tiêu đề và không có dữ liệu. Xin dùng mẫu tải về.")
+        )
     columns = _match_header(header)
     width = len(columns)
     data = []
@@ -382,7 +527,8 @@ def _read_rows(wb):
         data.append((number, values))
         if len(data) > MAX_ROWS:
             raise ImportFileError(
-                _("Tệp có hơn %(n)s dòng dữ liệu; xin chia thành nhiều tệp.") % {"n": f"{MAX_ROWS:,}".replace(",", ".")}
+                _("Tệp có hơn %(n)s dòng dữ liệu; xin chia thành nhiều tệp.")
+                % {"n": f"{MAX_ROWS:,}".replace(",", ".")}
             )
     if not data:
         raise ImportFileError(_("Tệp không có dòng dữ liệu nào (chỉ có dòng tiêu đề)."))
@@ -414,9 +560,13 @@ def _match_header(header):
     if missing:
         problems.append(_("Thiếu cột bắt buộc: %(cols)s.") % {"cols": ", ".join(missing)})
     if unknown:
-        problems.append(_("Có cột không nhận ra: %(cols)s.") % {"cols": ", ".join(f"“{c}”" for c in unknown)})
+        problems.append(
+            _("Có cột không nhận ra: %(cols)s.") % {"cols": ", ".join(f"“{c}”" for c in unknown)}
+        )
     if duplicated:
-        problems.append(_("Có cột bị lặp: %(cols)s.") % {"cols": ", ".join(f"“{c}”" for c in duplicated)})
+        problems.append(
+            _("Có cột bị lặp: %(cols)s.") % {"cols": ", ".join(f"“{c}”" for c in duplicated)}
+        )
     if problems:
         problems.append(_("Xin dùng đúng dòng tiêu đề của mẫu tải về."))
         raise ImportFileError(problems)
@@ -472,16 +622,23 @@ def parse_date(value):
     else:
         m = ISO_RE.match(text)
         if not m:
-            raise ValidationError(_("“%(value)s” không phải ngày dạng ngày/tháng/năm (ví dụ 02/05/1970).") % {"value": text})
+            raise ValidationError(
+                _("“%(value)s” không phải ngày dạng ngày/tháng/năm (ví dụ 02/05/1970).")
+                % {"value": text}
+            )
         y, mo, d = (int(x) for x in m.groups())
     try:
         parsed = date(y, mo, d)
     except ValueError:
         raise ValidationError(_("Ngày “%(value)s” không có thật.") % {"value": text}) from None
     if parsed.year < 1900:
-        raise ValidationError(_("Năm %(year)d không hợp lệ (phải từ 1900).") % {"year": parsed.year})
+        raise ValidationError(
+            _("Năm %(year)d không hợp lệ (phải từ 1900).") % {"year": parsed.year}
+        )
     if parsed > _today():
-        raise ValidationError(_("Ngày %(value)s ở tương lai.") % {"value": parsed.strftime("%d/%m/%Y")})
+        raise ValidationError(
+            _("Ngày %(value)s ở tương lai.") % {"value": parsed.strftime("%d/%m/%Y")}
+        )
     return parsed
 
 
@@ -508,17 +665,25 @@ def parse_gender(value):
         return Gender.MALE.value
     if key in ("nu", "female", "f"):
         return Gender.FEMALE.value
-    raise ValidationError(_("Giới tính phải là Nam hoặc Nữ (đang ghi “%(value)s”).") % {"value": _text(value)})
+    raise ValidationError(
+        _("Giới tính phải là Nam hoặc Nữ (đang ghi “%(value)s”).") % {"value": _text(value)}
+    )
 
 
 def parse_membership(value):
-    return _choice(value, MembershipKind,
-                   _("Loại đảng viên phải là Chính thức hoặc Dự bị (đang ghi “%(value)s”)."))
+    return _choice(
+        value,
+        MembershipKind,
+        _("Loại đảng viên phải là Chính thức hoặc Dự bị (đang ghi “%(value)s”)."),
+    )
 
 
 def parse_group(value):
-    return _choice(value, MemberGroup,
-                   _("Nhóm đảng viên “%(value)s” không có trong danh sách (xem trang Hướng dẫn)."))
+    return _choice(
+        value,
+        MemberGroup,
+        _("Nhóm đảng viên “%(value)s” không có trong danh sách (xem trang Hướng dẫn)."),
+    )
 
 
 def parse_positions(value):
@@ -546,7 +711,9 @@ def parse_yes_no(value):
         return True
     if key in NO:
         return False
-    raise ValidationError(_("Phải ghi Có hoặc Không (đang ghi “%(value)s”).") % {"value": _text(value)})
+    raise ValidationError(
+        _("Phải ghi Có hoặc Không (đang ghi “%(value)s”).") % {"value": _text(value)}
+    )
 
 
 def parse_phone(value):
@@ -557,7 +724,9 @@ def parse_phone(value):
     else:
         digits = re.sub(r"[\s.\-()]", "", str(value))
     if not PHONE_RE.match(digits):
-        raise ValidationError(_("Số điện thoại “%(value)s” không hợp lệ (9–15 chữ số).") % {"value": _text(value)})
+        raise ValidationError(
+            _("Số điện thoại “%(value)s” không hợp lệ (9–15 chữ số).") % {"value": _text(value)}
+        )
     return digits
 
 
@@ -590,11 +759,26 @@ PARSERS = {
 }
 
 #: Model fields the import may write (besides ``cell``, ``cccd`` and the account).
-WRITABLE = ("full_name", "birth_date", "gender", "party_record_no", "party_card_no", "membership", "joined_on",
-            "official_on", "positions", "group", "home_town", "permanent_address", "phone", "has_smartphone")
+WRITABLE = (
+    "full_name",
+    "birth_date",
+    "gender",
+    "party_record_no",
+    "party_card_no",
+    "membership",
+    "joined_on",
+    "official_on",
+    "positions",
+    "group",
+    "home_town",
+    "permanent_address",
+    "phone",
+    "has_smartphone",
+)
 
 
 # --- the report ----------------------------------------------------------------------------
+
 
 @dataclass
 class Report:
@@ -614,8 +798,14 @@ class Report:
         return not self.errors
 
     def as_dict(self):
-        return {"total_rows": self.total_rows, "error_rows": self.error_rows, "created": self.created,
-                "updated": self.updated, "unchanged": self.unchanged, "applied": self.applied}
+        return {
+            "total_rows": self.total_rows,
+            "error_rows": self.error_rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "applied": self.applied,
+        }
 
 
 @dataclass
@@ -638,13 +828,16 @@ class Plan:
 
 # --- context: the batch's unit and its cells -----------------------------------------------
 
+
 class Context:
     """What every row is checked against: the batch's unit, its subtree (one query) and the user."""
 
     def __init__(self, org, user=None):
         self.org = org
         self.user = user
-        subtree = list(Organisation.objects.filter(tree_id=org.tree_id, lft__gte=org.lft, rght__lte=org.rght))
+        subtree = list(
+            Organisation.objects.filter(tree_id=org.tree_id, lft__gte=org.lft, rght__lte=org.rght)
+        )
         self.by_id = {o.pk: o for o in subtree}
         self.by_code = {o.code: o for o in subtree}
         for ancestor in org.get_ancestors():
@@ -662,7 +855,9 @@ class Context:
                 if node.kind == OrgKind.BASE and base is None:
                     base = node
                 node = self.by_id.get(node.parent_id)
-            self._prefixes[cell.pk] = f"{district.local_code if district else '00'}.{(base or cell).local_code}."
+            self._prefixes[cell.pk] = (
+                f"{district.local_code if district else '00'}.{(base or cell).local_code}."
+            )
         return self._prefixes[cell.pk]
 
 
@@ -675,15 +870,21 @@ def authorise(user, org):
     """The batch's unit must be one where ``user`` may import (None: the shell, unrestricted)."""
     if user is not None and not scope.can(user, CAPABILITY, org):
         raise ImportFileError(
-            _("Bạn không có quyền nhập đảng viên vào %(org)s; chỉ được nhập vào các đơn vị thuộc phạm vi được giao.")
+            _(
+                "Bạn không có quyền nhập đảng viên vào %(org)s; chỉ được nhập vào các đơn vị thuộc phạm vi được giao."
+            )
             % {"org": org.name}
         )
 
 
 # --- checking ------------------------------------------------------------------------------
 
+
 def _col_error(row, label, message):
-    row.errors.append(_("Dòng %(row)d, cột %(column)s: %(message)s") % {"row": row.number, "column": label, "message": message})
+    row.errors.append(
+        _("Dòng %(row)d, cột %(column)s: %(message)s")
+        % {"row": row.number, "column": label, "message": message}
+    )
 
 
 def _row_error(row, message):
@@ -710,8 +911,15 @@ def _parse_rows(sheet, ctx):
         _check_cccd(row)
         _check_cell(row, ctx)
         rows.append(row)
-    _check_duplicates(rows, "cccd", _("Số CCCD"), _("Số CCCD %(value)s bị lặp ở các dòng %(rows)s."))
-    _check_duplicates(rows, "party_record_no", _("Số lý lịch"), _("Số lý lịch %(value)s bị lặp ở các dòng %(rows)s."))
+    _check_duplicates(
+        rows, "cccd", _("Số CCCD"), _("Số CCCD %(value)s bị lặp ở các dòng %(rows)s.")
+    )
+    _check_duplicates(
+        rows,
+        "party_record_no",
+        _("Số lý lịch"),
+        _("Số lý lịch %(value)s bị lặp ở các dòng %(rows)s."),
+    )
     return rows
 
 
@@ -736,27 +944,47 @@ def _check_cell(row, ctx):
         row.values["cell_missing"] = code
         return  # told apart (unknown code / outside the unit) with one query for all rows
     if org.kind != OrgKind.CELL:
-        _col_error(row, _("Mã chi bộ"), _("%(code)s là %(org)s (%(kind)s), không phải chi bộ; đảng viên phải sinh hoạt tại một chi bộ.")
-                   % {"code": code, "org": org.name, "kind": org.get_kind_display()})
+        _col_error(
+            row,
+            _("Mã chi bộ"),
+            _(
+                "%(code)s là %(org)s (%(kind)s), không phải chi bộ; đảng viên phải sinh hoạt tại một chi bộ."
+            )
+            % {"code": code, "org": org.name, "kind": org.get_kind_display()},
+        )
     elif not org.is_active:
-        _col_error(row, _("Mã chi bộ"), _("Chi bộ %(org)s không còn hoạt động.") % {"org": org.name})
+        _col_error(
+            row, _("Mã chi bộ"), _("Chi bộ %(org)s không còn hoạt động.") % {"org": org.name}
+        )
     else:
         row.values["cell"] = org
 
 
 def _check_missing_cells(rows, ctx):
     missing = {row.values["cell_missing"] for row in rows if "cell_missing" in row.values}
-    elsewhere = set(Organisation.objects.filter(code__in=missing).values_list("code", flat=True)) if missing else set()
+    elsewhere = (
+        set(Organisation.objects.filter(code__in=missing).values_list("code", flat=True))
+        if missing
+        else set()
+    )
     for row in rows:
         code = row.values.pop("cell_missing", None)
         if code is None:
             continue
         row.values.pop("cell", None)
         if code in elsewhere:
-            _col_error(row, _("Mã chi bộ"), _("Chi bộ mã %(code)s không thuộc %(org)s; chỉ được nhập vào các chi bộ trực thuộc đơn vị đã chọn.")
-                       % {"code": code, "org": ctx.org.name})
+            _col_error(
+                row,
+                _("Mã chi bộ"),
+                _(
+                    "Chi bộ mã %(code)s không thuộc %(org)s; chỉ được nhập vào các chi bộ trực thuộc đơn vị đã chọn."
+                )
+                % {"code": code, "org": ctx.org.name},
+            )
         else:
-            _col_error(row, _("Mã chi bộ"), _("Không có chi bộ nào mang mã %(code)s.") % {"code": code})
+            _col_error(
+                row, _("Mã chi bộ"), _("Không có chi bộ nào mang mã %(code)s.") % {"code": code}
+            )
 
 
 def _check_duplicates(rows, key, label, message):
@@ -796,11 +1024,25 @@ def _plan_chunk(rows, ctx):
     cccds = [row.values["cccd"] for row in valid]
     existing = {m.cccd: m for m in Member.objects.filter(cccd__in=cccds)} if cccds else {}
     new_cccds = [c for c in cccds if c not in existing]
-    taken_usernames = set(User.objects.filter(username__in=new_cccds).values_list("username", flat=True)) if new_cccds else set()
-    record_nos = {row.values["party_record_no"]: row.values["cccd"] for row in valid if row.values.get("party_record_no")}
-    record_owner = dict(
-        Member.objects.filter(party_record_no__in=list(record_nos)).values_list("party_record_no", "cccd")
-    ) if record_nos else {}
+    taken_usernames = (
+        set(User.objects.filter(username__in=new_cccds).values_list("username", flat=True))
+        if new_cccds
+        else set()
+    )
+    record_nos = {
+        row.values["party_record_no"]: row.values["cccd"]
+        for row in valid
+        if row.values.get("party_record_no")
+    }
+    record_owner = (
+        dict(
+            Member.objects.filter(party_record_no__in=list(record_nos)).values_list(
+                "party_record_no", "cccd"
+            )
+        )
+        if record_nos
+        else {}
+    )
 
     plans = []
     for row in valid:
@@ -808,25 +1050,55 @@ def _plan_chunk(rows, ctx):
         cell = values["cell"]
         number = values.get("party_record_no")
         if number and record_owner.get(number, values["cccd"]) != values["cccd"]:
-            _col_error(row, _("Số lý lịch"), _("Số lý lịch %(no)s đã thuộc về một đảng viên khác.") % {"no": number})
+            _col_error(
+                row,
+                _("Số lý lịch"),
+                _("Số lý lịch %(no)s đã thuộc về một đảng viên khác.") % {"no": number},
+            )
         current = existing.get(values["cccd"])
         if current is None:
             if values["cccd"] in taken_usernames:
-                _col_error(row, _("Số CCCD"), _("Số CCCD này đã là tên đăng nhập của một tài khoản khác (không phải đảng viên)."))
-            member = Member(cccd=values["cccd"], cell=cell,
-                            **{k: v for k, v in values.items() if k in WRITABLE and v is not None})
-            _validate_member(row, member, exclude=["user", "cell"] + ([] if number else ["party_record_no"]))
+                _col_error(
+                    row,
+                    _("Số CCCD"),
+                    _(
+                        "Số CCCD này đã là tên đăng nhập của một tài khoản khác (không phải đảng viên)."
+                    ),
+                )
+            member = Member(
+                cccd=values["cccd"],
+                cell=cell,
+                **{k: v for k, v in values.items() if k in WRITABLE and v is not None},
+            )
+            _validate_member(
+                row, member, exclude=["user", "cell"] + ([] if number else ["party_record_no"])
+            )
             plans.append(Plan(row, CREATE, member))
             continue
         if current.cell_id not in ctx.by_id or not _under(ctx, current.cell_id):
-            _col_error(row, _("Số CCCD"), _("Số CCCD này đã thuộc về một đảng viên đang sinh hoạt ngoài %(org)s; "
-                                            "không thể cập nhật hay chuyển sinh hoạt bằng tệp nhập.") % {"org": ctx.org.name})
+            _col_error(
+                row,
+                _("Số CCCD"),
+                _(
+                    "Số CCCD này đã thuộc về một đảng viên đang sinh hoạt ngoài %(org)s; "
+                    "không thể cập nhật hay chuyển sinh hoạt bằng tệp nhập."
+                )
+                % {"org": ctx.org.name},
+            )
             continue
         if current.cell_id != cell.pk:
-            _col_error(row, _("Mã chi bộ"), _("Đảng viên này đang sinh hoạt tại %(org)s; đổi chi bộ phải làm thủ tục chuyển sinh hoạt.")
-                       % {"org": ctx.by_id[current.cell_id].name})
+            _col_error(
+                row,
+                _("Mã chi bộ"),
+                _(
+                    "Đảng viên này đang sinh hoạt tại %(org)s; đổi chi bộ phải làm thủ tục chuyển sinh hoạt."
+                )
+                % {"org": ctx.by_id[current.cell_id].name},
+            )
             continue
-        changed = tuple(k for k in WRITABLE if values.get(k) is not None and getattr(current, k) != values[k])
+        changed = tuple(
+            k for k in WRITABLE if values.get(k) is not None and getattr(current, k) != values[k]
+        )
         if not changed:
             plans.append(Plan(row, UNCHANGED, current))
             continue
@@ -846,7 +1118,7 @@ def _under(ctx, org_id):
 
 def _chunks(items, size=CHUNK):
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def _validate(source, ctx, progress=None):
@@ -882,6 +1154,7 @@ def check(source, org, user=None, progress=None):
 
 # --- applying ------------------------------------------------------------------------------
 
+
 class _RecordNumbers:
     """Issues party-record numbers for new members: the next serial after the highest stored
     one with the same prefix (one query per prefix length), skipping numbers the file uses."""
@@ -890,8 +1163,13 @@ class _RecordNumbers:
         self.next = {}
         for length, group in groupby(sorted(prefixes, key=len), key=len):
             group = list(group)
-            rows = (Member.objects.annotate(p=Left("party_record_no", length)).filter(p__in=group)
-                    .values("p").annotate(m=Max("party_record_no")).values_list("p", "m"))
+            rows = (
+                Member.objects.annotate(p=Left("party_record_no", length))
+                .filter(p__in=group)
+                .values("p")
+                .annotate(m=Max("party_record_no"))
+                .values_list("p", "m")
+            )
             for prefix, highest in rows:
                 self.next[prefix] = _serial(highest) + 1
         for number in file_numbers:
@@ -915,8 +1193,11 @@ def _assign_record_numbers(plans, ctx, numbers):
     while pending:
         for plan in pending:
             plan.member.party_record_no = numbers.take(ctx.record_prefix(plan.member.cell))
-        taken = set(Member.objects.filter(party_record_no__in=[p.member.party_record_no for p in pending])
-                    .values_list("party_record_no", flat=True))
+        taken = set(
+            Member.objects.filter(
+                party_record_no__in=[p.member.party_record_no for p in pending]
+            ).values_list("party_record_no", flat=True)
+        )
         pending = [p for p in pending if p.member.party_record_no in taken]
 
 
@@ -931,18 +1212,25 @@ def _write_chunk(rows, ctx, numbers, report):
         _assign_record_numbers(creates, ctx, numbers)
         if creates:
             users = User.objects.bulk_create(
-                [User(username=p.member.cccd, is_active=False, password=make_password(None)) for p in creates]
+                [
+                    User(username=p.member.cccd, is_active=False, password=make_password(None))
+                    for p in creates
+                ]
             )
             for user, plan in zip(users, creates, strict=True):
                 plan.member.user = user
             Member.objects.bulk_create([p.member for p in creates])
         now = timezone.now()
-        for changed, group in groupby(sorted(updates, key=lambda p: p.changed), key=lambda p: p.changed):
+        for changed, group in groupby(
+            sorted(updates, key=lambda p: p.changed), key=lambda p: p.changed
+        ):
             members = [p.member for p in group]
             for member in members:
                 member.updated_at = now
             _bulk_update(members, [*changed, "updated_at"])
-            pagecache.touch_users(*(member.user_id for member in members))  # bulk writes send no signal
+            pagecache.touch_users(
+                *(member.user_id for member in members)
+            )  # bulk writes send no signal
         _sync_secretaries(
             [p.member for p in creates if SECRETARY_POSITIONS & set(p.member.positions or ())]
             + [p.member for p in updates if "positions" in p.changed],
@@ -968,8 +1256,10 @@ def _bulk_update(members, names):
     table, pk = qn(Member._meta.db_table), qn(Member._meta.pk.column)
     with connection.cursor() as cursor:
         for start in range(0, len(members), 1000):
-            batch = members[start:start + 1000]
-            params = [f.get_db_prep_save(getattr(m, f.attname), connection) for m in batch for f in fields]
+            batch = members[start : start + 1000]
+            params = [
+                f.get_db_prep_save(getattr(m, f.attname), connection) for m in batch for f in fields
+            ]
             cursor.execute(
                 f"UPDATE {table} AS m SET {assignments} FROM (VALUES {', '.join([row] * len(batch))}) "  # noqa: S608 - identifiers from the model, values bound
                 f"AS v({columns}) WHERE m.{pk} = v.{pk}",
@@ -989,9 +1279,14 @@ def _sync_secretaries(members, actor):
     role = Role.objects.filter(code=CELL_SECRETARY).first()
     if role is None:
         return
-    wanted = {m.user_id: m.cell_id for m in members
-              if SECRETARY_POSITIONS & set(m.positions) and m.status in VISIBLE_STATUSES}
-    held = RoleAssignment.objects.filter(role=role, user_id__in=[m.user_id for m in members]).values_list("pk", "user_id", "org_id")
+    wanted = {
+        m.user_id: m.cell_id
+        for m in members
+        if SECRETARY_POSITIONS & set(m.positions) and m.status in VISIBLE_STATUSES
+    }
+    held = RoleAssignment.objects.filter(
+        role=role, user_id__in=[m.user_id for m in members]
+    ).values_list("pk", "user_id", "org_id")
     drop, have = [], set()
     for pk, user_id, org_id in held:
         if wanted.get(user_id) == org_id:
@@ -1001,7 +1296,11 @@ def _sync_secretaries(members, actor):
     if drop:
         RoleAssignment.objects.filter(pk__in=drop).delete()
     RoleAssignment.objects.bulk_create(
-        [RoleAssignment(user_id=u, role=role, org_id=c, granted_by=actor) for u, c in wanted.items() if u not in have],
+        [
+            RoleAssignment(user_id=u, role=role, org_id=c, granted_by=actor)
+            for u, c in wanted.items()
+            if u not in have
+        ],
         ignore_conflicts=True,
     )
     scope.grants_changed()  # bulk_create sends no signal
@@ -1040,9 +1339,17 @@ def run(source, org, *, user=None, dry_run=False, batch=None, make_batch=None, p
             _write_chunk(chunk, ctx, numbers, applied)
         except _Changed as exc:
             applied.errors = [{"row": row.number, "errors": row.errors} for row in exc.rows]
-            applied.errors.append({"row": 0, "errors": [
-                _("Dữ liệu đã thay đổi trong lúc nhập; đã nhập %(n)d dòng trước đó. Xin kiểm tra và nhập lại tệp.")
-                % {"n": done}]})
+            applied.errors.append(
+                {
+                    "row": 0,
+                    "errors": [
+                        _(
+                            "Dữ liệu đã thay đổi trong lúc nhập; đã nhập %(n)d dòng trước đó. Xin kiểm tra và nhập lại tệp."
+                        )
+                        % {"n": done}
+                    ],
+                }
+            )
             break
         done += len(chunk)
         if progress:
@@ -1059,16 +1366,36 @@ def _finish_batch(batch, report, user):
     batch.errors = report.errors[:MAX_STORED_ERROR_ROWS]
     batch.created, batch.updated, batch.unchanged = report.created, report.updated, report.unchanged
     batch.state = ImportBatch.State.FAILED if report.errors else ImportBatch.State.DONE
-    batch.save(update_fields=["total_rows", "error_rows", "errors", "created", "updated", "unchanged", "state"])
+    batch.save(
+        update_fields=[
+            "total_rows",
+            "error_rows",
+            "errors",
+            "created",
+            "updated",
+            "unchanged",
+            "state",
+        ]
+    )
     discard_file(batch)
-    log(batch, "sotay_members.import", user=user, data={
-        "org": batch.org_id, "file": batch.original_name, "rows": report.total_rows,
-        "created": report.created, "updated": report.updated, "unchanged": report.unchanged,
-        "error_rows": report.error_rows,
-    })
+    log(
+        batch,
+        "sotay_members.import",
+        user=user,
+        data={
+            "org": batch.org_id,
+            "file": batch.original_name,
+            "rows": report.total_rows,
+            "created": report.created,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "error_rows": report.error_rows,
+        },
+    )
 
 
 # --- batches (the admin) -------------------------------------------------------------------
+
 
 def start_batch(*, user, org, uploaded_file):
     """Upload + dry run: check the file and keep it with its report. Raises ImportFileError
@@ -1078,9 +1405,16 @@ def start_batch(*, user, org, uploaded_file):
     report = check(uploaded_file, org, user)
     name = os.path.basename(getattr(uploaded_file, "name", "") or "danh-sach.xlsx")[:255]
     batch = ImportBatch(
-        org=org, original_name=name, created_by=user, state=ImportBatch.State.CHECKED,
-        total_rows=report.total_rows, error_rows=report.error_rows, errors=report.errors[:MAX_STORED_ERROR_ROWS],
-        created=report.created, updated=report.updated, unchanged=report.unchanged,
+        org=org,
+        original_name=name,
+        created_by=user,
+        state=ImportBatch.State.CHECKED,
+        total_rows=report.total_rows,
+        error_rows=report.error_rows,
+        errors=report.errors[:MAX_STORED_ERROR_ROWS],
+        created=report.created,
+        updated=report.updated,
+        unchanged=report.unchanged,
     )
     uploaded_file.seek(0)
     batch.file.save("nhap-dang-vien.xlsx", File(uploaded_file), save=False)
@@ -1095,10 +1429,13 @@ def confirm_batch(batch, user):
         raise ValidationError(_("Tệp còn lỗi hoặc không có dòng nào; không thể nhập."))
     with transaction.atomic():
         started = ImportBatch.objects.filter(pk=batch.pk, state=ImportBatch.State.CHECKED).update(
-            state=ImportBatch.State.RUNNING)
+            state=ImportBatch.State.RUNNING
+        )
         if not started:
             return None
-        job = jobs.enqueue(JOB_FUNC, user=user, dedupe_key=f"members.import:{batch.pk}", batch_id=batch.pk)
+        job = jobs.enqueue(
+            JOB_FUNC, user=user, dedupe_key=f"members.import:{batch.pk}", batch_id=batch.pk
+        )
         ImportBatch.objects.filter(pk=batch.pk).update(job=job)
     batch.refresh_from_db()
     return job
@@ -1125,7 +1462,14 @@ def run_import(job, batch_id):
         _fail(batch, exc.messages)
         return {"batch": batch.pk, "state": ImportBatch.State.FAILED}
     except Exception:
-        _fail(batch, [_("Lỗi hệ thống khi nhập; hệ thống sẽ thử lại. Nhập lại cùng tệp không tạo bản ghi trùng.")])
+        _fail(
+            batch,
+            [
+                _(
+                    "Lỗi hệ thống khi nhập; hệ thống sẽ thử lại. Nhập lại cùng tệp không tạo bản ghi trùng."
+                )
+            ],
+        )
         raise
     if not report.applied:  # a row error turned up at apply time: nothing was written
         report.created = report.updated = report.unchanged = 0
@@ -1142,7 +1486,11 @@ def discard_file(batch):
 
 def purge_stale_files(older_than):
     """Drop the files of batches checked but never imported (``manage.py purge_imports``)."""
-    stale = ImportBatch.objects.filter(created_at__lt=older_than).exclude(state=ImportBatch.State.RUNNING).exclude(file="")
+    stale = (
+        ImportBatch.objects.filter(created_at__lt=older_than)
+        .exclude(state=ImportBatch.State.RUNNING)
+        .exclude(file="")
+    )
     count = 0
     for batch in stale:
         discard_file(batch)
@@ -1152,6 +1500,7 @@ def purge_stale_files(older_than):
 
 def _fail(batch, messages):
     ImportBatch.objects.filter(pk=batch.pk).update(
-        state=ImportBatch.State.FAILED, errors=[{"row": 0, "errors": [str(m) for m in messages]}],
+        state=ImportBatch.State.FAILED,
+        errors=[{"row": 0, "errors": [str(m) for m in messages]}],
         error_rows=batch.error_rows or 0,
     )

@@ -5,7 +5,11 @@ from django.utils.translation import gettext_lazy as _
 ACTIONS = [
     ("sotay_members.create", _("Tạo hồ sơ đảng viên"), _("Đã tạo hồ sơ đảng viên")),
     ("sotay_members.view", _("Xem hồ sơ đảng viên"), _("Đã xem hồ sơ (đã che thông tin cá nhân)")),
-    ("sotay_members.view_personal", _("Xem thông tin cá nhân"), _("Đã xem CCCD, ngày sinh, địa chỉ")),
+    (
+        "sotay_members.view_personal",
+        _("Xem thông tin cá nhân"),
+        _("Đã xem CCCD, ngày sinh, địa chỉ"),
+    ),
     ("sotay_members.transfer", _("Chuyển sinh hoạt"), _("Đã chuyển sinh hoạt đảng")),
     ("sotay_members.activation_code", _("Cấp mã kích hoạt"), _("Đã cấp mã kích hoạt tài khoản")),
     ("sotay_members.activate", _("Kích hoạt tài khoản"), _("Đảng viên đã kích hoạt tài khoản")),

@@ -40,11 +40,18 @@ class Member(models.Model):
     whose username is the CCCD."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, verbose_name=_("tài khoản"), on_delete=models.PROTECT, related_name="member"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("tài khoản"),
+        on_delete=models.PROTECT,
+        related_name="member",
     )
     party_record_no = models.CharField(
-        _("số lý lịch đảng viên"), max_length=32, unique=True,
-        help_text=_("Gồm mã cấp huyện, mã cơ sở và số thứ tự; cấp lại khi chuyển sinh hoạt chính thức."),
+        _("số lý lịch đảng viên"),
+        max_length=32,
+        unique=True,
+        help_text=_(
+            "Gồm mã cấp huyện, mã cơ sở và số thứ tự; cấp lại khi chuyển sinh hoạt chính thức."
+        ),
     )
     full_name = models.CharField(_("họ và tên"), max_length=120, db_index=True)
     birth_date = models.DateField(_("ngày sinh"))
@@ -54,19 +61,31 @@ class Member(models.Model):
     permanent_address = models.CharField(_("nơi thường trú"), max_length=255, blank=True)
     phone = models.CharField(_("số điện thoại"), max_length=15, blank=True)
     party_card_no = models.CharField(_("số thẻ đảng"), max_length=20, blank=True)
-    membership = models.CharField(_("loại đảng viên"), max_length=12, choices=MembershipKind.choices,
-                                  default=MembershipKind.OFFICIAL)
+    membership = models.CharField(
+        _("loại đảng viên"),
+        max_length=12,
+        choices=MembershipKind.choices,
+        default=MembershipKind.OFFICIAL,
+    )
     cell = models.ForeignKey(
-        "orgtree.Organisation", verbose_name=_("chi bộ"), on_delete=models.PROTECT, related_name="members",
+        "orgtree.Organisation",
+        verbose_name=_("chi bộ"),
+        on_delete=models.PROTECT,
+        related_name="members",
     )
     positions = FlagSetField(_("chức vụ đảng"), choices=Position.choices, blank=True)
-    group = models.CharField(_("nhóm đảng viên"), max_length=16, choices=MemberGroup.choices,
-                             default=MemberGroup.OFFICIAL)
+    group = models.CharField(
+        _("nhóm đảng viên"),
+        max_length=16,
+        choices=MemberGroup.choices,
+        default=MemberGroup.OFFICIAL,
+    )
     has_smartphone = models.BooleanField(_("có điện thoại thông minh"), default=True)
     joined_on = models.DateField(_("ngày vào Đảng"), null=True, blank=True)
     official_on = models.DateField(_("ngày chính thức"), null=True, blank=True)
-    status = models.CharField(_("tình trạng"), max_length=12, choices=MemberStatus.choices,
-                              default=MemberStatus.ACTIVE)
+    status = models.CharField(
+        _("tình trạng"), max_length=12, choices=MemberStatus.choices, default=MemberStatus.ACTIVE
+    )
     #: Bumped to revoke every QR credential issued so far (a lost card).
     qr_version = models.PositiveSmallIntegerField(_("phiên bản mã QR"), default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
@@ -97,7 +116,10 @@ class Member(models.Model):
         except ValidationError as exc:
             errors["cccd"] = exc.messages
         if self.cell_id and self.cell.kind != OrgKind.CELL:
-            errors["cell"] = [_("Đảng viên phải sinh hoạt tại một chi bộ, không phải tại %(org)s.") % {"org": self.cell.name}]
+            errors["cell"] = [
+                _("Đảng viên phải sinh hoạt tại một chi bộ, không phải tại %(org)s.")
+                % {"org": self.cell.name}
+            ]
         if self.cell_id and not self.cell.is_active:
             errors["cell"] = [_("Chi bộ %(org)s không còn hoạt động.") % {"org": self.cell.name}]
         if self.birth_date and self.birth_date > timezone.localdate():
@@ -121,14 +143,26 @@ class MemberTransfer(models.Model):
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="transfers")
     kind = models.CharField(_("hình thức"), max_length=10, choices=Kind.choices)
-    from_cell = models.ForeignKey("orgtree.Organisation", verbose_name=_("từ chi bộ"), on_delete=models.PROTECT, related_name="+")
-    to_cell = models.ForeignKey("orgtree.Organisation", verbose_name=_("đến chi bộ"), on_delete=models.PROTECT, related_name="+")
+    from_cell = models.ForeignKey(
+        "orgtree.Organisation",
+        verbose_name=_("từ chi bộ"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    to_cell = models.ForeignKey(
+        "orgtree.Organisation",
+        verbose_name=_("đến chi bộ"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     on = models.DateField(_("ngày chuyển"), default=timezone.localdate)
     until = models.DateField(_("đến ngày (tạm thời)"), null=True, blank=True)
     old_record_no = models.CharField(_("số lý lịch cũ"), max_length=32, blank=True)
     new_record_no = models.CharField(_("số lý lịch mới"), max_length=32, blank=True)
     note = models.TextField(_("ghi chú"), blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -147,7 +181,9 @@ class ActivationCode(models.Model):
     code_hash = models.CharField(max_length=64)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -166,9 +202,13 @@ class ImportBatch(models.Model):
         DONE = "done", _("Đã nhập")
         FAILED = "failed", _("Lỗi")
 
-    org = models.ForeignKey("orgtree.Organisation", verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="+")
+    org = models.ForeignKey(
+        "orgtree.Organisation", verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="+"
+    )
     #: Kept only until the import is done (it holds CCCDs), in storage that has no URL.
-    file = models.FileField(_("tệp"), upload_to="imports/%Y/%m/", storage=private_storage, blank=True)
+    file = models.FileField(
+        _("tệp"), upload_to="imports/%Y/%m/", storage=private_storage, blank=True
+    )
     original_name = models.CharField(max_length=255)
     state = models.CharField(max_length=10, choices=State.choices, default=State.CHECKED)
     total_rows = models.PositiveIntegerField(default=0)
@@ -177,8 +217,12 @@ class ImportBatch(models.Model):
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
-    job = models.ForeignKey("sotay.OutboxJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    job = models.ForeignKey(
+        "sotay.OutboxJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     scope = ScopeSpec(org_field="org", view_capability="members.import_members")

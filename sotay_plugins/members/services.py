@@ -62,10 +62,13 @@ def _read_subject(user):
     if member is None or member.status not in VISIBLE_STATUSES:
         return None
     cell = member.cell
-    return Subject(member.pk, cell.pk, cell.tree_id, cell.lft, cell.rght, member.positions, member.group)
+    return Subject(
+        member.pk, cell.pk, cell.tree_id, cell.lft, cell.rght, member.positions, member.group
+    )
 
 
 # --- party-record numbers ---------------------------------------------------------------
+
 
 def record_prefix(cell):
     """``<district code>.<base code>.`` of the cell: the units the record number embeds."""
@@ -79,13 +82,16 @@ def next_record_no(cell):
     prefix = record_prefix(cell)
     last = (
         Member.objects.filter(party_record_no__startswith=prefix)
-        .order_by("-party_record_no").values_list("party_record_no", flat=True).first()
+        .order_by("-party_record_no")
+        .values_list("party_record_no", flat=True)
+        .first()
     )
     serial = int(last.rsplit(".", 1)[-1]) + 1 if last else 1
     return f"{prefix}{serial:06d}"
 
 
 # --- create and update ------------------------------------------------------------------
+
 
 def create_member(*, actor=None, **fields):
     """Create a member and their (inactive) account. Raises ValidationError in Vietnamese."""
@@ -114,9 +120,10 @@ def create_member(*, actor=None, **fields):
 
 
 def _check_cccd_free(member):
-    clash = Member.objects.filter(cccd=member.cccd).exclude(pk=member.pk).exists() or User.objects.filter(
-        username=member.cccd
-    ).exclude(pk=member.user_id).exists()
+    clash = (
+        Member.objects.filter(cccd=member.cccd).exclude(pk=member.pk).exists()
+        or User.objects.filter(username=member.cccd).exclude(pk=member.user_id).exists()
+    )
     if clash:
         raise ValidationError({"cccd": [_("Số CCCD này đã thuộc về một đảng viên khác.")]})
 
@@ -150,26 +157,34 @@ def sync_position_roles(member, *, actor=None):
     role = Role.objects.filter(code=CELL_SECRETARY).first()
     if role is None:
         return
-    is_secretary = bool(SECRETARY_POSITIONS & set(member.positions)) and member.status in VISIBLE_STATUSES
+    is_secretary = (
+        bool(SECRETARY_POSITIONS & set(member.positions)) and member.status in VISIBLE_STATUSES
+    )
     current = RoleAssignment.objects.filter(user_id=member.user_id, role=role)
     if is_secretary:
         current.exclude(org_id=member.cell_id).delete()
-        RoleAssignment.objects.get_or_create(user_id=member.user_id, role=role, org_id=member.cell_id,
-                                             defaults={"granted_by": actor})
+        RoleAssignment.objects.get_or_create(
+            user_id=member.user_id, role=role, org_id=member.cell_id, defaults={"granted_by": actor}
+        )
     else:
         current.delete()
 
 
 # --- transfers ---------------------------------------------------------------------------
 
-def transfer_member(member, to_cell, *, kind=MemberTransfer.Kind.OFFICIAL, on=None, until=None, note="", actor=None):
+
+def transfer_member(
+    member, to_cell, *, kind=MemberTransfer.Kind.OFFICIAL, on=None, until=None, note="", actor=None
+):
     """Move a member's party activity to another cell, with history. An official transfer
     re-issues the party-record number (it embeds the unit codes)."""
     to_cell = Organisation.objects.get(pk=to_cell.pk if hasattr(to_cell, "pk") else to_cell)
     if to_cell.kind != OrgKind.CELL:
         raise ValidationError({"to_cell": [_("Chỉ chuyển sinh hoạt được đến một chi bộ.")]})
     if not to_cell.is_active:
-        raise ValidationError({"to_cell": [_("Chi bộ %(org)s không còn hoạt động.") % {"org": to_cell.name}]})
+        raise ValidationError(
+            {"to_cell": [_("Chi bộ %(org)s không còn hoạt động.") % {"org": to_cell.name}]}
+        )
     if to_cell.pk == member.cell_id:
         raise ValidationError({"to_cell": [_("Đảng viên đang sinh hoạt tại chi bộ này.")]})
     if kind == MemberTransfer.Kind.TEMPORARY and until and on and until < on:
@@ -184,11 +199,24 @@ def transfer_member(member, to_cell, *, kind=MemberTransfer.Kind.OFFICIAL, on=No
             member.group = "temp_transfer"
         member.save()
         transfer = MemberTransfer.objects.create(
-            member=member, kind=kind, from_cell=from_cell, to_cell=to_cell, on=on or timezone.localdate(), until=until,
-            old_record_no=old_no, new_record_no=member.party_record_no, note=note, actor=actor,
+            member=member,
+            kind=kind,
+            from_cell=from_cell,
+            to_cell=to_cell,
+            on=on or timezone.localdate(),
+            until=until,
+            old_record_no=old_no,
+            new_record_no=member.party_record_no,
+            note=note,
+            actor=actor,
         )
         sync_position_roles(member, actor=actor)
-        log(member, "sotay_members.transfer", user=actor, data={"from": from_cell.pk, "to": to_cell.pk})
+        log(
+            member,
+            "sotay_members.transfer",
+            user=actor,
+            data={"from": from_cell.pk, "to": to_cell.pk},
+        )
         signals.member_transferred.send(sender=Member, member=member, transfer=transfer)
     return member
 
@@ -196,8 +224,13 @@ def transfer_member(member, to_cell, *, kind=MemberTransfer.Kind.OFFICIAL, on=No
 def on_org_merged(sender, source, target, actor=None, **kwargs):
     """Members of a merged cell follow it to the target cell, each with a transfer record."""
     for member in Member.objects.filter(cell=source, status__in=VISIBLE_STATUSES):
-        transfer_member(member, target, kind=MemberTransfer.Kind.MERGE, actor=actor,
-                        note=_("Sáp nhập %(src)s vào %(dst)s") % {"src": source.name, "dst": target.name})
+        transfer_member(
+            member,
+            target,
+            kind=MemberTransfer.Kind.MERGE,
+            actor=actor,
+            note=_("Sáp nhập %(src)s vào %(dst)s") % {"src": source.name, "dst": target.name},
+        )
 
 
 def on_org_dissolving(sender, org, **kwargs):
@@ -207,6 +240,7 @@ def on_org_dissolving(sender, org, **kwargs):
 
 # --- activation --------------------------------------------------------------------------
 
+
 def _hash_code(code):
     return hmac.new(settings.SECRET_KEY.encode(), code.upper().encode(), hashlib.sha256).hexdigest()
 
@@ -215,9 +249,15 @@ def issue_activation_code(member, *, actor=None):
     """A new printable code (the old ones stop working). Returns the code in clear, once."""
     code = "".join(secrets.choice(ACTIVATION_ALPHABET) for _ in range(ACTIVATION_LENGTH))
     with transaction.atomic():
-        ActivationCode.objects.filter(member=member, used_at__isnull=True).update(used_at=timezone.now())
-        ActivationCode.objects.create(member=member, code_hash=_hash_code(code),
-                                      expires_at=timezone.now() + ACTIVATION_TTL, issued_by=actor)
+        ActivationCode.objects.filter(member=member, used_at__isnull=True).update(
+            used_at=timezone.now()
+        )
+        ActivationCode.objects.create(
+            member=member,
+            code_hash=_hash_code(code),
+            expires_at=timezone.now() + ACTIVATION_TTL,
+            issued_by=actor,
+        )
         log(member, "sotay_members.activation_code", user=actor)
     return code
 
@@ -231,14 +271,19 @@ def activate_account(cccd, code, password):
 
     generic = ValidationError(_("Số CCCD hoặc mã kích hoạt không đúng, hoặc mã đã hết hạn."))
     code = (code or "").strip().replace(" ", "").upper()
-    member = Member.objects.filter(cccd=(cccd or "").strip(), status__in=VISIBLE_STATUSES).select_related("user").first()
+    member = (
+        Member.objects.filter(cccd=(cccd or "").strip(), status__in=VISIBLE_STATUSES)
+        .select_related("user")
+        .first()
+    )
     if member is None or not code:
         raise generic
     with transaction.atomic():
         candidate = (
             ActivationCode.objects.select_for_update()
             .filter(member=member, used_at__isnull=True, expires_at__gt=timezone.now())
-            .order_by("-created_at").first()
+            .order_by("-created_at")
+            .first()
         )
         if candidate is None or not hmac.compare_digest(candidate.code_hash, _hash_code(code)):
             raise generic
@@ -254,12 +299,17 @@ def activate_account(cccd, code, password):
 
 # --- audit of personal data --------------------------------------------------------------
 
+
 def log_view(member, actor, *, personal):
     """Record that ``actor`` opened ``member``'s record (and whether personal data was shown)."""
     if actor is not None and getattr(member, "user_id", None) == actor.pk:
         return  # a member reading their own profile is not an audit event
-    log(member, "sotay_members.view_personal" if personal else "sotay_members.view", user=actor,
-        data={"fields": list(PERSONAL_FIELDS)} if personal else {})
+    log(
+        member,
+        "sotay_members.view_personal" if personal else "sotay_members.view",
+        user=actor,
+        data={"fields": list(PERSONAL_FIELDS)} if personal else {},
+    )
 
 
 def search_q(text):

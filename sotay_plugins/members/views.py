@@ -31,7 +31,11 @@ def home(request):
             cards.append((card.template, context))
             if kept is not None and card.expires:
                 kept.until(card.expires(request, context))
-    return render(request, "members/home.html", {"cards": cards, "member": services.current_member(request.user)})
+    return render(
+        request,
+        "members/home.html",
+        {"cards": cards, "member": services.current_member(request.user)},
+    )
 
 
 @login_required
@@ -39,17 +43,27 @@ def profile(request):
     member = services.current_member(request.user)
     transfers = member.transfers.select_related("from_cell", "to_cell")[:20] if member else []
     units = member.cell.get_ancestors(include_self=True) if member else []
-    return render(request, "members/profile.html", {"member": member, "transfers": transfers, "units": units})
+    return render(
+        request, "members/profile.html", {"member": member, "transfers": transfers, "units": units}
+    )
 
 
 @require_POST
 def large_type(request):
     """Switch large type on or off; a plain form post, so it works without JavaScript."""
     target = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, require_https=request.is_secure()
+    ):
         target = "/"
     response = redirect(target)
     on = request.POST.get("on") == "1"
-    response.set_cookie("sotay_large", "1" if on else "0", max_age=3600 * 24 * 365, samesite="Lax",
-                        secure=request.is_secure(), httponly=True)
+    response.set_cookie(
+        "sotay_large",
+        "1" if on else "0",
+        max_age=3600 * 24 * 365,
+        samesite="Lax",
+        secure=request.is_secure(),
+        httponly=True,
+    )
     return response

@@ -13,15 +13,20 @@ from . import log_actions
 from .models import Member
 
 # Registered before any view asks Wagtail for the model's policy (see orgtree.permissions).
-register_scope_policy(ScopePermissionPolicy(Member, {
-    "view": "members.view_member",
-    "add": "members.change_member",
-    "change": "members.change_member",
-    "transfer": "members.transfer_member",
-    "issue_activation": "members.issue_activation",
-    "view_personal": "members.view_personal",
-    # no "delete": a member leaves the register through a status, never a deleted row
-}))
+register_scope_policy(
+    ScopePermissionPolicy(
+        Member,
+        {
+            "view": "members.view_member",
+            "add": "members.change_member",
+            "change": "members.change_member",
+            "transfer": "members.transfer_member",
+            "issue_activation": "members.issue_activation",
+            "view_personal": "members.view_personal",
+            # no "delete": a member leaves the register through a status, never a deleted row
+        },
+    )
+)
 
 from sotay_plugins.orgtree.admin_views import ORG_LISTING_ANNOTATIONS_HOOK  # noqa: E402
 
@@ -45,12 +50,19 @@ def member_count_annotation():
     """Members of each listed unit's whole subtree, counted inside the listing's one query."""
     counted = (
         Member.objects.filter(
-            cell__tree_id=OuterRef("tree_id"), cell__lft__gte=OuterRef("lft"), cell__rght__lte=OuterRef("rght"),
+            cell__tree_id=OuterRef("tree_id"),
+            cell__lft__gte=OuterRef("lft"),
+            cell__rght__lte=OuterRef("rght"),
             status__in=VISIBLE_STATUSES,
         )
-        .order_by().values("cell__tree_id").annotate(n=Count("pk")).values("n")
+        .order_by()
+        .values("cell__tree_id")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
     return (
-        "member_count", _("Số đảng viên"), Coalesce(Subquery(counted, output_field=IntegerField()), 0),
+        "member_count",
+        _("Số đảng viên"),
+        Coalesce(Subquery(counted, output_field=IntegerField()), 0),
         lambda unit: f"{reverse('members_member:index')}?unit={unit.pk}",
     )

@@ -70,11 +70,14 @@ ORG_LISTING_ANNOTATIONS_HOOK = "sotay_org_listing_annotations"
 
 # === reusable scoped views ===================================================================
 
+
 class ScopedQuerysetMixin:
     """Objects the user may act on, from the model's scope permission policy."""
 
     def scoped_queryset(self, actions):
-        return self.permission_policy.instances_user_has_any_permission_for(self.request.user, actions)
+        return self.permission_policy.instances_user_has_any_permission_for(
+            self.request.user, actions
+        )
 
 
 class ScopedIndexView(ScopedQuerysetMixin, generic.IndexView):
@@ -94,13 +97,17 @@ class ScopedIndexView(ScopedQuerysetMixin, generic.IndexView):
     def title_column(self, name, label, column_class=TitleColumn, **kwargs):
         """The first column: the object's title, linked to its page, with the row's buttons."""
 
-        return self._get_title_column_class(column_class)(name, label=label, get_url=self.get_title_url, **kwargs)
+        return self._get_title_column_class(column_class)(
+            name, label=label, get_url=self.get_title_url, **kwargs
+        )
 
     def get_title_url(self, instance):
         return self.get_edit_url(instance) or self.get_inspect_url(instance)
 
     def _can(self, action, instance):
-        return self.permission_policy.user_has_permission_for_instance(self.request.user, action, instance)
+        return self.permission_policy.user_has_permission_for_instance(
+            self.request.user, action, instance
+        )
 
     def get_edit_url(self, instance):
         if self.edit_url_name and self._can("change", instance):
@@ -159,7 +166,9 @@ class ScopedEditView(ServiceSaveMixin, ScopedQuerysetMixin, generic.EditView):
     def header_more_buttons(self):
         buttons = list(super().header_more_buttons)
         if history_url := self.get_history_url():
-            buttons.append(Button(_("Lịch sử thay đổi"), url=history_url, icon_name="history", priority=35))
+            buttons.append(
+                Button(_("Lịch sử thay đổi"), url=history_url, icon_name="history", priority=35)
+            )
         return buttons
 
 
@@ -170,7 +179,9 @@ class ScopedDeleteView(ScopedQuerysetMixin, generic.DeleteView):
 
 class ScopedInspectView(ScopedQuerysetMixin, generic.InspectView):
     def get_object(self, queryset=None):
-        return get_object_or_404(self.scoped_queryset(self.any_permission_required), pk=unquote(str(self.pk)))
+        return get_object_or_404(
+            self.scoped_queryset(self.any_permission_required), pk=unquote(str(self.pk))
+        )
 
     def get_edit_url(self):
         if self.edit_url_name and self.user_has_permission_for_instance("change", self.object):
@@ -217,7 +228,9 @@ class ScopedModelViewSet(ModelViewSet):
         return path(f"{route}/<int:pk>/", view, name=name)
 
 
-class ScopedObjectFormView(ScopedQuerysetMixin, PermissionCheckedMixin, WagtailAdminTemplateMixin, FormView):
+class ScopedObjectFormView(
+    ScopedQuerysetMixin, PermissionCheckedMixin, WagtailAdminTemplateMixin, FormView
+):
     """One action on one object, through a service. Subclasses set ``action`` (the policy
     action), ``form_class`` and implement ``perform(form)``, which returns a success message."""
 
@@ -244,15 +257,25 @@ class ScopedObjectFormView(ScopedQuerysetMixin, PermissionCheckedMixin, WagtailA
     def get_breadcrumbs_items(self):
         items = []
         if self.index_url_name:
-            items.append({"url": reverse(self.index_url_name), "label": self.model._meta.verbose_name_plural.capitalize()})
+            items.append(
+                {
+                    "url": reverse(self.index_url_name),
+                    "label": self.model._meta.verbose_name_plural.capitalize(),
+                }
+            )
         items.append({"url": "", "label": self.get_page_title(), "sublabel": str(self.object)})
         return self.breadcrumbs_items + items
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(object=self.object, action_url=self.request.path, intro=self.get_intro(),
-                       media=context["form"].media,
-                       submit_button_label=self.submit_button_label, submit_button_active_label=self.submit_button_label)
+        context.update(
+            object=self.object,
+            action_url=self.request.path,
+            intro=self.get_intro(),
+            media=context["form"].media,
+            submit_button_label=self.submit_button_label,
+            submit_button_active_label=self.submit_button_label,
+        )
         return context
 
     def get_intro(self):
@@ -282,10 +305,13 @@ class ScopedObjectFormView(ScopedQuerysetMixin, PermissionCheckedMixin, WagtailA
 
 def yes_no_column(name, label):
     """A yes/no field as the words "Có" / "Không" (Wagtail's icon column reads "True" aloud)."""
-    return Column(name, label=label, accessor=lambda obj: _("Có") if getattr(obj, name) else _("Không"))
+    return Column(
+        name, label=label, accessor=lambda obj: _("Có") if getattr(obj, name) else _("Không")
+    )
 
 
 # === organisations ===========================================================================
+
 
 def _listing_annotations():
     return [fn() for fn in hooks.get_hooks(ORG_LISTING_ANNOTATIONS_HOOK)]
@@ -329,29 +355,52 @@ class OrganisationIndexView(ScopedIndexView):
             Column("kind", label=_("Loại"), accessor="get_kind_display"),
         ]
         for name, label, _expression, *url in _listing_annotations():
-            columns.append(TitleColumn(name, label=label, get_url=url[0]) if url else Column(name, label=label))
+            columns.append(
+                TitleColumn(name, label=label, get_url=url[0]) if url else Column(name, label=label)
+            )
         columns.append(yes_no_column("is_active", _("Đang hoạt động")))
         return columns
 
     def get_title_url(self, instance):
-        return super().get_title_url(instance) or reverse("orgtree_organisation:events", args=[instance.pk])
+        return super().get_title_url(instance) or reverse(
+            "orgtree_organisation:events", args=[instance.pk]
+        )
 
     def get_list_more_buttons(self, instance):
         buttons = list(super().get_list_more_buttons(instance))
         policy_can = self._can
         if instance.kind != "cell":
-            buttons.append(MenuItem(_("Đơn vị trực thuộc"),
-                                    url=reverse("orgtree_organisation:index") + f"?within={instance.pk}",
-                                    icon_name="folder-open-inverse", priority=12))
+            buttons.append(
+                MenuItem(
+                    _("Đơn vị trực thuộc"),
+                    url=reverse("orgtree_organisation:index") + f"?within={instance.pk}",
+                    icon_name="folder-open-inverse",
+                    priority=12,
+                )
+            )
         if instance.is_active:
-            for action, label, icon, priority in (("move", _("Chuyển cấp trên"), "arrow-right-full", 40),
-                                                   ("merge", _("Sáp nhập"), "resubmit", 41),
-                                                   ("dissolve", _("Giải thể"), "cross", 42)):
+            for action, label, icon, priority in (
+                ("move", _("Chuyển cấp trên"), "arrow-right-full", 40),
+                ("merge", _("Sáp nhập"), "resubmit", 41),
+                ("dissolve", _("Giải thể"), "cross", 42),
+            ):
                 if policy_can(action, instance):
-                    buttons.append(MenuItem(label, url=reverse(f"orgtree_organisation:{action}", args=[instance.pk]),
-                                            icon_name=icon, priority=priority))
-        buttons.append(MenuItem(_("Lịch sử tổ chức"), url=reverse("orgtree_organisation:events", args=[instance.pk]),
-                                icon_name="history", priority=50))
+                    buttons.append(
+                        MenuItem(
+                            label,
+                            url=reverse(f"orgtree_organisation:{action}", args=[instance.pk]),
+                            icon_name=icon,
+                            priority=priority,
+                        )
+                    )
+        buttons.append(
+            MenuItem(
+                _("Lịch sử tổ chức"),
+                url=reverse("orgtree_organisation:events", args=[instance.pk]),
+                icon_name="history",
+                priority=50,
+            )
+        )
         return buttons
 
 
@@ -361,8 +410,13 @@ class OrganisationCreateView(ScopedCreateView):
     def save_instance(self):
         data = self.form.cleaned_data
         return services.create_org(
-            parent=data["parent"], name=data["name"], code=data["code"], kind=data["kind"],
-            short_name=data.get("short_name") or "", founded_on=data.get("founded_on"), actor=self.request.user,
+            parent=data["parent"],
+            name=data["name"],
+            code=data["code"],
+            kind=data["kind"],
+            short_name=data.get("short_name") or "",
+            founded_on=data.get("founded_on"),
+            actor=self.request.user,
         )
 
     def get_success_message(self, instance):
@@ -378,14 +432,28 @@ class OrganisationEditView(ScopedEditView):
         buttons = list(super().header_more_buttons)
         user, org = self.request.user, self.object
         if org.is_active:
-            for action, label, icon, priority in (("move", _("Chuyển cấp trên"), "arrow-right-full", 40),
-                                                   ("merge", _("Sáp nhập"), "resubmit", 41),
-                                                   ("dissolve", _("Giải thể"), "cross", 42)):
+            for action, label, icon, priority in (
+                ("move", _("Chuyển cấp trên"), "arrow-right-full", 40),
+                ("merge", _("Sáp nhập"), "resubmit", 41),
+                ("dissolve", _("Giải thể"), "cross", 42),
+            ):
                 if self.permission_policy.user_has_permission_for_instance(user, action, org):
-                    buttons.append(Button(label, url=reverse(f"orgtree_organisation:{action}", args=[org.pk]),
-                                          icon_name=icon, priority=priority))
-        buttons.append(Button(_("Lịch sử tổ chức"), url=reverse("orgtree_organisation:events", args=[org.pk]),
-                              icon_name="history", priority=50))
+                    buttons.append(
+                        Button(
+                            label,
+                            url=reverse(f"orgtree_organisation:{action}", args=[org.pk]),
+                            icon_name=icon,
+                            priority=priority,
+                        )
+                    )
+        buttons.append(
+            Button(
+                _("Lịch sử tổ chức"),
+                url=reverse("orgtree_organisation:events", args=[org.pk]),
+                icon_name="history",
+                priority=50,
+            )
+        )
         return buttons
 
 
@@ -397,14 +465,24 @@ class OrgMoveView(ScopedObjectFormView):
     header_icon = "arrow-right-full"
 
     def get_intro(self):
-        return _("Chuyển %(org)s (cùng toàn bộ đơn vị trực thuộc) sang cấp trên mới. Cấp trên hiện nay: %(parent)s.") % {
-            "org": self.object.name, "parent": self.object.parent.name if self.object.parent_id else "—"}
+        return _(
+            "Chuyển %(org)s (cùng toàn bộ đơn vị trực thuộc) sang cấp trên mới. Cấp trên hiện nay: %(parent)s."
+        ) % {
+            "org": self.object.name,
+            "parent": self.object.parent.name if self.object.parent_id else "—",
+        }
 
     def perform(self, form):
-        services.move_org(self.object, form.cleaned_data["new_parent"], actor=self.request.user,
-                          note=form.cleaned_data["note"])
-        return _("Đã chuyển %(org)s về %(parent)s.") % {"org": self.object.name,
-                                                         "parent": form.cleaned_data["new_parent"].name}
+        services.move_org(
+            self.object,
+            form.cleaned_data["new_parent"],
+            actor=self.request.user,
+            note=form.cleaned_data["note"],
+        )
+        return _("Đã chuyển %(org)s về %(parent)s.") % {
+            "org": self.object.name,
+            "parent": form.cleaned_data["new_parent"].name,
+        }
 
 
 class OrgMergeView(ScopedObjectFormView):
@@ -415,14 +493,22 @@ class OrgMergeView(ScopedObjectFormView):
     header_icon = "resubmit"
 
     def get_intro(self):
-        return _("Sáp nhập %(org)s vào một tổ chức cùng loại: đơn vị trực thuộc, cơ quan tham mưu, phân quyền và "
-                 "đảng viên chuyển sang tổ chức nhận; %(org)s thôi hoạt động nhưng lịch sử được giữ lại.") % {
-            "org": self.object.name}
+        return _(
+            "Sáp nhập %(org)s vào một tổ chức cùng loại: đơn vị trực thuộc, cơ quan tham mưu, phân quyền và "
+            "đảng viên chuyển sang tổ chức nhận; %(org)s thôi hoạt động nhưng lịch sử được giữ lại."
+        ) % {"org": self.object.name}
 
     def perform(self, form):
-        target = services.merge_orgs(self.object, form.cleaned_data["target"], actor=self.request.user,
-                                     note=form.cleaned_data["note"])
-        return _("Đã sáp nhập %(org)s vào %(target)s.") % {"org": self.object.name, "target": target.name}
+        target = services.merge_orgs(
+            self.object,
+            form.cleaned_data["target"],
+            actor=self.request.user,
+            note=form.cleaned_data["note"],
+        )
+        return _("Đã sáp nhập %(org)s vào %(target)s.") % {
+            "org": self.object.name,
+            "target": target.name,
+        }
 
 
 class OrgDissolveView(ScopedObjectFormView):
@@ -433,15 +519,19 @@ class OrgDissolveView(ScopedObjectFormView):
     header_icon = "cross"
 
     def get_intro(self):
-        return _("Giải thể %(org)s. Chỉ giải thể được khi không còn đơn vị trực thuộc đang hoạt động và không còn "
-                 "đảng viên sinh hoạt; các phân quyền tại đơn vị hết hiệu lực từ hôm nay.") % {"org": self.object.name}
+        return _(
+            "Giải thể %(org)s. Chỉ giải thể được khi không còn đơn vị trực thuộc đang hoạt động và không còn "
+            "đảng viên sinh hoạt; các phân quyền tại đơn vị hết hiệu lực từ hôm nay."
+        ) % {"org": self.object.name}
 
     def perform(self, form):
         services.dissolve_org(self.object, actor=self.request.user, note=form.cleaned_data["note"])
         return _("Đã giải thể %(org)s.") % {"org": self.object.name}
 
 
-class OrgEventsView(ScopedQuerysetMixin, PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView):
+class OrgEventsView(
+    ScopedQuerysetMixin, PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView
+):
     """The restructuring history of a unit (OrgEvent), newest first."""
 
     model = Organisation
@@ -453,7 +543,9 @@ class OrgEventsView(ScopedQuerysetMixin, PermissionCheckedMixin, WagtailAdminTem
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
-        self.object = get_object_or_404(self.scoped_queryset(self.any_permission_required), pk=kwargs["pk"])
+        self.object = get_object_or_404(
+            self.scoped_queryset(self.any_permission_required), pk=kwargs["pk"]
+        )
 
     def get_page_subtitle(self):
         return self.object.name
@@ -510,14 +602,22 @@ class OrganisationViewSet(ScopedModelViewSet):
 # 404. The form field's queryset must still be scoped: the chooser only spares the user a long
 # select, the server-side check is the field's.
 
+
 class OrgChooserFilterForm(BaseFilterForm):
-    q = forms.CharField(label=gettext_lazy("Tìm theo tên hoặc mã"), required=False,
-                        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("Tìm theo tên hoặc mã")}))
+    q = forms.CharField(
+        label=gettext_lazy("Tìm theo tên hoặc mã"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("Tìm theo tên hoặc mã")}),
+    )
 
     def filter(self, objects):
         query = (self.cleaned_data.get("q") or "").strip()
         if query:
-            objects = objects.filter(Q(name__icontains=query) | Q(short_name__icontains=query) | Q(code__startswith=query))
+            objects = objects.filter(
+                Q(name__icontains=query)
+                | Q(short_name__icontains=query)
+                | Q(code__startswith=query)
+            )
             self.is_searching = True
             self.search_query = query
         return objects
@@ -547,15 +647,20 @@ class OrgChooserColumnsMixin:
 
     @property
     def columns(self):
-        return [self.title_column, Column("code", label=_("Mã")), Column("kind", label=_("Loại"),
-                                                                           accessor="get_kind_display")]
+        return [
+            self.title_column,
+            Column("code", label=_("Mã")),
+            Column("kind", label=_("Loại"), accessor="get_kind_display"),
+        ]
 
 
 class OrgChooseView(OrgChooserMixin, OrgChooserColumnsMixin, chooser_views.ChooseView):
     pass
 
 
-class OrgChooseResultsView(OrgChooserMixin, OrgChooserColumnsMixin, chooser_views.ChooseResultsView):
+class OrgChooseResultsView(
+    OrgChooserMixin, OrgChooserColumnsMixin, chooser_views.ChooseResultsView
+):
     pass
 
 
@@ -587,7 +692,9 @@ class OrganisationChooserViewSet(ChooserViewSet):
     choose_results_view_class = OrgChooseResultsView
     chosen_view_class = OrgChosenView
     chosen_multiple_view_class = OrgChosenMultipleView
-    register_widget = False  # the widget below carries the capability; a bare one would default to view_org
+    register_widget = (
+        False  # the widget below carries the capability; a bare one would default to view_org
+    )
 
     def get_urlpatterns(self):
         return [pattern for pattern in super().get_urlpatterns() if pattern.name != "create"]
@@ -616,6 +723,7 @@ class OrganisationChooser(organisation_chooser_viewset.widget_class):
 
 # === advisory bodies =========================================================================
 
+
 class AdvisoryBodyIndexView(ScopedIndexView):
     def get_listing_queryset(self, queryset):
         return queryset.select_related("org")
@@ -630,7 +738,12 @@ class AdvisoryBodyViewSet(ScopedModelViewSet):
     menu_order = 200
     index_view_class = AdvisoryBodyIndexView
     form_class = AdvisoryBodyForm
-    list_display = ["name", "org", "kind", yes_no_column("is_active", gettext_lazy("Đang hoạt động"))]
+    list_display = [
+        "name",
+        "org",
+        "kind",
+        yes_no_column("is_active", gettext_lazy("Đang hoạt động")),
+    ]
     list_filter = ["kind", "is_active"]
     search_fields = ["name"]
     search_backend_name = None
@@ -641,6 +754,7 @@ class AdvisoryBodyViewSet(ScopedModelViewSet):
 
 
 # === role assignments ========================================================================
+
 
 class RoleAssignmentIndexView(ScopedIndexView):
     def get_listing_queryset(self, queryset):
@@ -653,7 +767,10 @@ class RoleAssignmentCreateView(ScopedCreateView):
 
     def get_success_message(self, instance):
         return _("Đã giao vai trò %(role)s tại %(org)s cho %(user)s.") % {
-            "role": instance.role.name, "org": instance.org.name, "user": instance.user.get_username()}
+            "role": instance.role.name,
+            "org": instance.org.name,
+            "user": instance.user.get_username(),
+        }
 
 
 class RoleAssignmentDeleteView(ScopedDeleteView):
@@ -675,7 +792,16 @@ class RoleAssignmentViewSet(ScopedModelViewSet):
     add_view_class = RoleAssignmentCreateView
     delete_view_class = RoleAssignmentDeleteView
     filterset_class = RoleAssignmentFilterSet
-    list_display = ["__str__", "user", "role", "org", "advisory_body", "valid_from", "valid_until", "granted_by"]
+    list_display = [
+        "__str__",
+        "user",
+        "role",
+        "org",
+        "advisory_body",
+        "valid_from",
+        "valid_until",
+        "granted_by",
+    ]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
     search_backend_name = None
     ordering = ["org__tree_id", "org__lft", "role__name"]
@@ -685,7 +811,15 @@ class RoleAssignmentViewSet(ScopedModelViewSet):
 
 
 __all__ = [
-    "ScopedModelViewSet", "ScopedObjectFormView", "ScopedIndexView", "ScopedCreateView",
-    "ScopedEditView", "ScopedDeleteView", "ScopedInspectView", "OrganisationViewSet", "AdvisoryBodyViewSet",
-    "RoleAssignmentViewSet", "ORG_LISTING_ANNOTATIONS_HOOK",
+    "ScopedModelViewSet",
+    "ScopedObjectFormView",
+    "ScopedIndexView",
+    "ScopedCreateView",
+    "ScopedEditView",
+    "ScopedDeleteView",
+    "ScopedInspectView",
+    "OrganisationViewSet",
+    "AdvisoryBodyViewSet",
+    "RoleAssignmentViewSet",
+    "ORG_LISTING_ANNOTATIONS_HOOK",
 ]

@@ -24,11 +24,21 @@ class OrgTreeConfig(PluginConfig):
             VIEWER,
         )
 
-        staff = [MEMBER_UPDATER, DOCUMENT_UPLOADER, VIEWER, CELL_SECRETARY, EDITORIAL_BOARD, FEEDBACK_HANDLER,
-                 IDENTITY_CUSTODIAN, NEWS_EDITOR]
+        staff = [
+            MEMBER_UPDATER,
+            DOCUMENT_UPLOADER,
+            VIEWER,
+            CELL_SECRETARY,
+            EDITORIAL_BOARD,
+            FEEDBACK_HANDLER,
+            IDENTITY_CUSTODIAN,
+            NEWS_EDITOR,
+        ]
         registry.add_capability(STAFF_CAPABILITY, _("Vào trang quản trị"), roles=staff)
         registry.add_capability("orgtree.view_org", _("Xem cơ cấu tổ chức"), roles=staff)
-        registry.add_capability("orgtree.manage_tree", _("Thành lập, di chuyển, sáp nhập, giải thể tổ chức"))
+        registry.add_capability(
+            "orgtree.manage_tree", _("Thành lập, di chuyển, sáp nhập, giải thể tổ chức")
+        )
         registry.add_capability("orgtree.assign_roles", _("Phân quyền cho tài khoản"))
 
         from .api import OrganisationViewSet
@@ -49,14 +59,22 @@ class OrgTreeConfig(PluginConfig):
             grants_changed()
 
         for model in (Role, RoleAssignment):
-            post_save.connect(changed, sender=model, weak=False, dispatch_uid=f"grants.save.{model.__name__}")
-            post_delete.connect(changed, sender=model, weak=False, dispatch_uid=f"grants.delete.{model.__name__}")
+            post_save.connect(
+                changed, sender=model, weak=False, dispatch_uid=f"grants.save.{model.__name__}"
+            )
+            post_delete.connect(
+                changed, sender=model, weak=False, dispatch_uid=f"grants.delete.{model.__name__}"
+            )
 
         def org_saved(instance, **kwargs):  # its name on kept pages (sotay_plugins.pagecache)
             versions.bump(org_version_key(instance.pk))
 
-        post_save.connect(org_saved, sender=Organisation, weak=False, dispatch_uid="orgtree.org_version.save")
-        post_delete.connect(org_saved, sender=Organisation, weak=False, dispatch_uid="orgtree.org_version.delete")
+        post_save.connect(
+            org_saved, sender=Organisation, weak=False, dispatch_uid="orgtree.org_version.save"
+        )
+        post_delete.connect(
+            org_saved, sender=Organisation, weak=False, dispatch_uid="orgtree.org_version.delete"
+        )
 
     @staticmethod
     def _sync_roles(**kwargs):

@@ -18,7 +18,13 @@ class OrgKind(models.TextChoices):
 
 #: Depth order: a unit's children must rank below it; levels may be skipped (the 2025
 #: reorganisation removed the district level in many places). Cells are leaves.
-KIND_RANK = {OrgKind.PROVINCE: 0, OrgKind.DISTRICT: 1, OrgKind.BASE: 2, OrgKind.SUB: 3, OrgKind.CELL: 4}
+KIND_RANK = {
+    OrgKind.PROVINCE: 0,
+    OrgKind.DISTRICT: 1,
+    OrgKind.BASE: 2,
+    OrgKind.SUB: 3,
+    OrgKind.CELL: 4,
+}
 
 
 class Position(models.TextChoices):

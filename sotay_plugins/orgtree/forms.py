@@ -76,6 +76,7 @@ def _tree_order(queryset):
 
 # --- organisations ---------------------------------------------------------------------------
 
+
 class OrganisationCreateForm(ScopedModelForm):
     class Meta:
         model = Organisation
@@ -85,7 +86,9 @@ class OrganisationCreateForm(ScopedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["parent"].queryset = _tree_order(
-            scope.managed_orgs(self.user, MANAGE_TREE).filter(is_active=True).exclude(kind=OrgKind.CELL)
+            scope.managed_orgs(self.user, MANAGE_TREE)
+            .filter(is_active=True)
+            .exclude(kind=OrgKind.CELL)
         )
         self.fields["parent"].widget = org_chooser(MANAGE_TREE, NON_CELL_KINDS)
         # Only a superuser founds a new province (a unit with no parent).
@@ -107,47 +110,73 @@ class OrganisationEditForm(ScopedModelForm):
 
 
 class MoveForm(forms.Form):
-    new_parent = OrgChoiceField(queryset=Organisation.objects.none(), label=gettext_lazy("Cấp trên mới"))
-    note = forms.CharField(label=gettext_lazy("Ghi chú (quyết định số…)"), required=False,
-                           widget=forms.Textarea(attrs={"rows": 3}))
+    new_parent = OrgChoiceField(
+        queryset=Organisation.objects.none(), label=gettext_lazy("Cấp trên mới")
+    )
+    note = forms.CharField(
+        label=gettext_lazy("Ghi chú (quyết định số…)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def __init__(self, *args, user, obj, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["new_parent"].queryset = _tree_order(
-            scope.managed_orgs(user, MANAGE_TREE).filter(is_active=True).exclude(kind=OrgKind.CELL)
+            scope.managed_orgs(user, MANAGE_TREE)
+            .filter(is_active=True)
+            .exclude(kind=OrgKind.CELL)
             .exclude(pk=obj.parent_id)
         )
         self.fields["new_parent"].widget = org_chooser(MANAGE_TREE, NON_CELL_KINDS)
 
 
 class MergeForm(forms.Form):
-    target = OrgChoiceField(queryset=Organisation.objects.none(), label=gettext_lazy("Sáp nhập vào"))
-    note = forms.CharField(label=gettext_lazy("Ghi chú (quyết định số…)"), required=False,
-                           widget=forms.Textarea(attrs={"rows": 3}))
+    target = OrgChoiceField(
+        queryset=Organisation.objects.none(), label=gettext_lazy("Sáp nhập vào")
+    )
+    note = forms.CharField(
+        label=gettext_lazy("Ghi chú (quyết định số…)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def __init__(self, *args, user, obj, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["target"].queryset = _tree_order(
-            scope.managed_orgs(user, MANAGE_TREE).filter(is_active=True, kind=obj.kind).exclude(pk=obj.pk)
+            scope.managed_orgs(user, MANAGE_TREE)
+            .filter(is_active=True, kind=obj.kind)
+            .exclude(pk=obj.pk)
         )
         self.fields["target"].widget = org_chooser(MANAGE_TREE, [obj.kind])
 
 
 class DissolveForm(forms.Form):
-    confirm = forms.BooleanField(label=gettext_lazy("Tôi xác nhận giải thể tổ chức này"), required=True)
-    note = forms.CharField(label=gettext_lazy("Ghi chú (quyết định số…)"), required=False,
-                           widget=forms.Textarea(attrs={"rows": 3}))
+    confirm = forms.BooleanField(
+        label=gettext_lazy("Tôi xác nhận giải thể tổ chức này"), required=True
+    )
+    note = forms.CharField(
+        label=gettext_lazy("Ghi chú (quyết định số…)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def __init__(self, *args, user, obj, **kwargs):
         super().__init__(*args, **kwargs)
 
 
 class OrganisationFilterSet(WagtailFilterSet):
-    kind = django_filters.ChoiceFilter(label=gettext_lazy("Loại"), choices=OrgKind.choices,
-                                       empty_label=gettext_lazy("Tất cả"))
-    is_active = django_filters.BooleanFilter(label=gettext_lazy("Đang hoạt động"), widget=BooleanRadioSelect)
-    within = django_filters.ModelChoiceFilter(label=gettext_lazy("Thuộc đơn vị"), queryset=Organisation.objects.none(),
-                                              method="filter_within", empty_label=gettext_lazy("Tất cả"))
+    kind = django_filters.ChoiceFilter(
+        label=gettext_lazy("Loại"), choices=OrgKind.choices, empty_label=gettext_lazy("Tất cả")
+    )
+    is_active = django_filters.BooleanFilter(
+        label=gettext_lazy("Đang hoạt động"), widget=BooleanRadioSelect
+    )
+    within = django_filters.ModelChoiceFilter(
+        label=gettext_lazy("Thuộc đơn vị"),
+        queryset=Organisation.objects.none(),
+        method="filter_within",
+        empty_label=gettext_lazy("Tất cả"),
+    )
 
     class Meta:
         model = Organisation
@@ -157,7 +186,8 @@ class OrganisationFilterSet(WagtailFilterSet):
         super().__init__(*args, request=request, **kwargs)
         user = request.user if request else None
         self.filters["within"].queryset = _tree_order(
-            permissions.policy_for(Organisation).instances_user_has_any_permission_for(user, ["view", "change"])
+            permissions.policy_for(Organisation)
+            .instances_user_has_any_permission_for(user, ["view", "change"])
             .exclude(kind=OrgKind.CELL)
         )
         self.filters["within"].field_class = OrgChoiceField
@@ -170,6 +200,7 @@ class OrganisationFilterSet(WagtailFilterSet):
 
 # --- advisory bodies -------------------------------------------------------------------------
 
+
 class AdvisoryBodyForm(ScopedModelForm):
     class Meta:
         model = AdvisoryBody
@@ -179,16 +210,22 @@ class AdvisoryBodyForm(ScopedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["org"].queryset = _tree_order(
-            scope.managed_orgs(self.user, MANAGE_TREE).filter(is_active=True).exclude(kind=OrgKind.CELL)
+            scope.managed_orgs(self.user, MANAGE_TREE)
+            .filter(is_active=True)
+            .exclude(kind=OrgKind.CELL)
         )
         self.fields["org"].widget = org_chooser(MANAGE_TREE, NON_CELL_KINDS)
 
 
 # --- role assignments ------------------------------------------------------------------------
 
+
 class RoleAssignmentCreateForm(ScopedModelForm):
-    username = forms.CharField(label=gettext_lazy("Tài khoản"), max_length=150,
-                               help_text=gettext_lazy("Tên đăng nhập; với đảng viên là số CCCD."))
+    username = forms.CharField(
+        label=gettext_lazy("Tài khoản"),
+        max_length=150,
+        help_text=gettext_lazy("Tên đăng nhập; với đảng viên là số CCCD."),
+    )
 
     class Meta:
         model = RoleAssignment
@@ -203,14 +240,18 @@ class RoleAssignmentCreateForm(ScopedModelForm):
         self.fields["org"].queryset = _tree_order(orgs)
         self.fields["org"].widget = org_chooser(ASSIGN_ROLES)
         self.fields["advisory_body"].queryset = (
-            AdvisoryBody.objects.filter(org__in=orgs.values("pk"), is_active=True).select_related("org").order_by("name")
+            AdvisoryBody.objects.filter(org__in=orgs.values("pk"), is_active=True)
+            .select_related("org")
+            .order_by("name")
         )
 
     def clean_username(self):
         username = self.cleaned_data["username"].strip()
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
-            raise ValidationError(_("Không tìm thấy tài khoản “%(username)s”.") % {"username": username})
+            raise ValidationError(
+                _("Không tìm thấy tài khoản “%(username)s”.") % {"username": username}
+            )
         self.instance.user = user
         return username
 
@@ -220,11 +261,23 @@ class RoleAssignmentCreateForm(ScopedModelForm):
         if role is None or org is None:
             return data
         if not permissions.may_grant(self.user, role, org):
-            raise ValidationError(_("Bạn không được giao vai trò %(role)s tại %(org)s.") % {"role": role.name, "org": org.name})
-        if self.instance.user_id and RoleAssignment.objects.filter(
-            user_id=self.instance.user_id, role=role, org=org, advisory_body=data.get("advisory_body")
-        ).exists():
-            raise ValidationError(_("Tài khoản này đã có vai trò %(role)s tại %(org)s.") % {"role": role.name, "org": org.name})
+            raise ValidationError(
+                _("Bạn không được giao vai trò %(role)s tại %(org)s.")
+                % {"role": role.name, "org": org.name}
+            )
+        if (
+            self.instance.user_id
+            and RoleAssignment.objects.filter(
+                user_id=self.instance.user_id,
+                role=role,
+                org=org,
+                advisory_body=data.get("advisory_body"),
+            ).exists()
+        ):
+            raise ValidationError(
+                _("Tài khoản này đã có vai trò %(role)s tại %(org)s.")
+                % {"role": role.name, "org": org.name}
+            )
         return data
 
     def save_assignment(self, *, granted_by):
@@ -241,16 +294,25 @@ class RoleAssignmentEditForm(ScopedModelForm):
     def clean(self):
         data = super().clean()
         if not permissions.may_grant(self.user, self.instance.role, self.instance.org):
-            raise ValidationError(_("Bạn không được giao vai trò %(role)s tại %(org)s.") % {
-                "role": self.instance.role.name, "org": self.instance.org.name})
+            raise ValidationError(
+                _("Bạn không được giao vai trò %(role)s tại %(org)s.")
+                % {"role": self.instance.role.name, "org": self.instance.org.name}
+            )
         return data
 
 
 class RoleAssignmentFilterSet(WagtailFilterSet):
-    role = django_filters.ModelChoiceFilter(label=gettext_lazy("Vai trò"), queryset=Role.objects.order_by("name"),
-                                            empty_label=gettext_lazy("Tất cả"))
-    within = django_filters.ModelChoiceFilter(label=gettext_lazy("Thuộc đơn vị"), queryset=Organisation.objects.none(),
-                                              method="filter_within", empty_label=gettext_lazy("Tất cả"))
+    role = django_filters.ModelChoiceFilter(
+        label=gettext_lazy("Vai trò"),
+        queryset=Role.objects.order_by("name"),
+        empty_label=gettext_lazy("Tất cả"),
+    )
+    within = django_filters.ModelChoiceFilter(
+        label=gettext_lazy("Thuộc đơn vị"),
+        queryset=Organisation.objects.none(),
+        method="filter_within",
+        empty_label=gettext_lazy("Tất cả"),
+    )
 
     class Meta:
         model = RoleAssignment
@@ -267,4 +329,6 @@ class RoleAssignmentFilterSet(WagtailFilterSet):
     def filter_within(self, queryset, name, value):
         if not value:
             return queryset
-        return queryset.filter(org__tree_id=value.tree_id, org__lft__gte=value.lft, org__rght__lte=value.rght)
+        return queryset.filter(
+            org__tree_id=value.tree_id, org__lft__gte=value.lft, org__rght__lte=value.rght
+        )

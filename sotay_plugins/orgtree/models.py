@@ -30,18 +30,32 @@ class Organisation(MPTTModel):
     name = models.CharField(_("tên"), max_length=255)
     short_name = models.CharField(_("tên viết tắt"), max_length=80, blank=True)
     code = models.CharField(
-        _("mã"), max_length=40, unique=True,
-        help_text=_("Mã tổ chức, gồm mã cấp trên và mã riêng, ví dụ 34.07.012. Số lý lịch đảng viên dùng mã này."),
+        _("mã"),
+        max_length=40,
+        unique=True,
+        help_text=_(
+            "Mã tổ chức, gồm mã cấp trên và mã riêng, ví dụ 34.07.012. Số lý lịch đảng viên dùng mã này."
+        ),
     )
     kind = models.CharField(_("loại"), max_length=10, choices=OrgKind.choices)
     parent = TreeForeignKey(
-        "self", verbose_name=_("cấp trên"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("cấp trên"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     is_active = models.BooleanField(_("đang hoạt động"), default=True)
     founded_on = models.DateField(_("ngày thành lập"), null=True, blank=True)
     dissolved_on = models.DateField(_("ngày giải thể/sáp nhập"), null=True, blank=True)
     merged_into = models.ForeignKey(
-        "self", verbose_name=_("sáp nhập vào"), null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from"
+        "self",
+        verbose_name=_("sáp nhập vào"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_from",
     )
 
     scope = ScopeSpec(org_field="", view_capability="orgtree.view_org", member_rule="own_units")
@@ -77,7 +91,9 @@ class Organisation(MPTTModel):
             if self.pk and parent.pk == self.pk:
                 errors["parent"] = _("Một tổ chức không thể là cấp trên của chính nó.")
         if self.code and self.parent_id and not self.code.startswith(self.parent.code + "."):
-            errors["code"] = _("Mã phải bắt đầu bằng mã cấp trên (%(code)s.).") % {"code": self.parent.code}
+            errors["code"] = _("Mã phải bắt đầu bằng mã cấp trên (%(code)s.).") % {
+                "code": self.parent.code
+            }
         if errors:
             raise ValidationError(errors)
 
@@ -90,7 +106,9 @@ class Organisation(MPTTModel):
             if self.parent_id:
                 self.parent = type(self).objects.get(pk=self.parent_id)
             if self.pk:
-                current = type(self).objects.filter(pk=self.pk).values(*fresh_fields, "parent_id").first()
+                current = (
+                    type(self).objects.filter(pk=self.pk).values(*fresh_fields, "parent_id").first()
+                )
                 if current:
                     for field in fresh_fields:
                         setattr(self, field, current[field])
@@ -108,7 +126,9 @@ class Organisation(MPTTModel):
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
-        instance._tree_generation = tree_generation()  # see locks: when its tree fields may be trusted
+        instance._tree_generation = (
+            tree_generation()
+        )  # see locks: when its tree fields may be trusted
         return instance
 
 
@@ -119,7 +139,9 @@ class AdvisoryBody(models.Model):
     with ``advisory_body`` set).
     """
 
-    org = models.ForeignKey(Organisation, verbose_name=_("cấp ủy"), on_delete=models.PROTECT, related_name="bodies")
+    org = models.ForeignKey(
+        Organisation, verbose_name=_("cấp ủy"), on_delete=models.PROTECT, related_name="bodies"
+    )
     kind = models.CharField(_("loại"), max_length=12, choices=AdvisoryKind.choices)
     name = models.CharField(_("tên"), max_length=255)
     is_active = models.BooleanField(_("đang hoạt động"), default=True)
@@ -129,7 +151,9 @@ class AdvisoryBody(models.Model):
     class Meta:
         verbose_name = _("cơ quan tham mưu")
         verbose_name_plural = _("cơ quan tham mưu")
-        constraints = [models.UniqueConstraint(fields=["org", "name"], name="body_unique_name_per_org")]
+        constraints = [
+            models.UniqueConstraint(fields=["org", "name"], name="body_unique_name_per_org")
+        ]
 
     def __str__(self):
         return f"{self.name} — {self.org.short_name or self.org.name}"
@@ -146,10 +170,18 @@ class OrgEvent(models.Model):
 
     org = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    old_parent = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    new_parent = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    target = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    old_parent = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    new_parent = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    target = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     note = models.TextField(blank=True)
     at = models.DateTimeField(default=timezone.now)
 
@@ -171,8 +203,11 @@ class Role(models.Model):
     capabilities = models.JSONField(_("quyền"), default=list, blank=True)
     is_builtin = models.BooleanField(_("vai trò có sẵn"), default=False, editable=False)
     needs_body = models.BooleanField(
-        _("gắn với cơ quan tham mưu"), default=False,
-        help_text=_("Vai trò được giao cho một cơ quan tham mưu cụ thể (ví dụ người cập nhật văn bản)."),
+        _("gắn với cơ quan tham mưu"),
+        default=False,
+        help_text=_(
+            "Vai trò được giao cho một cơ quan tham mưu cụ thể (ví dụ người cập nhật văn bản)."
+        ),
     )
 
     class Meta:
@@ -191,18 +226,34 @@ class RoleAssignment(models.Model):
     MAX_PER_BODY = 2
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("tài khoản"), on_delete=models.CASCADE, related_name="role_assignments"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("tài khoản"),
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
     )
-    role = models.ForeignKey(Role, verbose_name=_("vai trò"), on_delete=models.PROTECT, related_name="assignments")
+    role = models.ForeignKey(
+        Role, verbose_name=_("vai trò"), on_delete=models.PROTECT, related_name="assignments"
+    )
     org = models.ForeignKey(
-        Organisation, verbose_name=_("tại tổ chức"), on_delete=models.PROTECT, related_name="role_assignments"
+        Organisation,
+        verbose_name=_("tại tổ chức"),
+        on_delete=models.PROTECT,
+        related_name="role_assignments",
     )
     advisory_body = models.ForeignKey(
-        AdvisoryBody, verbose_name=_("cơ quan tham mưu"), null=True, blank=True, on_delete=models.PROTECT,
+        AdvisoryBody,
+        verbose_name=_("cơ quan tham mưu"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="role_assignments",
     )
     granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("người cấp"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người cấp"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     valid_from = models.DateField(_("hiệu lực từ"), default=timezone.localdate)
@@ -216,10 +267,13 @@ class RoleAssignment(models.Model):
         verbose_name_plural = _("phân quyền")
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "role", "org"], condition=models.Q(advisory_body__isnull=True), name="role_once_per_org"
+                fields=["user", "role", "org"],
+                condition=models.Q(advisory_body__isnull=True),
+                name="role_once_per_org",
             ),
             models.UniqueConstraint(
-                fields=["user", "role", "org", "advisory_body"], condition=models.Q(advisory_body__isnull=False),
+                fields=["user", "role", "org", "advisory_body"],
+                condition=models.Q(advisory_body__isnull=False),
                 name="role_once_per_body",
             ),
         ]
@@ -230,21 +284,31 @@ class RoleAssignment(models.Model):
 
     def clean(self):
         if self.advisory_body_id and self.org_id and self.advisory_body.org_id != self.org_id:
-            raise ValidationError({"advisory_body": _("Cơ quan tham mưu phải thuộc tổ chức được chọn.")})
+            raise ValidationError(
+                {"advisory_body": _("Cơ quan tham mưu phải thuộc tổ chức được chọn.")}
+            )
         if self.role_id and self.role.needs_body and not self.advisory_body_id:
-            raise ValidationError({"advisory_body": _("Vai trò này phải gắn với một cơ quan tham mưu.")})
+            raise ValidationError(
+                {"advisory_body": _("Vai trò này phải gắn với một cơ quan tham mưu.")}
+            )
         if self.valid_until and self.valid_from and self.valid_until < self.valid_from:
             raise ValidationError({"valid_until": _("Ngày hết hiệu lực phải sau ngày bắt đầu.")})
         if self.role_id and self.role.needs_body and self.advisory_body_id:
             today = timezone.localdate()
             holders = (
-                RoleAssignment.objects.filter(role_id=self.role_id, advisory_body_id=self.advisory_body_id)
+                RoleAssignment.objects.filter(
+                    role_id=self.role_id, advisory_body_id=self.advisory_body_id
+                )
                 .filter(models.Q(valid_until__isnull=True) | models.Q(valid_until__gte=today))
                 .exclude(pk=self.pk)
             )
             if holders.count() >= self.MAX_PER_BODY:
-                raise ValidationError({"user": _("Mỗi cơ quan tham mưu chỉ có tối đa %(n)d người giữ vai trò này.")
-                                       % {"n": self.MAX_PER_BODY}})
+                raise ValidationError(
+                    {
+                        "user": _("Mỗi cơ quan tham mưu chỉ có tối đa %(n)d người giữ vai trò này.")
+                        % {"n": self.MAX_PER_BODY}
+                    }
+                )
 
 
 class Published(models.Model):
@@ -260,15 +324,22 @@ class Published(models.Model):
         Organisation, verbose_name=_("đơn vị ban hành"), on_delete=models.PROTECT, related_name="+"
     )
     audience_org = models.ForeignKey(
-        Organisation, verbose_name=_("phạm vi đến"), on_delete=models.PROTECT, related_name="+",
+        Organisation,
+        verbose_name=_("phạm vi đến"),
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text=_("Đảng viên thuộc tổ chức này (và các tổ chức trực thuộc) được xem."),
     )
     audience_positions = FlagSetField(
-        _("chỉ các chức vụ"), choices=Position.choices, blank=True,
+        _("chỉ các chức vụ"),
+        choices=Position.choices,
+        blank=True,
         help_text=_("Để trống: mọi đảng viên trong phạm vi."),
     )
     audience_groups = FlagSetField(
-        _("chỉ các nhóm đảng viên"), choices=MemberGroup.choices, blank=True,
+        _("chỉ các nhóm đảng viên"),
+        choices=MemberGroup.choices,
+        blank=True,
         help_text=_("Để trống: mọi nhóm."),
     )
 
@@ -279,7 +350,17 @@ class Published(models.Model):
         super().clean()
         if self.issuer_org_id and self.audience_org_id:
             issuer, audience = self.issuer_org, self.audience_org
-            inside = issuer.tree_id == audience.tree_id and issuer.lft <= audience.lft and audience.rght <= issuer.rght
+            inside = (
+                issuer.tree_id == audience.tree_id
+                and issuer.lft <= audience.lft
+                and audience.rght <= issuer.rght
+            )
             if not inside:
-                raise ValidationError({"audience_org": _("Phạm vi chỉ được trong %(org)s và các đơn vị trực thuộc.")
-                                       % {"org": issuer.name}})
+                raise ValidationError(
+                    {
+                        "audience_org": _(
+                            "Phạm vi chỉ được trong %(org)s và các đơn vị trực thuộc."
+                        )
+                        % {"org": issuer.name}
+                    }
+                )

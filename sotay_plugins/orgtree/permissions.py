@@ -71,7 +71,9 @@ class ScopePermissionPolicy(BasePermissionPolicy):
         return bool(capability) and scope.can(user, capability, instance)
 
     def user_has_any_permission_for_instance(self, user, actions, instance):
-        return any(self.user_has_permission_for_instance(user, action, instance) for action in actions)
+        return any(
+            self.user_has_permission_for_instance(user, action, instance) for action in actions
+        )
 
     def managed_orgs(self, user, actions):
         """The units where the user holds the capability of any of ``actions`` (one queryset)."""
@@ -109,7 +111,8 @@ class ScopePermissionPolicy(BasePermissionPolicy):
         if not wanted:
             return user_model.objects.filter(is_active=True, is_superuser=True)
         role_ids = [
-            pk for pk, caps in Role.objects.values_list("pk", "capabilities")
+            pk
+            for pk, caps in Role.objects.values_list("pk", "capabilities")
             if scope.ALL in (caps or ()) or wanted & set(caps or ())
         ]
         today = timezone.localdate()
@@ -117,7 +120,10 @@ class ScopePermissionPolicy(BasePermissionPolicy):
             role_assignments__role_id__in=role_ids,
             role_assignments__valid_from__lte=today,
             role_assignments__org__is_active=True,
-        ) & (Q(role_assignments__valid_until__isnull=True) | Q(role_assignments__valid_until__gte=today))
+        ) & (
+            Q(role_assignments__valid_until__isnull=True)
+            | Q(role_assignments__valid_until__gte=today)
+        )
         if org is not None:  # the right reaches a unit from the unit itself or any ancestor
             held &= Q(
                 role_assignments__org__tree_id=org.tree_id,
@@ -155,6 +161,7 @@ def policy_for(model) -> ScopePermissionPolicy:
 
 # --- granting roles -------------------------------------------------------------------------
 
+
 def may_grant(user, role, org) -> bool:
     """May ``user`` give ``role`` at ``org``? They must hold ``orgtree.assign_roles`` there and
     every capability the role bundles (so nobody hands out more than they have)."""
@@ -181,7 +188,9 @@ def grantable_roles(user):
     keep = []
     for role in roles:
         capabilities = set(role.capabilities or ())
-        if has_all or (scope.ALL not in capabilities and all(scope.can(user, c) for c in capabilities)):
+        if has_all or (
+            scope.ALL not in capabilities and all(scope.can(user, c) for c in capabilities)
+        ):
             keep.append(role.pk)
     return roles.filter(pk__in=keep)
 
@@ -195,8 +204,10 @@ def grant_role(assignment, *, granted_by):
     from wagtail.log_actions import log
 
     if not may_grant(granted_by, assignment.role, assignment.org):
-        raise ValidationError(_("Bạn không được giao vai trò %(role)s tại %(org)s.") % {
-            "role": assignment.role.name, "org": assignment.org.name})
+        raise ValidationError(
+            _("Bạn không được giao vai trò %(role)s tại %(org)s.")
+            % {"role": assignment.role.name, "org": assignment.org.name}
+        )
     assignment.granted_by = granted_by
     assignment.full_clean()
     with transaction.atomic():

@@ -126,10 +126,20 @@ def grants(user) -> list[Grant]:
         rows = list(
             RoleAssignment.objects.filter(user=user, valid_from__lte=today, org__is_active=True)
             .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
-            .values_list("role__capabilities", "org_id", "org__tree_id", "org__lft", "org__rght", "advisory_body_id")
+            .values_list(
+                "role__capabilities",
+                "org_id",
+                "org__tree_id",
+                "org__lft",
+                "org__rght",
+                "advisory_body_id",
+            )
         )
         cache.set(key, rows, GRANTS_TTL)
-    user._sotay_grants = [Grant(frozenset(caps or ()), org, tree, lft, rght, body) for caps, org, tree, lft, rght, body in rows]
+    user._sotay_grants = [
+        Grant(frozenset(caps or ()), org, tree, lft, rght, body)
+        for caps, org, tree, lft, rght, body in rows
+    ]
     user._sotay_generation = generation
     return user._sotay_grants
 
@@ -139,7 +149,10 @@ def subject(user) -> Subject | None:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
     generation = tree_generation()
-    if not hasattr(user, "_sotay_subject") or getattr(user, "_sotay_subject_generation", None) != generation:
+    if (
+        not hasattr(user, "_sotay_subject")
+        or getattr(user, "_sotay_subject_generation", None) != generation
+    ):
         resolver = registry.subject_resolver
         user._sotay_subject = resolver(user) if resolver else None
         user._sotay_subject_generation = generation
@@ -148,7 +161,12 @@ def subject(user) -> Subject | None:
 
 def forget(user):
     """Drop the cached grants and subject (after a role or membership change)."""
-    for attr in ("_sotay_grants", "_sotay_subject", "_sotay_generation", "_sotay_subject_generation"):
+    for attr in (
+        "_sotay_grants",
+        "_sotay_subject",
+        "_sotay_generation",
+        "_sotay_subject_generation",
+    ):
         if hasattr(user, attr):
             delattr(user, attr)
 
@@ -159,11 +177,14 @@ def is_superadmin(user):
 
 # --- the three questions ------------------------------------------------------------------
 
+
 def managed_ranges(user, capability, *more):
     """(tree_id, lft, rght) of every unit where the user holds the capability (or any of
     ``more``), nested ones dropped. Superusers hold no ranges: callers treat them apart."""
     wanted = (capability, *more)
-    ranges = sorted({(g.tree_id, g.lft, g.rght) for g in grants(user) if any(g.allows(c) for c in wanted)})
+    ranges = sorted(
+        {(g.tree_id, g.lft, g.rght) for g in grants(user) if any(g.allows(c) for c in wanted)}
+    )
     merged = []
     for tree_id, lft, rght in ranges:
         if merged and merged[-1][0] == tree_id and merged[-1][1] <= lft and rght <= merged[-1][2]:
@@ -196,7 +217,11 @@ def _range_q(prefix, ranges):
         if prefix and connection.vendor == "postgresql":
             from django.contrib.postgres.expressions import ArraySubquery
 
-            units = Organisation.objects.filter(tree_id=tree_id, lft__gte=lft, rght__lte=rght).order_by().values("pk")
+            units = (
+                Organisation.objects.filter(tree_id=tree_id, lft__gte=lft, rght__lte=rght)
+                .order_by()
+                .values("pk")
+            )
             q |= Q(_EqualsAny(F(prefix), ArraySubquery(units)))
         else:
             p = f"{prefix}__" if prefix else ""
@@ -211,7 +236,9 @@ def managed_orgs(user, capability):
     if is_superadmin(user):
         return Organisation.objects.all()
     ranges = managed_ranges(user, capability)
-    return Organisation.objects.filter(_range_q("", ranges)) if ranges else Organisation.objects.none()
+    return (
+        Organisation.objects.filter(_range_q("", ranges)) if ranges else Organisation.objects.none()
+    )
 
 
 def can(user, capability, target=None) -> bool:
@@ -317,7 +344,9 @@ def org_of(obj):
 def spec_of(model) -> ScopeSpec:
     spec = getattr(model, "scope", None)
     if not isinstance(spec, ScopeSpec):
-        raise TypeError(f"{model.__name__} declares no ScopeSpec: the scope engine cannot filter it")
+        raise TypeError(
+            f"{model.__name__} declares no ScopeSpec: the scope engine cannot filter it"
+        )
     return spec
 
 
@@ -384,7 +413,10 @@ def _in_audience(member: Subject, obj):
     """``audience_q`` in Python: the audience unit holds the member's cell, and the filters match."""
     unit = obj.audience_org
     return (
-        unit is not None and unit.tree_id == member.tree_id and unit.lft <= member.lft and member.rght <= unit.rght
+        unit is not None
+        and unit.tree_id == member.tree_id
+        and unit.lft <= member.lft
+        and member.rght <= unit.rght
         and (not obj.audience_positions or bool(obj.audience_positions & member.positions))
         and (not obj.audience_groups or member.group in obj.audience_groups)
     )
@@ -418,14 +450,27 @@ def audience_q(member: Subject, prefix=""):
     if connection.vendor == "postgresql":
         from django.contrib.postgres.expressions import ArraySubquery
 
-        units = Organisation.objects.filter(tree_id=member.tree_id, lft__lte=member.lft,
-                                            rght__gte=member.rght).order_by().values("pk")
+        units = (
+            Organisation.objects.filter(
+                tree_id=member.tree_id, lft__lte=member.lft, rght__gte=member.rght
+            )
+            .order_by()
+            .values("pk")
+        )
         where = Q(_EqualsAny(F(f"{p}audience_org"), ArraySubquery(units)))
     else:
-        where = Q(**{f"{p}audience_org__tree_id": member.tree_id, f"{p}audience_org__lft__lte": member.lft,
-                     f"{p}audience_org__rght__gte": member.rght})
+        where = Q(
+            **{
+                f"{p}audience_org__tree_id": member.tree_id,
+                f"{p}audience_org__lft__lte": member.lft,
+                f"{p}audience_org__rght__gte": member.rght,
+            }
+        )
     return (
         where
-        & (Q(**{f"{p}audience_positions": 0}) | Q(**{f"{p}audience_positions__has_any": member.positions}))
+        & (
+            Q(**{f"{p}audience_positions": 0})
+            | Q(**{f"{p}audience_positions__has_any": member.positions})
+        )
         & (Q(**{f"{p}audience_groups": 0}) | Q(**{f"{p}audience_groups__has_any": {member.group}}))
     )

@@ -21,16 +21,25 @@ def _fresh(org_or_id):
 def create_org(*, parent, name, code, kind, short_name="", actor=None, founded_on=None):
     with tree_lock():
         org = Organisation(
-            parent=_fresh(parent) if parent else None, name=name, code=code, kind=kind, short_name=short_name,
+            parent=_fresh(parent) if parent else None,
+            name=name,
+            code=code,
+            kind=kind,
+            short_name=short_name,
             founded_on=founded_on,
         )
         org.full_clean()
         if org.parent is not None and not org.parent.is_active:
             raise ValidationError(
-                {"parent": _("Tổ chức cấp trên %(parent)s không còn hoạt động.") % {"parent": org.parent.name}}
+                {
+                    "parent": _("Tổ chức cấp trên %(parent)s không còn hoạt động.")
+                    % {"parent": org.parent.name}
+                }
             )
         org.save()
-        OrgEvent.objects.create(org=org, kind=OrgEvent.Kind.CREATED, new_parent=org.parent, actor=actor)
+        OrgEvent.objects.create(
+            org=org, kind=OrgEvent.Kind.CREATED, new_parent=org.parent, actor=actor
+        )
         return org
 
 
@@ -40,10 +49,17 @@ def _check_can_hold(parent, org):
     if KIND_RANK[OrgKind(org.kind)] <= KIND_RANK[OrgKind(parent.kind)]:
         raise ValidationError(
             _("Không thể đặt %(org)s (%(kind)s) dưới %(parent)s (%(pkind)s).")
-            % {"org": org.name, "kind": org.get_kind_display(), "parent": parent.name, "pkind": parent.get_kind_display()}
+            % {
+                "org": org.name,
+                "kind": org.get_kind_display(),
+                "parent": parent.name,
+                "pkind": parent.get_kind_display(),
+            }
         )
     if not parent.is_active:
-        raise ValidationError(_("Tổ chức cấp trên %(parent)s không còn hoạt động.") % {"parent": parent.name})
+        raise ValidationError(
+            _("Tổ chức cấp trên %(parent)s không còn hoạt động.") % {"parent": parent.name}
+        )
 
 
 def move_org(org, new_parent, *, actor=None, note=""):
@@ -52,19 +68,32 @@ def move_org(org, new_parent, *, actor=None, note=""):
     with tree_lock():
         org, new_parent = _fresh(org), _fresh(new_parent)
         if org.pk == new_parent.pk or (
-            org.tree_id == new_parent.tree_id and org.lft <= new_parent.lft and new_parent.rght <= org.rght
+            org.tree_id == new_parent.tree_id
+            and org.lft <= new_parent.lft
+            and new_parent.rght <= org.rght
         ):
-            raise ValidationError(_("Không thể chuyển một tổ chức vào chính nó hoặc vào đơn vị trực thuộc nó."))
+            raise ValidationError(
+                _("Không thể chuyển một tổ chức vào chính nó hoặc vào đơn vị trực thuộc nó.")
+            )
         _check_can_hold(new_parent, org)
         old_parent = org.parent
         try:
             org.move_to(new_parent, "last-child")
         except InvalidMove as exc:  # mptt's own guard, should the check above ever miss
-            raise ValidationError(_("Không thể chuyển một tổ chức vào chính nó hoặc vào đơn vị trực thuộc nó.")) from exc
+            raise ValidationError(
+                _("Không thể chuyển một tổ chức vào chính nó hoặc vào đơn vị trực thuộc nó.")
+            ) from exc
         OrgEvent.objects.create(
-            org=org, kind=OrgEvent.Kind.MOVED, old_parent=old_parent, new_parent=new_parent, actor=actor, note=note
+            org=org,
+            kind=OrgEvent.Kind.MOVED,
+            old_parent=old_parent,
+            new_parent=new_parent,
+            actor=actor,
+            note=note,
         )
-        signals.org_moved.send(sender=Organisation, org=org, old_parent=old_parent, new_parent=new_parent, actor=actor)
+        signals.org_moved.send(
+            sender=Organisation, org=org, old_parent=old_parent, new_parent=new_parent, actor=actor
+        )
         return _fresh(org)
 
 
@@ -76,7 +105,11 @@ def merge_orgs(source, target, *, actor=None, note=""):
         source, target = _fresh(source), _fresh(target)
         if source.pk == target.pk:
             raise ValidationError(_("Không thể sáp nhập một tổ chức vào chính nó."))
-        if source.tree_id == target.tree_id and source.lft <= target.lft and target.rght <= source.rght:
+        if (
+            source.tree_id == target.tree_id
+            and source.lft <= target.lft
+            and target.rght <= source.rght
+        ):
             raise ValidationError(_("Không thể sáp nhập một tổ chức vào đơn vị trực thuộc nó."))
         if source.kind != target.kind:
             raise ValidationError(_("Chỉ sáp nhập được hai tổ chức cùng loại."))
@@ -85,21 +118,32 @@ def merge_orgs(source, target, *, actor=None, note=""):
         for child in list(source.get_children()):
             child = _fresh(child)
             child.move_to(_fresh(target), "last-child")
-            OrgEvent.objects.create(org=child, kind=OrgEvent.Kind.MOVED, old_parent=source, new_parent=target, actor=actor)
+            OrgEvent.objects.create(
+                org=child,
+                kind=OrgEvent.Kind.MOVED,
+                old_parent=source,
+                new_parent=target,
+                actor=actor,
+            )
         AdvisoryBody.objects.filter(org=source).update(org=target)
         _move_role_assignments(source, target)
         signals.org_merged.send(sender=Organisation, source=source, target=target, actor=actor)
         Organisation.objects.filter(pk=source.pk).update(
             is_active=False, merged_into=target, dissolved_on=timezone.localdate()
         )
-        OrgEvent.objects.create(org=source, kind=OrgEvent.Kind.MERGED, target=target, actor=actor, note=note)
+        OrgEvent.objects.create(
+            org=source, kind=OrgEvent.Kind.MERGED, target=target, actor=actor, note=note
+        )
         return _fresh(target)
 
 
 def _move_role_assignments(source, target):
     for assignment in RoleAssignment.objects.filter(org=source):
         duplicate = RoleAssignment.objects.filter(
-            user_id=assignment.user_id, role_id=assignment.role_id, org=target, advisory_body_id=assignment.advisory_body_id
+            user_id=assignment.user_id,
+            role_id=assignment.role_id,
+            org=target,
+            advisory_body_id=assignment.advisory_body_id,
         ).exists()
         if duplicate:
             assignment.delete()
@@ -114,12 +158,16 @@ def dissolve_org(org, *, actor=None, note=""):
         reasons = []
         active_children = org.get_children().filter(is_active=True).count()
         if active_children:
-            reasons.append(_("Còn %(n)d tổ chức trực thuộc đang hoạt động.") % {"n": active_children})
+            reasons.append(
+                _("Còn %(n)d tổ chức trực thuộc đang hoạt động.") % {"n": active_children}
+            )
         for _receiver, response in signals.org_dissolving.send(sender=Organisation, org=org):
             reasons.extend(response or [])
         if reasons:
             raise ValidationError(reasons)
-        Organisation.objects.filter(pk=org.pk).update(is_active=False, dissolved_on=timezone.localdate())
+        Organisation.objects.filter(pk=org.pk).update(
+            is_active=False, dissolved_on=timezone.localdate()
+        )
         RoleAssignment.objects.filter(org=org).filter(
             Q(valid_until__isnull=True) | Q(valid_until__gt=timezone.localdate())
         ).update(valid_until=timezone.localdate())
@@ -138,7 +186,9 @@ def check_tree(tree_id=None):
     qs = Organisation.objects.all()
     if tree_id is not None:
         qs = qs.filter(tree_id=tree_id)
-    nodes = {row["pk"]: row for row in qs.values("pk", "parent_id", "tree_id", "lft", "rght", "level")}
+    nodes = {
+        row["pk"]: row for row in qs.values("pk", "parent_id", "tree_id", "lft", "rght", "level")
+    }
     children = {}
     for row in nodes.values():
         children.setdefault(row["parent_id"], []).append(row)
@@ -149,7 +199,9 @@ def check_tree(tree_id=None):
             continue
         reached = set()
         _walk(roots[0], tree, 0, [0], children, reached, problems)
-        for pk in sorted(pk for pk, row in nodes.items() if row["tree_id"] == tree and pk not in reached):
+        for pk in sorted(
+            pk for pk, row in nodes.items() if row["tree_id"] == tree and pk not in reached
+        ):
             problems.append(f"org {pk}: in tree {tree} but not reachable from its root")
     return problems
 

@@ -13,24 +13,37 @@ from .permissions import ScopePermissionPolicy, register_scope_policy
 
 MANAGE_TREE = "orgtree.manage_tree"
 
-register_scope_policy(ScopePermissionPolicy(Organisation, {
-    "view": "orgtree.view_org",
-    "add": MANAGE_TREE,
-    "change": MANAGE_TREE,
-    "move": MANAGE_TREE,
-    "merge": MANAGE_TREE,
-    "dissolve": MANAGE_TREE,
-    # no "delete": a unit is dissolved or merged, never deleted (its history stays)
-}))
-register_scope_policy(ScopePermissionPolicy(AdvisoryBody, {
-    "view": "orgtree.view_org",
-    "add": MANAGE_TREE,
-    "change": MANAGE_TREE,
-    # no "delete": a body is closed (is_active) so that its documents keep their issuer
-}))
-register_scope_policy(ScopePermissionPolicy(RoleAssignment, {
-    action: "orgtree.assign_roles" for action in ("view", "add", "change", "delete")
-}))
+register_scope_policy(
+    ScopePermissionPolicy(
+        Organisation,
+        {
+            "view": "orgtree.view_org",
+            "add": MANAGE_TREE,
+            "change": MANAGE_TREE,
+            "move": MANAGE_TREE,
+            "merge": MANAGE_TREE,
+            "dissolve": MANAGE_TREE,
+            # no "delete": a unit is dissolved or merged, never deleted (its history stays)
+        },
+    )
+)
+register_scope_policy(
+    ScopePermissionPolicy(
+        AdvisoryBody,
+        {
+            "view": "orgtree.view_org",
+            "add": MANAGE_TREE,
+            "change": MANAGE_TREE,
+            # no "delete": a body is closed (is_active) so that its documents keep their issuer
+        },
+    )
+)
+register_scope_policy(
+    ScopePermissionPolicy(
+        RoleAssignment,
+        {action: "orgtree.assign_roles" for action in ("view", "add", "change", "delete")},
+    )
+)
 
 from .admin_views import (  # noqa: E402
     AdvisoryBodyViewSet,

@@ -14,9 +14,17 @@ needs_redis = pytest.mark.skipif(not REDIS_URL, reason="needs a real Redis (REDI
 def test_inline_job_runs_after_commit_with_progress(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         job = jobs.enqueue("tests.core.jobfuncs.count_to", n=3)
-        assert OutboxJob.objects.get(pk=job.pk).state == OutboxJob.State.PENDING  # nothing before commit
+        assert (
+            OutboxJob.objects.get(pk=job.pk).state == OutboxJob.State.PENDING
+        )  # nothing before commit
     job.refresh_from_db()
-    assert (job.state, job.progress, job.total, job.result, job.percent) == ("done", 3, 3, {"counted": 3}, 100)
+    assert (job.state, job.progress, job.total, job.result, job.percent) == (
+        "done",
+        3,
+        3,
+        {"counted": 3},
+        100,
+    )
 
 
 @pytest.mark.django_db
@@ -53,7 +61,9 @@ def test_with_redis_down_the_job_waits_and_the_sweeper_delivers_it():
     down = {"default": {"URL": "redis://127.0.0.1:1/0", "DEFAULT_TIMEOUT": 60}}
     up = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 60}}
     with override_settings(SOTAY_JOBS_INLINE=False, RQ_QUEUES=down):
-        job = jobs.enqueue("tests.core.jobfuncs.count_to", n=2)  # commits (transaction=True): dispatch fails
+        job = jobs.enqueue(
+            "tests.core.jobfuncs.count_to", n=2
+        )  # commits (transaction=True): dispatch fails
     assert OutboxJob.objects.get(pk=job.pk).state == "pending"
     with override_settings(SOTAY_JOBS_INLINE=False, RQ_QUEUES=up):
         queue = django_rq.get_queue("default")

@@ -24,5 +24,7 @@ class DummyConfig(PluginConfig):
 
         registry.add_capability("dummy.poke", "Chọc thử", roles=["viewer"])
         registry.add_shell_tab(ShellTab("dummy", "Thử", "members:home", order=500))
-        registry.add_home_card(HomeCard("dummy.card", "members/cards/welcome.html", lambda request: None))
+        registry.add_home_card(
+            HomeCard("dummy.card", "members/cards/welcome.html", lambda request: None)
+        )
         registry.add_api_route("dummy", EchoViewSet, "dummy")

@@ -17,8 +17,14 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 PHONE = {"width": 360, "height": 640}
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
@@ -27,13 +33,19 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (/usr/bin/chromium): apt-get install -y chromium")
+        pytest.skip(
+            "Debian's chromium is not installed (/usr/bin/chromium): apt-get install -y chromium"
+        )
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        pytest.skip("Playwright's Python package is not installed: pip install -r requirements-dev.txt")
+        pytest.skip(
+            "Playwright's Python package is not installed: pip install -r requirements-dev.txt"
+        )
     with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS, headless=True)
+        launched = pw.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS, headless=True
+        )
         yield launched
         launched.close()
 
@@ -45,8 +57,9 @@ def new_page(browser):
     contexts, js_errors = [], []
 
     def make(js=True, init_script=None):
-        context = browser.new_context(viewport=PHONE, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
-                                      java_script_enabled=js)
+        context = browser.new_context(
+            viewport=PHONE, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", java_script_enabled=js
+        )
         context.set_default_timeout(15_000)
         if init_script:
             context.add_init_script(init_script)

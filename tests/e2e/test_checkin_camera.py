@@ -37,22 +37,41 @@ def write_y4m(path, image, frames=30):
 
 def test_the_secretary_checks_a_member_in_with_the_camera(live_server, browser, shot, tmp_path):
     tree = small_tree()
-    secretary, member = MemberFactory(cell=tree["c11"]), MemberFactory(cell=tree["c11"], full_name="Trần Thị Camera")
+    secretary, member = (
+        MemberFactory(cell=tree["c11"]),
+        MemberFactory(cell=tree["c11"], full_name="Trần Thị Camera"),
+    )
     grant(secretary.user, "cell_secretary", tree["c11"])
-    meeting = Meeting.objects.create(title="Sinh hoạt thường kỳ", issuer_org=tree["c11"], audience_org=tree["c11"],
-                                     state=Meeting.State.SCHEDULED, starts_at=timezone.now() - timedelta(minutes=1))
-    Attendance.objects.bulk_create([Attendance(meeting=meeting, member=m) for m in (secretary, member)])
+    meeting = Meeting.objects.create(
+        title="Sinh hoạt thường kỳ",
+        issuer_org=tree["c11"],
+        audience_org=tree["c11"],
+        state=Meeting.State.SCHEDULED,
+        starts_at=timezone.now() - timedelta(minutes=1),
+    )
+    Attendance.objects.bulk_create(
+        [Attendance(meeting=meeting, member=m) for m in (secretary, member)]
+    )
     video = tmp_path / "card.y4m"
     write_y4m(video, qrcode.make(credentials.card_token(member), border=4).get_image())
 
     camera_browser = browser.browser_type.launch(
         executable_path="/usr/bin/chromium",
-        args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-              "--disable-component-update", "--disable-sync", *FAKE_CAMERA,
-              f"--use-file-for-fake-video-capture={video}"])
+        args=[
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            *FAKE_CAMERA,
+            f"--use-file-for-fake-video-capture={video}",
+        ],
+    )
     try:
-        context = camera_browser.new_context(viewport={"width": 360, "height": 640}, locale="vi-VN",
-                                             timezone_id="Asia/Ho_Chi_Minh")
+        context = camera_browser.new_context(
+            viewport={"width": 360, "height": 640}, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh"
+        )
         context.grant_permissions(["camera"], origin=live_server.url)
         page = context.new_page()
         errors = []
@@ -66,5 +85,9 @@ def test_the_secretary_checks_a_member_in_with_the_camera(live_server, browser, 
     finally:
         camera_browser.close()
     row = Attendance.objects.get(meeting=meeting, member=member)
-    assert row.status in (Attendance.Status.PRESENT, Attendance.Status.LATE) and row.method == "card"
-    assert Attendance.objects.filter(meeting=meeting, status__in=("present", "late")).count() == 1  # held up: once
+    assert (
+        row.status in (Attendance.Status.PRESENT, Attendance.Status.LATE) and row.method == "card"
+    )
+    assert (
+        Attendance.objects.filter(meeting=meeting, status__in=("present", "late")).count() == 1
+    )  # held up: once

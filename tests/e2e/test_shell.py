@@ -38,7 +38,9 @@ FAILING_SPEECH = FAKE_SPEECH.replace(
     "window.__spoken.push({text: u.text, lang: u.lang, rate: u.rate});",
     "setTimeout(() => u.onerror && u.onerror({error: 'synthesis-failed'}), 0);",
 )
-NO_SPEECH = 'Object.defineProperty(window, "speechSynthesis", {value: undefined, configurable: true});'
+NO_SPEECH = (
+    'Object.defineProperty(window, "speechSynthesis", {value: undefined, configurable: true});'
+)
 
 # Every text node's colour against the background it sits on: WCAG AA (4.5:1, or 3:1 for large text).
 CONTRAST_PROBLEMS = """
@@ -96,9 +98,17 @@ def tree():
 @pytest.fixture
 def member(tree):
     """A member who moved from Chi bộ 1.1 to Chi bộ 1.2 on 15/03/2024 (so the profile has a history)."""
-    m = MemberFactory(full_name="Nguyễn Văn Bình", cell=tree["c11"], birth_date=date(1958, 5, 2),
-                      joined_on=date(1980, 9, 2), official_on=date(1981, 9, 2), party_card_no="48139224")
-    return services.transfer_member(m, tree["c12"], kind=MemberTransfer.Kind.OFFICIAL, on=date(2024, 3, 15))
+    m = MemberFactory(
+        full_name="Nguyễn Văn Bình",
+        cell=tree["c11"],
+        birth_date=date(1958, 5, 2),
+        joined_on=date(1980, 9, 2),
+        official_on=date(1981, 9, 2),
+        party_card_no="48139224",
+    )
+    return services.transfer_member(
+        m, tree["c12"], kind=MemberTransfer.Kind.OFFICIAL, on=date(2024, 3, 15)
+    )
 
 
 def log_in(page, base, cccd, password):
@@ -115,13 +125,18 @@ def root_font(page):
 def check_accessible(page, where):
     structure = page.evaluate(STRUCTURE)
     assert structure["lang"] == "vi", where
-    assert structure["h1"] == 1 and structure["main"] == 1 and structure["header"] == 1, (where, structure)
+    assert structure["h1"] == 1 and structure["main"] == 1 and structure["header"] == 1, (
+        where,
+        structure,
+    )
     assert structure["unlabelled"] == [], (where, structure)
     assert page.evaluate(SMALL_TARGETS) == [], where
     assert page.evaluate(CONTRAST_PROBLEMS) == [], where
 
 
-def test_member_logs_in_reads_profile_uses_large_type_and_logs_out(live_server, new_page, shot, member):
+def test_member_logs_in_reads_profile_uses_large_type_and_logs_out(
+    live_server, new_page, shot, member
+):
     base = live_server.url
     page = new_page(init_script=FAKE_SPEECH)
     page.goto(f"{base}/dang-nhap/")
@@ -204,8 +219,15 @@ def test_repeated_wrong_passwords_lock_the_login_in_vietnamese(live_server, new_
 
 def test_activation_in_the_browser_then_login(live_server, new_page, shot, tree):
     cccd = make_cccd("034", date(1955, 1, 20), "female", 4321)
-    fresh = services.create_member(full_name="Trần Thị Hoa", birth_date=date(1955, 1, 20), gender="female",
-                                   cccd=cccd, cell=tree["c21"], joined_on=date(1975, 5, 1), official_on=date(1976, 5, 1))
+    fresh = services.create_member(
+        full_name="Trần Thị Hoa",
+        birth_date=date(1955, 1, 20),
+        gender="female",
+        cccd=cccd,
+        cell=tree["c21"],
+        joined_on=date(1975, 5, 1),
+        official_on=date(1976, 5, 1),
+    )
     code = services.issue_activation_code(fresh)
     base = live_server.url
     page = new_page()
@@ -237,7 +259,9 @@ def test_activation_in_the_browser_then_login(live_server, new_page, shot, tree)
     assert "Chào đồng chí Trần Thị Hoa" in page.locator(".welcome").inner_text()
 
 
-def test_without_javascript_the_profile_reads_and_large_type_works(live_server, new_page, shot, member):
+def test_without_javascript_the_profile_reads_and_large_type_works(
+    live_server, new_page, shot, member
+):
     base = live_server.url
     page = new_page(js=False)
     log_in(page, base, member.cccd, PASSWORD)
@@ -279,7 +303,9 @@ def test_read_aloud_speaks_the_profile_in_vietnamese(live_server, new_page, shot
     assert page.evaluate("window.__cancelled") >= 1
     assert page.get_by_role("button", name="Nghe đọc").is_visible()
 
-    mute = new_page(init_script=FAILING_SPEECH)  # no Vietnamese voice installed: say so, in Vietnamese
+    mute = new_page(
+        init_script=FAILING_SPEECH
+    )  # no Vietnamese voice installed: say so, in Vietnamese
     log_in(mute, base, member.cccd, PASSWORD)
     mute.wait_for_url(f"{base}/")
     mute.get_by_role("button", name="Nghe đọc").click()
@@ -298,7 +324,9 @@ def test_pages_are_light_and_load_nothing_from_elsewhere(live_server, new_page, 
     page = new_page()
     log_in(page, base, member.cccd, PASSWORD)
     page.wait_for_url(f"{base}/")
-    page.route("**/*", lambda route: route.continue_())  # routing turns the HTTP cache off: count every byte
+    page.route(
+        "**/*", lambda route: route.continue_()
+    )  # routing turns the HTTP cache off: count every byte
     weights = {}
     for path in ("/", "/ho-so/"):
         responses = []

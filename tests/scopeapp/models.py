@@ -12,7 +12,10 @@ VIEW_ITEM = "scopeapp.view_item"
 class ScopedItem(models.Model):
     title = models.CharField("tiêu đề", max_length=120)
     issuer_org = models.ForeignKey(
-        "orgtree.Organisation", verbose_name="đơn vị ban hành", on_delete=models.CASCADE, related_name="+"
+        "orgtree.Organisation",
+        verbose_name="đơn vị ban hành",
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     audience_org = models.ForeignKey(
         "orgtree.Organisation", verbose_name="phạm vi", on_delete=models.CASCADE, related_name="+"

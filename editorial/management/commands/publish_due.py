@@ -6,13 +6,18 @@ from editorial import scheduler
 
 
 class Command(BaseCommand):
-    help = ("Đăng các phiên bản đã đến giờ hẹn, gỡ các trang đã hết hạn, giao các công việc nền còn chờ "
-            "(việc mà bộ lập lịch của RQ làm mỗi phút). Dùng khi không chạy rqworker --with-scheduler.")
+    help = (
+        "Đăng các phiên bản đã đến giờ hẹn, gỡ các trang đã hết hạn, giao các công việc nền còn chờ "
+        "(việc mà bộ lập lịch của RQ làm mỗi phút). Dùng khi không chạy rqworker --with-scheduler."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--loop", type=int, default=0, help="lặp lại sau mỗi N giây")
-        parser.add_argument("--arm", action="store_true",
-                            help="chỉ đặt lịch phiên chạy kế tiếp vào hàng đợi RQ (cần REDIS_URL)")
+        parser.add_argument(
+            "--arm",
+            action="store_true",
+            help="chỉ đặt lịch phiên chạy kế tiếp vào hàng đợi RQ (cần REDIS_URL)",
+        )
 
     def handle(self, *args, loop=0, arm=False, **options):
         if arm:

@@ -17,7 +17,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         roots = [Path(p) for p in settings.LOCALE_PATHS]
-        roots += [p for p in (Path(settings.BASE_DIR) / "sotay_plugins").glob("**/locale") if p.is_dir()]
+        roots += [
+            p for p in (Path(settings.BASE_DIR) / "sotay_plugins").glob("**/locale") if p.is_dir()
+        ]
         compiled = 0
         for root in roots:
             for po_path in sorted(root.glob("*/LC_MESSAGES/*.po")):

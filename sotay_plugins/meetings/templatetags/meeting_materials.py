@@ -25,10 +25,22 @@ def meeting_materials_for(context, meeting):
     member = scope.subject(user)
     opened = set()
     if member is not None and items:
-        opened = set(MaterialOpen.objects.filter(member_id=member.member_id, material__in=[m.pk for m in items])
-                     .values_list("material_id", flat=True).distinct())
-    rows = [{"material": m, "level": service.level_label(m.issuer_org.kind), "opened": m.pk in opened,
-             "internal": m.issuer_org.kind == "cell"} for m in items]
+        opened = set(
+            MaterialOpen.objects.filter(
+                member_id=member.member_id, material__in=[m.pk for m in items]
+            )
+            .values_list("material_id", flat=True)
+            .distinct()
+        )
+    rows = [
+        {
+            "material": m,
+            "level": service.level_label(m.issuer_org.kind),
+            "opened": m.pk in opened,
+            "internal": m.issuer_org.kind == "cell",
+        }
+        for m in items
+    ]
     return {
         "upper": [r for r in rows if not r["internal"]],
         "internal": [r for r in rows if r["internal"]],

@@ -14,5 +14,10 @@ def cell(tree):
     secretary, other_secretary = UserFactory(), UserFactory()
     grant(secretary, "cell_secretary", tree["c11"])
     grant(other_secretary, "cell_secretary", tree["c12"])
-    return {"members": members, "secretary": secretary, "other_secretary": other_secretary,
-            "meeting": make_meeting(tree["c11"], members), "tree": tree}
+    return {
+        "members": members,
+        "secretary": secretary,
+        "other_secretary": other_secretary,
+        "meeting": make_meeting(tree["c11"], members),
+        "tree": tree,
+    }

@@ -22,7 +22,10 @@ S = Attendance.Status
 
 def make_meeting(cell, members, *, starts_at=None, state=Meeting.State.SCHEDULED):
     meeting = Meeting.objects.create(
-        title="Sinh hoạt thường kỳ", issuer_org=cell, audience_org=cell, state=state,
+        title="Sinh hoạt thường kỳ",
+        issuer_org=cell,
+        audience_org=cell,
+        state=state,
         starts_at=starts_at or timezone.now() - timedelta(minutes=5),
     )
     Attendance.objects.bulk_create([Attendance(meeting=meeting, member=m) for m in members])
@@ -32,8 +35,10 @@ def make_meeting(cell, members, *, starts_at=None, state=Meeting.State.SCHEDULED
 def chip_qr(member, *, name=None, birth=None, issued="01012022"):
     gender = "Nam" if member.gender == "male" else "Nữ"
     birth = birth or f"{member.birth_date:%d%m%Y}"
-    return (f"{member.cccd}|123456789|{name or member.full_name}|{birth}|{gender}|"
-            f"Thôn Đông, xã Tây|{issued}")
+    return (
+        f"{member.cccd}|123456789|{name or member.full_name}|{birth}|{gender}|"
+        f"Thôn Đông, xã Tây|{issued}"
+    )
 
 
 def client_for(user):
@@ -52,6 +57,7 @@ def statuses(meeting):
 
 # --- the service ------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_card_token_checks_in_once_and_repeat_is_already(cell):
     meeting, member, secretary = cell["meeting"], cell["members"][0], cell["secretary"]
@@ -59,7 +65,11 @@ def test_card_token_checks_in_once_and_repeat_is_already(cell):
     assert first.created and first.record.status == S.PRESENT and first.record.method == "card"
     assert first.record.member_name == member.full_name
     again = checkin.check_in(meeting, token=credentials.card_token(member), by_user=secretary)
-    assert again.already and again.record.id == first.record.id and again.record.checked_in_at == first.record.checked_in_at
+    assert (
+        again.already
+        and again.record.id == first.record.id
+        and again.record.checked_in_at == first.record.checked_in_at
+    )
     row = Attendance.objects.get(meeting=meeting, member=member)
     assert (row.status, row.method, row.recorded_by_id) == (S.PRESENT, "card", secretary.pk)
     assert Attendance.objects.filter(meeting=meeting).count() == 4
@@ -71,7 +81,9 @@ def test_late_after_grace_minutes(cell, settings):
     meeting = cell["meeting"]
     Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - timedelta(minutes=11))
     meeting.refresh_from_db()
-    result = checkin.check_in(meeting, token=credentials.app_token(cell["members"][1]), by_user=cell["secretary"])
+    result = checkin.check_in(
+        meeting, token=credentials.app_token(cell["members"][1]), by_user=cell["secretary"]
+    )
     assert result.record.status == S.LATE and result.record.method == "app"
 
 
@@ -79,23 +91,33 @@ def test_late_after_grace_minutes(cell, settings):
 def test_cccd_qr_checks_in(cell):
     member = cell["members"][2]
     result = checkin.check_in(cell["meeting"], cccd_qr=chip_qr(member), by_user=cell["secretary"])
-    assert result.created and result.record.method == "cccd" and result.record.member_id == member.pk
+    assert (
+        result.created and result.record.method == "cccd" and result.record.member_id == member.pk
+    )
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("mutate, fragment", [
-    (lambda m: chip_qr(m).rsplit("|", 1)[0], "7 trường"),                      # a field missing
-    (lambda m: chip_qr(m).replace(f"{m.birth_date:%d%m%Y}", f"{m.birth_date:%d/%m/%Y}"), "ddmmyyyy"),
-    (lambda m: chip_qr(m, birth="31021970"), "ngày có thật"),                  # no such date
-    (lambda m: chip_qr(m, issued="2022-01-01"), "ddmmyyyy"),                   # issue date ISO
-    (lambda m: chip_qr(m, name="Trần Thị Bê"), "không khớp"),                  # another name
-    (lambda m: chip_qr(m, birth="03041971"), "Không tìm thấy"),               # wrong birth date
-    (lambda m: chip_qr(m).replace(m.cccd, m.cccd[:11]), "12 chữ số"),
-])
+@pytest.mark.parametrize(
+    "mutate, fragment",
+    [
+        (lambda m: chip_qr(m).rsplit("|", 1)[0], "7 trường"),  # a field missing
+        (
+            lambda m: chip_qr(m).replace(f"{m.birth_date:%d%m%Y}", f"{m.birth_date:%d/%m/%Y}"),
+            "ddmmyyyy",
+        ),
+        (lambda m: chip_qr(m, birth="31021970"), "ngày có thật"),  # no such date
+        (lambda m: chip_qr(m, issued="2022-01-01"), "ddmmyyyy"),  # issue date ISO
+        (lambda m: chip_qr(m, name="Trần Thị Bê"), "không khớp"),  # another name
+        (lambda m: chip_qr(m, birth="03041971"), "Không tìm thấy"),  # wrong birth date
+        (lambda m: chip_qr(m).replace(m.cccd, m.cccd[:11]), "12 chữ số"),
+    ],
+)
 def test_bad_cccd_qr_refused_and_nothing_changes(cell, mutate, fragment):
     before = statuses(cell["meeting"])
     with pytest.raises(checkin.CheckInError) as caught:
-        checkin.check_in(cell["meeting"], cccd_qr=mutate(cell["members"][0]), by_user=cell["secretary"])
+        checkin.check_in(
+            cell["meeting"], cccd_qr=mutate(cell["members"][0]), by_user=cell["secretary"]
+        )
     assert fragment in caught.value.messages[0] and caught.value.field == "cccd_qr"
     assert statuses(cell["meeting"]) == before
 
@@ -122,8 +144,14 @@ def test_revoked_card_and_tampered_token_refused(cell):
     assert caught.value.code == "revoked" and "thu hồi" in caught.value.messages[0]
     fresh = credentials.card_token(member)
     payload, stamp, signature = fresh.rsplit(":", 2)
-    for forged in (f"{payload}:{stamp}:{signature[:-1]}A" if signature[-1] != "A" else f"{payload}:{stamp}:{signature[:-1]}B",
-                   f"{payload[:-2]}xx:{stamp}:{signature}", "không phải mã", "x" * 400):
+    for forged in (
+        f"{payload}:{stamp}:{signature[:-1]}A"
+        if signature[-1] != "A"
+        else f"{payload}:{stamp}:{signature[:-1]}B",
+        f"{payload[:-2]}xx:{stamp}:{signature}",
+        "không phải mã",
+        "x" * 400,
+    ):
         with pytest.raises(checkin.CheckInError):
             checkin.check_in(cell["meeting"], token=forged, by_user=cell["secretary"])
     assert set(statuses(cell["meeting"]).values()) == {S.EXPECTED}
@@ -134,7 +162,9 @@ def test_revoked_card_and_tampered_token_refused(cell):
 def test_member_of_another_cell_refused(cell):
     stranger = MemberFactory(cell=cell["tree"]["c12"])
     with pytest.raises(checkin.CheckInError) as caught:
-        checkin.check_in(cell["meeting"], token=credentials.card_token(stranger), by_user=cell["secretary"])
+        checkin.check_in(
+            cell["meeting"], token=credentials.card_token(stranger), by_user=cell["secretary"]
+        )
     assert "không có trong danh sách sinh hoạt của chi bộ này" in caught.value.messages[0]
     assert stranger.full_name in caught.value.messages[0]
     assert not Attendance.objects.filter(member=stranger).exists()
@@ -146,17 +176,30 @@ def test_closed_or_cancelled_meeting_refused(cell, state):
     Meeting.objects.filter(pk=cell["meeting"].pk).update(state=state)
     cell["meeting"].refresh_from_db()
     with pytest.raises(checkin.CheckInError) as caught:
-        checkin.check_in(cell["meeting"], token=credentials.card_token(cell["members"][0]), by_user=cell["secretary"])
+        checkin.check_in(
+            cell["meeting"],
+            token=credentials.card_token(cell["members"][0]),
+            by_user=cell["secretary"],
+        )
     assert caught.value.status == 409
     with pytest.raises(checkin.CheckInError):
-        checkin.mark(cell["meeting"], member_id=cell["members"][0].pk, status=S.PRESENT, by_user=cell["secretary"])
+        checkin.mark(
+            cell["meeting"],
+            member_id=cell["members"][0].pk,
+            status=S.PRESENT,
+            by_user=cell["secretary"],
+        )
     assert set(statuses(cell["meeting"]).values()) == {S.EXPECTED}
 
 
 @pytest.mark.django_db
 def test_secretary_of_another_cell_refused(cell):
     with pytest.raises(checkin.CheckInError) as caught:
-        checkin.check_in(cell["meeting"], token=credentials.card_token(cell["members"][0]), by_user=cell["other_secretary"])
+        checkin.check_in(
+            cell["meeting"],
+            token=credentials.card_token(cell["members"][0]),
+            by_user=cell["other_secretary"],
+        )
     assert caught.value.status == 403
     with pytest.raises(checkin.CheckInError) as caught:
         checkin.meeting_for(cell["other_secretary"], cell["meeting"].pk)
@@ -173,15 +216,27 @@ def test_mark_by_hand(cell):
     assert "lý do" in caught.value.messages[0] and caught.value.field == "reason"
     with pytest.raises(checkin.CheckInError):
         checkin.mark(meeting, member_id=a.pk, status="vắng", by_user=secretary)
-    record, changed = checkin.mark(meeting, member_id=a.pk, status=S.EXCUSED, reason="Ốm, nằm viện", by_user=secretary)
+    record, changed = checkin.mark(
+        meeting, member_id=a.pk, status=S.EXCUSED, reason="Ốm, nằm viện", by_user=secretary
+    )
     assert changed and record.status == S.EXCUSED and record.reason == "Ốm, nằm viện"
-    assert checkin.mark(meeting, member_id=a.pk, status=S.EXCUSED, reason="Ốm, nằm viện", by_user=secretary)[1] is False
+    assert (
+        checkin.mark(
+            meeting, member_id=a.pk, status=S.EXCUSED, reason="Ốm, nằm viện", by_user=secretary
+        )[1]
+        is False
+    )
     record, _ = checkin.mark(meeting, member_id=b.pk, status=S.PRESENT, by_user=secretary)
     assert record.method == "manual" and record.checked_in_at is not None
     checkin.mark(meeting, member_id=c.pk, status=S.ABSENT, by_user=secretary)
     # an excused member who comes after all is checked in by a scan
     assert checkin.check_in(meeting, token=credentials.card_token(a), by_user=secretary).created
-    assert statuses(meeting) == {a.pk: S.PRESENT, b.pk: S.PRESENT, c.pk: S.ABSENT, cell["members"][3].pk: S.EXPECTED}
+    assert statuses(meeting) == {
+        a.pk: S.PRESENT,
+        b.pk: S.PRESENT,
+        c.pk: S.ABSENT,
+        cell["members"][3].pk: S.EXPECTED,
+    }
 
 
 @pytest.mark.django_db
@@ -195,19 +250,40 @@ def test_offline_batch_applied_once(cell):
     items = [
         {"token": credentials.card_token(a), "at": at, "client_id": "1"},
         {"cccd_qr": chip_qr(b), "at": late, "client_id": "2"},
-        {"token": credentials.card_token(a), "at": late, "client_id": "3"},          # a double scan offline
+        {"token": credentials.card_token(a), "at": late, "client_id": "3"},  # a double scan offline
         {"token": "giả mạo", "at": at, "client_id": "4"},
         {"token": credentials.card_token(cell["members"][2]), "at": "hôm qua", "client_id": "5"},
-        {"token": credentials.card_token(cell["members"][2]),
-         "at": (timezone.now() + timedelta(hours=1)).isoformat(), "client_id": "6"},
+        {
+            "token": credentials.card_token(cell["members"][2]),
+            "at": (timezone.now() + timedelta(hours=1)).isoformat(),
+            "client_id": "6",
+        },
         "không phải đối tượng",
     ]
     first = [o.as_dict() for o in checkin.sync_offline(meeting, items, by_user=secretary)]
-    assert [o["outcome"] for o in first] == ["created", "created", "already", "error", "error", "error", "error"]
-    assert first[1]["attendance"]["status"] == S.LATE and first[0]["attendance"]["method"] == "offline"
+    assert [o["outcome"] for o in first] == [
+        "created",
+        "created",
+        "already",
+        "error",
+        "error",
+        "error",
+        "error",
+    ]
+    assert (
+        first[1]["attendance"]["status"] == S.LATE and first[0]["attendance"]["method"] == "offline"
+    )
     snapshot = list(Attendance.objects.filter(meeting=meeting).order_by("pk").values())
     second = [o.as_dict() for o in checkin.sync_offline(meeting, items, by_user=secretary)]
-    assert [o["outcome"] for o in second] == ["already", "already", "already", "error", "error", "error", "error"]
+    assert [o["outcome"] for o in second] == [
+        "already",
+        "already",
+        "already",
+        "error",
+        "error",
+        "error",
+        "error",
+    ]
     assert list(Attendance.objects.filter(meeting=meeting).order_by("pk").values()) == snapshot
     with pytest.raises(checkin.CheckInError):
         checkin.sync_offline(meeting, [], by_user=secretary)
@@ -216,6 +292,7 @@ def test_offline_batch_applied_once(cell):
 
 
 # --- the API ------------------------------------------------------------------------------
+
 
 @pytest.mark.django_db
 def test_api_checkin_201_then_200_and_attendance(cell):
@@ -226,7 +303,11 @@ def test_api_checkin_201_then_200_and_attendance(cell):
     assert first.status_code == 201, first.content
     assert first.json()["member"] == member.pk and first.json()["status"] == "present"
     second = client.post(url(meeting), {"token": token}, format="json")
-    assert second.status_code == 200 and second.json()["id"] == first.json()["id"] and second.json()["already"]
+    assert (
+        second.status_code == 200
+        and second.json()["id"] == first.json()["id"]
+        and second.json()["already"]
+    )
     listing = client.get(url(meeting, "attendance/"))
     assert listing.status_code == 200
     rows = {row["member"]: row["status"] for row in listing.json()["results"]}
@@ -235,10 +316,16 @@ def test_api_checkin_201_then_200_and_attendance(cell):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("body, field", [
-    ({}, "token"), ({"token": ""}, "token"), ({"token": "abc"}, "token"), ({"cccd_qr": "a|b"}, "cccd_qr"),
-    ({"token": 5}, "token"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({}, "token"),
+        ({"token": ""}, "token"),
+        ({"token": "abc"}, "token"),
+        ({"cccd_qr": "a|b"}, "cccd_qr"),
+        ({"token": 5}, "token"),
+    ],
+)
 def test_api_bad_input(cell, body, field):
     response = client_for(cell["secretary"]).post(url(cell["meeting"]), body, format="json")
     assert response.status_code == 400
@@ -250,15 +337,24 @@ def test_api_bad_input(cell, body, field):
 @pytest.mark.django_db
 def test_api_scope(cell):
     meeting, token = cell["meeting"], credentials.card_token(cell["members"][0])
-    assert client_for(cell["other_secretary"]).post(url(meeting), {"token": token}, format="json").status_code == 404
+    assert (
+        client_for(cell["other_secretary"])
+        .post(url(meeting), {"token": token}, format="json")
+        .status_code
+        == 404
+    )
     assert client_for(cell["other_secretary"]).get(url(meeting, "attendance/")).status_code == 404
     # a member of the cell sees the meeting but may not check people in or read the list
     member_client = client_for(cell["members"][1].user)
     assert member_client.post(url(meeting), {"token": token}, format="json").status_code == 403
     assert member_client.get(url(meeting, "attendance/")).status_code == 403
     assert APIClient().post(url(meeting), {"token": token}, format="json").status_code in (401, 403)
-    assert client_for(cell["secretary"]).post("/api/v1/meetings/999999/checkin/", {"token": token},
-                                              format="json").status_code == 404
+    assert (
+        client_for(cell["secretary"])
+        .post("/api/v1/meetings/999999/checkin/", {"token": token}, format="json")
+        .status_code
+        == 404
+    )
     # a viewer above the cell reads the list, but does not check in
     viewer = UserFactory()
     grant(viewer, "viewer", cell["tree"]["d1"])
@@ -270,8 +366,9 @@ def test_api_scope(cell):
 @pytest.mark.django_db
 def test_api_closed_meeting_409(cell):
     Meeting.objects.filter(pk=cell["meeting"].pk).update(state=Meeting.State.CLOSED)
-    response = client_for(cell["secretary"]).post(url(cell["meeting"]), {"token": credentials.card_token(
-        cell["members"][0])}, format="json")
+    response = client_for(cell["secretary"]).post(
+        url(cell["meeting"]), {"token": credentials.card_token(cell["members"][0])}, format="json"
+    )
     assert response.status_code == 409 and "khóa" in response.json()["detail"]
 
 
@@ -279,16 +376,37 @@ def test_api_closed_meeting_409(cell):
 def test_api_mark_and_offline(cell):
     meeting, client = cell["meeting"], client_for(cell["secretary"])
     a, b = cell["members"][:2]
-    bad = client.post(url(meeting, "attendance/mark/"), {"member": a.pk, "status": "excused"}, format="json")
+    bad = client.post(
+        url(meeting, "attendance/mark/"), {"member": a.pk, "status": "excused"}, format="json"
+    )
     assert bad.status_code == 400 and "reason" in bad.json()["fields"]
-    ok = client.post(url(meeting, "attendance/mark/"), {"member": a.pk, "status": "excused", "reason": "Đi công tác"},
-                     format="json")
+    ok = client.post(
+        url(meeting, "attendance/mark/"),
+        {"member": a.pk, "status": "excused", "reason": "Đi công tác"},
+        format="json",
+    )
     assert ok.status_code == 200 and ok.json()["status"] == "excused" and ok.json()["changed"]
-    body = {"items": [{"token": credentials.card_token(b), "at": timezone.now().isoformat(), "client_id": "x1"}]}
+    body = {
+        "items": [
+            {
+                "token": credentials.card_token(b),
+                "at": timezone.now().isoformat(),
+                "client_id": "x1",
+            }
+        ]
+    }
     first = client.post(url(meeting, "checkin/offline/"), body, format="json").json()
     second = client.post(url(meeting, "checkin/offline/"), body, format="json").json()
-    assert (first["created"], first["already"], second["created"], second["already"]) == (1, 0, 0, 1)
-    assert client.post(url(meeting, "checkin/offline/"), {"items": "x"}, format="json").status_code == 400
+    assert (first["created"], first["already"], second["created"], second["already"]) == (
+        1,
+        0,
+        0,
+        1,
+    )
+    assert (
+        client.post(url(meeting, "checkin/offline/"), {"items": "x"}, format="json").status_code
+        == 400
+    )
 
 
 @pytest.mark.django_db
@@ -297,7 +415,9 @@ def test_api_checkin_query_count(cell):
     client.get(url(cell["meeting"], "attendance/"))  # warms the cached grants, as in steady use
     member = cell["members"][3]
     with CaptureQueriesContext(connection) as ctx:
-        response = client.post(url(cell["meeting"]), {"token": credentials.card_token(member)}, format="json")
+        response = client.post(
+            url(cell["meeting"]), {"token": credentials.card_token(member)}, format="json"
+        )
     assert response.status_code == 201
     # PostgreSQL: one statement (checkin_fast; PREPAREd first on a new connection). SQLite, the
     # service: token auth, the meeting with its cell, the credential, the UPDATE … RETURNING
@@ -309,6 +429,7 @@ def test_api_checkin_query_count(cell):
 
 
 # --- concurrency (PostgreSQL) -------------------------------------------------------------
+
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
@@ -322,7 +443,9 @@ def test_same_token_from_two_scanners_at_once(tree):
     meeting = make_meeting(tree["c11"], members)
     tokens = [credentials.card_token(members[0]), credentials.app_token(members[0])]
     for _round in range(5):
-        Attendance.objects.filter(meeting=meeting).update(status=S.EXPECTED, method="", checked_in_at=None)
+        Attendance.objects.filter(meeting=meeting).update(
+            status=S.EXPECTED, method="", checked_in_at=None
+        )
         barrier, codes, errors = threading.Barrier(4), [], []
 
         def scan(user, token, barrier=barrier, codes=codes, errors=errors):
@@ -337,19 +460,26 @@ def test_same_token_from_two_scanners_at_once(tree):
             finally:
                 connections.close_all()
 
-        threads = [threading.Thread(target=scan, args=(user, token))
-                   for user in (secretary, deputy) for token in tokens]
+        threads = [
+            threading.Thread(target=scan, args=(user, token))
+            for user in (secretary, deputy)
+            for token in tokens
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         assert not errors
         assert sorted(codes) == [200, 200, 200, 201]
-        assert Attendance.objects.filter(meeting=meeting, member=members[0], status=S.PRESENT).count() == 1
+        assert (
+            Attendance.objects.filter(meeting=meeting, member=members[0], status=S.PRESENT).count()
+            == 1
+        )
         assert Attendance.objects.filter(meeting=meeting).count() == 2
 
 
 # --- the secretary's page (works without JavaScript) ----------------------------------------
+
 
 @pytest.mark.django_db
 def test_checkin_page_form_and_manual_mark(cell, client):
@@ -358,17 +488,26 @@ def test_checkin_page_form_and_manual_mark(cell, client):
     page = client.get(f"/sinh-hoat/{meeting.pk}/diem-danh/")
     assert page.status_code == 200
     assert member.full_name in page.content.decode() and "js/checkin.js" in page.content.decode()
-    done = client.post(f"/sinh-hoat/{meeting.pk}/diem-danh/", {"code": credentials.card_token(member)}, follow=True)
+    done = client.post(
+        f"/sinh-hoat/{meeting.pk}/diem-danh/", {"code": credentials.card_token(member)}, follow=True
+    )
     assert "Đã điểm danh" in done.content.decode()
-    again = client.post(f"/sinh-hoat/{meeting.pk}/diem-danh/", {"code": chip_qr(member)}, follow=True)
+    again = client.post(
+        f"/sinh-hoat/{meeting.pk}/diem-danh/", {"code": chip_qr(member)}, follow=True
+    )
     assert "đã điểm danh trước đó" in again.content.decode()
     bad = client.post(f"/sinh-hoat/{meeting.pk}/diem-danh/", {"code": "rác"})
     assert bad.status_code == 400 and "Mã QR không hợp lệ" in bad.content.decode()
-    marked = client.post(f"/sinh-hoat/{meeting.pk}/diem-danh/danh-dau/",
-                         {"member": cell["members"][1].pk, "status": "excused", "reason": ""}, follow=True)
+    marked = client.post(
+        f"/sinh-hoat/{meeting.pk}/diem-danh/danh-dau/",
+        {"member": cell["members"][1].pk, "status": "excused", "reason": ""},
+        follow=True,
+    )
     assert "phải ghi lý do" in marked.content.decode()
-    client.post(f"/sinh-hoat/{meeting.pk}/diem-danh/danh-dau/",
-                {"member": cell["members"][1].pk, "status": "excused", "reason": "Đi viện"})
+    client.post(
+        f"/sinh-hoat/{meeting.pk}/diem-danh/danh-dau/",
+        {"member": cell["members"][1].pk, "status": "excused", "reason": "Đi viện"},
+    )
     assert statuses(meeting)[cell["members"][1].pk] == S.EXCUSED
     assert statuses(meeting)[member.pk] == S.PRESENT
 
@@ -378,16 +517,27 @@ def test_checkin_page_scope(cell, client):
     meeting = cell["meeting"]
     client.force_login(cell["other_secretary"])
     assert client.get(f"/sinh-hoat/{meeting.pk}/diem-danh/").status_code == 404
-    assert client.post(f"/sinh-hoat/{meeting.pk}/diem-danh/",
-                       {"code": credentials.card_token(cell["members"][0])}).status_code == 404
-    assert client.post(f"/sinh-hoat/{meeting.pk}/diem-danh/danh-dau/",
-                       {"member": cell["members"][0].pk, "status": "present"}).status_code == 404
+    assert (
+        client.post(
+            f"/sinh-hoat/{meeting.pk}/diem-danh/",
+            {"code": credentials.card_token(cell["members"][0])},
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            f"/sinh-hoat/{meeting.pk}/diem-danh/danh-dau/",
+            {"member": cell["members"][0].pk, "status": "present"},
+        ).status_code
+        == 404
+    )
     client.force_login(cell["members"][1].user)
     assert client.get(f"/sinh-hoat/{meeting.pk}/diem-danh/").status_code == 403
     assert set(statuses(meeting).values()) == {S.EXPECTED}
 
 
 # --- in a real browser (Debian's chromium; skipped without it) --------------------------------
+
 
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True)
@@ -405,8 +555,12 @@ def test_checkin_page_in_browser_online_then_offline(live_server, tree):
     grant(secretary, "cell_secretary", tree["c11"])
     meeting = make_meeting(tree["c11"], members)
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS, headless=True)
-        context = browser.new_context(viewport=PHONE, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS, headless=True
+        )
+        context = browser.new_context(
+            viewport=PHONE, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh"
+        )
         context.set_default_timeout(15_000)
         page = context.new_page()
         js_errors = []

@@ -27,8 +27,10 @@ from tests.factories import MemberFactory
 from .test_checkin import statuses, url
 
 S = Attendance.Status
-pytestmark = pytest.mark.skipif(connection.vendor != "postgresql",
-                                reason="the fast path runs on PostgreSQL only (DATABASE_URL=postgres://...)")
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="the fast path runs on PostgreSQL only (DATABASE_URL=postgres://...)",
+)
 
 
 @pytest.fixture
@@ -82,18 +84,30 @@ def call(app, path, body=None, *, key=None, method="post", secure=True, **extra)
 
 
 def scan(app, cell, member, **extra):
-    return call(app, url(cell["meeting"]), {"token": credentials.card_token(member)}, key=cell["key"], **extra)
+    return call(
+        app,
+        url(cell["meeting"]),
+        {"token": credentials.card_token(member)},
+        key=cell["key"],
+        **extra,
+    )
 
 
 @contextmanager
 def front_only():
     """Fail if Django's handler (middleware, views) is reached."""
-    with mock.patch.object(BaseHandler, "get_response", side_effect=AssertionError("reached Django")):
+    with mock.patch.object(
+        BaseHandler, "get_response", side_effect=AssertionError("reached Django")
+    ):
         yield
 
 
 def fast_statements(ctx):
-    return [q["sql"].split("(")[0] for q in ctx.captured_queries if q["sql"].startswith("EXECUTE sotay_checkin_fast_")]
+    return [
+        q["sql"].split("(")[0]
+        for q in ctx.captured_queries
+        if q["sql"].startswith("EXECUTE sotay_checkin_fast_")
+    ]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -124,13 +138,24 @@ def test_same_answer_as_django_header_by_header(app, cell, settings):
     assert (fast.status, fast.content) == (django.status, django.content)
     assert fast.headers == django.headers  # names, values and order
     names = {name for name, _value in fast.headers}
-    assert {"Strict-Transport-Security", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy",
-            "Cross-Origin-Opener-Policy", "Vary", "Content-Language", "Content-Length", "Allow"} <= names
+    assert {
+        "Strict-Transport-Security",
+        "X-Content-Type-Options",
+        "X-Frame-Options",
+        "Referrer-Policy",
+        "Cross-Origin-Opener-Policy",
+        "Vary",
+        "Content-Language",
+        "Content-Length",
+        "Allow",
+    } <= names
     # The language a person chose (the switch's cookie) is the answer's, as on Django's path.
     settings.SOTAY_FRONT = True
     with front_only():
         english = scan(app, cell, member, HTTP_COOKIE=f"{settings.LANGUAGE_COOKIE_NAME}=en")
-    assert english.json()["status_label"] == "Present" and english.header("Content-Language") == "en"
+    assert (
+        english.json()["status_label"] == "Present" and english.header("Content-Language") == "en"
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -144,7 +169,12 @@ def test_what_the_middleware_refuses_django_answers(app, cell, settings):
     assert scan(app, cell, member, HTTP_USER_AGENT="BadBot/1.0").status_code == 403
     settings.DISALLOWED_USER_AGENTS = []
     assert set(statuses(cell["meeting"]).values()) == {S.EXPECTED}
-    no_slash = call(app, url(cell["meeting"]).rstrip("/"), {"token": credentials.card_token(member)}, key=cell["key"])
+    no_slash = call(
+        app,
+        url(cell["meeting"]).rstrip("/"),
+        {"token": credentials.card_token(member)},
+        key=cell["key"],
+    )
     assert no_slash.status_code == 301  # CommonMiddleware's APPEND_SLASH, on Django's 404
     assert call(app, url(cell["meeting"]), key=cell["key"], method="get").status_code == 405
 
@@ -157,11 +187,19 @@ def test_refusals_reach_the_service_once(app, cell):
         refused = scan(app, cell, stranger)
     assert refused.status_code == 400 and "không có trong danh sách" in refused.json()["detail"]
     assert len(fast_statements(ctx)) == 2  # the front's UPDATE and read, not again in the view
-    other = call(app, url(cell["meeting"]), {"token": credentials.card_token(cell["members"][0])},
-                 key=cell["other_key"])
+    other = call(
+        app,
+        url(cell["meeting"]),
+        {"token": credentials.card_token(cell["members"][0])},
+        key=cell["other_key"],
+    )
     assert other.status_code == 404
-    forged = call(app, url(cell["meeting"]), {"token": credentials.card_token(cell["members"][0]) + "x"},
-                  key=cell["key"])
+    forged = call(
+        app,
+        url(cell["meeting"]),
+        {"token": credentials.card_token(cell["members"][0]) + "x"},
+        key=cell["key"],
+    )
     assert forged.status_code == 400
     assert call(app, url(cell["meeting"]), {"token": "x"}, key="not-a-key").status_code == 401
     assert set(statuses(cell["meeting"]).values()) == {S.EXPECTED}
@@ -186,7 +224,9 @@ def test_a_dropped_connection_hands_the_scan_to_django(app, cell):
     assert connection.connection.info.backend_pid != pid
     assert statuses(cell["meeting"])[member.pk] == S.PRESENT
     with front_only():
-        assert scan(app, cell, member).status_code == 200  # the new connection serves the front again
+        assert (
+            scan(app, cell, member).status_code == 200
+        )  # the new connection serves the front again
 
 
 @pytest.mark.django_db(transaction=True)

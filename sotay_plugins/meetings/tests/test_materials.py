@@ -40,6 +40,7 @@ SECRET = "BÍ-MẬT-CỦA-CHI-BỘ"
 
 # --- helpers ---------------------------------------------------------------------------------
 
+
 def pdf_bytes():
     return b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -61,22 +62,37 @@ def upload(name, content, content_type="application/octet-stream"):
 
 
 def material(issuer, audience=None, title=None, **extra):
-    return Material.objects.create(issuer_org=issuer, audience_org=audience or issuer,
-                                   title=title or f"Tài liệu của {issuer.name}", **extra)
+    return Material.objects.create(
+        issuer_org=issuer,
+        audience_org=audience or issuer,
+        title=title or f"Tài liệu của {issuer.name}",
+        **extra,
+    )
 
 
 def meeting(cell, *, day=5, month=None, state=Meeting.State.SCHEDULED, attendees=(), **extra):
     when = timezone.make_aware(datetime(2026, month or 3, day, 8, 0))
-    m = Meeting.objects.create(issuer_org=cell, audience_org=cell, title=f"Sinh hoạt {cell.name}", starts_at=when,
-                               state=state, **extra)
+    m = Meeting.objects.create(
+        issuer_org=cell,
+        audience_org=cell,
+        title=f"Sinh hoạt {cell.name}",
+        starts_at=when,
+        state=state,
+        **extra,
+    )
     Attendance.objects.bulk_create([Attendance(meeting=m, member=a) for a in attendees])
     return m
 
 
 def issuing_role():
     """An advisory body's staff (Ban Tuyên giáo): publishes materials, reads reports; no meeting rights."""
-    role, _created = Role.objects.get_or_create(code="tuyen_giao_tai_lieu", defaults={
-        "name": "Ban Tuyên giáo (tài liệu)", "capabilities": [MANAGE_MATERIALS, VIEW_REPORTS, STAFF_CAPABILITY]})
+    role, _created = Role.objects.get_or_create(
+        code="tuyen_giao_tai_lieu",
+        defaults={
+            "name": "Ban Tuyên giáo (tài liệu)",
+            "capabilities": [MANAGE_MATERIALS, VIEW_REPORTS, STAFF_CAPABILITY],
+        },
+    )
     return role
 
 
@@ -95,11 +111,15 @@ def login(client, user):
 def world(tree):
     issuing_role()
     w = dict(tree)
-    w["sec11"] = MemberFactory(cell=tree["c11"], full_name="Bí thư Chi bộ 1.1", positions={"bi_thu_chi_bo"})
+    w["sec11"] = MemberFactory(
+        cell=tree["c11"], full_name="Bí thư Chi bộ 1.1", positions={"bi_thu_chi_bo"}
+    )
     grant(w["sec11"].user, CELL_SECRETARY, tree["c11"])
     w["a11"] = MemberFactory(cell=tree["c11"], full_name="Trần Văn An")
     w["b11"] = MemberFactory(cell=tree["c11"], full_name="Lê Thị Bình")
-    w["sec12"] = MemberFactory(cell=tree["c12"], full_name="Bí thư Chi bộ 1.2", positions={"bi_thu_chi_bo"})
+    w["sec12"] = MemberFactory(
+        cell=tree["c12"], full_name="Bí thư Chi bộ 1.2", positions={"bi_thu_chi_bo"}
+    )
     grant(w["sec12"].user, CELL_SECRETARY, tree["c12"])
     w["a12"] = MemberFactory(cell=tree["c12"], full_name="Phạm Văn Cường")
     w["a21"] = MemberFactory(cell=tree["c21"], full_name="Đỗ Thị Dung")
@@ -121,6 +141,7 @@ def ids(queryset):
 
 
 # --- who sees what ---------------------------------------------------------------------------
+
 
 def test_members_see_upper_levels_and_their_own_cell_only(world):
     w = world
@@ -154,7 +175,11 @@ def test_admin_listing_of_a_district_hides_internal_materials(world, client):
     assert world["int11"].pk not in listed and world["int12"].pk not in listed
     assert SECRET not in response.content.decode()
     # and the edit page of an internal material is out of reach
-    assert client.get(reverse("meetings_material:edit", args=[world["int11"].pk])).status_code in (302, 403, 404)
+    assert client.get(reverse("meetings_material:edit", args=[world["int11"].pk])).status_code in (
+        302,
+        403,
+        404,
+    )
 
 
 def test_api_of_a_district_never_lists_internal_materials(world, api):
@@ -199,16 +224,20 @@ def test_reaching_cell_agrees_with_the_scope_engine(world):
 
 # --- publishing ------------------------------------------------------------------------------
 
+
 def test_publish_with_file_and_bad_files(world):
     w = world
     user = w["d1_staff"]
-    good = service.save_material(Material(issuer_org=w["d1"], audience_org=w["b1"], title="Hướng dẫn"),
-                                 user=user, upload=upload("huong-dan.pdf", pdf_bytes()))
+    good = service.save_material(
+        Material(issuer_org=w["d1"], audience_org=w["b1"], title="Hướng dẫn"),
+        user=user,
+        upload=upload("huong-dan.pdf", pdf_bytes()),
+    )
     assert good.pk and good.file.name.endswith(".pdf")
     assert not good.file.url.startswith("/media/")  # private storage: no public URL
     before = Material.objects.count()
     bad = [
-        (upload("bao-cao.pdf", docx_bytes()), "không khớp"),                       # a docx named .pdf
+        (upload("bao-cao.pdf", docx_bytes()), "không khớp"),  # a docx named .pdf
         (upload("anh.png", pdf_bytes()), "không khớp"),
         (upload("virus.pdf", b"MZ\x90\x00" + b"\x00" * 100), "không phải là tệp PDF"),
         (upload("chay.exe", b"MZ\x90\x00"), "Chỉ nhận tệp"),
@@ -216,8 +245,11 @@ def test_publish_with_file_and_bad_files(world):
     ]
     for bad_upload, words in bad:
         with pytest.raises(ValidationError) as exc:
-            service.save_material(Material(issuer_org=w["d1"], audience_org=w["d1"], title="X"), user=user,
-                                  upload=bad_upload)
+            service.save_material(
+                Material(issuer_org=w["d1"], audience_org=w["d1"], title="X"),
+                user=user,
+                upload=bad_upload,
+            )
         assert words in " ".join(exc.value.messages)
     assert Material.objects.count() == before
 
@@ -238,15 +270,25 @@ def test_docx_and_images_by_content(world):
 def test_issuer_and_audience_rules(world):
     w = world
     with pytest.raises(ValidationError) as exc:  # audience outside the issuer's subtree
-        service.save_material(Material(issuer_org=w["d1"], audience_org=w["d2"], title="X"), user=w["d1_staff"])
+        service.save_material(
+            Material(issuer_org=w["d1"], audience_org=w["d2"], title="X"), user=w["d1_staff"]
+        )
     assert "audience_org" in exc.value.message_dict
     with pytest.raises(ValidationError):  # issuing for a unit one does not manage
-        service.save_material(Material(issuer_org=w["d2"], audience_org=w["d2"], title="X"), user=w["d1_staff"])
+        service.save_material(
+            Material(issuer_org=w["d2"], audience_org=w["d2"], title="X"), user=w["d1_staff"]
+        )
     with pytest.raises(ValidationError):  # a district cannot issue a cell's internal material
-        service.save_material(Material(issuer_org=w["c11"], audience_org=w["c11"], title="X"), user=w["d1_admin"])
+        service.save_material(
+            Material(issuer_org=w["c11"], audience_org=w["c11"], title="X"), user=w["d1_admin"]
+        )
     with pytest.raises(ValidationError):  # a cell's material is for that cell only
-        service.save_material(Material(issuer_org=w["c11"], audience_org=w["b1"], title="X"), user=w["sec11"].user)
-    internal = service.save_material(Material(issuer_org=w["c11"], title="Nội bộ"), user=w["sec11"].user)
+        service.save_material(
+            Material(issuer_org=w["c11"], audience_org=w["b1"], title="X"), user=w["sec11"].user
+        )
+    internal = service.save_material(
+        Material(issuer_org=w["c11"], title="Nội bộ"), user=w["sec11"].user
+    )
     assert internal.audience_org_id == w["c11"].pk
 
 
@@ -254,19 +296,34 @@ def test_admin_create_refuses_a_disguised_file_and_writes_nothing(world, client)
     w = world
     login(client, w["d1_staff"])
     before = Material.objects.count()
-    response = client.post(reverse("meetings_material:add"), {
-        "issuer_org": w["d1"].pk, "audience_org": w["d1"].pk, "title": "Giả PDF", "month": "03/2026",
-        "file": upload("gia.pdf", docx_bytes()),
-    })
+    response = client.post(
+        reverse("meetings_material:add"),
+        {
+            "issuer_org": w["d1"].pk,
+            "audience_org": w["d1"].pk,
+            "title": "Giả PDF",
+            "month": "03/2026",
+            "file": upload("gia.pdf", docx_bytes()),
+        },
+    )
     assert response.status_code == 200
     assert "không khớp với phần mở rộng" in response.content.decode()
     assert Material.objects.count() == before
-    response = client.post(reverse("meetings_material:add"), {
-        "issuer_org": w["d1"].pk, "audience_org": w["d1"].pk, "title": "Thật", "month": "13/2026"})
+    response = client.post(
+        reverse("meetings_material:add"),
+        {"issuer_org": w["d1"].pk, "audience_org": w["d1"].pk, "title": "Thật", "month": "13/2026"},
+    )
     assert "Tháng không hợp lệ" in response.content.decode() and Material.objects.count() == before
-    response = client.post(reverse("meetings_material:add"), {
-        "issuer_org": w["d1"].pk, "audience_org": w["b1"].pk, "title": "Thật", "month": "03/2026",
-        "file": upload("that.pdf", pdf_bytes())})
+    response = client.post(
+        reverse("meetings_material:add"),
+        {
+            "issuer_org": w["d1"].pk,
+            "audience_org": w["b1"].pk,
+            "title": "Thật",
+            "month": "03/2026",
+            "file": upload("that.pdf", pdf_bytes()),
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     created = Material.objects.get(title="Thật")
     assert created.month.day == 1 and created.created_by == w["d1_staff"]
@@ -276,31 +333,58 @@ def test_api_publish_bad_input(world, api):
     w = world
     api.force_authenticate(w["d1_staff"])
     before = Material.objects.count()
-    response = api.post(reverse("api:material-list"), {"issuer_org": w["d1"].pk, "audience_org": w["d2"].pk,
-                                                       "title": "X"}, format="json")
+    response = api.post(
+        reverse("api:material-list"),
+        {"issuer_org": w["d1"].pk, "audience_org": w["d2"].pk, "title": "X"},
+        format="json",
+    )
     assert response.status_code == 400 and "audience_org" in response.json()["fields"]
-    response = api.post(reverse("api:material-list"), {"issuer_org": w["d1"].pk, "title": "X",
-                                                       "file": upload("x.xlsx", pdf_bytes())}, format="multipart")
+    response = api.post(
+        reverse("api:material-list"),
+        {"issuer_org": w["d1"].pk, "title": "X", "file": upload("x.xlsx", pdf_bytes())},
+        format="multipart",
+    )
     assert response.status_code == 400 and "không khớp" in response.json()["detail"]
-    response = api.post(reverse("api:material-list"), {"issuer_org": w["d1"].pk, "title": "X",
-                                                       "audience_positions": ["khong_co"]}, format="json")
+    response = api.post(
+        reverse("api:material-list"),
+        {"issuer_org": w["d1"].pk, "title": "X", "audience_positions": ["khong_co"]},
+        format="json",
+    )
     assert response.status_code == 400 and "audience_positions" in response.json()["fields"]
-    response = api.post(reverse("api:material-list"), {"issuer_org": 999999, "title": "X"}, format="json")
+    response = api.post(
+        reverse("api:material-list"), {"issuer_org": 999999, "title": "X"}, format="json"
+    )
     assert response.status_code == 400 and "issuer_org" in response.json()["fields"]
-    response = api.post(reverse("api:material-list"), {"issuer_org": w["d1"].pk, "title": "X", "month": "2026-13"},
-                        format="json")
+    response = api.post(
+        reverse("api:material-list"),
+        {"issuer_org": w["d1"].pk, "title": "X", "month": "2026-13"},
+        format="json",
+    )
     assert response.status_code == 400 and "month" in response.json()["fields"]
     assert Material.objects.count() == before
-    response = api.post(reverse("api:material-list"), {"issuer_org": w["d1"].pk, "title": "Được", "month": "2026-04",
-                                                       "file": upload("x.pdf", pdf_bytes())}, format="multipart")
+    response = api.post(
+        reverse("api:material-list"),
+        {
+            "issuer_org": w["d1"].pk,
+            "title": "Được",
+            "month": "2026-04",
+            "file": upload("x.pdf", pdf_bytes()),
+        },
+        format="multipart",
+    )
     assert response.status_code == 201, response.json()
     assert response.json()["audience_org"] == w["d1"].pk and response.json()["file_url"]
     api.force_authenticate(w["a11"].user)
-    assert api.post(reverse("api:material-list"), {"issuer_org": w["c11"].pk, "title": "X"},
-                    format="json").status_code == 403
+    assert (
+        api.post(
+            reverse("api:material-list"), {"issuer_org": w["c11"].pk, "title": "X"}, format="json"
+        ).status_code
+        == 403
+    )
 
 
 # --- picking for a meeting -------------------------------------------------------------------
+
 
 def test_only_the_cells_secretary_picks_and_not_when_locked(world):
     w = world
@@ -344,7 +428,9 @@ def test_meeting_materials_api(world, api):
         api.force_authenticate(outsider)
         assert api.get(url).status_code == 404
         assert api.post(url, {"material": w["prov_mat"].pk}, format="json").status_code == 404
-    api.force_authenticate(w["d1_admin"])  # convenes anywhere in the district, but the cell's internal stays inside
+    api.force_authenticate(
+        w["d1_admin"]
+    )  # convenes anywhere in the district, but the cell's internal stays inside
     assert w["int11"].pk not in {row["id"] for row in api.get(url).json()}
     api.force_authenticate(w["sec11"].user)
     response = api.delete(url + f"?material={w['prov_mat'].pk}")
@@ -371,11 +457,19 @@ def test_secretary_admin_page_picks_and_refuses_in_vietnamese(world, client):
 
 # --- THE RULE: the issuing level sees whether, where and when; nothing else --------------------
 
+
 @pytest.fixture
 def used(world):
     w = world
-    m = meeting(w["c11"], day=3, state=Meeting.State.HELD, attendees=[w["a11"], w["b11"]],
-                agenda=f"Chương trình {SECRET}", minutes=f"Biên bản {SECRET}", content=f"Nội dung {SECRET}")
+    m = meeting(
+        w["c11"],
+        day=3,
+        state=Meeting.State.HELD,
+        attendees=[w["a11"], w["b11"]],
+        agenda=f"Chương trình {SECRET}",
+        minutes=f"Biên bản {SECRET}",
+        content=f"Nội dung {SECRET}",
+    )
     MeetingComment.objects.create(meeting=m, member=w["a11"], text=f"Góp ý {SECRET}")
     for mat in (w["prov_mat"], w["d1_mat"], w["int11"]):
         service.pick(m, mat, user=w["sec11"].user)
@@ -393,18 +487,23 @@ def test_usage_is_whether_where_and_when_only(world, used):
     w = world
     rows = service.usage_of(w["d1_mat"], w["d1_staff"])
     assert [(r.cell_id, r.cell_name, r.meeting_date.isoformat()) for r in rows] == [
-        (w["c12"].pk, "Chi bộ 1.2", "2026-03-04"), (w["c11"].pk, "Chi bộ 1.1", "2026-03-03")]
+        (w["c12"].pk, "Chi bộ 1.2", "2026-03-04"),
+        (w["c11"].pk, "Chi bộ 1.1", "2026-03-03"),
+    ]
     assert set(vars(rows[0])) == {"cell_id", "cell_name", "meeting_date"}
     assert service.usage_of(w["prov_mat"], w["prov_staff"])[0].cell_id == w["c11"].pk
 
 
-@pytest.mark.parametrize("who,what", [
-    ("d1_staff", "prov_mat"),   # a district: another level's material
-    ("d2_staff", "d1_mat"),     # another district
-    ("d1_staff", "int11"),      # a cell's internal material, from above
-    ("d1_admin", "int11"),
-    ("prov_staff", "int11"),
-])
+@pytest.mark.parametrize(
+    "who,what",
+    [
+        ("d1_staff", "prov_mat"),  # a district: another level's material
+        ("d2_staff", "d1_mat"),  # another district
+        ("d1_staff", "int11"),  # a cell's internal material, from above
+        ("d1_admin", "int11"),
+        ("prov_staff", "int11"),
+    ],
+)
 def test_usage_refused_to_anyone_but_the_issuer(world, used, who, what):
     with pytest.raises(PermissionDenied):
         service.usage_of(world[what], world[who])
@@ -430,11 +529,17 @@ def test_usage_api_and_admin_page_reveal_nothing_else(world, used, api, client):
     assert "Chi bộ 1.1" in text and "03/03/2026" in text
     for leaked in (SECRET, w["prov_mat"].title, w["a11"].full_name):
         assert leaked not in text
-    assert client.get(reverse("meetings_materials_admin:usage", args=[w["int11"].pk])).status_code == 404
-    assert client.get(reverse("meetings_materials_admin:meeting", args=[used.pk])).status_code == 404
+    assert (
+        client.get(reverse("meetings_materials_admin:usage", args=[w["int11"].pk])).status_code
+        == 404
+    )
+    assert (
+        client.get(reverse("meetings_materials_admin:meeting", args=[used.pk])).status_code == 404
+    )
 
 
 # --- opens -----------------------------------------------------------------------------------
+
 
 def test_record_open_is_one_row_a_day_counted(world):
     w = world
@@ -448,13 +553,21 @@ def test_record_open_is_one_row_a_day_counted(world):
     with CaptureQueriesContext(connection) as queries:
         service.record_open(w["d1_mat"], w["a11"].pk, at=at)
     assert len(queries) == 1
-    assert MaterialOpen.objects.get(material=w["d1_mat"], member=w["a11"], day=timezone.localdate(at)).count == 4
+    assert (
+        MaterialOpen.objects.get(
+            material=w["d1_mat"], member=w["a11"], day=timezone.localdate(at)
+        ).count
+        == 4
+    )
 
 
 def test_opening_the_page_or_the_file_records_an_open(world, client, settings, tmp_path):
     w = world
-    mat = service.save_material(Material(issuer_org=w["d1"], audience_org=w["d1"], title="Có tệp"),
-                                user=w["d1_staff"], upload=upload("co-tep.pdf", pdf_bytes()))
+    mat = service.save_material(
+        Material(issuer_org=w["d1"], audience_org=w["d1"], title="Có tệp"),
+        user=w["d1_staff"],
+        upload=upload("co-tep.pdf", pdf_bytes()),
+    )
     login(client, w["a11"].user)
     assert client.get(reverse("meetings:material", args=[mat.pk])).status_code == 200
     response = client.get(reverse("meetings:material_file", args=[mat.pk]))
@@ -473,7 +586,9 @@ def test_opening_the_page_or_the_file_records_an_open(world, client, settings, t
 def test_who_has_not_opened_the_meetings_materials(world):
     w = world
     m = meeting(w["c11"], attendees=[w["sec11"], w["a11"], w["b11"]])
-    only_secretaries = material(w["b1"], w["c11"], title="Chỉ bí thư", audience_positions={"bi_thu_chi_bo"})
+    only_secretaries = material(
+        w["b1"], w["c11"], title="Chỉ bí thư", audience_positions={"bi_thu_chi_bo"}
+    )
     for mat in (w["d1_mat"], w["int11"], only_secretaries):
         service.pick(m, mat, user=w["sec11"].user)
     service.record_open(w["d1_mat"], w["a11"])
@@ -481,10 +596,16 @@ def test_who_has_not_opened_the_meetings_materials(world):
     service.record_open(w["d1_mat"], w["b11"])
     service.record_open(w["d1_mat"], w["a12"])  # not expected: no effect
     with CaptureQueriesContext(connection) as queries:
-        status = {row.full_name: (row.opened, row.expected) for row in service.open_status(m, w["sec11"].user)}
+        status = {
+            row.full_name: (row.opened, row.expected)
+            for row in service.open_status(m, w["sec11"].user)
+        }
     assert len(queries) <= 4
     assert status == {"Trần Văn An": (2, 2), "Lê Thị Bình": (1, 2), "Bí thư Chi bộ 1.1": (0, 3)}
-    assert [row.full_name for row in service.not_opened(m, w["sec11"].user)] == ["Bí thư Chi bộ 1.1", "Lê Thị Bình"]
+    assert [row.full_name for row in service.not_opened(m, w["sec11"].user)] == [
+        "Bí thư Chi bộ 1.1",
+        "Lê Thị Bình",
+    ]
     with pytest.raises(PermissionDenied):
         service.open_status(m, w["sec12"].user)
     with pytest.raises(PermissionDenied):
@@ -493,24 +614,30 @@ def test_who_has_not_opened_the_meetings_materials(world):
 
 # --- the fragment on the meeting page --------------------------------------------------------
 
+
 def render_fragment(user, m):
     request = RequestFactory().get("/")
     request.user = user
     return Template('{% include "meetings/member/_materials.html" %}').render(
-        Context({"meeting": m, "request": request, "user": user}))
+        Context({"meeting": m, "request": request, "user": user})
+    )
 
 
 def test_fragment_lists_what_the_member_may_see(world):
     w = world
     m = meeting(w["c11"], attendees=[w["a11"], w["b11"]])
-    only_secretaries = material(w["b1"], w["c11"], title="Chỉ dành cho bí thư", audience_positions={"bi_thu_chi_bo"})
+    only_secretaries = material(
+        w["b1"], w["c11"], title="Chỉ dành cho bí thư", audience_positions={"bi_thu_chi_bo"}
+    )
     for mat in (w["prov_mat"], w["int11"], only_secretaries):
         service.pick(m, mat, user=w["sec11"].user)
     service.record_open(w["prov_mat"], w["a11"])
     with CaptureQueriesContext(connection) as queries:
         html = render_fragment(w["a11"].user, m)
     assert len(queries) <= 4
-    assert w["prov_mat"].title in html and SECRET in html and "Đã đọc" in html and "Chưa đọc" in html
+    assert (
+        w["prov_mat"].title in html and SECRET in html and "Đã đọc" in html and "Chưa đọc" in html
+    )
     assert "Chỉ dành cho bí thư" not in html
     assert "trang quản trị" not in html
     secretary_html = render_fragment(w["sec11"].user, m)
@@ -539,9 +666,12 @@ def test_listing_queries_do_not_grow(world, client, api):
 
 # --- concurrency (PostgreSQL) ----------------------------------------------------------------
 
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (DATABASE_URL=postgres://...)")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL (DATABASE_URL=postgres://...)"
+)
 def test_fifty_concurrent_opens_lose_none():
     from tests.factories import small_tree
 
@@ -572,20 +702,28 @@ def test_fifty_concurrent_opens_lose_none():
 
 # --- admin editing and filters ---------------------------------------------------------------
 
+
 def test_admin_edit_keeps_the_file_and_filters_work(world, client):
     w = world
-    mat = service.save_material(Material(issuer_org=w["d1"], audience_org=w["d1"], title="Cũ"), user=w["d1_staff"],
-                                upload=upload("cu.docx", docx_bytes()))
+    mat = service.save_material(
+        Material(issuer_org=w["d1"], audience_org=w["d1"], title="Cũ"),
+        user=w["d1_staff"],
+        upload=upload("cu.docx", docx_bytes()),
+    )
     stored = mat.file.name
     login(client, w["d1_staff"])
     url = reverse("meetings_material:edit", args=[mat.pk])
     assert client.get(url).status_code == 200
-    response = client.post(url, {"issuer_org": w["d1"].pk, "audience_org": w["d1"].pk, "title": "Mới",
-                                 "month": "04/2026"})
+    response = client.post(
+        url,
+        {"issuer_org": w["d1"].pk, "audience_org": w["d1"].pk, "title": "Mới", "month": "04/2026"},
+    )
     assert response.status_code == 302, response.content.decode()[:1500]
     mat.refresh_from_db()
     assert mat.title == "Mới" and mat.file.name == stored and mat.month.isoformat() == "2026-04-01"
-    response = client.post(url, {"issuer_org": w["d1"].pk, "audience_org": w["d2"].pk, "title": "Sai phạm vi"})
+    response = client.post(
+        url, {"issuer_org": w["d1"].pk, "audience_org": w["d2"].pk, "title": "Sai phạm vi"}
+    )
     assert response.status_code == 200
     mat.refresh_from_db()
     assert mat.title == "Mới"
@@ -602,18 +740,26 @@ def test_admin_edit_keeps_the_file_and_filters_work(world, client):
 def test_member_detail_page_links_back_to_the_meeting_and_word_files_download(world, client):
     w = world
     m = meeting(w["c11"], attendees=[w["a11"]])
-    mat = service.save_material(Material(issuer_org=w["c11"], title="Dự thảo"), user=w["sec11"].user,
-                                upload=upload("du-thao.docx", docx_bytes()))
+    mat = service.save_material(
+        Material(issuer_org=w["c11"], title="Dự thảo"),
+        user=w["sec11"].user,
+        upload=upload("du-thao.docx", docx_bytes()),
+    )
     service.pick(m, mat, user=w["sec11"].user)
     login(client, w["a11"].user)
     page = client.get(reverse("meetings:material", args=[mat.pk]), {"sinh-hoat": m.pk})
-    assert page.status_code == 200 and reverse("meetings:detail", args=[m.pk]) in page.content.decode()
+    assert (
+        page.status_code == 200 and reverse("meetings:detail", args=[m.pk]) in page.content.decode()
+    )
     response = client.get(reverse("meetings:material_file", args=[mat.pk]))
     assert response["Content-Disposition"].startswith("attachment")
     assert client.get(reverse("meetings:materials")).status_code == 200
     login(client, w["a12"].user)
     page = client.get(reverse("meetings:material", args=[w["prov_mat"].pk]), {"sinh-hoat": m.pk})
-    assert page.status_code == 200 and reverse("meetings:detail", args=[m.pk]) not in page.content.decode()
+    assert (
+        page.status_code == 200
+        and reverse("meetings:detail", args=[m.pk]) not in page.content.decode()
+    )
 
 
 def test_the_meeting_page_shows_the_materials_box(world, client):

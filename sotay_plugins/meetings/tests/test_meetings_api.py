@@ -16,10 +16,14 @@ from .test_meetings import TZ, people, soon  # noqa: F401  (fixtures)
 @pytest.fixture
 def meetings(tree, people):  # noqa: F811
     def make(cell, user, **fields):
-        return services.convene(cell, user, **{"starts_at": soon(), "place": "Hội trường", **fields})
+        return services.convene(
+            cell, user, **{"starts_at": soon(), "place": "Hội trường", **fields}
+        )
 
     return {
-        "c11": make(tree["c11"], people["secretary"].user, title="Họp 1.1", draft_resolution="Dự thảo"),
+        "c11": make(
+            tree["c11"], people["secretary"].user, title="Họp 1.1", draft_resolution="Dự thảo"
+        ),
         "c21": make(tree["c21"], people["other_secretary"].user, title="Họp 2.1"),
     }
 
@@ -46,7 +50,9 @@ def test_member_of_another_cell_sees_nothing(api, people, meetings):  # noqa: F8
     assert ids(api.get("/api/v1/meetings/")) == []
     assert api.get(f"/api/v1/meetings/{meetings['c11'].pk}/").status_code == 404
     assert api.get(f"/api/v1/meetings/{meetings['c11'].pk}/comments/").status_code == 404
-    response = api.post(f"/api/v1/meetings/{meetings['c11'].pk}/comments/", {"text": "Góp ý"}, format="json")
+    response = api.post(
+        f"/api/v1/meetings/{meetings['c11'].pk}/comments/", {"text": "Góp ý"}, format="json"
+    )
     assert response.status_code == 404 and not MeetingComment.objects.exists()
 
 
@@ -68,10 +74,22 @@ def test_filters(api, tree, people, meetings):  # noqa: F811
     admin = UserFactory()
     grant(admin, "full_admin", tree["province"])
     api.force_authenticate(admin)
-    past = Meeting.objects.create(issuer_org=tree["c11"], audience_org=tree["c11"], title="Cũ",
-                                  starts_at=datetime(2024, 3, 3, 8, 0, tzinfo=TZ), place="X")
-    assert set(ids(api.get("/api/v1/meetings/"))) == {meetings["c11"].pk, meetings["c21"].pk, past.pk}
-    assert set(ids(api.get("/api/v1/meetings/?upcoming=1"))) == {meetings["c11"].pk, meetings["c21"].pk}
+    past = Meeting.objects.create(
+        issuer_org=tree["c11"],
+        audience_org=tree["c11"],
+        title="Cũ",
+        starts_at=datetime(2024, 3, 3, 8, 0, tzinfo=TZ),
+        place="X",
+    )
+    assert set(ids(api.get("/api/v1/meetings/"))) == {
+        meetings["c11"].pk,
+        meetings["c21"].pk,
+        past.pk,
+    }
+    assert set(ids(api.get("/api/v1/meetings/?upcoming=1"))) == {
+        meetings["c11"].pk,
+        meetings["c21"].pk,
+    }
     assert ids(api.get(f"/api/v1/meetings/?cell={tree['c21'].pk}")) == [meetings["c21"].pk]
     assert ids(api.get(f"/api/v1/meetings/?cell={tree['d1'].pk}&month=2024-03")) == [past.pk]
     assert ids(api.get("/api/v1/meetings/?month=2024-04")) == []
@@ -82,10 +100,20 @@ def test_filters(api, tree, people, meetings):  # noqa: F811
         assert body["detail"] and body["fields"]
 
 
-def test_list_paginates_and_query_count_does_not_grow(api, tree, people, django_assert_max_num_queries):  # noqa: F811
+def test_list_paginates_and_query_count_does_not_grow(
+    api,
+    tree,
+    people,  # noqa: F811
+    django_assert_max_num_queries,
+):
     for days in range(1, 26):
-        services.convene(tree["c11"], people["secretary"].user, starts_at=soon(days=days), place="X",
-                         chair=people["a"])
+        services.convene(
+            tree["c11"],
+            people["secretary"].user,
+            starts_at=soon(days=days),
+            place="X",
+            chair=people["a"],
+        )
     api.force_authenticate(people["a"].user)
     api.get("/api/v1/meetings/")
     with django_assert_max_num_queries(6):
@@ -104,11 +132,17 @@ def test_comments_create_and_list(api, people, meetings):  # noqa: F811
     rows = api.get(url).json()["results"]
     assert [r["member"] for r in rows] == [people["a"].pk]
     bad = api.post(url, {"text": "   "}, format="json")
-    assert bad.status_code == 400 and "text" in bad.json()["fields"] and bad.json()["detail"] == "Xin nhập nội dung góp ý."
+    assert (
+        bad.status_code == 400
+        and "text" in bad.json()["fields"]
+        and bad.json()["detail"] == "Xin nhập nội dung góp ý."
+    )
     too_long = api.post(url, {"text": "x" * 5000}, format="json")
     assert too_long.status_code == 400 and MeetingComment.objects.count() == 1
     missing = api.post(url, {}, format="json")
-    assert missing.status_code == 400 and missing.json()["fields"] == {"text": ["Trường này là bắt buộc."]}
+    assert missing.status_code == 400 and missing.json()["fields"] == {
+        "text": ["Trường này là bắt buộc."]
+    }
     # a retried send is stored once
     first = api.post(url, {"text": "Gửi lại khi mạng chập chờn"}, format="json").json()
     again = api.post(url, {"text": "Gửi lại khi mạng chập chờn"}, format="json").json()
@@ -126,10 +160,18 @@ def test_comments_refused_after_close(api, people, meetings):  # noqa: F811
 def test_secretary_convenes_and_edits_through_the_api(api, tree, people):  # noqa: F811
     api.force_authenticate(people["secretary"].user)
     start = soon(days=6)
-    response = api.post("/api/v1/meetings/", {
-        "cell": tree["c11"].pk, "kind": "thematic", "starts_at": start.isoformat(), "place": "Hội trường",
-        "agenda": "Học tập chuyên đề", "chair": people["secretary"].pk,
-    }, format="json")
+    response = api.post(
+        "/api/v1/meetings/",
+        {
+            "cell": tree["c11"].pk,
+            "kind": "thematic",
+            "starts_at": start.isoformat(),
+            "place": "Hội trường",
+            "agenda": "Học tập chuyên đề",
+            "chair": people["secretary"].pk,
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["audience_org"] == tree["c11"].pk and body["kind"] == "thematic"
@@ -141,35 +183,80 @@ def test_secretary_convenes_and_edits_through_the_api(api, tree, people):  # noq
 def test_api_bad_input_gives_vietnamese_field_errors(api, tree, people):  # noqa: F811
     api.force_authenticate(people["secretary"].user)
     past = (timezone.now() - timedelta(days=1)).isoformat()
-    response = api.post("/api/v1/meetings/", {"cell": tree["c11"].pk, "starts_at": past, "place": "X"}, format="json")
+    response = api.post(
+        "/api/v1/meetings/",
+        {"cell": tree["c11"].pk, "starts_at": past, "place": "X"},
+        format="json",
+    )
     assert response.status_code == 400
     assert "starts_at" in response.json()["fields"] and "quá khứ" in response.json()["detail"]
-    response = api.post("/api/v1/meetings/", {"cell": tree["c11"].pk, "starts_at": "ngày mai", "place": "X"},
-                        format="json")
+    response = api.post(
+        "/api/v1/meetings/",
+        {"cell": tree["c11"].pk, "starts_at": "ngày mai", "place": "X"},
+        format="json",
+    )
     assert response.status_code == 400 and "starts_at" in response.json()["fields"]
     assert response.json()["detail"].startswith("Ngày giờ không đúng dạng")
-    response = api.post("/api/v1/meetings/", {"cell": "x", "starts_at": soon().isoformat(), "place": "X",
-                                              "online_link": "javascript:alert(1)", "kind": "tiệc"}, format="json")
+    response = api.post(
+        "/api/v1/meetings/",
+        {
+            "cell": "x",
+            "starts_at": soon().isoformat(),
+            "place": "X",
+            "online_link": "javascript:alert(1)",
+            "kind": "tiệc",
+        },
+        format="json",
+    )
     assert response.status_code == 400
     fields = response.json()["fields"]
-    assert fields["cell"] == ["Cần một mã số (số nguyên)."] and "online_link" in fields and "kind" in fields
+    assert (
+        fields["cell"] == ["Cần một mã số (số nguyên)."]
+        and "online_link" in fields
+        and "kind" in fields
+    )
     assert response.json()["detail"].startswith("Dữ liệu không hợp lệ")
-    response = api.post("/api/v1/meetings/", {"starts_at": soon().isoformat(), "place": "X"}, format="json")
-    assert response.status_code == 400 and response.json()["fields"] == {"cell": ["Cần chọn chi bộ."]}
-    response = api.post("/api/v1/meetings/", {"cell": tree["c11"].pk, "starts_at": soon().isoformat(), "place": "X",
-                                              "chair": people["far"].pk}, format="json")
+    response = api.post(
+        "/api/v1/meetings/", {"starts_at": soon().isoformat(), "place": "X"}, format="json"
+    )
+    assert response.status_code == 400 and response.json()["fields"] == {
+        "cell": ["Cần chọn chi bộ."]
+    }
+    response = api.post(
+        "/api/v1/meetings/",
+        {
+            "cell": tree["c11"].pk,
+            "starts_at": soon().isoformat(),
+            "place": "X",
+            "chair": people["far"].pk,
+        },
+        format="json",
+    )
     assert response.status_code == 400 and "chair" in response.json()["fields"]
     assert not Meeting.objects.exists()
 
 
 def test_secretary_of_another_cell_cannot_convene_or_edit(api, tree, people, meetings):  # noqa: F811
     api.force_authenticate(people["other_secretary"].user)
-    response = api.post("/api/v1/meetings/", {"cell": tree["c11"].pk, "starts_at": soon().isoformat(), "place": "X"},
-                        format="json")
+    response = api.post(
+        "/api/v1/meetings/",
+        {"cell": tree["c11"].pk, "starts_at": soon().isoformat(), "place": "X"},
+        format="json",
+    )
     assert response.status_code == 403 and response.json()["detail"]
-    assert api.patch(f"/api/v1/meetings/{meetings['c11'].pk}/", {"place": "Y"}, format="json").status_code == 404
+    assert (
+        api.patch(
+            f"/api/v1/meetings/{meetings['c11'].pk}/", {"place": "Y"}, format="json"
+        ).status_code
+        == 404
+    )
     api.force_authenticate(people["a"].user)  # a plain member of the cell sees it but may not edit
-    assert api.patch(f"/api/v1/meetings/{meetings['c11'].pk}/", {"place": "Y"}, format="json").status_code == 403
+    assert (
+        api.patch(
+            f"/api/v1/meetings/{meetings['c11'].pk}/", {"place": "Y"}, format="json"
+        ).status_code
+        == 403
+    )
     assert Meeting.objects.filter(place="Y").count() == 0 and Meeting.objects.count() == 2
 
 

@@ -22,16 +22,28 @@ from tests.factories import MemberFactory, UserFactory, grant, org
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 JAN, FEB, MAR = date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)
-P, L, E, X, A = (Attendance.Status.PRESENT, Attendance.Status.LATE, Attendance.Status.EXCUSED,
-                 Attendance.Status.EXPECTED, Attendance.Status.ABSENT)
+P, L, E, X, A = (
+    Attendance.Status.PRESENT,
+    Attendance.Status.LATE,
+    Attendance.Status.EXCUSED,
+    Attendance.Status.EXPECTED,
+    Attendance.Status.ABSENT,
+)
 
 
 def held(cell, month, statuses, *, kind=Meeting.Kind.REGULAR, state=Meeting.State.HELD, day=3):
     """A meeting of ``cell`` on ``day`` of ``month`` with attendance {member: status}."""
-    m = Meeting.objects.create(issuer_org=cell, audience_org=cell, title="Sinh hoạt", kind=kind, state=state,
-                               starts_at=timezone.make_aware(datetime(month.year, month.month, day, 8, 0)))
-    Attendance.objects.bulk_create([Attendance(meeting=m, member=member, status=status)
-                                    for member, status in statuses.items()])
+    m = Meeting.objects.create(
+        issuer_org=cell,
+        audience_org=cell,
+        title="Sinh hoạt",
+        kind=kind,
+        state=state,
+        starts_at=timezone.make_aware(datetime(month.year, month.month, day, 8, 0)),
+    )
+    Attendance.objects.bulk_create(
+        [Attendance(meeting=m, member=member, status=status) for member, status in statuses.items()]
+    )
     return m
 
 
@@ -44,7 +56,10 @@ def staff(role, unit):
 @pytest.fixture
 def data(tree):
     t = dict(tree)
-    a, b = MemberFactory(cell=t["c11"], full_name="An"), MemberFactory(cell=t["c11"], full_name="Bình")
+    a, b = (
+        MemberFactory(cell=t["c11"], full_name="An"),
+        MemberFactory(cell=t["c11"], full_name="Bình"),
+    )
     c = MemberFactory(cell=t["c11"], full_name="Cúc", group="exempt")
     d = MemberFactory(cell=t["c12"], full_name="Dũng")
     e = MemberFactory(cell=t["c21"], full_name="Em")
@@ -62,7 +77,9 @@ def data(tree):
     held(t["c21"], JAN, {e: A})
     # materials picked in c11's January meeting: one per level
     for issuer in (t["province"], t["d1"], t["c11"]):
-        mat = Material.objects.create(issuer_org=issuer, audience_org=issuer, title=f"TL {issuer.name}")
+        mat = Material.objects.create(
+            issuer_org=issuer, audience_org=issuer, title=f"TL {issuer.name}"
+        )
         MeetingMaterial.objects.create(meeting=t["m11"], material=mat)
     return t
 
@@ -75,7 +92,12 @@ def test_numbers_per_cell_and_rolled_up(data):
     admin = UserFactory(is_superuser=True)
     report = reports.meeting_report(admin, start=JAN, end=MAR, depth=None)
     units = by_name(report)
-    c11, c12, d1, province = units["Chi bộ 1.1"], units["Chi bộ 1.2"], units["Huyện 1"], units["Tỉnh A"]
+    c11, c12, d1, province = (
+        units["Chi bộ 1.1"],
+        units["Chi bộ 1.2"],
+        units["Huyện 1"],
+        units["Tỉnh A"],
+    )
     assert (c11.expected, c11.held, c11.meetings) == (3, 3, 3)
     assert (c12.expected, c12.held, c12.meetings) == (3, 1, 2)
     assert (d1.expected, d1.held, d1.meetings, d1.cells) == (6, 4, 5, 2)
@@ -88,10 +110,19 @@ def test_numbers_per_cell_and_rolled_up(data):
     # per month for the district: January both cells, February and March only c11
     assert d1.month_rows(report.months) == [(JAN, 2, 2), (FEB, 2, 1), (MAR, 2, 1)]
     # materials by issuing level
-    assert c11.materials == {OrgKind.PROVINCE: 1, OrgKind.DISTRICT: 1, OrgKind.BASE: 0, OrgKind.CELL: 1}
-    assert province.materials[OrgKind.CELL] == 1 and units["Huyện 2"].materials[OrgKind.PROVINCE] == 0
+    assert c11.materials == {
+        OrgKind.PROVINCE: 1,
+        OrgKind.DISTRICT: 1,
+        OrgKind.BASE: 0,
+        OrgKind.CELL: 1,
+    }
+    assert (
+        province.materials[OrgKind.CELL] == 1 and units["Huyện 2"].materials[OrgKind.PROVINCE] == 0
+    )
     # absent three times in a row: Bình only (Cúc is exempt; Em missed one)
-    assert [(a.full_name, a.streak, a.without_reason, a.ongoing) for a in report.absentees] == [("Bình", 3, 2, True)]
+    assert [(a.full_name, a.streak, a.without_reason, a.ongoing) for a in report.absentees] == [
+        ("Bình", 3, 2, True)
+    ]
     assert (c11.absentees, d1.absentees, units["Huyện 2"].absentees) == (1, 1, 0)
 
 
@@ -99,7 +130,9 @@ def test_a_new_cell_and_a_dissolved_one_are_expected_only_while_active(data):
     t = data
     newer = org(OrgKind.CELL, Organisation.objects.get(pk=t["b1"].pk), "Chi bộ mới")
     Organisation.objects.filter(pk=newer.pk).update(founded_on=date(2026, 2, 15))
-    Organisation.objects.filter(pk=t["c12"].pk).update(is_active=False, dissolved_on=date(2026, 2, 10))
+    Organisation.objects.filter(pk=t["c12"].pk).update(
+        is_active=False, dissolved_on=date(2026, 2, 10)
+    )
     report = reports.meeting_report(UserFactory(is_superuser=True), start=JAN, end=MAR, depth=None)
     d1 = by_name(report)["Huyện 1"]
     assert d1.month_rows(report.months) == [(JAN, 2, 2), (FEB, 3, 1), (MAR, 2, 1)]
@@ -125,14 +158,18 @@ def test_a_committee_never_sees_units_outside_its_subtree(data, api, client):
     assert api.get(url, {"org": t["c21"].pk}).status_code == 404
     # the admin page
     client.force_login(viewer, backend=BACKEND)
-    page = client.get(reverse("meetings_materials_admin:report"), {"start": "01/2026", "end": "03/2026"})
+    page = client.get(
+        reverse("meetings_materials_admin:report"), {"start": "01/2026", "end": "03/2026"}
+    )
     assert page.status_code == 200
     text = page.content.decode()
     assert "Huyện 1" in text and "Bình" in text
     for outside in ("Huyện 2", "Chi bộ 2.1", "Tỉnh A", "Em<"):
         assert outside not in text
     page = client.get(reverse("meetings_materials_admin:report"), {"org": t["d2"].pk})
-    assert "nằm ngoài phạm vi" in page.content.decode() and "Chi bộ 2.1" not in page.content.decode()
+    assert (
+        "nằm ngoài phạm vi" in page.content.decode() and "Chi bộ 2.1" not in page.content.decode()
+    )
 
 
 def test_a_secretary_reports_on_their_own_cell_and_a_member_on_nothing(data, api):
@@ -151,9 +188,14 @@ def test_bad_input_is_refused_in_vietnamese(data, api):
     viewer = staff(VIEWER, data["d1"])
     api.force_authenticate(viewer)
     url = reverse("api:report-meetings")
-    for params, field in (({"from": "13/2026"}, "from"), ({"to": "abc"}, "to"), ({"org": "x"}, "org"),
-                          ({"from": "2026-05", "to": "2026-01"}, "start"), ({"from": "2020-01", "to": "2026-01"}, "start"),
-                          ({"depth": "-1"}, "depth")):
+    for params, field in (
+        ({"from": "13/2026"}, "from"),
+        ({"to": "abc"}, "to"),
+        ({"org": "x"}, "org"),
+        ({"from": "2026-05", "to": "2026-01"}, "start"),
+        ({"from": "2020-01", "to": "2026-01"}, "start"),
+        ({"depth": "-1"}, "depth"),
+    ):
         response = api.get(url, params)
         assert response.status_code == 400, params
         assert field in response.json()["fields"]
@@ -200,6 +242,15 @@ def test_statistics_providers_are_registered_and_scoped_by_the_units_given(data)
     m = held(cell, reports.month_start(today), {member: P}, day=1)
     MeetingMaterial.objects.create(meeting=m, material=mat)
     units = list(Organisation.objects.filter(pk__in=[t["d1"].pk, t["d2"].pk]))
-    assert registry.statistics["meetings.held_rate"].compute(units) == {t["d1"].pk: 0.0, t["d2"].pk: 50.0}
-    assert registry.statistics["meetings.attendance_rate"].compute(units) == {t["d1"].pk: None, t["d2"].pk: 100.0}
-    assert registry.statistics["meetings.materials_used"].compute(units) == {t["d1"].pk: 0, t["d2"].pk: 1}
+    assert registry.statistics["meetings.held_rate"].compute(units) == {
+        t["d1"].pk: 0.0,
+        t["d2"].pk: 50.0,
+    }
+    assert registry.statistics["meetings.attendance_rate"].compute(units) == {
+        t["d1"].pk: None,
+        t["d2"].pk: 100.0,
+    }
+    assert registry.statistics["meetings.materials_used"].compute(units) == {
+        t["d1"].pk: 0,
+        t["d2"].pk: 1,
+    }

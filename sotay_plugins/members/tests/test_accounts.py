@@ -35,23 +35,32 @@ def test_wrong_password_gives_a_vietnamese_error(client, tree):
 
 def test_twenty_wrong_passwords_lock_the_account_even_for_the_right_one(client, api, tree):
     member = MemberFactory(cell=tree["c11"])
-    statuses = [client.post("/dang-nhap/", {"username": member.cccd, "password": f"sai{i}"}).status_code for i in range(20)]
+    statuses = [
+        client.post("/dang-nhap/", {"username": member.cccd, "password": f"sai{i}"}).status_code
+        for i in range(20)
+    ]
     assert statuses[:4] == [200] * 4 and set(statuses[5:]) == {429}
     locked = client.post("/dang-nhap/", {"username": member.cccd, "password": "Matkhau@123"})
     assert locked.status_code == 429
     assert "tạm khóa" in locked.content.decode()
-    token = api.post("/api/v1/auth/token/", {"username": member.cccd, "password": "Matkhau@123"}, format="json")
+    token = api.post(
+        "/api/v1/auth/token/", {"username": member.cccd, "password": "Matkhau@123"}, format="json"
+    )
     assert token.status_code == 429 and "tạm khóa" in token.json()["detail"]
 
 
 def test_api_token_login_and_bad_fields(api, tree):
     member = MemberFactory(cell=tree["c11"])
-    ok = api.post("/api/v1/auth/token/", {"username": member.cccd, "password": "Matkhau@123"}, format="json")
+    ok = api.post(
+        "/api/v1/auth/token/", {"username": member.cccd, "password": "Matkhau@123"}, format="json"
+    )
     assert ok.status_code == 200 and len(ok.json()["token"]) == 40
     missing = api.post("/api/v1/auth/token/", {"username": member.cccd}, format="json")
     assert missing.status_code == 400
     assert list(missing.json()["fields"]) == ["password"] and "bắt buộc" in missing.json()["detail"]
-    wrong = api.post("/api/v1/auth/token/", {"username": member.cccd, "password": "x"}, format="json")
+    wrong = api.post(
+        "/api/v1/auth/token/", {"username": member.cccd, "password": "x"}, format="json"
+    )
     assert wrong.status_code in (401, 403) and "không đúng" in wrong.json()["detail"]
 
 
@@ -70,30 +79,64 @@ def test_no_cccd_reaches_the_logs(client, tree, caplog):
 
 
 def test_activation_sets_the_password_once(client, tree):
-    member = services.create_member(**{
-        "full_name": "Lê Văn Tám", "birth_date": timezone.datetime(1950, 1, 1).date(), "gender": "male",
-        "cell": tree["c11"], "cccd": "034050000008",
-    })
+    member = services.create_member(
+        **{
+            "full_name": "Lê Văn Tám",
+            "birth_date": timezone.datetime(1950, 1, 1).date(),
+            "gender": "male",
+            "cell": tree["c11"],
+            "cccd": "034050000008",
+        }
+    )
     code = services.issue_activation_code(member)
     assert len(code) == 8 and not ActivationCode.objects.filter(code_hash__contains=code).exists()
-    data = {"cccd": member.cccd, "code": code.lower(), "password1": "Binh-minh-2026", "password2": "Binh-minh-2026"}
+    data = {
+        "cccd": member.cccd,
+        "code": code.lower(),
+        "password1": "Binh-minh-2026",
+        "password2": "Binh-minh-2026",
+    }
     response = client.post("/kich-hoat/", data)
     assert response.status_code == 302
-    assert client.post("/dang-nhap/", {"username": member.cccd, "password": "Binh-minh-2026"}).status_code == 302
+    assert (
+        client.post(
+            "/dang-nhap/", {"username": member.cccd, "password": "Binh-minh-2026"}
+        ).status_code
+        == 302
+    )
     client.post("/dang-xuat/")
-    again = client.post("/kich-hoat/", {**data, "password1": "Khac-hoan-toan-9", "password2": "Khac-hoan-toan-9"})
+    again = client.post(
+        "/kich-hoat/", {**data, "password1": "Khac-hoan-toan-9", "password2": "Khac-hoan-toan-9"}
+    )
     assert "không đúng" in again.content.decode()
-    assert client.post("/dang-nhap/", {"username": member.cccd, "password": "Binh-minh-2026"}).status_code == 302
+    assert (
+        client.post(
+            "/dang-nhap/", {"username": member.cccd, "password": "Binh-minh-2026"}
+        ).status_code
+        == 302
+    )
 
 
-@pytest.mark.parametrize("case", ["wrong_code", "expired", "weak_password", "mismatch", "unknown_cccd"])
+@pytest.mark.parametrize(
+    "case", ["wrong_code", "expired", "weak_password", "mismatch", "unknown_cccd"]
+)
 def test_bad_activation_changes_nothing(client, tree, case):
-    member = services.create_member(**{
-        "full_name": "Lê Văn Tám", "birth_date": timezone.datetime(1950, 1, 1).date(), "gender": "male",
-        "cell": tree["c11"], "cccd": "034050000009",
-    })
+    member = services.create_member(
+        **{
+            "full_name": "Lê Văn Tám",
+            "birth_date": timezone.datetime(1950, 1, 1).date(),
+            "gender": "male",
+            "cell": tree["c11"],
+            "cccd": "034050000009",
+        }
+    )
     code = services.issue_activation_code(member)
-    data = {"cccd": member.cccd, "code": code, "password1": "Binh-minh-2026", "password2": "Binh-minh-2026"}
+    data = {
+        "cccd": member.cccd,
+        "code": code,
+        "password1": "Binh-minh-2026",
+        "password2": "Binh-minh-2026",
+    }
     if case == "wrong_code":
         data["code"] = "AAAAAAAA"
     elif case == "expired":

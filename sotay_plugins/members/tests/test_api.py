@@ -16,7 +16,11 @@ def people(tree):
 def test_me_returns_the_callers_record(api, people, tree):
     api.force_authenticate(people["a"].user)
     me = api.get("/api/v1/me/").json()
-    assert me["cell"] == tree["c11"].pk and me["positions"] == ["bi_thu_chi_bo"] and me["group"] == "official"
+    assert (
+        me["cell"] == tree["c11"].pk
+        and me["positions"] == ["bi_thu_chi_bo"]
+        and me["group"] == "official"
+    )
     assert me["cccd"] == people["a"].cccd  # one's own number is not masked
 
 

@@ -9,7 +9,10 @@ from sotay_plugins.members.cccd import PROVINCE_CODES, make_cccd, mask, validate
 
 
 def test_valid_number_with_matching_birth_and_gender():
-    assert validate_cccd("034 070 001 234".replace(" ", ""), date(1970, 3, 4), "male") == "034070001234"
+    assert (
+        validate_cccd("034 070 001 234".replace(" ", ""), date(1970, 3, 4), "male")
+        == "034070001234"
+    )
     assert validate_cccd("034-170-001234", date(1970, 3, 4), "female") == "034170001234"
     assert validate_cccd("001205000001", date(2005, 1, 1), "male") == "001205000001"
 

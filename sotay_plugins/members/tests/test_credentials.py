@@ -32,7 +32,10 @@ def test_app_token_lives_90_seconds(tree):
 def test_card_token_outlives_90_seconds(tree):
     """A printed card must keep working: the 90 s expiry is the app token's alone."""
     member = MemberFactory(cell=tree["c11"])
-    assert credentials.resolve(token=_old(credentials.card_token, member, 3600)) == (member.pk, "card")
+    assert credentials.resolve(token=_old(credentials.card_token, member, 3600)) == (
+        member.pk,
+        "card",
+    )
 
 
 @pytest.mark.django_db
@@ -60,7 +63,11 @@ def test_my_qr_page(tree, client):
     response = client.get("/ma-qr/")
     body = response.content.decode()
     assert response.status_code == 200
-    assert '<meta http-equiv="refresh" content="60">' in body and "<svg" in body and "Mã QR điểm danh" in body
+    assert (
+        '<meta http-equiv="refresh" content="60">' in body
+        and "<svg" in body
+        and "Mã QR điểm danh" in body
+    )
     assert member.cccd not in body  # the QR holds a signed token, never the CCCD
     assert "no-store" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
     staff = UserFactory()
@@ -86,7 +93,9 @@ def test_my_qr_api(tree):
 
 @pytest.mark.django_db
 def test_cards_pdf_60_members_under_3_seconds(tree):
-    members = MemberFactory.create_batch(60, cell=tree["c11"], full_name="Nguyễn Thị Phương Thảo Hường")
+    members = MemberFactory.create_batch(
+        60, cell=tree["c11"], full_name="Nguyễn Thị Phương Thảo Hường"
+    )
     started = time.perf_counter()
     pdf = cards.cards_pdf(members, cell_name="Chi bộ ấp Phước Hưng — Đảng ủy xã Đông Hợp")
     elapsed = time.perf_counter() - started

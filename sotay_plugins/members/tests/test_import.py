@@ -71,7 +71,9 @@ def xlsx(rows, headers=HEADERS, keys=KEYS, name="danh-sach.xlsx", blank_rows=())
 
 
 def rows_for(tree, n=3, cell="c11", **overrides):
-    return [person(cell=tree[cell].code, full_name=f"Nguyễn Thị {i}", **overrides) for i in range(n)]
+    return [
+        person(cell=tree[cell].code, full_name=f"Nguyễn Thị {i}", **overrides) for i in range(n)
+    ]
 
 
 @pytest.fixture(autouse=True)
@@ -93,16 +95,25 @@ def all_messages(report):
 
 # --- template -----------------------------------------------------------------------------
 
+
 def test_template_has_the_vietnamese_headers_and_a_help_sheet(tree):
     data = importer.build_template(importer.template_cells(tree["d1"]))
     wb = load_workbook(BytesIO(data))
     assert wb.sheetnames == [importer.LIST_SHEET, importer.HELP_SHEET]
     header = [c.value for c in wb[importer.LIST_SHEET][1]]
-    assert header[:5] == ["Họ và tên", "Ngày sinh (dd/mm/yyyy)", "Giới tính (Nam/Nữ)", "Số CCCD", "Mã chi bộ"]
+    assert header[:5] == [
+        "Họ và tên",
+        "Ngày sinh (dd/mm/yyyy)",
+        "Giới tính (Nam/Nữ)",
+        "Số CCCD",
+        "Mã chi bộ",
+    ]
     assert "Có điện thoại thông minh (Có/Không)" in header
     help_text = [c.value for row in wb[importer.HELP_SHEET].iter_rows() for c in row if c.value]
     assert "Bí thư chi bộ" in help_text and "bi_thu_chi_bo" in help_text
-    assert tree["c11"].code in help_text and tree["c21"].code not in help_text  # only the unit's own cells
+    assert (
+        tree["c11"].code in help_text and tree["c21"].code not in help_text
+    )  # only the unit's own cells
 
 
 def test_the_blank_template_is_readable_but_has_no_rows(tree):
@@ -113,28 +124,54 @@ def test_the_blank_template_is_readable_but_has_no_rows(tree):
 
 # --- dry run and import ------------------------------------------------------------------
 
+
 def test_dry_run_reports_and_writes_nothing(tree, updater):
     report = importer.check(xlsx(rows_for(tree, 3)), tree["d1"], updater)
-    assert report.ok and (report.total_rows, report.created, report.updated, report.unchanged) == (3, 3, 0, 0)
+    assert report.ok and (report.total_rows, report.created, report.updated, report.unchanged) == (
+        3,
+        3,
+        0,
+        0,
+    )
     assert Member.objects.count() == 0
 
 
 def test_import_creates_members_with_inactive_accounts_and_record_numbers(tree, updater):
     rows = rows_for(tree, 2)
     rows[0]["positions"] = "Bí thư chi bộ, chi_uy_vien"
-    rows[1].update(party_record_no=None, membership="Dự bị", official_on=None, has_smartphone="Không", group=None)
+    rows[1].update(
+        party_record_no=None,
+        membership="Dự bị",
+        official_on=None,
+        has_smartphone="Không",
+        group=None,
+    )
     report = importer.run(xlsx(rows), tree["d1"], user=updater)
     assert report.applied and (report.created, report.updated, report.unchanged) == (2, 0, 0)
     first = Member.objects.select_related("user").get(cccd=rows[0]["cccd"])
     second = Member.objects.select_related("user").get(cccd=rows[1]["cccd"])
-    assert first.user.username == first.cccd and not first.user.is_active and not first.user.has_usable_password()
+    assert (
+        first.user.username == first.cccd
+        and not first.user.is_active
+        and not first.user.has_usable_password()
+    )
     assert first.positions == {"bi_thu_chi_bo", "chi_uy_vien"} and first.cell == tree["c11"]
-    assert first.birth_date == date(1970, 5, 2) and first.phone == "0912345678" and first.group == "retired"
-    assert second.membership == "probationary" and second.has_smartphone is False and second.group == "official"
+    assert (
+        first.birth_date == date(1970, 5, 2)
+        and first.phone == "0912345678"
+        and first.group == "retired"
+    )
+    assert (
+        second.membership == "probationary"
+        and second.has_smartphone is False
+        and second.group == "official"
+    )
     prefix = f"{tree['d1'].local_code}.{tree['b1'].local_code}."
     assert {first.party_record_no, second.party_record_no} == {f"{prefix}000001", f"{prefix}000002"}
     # the secretary got the cell-secretary role at the cell, the other member did not
-    assert RoleAssignment.objects.filter(user=first.user, role__code=CELL_SECRETARY, org=tree["c11"]).exists()
+    assert RoleAssignment.objects.filter(
+        user=first.user, role__code=CELL_SECRETARY, org=tree["c11"]
+    ).exists()
     assert not RoleAssignment.objects.filter(user=second.user).exists()
 
 
@@ -156,21 +193,41 @@ def test_a_second_run_of_the_same_file_changes_nothing(tree, updater):
 
 
 def test_update_writes_only_given_fields_and_blank_cells_keep_data(tree, updater):
-    member = MemberFactory(cell=tree["c11"], phone="0900000000", home_town="Quê cũ", party_card_no="123")
-    row = person(cell=tree["c11"].code, cccd=member.cccd, full_name=member.full_name,
-                 birth_date=member.birth_date.strftime("%d/%m/%Y"), phone="0987654321", home_town=None,
-                 party_card_no=None, positions=None, group=None, permanent_address=None, has_smartphone=None)
+    member = MemberFactory(
+        cell=tree["c11"], phone="0900000000", home_town="Quê cũ", party_card_no="123"
+    )
+    row = person(
+        cell=tree["c11"].code,
+        cccd=member.cccd,
+        full_name=member.full_name,
+        birth_date=member.birth_date.strftime("%d/%m/%Y"),
+        phone="0987654321",
+        home_town=None,
+        party_card_no=None,
+        positions=None,
+        group=None,
+        permanent_address=None,
+        has_smartphone=None,
+    )
     report = importer.run(xlsx([row]), tree["d1"], user=updater)
     assert (report.created, report.updated) == (0, 1)
     member.refresh_from_db()
-    assert member.phone == "0987654321" and member.home_town == "Quê cũ" and member.party_card_no == "123"
+    assert (
+        member.phone == "0987654321"
+        and member.home_town == "Quê cũ"
+        and member.party_card_no == "123"
+    )
     assert member.party_record_no.startswith("01.001.")  # kept, not re-issued
 
 
 def test_removing_the_secretary_position_removes_the_role(tree):
     member = MemberFactory(cell=tree["c11"], positions={"bi_thu_chi_bo"})
-    RoleAssignment.objects.create(user=member.user, role_id=_role_id(CELL_SECRETARY), org=tree["c11"])
-    row = person(cell=tree["c11"].code, cccd=member.cccd, full_name=member.full_name, positions="Đảng viên")
+    RoleAssignment.objects.create(
+        user=member.user, role_id=_role_id(CELL_SECRETARY), org=tree["c11"]
+    )
+    row = person(
+        cell=tree["c11"].code, cccd=member.cccd, full_name=member.full_name, positions="Đảng viên"
+    )
     importer.run(xlsx([row]), tree["d1"])
     assert not RoleAssignment.objects.filter(user=member.user, role__code=CELL_SECRETARY).exists()
 
@@ -184,18 +241,26 @@ def _role_id(code):
 def test_excel_numbers_and_dates_are_understood(tree):
     row = person(cell=tree["c11"].code)
     cccd = row["cccd"]
-    row.update(cccd=int(cccd), phone=912345678, birth_date=datetime(1970, 5, 2), joined_on=date(2000, 1, 1))
+    row.update(
+        cccd=int(cccd), phone=912345678, birth_date=datetime(1970, 5, 2), joined_on=date(2000, 1, 1)
+    )
     report = importer.run(xlsx([row]), tree["d1"])
     assert report.applied and report.created == 1
     member = Member.objects.get()
-    assert member.cccd == cccd and member.phone == "0912345678" and member.joined_on == date(2000, 1, 1)
+    assert (
+        member.cccd == cccd
+        and member.phone == "0912345678"
+        and member.joined_on == date(2000, 1, 1)
+    )
 
 
 def test_headers_match_without_case_or_diacritics(tree):
     headers = ["ho va ten", "NGAY SINH", "gioi tinh", "so cccd", "Ma Chi Bo"]
     keys = ["full_name", "birth_date", "gender", "cccd", "cell"]
-    report = importer.run(xlsx([person(cell=tree["c11"].code, joined_on=None)], headers=headers, keys=keys),
-                          tree["d1"])
+    report = importer.run(
+        xlsx([person(cell=tree["c11"].code, joined_on=None)], headers=headers, keys=keys),
+        tree["d1"],
+    )
     assert report.applied and report.created == 1
 
 
@@ -217,16 +282,28 @@ def test_empty_rows_are_skipped_and_row_numbers_are_excel_rows(tree):
     rows[2]["cccd"] = "12345"
     report = importer.check(xlsx(rows, blank_rows=(1, 2)), tree["d1"])
     assert report.total_rows == 3
-    assert report.errors == [{"row": 6, "errors": [
-        "Dòng 6, cột Số CCCD: Số CCCD phải gồm đúng 12 chữ số (đang có 5 ký tự)."]}]
+    assert report.errors == [
+        {
+            "row": 6,
+            "errors": ["Dòng 6, cột Số CCCD: Số CCCD phải gồm đúng 12 chữ số (đang có 5 ký tự)."],
+        }
+    ]
 
 
 # --- bad rows: every error of a row, in Vietnamese; nothing imported -------------------------
 
+
 def test_every_error_of_a_row_is_reported_and_nothing_is_imported(tree):
     rows = rows_for(tree, 3)
-    rows[1].update(full_name=None, birth_date="31/02/1970", gender="X", group="Không có",
-                   positions="Bí thư chi bộ, Thủ quỹ", phone="abc", has_smartphone="Có lẽ")
+    rows[1].update(
+        full_name=None,
+        birth_date="31/02/1970",
+        gender="X",
+        group="Không có",
+        positions="Bí thư chi bộ, Thủ quỹ",
+        phone="abc",
+        has_smartphone="Có lẽ",
+    )
     report = importer.run(xlsx(rows), tree["d1"])
     assert not report.applied and report.error_rows == 1
     assert report.errors[0]["row"] == 3
@@ -241,13 +318,16 @@ def test_every_error_of_a_row_is_reported_and_nothing_is_imported(tree):
     assert Member.objects.count() == 0
 
 
-@pytest.mark.parametrize(("cccd", "fragment"), [
-    ("03408500123", "đúng 12 chữ số"),
-    ("999085001234", "không phải mã tỉnh"),
-    ("034170001234", "Chữ số thứ 4"),  # says female, row says Nam
-    ("034099001234", "Chữ số thứ 5–6"),  # born 1999, row says 1970
-    ("0340850O1234", "12 chữ số"),
-])
+@pytest.mark.parametrize(
+    ("cccd", "fragment"),
+    [
+        ("03408500123", "đúng 12 chữ số"),
+        ("999085001234", "không phải mã tỉnh"),
+        ("034170001234", "Chữ số thứ 4"),  # says female, row says Nam
+        ("034099001234", "Chữ số thứ 5–6"),  # born 1999, row says 1970
+        ("0340850O1234", "12 chữ số"),
+    ],
+)
 def test_malformed_cccd(tree, cccd, fragment):
     report = importer.run(xlsx([person(cell=tree["c11"].code, cccd=cccd)]), tree["d1"])
     assert not report.applied
@@ -268,7 +348,11 @@ def test_duplicate_cccd_within_the_file(tree):
 def test_cccd_of_a_member_outside_the_unit_is_an_error_not_a_transfer(tree, updater):
     outsider = MemberFactory(cell=tree["c21"], full_name="Người Huyện Hai")
     rows = rows_for(tree, 2)
-    rows[1].update(cccd=outsider.cccd, full_name="Tên khác", birth_date=outsider.birth_date.strftime("%d/%m/%Y"))
+    rows[1].update(
+        cccd=outsider.cccd,
+        full_name="Tên khác",
+        birth_date=outsider.birth_date.strftime("%d/%m/%Y"),
+    )
     report = importer.run(xlsx(rows), tree["d1"], user=updater)
     [message] = all_messages(report)
     assert message.startswith("Dòng 3, cột Số CCCD:") and "ngoài Huyện 1" in message
@@ -299,7 +383,10 @@ def test_record_number_of_another_member(tree):
     other = MemberFactory(cell=tree["c11"])
     row = person(cell=tree["c11"].code, party_record_no=other.party_record_no)
     [message] = all_messages(importer.run(xlsx([row]), tree["d1"]))
-    assert message.startswith("Dòng 2, cột Số lý lịch:") and "đã thuộc về một đảng viên khác" in message
+    assert (
+        message.startswith("Dòng 2, cột Số lý lịch:")
+        and "đã thuộc về một đảng viên khác" in message
+    )
 
 
 def test_model_rules_apply(tree):
@@ -308,11 +395,14 @@ def test_model_rules_apply(tree):
     assert message == "Dòng 2, cột Ngày chính thức: Ngày chính thức phải sau ngày vào Đảng."
 
 
-@pytest.mark.parametrize(("unit", "fragment"), [
-    ("b1", "không phải chi bộ"),  # a base organisation, not a cell
-    ("d1", "không phải chi bộ"),
-    ("c21", "không thuộc Huyện 1"),  # a cell of the other district
-])
+@pytest.mark.parametrize(
+    ("unit", "fragment"),
+    [
+        ("b1", "không phải chi bộ"),  # a base organisation, not a cell
+        ("d1", "không phải chi bộ"),
+        ("c21", "không thuộc Huyện 1"),  # a cell of the other district
+    ],
+)
 def test_members_only_go_to_cells_under_the_unit(tree, unit, fragment):
     row = person(cell=tree[unit].code)
     [message] = all_messages(importer.run(xlsx([row]), tree["d1"]))
@@ -325,16 +415,21 @@ def test_unknown_and_closed_cells(tree):
     tree["c12"].save()
     rows = [person(cell="99.99"), person(cell=tree["c12"].code)]
     messages = all_messages(importer.run(xlsx(rows), tree["d1"]))
-    assert messages == ["Dòng 2, cột Mã chi bộ: Không có chi bộ nào mang mã 99.99.",
-                        "Dòng 3, cột Mã chi bộ: Chi bộ Chi bộ 1.2 không còn hoạt động."]
+    assert messages == [
+        "Dòng 2, cột Mã chi bộ: Không có chi bộ nào mang mã 99.99.",
+        "Dòng 3, cột Mã chi bộ: Chi bộ Chi bộ 1.2 không còn hoạt động.",
+    ]
 
 
 # --- bad files -----------------------------------------------------------------------------
 
+
 def test_wrong_columns_are_named(tree):
     headers = ["Họ và tên", "Ngày sinh", "Giới tính", "Số CMND", "Mã chi bộ", "Mã chi bộ"]
     with pytest.raises(importer.ImportFileError) as exc:
-        importer.check(xlsx([["A", "02/05/1970", "Nam", "1", "x", "y"]], headers=headers), tree["d1"])
+        importer.check(
+            xlsx([["A", "02/05/1970", "Nam", "1", "x", "y"]], headers=headers), tree["d1"]
+        )
     text = " ".join(exc.value.messages)
     assert "Thiếu cột bắt buộc: Số CCCD." in text
     assert "Có cột không nhận ra: “Số CMND”." in text
@@ -347,18 +442,25 @@ def test_oversize_file_is_refused_before_parsing(tree, tmp_path, monkeypatch):
         handle.write(b"PK\x03\x04")
         handle.seek(20 * 1024 * 1024)
         handle.write(b"\0")
-    monkeypatch.setattr(importer, "_open_workbook", lambda f: pytest.fail("parsed an oversize file"))
+    monkeypatch.setattr(
+        importer, "_open_workbook", lambda f: pytest.fail("parsed an oversize file")
+    )
     with pytest.raises(importer.ImportFileError) as exc:
         importer.check(str(big), tree["d1"])
-    assert exc.value.messages == ["Tệp quá lớn (20,0 MB); giới hạn là 10 MB. Xin chia danh sách thành nhiều tệp."]
+    assert exc.value.messages == [
+        "Tệp quá lớn (20,0 MB); giới hạn là 10 MB. Xin chia danh sách thành nhiều tệp."
+    ]
 
 
-@pytest.mark.parametrize("content", [
-    b"Ho va ten;Ngay sinh\nA;1970\n",  # a CSV renamed .xlsx
-    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600,  # an old .xls (OLE2)
-    b"PK\x03\x04 broken zip",
-    "zip-not-xlsx",
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"Ho va ten;Ngay sinh\nA;1970\n",  # a CSV renamed .xlsx
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600,  # an old .xls (OLE2)
+        b"PK\x03\x04 broken zip",
+        "zip-not-xlsx",
+    ],
+)
 def test_not_an_excel_file(tree, content):
     if content == "zip-not-xlsx":
         data = BytesIO()
@@ -369,10 +471,13 @@ def test_not_an_excel_file(tree, content):
     source.name = "danh-sach.xlsx"
     with pytest.raises(importer.ImportFileError) as exc:
         importer.check(source, tree["d1"])
-    assert exc.value.messages == ["Tệp không phải bảng tính Excel (.xlsx) hợp lệ. Xin dùng mẫu tải về và lưu dưới dạng .xlsx."]
+    assert exc.value.messages == [
+        "Tệp không phải bảng tính Excel (.xlsx) hợp lệ. Xin dùng mẫu tải về và lưu dưới dạng .xlsx."
+    ]
 
 
 # --- scope ---------------------------------------------------------------------------------
+
 
 def test_updater_cannot_import_outside_their_subtree(tree, updater):
     rows = rows_for(tree, 1, cell="c21")
@@ -399,9 +504,11 @@ def test_updater_of_a_base_imports_into_its_cells(tree):
 
 # --- cost ----------------------------------------------------------------------------------
 
+
 def test_query_count_does_not_grow_with_rows(tree):
     """Reads are per chunk, not per row. (SQLite splits a bulk INSERT by its parameter limit;
     PostgreSQL sends one, so there the totals are equal too.)"""
+
     def queries(n):
         Member.objects.all().delete()
         source = xlsx(rows_for(tree, n, positions="Bí thư chi bộ"))
@@ -418,6 +525,7 @@ def test_query_count_does_not_grow_with_rows(tree):
 
 # --- the shell -----------------------------------------------------------------------------
 
+
 def _file(tmp_path, rows, **kwargs):
     path = tmp_path / "ds.xlsx"
     path.write_bytes(xlsx(rows, **kwargs).getvalue())
@@ -426,8 +534,15 @@ def _file(tmp_path, rows, **kwargs):
 
 def test_command_dry_run_writes_nothing(tree, tmp_path):
     out = StringIO()
-    call_command("import_members", _file(tmp_path, rows_for(tree, 2)), "--org", tree["d1"].code, "--dry-run",
-                 stdout=out, stderr=StringIO())
+    call_command(
+        "import_members",
+        _file(tmp_path, rows_for(tree, 2)),
+        "--org",
+        tree["d1"].code,
+        "--dry-run",
+        stdout=out,
+        stderr=StringIO(),
+    )
     assert "Kiểm tra: 2 dòng, 0 dòng lỗi; sẽ thêm mới 2" in out.getvalue()
     assert Member.objects.count() == 0 and ImportBatch.objects.count() == 0
 
@@ -450,7 +565,14 @@ def test_command_with_row_errors_exits_1_and_imports_nothing(tree, tmp_path):
     rows[1]["cccd"] = "123"
     out = StringIO()
     with pytest.raises(CommandError) as exc:
-        call_command("import_members", _file(tmp_path, rows), "--org", tree["d1"].code, stdout=out, stderr=StringIO())
+        call_command(
+            "import_members",
+            _file(tmp_path, rows),
+            "--org",
+            tree["d1"].code,
+            stdout=out,
+            stderr=StringIO(),
+        )
     assert exc.value.returncode == 1
     assert "Dòng 3, cột Số CCCD:" in out.getvalue()
     assert Member.objects.count() == 0 and ImportBatch.objects.count() == 0
@@ -461,17 +583,29 @@ def test_command_refuses_unusable_input(tree, tmp_path):
     bad.write_text("không phải excel")
     err = StringIO()
     with pytest.raises(CommandError) as exc:
-        call_command("import_members", str(bad), "--org", tree["d1"].code, stdout=StringIO(), stderr=err)
+        call_command(
+            "import_members", str(bad), "--org", tree["d1"].code, stdout=StringIO(), stderr=err
+        )
     assert exc.value.returncode == 2 and "không phải bảng tính Excel" in err.getvalue()
     with pytest.raises(CommandError) as exc:
-        call_command("import_members", str(bad), "--org", "KHONG-CO", stdout=StringIO(), stderr=StringIO())
+        call_command(
+            "import_members", str(bad), "--org", "KHONG-CO", stdout=StringIO(), stderr=StringIO()
+        )
     assert exc.value.returncode == 2
 
 
 def test_command_scoped_as_a_user(tree, tmp_path, updater):
     with pytest.raises(CommandError) as exc:
-        call_command("import_members", _file(tmp_path, rows_for(tree, 1, cell="c21")), "--org", tree["d2"].code,
-                     "--user", updater.username, stdout=StringIO(), stderr=StringIO())
+        call_command(
+            "import_members",
+            _file(tmp_path, rows_for(tree, 1, cell="c21")),
+            "--org",
+            tree["d2"].code,
+            "--user",
+            updater.username,
+            stdout=StringIO(),
+            stderr=StringIO(),
+        )
     assert exc.value.returncode == 2 and Member.objects.count() == 0
 
 
@@ -502,7 +636,9 @@ def test_menu_and_pages_only_for_importers(client, tree, updater):
     assert page.status_code == 200
     options = page.context["form"].fields["org"].queryset
     assert set(options) == {tree["d1"], tree["b1"], tree["c11"], tree["c12"]}
-    assert f"mau.xlsx?org={tree['d1'].pk}" in page.content.decode()  # the template with the district's cells
+    assert (
+        f"mau.xlsx?org={tree['d1'].pk}" in page.content.decode()
+    )  # the template with the district's cells
 
 
 def test_template_download(client, tree, updater):
@@ -513,7 +649,9 @@ def test_template_download(client, tree, updater):
     assert tree["c11"].code in [c.value for row in wb[importer.HELP_SHEET].iter_rows() for c in row]
     # another district's cells are not listed even if asked for
     other = load_workbook(BytesIO(client.get(f"{URL}mau.xlsx?org={tree['d2'].pk}").content))
-    assert tree["c21"].code not in [c.value for row in other[importer.HELP_SHEET].iter_rows() for c in row]
+    assert tree["c21"].code not in [
+        c.value for row in other[importer.HELP_SHEET].iter_rows() for c in row
+    ]
 
 
 def test_upload_into_another_district_is_refused(client, tree, updater):
@@ -535,7 +673,10 @@ def test_upload_of_bad_files_shows_the_reason(client, tree, updater, settings):
     assert "Tệp quá lớn" in response.content.decode()
     other = BytesIO(b"a;b")
     other.name = "ds.csv"
-    assert "Chỉ nhận tệp Excel .xlsx" in client.post(URL, {"org": tree["d1"].pk, "file": other}).content.decode()
+    assert (
+        "Chỉ nhận tệp Excel .xlsx"
+        in client.post(URL, {"org": tree["d1"].pk, "file": other}).content.decode()
+    )
     assert ImportBatch.objects.count() == 0
 
 
@@ -553,11 +694,15 @@ def test_upload_with_row_errors_shows_them_and_cannot_be_confirmed(client, tree,
     assert batch.state == "checked" and batch.job is None and Member.objects.count() == 0
 
 
-def test_upload_check_confirm_progress_result(client, tree, updater, django_capture_on_commit_callbacks):
+def test_upload_check_confirm_progress_result(
+    client, tree, updater, django_capture_on_commit_callbacks
+):
     client.force_login(updater)
     response = client.post(URL, {"org": tree["d1"].pk, "file": xlsx(rows_for(tree, 4))})
     batch = ImportBatch.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("members_import:batch", args=[batch.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "members_import:batch", args=[batch.pk]
+    )
     report = client.get(response["Location"]).content.decode()
     assert "Sẽ thêm mới" in report and Member.objects.count() == 0
     with django_capture_on_commit_callbacks(execute=True):
@@ -571,8 +716,13 @@ def test_upload_check_confirm_progress_result(client, tree, updater, django_capt
     status = client.get(reverse("members_import:status", args=[batch.pk])).json()
     assert status["done"] and status["percent"] == 100 and status["created"] == 4
     # finished: the progress page hands over to the result
-    assert client.get(response["Location"])["Location"] == reverse("members_import:batch", args=[batch.pk])
-    assert "Đã thêm mới" in client.get(reverse("members_import:batch", args=[batch.pk])).content.decode()
+    assert client.get(response["Location"])["Location"] == reverse(
+        "members_import:batch", args=[batch.pk]
+    )
+    assert (
+        "Đã thêm mới"
+        in client.get(reverse("members_import:batch", args=[batch.pk])).content.decode()
+    )
     # one audit entry for the batch
     from wagtail.models import ModelLogEntry
 
@@ -624,8 +774,12 @@ def test_job_rechecks_at_apply_time(tree, updater, django_capture_on_commit_call
     assert Member.objects.count() == 1
 
 
-def test_job_refuses_when_the_right_was_withdrawn(tree, updater, django_capture_on_commit_callbacks):
-    batch = importer.start_batch(user=updater, org=tree["d1"], uploaded_file=xlsx(rows_for(tree, 2)))
+def test_job_refuses_when_the_right_was_withdrawn(
+    tree, updater, django_capture_on_commit_callbacks
+):
+    batch = importer.start_batch(
+        user=updater, org=tree["d1"], uploaded_file=xlsx(rows_for(tree, 2))
+    )
     RoleAssignment.objects.filter(user=updater).delete()
     ImportBatch.objects.filter(pk=batch.pk).update(state="running")
     job = OutboxJob.objects.create(func=importer.JOB_FUNC, kwargs={"batch_id": batch.pk})
@@ -636,7 +790,9 @@ def test_job_refuses_when_the_right_was_withdrawn(tree, updater, django_capture_
 
 
 def test_a_crashed_job_is_marked_failed_and_a_retry_finishes_it(tree, updater, monkeypatch):
-    batch = importer.start_batch(user=updater, org=tree["d1"], uploaded_file=xlsx(rows_for(tree, 3)))
+    batch = importer.start_batch(
+        user=updater, org=tree["d1"], uploaded_file=xlsx(rows_for(tree, 3))
+    )
     ImportBatch.objects.filter(pk=batch.pk).update(state="running")
     job = OutboxJob.objects.create(func=importer.JOB_FUNC, kwargs={"batch_id": batch.pk})
     real = importer._write_chunk
@@ -657,12 +813,18 @@ def test_a_crashed_job_is_marked_failed_and_a_retry_finishes_it(tree, updater, m
     assert Member.objects.count() == 3
 
 
-def test_uploaded_spreadsheets_are_private_and_dropped_once_imported(tree, updater, django_capture_on_commit_callbacks):
+def test_uploaded_spreadsheets_are_private_and_dropped_once_imported(
+    tree, updater, django_capture_on_commit_callbacks
+):
     from django.conf import settings
 
-    batch = importer.start_batch(user=updater, org=tree["d1"], uploaded_file=xlsx(rows_for(tree, 2)))
+    batch = importer.start_batch(
+        user=updater, org=tree["d1"], uploaded_file=xlsx(rows_for(tree, 2))
+    )
     path = batch.file.path
-    assert not path.startswith(str(settings.MEDIA_ROOT)) and batch.file.storage.exists(batch.file.name)
+    assert not path.startswith(str(settings.MEDIA_ROOT)) and batch.file.storage.exists(
+        batch.file.name
+    )
     with django_capture_on_commit_callbacks(execute=True):
         importer.confirm_batch(batch, updater)
     batch = ImportBatch.objects.get(pk=batch.pk)

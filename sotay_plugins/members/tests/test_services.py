@@ -15,9 +15,16 @@ User = get_user_model()
 
 def fields(cell, **extra):
     birth = extra.pop("birth_date", date(1968, 4, 12))
-    return {"full_name": "Trần Thị Hoa", "birth_date": birth, "gender": "female", "cell": cell,
-            "cccd": make_cccd("034", birth, "female", 4242), "joined_on": date(1995, 5, 19),
-            "official_on": date(1996, 5, 19), **extra}
+    return {
+        "full_name": "Trần Thị Hoa",
+        "birth_date": birth,
+        "gender": "female",
+        "cell": cell,
+        "cccd": make_cccd("034", birth, "female", 4242),
+        "joined_on": date(1995, 5, 19),
+        "official_on": date(1996, 5, 19),
+        **extra,
+    }
 
 
 def test_create_member_makes_an_inactive_account_and_a_record_number(tree):
@@ -26,7 +33,9 @@ def test_create_member_makes_an_inactive_account_and_a_record_number(tree):
     assert not member.user.is_active and not member.user.has_usable_password()
     b1, d1 = tree["b1"], tree["d1"]
     assert member.party_record_no == f"{d1.local_code}.{b1.local_code}.000001"
-    second = services.create_member(**fields(tree["c12"], cccd=make_cccd("034", date(1968, 4, 12), "female", 4243)))
+    second = services.create_member(
+        **fields(tree["c12"], cccd=make_cccd("034", date(1968, 4, 12), "female", 4243))
+    )
     assert second.party_record_no.endswith(".000002")
 
 
@@ -35,7 +44,14 @@ def test_create_member_makes_an_inactive_account_and_a_record_number(tree):
     [
         ({"cccd": "12345"}, "cccd", "12 chữ số"),
         ({"cccd": "034070004242"}, "cccd", "Chữ số thứ 4"),  # male/1900s digit for a woman
-        ({"birth_date": date(2090, 1, 1), "cccd": make_cccd("034", date(2090, 1, 1), "female", 1)}, "birth_date", "tương lai"),
+        (
+            {
+                "birth_date": date(2090, 1, 1),
+                "cccd": make_cccd("034", date(2090, 1, 1), "female", 1),
+            },
+            "birth_date",
+            "tương lai",
+        ),
     ],
 )
 def test_bad_member_data_is_refused_and_nothing_is_written(tree, bad, field, fragment):
@@ -67,7 +83,11 @@ def test_transfer_reissues_the_record_number_and_keeps_history(tree):
     assert moved.cell_id == tree["c21"].pk
     assert moved.party_record_no.startswith(f"{tree['d2'].local_code}.{tree['b2'].local_code}.")
     transfer = MemberTransfer.objects.get(member=member)
-    assert (transfer.from_cell_id, transfer.to_cell_id, transfer.old_record_no) == (tree["c11"].pk, tree["c21"].pk, old)
+    assert (transfer.from_cell_id, transfer.to_cell_id, transfer.old_record_no) == (
+        tree["c11"].pk,
+        tree["c21"].pk,
+        old,
+    )
 
 
 def test_transfer_to_a_non_cell_changes_nothing(tree):
@@ -81,9 +101,13 @@ def test_transfer_to_a_non_cell_changes_nothing(tree):
 def test_secretary_position_grants_the_cell_secretary_role_and_follows_changes(tree):
     member = MemberFactory(cell=tree["c11"])
     services.update_member(member, {"positions": frozenset({"bi_thu_chi_bo"})})
-    assert RoleAssignment.objects.filter(user=member.user, role__code="cell_secretary", org=tree["c11"]).exists()
+    assert RoleAssignment.objects.filter(
+        user=member.user, role__code="cell_secretary", org=tree["c11"]
+    ).exists()
     services.transfer_member(member, tree["c12"])
-    assert list(RoleAssignment.objects.filter(user=member.user).values_list("org_id", flat=True)) == [tree["c12"].pk]
+    assert list(
+        RoleAssignment.objects.filter(user=member.user).values_list("org_id", flat=True)
+    ) == [tree["c12"].pk]
     services.update_member(member, {"positions": frozenset({"dang_vien"})})
     assert not RoleAssignment.objects.filter(user=member.user).exists()
 

@@ -26,6 +26,7 @@ def main(tree_id, seed, ops):
     from sotay_plugins.orgtree import models, services
 
     if os.environ.get("SOTAY_TEST_TREE_UNLOCKED") == "1":
+
         @contextmanager
         def no_lock():
             with transaction.atomic():
@@ -50,7 +51,9 @@ def run_ops(tree_id, seed, ops):
     stats = {"create": 0, "move": 0, "save_move": 0, "merge": 0, "refused": 0, "db_error": 0}
     for n in range(ops):
         units = list(
-            Organisation.objects.filter(tree_id=tree_id, is_active=True).values_list("pk", "kind", "code", "parent_id")
+            Organisation.objects.filter(tree_id=tree_id, is_active=True).values_list(
+                "pk", "kind", "code", "parent_id"
+            )
         )
         holders = [u for u in units if u[1] != OrgKind.CELL]
         op = rng.choice(["create", "create", "move", "move", "save_move", "merge"])
@@ -58,7 +61,12 @@ def run_ops(tree_id, seed, ops):
             if op == "create":
                 parent = rng.choice(holders)
                 kind = rng.choice([k for k in OrgKind if rank[k] > rank[parent[1]]])
-                services.create_org(parent=parent[0], name=f"Đơn vị {seed}-{n}", code=f"{parent[2]}.w{seed}n{n}", kind=kind)
+                services.create_org(
+                    parent=parent[0],
+                    name=f"Đơn vị {seed}-{n}",
+                    code=f"{parent[2]}.w{seed}n{n}",
+                    kind=kind,
+                )
             elif op in ("move", "save_move"):
                 unit = rng.choice([u for u in units if u[3] is not None])
                 targets = [t for t in holders if rank[t[1]] < rank[unit[1]] and t[0] != unit[3]]
@@ -80,7 +88,9 @@ def run_ops(tree_id, seed, ops):
                 services.merge_orgs(source[0], target[0])
             stats[op] += 1
         except (ValidationError, InvalidMove, Organisation.DoesNotExist):
-            stats["refused"] += 1  # the tree changed under the stale picture: refused under the lock
+            stats["refused"] += (
+                1  # the tree changed under the stale picture: refused under the lock
+            )
         except DatabaseError:
             stats["db_error"] += 1  # deadlocks and the like, only expected without the lock
     return stats

@@ -30,7 +30,9 @@ def staff(role, unit, username=None):
 
 def denied(response):
     """Wagtail answers PermissionDenied with a redirect to the admin home and a message."""
-    return response.status_code == 403 or (response.status_code == 302 and response["Location"] == reverse("wagtailadmin_home"))
+    return response.status_code == 403 or (
+        response.status_code == 302 and response["Location"] == reverse("wagtailadmin_home")
+    )
 
 
 def listed(response):
@@ -39,7 +41,9 @@ def listed(response):
 
 
 def tree_snapshot():
-    return sorted(Organisation.objects.values_list("pk", "parent_id", "tree_id", "lft", "rght", "level"))
+    return sorted(
+        Organisation.objects.values_list("pk", "parent_id", "tree_id", "lft", "rght", "level")
+    )
 
 
 @pytest.fixture
@@ -53,6 +57,7 @@ def ids(tree, *names):
 
 # --- access --------------------------------------------------------------------------------
 
+
 def test_anonymous_and_plain_member_cannot_open_the_tree_admin(client, tree):
     response = client.get(reverse(INDEX))
     assert response.status_code == 302 and "login" in response["Location"]
@@ -62,6 +67,7 @@ def test_anonymous_and_plain_member_cannot_open_the_tree_admin(client, tree):
 
 
 # --- the tree browser ----------------------------------------------------------------------
+
 
 def test_listing_shows_only_the_units_the_user_manages(client, tree, d1_admin):
     got = listed(login(client, d1_admin).get(reverse(INDEX)))
@@ -83,13 +89,21 @@ def test_viewer_sees_the_province_but_gets_no_edit_or_restructuring(client, tree
 def test_listing_filters_by_kind_and_drills_down(client, tree, d1_admin):
     login(client, d1_admin)
     assert listed(client.get(reverse(INDEX), {"kind": OrgKind.CELL})) == ids(tree, "c11", "c12")
-    assert listed(client.get(reverse(INDEX), {"within": tree["b1"].pk})) == ids(tree, "b1", "c11", "c12")
+    assert listed(client.get(reverse(INDEX), {"within": tree["b1"].pk})) == ids(
+        tree, "b1", "c11", "c12"
+    )
     # a unit outside the user's scope is not a valid filter value: nothing outside leaks
-    assert listed(client.get(reverse(INDEX), {"within": tree["d2"].pk})) == ids(tree, "d1", "b1", "c11", "c12")
+    assert listed(client.get(reverse(INDEX), {"within": tree["d2"].pk})) == ids(
+        tree, "d1", "b1", "c11", "c12"
+    )
 
 
 def test_listing_counts_members_of_each_subtree(client, tree, d1_admin):
-    MemberFactory(cell=tree["c11"]), MemberFactory(cell=tree["c11"]), MemberFactory(cell=tree["c12"])
+    (
+        MemberFactory(cell=tree["c11"]),
+        MemberFactory(cell=tree["c11"]),
+        MemberFactory(cell=tree["c12"]),
+    )
     MemberFactory(cell=tree["c21"])
     MemberFactory(cell=tree["c12"], status="deceased")
     response = login(client, d1_admin).get(reverse(INDEX))
@@ -114,13 +128,21 @@ def test_listing_query_count_does_not_grow_with_units(client, tree, d1_admin):
 
 # --- create and edit -----------------------------------------------------------------------
 
+
 def test_create_offers_only_managed_parents_and_refuses_others(client, tree, d1_admin):
     login(client, d1_admin)
     form = client.get(reverse("orgtree_organisation:add")).context["form"]
     assert {o.pk for o in form.fields["parent"].queryset} == ids(tree, "d1", "b1")
     before = Organisation.objects.count()
-    response = client.post(reverse("orgtree_organisation:add"), {
-        "parent": tree["b2"].pk, "name": "Chi bộ lạ", "code": f"{tree['b2'].code}.77", "kind": OrgKind.CELL})
+    response = client.post(
+        reverse("orgtree_organisation:add"),
+        {
+            "parent": tree["b2"].pk,
+            "name": "Chi bộ lạ",
+            "code": f"{tree['b2'].code}.77",
+            "kind": OrgKind.CELL,
+        },
+    )
     assert response.status_code == 200
     assert "parent" in response.context["form"].errors
     assert Organisation.objects.count() == before
@@ -128,20 +150,36 @@ def test_create_offers_only_managed_parents_and_refuses_others(client, tree, d1_
 
 def test_create_shows_the_models_vietnamese_errors(client, tree, d1_admin):
     login(client, d1_admin)
-    response = client.post(reverse("orgtree_organisation:add"), {
-        "parent": tree["b1"].pk, "name": "Chi bộ mới", "code": "SAI.01", "kind": OrgKind.CELL})
+    response = client.post(
+        reverse("orgtree_organisation:add"),
+        {"parent": tree["b1"].pk, "name": "Chi bộ mới", "code": "SAI.01", "kind": OrgKind.CELL},
+    )
     assert response.status_code == 200
     assert "Mã phải bắt đầu bằng mã cấp trên" in response.content.decode()
-    response = client.post(reverse("orgtree_organisation:add"), {
-        "parent": tree["b1"].pk, "name": "Huyện trong xã", "code": f"{tree['b1'].code}.05", "kind": OrgKind.DISTRICT})
+    response = client.post(
+        reverse("orgtree_organisation:add"),
+        {
+            "parent": tree["b1"].pk,
+            "name": "Huyện trong xã",
+            "code": f"{tree['b1'].code}.05",
+            "kind": OrgKind.DISTRICT,
+        },
+    )
     assert "Loại tổ chức phải thấp hơn cấp trên" in response.content.decode()
     assert not Organisation.objects.filter(name__in=["Chi bộ mới", "Huyện trong xã"]).exists()
 
 
 def test_create_goes_through_the_service(client, tree, d1_admin):
     login(client, d1_admin)
-    response = client.post(reverse("orgtree_organisation:add"), {
-        "parent": tree["b1"].pk, "name": "Chi bộ 1.3", "code": f"{tree['b1'].code}.13", "kind": OrgKind.CELL})
+    response = client.post(
+        reverse("orgtree_organisation:add"),
+        {
+            "parent": tree["b1"].pk,
+            "name": "Chi bộ 1.3",
+            "code": f"{tree['b1'].code}.13",
+            "kind": OrgKind.CELL,
+        },
+    )
     assert response.status_code == 302
     created = Organisation.objects.get(name="Chi bộ 1.3")
     assert created.parent_id == tree["b1"].pk
@@ -153,12 +191,18 @@ def test_edit_in_scope_but_not_outside(client, tree, d1_admin):
     login(client, d1_admin)
     url = reverse("orgtree_organisation:edit", args=[tree["b1"].pk])
     assert client.get(url).status_code == 200
-    assert client.post(url, {"name": "Xã Một Mới", "short_name": "", "founded_on": ""}).status_code == 302
+    assert (
+        client.post(url, {"name": "Xã Một Mới", "short_name": "", "founded_on": ""}).status_code
+        == 302
+    )
     assert Organisation.objects.get(pk=tree["b1"].pk).name == "Xã Một Mới"
 
     outside = reverse("orgtree_organisation:edit", args=[tree["b2"].pk])
     assert client.get(outside).status_code == 404
-    assert client.post(outside, {"name": "Bị sửa", "short_name": "", "founded_on": ""}).status_code == 404
+    assert (
+        client.post(outside, {"name": "Bị sửa", "short_name": "", "founded_on": ""}).status_code
+        == 404
+    )
     assert Organisation.objects.get(pk=tree["b2"].pk).name == "Xã 2"
 
 
@@ -166,7 +210,9 @@ def test_edit_cannot_change_parent_or_code(client, tree, d1_admin):
     login(client, d1_admin)
     url = reverse("orgtree_organisation:edit", args=[tree["c11"].pk])
     before = tree_snapshot()
-    client.post(url, {"name": "Chi bộ 1.1", "parent": tree["c21"].pk, "code": "X", "kind": OrgKind.BASE})
+    client.post(
+        url, {"name": "Chi bộ 1.1", "parent": tree["c21"].pk, "code": "X", "kind": OrgKind.BASE}
+    )
     c11 = Organisation.objects.get(pk=tree["c11"].pk)
     assert (c11.parent_id, c11.code, c11.kind) == (tree["b1"].pk, tree["c11"].code, OrgKind.CELL)
     assert tree_snapshot() == before
@@ -183,6 +229,7 @@ def test_no_one_deletes_a_unit(client, tree):
 
 # --- restructuring -------------------------------------------------------------------------
 
+
 def test_move_into_own_subtree_shows_the_service_error_and_changes_nothing(client, tree, d1_admin):
     login(client, d1_admin)
     before = tree_snapshot()
@@ -190,7 +237,10 @@ def test_move_into_own_subtree_shows_the_service_error_and_changes_nothing(clien
     url = reverse("orgtree_organisation:move", args=[tree["d1"].pk])
     response = client.post(url, {"new_parent": tree["b1"].pk, "note": ""})
     assert response.status_code == 200
-    assert "Không thể chuyển một tổ chức vào chính nó hoặc vào đơn vị trực thuộc nó." in response.content.decode()
+    assert (
+        "Không thể chuyển một tổ chức vào chính nó hoặc vào đơn vị trực thuộc nó."
+        in response.content.decode()
+    )
     assert tree_snapshot() == before
     assert OrgEvent.objects.count() == events
 
@@ -198,26 +248,39 @@ def test_move_into_own_subtree_shows_the_service_error_and_changes_nothing(clien
 def test_move_to_a_parent_outside_scope_is_refused(client, tree, d1_admin):
     login(client, d1_admin)
     before = tree_snapshot()
-    response = client.post(reverse("orgtree_organisation:move", args=[tree["c11"].pk]), {"new_parent": tree["b2"].pk})
+    response = client.post(
+        reverse("orgtree_organisation:move", args=[tree["c11"].pk]), {"new_parent": tree["b2"].pk}
+    )
     assert response.status_code == 200
     assert "new_parent" in response.context["form"].errors
     assert tree_snapshot() == before
     # and a unit outside scope cannot be moved at all
-    assert client.post(reverse("orgtree_organisation:move", args=[tree["c21"].pk]),
-                       {"new_parent": tree["b1"].pk}).status_code == 404
+    assert (
+        client.post(
+            reverse("orgtree_organisation:move", args=[tree["c21"].pk]),
+            {"new_parent": tree["b1"].pk},
+        ).status_code
+        == 404
+    )
     assert tree_snapshot() == before
 
 
 def test_move_by_the_province_office(client, tree):
     office = staff(FULL_ADMIN, tree["province"])
     login(client, office)
-    response = client.post(reverse("orgtree_organisation:move", args=[tree["b1"].pk]),
-                           {"new_parent": tree["d2"].pk, "note": "QĐ 12"})
+    response = client.post(
+        reverse("orgtree_organisation:move", args=[tree["b1"].pk]),
+        {"new_parent": tree["d2"].pk, "note": "QĐ 12"},
+    )
     assert response.status_code == 302
     assert Organisation.objects.get(pk=tree["b1"].pk).parent_id == tree["d2"].pk
     event = OrgEvent.objects.get(org=tree["b1"], kind=OrgEvent.Kind.MOVED)
     assert (event.old_parent_id, event.new_parent_id, event.actor_id, event.note) == (
-        tree["d1"].pk, tree["d2"].pk, office.pk, "QĐ 12")
+        tree["d1"].pk,
+        tree["d2"].pk,
+        office.pk,
+        "QĐ 12",
+    )
     assert services.check_tree() == []
 
 
@@ -226,7 +289,9 @@ def test_merge_moves_members_and_closes_the_source(client, tree, d1_admin):
     login(client, d1_admin)
     form = client.get(reverse("orgtree_organisation:merge", args=[tree["c12"].pk])).context["form"]
     assert {o.pk for o in form.fields["target"].queryset} == ids(tree, "c11")
-    response = client.post(reverse("orgtree_organisation:merge", args=[tree["c12"].pk]), {"target": tree["c11"].pk})
+    response = client.post(
+        reverse("orgtree_organisation:merge", args=[tree["c12"].pk]), {"target": tree["c11"].pk}
+    )
     assert response.status_code == 302
     c12 = Organisation.objects.get(pk=tree["c12"].pk)
     assert (c12.is_active, c12.merged_into_id) == (False, tree["c11"].pk)
@@ -256,33 +321,52 @@ def test_dissolve_needs_confirmation_then_closes_the_unit(client, tree, d1_admin
 
 
 def test_events_page_shows_history_in_scope_only(client, tree, d1_admin):
-    services.move_org(tree["c12"], tree["b1"], note="Ghi chú chuyển")  # a no-op move still leaves an event
+    services.move_org(
+        tree["c12"], tree["b1"], note="Ghi chú chuyển"
+    )  # a no-op move still leaves an event
     login(client, d1_admin)
     response = client.get(reverse("orgtree_organisation:events", args=[tree["c12"].pk]))
     assert response.status_code == 200
     assert "Ghi chú chuyển" in response.content.decode()
-    assert client.get(reverse("orgtree_organisation:events", args=[tree["c21"].pk])).status_code == 404
+    assert (
+        client.get(reverse("orgtree_organisation:events", args=[tree["c21"].pk])).status_code == 404
+    )
 
 
 # --- advisory bodies -----------------------------------------------------------------------
 
+
 def test_advisory_bodies_are_scoped(client, tree, d1_admin):
-    mine = AdvisoryBody.objects.create(org=tree["d1"], kind="van_phong", name="Văn phòng Huyện ủy 1")
-    theirs = AdvisoryBody.objects.create(org=tree["d2"], kind="van_phong", name="Văn phòng Huyện ủy 2")
+    mine = AdvisoryBody.objects.create(
+        org=tree["d1"], kind="van_phong", name="Văn phòng Huyện ủy 1"
+    )
+    theirs = AdvisoryBody.objects.create(
+        org=tree["d2"], kind="van_phong", name="Văn phòng Huyện ủy 2"
+    )
     login(client, d1_admin)
     assert listed(client.get(reverse("orgtree_advisorybody:index"))) == {mine.pk}
     assert client.get(reverse("orgtree_advisorybody:edit", args=[theirs.pk])).status_code == 404
-    response = client.post(reverse("orgtree_advisorybody:add"),
-                           {"org": tree["d2"].pk, "kind": "to_chuc", "name": "Ban Tổ chức lạ", "is_active": "on"})
+    response = client.post(
+        reverse("orgtree_advisorybody:add"),
+        {"org": tree["d2"].pk, "kind": "to_chuc", "name": "Ban Tổ chức lạ", "is_active": "on"},
+    )
     assert response.status_code == 200 and "org" in response.context["form"].errors
     assert not AdvisoryBody.objects.filter(name="Ban Tổ chức lạ").exists()
-    response = client.post(reverse("orgtree_advisorybody:add"),
-                           {"org": tree["d1"].pk, "kind": "to_chuc", "name": "Ban Tổ chức Huyện ủy 1", "is_active": "on"})
+    response = client.post(
+        reverse("orgtree_advisorybody:add"),
+        {
+            "org": tree["d1"].pk,
+            "kind": "to_chuc",
+            "name": "Ban Tổ chức Huyện ủy 1",
+            "is_active": "on",
+        },
+    )
     assert response.status_code == 302
     assert AdvisoryBody.objects.filter(name="Ban Tổ chức Huyện ủy 1", org=tree["d1"]).exists()
 
 
 # --- role assignments ----------------------------------------------------------------------
+
 
 def test_role_assignments_listing_is_scoped(client, tree, d1_admin):
     inside = grant(UserFactory(), VIEWER, tree["c11"])
@@ -291,7 +375,9 @@ def test_role_assignments_listing_is_scoped(client, tree, d1_admin):
     got = listed(client.get(reverse("orgtree_roleassignment:index")))
     assert inside.pk in got and outside.pk not in got
     assert client.get(reverse("orgtree_roleassignment:edit", args=[outside.pk])).status_code == 404
-    assert client.post(reverse("orgtree_roleassignment:delete", args=[outside.pk])).status_code == 404
+    assert (
+        client.post(reverse("orgtree_roleassignment:delete", args=[outside.pk])).status_code == 404
+    )
     assert RoleAssignment.objects.filter(pk=outside.pk).exists()
 
 
@@ -300,9 +386,15 @@ def test_grant_choices_are_limited_and_granted_by_is_recorded(client, tree, d1_a
     login(client, d1_admin)
     form = client.get(reverse("orgtree_roleassignment:add")).context["form"]
     assert {o.pk for o in form.fields["org"].queryset} == ids(tree, "d1", "b1", "c11", "c12")
-    response = client.post(reverse("orgtree_roleassignment:add"),
-                           {"username": "canbo.moi", "role": Role.objects.get(code=VIEWER).pk, "org": tree["c11"].pk,
-                            "valid_from": "2026-01-01"})
+    response = client.post(
+        reverse("orgtree_roleassignment:add"),
+        {
+            "username": "canbo.moi",
+            "role": Role.objects.get(code=VIEWER).pk,
+            "org": tree["c11"].pk,
+            "valid_from": "2026-01-01",
+        },
+    )
     assert response.status_code == 302
     assignment = RoleAssignment.objects.get(user=target)
     assert (assignment.org_id, assignment.granted_by_id) == (tree["c11"].pk, d1_admin.pk)
@@ -311,9 +403,15 @@ def test_grant_choices_are_limited_and_granted_by_is_recorded(client, tree, d1_a
 def test_cannot_grant_at_a_unit_outside_scope(client, tree, d1_admin):
     UserFactory(username="canbo.ngoai")
     login(client, d1_admin)
-    response = client.post(reverse("orgtree_roleassignment:add"),
-                           {"username": "canbo.ngoai", "role": Role.objects.get(code=VIEWER).pk, "org": tree["d2"].pk,
-                            "valid_from": "2026-01-01"})
+    response = client.post(
+        reverse("orgtree_roleassignment:add"),
+        {
+            "username": "canbo.ngoai",
+            "role": Role.objects.get(code=VIEWER).pk,
+            "org": tree["d2"].pk,
+            "valid_from": "2026-01-01",
+        },
+    )
     assert response.status_code == 200 and "org" in response.context["form"].errors
     assert not RoleAssignment.objects.filter(user__username="canbo.ngoai").exists()
 
@@ -321,17 +419,33 @@ def test_cannot_grant_at_a_unit_outside_scope(client, tree, d1_admin):
 def test_grant_bad_input_is_explained_in_vietnamese(client, tree, d1_admin):
     login(client, d1_admin)
     viewer = Role.objects.get(code=VIEWER).pk
-    response = client.post(reverse("orgtree_roleassignment:add"),
-                           {"username": "khong.ton.tai", "role": viewer, "org": tree["c11"].pk, "valid_from": "2026-01-01"})
+    response = client.post(
+        reverse("orgtree_roleassignment:add"),
+        {
+            "username": "khong.ton.tai",
+            "role": viewer,
+            "org": tree["c11"].pk,
+            "valid_from": "2026-01-01",
+        },
+    )
     assert "Không tìm thấy tài khoản" in response.content.decode()
     existing = UserFactory(username="da.co")
     grant(existing, VIEWER, tree["c11"])
-    response = client.post(reverse("orgtree_roleassignment:add"),
-                           {"username": "da.co", "role": viewer, "org": tree["c11"].pk, "valid_from": "2026-01-01"})
+    response = client.post(
+        reverse("orgtree_roleassignment:add"),
+        {"username": "da.co", "role": viewer, "org": tree["c11"].pk, "valid_from": "2026-01-01"},
+    )
     assert "đã có vai trò" in response.content.decode()
-    response = client.post(reverse("orgtree_roleassignment:add"),
-                           {"username": "da.co", "role": viewer, "org": tree["c12"].pk, "valid_from": "2026-03-01",
-                            "valid_until": "2026-02-01"})
+    response = client.post(
+        reverse("orgtree_roleassignment:add"),
+        {
+            "username": "da.co",
+            "role": viewer,
+            "org": tree["c12"].pk,
+            "valid_from": "2026-03-01",
+            "valid_until": "2026-02-01",
+        },
+    )
     assert "Ngày hết hiệu lực phải sau ngày bắt đầu." in response.content.decode()
     assert RoleAssignment.objects.filter(user=existing).count() == 1
 
@@ -339,12 +453,17 @@ def test_grant_bad_input_is_explained_in_vietnamese(client, tree, d1_admin):
 def test_nobody_hands_out_more_than_they_hold(client, tree):
     # Whatever the enabled plugins bundle into "viewer", plus the right to grant.
     viewer_caps = Role.objects.get(code=VIEWER).capabilities
-    organiser = Role.objects.create(code="to_chuc_test", name="Ban Tổ chức (thử)",
-                                    capabilities=sorted({*viewer_caps, "orgtree.assign_roles"}))
+    organiser = Role.objects.create(
+        code="to_chuc_test",
+        name="Ban Tổ chức (thử)",
+        capabilities=sorted({*viewer_caps, "orgtree.assign_roles"}),
+    )
     user = UserFactory()
     RoleAssignment.objects.create(user=user, role=organiser, org=tree["d1"])
     scope.forget(user)
-    full_admin, viewer, updater = (Role.objects.get(code=c) for c in (FULL_ADMIN, VIEWER, MEMBER_UPDATER))
+    full_admin, viewer, updater = (
+        Role.objects.get(code=c) for c in (FULL_ADMIN, VIEWER, MEMBER_UPDATER)
+    )
     grantable = set(grantable_roles(user))
     assert full_admin not in grantable and updater not in grantable and viewer in grantable
     assert may_grant(user, viewer, tree["c11"]) and not may_grant(user, viewer, tree["c21"])
@@ -352,9 +471,15 @@ def test_nobody_hands_out_more_than_they_hold(client, tree):
 
     UserFactory(username="nguoi.nhan")
     login(client, user)
-    response = client.post(reverse("orgtree_roleassignment:add"),
-                           {"username": "nguoi.nhan", "role": full_admin.pk, "org": tree["c11"].pk,
-                            "valid_from": "2026-01-01"})
+    response = client.post(
+        reverse("orgtree_roleassignment:add"),
+        {
+            "username": "nguoi.nhan",
+            "role": full_admin.pk,
+            "org": tree["c11"].pk,
+            "valid_from": "2026-01-01",
+        },
+    )
     assert response.status_code == 200 and "role" in response.context["form"].errors
     assert not RoleAssignment.objects.filter(user__username="nguoi.nhan").exists()
     # nor extend or revoke a full admin's assignment inside their own scope
@@ -366,11 +491,15 @@ def test_nobody_hands_out_more_than_they_hold(client, tree):
 def test_revoke_in_scope(client, tree, d1_admin):
     assignment = grant(UserFactory(), VIEWER, tree["c12"])
     login(client, d1_admin)
-    assert client.post(reverse("orgtree_roleassignment:delete", args=[assignment.pk])).status_code == 302
+    assert (
+        client.post(reverse("orgtree_roleassignment:delete", args=[assignment.pk])).status_code
+        == 302
+    )
     assert not RoleAssignment.objects.filter(pk=assignment.pk).exists()
 
 
 # --- the policy itself ---------------------------------------------------------------------
+
 
 def test_policy_answers_from_the_scope_engine(tree, d1_admin):
     policy = policy_for(Organisation)
@@ -379,15 +508,20 @@ def test_policy_answers_from_the_scope_engine(tree, d1_admin):
     assert not policy.user_has_permission_for_instance(d1_admin, "move", tree["c21"])
     assert not policy.user_has_permission(d1_admin, "delete")
     assert set(policy.instances_user_has_permission_for(d1_admin, "change")) == {
-        tree[n] for n in ("d1", "b1", "c11", "c12")}
+        tree[n] for n in ("d1", "b1", "c11", "c12")
+    }
     assert d1_admin in policy.users_with_permission_for_instance("change", tree["c11"])
     assert d1_admin not in policy.users_with_permission_for_instance("change", tree["c21"])
     superuser = UserFactory(is_superuser=True)
     assert not policy.user_has_permission(superuser, "delete")
-    assert policy.instances_user_has_permission_for(superuser, "change").count() == Organisation.objects.count()
+    assert (
+        policy.instances_user_has_permission_for(superuser, "change").count()
+        == Organisation.objects.count()
+    )
 
 
 # --- the organisation chooser ---------------------------------------------------------------
+
 
 def chooser_results(client, **params):
     response = client.get(reverse("orgtree_organisation_chooser:choose_results"), params)
@@ -398,28 +532,43 @@ def chooser_results(client, **params):
 def test_chooser_lists_only_units_under_the_capability(client, tree, d1_admin):
     updater = staff(MEMBER_UPDATER, tree["d2"])
     login(client, updater)
-    assert chooser_results(client, capability="members.change_member") == ids(tree, "d2", "b2", "c21", "c22")
-    assert chooser_results(client, capability="members.change_member", kind="cell") == ids(tree, "c21", "c22")
+    assert chooser_results(client, capability="members.change_member") == ids(
+        tree, "d2", "b2", "c21", "c22"
+    )
+    assert chooser_results(client, capability="members.change_member", kind="cell") == ids(
+        tree, "c21", "c22"
+    )
     assert chooser_results(client, capability="orgtree.manage_tree") == set()
     assert chooser_results(client, q="2.1") == ids(tree, "c21")  # by name, default view_org
     login(client, d1_admin)
-    assert chooser_results(client, capability="orgtree.manage_tree", kind="base,cell") == ids(tree, "b1", "c11", "c12")
+    assert chooser_results(client, capability="orgtree.manage_tree", kind="base,cell") == ids(
+        tree, "b1", "c11", "c12"
+    )
 
 
 def test_chooser_refuses_to_choose_outside_scope(client, tree, d1_admin):
     login(client, d1_admin)
-    inside = client.get(reverse("orgtree_organisation_chooser:chosen", args=[tree["c11"].pk]),
-                        {"capability": "orgtree.manage_tree"})
+    inside = client.get(
+        reverse("orgtree_organisation_chooser:chosen", args=[tree["c11"].pk]),
+        {"capability": "orgtree.manage_tree"},
+    )
     assert inside.status_code == 200
     assert inside.json()["result"]["id"] == str(tree["c11"].pk)
     assert inside.json()["result"]["title"] == f"{tree['c11'].code} — {tree['c11'].name}"
-    outside = client.get(reverse("orgtree_organisation_chooser:chosen", args=[tree["c21"].pk]),
-                         {"capability": "orgtree.manage_tree"})
+    outside = client.get(
+        reverse("orgtree_organisation_chooser:chosen", args=[tree["c21"].pk]),
+        {"capability": "orgtree.manage_tree"},
+    )
     assert outside.status_code == 404
 
 
 def test_forms_render_the_scoped_chooser(client, tree, d1_admin):
     login(client, d1_admin)
-    content = client.get(reverse("orgtree_organisation:move", args=[tree["c11"].pk])).content.decode()
-    assert reverse("orgtree_organisation_chooser:choose") + "?capability=orgtree.manage_tree" in content
+    content = client.get(
+        reverse("orgtree_organisation:move", args=[tree["c11"].pk])
+    ).content.decode()
+    assert (
+        reverse("orgtree_organisation_chooser:choose") + "?capability=orgtree.manage_tree"
+        in content
+    )
     assert "chooser-widget" in content  # the widget's script is on the page

@@ -25,7 +25,9 @@ from tests.factories import org, small_tree
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (DATABASE_URL=postgres://...)"),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="needs PostgreSQL (DATABASE_URL=postgres://...)"
+    ),
 ]
 
 WORKERS = 5
@@ -40,14 +42,29 @@ def database_url():
 
 def run_writers(tree_ids, *, unlocked=False, workers=WORKERS, ops=OPS):
     """Start ``workers`` processes per tree at once; wait for them; return their stats."""
-    env = {**os.environ, "DATABASE_URL": database_url(), "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+    }
     env.pop("SOTAY_TEST_TREE_UNLOCKED", None)
     if unlocked:
         env["SOTAY_TEST_TREE_UNLOCKED"] = "1"
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "sotay_plugins.orgtree.tests.concurrency_worker", str(tree_id), str(seed), str(ops)],
-            cwd=Path(settings.BASE_DIR), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            [
+                sys.executable,
+                "-m",
+                "sotay_plugins.orgtree.tests.concurrency_worker",
+                str(tree_id),
+                str(seed),
+                str(ops),
+            ],
+            cwd=Path(settings.BASE_DIR),
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for tree_id in tree_ids
         for seed in range(1, workers + 1)
@@ -74,8 +91,10 @@ def test_concurrent_writers_keep_every_tree_valid():
     grow(first)
     grow(second)
     before = Organisation.objects.count()
-    trees = [Organisation.objects.get(pk=first["province"].pk).tree_id,
-             Organisation.objects.get(pk=second["province"].pk).tree_id]
+    trees = [
+        Organisation.objects.get(pk=first["province"].pk).tree_id,
+        Organisation.objects.get(pk=second["province"].pk).tree_id,
+    ]
     assert services.check_tree() == []
 
     results = run_writers(trees)
@@ -83,7 +102,10 @@ def test_concurrent_writers_keep_every_tree_valid():
     total = {key: sum(r[key] for r in results) for key in results[0]}
     # The run did real work: most operations went through, and none hit a database error.
     assert total["db_error"] == 0, total
-    assert total["create"] + total["move"] + total["save_move"] + total["merge"] > len(results) * OPS // 2, total
+    assert (
+        total["create"] + total["move"] + total["save_move"] + total["merge"]
+        > len(results) * OPS // 2
+    ), total
     assert total["move"] + total["save_move"] > 0 and total["create"] > 0, total
     assert Organisation.objects.count() == before + total["create"]
     print(f"locked: workers did {total}")

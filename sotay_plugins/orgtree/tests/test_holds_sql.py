@@ -10,7 +10,9 @@ from sotay_plugins.orgtree import scope
 from sotay_plugins.orgtree.models import Organisation
 from tests.factories import UserFactory, grant, small_tree
 
-pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the SQL form is PostgreSQL's (jsonb)")
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the SQL form is PostgreSQL's (jsonb)"
+)
 
 CAP = "meetings.check_in"
 

@@ -28,7 +28,14 @@ from tests.scopeapp.models import VIEW_ITEM, ScopedItem
 User = get_user_model()
 
 #: Capabilities the random roles bundle; "*" is the full-admin wildcard.
-CAPS = [VIEW_ITEM, "members.view_member", "orgtree.view_org", "orgtree.assign_roles", "other.cap", scope.ALL]
+CAPS = [
+    VIEW_ITEM,
+    "members.view_member",
+    "orgtree.view_org",
+    "orgtree.assign_roles",
+    "other.cap",
+    scope.ALL,
+]
 #: Capabilities the checks ask about (the wildcard is held, never asked).
 ASKED = CAPS[:-1]
 #: A member sees things as a member only in these states (not transferred, deceased, removed).
@@ -38,6 +45,7 @@ _names = itertools.count(1)
 
 
 # --- the reference ---------------------------------------------------------------------------
+
 
 @dataclass
 class RefOrg:
@@ -104,8 +112,11 @@ class Reference:
             return []
         today = timezone.localdate()
         return [
-            a for a in self.assignments.values()
-            if a.user == user_id and a.valid_from <= today and (a.valid_until is None or a.valid_until >= today)
+            a
+            for a in self.assignments.values()
+            if a.user == user_id
+            and a.valid_from <= today
+            and (a.valid_until is None or a.valid_until >= today)
             and self.orgs[a.org].active
         ]
 
@@ -113,7 +124,8 @@ class Reference:
         """Does the user hold ``cap`` at ``org_id`` or above?"""
         above = set(self.ancestors(org_id))
         return any(
-            (cap in a.caps or scope.ALL in a.caps) and a.org in above for a in self.active_assignments(user_id)
+            (cap in a.caps or scope.ALL in a.caps) and a.org in above
+            for a in self.active_assignments(user_id)
         )
 
     def holds_anywhere(self, user_id, cap):
@@ -155,7 +167,11 @@ class Reference:
         if self.is_super(user_id):
             return set(self.members)
         me = self.member_of(user_id)
-        seen = {mid for mid, m in self.members.items() if self.holds(user_id, "members.view_member", m.cell)}
+        seen = {
+            mid
+            for mid, m in self.members.items()
+            if self.holds(user_id, "members.view_member", m.cell)
+        }
         if me is not None:
             seen.add(me[0])
         return seen
@@ -172,7 +188,11 @@ class Reference:
     def assignments_for(self, user_id):
         if self.is_super(user_id):
             return set(self.assignments)
-        return {aid for aid, a in self.assignments.items() if self.holds(user_id, "orgtree.assign_roles", a.org)}
+        return {
+            aid
+            for aid, a in self.assignments.items()
+            if self.holds(user_id, "orgtree.assign_roles", a.org)
+        }
 
     def managed(self, user_id, cap):
         if self.is_super(user_id):
@@ -199,7 +219,11 @@ def kinds_below(kind):
 def build_world(data):
     """Create a random world in the database and the same world in a Reference."""
     # Every example starts from an empty tree: nothing leaks from the one before.
-    assert not Organisation.objects.exists() and not ScopedItem.objects.exists() and not Member.objects.exists()
+    assert (
+        not Organisation.objects.exists()
+        and not ScopedItem.objects.exists()
+        and not Member.objects.exists()
+    )
     ref = Reference()
     today = timezone.localdate()
 
@@ -223,7 +247,8 @@ def build_world(data):
         inside = ref.subtree(moving)
         rank = KIND_RANK[OrgKind(ref.orgs[moving].kind)]
         targets = sorted(
-            o for o, r in ref.orgs.items()
+            o
+            for o, r in ref.orgs.items()
             if o not in inside and r.kind != OrgKind.CELL and KIND_RANK[OrgKind(r.kind)] < rank
         )
         if not targets:
@@ -244,7 +269,9 @@ def build_world(data):
         member = MemberFactory(
             cell_id=data.draw(st.sampled_from(cells), label="cell"),
             status=data.draw(st.sampled_from(MemberStatus.values), label="status"),
-            positions=data.draw(st.frozensets(st.sampled_from(Position.values), max_size=3), label="positions"),
+            positions=data.draw(
+                st.frozensets(st.sampled_from(Position.values), max_size=3), label="positions"
+            ),
             group=data.draw(st.sampled_from(MemberGroup.values), label="group"),
         )
         user_active = data.draw(st.booleans() | st.just(True), label="member user active")
@@ -259,14 +286,18 @@ def build_world(data):
     for _ in range(data.draw(st.integers(0, 4), label="staff")):
         active = data.draw(st.booleans() | st.just(True), label="staff active")
         superuser = data.draw(st.sampled_from([False, False, False, True]), label="superuser")
-        user = User.objects.create(username=f"scope{next(_names)}", is_active=active, is_superuser=superuser)
+        user = User.objects.create(
+            username=f"scope{next(_names)}", is_active=active, is_superuser=superuser
+        )
         ref.users[user.pk] = RefUser(active, superuser)
 
     # Roles with random capability bundles, assigned at random units, some expired or not yet valid.
     roles = {}
     for _ in range(data.draw(st.integers(1, 3), label="roles")):
         caps = data.draw(st.frozensets(st.sampled_from(CAPS), max_size=3), label="caps")
-        role = Role.objects.create(code=f"r{next(_names)}", name="Vai trò thử", capabilities=sorted(caps))
+        role = Role.objects.create(
+            code=f"r{next(_names)}", name="Vai trò thử", capabilities=sorted(caps)
+        )
         roles[role.pk] = caps
     users = sorted(ref.users)
     taken = set()
@@ -283,18 +314,31 @@ def build_world(data):
         until = data.draw(st.sampled_from([None, None, -30, -1, 0, 1, 365]), label="until")
         valid_until = None if until is None else today + DAY * until
         assignment = RoleAssignment.objects.create(
-            user_id=key[0], role_id=key[1], org_id=key[2], valid_from=valid_from, valid_until=valid_until
+            user_id=key[0],
+            role_id=key[1],
+            org_id=key[2],
+            valid_from=valid_from,
+            valid_until=valid_until,
         )
-        ref.assignments[assignment.pk] = RefAssignment(key[0], roles[key[1]], key[2], valid_from, valid_until)
+        ref.assignments[assignment.pk] = RefAssignment(
+            key[0], roles[key[1]], key[2], valid_from, valid_until
+        )
 
     # Published items: an issuer, an audience within its subtree, optional filters.
     for _ in range(data.draw(st.integers(0, 8), label="items")):
         issuer = data.draw(st.sampled_from(sorted(ref.orgs)), label="issuer")
         audience = data.draw(st.sampled_from(sorted(ref.subtree(issuer))), label="audience")
-        positions = data.draw(st.frozensets(st.sampled_from(Position.values), max_size=2), label="item positions")
-        groups = data.draw(st.frozensets(st.sampled_from(MemberGroup.values), max_size=2), label="item groups")
+        positions = data.draw(
+            st.frozensets(st.sampled_from(Position.values), max_size=2), label="item positions"
+        )
+        groups = data.draw(
+            st.frozensets(st.sampled_from(MemberGroup.values), max_size=2), label="item groups"
+        )
         item = ScopedItem.objects.create(
-            title="Văn bản", issuer_org_id=issuer, audience_org_id=audience, audience_positions=positions,
+            title="Văn bản",
+            issuer_org_id=issuer,
+            audience_org_id=audience,
+            audience_positions=positions,
             audience_groups=groups,
         )
         ref.items[item.pk] = RefItem(issuer, audience, positions, groups)
@@ -309,7 +353,9 @@ class ScopeEngineMatchesReference(TestCase):
     """hypothesis' Django TestCase wraps every example in its own rolled-back transaction."""
 
     @settings(
-        max_examples=100, deadline=None, database=None,
+        max_examples=100,
+        deadline=None,
+        database=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
     @given(st.data())
@@ -317,42 +363,59 @@ class ScopeEngineMatchesReference(TestCase):
         ref = build_world(data)
 
         # The database holds the tree the reference holds, and it is a valid nested set.
-        assert dict(Organisation.objects.values_list("pk", "parent_id")) == {o: r.parent for o, r in ref.orgs.items()}
+        assert dict(Organisation.objects.values_list("pk", "parent_id")) == {
+            o: r.parent for o, r in ref.orgs.items()
+        }
         assert services.check_tree() == []
 
         orgs = list(Organisation.objects.all())
         items = list(ScopedItem.objects.select_related("issuer_org", "audience_org"))
         members = list(Member.objects.select_related("cell"))
         for user_id in [*sorted(ref.users), None]:
-            user = AnonymousUser() if user_id is None else User.objects.get(pk=user_id)  # nothing cached
+            user = (
+                AnonymousUser() if user_id is None else User.objects.get(pk=user_id)
+            )  # nothing cached
             note = f"user {user_id}: {ref.users.get(user_id)}"
 
             assert ids(scope.visible_to(user, ScopedItem)) == ref.items_for(user_id), note
             assert ids(scope.visible_to(user, Member)) == ref.members_for(user_id), note
             assert ids(scope.visible_to(user, Organisation)) == ref.orgs_for(user_id), note
-            assert ids(scope.visible_to(user, RoleAssignment.objects.all())) == ref.assignments_for(user_id), note
+            assert ids(scope.visible_to(user, RoleAssignment.objects.all())) == ref.assignments_for(
+                user_id
+            ), note
             # The Python form, object by object, says the same.
             seen = ref.items_for(user_id)
             assert {i.pk for i in items if scope.sees(user, i)} == seen, note
             assert {m.pk for m in members if scope.sees(user, m)} == ref.members_for(user_id), note
             assert {o.pk for o in orgs if scope.sees(user, o)} == ref.orgs_for(user_id), note
             # An explicit capability replaces the model's own.
-            assert ids(scope.visible_to(user, Organisation, capability="other.cap")) == ref.orgs_for(
-                user_id, "other.cap"
-            ), note
+            assert ids(
+                scope.visible_to(user, Organisation, capability="other.cap")
+            ) == ref.orgs_for(user_id, "other.cap"), note
 
             for cap in ASKED:
                 assert ids(scope.managed_orgs(user, cap)) == ref.managed(user_id, cap), (note, cap)
                 assert scope.can(user, cap) == ref.can(user_id, cap), (note, cap)
                 for unit in orgs:
-                    assert scope.can(user, cap, unit) == ref.can(user_id, cap, unit.pk), (note, cap, unit.pk)
+                    assert scope.can(user, cap, unit) == ref.can(user_id, cap, unit.pk), (
+                        note,
+                        cap,
+                        unit.pk,
+                    )
                 for item in items:
-                    assert scope.can(user, cap, item) == ref.can(user_id, cap, item.issuer_org_id), (note, cap, item.pk)
+                    assert scope.can(user, cap, item) == ref.can(
+                        user_id, cap, item.issuer_org_id
+                    ), (note, cap, item.pk)
                 for member in members:
-                    assert scope.can(user, cap, member) == ref.can(user_id, cap, member.cell_id), (note, cap, member.pk)
+                    assert scope.can(user, cap, member) == ref.can(user_id, cap, member.cell_id), (
+                        note,
+                        cap,
+                        member.pk,
+                    )
 
 
 # --- plain cases --------------------------------------------------------------------------------
+
 
 def fresh(user):
     """The same account as a new request would load it: nothing cached on the object."""
@@ -361,7 +424,10 @@ def fresh(user):
 
 def item(issuer, audience=None, positions=(), groups=()):
     return ScopedItem.objects.create(
-        title="Thông báo", issuer_org=issuer, audience_org=audience or issuer, audience_positions=set(positions),
+        title="Thông báo",
+        issuer_org=issuer,
+        audience_org=audience or issuer,
+        audience_positions=set(positions),
         audience_groups=set(groups),
     )
 
@@ -407,7 +473,12 @@ def test_cached_grants_follow_role_changes(tree, items):
 
     member = MemberFactory(cell=tree["c21"])
     viewer = fresh(member.user)
-    assert ids(scope.visible_to(viewer, Organisation)) == {tree["province"].pk, tree["d2"].pk, tree["b2"].pk, tree["c21"].pk}
+    assert ids(scope.visible_to(viewer, Organisation)) == {
+        tree["province"].pk,
+        tree["d2"].pk,
+        tree["b2"].pk,
+        tree["c21"].pk,
+    }
     assignment = grant(member.user, "viewer", tree["d1"])
     assert tree["c12"].pk in ids(scope.visible_to(fresh(member.user), Organisation))
     assignment.delete()
@@ -447,7 +518,9 @@ def test_grant_at_district_covers_its_subtree_not_its_sibling(tree, items):
     RoleAssignment.objects.create(user=staff, role=role, org=tree["d1"])
     user = fresh(staff)
     assert ids(scope.visible_to(user, ScopedItem)) == {items["d1"].pk, items["c11"].pk}
-    assert ids(scope.managed_orgs(user, VIEW_ITEM)) == {tree[k].pk for k in ("d1", "b1", "c11", "c12")}
+    assert ids(scope.managed_orgs(user, VIEW_ITEM)) == {
+        tree[k].pk for k in ("d1", "b1", "c11", "c12")
+    }
     assert scope.can(user, VIEW_ITEM, tree["c12"])
     assert scope.can(user, VIEW_ITEM, items["c11"])
     assert not scope.can(user, VIEW_ITEM, tree["d2"])
@@ -460,14 +533,18 @@ def test_grant_at_district_covers_its_subtree_not_its_sibling(tree, items):
     grant(staff, VIEWER, tree["d1"])
     user = fresh(staff)
     assert ids(scope.visible_to(user, Member)) == {a.pk}
-    assert scope.can(user, "members.view_member", a) and not scope.can(user, "members.view_member", b)
+    assert scope.can(user, "members.view_member", a) and not scope.can(
+        user, "members.view_member", b
+    )
 
 
 def test_expired_or_closed_grants_lapse(tree, items):
     staff = UserFactory()
     role = Role.objects.create(code="item_viewer", name="Xem mục", capabilities=[VIEW_ITEM])
     today = timezone.localdate()
-    assignment = RoleAssignment.objects.create(user=staff, role=role, org=tree["d1"], valid_until=today)
+    assignment = RoleAssignment.objects.create(
+        user=staff, role=role, org=tree["d1"], valid_until=today
+    )
     assert scope.can(fresh(staff), VIEW_ITEM, tree["c11"])  # valid through its last day
 
     def raw_update(model, pk, **fields):
@@ -488,15 +565,23 @@ def test_expired_or_closed_grants_lapse(tree, items):
 
 def test_position_and_group_filters_narrow(tree):
     province = tree["province"]
-    secretary = MemberFactory(cell=tree["c11"], positions={Position.BI_THU_CHI_BO}, group=MemberGroup.OFFICIAL)
+    secretary = MemberFactory(
+        cell=tree["c11"], positions={Position.BI_THU_CHI_BO}, group=MemberGroup.OFFICIAL
+    )
     plain = MemberFactory(cell=tree["c21"], positions=set(), group=MemberGroup.HAMLET)
-    both = MemberFactory(cell=tree["c22"], positions={Position.CHI_UY_VIEN, Position.DANG_VIEN}, group=MemberGroup.HAMLET)
+    both = MemberFactory(
+        cell=tree["c22"],
+        positions={Position.CHI_UY_VIEN, Position.DANG_VIEN},
+        group=MemberGroup.HAMLET,
+    )
     everyone = item(province)
     secretaries = item(province, positions=[Position.BI_THU_CHI_BO, Position.PHO_BI_THU_CHI_BO])
     committee = item(province, positions=[Position.CHI_UY_VIEN])
     hamlets = item(province, groups=[MemberGroup.HAMLET, MemberGroup.RETIRED])
     hamlet_committee = item(province, positions=[Position.CHI_UY_VIEN], groups=[MemberGroup.HAMLET])
-    hamlet_secretaries = item(province, positions=[Position.BI_THU_CHI_BO], groups=[MemberGroup.HAMLET])
+    hamlet_secretaries = item(
+        province, positions=[Position.BI_THU_CHI_BO], groups=[MemberGroup.HAMLET]
+    )
 
     def seen(member):
         return ids(scope.visible_to(fresh(member.user), ScopedItem))
@@ -515,7 +600,9 @@ def test_members_who_left_see_nothing(tree, items):
         assert list(scope.visible_to(fresh(member.user), Organisation)) == [], status
     exempt = MemberFactory(cell=tree["c11"], status=MemberStatus.EXEMPT)
     assert ids(scope.visible_to(fresh(exempt.user), Member)) == {exempt.pk}
-    assert ids(scope.visible_to(fresh(exempt.user), Organisation)) == {tree[k].pk for k in ("province", "d1", "b1", "c11")}
+    assert ids(scope.visible_to(fresh(exempt.user), Organisation)) == {
+        tree[k].pk for k in ("province", "d1", "b1", "c11")
+    }
 
 
 def test_engine_follows_a_move(tree, items):
@@ -541,9 +628,13 @@ def test_grants_in_two_provinces_both_count(tree):
     staff = UserFactory()
     role = Role.objects.create(code="item_viewer", name="Xem mục", capabilities=[VIEW_ITEM])
     RoleAssignment.objects.create(user=staff, role=role, org=tree["province"])  # lft 1 … rght 18
-    RoleAssignment.objects.create(user=staff, role=role, org=other_cell)  # lft 4, rght 5 in its own tree
+    RoleAssignment.objects.create(
+        user=staff, role=role, org=other_cell
+    )  # lft 4, rght 5 in its own tree
     user = fresh(staff)
-    assert ids(scope.managed_orgs(user, VIEW_ITEM)) == {o.pk for o in tree.values()} | {other_cell.pk}
+    assert ids(scope.managed_orgs(user, VIEW_ITEM)) == {o.pk for o in tree.values()} | {
+        other_cell.pk
+    }
     assert scope.can(user, VIEW_ITEM, other_cell)
     assert not scope.can(user, VIEW_ITEM, other_district)
     mine = item(other_cell)

@@ -20,7 +20,9 @@ CYCLE = "Không thể chuyển một tổ chức vào chính nó hoặc vào đ�
 
 def snapshot():
     """Every unit's place in the tree, as stored."""
-    return sorted(Organisation.objects.values_list("pk", "parent_id", "tree_id", "lft", "rght", "level"))
+    return sorted(
+        Organisation.objects.values_list("pk", "parent_id", "tree_id", "lft", "rght", "level")
+    )
 
 
 def reload(unit):
@@ -33,9 +35,12 @@ def messages(exc_info):
 
 # --- create --------------------------------------------------------------------------------------
 
+
 def test_create_org_records_the_event_and_keeps_codes_ordered(tree):
     b1 = tree["b1"]
-    new = services.create_org(parent=b1, name="Chi bộ Ấp 3", code=f"{b1.code}.000", kind=OrgKind.CELL)
+    new = services.create_org(
+        parent=b1, name="Chi bộ Ấp 3", code=f"{b1.code}.000", kind=OrgKind.CELL
+    )
     assert new.parent_id == b1.pk and new.tree_id == reload(b1).tree_id
     assert OrgEvent.objects.get(org=new).kind == OrgEvent.Kind.CREATED
     # order_insertion_by code: the new cell is b1's first child.
@@ -46,10 +51,28 @@ def test_create_org_records_the_event_and_keeps_codes_ordered(tree):
 @pytest.mark.parametrize(
     ("parent_key", "kind", "code_suffix", "field", "message"),
     [
-        (None, OrgKind.DISTRICT, None, "parent", "Chỉ đảng bộ tỉnh, thành phố mới không có cấp trên."),
+        (
+            None,
+            OrgKind.DISTRICT,
+            None,
+            "parent",
+            "Chỉ đảng bộ tỉnh, thành phố mới không có cấp trên.",
+        ),
         ("c11", OrgKind.CELL, ".9", "parent", "Chi bộ không có tổ chức trực thuộc."),
-        ("b1", OrgKind.DISTRICT, ".9", "kind", "Loại tổ chức phải thấp hơn cấp trên (Tổ chức cơ sở đảng)."),
-        ("b1", OrgKind.BASE, ".9", "kind", "Loại tổ chức phải thấp hơn cấp trên (Tổ chức cơ sở đảng)."),
+        (
+            "b1",
+            OrgKind.DISTRICT,
+            ".9",
+            "kind",
+            "Loại tổ chức phải thấp hơn cấp trên (Tổ chức cơ sở đảng).",
+        ),
+        (
+            "b1",
+            OrgKind.BASE,
+            ".9",
+            "kind",
+            "Loại tổ chức phải thấp hơn cấp trên (Tổ chức cơ sở đảng).",
+        ),
         ("b1", OrgKind.CELL, "X", "code", "Mã phải bắt đầu bằng mã cấp trên"),
     ],
 )
@@ -65,7 +88,7 @@ def test_create_org_refuses_what_clean_forbids(tree, parent_key, kind, code_suff
 
 
 def test_clean_code_prefix_is_a_whole_segment(tree):
-    """"P1.0021" does not start with the code of "P1.002" followed by a dot."""
+    """ "P1.0021" does not start with the code of "P1.002" followed by a dot."""
     d1 = tree["d1"]
     unit = Organisation(parent=d1, kind=OrgKind.BASE, name="Xã", code=f"{d1.code}1")
     with pytest.raises(ValidationError) as exc_info:
@@ -80,13 +103,17 @@ def test_clean_refuses_own_parent(tree):
     d1.parent = d1
     with pytest.raises(ValidationError) as exc_info:
         d1.clean()
-    assert "Một tổ chức không thể là cấp trên của chính nó." in exc_info.value.message_dict["parent"]
+    assert (
+        "Một tổ chức không thể là cấp trên của chính nó." in exc_info.value.message_dict["parent"]
+    )
 
 
 def test_create_under_a_closed_unit_is_refused(tree):
     services.merge_orgs(tree["b1"], tree["b2"])
     with pytest.raises(ValidationError) as exc_info:
-        services.create_org(parent=tree["b1"], name="Chi bộ mới", code=f"{tree['b1'].code}.9", kind=OrgKind.CELL)
+        services.create_org(
+            parent=tree["b1"], name="Chi bộ mới", code=f"{tree['b1'].code}.9", kind=OrgKind.CELL
+        )
     assert exc_info.value.message_dict["parent"] == ["Tổ chức cấp trên Xã 1 không còn hoạt động."]
     assert services.check_tree() == []
 
@@ -98,6 +125,7 @@ def test_a_province_without_parent_is_fine_and_gets_its_own_tree(tree):
 
 
 # --- move ----------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("into", ["d1", "b1", "c11"])
 def test_move_into_itself_or_a_descendant_is_refused(tree, into):
@@ -115,7 +143,11 @@ def test_move_into_itself_or_a_descendant_is_refused(tree, into):
     ("moving", "into", "message"),
     [
         ("c11", "c21", "Chi bộ không có tổ chức trực thuộc."),
-        ("d1", "b2", "Không thể đặt Huyện 1 (Cấp huyện và tương đương) dưới Xã 2 (Tổ chức cơ sở đảng)."),
+        (
+            "d1",
+            "b2",
+            "Không thể đặt Huyện 1 (Cấp huyện và tương đương) dưới Xã 2 (Tổ chức cơ sở đảng).",
+        ),
         ("b1", "b2", "Không thể đặt Xã 1 (Tổ chức cơ sở đảng) dưới Xã 2 (Tổ chức cơ sở đảng)."),
     ],
 )
@@ -142,7 +174,10 @@ def test_move_keeps_identity_and_history(tree):
     assert reload(tree["b2"]).lft < moved.lft < moved.rght < reload(tree["b2"]).rght
     event = OrgEvent.objects.get(org=moved, kind=OrgEvent.Kind.MOVED)
     assert (event.old_parent_id, event.new_parent_id, event.actor_id, event.note) == (
-        tree["b1"].pk, tree["b2"].pk, actor.pk, "Sắp xếp lại"
+        tree["b1"].pk,
+        tree["b2"].pk,
+        actor.pk,
+        "Sắp xếp lại",
     )
     assert Member.objects.get(pk=member.pk).cell_id == moved.pk
     assert services.check_tree() == []
@@ -163,8 +198,11 @@ def test_move_a_subtree_to_another_province(tree):
 
 # --- merge ---------------------------------------------------------------------------------------
 
+
 def test_merge_two_cells_moves_members_roles_and_keeps_history(tree):
-    source = services.create_org(parent=tree["b1"], name="Chi bộ 1.3", code=f"{tree['b1'].code}.013", kind=OrgKind.CELL)
+    source = services.create_org(
+        parent=tree["b1"], name="Chi bộ 1.3", code=f"{tree['b1'].code}.013", kind=OrgKind.CELL
+    )
     target = tree["c21"]
     staying = MemberFactory(cell=target)
     movers = [MemberFactory(cell=source), MemberFactory(cell=source, status=MemberStatus.EXEMPT)]
@@ -189,7 +227,11 @@ def test_merge_two_cells_moves_members_roles_and_keeps_history(tree):
         assert member.cell_id == target.pk
         transfer = MemberTransfer.objects.get(member=member)
         assert transfer.kind == MemberTransfer.Kind.MERGE
-        assert (transfer.from_cell_id, transfer.to_cell_id, transfer.actor_id) == (source.pk, target.pk, actor.pk)
+        assert (transfer.from_cell_id, transfer.to_cell_id, transfer.actor_id) == (
+            source.pk,
+            target.pk,
+            actor.pk,
+        )
         assert transfer.old_record_no == old_numbers[member.pk]
         assert transfer.new_record_no == member.party_record_no != old_numbers[member.pk]
         assert member.party_record_no.startswith(record_prefix(reload(target)))
@@ -200,13 +242,21 @@ def test_merge_two_cells_moves_members_roles_and_keeps_history(tree):
     assert staying.cell_id == target.pk
 
     assert RoleAssignment.objects.get(user=viewer).org_id == target.pk
-    assert list(RoleAssignment.objects.filter(user=both).values_list("org_id", flat=True)) == [target.pk]
+    assert list(RoleAssignment.objects.filter(user=both).values_list("org_id", flat=True)) == [
+        target.pk
+    ]
     assert not RoleAssignment.objects.filter(org=source).exists()
     assert AdvisoryBody.objects.get(pk=body.pk).org_id == target.pk
 
     merged = OrgEvent.objects.get(org=source, kind=OrgEvent.Kind.MERGED)
-    assert (merged.target_id, merged.actor_id, merged.note) == (target.pk, actor.pk, "Sáp nhập theo Nghị quyết")
-    assert OrgEvent.objects.filter(org=source, kind=OrgEvent.Kind.CREATED).exists()  # its history is kept
+    assert (merged.target_id, merged.actor_id, merged.note) == (
+        target.pk,
+        actor.pk,
+        "Sáp nhập theo Nghị quyết",
+    )
+    assert OrgEvent.objects.filter(
+        org=source, kind=OrgEvent.Kind.CREATED
+    ).exists()  # its history is kept
     assert services.check_tree() == []
 
 
@@ -215,7 +265,9 @@ def test_merge_cells_carries_the_secretary_role(tree):
     secretary = MemberFactory(cell=tree["c11"], positions={"bi_thu_chi_bo"})
     RoleAssignment.objects.create(user=secretary.user, role=role, org=tree["c11"])
     services.merge_orgs(tree["c11"], tree["c12"])
-    assert list(RoleAssignment.objects.filter(user=secretary.user).values_list("org_id", flat=True)) == [tree["c12"].pk]
+    assert list(
+        RoleAssignment.objects.filter(user=secretary.user).values_list("org_id", flat=True)
+    ) == [tree["c12"].pk]
 
 
 def test_merge_two_bases_moves_their_cells(tree):
@@ -257,6 +309,7 @@ def test_merge_into_a_closed_unit_is_refused(tree):
 
 # --- dissolve ------------------------------------------------------------------------------------
 
+
 def test_dissolve_is_blocked_by_members_and_by_sub_units(tree):
     MemberFactory(cell=tree["c11"])
     with pytest.raises(ValidationError) as exc_info:
@@ -287,6 +340,7 @@ def test_dissolve_an_empty_unit(tree):
 
 
 # --- integrity ----------------------------------------------------------------------------------
+
 
 def test_saving_a_stale_instance_keeps_the_tree_valid(tree):
     stale_d1 = Organisation.objects.get(pk=tree["d1"].pk)
@@ -337,7 +391,9 @@ def test_check_tree_finds_broken_fields(tree):
 
 def test_check_tree_finds_levels_and_stray_tree_ids(tree):
     Organisation.objects.filter(pk=tree["c21"].pk).update(level=7)
-    Organisation.objects.filter(pk=tree["c22"].pk).update(tree_id=reload(tree["province"]).tree_id + 50)
+    Organisation.objects.filter(pk=tree["c22"].pk).update(
+        tree_id=reload(tree["province"]).tree_id + 50
+    )
     problems = services.check_tree()
     assert f"org {tree['c21'].pk}: level 7 expected 3" in problems
     assert any(p.startswith(f"org {tree['c22'].pk}: tree") for p in problems)
@@ -363,10 +419,14 @@ def test_an_advisory_body_has_at_most_two_document_uploaders(tree):
     from sotay_plugins.orgtree.models import AdvisoryBody, Role, RoleAssignment
     from tests.factories import UserFactory
 
-    body = AdvisoryBody.objects.create(org=tree["d1"], kind="tuyen_giao", name="Ban Tuyên giáo Huyện ủy")
+    body = AdvisoryBody.objects.create(
+        org=tree["d1"], kind="tuyen_giao", name="Ban Tuyên giáo Huyện ủy"
+    )
     role = Role.objects.get(code="document_uploader")
     for _ in range(2):
-        assignment = RoleAssignment(user=UserFactory(), role=role, org=tree["d1"], advisory_body=body)
+        assignment = RoleAssignment(
+            user=UserFactory(), role=role, org=tree["d1"], advisory_body=body
+        )
         assignment.full_clean()
         assignment.save()
     third = RoleAssignment(user=UserFactory(), role=role, org=tree["d1"], advisory_body=body)

@@ -22,20 +22,35 @@ class Command(BaseCommand):
     def handle(self, *args, url, **options):
         User = get_user_model()
         rows = []
-        admin = User.objects.filter(username=SUPERUSER).first() or User.objects.filter(is_superuser=True).first()
+        admin = (
+            User.objects.filter(username=SUPERUSER).first()
+            or User.objects.filter(is_superuser=True).first()
+        )
         if admin:
             rows.append(("Quản trị hệ thống", admin))
-        members = Member.objects.select_related("user", "cell").filter(status="active", user__is_active=True).order_by("pk")
+        members = (
+            Member.objects.select_related("user", "cell")
+            .filter(status="active", user__is_active=True)
+            .order_by("pk")
+        )
         plain = next((m for m in members[:50] if Position.DANG_VIEN in m.positions), None)
         secretary = next((m for m in members[:50] if Position.BI_THU_CHI_BO in m.positions), None)
         if plain:
             rows.append((f"Đảng viên — {plain.full_name}, {plain.cell.name}", plain.user))
         if secretary:
-            rows.append((f"Bí thư chi bộ — {secretary.full_name}, {secretary.cell.name}", secretary.user))
-        staff = (RoleAssignment.objects.select_related("user", "role", "org")
-                 .filter(user__member__isnull=True, user__is_superuser=False).order_by("org__level", "pk").first())
+            rows.append(
+                (f"Bí thư chi bộ — {secretary.full_name}, {secretary.cell.name}", secretary.user)
+            )
+        staff = (
+            RoleAssignment.objects.select_related("user", "role", "org")
+            .filter(user__member__isnull=True, user__is_superuser=False)
+            .order_by("org__level", "pk")
+            .first()
+        )
         if staff:
-            rows.append((f"{staff.role.name} — {staff.org.short_name or staff.org.name}", staff.user))
+            rows.append(
+                (f"{staff.role.name} — {staff.org.short_name or staff.org.name}", staff.user)
+            )
 
         out = self.stdout
         out.write("")

@@ -29,18 +29,28 @@ from sotay_plugins.orgtree.models import Organisation
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("Nhập danh sách đảng viên từ tệp Excel theo mẫu (tất cả hoặc không: có dòng lỗi thì không nhập gì).")
+    help = gettext_lazy(
+        "Nhập danh sách đảng viên từ tệp Excel theo mẫu (tất cả hoặc không: có dòng lỗi thì không nhập gì)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", help=gettext_lazy("tệp .xlsx theo mẫu"))
-        parser.add_argument("--org", required=True, help=gettext_lazy("mã đơn vị nhận (ví dụ 34.01)"))
-        parser.add_argument("--dry-run", action="store_true", help=gettext_lazy("chỉ kiểm tra, không ghi gì"))
-        parser.add_argument("--user", help=gettext_lazy("kiểm tra phạm vi như tài khoản này (tên đăng nhập)"))
+        parser.add_argument(
+            "--org", required=True, help=gettext_lazy("mã đơn vị nhận (ví dụ 34.01)")
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help=gettext_lazy("chỉ kiểm tra, không ghi gì")
+        )
+        parser.add_argument(
+            "--user", help=gettext_lazy("kiểm tra phạm vi như tài khoản này (tên đăng nhập)")
+        )
 
     def handle(self, *args, file, org, dry_run=False, user=None, **options):
         unit = Organisation.objects.filter(code=org).first()
         if unit is None:
-            raise CommandError(_("Không có đơn vị nào mang mã %(code)s.") % {"code": org}, returncode=2)
+            raise CommandError(
+                _("Không có đơn vị nào mang mã %(code)s.") % {"code": org}, returncode=2
+            )
         actor = None
         if user:
             actor = get_user_model().objects.filter(username=user).first()
@@ -54,15 +64,22 @@ class Command(BaseCommand):
             self.stderr.flush()
 
         def make_batch(report):
-            batch = ImportBatch(org=unit, original_name=os.path.basename(file)[:255], created_by=actor,
-                                state=ImportBatch.State.RUNNING, total_rows=report.total_rows)
+            batch = ImportBatch(
+                org=unit,
+                original_name=os.path.basename(file)[:255],
+                created_by=actor,
+                state=ImportBatch.State.RUNNING,
+                total_rows=report.total_rows,
+            )
             with open(file, "rb") as handle:
                 batch.file.save("nhap-dang-vien.xlsx", File(handle), save=False)
             batch.save()
             return batch
 
         try:
-            report = importer.run(file, unit, user=actor, dry_run=dry_run, make_batch=make_batch, progress=progress)
+            report = importer.run(
+                file, unit, user=actor, dry_run=dry_run, make_batch=make_batch, progress=progress
+            )
         except importer.ImportFileError as exc:
             self.stderr.write("")
             for message in exc.messages:
@@ -72,13 +89,28 @@ class Command(BaseCommand):
         for item in report.errors:
             for message in item["errors"]:
                 self.stdout.write(message)
-        counts = {"rows": report.total_rows, "errors": report.error_rows, "created": report.created,
-                  "updated": report.updated, "unchanged": report.unchanged}
+        counts = {
+            "rows": report.total_rows,
+            "errors": report.error_rows,
+            "created": report.created,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+        }
         if dry_run:
-            line = _("Kiểm tra: %(rows)d dòng, %(errors)d dòng lỗi; sẽ thêm mới %(created)d, cập nhật %(updated)d, "
-                     "không đổi %(unchanged)d.") % counts
+            line = (
+                _(
+                    "Kiểm tra: %(rows)d dòng, %(errors)d dòng lỗi; sẽ thêm mới %(created)d, cập nhật %(updated)d, "
+                    "không đổi %(unchanged)d."
+                )
+                % counts
+            )
         elif report.applied:
-            line = _("Đã nhập: %(rows)d dòng; thêm mới %(created)d, cập nhật %(updated)d, không đổi %(unchanged)d.") % counts
+            line = (
+                _(
+                    "Đã nhập: %(rows)d dòng; thêm mới %(created)d, cập nhật %(updated)d, không đổi %(unchanged)d."
+                )
+                % counts
+            )
         else:
             line = _("%(errors)d dòng có lỗi; không có gì được nhập.") % counts
         if report.errors:

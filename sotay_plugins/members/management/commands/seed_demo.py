@@ -32,10 +32,20 @@ SUPERUSER = "quantri"
 SCALES = {
     "tiny": dict(districts=2, bases=2, cells=2, members=7.5, subs_every=0),
     "small": dict(districts=4, bases=7, cells=6, members=12, subs_every=5),
-    "province": dict(districts=13, bases=700 / 13, cells=5000 / 700, members=110000 / 5000, subs_every=9),
+    "province": dict(
+        districts=13, bases=700 / 13, cells=5000 / 700, members=110000 / 5000, subs_every=9
+    ),
 }
-GROUP_WEIGHTS = [("official", 30), ("hamlet", 38), ("retired", 12), ("enterprise", 6), ("exempt", 5),
-                 ("far_away", 5), ("temp_transfer", 2), ("student", 2)]
+GROUP_WEIGHTS = [
+    ("official", 30),
+    ("hamlet", 38),
+    ("retired", 12),
+    ("enterprise", 6),
+    ("exempt", 5),
+    ("far_away", 5),
+    ("temp_transfer", 2),
+    ("student", 2),
+]
 
 
 @dataclass
@@ -56,14 +66,18 @@ class Command(BaseCommand):
         parser.add_argument("--scale", choices=sorted(SCALES), default="tiny")
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--manifest", help="ghi tệp JSON mô tả dữ liệu đã tạo")
-        parser.add_argument("--if-empty", action="store_true", help="bỏ qua, không báo lỗi, khi đã có dữ liệu")
+        parser.add_argument(
+            "--if-empty", action="store_true", help="bỏ qua, không báo lỗi, khi đã có dữ liệu"
+        )
 
     def handle(self, *args, scale, seed, manifest=None, if_empty=False, **options):
         if Organisation.objects.exists():
             if if_empty:
                 self.stdout.write("Cơ sở dữ liệu đã có dữ liệu; không tạo thêm dữ liệu mẫu.")
                 return
-            raise CommandError("Cơ sở dữ liệu đã có dữ liệu: seed_demo chỉ chạy trên cơ sở dữ liệu trống.")
+            raise CommandError(
+                "Cơ sở dữ liệu đã có dữ liệu: seed_demo chỉ chạy trên cơ sở dữ liệu trống."
+            )
         started = time.monotonic()
         self.rng = random.Random(seed)
         self.password_hash = make_password(DEMO_PASSWORD)
@@ -77,11 +91,15 @@ class Command(BaseCommand):
         self.analyze()
         elapsed = time.monotonic() - started
         cells = sum(1 for o in orgs if o.kind == OrgKind.CELL)
-        self.stdout.write(self.style.SUCCESS(
-            f"Đã tạo {len(orgs)} tổ chức ({cells} chi bộ), {len(members)} đảng viên, {len(roles)} phân quyền "
-            f"trong {elapsed:.1f} giây."
-        ))
-        for seeder in registry.ordered_demo_seeders():  # other plugins' demo data (news, documents…)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Đã tạo {len(orgs)} tổ chức ({cells} chi bộ), {len(members)} đảng viên, {len(roles)} phân quyền "
+                f"trong {elapsed:.1f} giây."
+            )
+        )
+        for (
+            seeder
+        ) in registry.ordered_demo_seeders():  # other plugins' demo data (news, documents…)
             seeder.seed(scale=scale, seed=seed, stdout=self.stdout)
         self.stdout.write(f"Mật khẩu mọi tài khoản mẫu: {DEMO_PASSWORD}; quản trị: {SUPERUSER}")
         if manifest:
@@ -95,7 +113,10 @@ class Command(BaseCommand):
         """
         if connection.vendor != "postgresql":
             return
-        tables = [m._meta.db_table for m in (Organisation, AdvisoryBody, Member, RoleAssignment, get_user_model())]
+        tables = [
+            m._meta.db_table
+            for m in (Organisation, AdvisoryBody, Member, RoleAssignment, get_user_model())
+        ]
         with connection.cursor() as cursor:
             for table in tables:
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")  # noqa: S608 (table names from models)
@@ -115,29 +136,51 @@ class Command(BaseCommand):
             district = Node(d_name, d_short, f"{code}.{d_index + 1:02d}", OrgKind.DISTRICT)
             root.children.append(district)
             for b_index in range(max(1, self.count(s["bases"]))):
-                place = self.rng.choice(commune_pool) if geographic else D.AGENCIES[b_index % len(D.AGENCIES)]
+                place = (
+                    self.rng.choice(commune_pool)
+                    if geographic
+                    else D.AGENCIES[b_index % len(D.AGENCIES)]
+                )
                 b_name = f"Đảng bộ xã {place}" if geographic else f"Đảng bộ {place}"
-                base = Node(b_name, b_name.replace("Đảng bộ", "Đảng ủy"), f"{district.code}.{b_index + 1:03d}", OrgKind.BASE)
+                base = Node(
+                    b_name,
+                    b_name.replace("Đảng bộ", "Đảng ủy"),
+                    f"{district.code}.{b_index + 1:03d}",
+                    OrgKind.BASE,
+                )
                 district.children.append(base)
                 n_cells = max(1, self.count(s["cells"]))
                 parents = [base]
-                if s["subs_every"] and b_index % s["subs_every"] == s["subs_every"] - 1 and n_cells >= 4:
+                if (
+                    s["subs_every"]
+                    and b_index % s["subs_every"] == s["subs_every"] - 1
+                    and n_cells >= 4
+                ):
                     parents = []
                     for sub_index in range(2):
-                        sub = Node(f"Đảng bộ bộ phận số {sub_index + 1} ({place})", "", f"{base.code}.{sub_index + 1}", OrgKind.SUB)
+                        sub = Node(
+                            f"Đảng bộ bộ phận số {sub_index + 1} ({place})",
+                            "",
+                            f"{base.code}.{sub_index + 1}",
+                            OrgKind.SUB,
+                        )
                         base.children.append(sub)
                         parents.append(sub)
                 for c_index in range(n_cells):
                     parent = parents[c_index % len(parents)]
                     hamlet = f"{self.rng.choice(D.HAMLET_PREFIX)} {self.rng.choice(D.HAMLETS)}"
                     c_name = f"Chi bộ {hamlet}" if geographic else f"Chi bộ {c_index + 1} — {place}"
-                    cell = Node(c_name, "", f"{parent.code}.{len(parent.children) + 1:02d}", OrgKind.CELL)
+                    cell = Node(
+                        c_name, "", f"{parent.code}.{len(parent.children) + 1:02d}", OrgKind.CELL
+                    )
                     cell.members = max(3, self.count(s["members"]) + self.rng.randint(-3, 3))
                     parent.children.append(cell)
         return root
 
     def save_tree(self, root):
-        tree_id = (Organisation.objects.order_by("-tree_id").values_list("tree_id", flat=True).first() or 0) + 1
+        tree_id = (
+            Organisation.objects.order_by("-tree_id").values_list("tree_id", flat=True).first() or 0
+        ) + 1
         counter = [0]
 
         def number(node, level):
@@ -153,8 +196,18 @@ class Command(BaseCommand):
         founded = date(1945, 9, 2)
         while level_nodes:
             objs = [
-                Organisation(name=n.name, short_name=n.short_name, code=n.code, kind=n.kind, parent=p.obj if p else None,
-                             tree_id=tree_id, lft=n.lft, rght=n.rght, level=n.level, founded_on=founded)
+                Organisation(
+                    name=n.name,
+                    short_name=n.short_name,
+                    code=n.code,
+                    kind=n.kind,
+                    parent=p.obj if p else None,
+                    tree_id=tree_id,
+                    lft=n.lft,
+                    rght=n.rght,
+                    level=n.level,
+                    founded_on=founded,
+                )
                 for n, p in level_nodes
             ]
             Organisation.objects.bulk_create(objs, batch_size=2000)
@@ -187,7 +240,11 @@ class Command(BaseCommand):
             committee = org.short_name or org.name
             for kind in wanted:
                 label = AdvisoryKind(kind).label
-                name = f"Văn phòng {committee}" if kind == AdvisoryKind.VAN_PHONG else f"{label} {committee}"
+                name = (
+                    f"Văn phòng {committee}"
+                    if kind == AdvisoryKind.VAN_PHONG
+                    else f"{label} {committee}"
+                )
                 bodies.append(AdvisoryBody(org=org, kind=kind, name=name))
         return AdvisoryBody.objects.bulk_create(bodies)
 
@@ -198,7 +255,10 @@ class Command(BaseCommand):
         family = rng.choices([f for f, _w in D.FAMILY], weights=[w for _f, w in D.FAMILY])[0]
         middle = rng.choice(D.MIDDLE_MALE if gender == "male" else D.MIDDLE_FEMALE)
         given = rng.choice(D.GIVEN_MALE if gender == "male" else D.GIVEN_FEMALE)
-        year = rng.choices(range(1940, 2005), weights=[1 + (y > 1955) * 2 + (y > 1965) * 2 for y in range(1940, 2005)])[0]
+        year = rng.choices(
+            range(1940, 2005),
+            weights=[1 + (y > 1955) * 2 + (y > 1965) * 2 for y in range(1940, 2005)],
+        )[0]
         birth = date(year, rng.randint(1, 12), rng.randint(1, 28))
         return gender, f"{family} {middle} {given}", birth
 
@@ -223,33 +283,58 @@ class Command(BaseCommand):
                         used_cccd.add(cccd)
                         break
                 serials[prefix] = serials.get(prefix, 0) + 1
-                positions = [Position.BI_THU_CHI_BO] if index == 0 else (
-                    [Position.PHO_BI_THU_CHI_BO] if index == 1 and cell.members >= 9 else
-                    [Position.CHI_UY_VIEN] if index in (1, 2) else [Position.DANG_VIEN])
-                group = "official" if index < 2 else rng.choices([g for g, _w in GROUP_WEIGHTS],
-                                                                  weights=[w for _g, w in GROUP_WEIGHTS])[0]
+                positions = (
+                    [Position.BI_THU_CHI_BO]
+                    if index == 0
+                    else (
+                        [Position.PHO_BI_THU_CHI_BO]
+                        if index == 1 and cell.members >= 9
+                        else [Position.CHI_UY_VIEN]
+                        if index in (1, 2)
+                        else [Position.DANG_VIEN]
+                    )
+                )
+                group = (
+                    "official"
+                    if index < 2
+                    else rng.choices(
+                        [g for g, _w in GROUP_WEIGHTS], weights=[w for _g, w in GROUP_WEIGHTS]
+                    )[0]
+                )
                 joined = birth + timedelta(days=365 * rng.randint(18, 40) + rng.randint(0, 364))
                 joined = min(joined, date(2025, 6, 1))
                 probationary = rng.random() < 0.06 and index > 2
                 village = rng.choice(D.HAMLETS)
                 commune = rng.choice(D.COMMUNES)
-                rows.append((
-                    User(username=cccd, password=self.password_hash, is_active=True),
-                    Member(
-                        party_record_no=f"{prefix}{serials[prefix]:06d}", full_name=name, birth_date=birth,
-                        gender=gender, cccd=cccd, home_town=f"Xã {rng.choice(D.COMMUNES)}, tỉnh Thái Bình",
-                        permanent_address=f"Thôn {village}, xã {commune}, tỉnh Thái Bình",
-                        phone=f"09{rng.randint(10000000, 99999999)}", party_card_no=f"{rng.randint(10000000, 99999999)}",
-                        membership=MembershipKind.PROBATIONARY if probationary else MembershipKind.OFFICIAL,
-                        cell=cell.obj, positions=frozenset(positions), group=group,
-                        has_smartphone=rng.random() < (0.6 if birth.year < 1955 else 0.93),
-                        joined_on=joined, official_on=None if probationary else joined + timedelta(days=365),
-                        status="exempt" if group == "exempt" else "active",
-                    ),
-                ))
+                rows.append(
+                    (
+                        User(username=cccd, password=self.password_hash, is_active=True),
+                        Member(
+                            party_record_no=f"{prefix}{serials[prefix]:06d}",
+                            full_name=name,
+                            birth_date=birth,
+                            gender=gender,
+                            cccd=cccd,
+                            home_town=f"Xã {rng.choice(D.COMMUNES)}, tỉnh Thái Bình",
+                            permanent_address=f"Thôn {village}, xã {commune}, tỉnh Thái Bình",
+                            phone=f"09{rng.randint(10000000, 99999999)}",
+                            party_card_no=f"{rng.randint(10000000, 99999999)}",
+                            membership=MembershipKind.PROBATIONARY
+                            if probationary
+                            else MembershipKind.OFFICIAL,
+                            cell=cell.obj,
+                            positions=frozenset(positions),
+                            group=group,
+                            has_smartphone=rng.random() < (0.6 if birth.year < 1955 else 0.93),
+                            joined_on=joined,
+                            official_on=None if probationary else joined + timedelta(days=365),
+                            status="exempt" if group == "exempt" else "active",
+                        ),
+                    )
+                )
         with transaction.atomic():
             for start in range(0, len(rows), 5000):
-                chunk = rows[start:start + 5000]
+                chunk = rows[start : start + 5000]
                 users = User.objects.bulk_create([u for u, _m in chunk])
                 for user, (_u, member) in zip(users, chunk, strict=True):
                     member.user = user
@@ -292,15 +377,28 @@ class Command(BaseCommand):
         staff, assignments = [], []
 
         def staff_user(username, first, last):
-            user = User(username=username, password=self.password_hash, first_name=first, last_name=last, is_active=True)
+            user = User(
+                username=username,
+                password=self.password_hash,
+                first_name=first,
+                last_name=last,
+                is_active=True,
+            )
             staff.append(user)
             return user
 
-        plan = [(staff_user("vanphong.tinh", "Văn phòng", "Tỉnh ủy"), "full_admin", province, None),
-                (staff_user("xem.tinh", "Cán bộ", "theo dõi"), "viewer", province, None),
-                (staff_user("bbt.tinh", "Ban Biên tập", "Tỉnh ủy"), "editorial_board", province, None),
-                (staff_user("btv.tinh", "Biên tập viên", "Tỉnh ủy"), "news_editor", province, None),
-                (staff_user("capnhat.tinh", "Ban Tổ chức", "Tỉnh ủy"), "member_updater", province, None)]
+        plan = [
+            (staff_user("vanphong.tinh", "Văn phòng", "Tỉnh ủy"), "full_admin", province, None),
+            (staff_user("xem.tinh", "Cán bộ", "theo dõi"), "viewer", province, None),
+            (staff_user("bbt.tinh", "Ban Biên tập", "Tỉnh ủy"), "editorial_board", province, None),
+            (staff_user("btv.tinh", "Biên tập viên", "Tỉnh ủy"), "news_editor", province, None),
+            (
+                staff_user("capnhat.tinh", "Ban Tổ chức", "Tỉnh ủy"),
+                "member_updater",
+                province,
+                None,
+            ),
+        ]
         by_org = {}
         for body in bodies:
             by_org.setdefault(body.org_id, []).append(body)
@@ -308,23 +406,72 @@ class Command(BaseCommand):
             if org.kind != OrgKind.DISTRICT:
                 continue
             seg = org.code.rsplit(".", 1)[-1]
-            plan.append((staff_user(f"capnhat.{seg}", "Cập nhật", org.short_name), "member_updater", org, None))
-            plan.append((staff_user(f"bbt.{seg}", "Ban Biên tập", org.short_name), "editorial_board", org, None))
-            plan.append((staff_user(f"btv.{seg}", "Biên tập viên", org.short_name), "news_editor", org, None))
-            plan.append((staff_user(f"phananh.{seg}", "Xử lý phản ánh", org.short_name), "feedback_handler", org, None))
-            plan.append((staff_user(f"danhtinh.{seg}", "Giữ danh tính", org.short_name), "identity_custodian", org, None))
+            plan.append(
+                (
+                    staff_user(f"capnhat.{seg}", "Cập nhật", org.short_name),
+                    "member_updater",
+                    org,
+                    None,
+                )
+            )
+            plan.append(
+                (
+                    staff_user(f"bbt.{seg}", "Ban Biên tập", org.short_name),
+                    "editorial_board",
+                    org,
+                    None,
+                )
+            )
+            plan.append(
+                (
+                    staff_user(f"btv.{seg}", "Biên tập viên", org.short_name),
+                    "news_editor",
+                    org,
+                    None,
+                )
+            )
+            plan.append(
+                (
+                    staff_user(f"phananh.{seg}", "Xử lý phản ánh", org.short_name),
+                    "feedback_handler",
+                    org,
+                    None,
+                )
+            )
+            plan.append(
+                (
+                    staff_user(f"danhtinh.{seg}", "Giữ danh tính", org.short_name),
+                    "identity_custodian",
+                    org,
+                    None,
+                )
+            )
         for body in bodies:
             org = next(o for o in orgs if o.pk == body.org_id)
             if body.kind == AdvisoryKind.TUYEN_GIAO:
                 seg = "tinh" if org.kind == OrgKind.PROVINCE else org.code.rsplit(".", 1)[-1]
                 for n in (1, 2):
-                    plan.append((staff_user(f"vanban.{seg}.{n}", "Cập nhật văn bản", body.name), "document_uploader", org, body))
+                    plan.append(
+                        (
+                            staff_user(f"vanban.{seg}.{n}", "Cập nhật văn bản", body.name),
+                            "document_uploader",
+                            org,
+                            body,
+                        )
+                    )
         User.objects.bulk_create(staff)
         for user, role, org, body in plan:
-            assignments.append(RoleAssignment(user=user, role=roles[role], org=org, advisory_body=body))
+            assignments.append(
+                RoleAssignment(user=user, role=roles[role], org=org, advisory_body=body)
+            )
         for member in members:
-            if Position.BI_THU_CHI_BO in member.positions or Position.PHO_BI_THU_CHI_BO in member.positions:
-                assignments.append(RoleAssignment(user=member.user, role=roles["cell_secretary"], org=member.cell))
+            if (
+                Position.BI_THU_CHI_BO in member.positions
+                or Position.PHO_BI_THU_CHI_BO in member.positions
+            ):
+                assignments.append(
+                    RoleAssignment(user=member.user, role=roles["cell_secretary"], org=member.cell)
+                )
         RoleAssignment.objects.bulk_create(assignments, batch_size=5000)
         return assignments
 
@@ -332,14 +479,32 @@ class Command(BaseCommand):
     def write_manifest(self, path, orgs, members, roles):
         data = {
             "password": DEMO_PASSWORD,
-            "orgs": [{"id": o.pk, "code": o.code, "name": o.name, "kind": o.kind, "parent": o.parent_id} for o in orgs],
+            "orgs": [
+                {"id": o.pk, "code": o.code, "name": o.name, "kind": o.kind, "parent": o.parent_id}
+                for o in orgs
+            ],
             "members": [
-                {"username": m.cccd, "full_name": m.full_name, "birth_date": m.birth_date.isoformat(), "gender": m.gender,
-                 "cell": m.cell_id, "positions": sorted(m.positions), "group": m.group, "status": m.status}
+                {
+                    "username": m.cccd,
+                    "full_name": m.full_name,
+                    "birth_date": m.birth_date.isoformat(),
+                    "gender": m.gender,
+                    "cell": m.cell_id,
+                    "positions": sorted(m.positions),
+                    "group": m.group,
+                    "status": m.status,
+                }
                 for m in members
             ],
-            "roles": [{"username": r.user.username, "role": r.role.code, "org": r.org_id,
-                       **({"advisory_body": r.advisory_body_id} if r.advisory_body_id else {})} for r in roles],
+            "roles": [
+                {
+                    "username": r.user.username,
+                    "role": r.role.code,
+                    "org": r.org_id,
+                    **({"advisory_body": r.advisory_body_id} if r.advisory_body_id else {}),
+                }
+                for r in roles
+            ],
             "superuser": {"username": SUPERUSER, "password": DEMO_PASSWORD},
         }
         with open(path, "w", encoding="utf-8") as fh:
