@@ -36,9 +36,9 @@ from rest_framework.decorators import action
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 
-from search.folding import fold, tokens
 from sotay_plugins.files import content_type_for, serve_private
 from sotay_plugins.orgtree import scope
+from sotay_plugins.text import fold, tokens
 
 from . import reading
 from .choices import DocumentKind, NewsCategory

@@ -48,11 +48,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 from wagtail.models import Collection, Page
 
-from search.folding import fold
 from sotay_plugins.members.models import Member
 from sotay_plugins.orgtree.choices import AdvisoryKind, MemberGroup, OrgKind, Position
 from sotay_plugins.orgtree.models import AdvisoryBody, Organisation
 from sotay_plugins.storage import private_storage
+from sotay_plugins.text import fold
 
 from .choices import DocumentKind, LinkKind, NewsCategory
 from .models import DocumentFile, DocumentLink, DocumentPage, LibraryFile, NewsPage, ReadReceipt

@@ -34,10 +34,10 @@ from wagtail.images.blocks import ImageChooserBlock
 from wagtail.models import Orderable, Page, Task
 from wagtail.search import index
 
-from search.folding import fold
 from sotay_plugins.orgtree.models import AdvisoryBody, Organisation, Published
 from sotay_plugins.orgtree.scope import ScopeSpec
 from sotay_plugins.storage import private_storage
+from sotay_plugins.text import fold
 
 from .choices import DocumentKind, LinkKind, NewsCategory
 from .forms import ScopedPageForm, SectionPageForm

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.text import slugify
 
-from search.folding import fold
+from sotay_plugins.text import fold
 
 from .models import HomePage, SectionPage
 

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from search.folding import tokens
 from sotay_plugins.orgtree import scope
 from sotay_plugins.orgtree.models import AdvisoryBody, Organisation
+from sotay_plugins.text import tokens
 
 from .models import APPROVE, UPLOAD_DOCUMENT, VIEW_LIBRARY, WRITE_NEWS, DocumentPage, NewsPage
 

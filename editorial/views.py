@@ -30,10 +30,10 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 from wagtail.models import Page
 
-from search.folding import fold, tokens
 from sotay_plugins import files
 from sotay_plugins.orgtree import scope
 from sotay_plugins.orgtree.models import Organisation
+from sotay_plugins.text import fold, tokens
 
 from . import reading
 from .choices import DocumentKind, NewsCategory

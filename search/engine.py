@@ -19,8 +19,7 @@ from django.utils.translation import gettext as _
 
 from sotay_plugins.orgtree import scope
 from sotay_plugins.registry import registry
-
-from .folding import tokens
+from sotay_plugins.text import tokens
 
 MIN_QUERY_LENGTH = 2
 MAX_WORDS = 8

@@ -77,7 +77,7 @@ class SearchableKind:
     """A kind of item the member search finds (``search.engine``).
 
     ``model`` is scoped (it declares a ScopeSpec: results go through ``scope.visible_to``);
-    ``folded_field`` holds its folded text (``search.folding.fold``); ``queryset`` (optional)
+    ``folded_field`` holds its folded text (``sotay_plugins.text.fold``); ``queryset`` (optional)
     narrows the candidates (e.g. live pages only); ``date_field`` orders hits newest first;
     ``url`` (optional) maps an object to the member page that shows it.
     """

@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from search.folding import fold, tokens
+from sotay_plugins.text import fold, tokens
 
 
 @pytest.mark.parametrize(

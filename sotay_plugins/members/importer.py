@@ -45,7 +45,6 @@ import logging
 import os
 import re
 import time
-import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -71,6 +70,7 @@ from sotay_plugins.orgtree import scope
 from sotay_plugins.orgtree.choices import MemberGroup, OrgKind, Position
 from sotay_plugins.orgtree.models import Organisation, Role, RoleAssignment
 from sotay_plugins.orgtree.roles import CELL_SECRETARY
+from sotay_plugins.text import simple as text_simple
 
 from .cccd import normalise as normalise_cccd
 from .cccd import validate_cccd
@@ -251,12 +251,7 @@ def _columns():
     ]
 
 
-@lru_cache(maxsize=8192)
-def _norm(text):
-    text = re.sub(r"\(.*?\)", " ", text)
-    text = text.replace("đ", "d").replace("Đ", "D")
-    text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", text.lower()).split())
+_norm = lru_cache(maxsize=8192)(text_simple)
 
 
 def norm(text):

@@ -1,4 +1,5 @@
-"""Fold Vietnamese text for matching: "Đảng bộ Thái Bình" and "dang bo thai binh" match."""
+"""Vietnamese text folding, the one copy (search, the library, the importer use it):
+"Đảng bộ Thái Bình" and "dang bo thai binh" match."""
 
 import re
 import unicodedata
@@ -14,6 +15,13 @@ def fold(text):
     decomposed = unicodedata.normalize("NFD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _SPACES.sub(" ", stripped).strip().casefold()
+
+
+def simple(text):
+    """``fold`` with punctuation and parenthesised asides dropped, for matching labels:
+    ``"Ngày sinh (dd/mm/yyyy)"`` → ``"ngay sinh"`` (spreadsheet headers, choices)."""
+    text = re.sub(r"\(.*?\)", " ", text or "")
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", fold(text)).split())
 
 
 def tokens(text):
