@@ -229,6 +229,33 @@ def _range_q(prefix, ranges):
     return q
 
 
+def _range_of(unit):
+    return unit if isinstance(unit, tuple) else (unit.tree_id, unit.lft, unit.rght)
+
+
+def within(units, prefix=""):
+    """A ``Q`` for what lies in the subtree of any of ``units`` (itself included).
+
+    ``units``: an Organisation, a ``(tree_id, lft, rght)`` triple, or an iterable of either.
+    ``prefix``: the path from the filtered model to its Organisation (``"cell"``,
+    ``"meeting__cell"``); ``""`` filters organisations themselves. This is the one way to write
+    "under this unit": on PostgreSQL through a foreign key it takes the indexable
+    ``fk = ANY(ARRAY(SELECT id ...))`` form (see ``_range_q``); never write
+    ``tree_id/lft/rght`` filters by hand.
+    """
+    if isinstance(units, tuple) or hasattr(units, "tree_id"):
+        units = [units]
+    return _range_q(prefix, [_range_of(unit) for unit in units])
+
+
+def containing(unit, prefix=""):
+    """A ``Q`` for the organisations (through ``prefix``) that contain ``unit``: its ancestors and
+    itself. ``unit``: an Organisation or a ``(tree_id, lft, rght)`` triple."""
+    tree_id, lft, rght = _range_of(unit)
+    p = f"{prefix}__" if prefix else ""
+    return Q(**{f"{p}tree_id": tree_id, f"{p}lft__lte": lft, f"{p}rght__gte": rght})
+
+
 def managed_orgs(user, capability):
     """The organisations (whole subtrees) where the user holds ``capability``."""
     from .models import Organisation

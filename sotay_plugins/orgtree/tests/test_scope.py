@@ -671,3 +671,26 @@ def test_cached_grants_follow_a_move_in_the_same_process(tree):
     assert ids(scope.visible_to(reader, ScopedItem)) == {d1_item.pk}
     services.move_org(tree["b2"], tree["d2"])
     assert ids(scope.visible_to(reader, ScopedItem)) == {d2_item.pk}
+
+
+def test_within_and_containing_match_the_tree(tree):
+    """The public subtree helpers agree with django-mptt's own descendants and ancestors."""
+    from sotay_plugins.members.models import Member
+    from sotay_plugins.orgtree import scope
+    from sotay_plugins.orgtree.models import Organisation
+    from tests.factories import MemberFactory
+
+    for unit in Organisation.objects.all():
+        below = set(Organisation.objects.filter(scope.within(unit)).values_list("pk", flat=True))
+        assert below == set(unit.get_descendants(include_self=True).values_list("pk", flat=True))
+        above = set(
+            Organisation.objects.filter(scope.containing(unit)).values_list("pk", flat=True)
+        )
+        assert above == set(unit.get_ancestors(include_self=True).values_list("pk", flat=True))
+    inside, outside = MemberFactory(cell=tree["c11"]), MemberFactory(cell=tree["c12"])
+    found = set(
+        Member.objects.filter(scope.within([tree["c11"]], "cell")).values_list("pk", flat=True)
+    )
+    assert inside.pk in found and outside.pk not in found
+    both = Member.objects.filter(scope.within([tree["c11"], tree["c12"]], "cell"))
+    assert {inside.pk, outside.pk} <= set(both.values_list("pk", flat=True))
