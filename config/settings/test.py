@@ -10,12 +10,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SOTAY_JOBS_INLINE = True
 # No in-process publishing tick after test requests (editorial.scheduler): tests call it themselves.
 SOTAY_SCHEDULER_IN_PROCESS = False
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "sotay-test",
-    }
-}
+# The cache is the one base.py chooses: Redis when REDIS_URL is set (CI: the suite runs the real
+# shared cache, as production does), local memory otherwise (the embedded default).
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 STORAGES["private"]["OPTIONS"]["location"] = str(BASE_DIR / "var" / "test-private")  # noqa: F405
 WAGTAILADMIN_BASE_URL = "http://testserver"
