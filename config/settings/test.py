@@ -17,6 +17,6 @@ STORAGES["private"]["OPTIONS"]["location"] = str(BASE_DIR / "var" / "test-privat
 WAGTAILADMIN_BASE_URL = "http://testserver"
 # A test-only app with a concrete audience-scoped model (scope engine property tests).
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.scopeapp"]
-# Kept pages on in every test (one process, so the local-memory cache is shared as Redis would
+# Kept pages on in every test (Redis in CI; in one process local memory is shared as Redis would
 # be): every test that changes data and reads the home page again checks their invalidation.
 SOTAY_PAGE_CACHE_SECONDS = 300
