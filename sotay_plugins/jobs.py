@@ -7,13 +7,25 @@ handed to RQ (REDIS_URL set) or run in-process (the embedded default, and tests)
 unreachable the row stays pending and ``sweep()`` (``manage.py sweep_outbox``, also run by the
 RQ scheduler) delivers it later. A job function takes the OutboxJob as ``job`` plus its kwargs,
 may call ``job_progress(job, done, total)``, and must be idempotent.
+
+A running job beats a heartbeat (``heartbeat_at``, every ``SOTAY_JOB_HEARTBEAT_SECONDS``) and
+names its process (``runner``). A worker killed in the middle of a job leaves it ``running``
+with a dead runner (same host) or a heartbeat that stopped (any host, after
+``SOTAY_JOB_LEASE_SECONDS``); the sweeper hands it out again and ``run`` takes it over, so the
+job reruns and, being idempotent, has its effect once. A job queued in a Redis that lost it
+(restarted without persistence) is handed out again too.
 """
 
 import logging
+import os
+import socket
+import threading
+from contextlib import contextmanager
+from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -21,6 +33,43 @@ from .models import OutboxJob
 
 log = logging.getLogger(__name__)
 RETRY_INTERVALS = [10, 60, 300]
+CLAIMABLE = ["pending", "queued", "failed"]
+
+
+def heartbeat_seconds():
+    return float(getattr(settings, "SOTAY_JOB_HEARTBEAT_SECONDS", 15))
+
+
+def lease_seconds():
+    """How long a running job's heartbeat may be silent before the job counts as abandoned."""
+    return float(getattr(settings, "SOTAY_JOB_LEASE_SECONDS", 4 * heartbeat_seconds()))
+
+
+def this_runner():
+    return f"{socket.gethostname()}:{os.getpid()}"[:100]
+
+
+def _pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def abandoned(job, now=None):
+    """Has the process running ``job`` gone? On this host its pid says so at once (a process
+    that is alive but stuck is left alone); elsewhere, a heartbeat older than the lease."""
+    if job.state != "running":
+        return False
+    host, _, pid = (job.runner or "").rpartition(":")
+    if host == socket.gethostname() and pid.isdigit():
+        return not _pid_alive(int(pid))
+    now = now or timezone.now()
+    beat = job.heartbeat_at or job.started_at or job.created_at
+    return beat < now - timedelta(seconds=lease_seconds())
 
 
 def enqueue(func, *, user=None, dedupe_key=None, **kwargs):
@@ -54,24 +103,71 @@ def dispatch(job_id):
     return True
 
 
+def _claim(job_id):
+    """Take the job for this process: one conditional UPDATE, so two deliveries of the same job
+    never both run it. A running job is taken over only from a runner that is gone."""
+    now = timezone.now()
+    claim = {
+        "state": "running",
+        "attempts": F("attempts") + 1,
+        "started_at": now,
+        "heartbeat_at": now,
+        "runner": this_runner(),
+    }
+    if OutboxJob.objects.filter(pk=job_id, state__in=CLAIMABLE).update(**claim):
+        return True
+    job = OutboxJob.objects.filter(pk=job_id, state="running").first()
+    if job is None or not abandoned(job, now):
+        return False
+    log.warning("outbox job %s: runner %s is gone; taking it over", job_id, job.runner)
+    return bool(
+        OutboxJob.objects.filter(
+            pk=job_id, state="running", runner=job.runner, heartbeat_at=job.heartbeat_at
+        ).update(**claim)
+    )
+
+
+@contextmanager
+def _heartbeat(job_id):
+    """Move ``heartbeat_at`` on from a thread while the job runs (its own connection)."""
+    stop = threading.Event()
+
+    def beat():
+        try:
+            while not stop.wait(heartbeat_seconds()):
+                try:
+                    OutboxJob.objects.filter(pk=job_id, state="running").update(
+                        heartbeat_at=timezone.now()
+                    )
+                except Exception:  # a busy or restarting database: try again at the next beat
+                    log.warning("outbox job %s: heartbeat not written", job_id, exc_info=True)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=beat, name=f"outbox-heartbeat-{job_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
 def run(job_id):
     """Run one outbox job (in an RQ worker, or in-process). Safe to call twice."""
-    updated = OutboxJob.objects.filter(
-        pk=job_id,
-        state__in=[OutboxJob.State.PENDING, OutboxJob.State.QUEUED, OutboxJob.State.FAILED],
-    ).update(state=OutboxJob.State.RUNNING, attempts=F("attempts") + 1)
-    if not updated:
+    if not _claim(job_id):
         return None
     job = OutboxJob.objects.get(pk=job_id)
-    try:
-        result = import_string(job.func)(job=job, **job.kwargs)
-    except Exception as exc:
-        OutboxJob.objects.filter(pk=job_id).update(
-            state=OutboxJob.State.FAILED,
-            error=f"{type(exc).__name__}: {exc}"[:2000],
-            finished_at=timezone.now(),
-        )
-        raise
+    with _heartbeat(job_id):
+        try:
+            result = import_string(job.func)(job=job, **job.kwargs)
+        except Exception as exc:
+            OutboxJob.objects.filter(pk=job_id).update(
+                state=OutboxJob.State.FAILED,
+                error=f"{type(exc).__name__}: {exc}"[:2000],
+                finished_at=timezone.now(),
+            )
+            raise
     OutboxJob.objects.filter(pk=job_id).update(
         state=OutboxJob.State.DONE, result=result or {}, error="", finished_at=timezone.now()
     )
@@ -86,12 +182,46 @@ def job_progress(job, done, total=None):
     OutboxJob.objects.filter(pk=job.pk).update(**fields)
 
 
+def _lost_by_redis(job_ids):
+    """The queued jobs that RQ no longer holds (Redis restarted without persistence)."""
+    if settings.SOTAY_JOBS_INLINE or not job_ids:
+        return []
+    try:
+        import django_rq
+        from rq.job import Job
+
+        redis = django_rq.get_connection("default")
+        return [pk for pk in job_ids if not Job.exists(f"outbox-{pk}", connection=redis)]
+    except Exception:  # Redis down: nothing can be delivered now anyway
+        return []
+
+
 def sweep(older_than_seconds=30):
-    """Deliver pending jobs that were never handed over (Redis was down at commit time)."""
-    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
-    delivered = 0
-    for job_id in OutboxJob.objects.filter(
-        state=OutboxJob.State.PENDING, created_at__lt=cutoff
-    ).values_list("pk", flat=True)[:1000]:
-        delivered += bool(dispatch(job_id))
-    return delivered
+    """Deliver what was never handed over (Redis was down at commit time), what Redis lost, and
+    what a dead worker left running. Returns how many jobs were handed out."""
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=older_than_seconds)
+    pending = list(
+        OutboxJob.objects.filter(state="pending", created_at__lt=cutoff).values_list(
+            "pk", flat=True
+        )[:1000]
+    )
+    queued = list(
+        OutboxJob.objects.filter(state="queued", queued_at__lt=cutoff).values_list("pk", flat=True)[
+            :1000
+        ]
+    )
+    running = OutboxJob.objects.filter(
+        Q(state="running"), Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True)
+    )[:1000]
+    handed = pending + _lost_by_redis(queued)
+    handed += [job.pk for job in running if abandoned(job, now)]
+    return sum(bool(_redeliver(job_id)) for job_id in handed)
+
+
+def _redeliver(job_id):
+    if settings.SOTAY_JOBS_INLINE:
+        return dispatch(job_id)
+    # Back to pending first, so that ``dispatch`` marks it queued again once Redis has it.
+    OutboxJob.objects.filter(pk=job_id, state="queued").update(state="pending")
+    return dispatch(job_id)

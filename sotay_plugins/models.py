@@ -34,6 +34,12 @@ class OutboxJob(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     queued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    #: Moved on every few seconds while the job runs (``jobs.run``): a running job whose heartbeat
+    #: stopped lost its worker, and the sweeper hands it out again.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    #: ``host:pid`` of the process running the job, to tell a dead worker on this host at once.
+    runner = models.CharField(max_length=100, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
