@@ -140,7 +140,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache and jobs -------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "sotay_plugins.cache.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            # Redis going away costs members nothing but speed (sotay_plugins/cache.py).
+            "BACKEND": "sotay_plugins.cache.DegradingRedisCache",
+            "LOCATION": REDIS_URL,
+            # A Redis that cannot be reached must fail fast, not hold a request for seconds.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 2},
+        }
+    }
 else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sotay"}
