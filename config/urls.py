@@ -33,3 +33,6 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# A database or Redis outage answers 503 with Retry-After (scanners retry), anything else 500.
+handler500 = "sotay_plugins.errors.server_error"
