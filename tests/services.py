@@ -132,7 +132,18 @@ class PrivatePostgres:
         )
 
     def restart(self):
-        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "restart")
+        # -l: the new server writes to the log, not to our pipes (which it would hold open).
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.dir / "log"),
+            "-m",
+            "fast",
+            "-w",
+            "restart",
+        )
         wait_for_port(self.port)
 
     def stop(self):

@@ -159,6 +159,9 @@ RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAUL
 # scheduler's one-a-minute tick armed (editorial/scheduler.py), so no cron is needed.
 RQ = {"WORKER_CLASS": "editorial.scheduler.Worker"}
 SOTAY_JOBS_INLINE = not REDIS_URL
+# A running job beats a heartbeat this often; one silent for 4 beats lost its worker and is run
+# again (sotay_plugins/jobs.py).
+SOTAY_JOB_HEARTBEAT_SECONDS = float(os.environ.get("SOTAY_JOB_HEARTBEAT_SECONDS") or 15)
 # Whole pages kept per member (sotay_plugins.pagecache: the home page), in seconds at most; off
 # without a cache shared by every worker process (REDIS_URL).
 SOTAY_PAGE_CACHE_SECONDS = int(

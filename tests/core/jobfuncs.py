@@ -11,3 +11,20 @@ def count_to(*, job, n):
 
 def explode(*, job):
     raise RuntimeError("nổ")
+
+
+def slow_effect(*, job, key, seconds):
+    """A job with an effect outside the outbox (tests/faults): each run is logged in
+    ``fault_runs``, then, after ``seconds``, the effect is written once into ``fault_effect``."""
+    import time
+
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO fault_runs (key) VALUES (%s)", [key])
+    time.sleep(seconds)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO fault_effect (key) VALUES (%s) ON CONFLICT (key) DO NOTHING", [key]
+        )
+    return {"key": key}
