@@ -9,7 +9,8 @@ from django.urls import reverse
 from sotay_plugins.orgtree import scope, services
 from sotay_plugins.orgtree.choices import OrgKind
 from sotay_plugins.orgtree.models import AdvisoryBody, Organisation, OrgEvent, Role, RoleAssignment
-from sotay_plugins.orgtree.permissions import grantable_roles, may_grant, policy_for
+from sotay_plugins.orgtree.admin.scoped import policy_for
+from sotay_plugins.orgtree.permissions import grantable_roles, may_grant
 from sotay_plugins.orgtree.roles import FULL_ADMIN, MEMBER_UPDATER, VIEWER
 from tests.factories import MemberFactory, UserFactory, grant, org
 
