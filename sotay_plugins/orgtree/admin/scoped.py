@@ -12,7 +12,7 @@ to. For a scoped model each action is a *capability held at an organisation*:
     policy = ScopePermissionPolicy(Member, {"view": "members.view_member",
                                             "change": "members.change_member",
                                             "transfer": "members.transfer_member"})
-    register_scope_policy(policy)          # from the plugin's AppConfig.ready (register)
+    register_scope_policy(policy)          # from the plugin's AppConfig.ready()
 
     policy.user_has_permission(user, "change")                 # scope.can(user, cap)
     policy.user_has_permission_for_instance(user, "change", m) # scope.can(user, cap, m)
