@@ -9,6 +9,10 @@ from sotay_plugins.plugin import PluginConfig
 #: pages (feed, library, news, bookmarks, files), the API, and the publishing pipeline.
 PARTS = ("register_reading", "register_api", "register_publishing", "register_demo")
 
+#: The newsroom's own roles (orgtree's document uploaders and viewers read and write here too).
+EDITORIAL_BOARD = "editorial_board"
+NEWS_EDITOR = "news_editor"
+
 
 class EditorialConfig(PluginConfig):
     """The newsroom and the document library (SPEC.md modules 2 and 8) on Wagtail pages. Not
@@ -23,16 +27,23 @@ class EditorialConfig(PluginConfig):
     depends_on = ("orgtree", "members")
 
     def register(self, registry):
-        from sotay_plugins.orgtree.roles import (
-            DOCUMENT_UPLOADER,
-            EDITORIAL_BOARD,
-            NEWS_EDITOR,
-            VIEWER,
-        )
+        from sotay_plugins.orgtree.roles import DOCUMENT_UPLOADER, STAFF_BASE, VIEWER
         from sotay_plugins.registry import SearchableKind
 
         from . import models as m
 
+        registry.add_role(
+            EDITORIAL_BOARD,
+            _("Ban Biên tập"),
+            _("Duyệt tin bài, văn bản trước khi đăng."),
+            capabilities=STAFF_BASE,
+        )
+        registry.add_role(
+            NEWS_EDITOR,
+            _("Biên tập viên"),
+            _("Viết tin bài, bản tin của đơn vị, gửi Ban Biên tập duyệt."),
+            capabilities=STAFF_BASE,
+        )
         registry.add_capability(
             m.VIEW_LIBRARY,
             _("Xem tin bài, văn bản của các đơn vị trực thuộc"),

@@ -36,6 +36,7 @@ from wagtail.search import index
 
 from sotay_plugins.orgtree.models import AdvisoryBody, Organisation, Published
 from sotay_plugins.orgtree.scope import ScopeSpec
+from sotay_plugins.receipts import Receipt
 from sotay_plugins.storage import private_storage
 from sotay_plugins.text import fold
 
@@ -445,17 +446,14 @@ class Bookmark(models.Model):
         return f"{self.member_id} → {self.page_id}"
 
 
-class ReadReceipt(models.Model):
+class ReadReceipt(Receipt):
     """Every open and download of a news article or document by a member: one row per member,
     page and day, with the first and last time and the counts (``sotay_plugins.receipts``)."""
 
+    RECEIPT_TARGET = "page"
     RECEIPT_COUNTERS = ("opens", "downloads")
 
     page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="+")
-    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()
-    first_at = models.DateTimeField()
-    last_at = models.DateTimeField()
     opens = models.PositiveIntegerField(default=0)
     downloads = models.PositiveIntegerField(default=0)
 

@@ -263,7 +263,7 @@ class ScopedPagePermissionPolicy(PagePermissionPolicy):
         return explorable_pages(user)
 
     def _holders(self, actions, org=None):
-        from sotay_plugins.orgtree.permissions import ScopePermissionPolicy
+        from sotay_plugins.orgtree.admin.scoped import ScopePermissionPolicy
 
         capabilities = {}
         if set(actions) & WRITE_ACTIONS:

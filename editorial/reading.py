@@ -8,14 +8,14 @@ All through the scope engine (``scope.visible_to``):
 - ``file_access(user, file_id)``: a file may be fetched iff it is attached to a page the user may
   read (or the user uploaded it, or is a superuser).
 - ``record(user, page, counter)``: one read receipt per member, page and day, counted
-  (``sotay_plugins.receipts``: one statement, safe under concurrent opens).
+  (``sotay_plugins.receipts.Receipt``: one statement, safe under concurrent opens).
 """
 
 from __future__ import annotations
 
 from django.core.cache import cache
 
-from sotay_plugins import receipts, versions
+from sotay_plugins import versions
 from sotay_plugins.orgtree import scope
 
 from .models import (
@@ -120,9 +120,7 @@ def record(user, page, counter="opens", *, at=None):
     member = scope.subject(user)
     if member is None:
         return False
-    receipts.count_daily(
-        ReadReceipt, keys={"page": page.pk, "member": member.member_id}, at=at, counters=(counter,)
-    )
+    ReadReceipt.count_daily(page, member.member_id, at=at, counters=(counter,))
     return True
 
 

@@ -39,9 +39,7 @@ import time
 from django.conf import settings
 from django.core.exceptions import DisallowedHost, PermissionDenied
 from django.core.handlers.wsgi import WSGIRequest, get_script_name
-from django.core.signals import setting_changed
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
-from django.dispatch import receiver
 from django.http import HttpResponse
 from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.common import CommonMiddleware
@@ -193,9 +191,9 @@ def _route(urlconf, path):
 _header_templates = {}
 
 
-@receiver(setting_changed)
-def _forget(**kwargs):
-    """Settings changed (tests): routes and middleware headers are worked out again."""
+def forget(**kwargs):
+    """Settings changed (tests): routes and middleware headers are worked out again. Connected
+    to ``setting_changed`` by ``CoreConfig.ready``."""
     _route.cache_clear()
     _header_templates.clear()
 

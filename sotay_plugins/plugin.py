@@ -11,7 +11,10 @@ class PluginConfig(AppConfig):
 
     ``verbose_name`` is the Vietnamese label; ``version`` a string; ``depends_on`` the labels of
     the plugins it needs (checked at start-up). ``register(registry)`` adds the plugin's
-    capabilities, tabs, cards, statistics, searchable kinds and API routes.
+    roles, capabilities, tabs, cards, statistics, searchable kinds and API routes. A plugin
+    that connects signal receivers or registers permission policies does so in its ``ready()``
+    (after ``super().ready()``, typically from a ``receivers.py``), never as a side effect of
+    importing a module.
     """
 
     default_auto_field = "django.db.models.BigAutoField"

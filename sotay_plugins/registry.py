@@ -5,7 +5,8 @@ A plugin never imports another plugin's internals; it registers what it offers h
 registered through Wagtail's own hooks (``wagtail_hooks.py`` of each plugin), which already are
 that extension point; everything party-specific lives here:
 
-- capabilities: the rights a plugin defines, and which built-in roles bundle them;
+- roles and capabilities: the built-in roles a plugin defines and the rights it defines, with
+  the roles that bundle them (``orgtree.roles.sync_builtin_roles`` writes them to the Role table);
 - shell tabs and home cards: what the member's mobile shell shows;
 - statistics providers: figures the reports module aggregates per organisation;
 - searchable kinds: what the search index holds;
@@ -26,6 +27,16 @@ class Capability:
     code: str
     label: str
     description: str = ""
+
+
+@dataclass(frozen=True)
+class BuiltinRole:
+    """A role a plugin ships (``Registry.add_role``); ``needs_body``: held for an advisory body."""
+
+    code: str
+    name: str
+    description: str = ""
+    needs_body: bool = False
 
 
 @dataclass(frozen=True)
@@ -132,6 +143,7 @@ class DemoSeeder:
 @dataclass
 class Registry:
     capabilities: dict[str, Capability] = field(default_factory=dict)
+    roles: dict[str, BuiltinRole] = field(default_factory=dict)
     role_grants: dict[str, set[str]] = field(default_factory=dict)
     shell_tabs: dict[str, ShellTab] = field(default_factory=dict)
     home_cards: dict[str, HomeCard] = field(default_factory=dict)
@@ -155,8 +167,25 @@ class Registry:
             raise ValueError(f"{what} '{key}' is registered twice")
         table[key] = value
 
+    def add_role(self, code, name, description="", needs_body=False, capabilities=()):
+        """Declare a built-in role: the plugin whose work it is defines it (the editorial board
+        in editorial, the cell secretary in orgtree), so no layer names a later layer's roles.
+
+        ``name`` and ``description`` are Vietnamese (lazy) strings shown to administrators;
+        ``needs_body``: the role is held for one advisory body of the unit (1–2 holders each).
+        ``capabilities``: codes declared by a layer below that the role bundles too (e.g.
+        orgtree's ``admin.access`` and ``orgtree.view_org``); the plugin's own capabilities name
+        their roles in ``add_capability``. ``orgtree.roles.sync_builtin_roles`` writes every
+        declared role, with what it bundles, to the Role table after each migrate; a capability
+        bundled into a role no enabled plugin declares is given to nobody.
+        """
+        self._put(
+            self.roles, code, BuiltinRole(code, name, description, needs_body), "built-in role"
+        )
+        self.role_grants.setdefault(code, set()).update(capabilities)
+
     def add_capability(self, code, label, description="", roles=()):
-        """Declare a capability and bundle it into the named built-in roles."""
+        """Declare a capability and bundle it into the named built-in roles (``add_role``)."""
         self._put(self.capabilities, code, Capability(code, label, description), "capability")
         for role in roles:
             self.role_grants.setdefault(role, set()).add(code)

@@ -16,6 +16,20 @@ ROOT = Path(__file__).resolve().parent.parent
 
 PROBE = """
 import json, django
+from wagtail import hooks
+def scope_policies():
+    from django.apps import apps
+    from wagtail.permissions import policy_registry
+    return sorted(
+        model._meta.label for model in apps.get_models()
+        if type(policy_registry.get_by_type(model, fallback=False)).__name__ == "ScopePermissionPolicy"
+    )
+search_for_hooks, policies = hooks.search_for_hooks, []
+def first_search():  # what is registered when the first wagtail_hooks module is imported
+    if not hooks._searched_for_hooks and not policies:
+        policies.append(scope_policies())
+    search_for_hooks()
+hooks.search_for_hooks = first_search
 django.setup()
 from django.urls import resolve, Resolver404
 from sotay_plugins.registry import registry
@@ -26,6 +40,8 @@ def resolves(path):
         return False
 print(json.dumps({
     "capabilities": sorted(registry.capabilities),
+    "roles": sorted(registry.roles),
+    "policies": policies[0],
     "tabs": sorted(registry.shell_tabs),
     "api": sorted(r.prefix for r in registry.api_routes),
     "routes": {p: resolves(p) for p in ["/", "/ho-so/", "/api/v1/members/", "/api/v1/me/", "/api/v1/orgs/", "/api/v1/dummy/"]},
@@ -46,15 +62,33 @@ def probe(**env):
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+ORGTREE_ROLES = ["cell_secretary", "document_uploader", "full_admin", "member_updater", "viewer"]
+
+
 def test_all_builtin_plugins_are_on_by_default():
     seen = probe()
     assert {"orgtree.view_org", "members.view_member"} <= set(seen["capabilities"])
     assert seen["routes"]["/api/v1/members/"] and seen["routes"]["/ho-so/"]
+    # each plugin brings its own roles: the newsroom's come with editorial
+    assert seen["roles"] == sorted([*ORGTREE_ROLES, "editorial_board", "news_editor"])
+    # permission policies are registered when the apps are ready, before any hook is imported
+    assert {
+        "orgtree.Organisation",
+        "orgtree.AdvisoryBody",
+        "orgtree.RoleAssignment",
+        "members.Member",
+    } <= set(seen["policies"])
 
 
 def test_a_disabled_plugin_leaves_no_route_capability_or_tab():
     seen = probe(SOTAY_PLUGINS="orgtree")
     assert not any(c.startswith("members.") for c in seen["capabilities"])
+    assert seen["roles"] == ORGTREE_ROLES  # orgtree names no later plugin's role
+    assert seen["policies"] == [
+        "orgtree.AdvisoryBody",
+        "orgtree.Organisation",
+        "orgtree.RoleAssignment",
+    ]
     assert seen["tabs"] == [] and "members" not in seen["api"]
     assert (
         not seen["routes"]["/ho-so/"]
@@ -97,6 +131,12 @@ def test_registering_the_same_thing_twice_is_an_error():
     registry.add_api_route("a", object, "a")
     with pytest.raises(ValueError, match="twice"):
         registry.add_api_route("a", object, "b")
+    registry.add_role("r", "Vai trò", capabilities=["x.y"])
+    registry.add_role("r", "Vai trò")  # the same declaration again is harmless
+    with pytest.raises(ValueError, match="twice"):
+        registry.add_role("r", "Vai trò khác")
+    registry.add_capability("x.z", "Z", roles=["r"])
+    assert registry.role_grants["r"] == {"x.y", "x.z"}
 
 
 def test_the_api_schema_builds_with_a_plugin_disabled(tmp_path):

@@ -34,15 +34,16 @@ from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 from wagtail.log_actions import log
 
 from sotay_plugins.orgtree import scope
-from sotay_plugins.orgtree.admin_views import (
+from sotay_plugins.orgtree.admin.scoped import (
     ScopedCreateView,
     ScopedEditView,
     ScopedIndexView,
     ScopedModelViewSet,
+    ScopePermissionPolicy,
+    register_scope_policy,
 )
 from sotay_plugins.orgtree.choices import OrgKind
 from sotay_plugins.orgtree.forms import OrgChoiceField, ScopedModelForm, org_chooser
-from sotay_plugins.orgtree.permissions import ScopePermissionPolicy, register_scope_policy
 
 from . import materials as service
 from . import reports

@@ -28,15 +28,16 @@ from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.widgets.button import Button
 
 from sotay_plugins.orgtree import scope
-from sotay_plugins.orgtree.admin_views import (
+from sotay_plugins.orgtree.admin.scoped import (
     ScopedCreateView,
     ScopedEditView,
     ScopedIndexView,
     ScopedInspectView,
     ScopedModelViewSet,
     ScopedObjectFormView,
+    ScopePermissionPolicy,
+    register_scope_policy,
 )
-from sotay_plugins.orgtree.permissions import ScopePermissionPolicy, register_scope_policy
 
 from . import services
 from .forms import (

@@ -29,7 +29,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sotay_plugins import files, receipts
+from sotay_plugins import files
 from sotay_plugins.orgtree import scope
 from sotay_plugins.orgtree.choices import OrgKind
 from sotay_plugins.orgtree.models import Organisation
@@ -269,14 +269,7 @@ def record_open(material, member, meeting=None, *, at=None):
     """Count one open of ``material`` by ``member`` (one row per material, member and day; one
     statement, see ``sotay_plugins.receipts``). ``meeting`` (the page it was opened from) is not
     stored: an open counts for every meeting that uses the material."""
-    receipts.count_daily(
-        MaterialOpen,
-        keys={
-            "material": getattr(material, "pk", material),
-            "member": getattr(member, "pk", member),
-        },
-        at=at,
-    )
+    MaterialOpen.count_daily(material, member, at=at)
 
 
 @dataclass

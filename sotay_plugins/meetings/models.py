@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from sotay_plugins.orgtree.choices import OrgKind
 from sotay_plugins.orgtree.models import Published
 from sotay_plugins.orgtree.scope import ScopeSpec
+from sotay_plugins.receipts import Receipt
 from sotay_plugins.storage import private_storage
 
 from .choices import MeetingKind
@@ -216,14 +217,12 @@ class MeetingMaterial(models.Model):
         return f"{self.material} @ {self.meeting}"
 
 
-class MaterialOpen(models.Model):
+class MaterialOpen(Receipt):
     """A member opened a material (one row per member, material and day; first/last time and a count)."""
 
+    RECEIPT_TARGET = "material"
+
     material = models.ForeignKey(Material, on_delete=models.CASCADE, related_name="opens")
-    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()
-    first_at = models.DateTimeField()
-    last_at = models.DateTimeField()
     count = models.PositiveIntegerField(default=1)
 
     class Meta:

@@ -1,8 +1,8 @@
 """Member records in the Wagtail admin, filtered by the scope engine.
 
 Listing, inspect and edit reach only members under a unit where the user holds the matching
-capability (orgtree.permissions.ScopePermissionPolicy, registered in wagtail_hooks). Personal
-data (CCCD, birth date, addresses, phone) is shown and editable only with
+capability (orgtree.admin.scoped.ScopePermissionPolicy, registered in MembersConfig.ready).
+Personal data (CCCD, birth date, addresses, phone) is shown and editable only with
 ``members.view_personal`` at the member's cell; elsewhere the CCCD is masked. Every opening of a
 member's page is written to the audit log (services.log_view). Writes go through services.
 """
@@ -28,7 +28,7 @@ from wagtail.admin.widgets import AdminDateInput
 from wagtail.admin.widgets.button import Button
 
 from sotay_plugins.orgtree import scope
-from sotay_plugins.orgtree.admin_views import (
+from sotay_plugins.orgtree.admin.scoped import (
     ScopedCreateView,
     ScopedEditView,
     ScopedIndexView,

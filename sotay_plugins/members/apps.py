@@ -12,7 +12,6 @@ class MembersConfig(PluginConfig):
     depends_on = ("orgtree",)
 
     def register(self, registry):
-        from sotay_plugins import signals
         from sotay_plugins.orgtree.roles import CELL_SECRETARY, MEMBER_UPDATER, VIEWER
         from sotay_plugins.registry import HomeCard, ShellTab
 
@@ -65,23 +64,32 @@ class MembersConfig(PluginConfig):
         registry.add_api_path("auth/token/", TokenView, "token")
         registry.add_api_path("me/", MeView, "me")
         credential_views.register(registry)  # the "Mã QR" tab and /api/v1/me/qr/
-        signals.org_merged.connect(services.on_org_merged, dispatch_uid="members.org_merged")
-        from django.contrib.auth import get_user_model
-        from django.db.models.signals import post_delete, post_save
+
+    def ready(self):
+        super().ready()
+        from . import receivers
+
+        receivers.connect()
+        self.register_policies()
+
+    @staticmethod
+    def register_policies():
+        """What each admin action on a member needs (``orgtree.admin.scoped``)."""
+        from sotay_plugins.orgtree.admin.scoped import ScopePermissionPolicy, register_scope_policy
 
         from .models import Member
 
-        for model in (get_user_model(), Member):  # kept pages (pagecache) show the person's record
-            post_save.connect(
-                services.touch_person,
-                sender=model,
-                dispatch_uid=f"members.touch.save.{model.__name__}",
+        register_scope_policy(
+            ScopePermissionPolicy(
+                Member,
+                {
+                    "view": "members.view_member",
+                    "add": "members.change_member",
+                    "change": "members.change_member",
+                    "transfer": "members.transfer_member",
+                    "issue_activation": "members.issue_activation",
+                    "view_personal": "members.view_personal",
+                    # no "delete": a member leaves the register through a status, never a row
+                },
             )
-            post_delete.connect(
-                services.touch_person,
-                sender=model,
-                dispatch_uid=f"members.touch.delete.{model.__name__}",
-            )
-        signals.org_dissolving.connect(
-            services.on_org_dissolving, dispatch_uid="members.org_dissolving"
         )

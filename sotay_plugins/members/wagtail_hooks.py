@@ -1,5 +1,6 @@
 """The members plugin in the Wagtail admin: the member register (menu "Đảng viên"), its audit
-actions, and the member count column of the organisation tree browser."""
+actions, and the member count column of the organisation tree browser. The member's
+permission policy is registered when the app is ready (``MembersConfig.register_policies``)."""
 
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -7,32 +8,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
-from sotay_plugins.orgtree.permissions import ScopePermissionPolicy, register_scope_policy
+from sotay_plugins.orgtree.admin.organisations import ORG_LISTING_ANNOTATIONS_HOOK
 
-from . import log_actions
+from . import cards_admin, import_admin, log_actions  # noqa: F401  (cards_admin, import_admin: views)
+from .admin_views import MemberViewSet
 from .models import Member
-
-# Registered before any view asks Wagtail for the model's policy (see orgtree.permissions).
-register_scope_policy(
-    ScopePermissionPolicy(
-        Member,
-        {
-            "view": "members.view_member",
-            "add": "members.change_member",
-            "change": "members.change_member",
-            "transfer": "members.transfer_member",
-            "issue_activation": "members.issue_activation",
-            "view_personal": "members.view_personal",
-            # no "delete": a member leaves the register through a status, never a deleted row
-        },
-    )
-)
-
-from sotay_plugins.orgtree.admin_views import ORG_LISTING_ANNOTATIONS_HOOK  # noqa: E402
-
-from . import cards_admin, import_admin  # noqa: E402, F401  (QR cards and spreadsheet import admin views)
-from .admin_views import MemberViewSet  # noqa: E402
-from .services import VISIBLE_STATUSES  # noqa: E402
+from .services import VISIBLE_STATUSES
 
 
 @hooks.register("register_log_actions")

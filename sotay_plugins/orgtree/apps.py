@@ -1,7 +1,9 @@
-from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 from sotay_plugins.plugin import PluginConfig
+
+MANAGE_TREE = "orgtree.manage_tree"
+ASSIGN_ROLES = "orgtree.assign_roles"
 
 
 class OrgTreeConfig(PluginConfig):
@@ -12,74 +14,47 @@ class OrgTreeConfig(PluginConfig):
     version = "1.0"
 
     def register(self, registry):
-        from .roles import (
-            CELL_SECRETARY,
-            DOCUMENT_UPLOADER,
-            EDITORIAL_BOARD,
-            FEEDBACK_HANDLER,
-            IDENTITY_CUSTODIAN,
-            MEMBER_UPDATER,
-            NEWS_EDITOR,
-            STAFF_CAPABILITY,
-            VIEWER,
-        )
+        from .roles import STAFF_CAPABILITY, VIEW_ORG, register_roles
 
-        staff = [
-            MEMBER_UPDATER,
-            DOCUMENT_UPLOADER,
-            VIEWER,
-            CELL_SECRETARY,
-            EDITORIAL_BOARD,
-            FEEDBACK_HANDLER,
-            IDENTITY_CUSTODIAN,
-            NEWS_EDITOR,
-        ]
-        registry.add_capability(STAFF_CAPABILITY, _("Vào trang quản trị"), roles=staff)
-        registry.add_capability("orgtree.view_org", _("Xem cơ cấu tổ chức"), roles=staff)
-        registry.add_capability(
-            "orgtree.manage_tree", _("Thành lập, di chuyển, sáp nhập, giải thể tổ chức")
-        )
-        registry.add_capability("orgtree.assign_roles", _("Phân quyền cho tài khoản"))
+        register_roles(registry)
+        registry.add_capability(STAFF_CAPABILITY, _("Vào trang quản trị"))
+        registry.add_capability(VIEW_ORG, _("Xem cơ cấu tổ chức"))
+        registry.add_capability(MANAGE_TREE, _("Thành lập, di chuyển, sáp nhập, giải thể tổ chức"))
+        registry.add_capability(ASSIGN_ROLES, _("Phân quyền cho tài khoản"))
 
         from .api import OrganisationViewSet
 
         registry.add_api_route("orgs", OrganisationViewSet, "org")
-        post_migrate.connect(self._sync_roles, sender=self)
-        self._watch_rights()
 
-    def _watch_rights(self):
-        from django.db.models.signals import post_delete, post_save
+    def ready(self):
+        super().ready()
+        from . import receivers
 
-        from sotay_plugins import versions
-
-        from .models import Organisation, Role, RoleAssignment, org_version_key
-        from .scope import grants_changed
-
-        def changed(**kwargs):
-            grants_changed()
-
-        for model in (Role, RoleAssignment):
-            post_save.connect(
-                changed, sender=model, weak=False, dispatch_uid=f"grants.save.{model.__name__}"
-            )
-            post_delete.connect(
-                changed, sender=model, weak=False, dispatch_uid=f"grants.delete.{model.__name__}"
-            )
-
-        def org_saved(instance, **kwargs):  # its name on kept pages (sotay_plugins.pagecache)
-            versions.bump(org_version_key(instance.pk))
-
-        post_save.connect(
-            org_saved, sender=Organisation, weak=False, dispatch_uid="orgtree.org_version.save"
-        )
-        post_delete.connect(
-            org_saved, sender=Organisation, weak=False, dispatch_uid="orgtree.org_version.delete"
-        )
+        receivers.connect(self)
+        self.register_policies()
 
     @staticmethod
-    def _sync_roles(**kwargs):
-        from .roles import sync_builtin_roles
-        from .scope import grants_changed
+    def register_policies():
+        """What each admin action on the tree's models needs (``orgtree.admin.scoped``)."""
+        from .admin.scoped import ScopePermissionPolicy, register_scope_policy
+        from .models import AdvisoryBody, Organisation, RoleAssignment
+        from .roles import VIEW_ORG
 
-        sync_builtin_roles()
-        grants_changed()
+        tree = ("add", "change", "move", "merge", "dissolve")
+        # no "delete": a unit is dissolved or merged, never deleted (its history stays)
+        register_scope_policy(
+            ScopePermissionPolicy(
+                Organisation, {"view": VIEW_ORG, **dict.fromkeys(tree, MANAGE_TREE)}
+            )
+        )
+        # no "delete": a body is closed (is_active) so that its documents keep their issuer
+        register_scope_policy(
+            ScopePermissionPolicy(
+                AdvisoryBody, {"view": VIEW_ORG, "add": MANAGE_TREE, "change": MANAGE_TREE}
+            )
+        )
+        register_scope_policy(
+            ScopePermissionPolicy(
+                RoleAssignment, dict.fromkeys(("view", "add", "change", "delete"), ASSIGN_ROLES)
+            )
+        )

@@ -14,6 +14,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.widgets import BooleanRadioSelect
 
 from . import permissions, scope
+from .admin.scoped import policy_for
 from .choices import OrgKind
 from .models import AdvisoryBody, Organisation, Role, RoleAssignment
 
@@ -21,21 +22,9 @@ MANAGE_TREE = "orgtree.manage_tree"
 ASSIGN_ROLES = "orgtree.assign_roles"
 
 
-def add_validation_error(form, exc: ValidationError):
-    """Put a service's ValidationError on ``form``: on the field it names when the form has
-    that field, otherwise at the top of the form."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            target = field if field in form.fields else None
-            for error in errors:
-                form.add_error(target, error)
-    else:
-        form.add_error(None, exc)
-
-
 def org_chooser(capability, kinds=()):
     """The scoped organisation chooser widget (a modal instead of a long select)."""
-    from .admin_views import OrganisationChooser  # it lives with the admin views it opens
+    from .admin.chooser import OrganisationChooser  # it lives with the chooser views it opens
 
     return OrganisationChooser(capability=capability, kinds=kinds)
 
@@ -186,7 +175,7 @@ class OrganisationFilterSet(WagtailFilterSet):
         super().__init__(*args, request=request, **kwargs)
         user = request.user if request else None
         self.filters["within"].queryset = _tree_order(
-            permissions.policy_for(Organisation)
+            policy_for(Organisation)
             .instances_user_has_any_permission_for(user, ["view", "change"])
             .exclude(kind=OrgKind.CELL)
         )
@@ -195,7 +184,7 @@ class OrganisationFilterSet(WagtailFilterSet):
     def filter_within(self, queryset, name, value):
         if not value:
             return queryset
-        return queryset.filter(tree_id=value.tree_id, lft__gte=value.lft, rght__lte=value.rght)
+        return queryset.filter(scope.within(value))
 
 
 # --- advisory bodies -------------------------------------------------------------------------
@@ -329,6 +318,4 @@ class RoleAssignmentFilterSet(WagtailFilterSet):
     def filter_within(self, queryset, name, value):
         if not value:
             return queryset
-        return queryset.filter(
-            org__tree_id=value.tree_id, org__lft__gte=value.lft, org__rght__lte=value.rght
-        )
+        return queryset.filter(scope.within(value, "org"))

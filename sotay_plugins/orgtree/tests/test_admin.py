@@ -7,9 +7,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from sotay_plugins.orgtree import scope, services
+from sotay_plugins.orgtree.admin.scoped import policy_for
 from sotay_plugins.orgtree.choices import OrgKind
 from sotay_plugins.orgtree.models import AdvisoryBody, Organisation, OrgEvent, Role, RoleAssignment
-from sotay_plugins.orgtree.permissions import grantable_roles, may_grant, policy_for
+from sotay_plugins.orgtree.permissions import grantable_roles, may_grant
 from sotay_plugins.orgtree.roles import FULL_ADMIN, MEMBER_UPDATER, VIEWER
 from tests.factories import MemberFactory, UserFactory, grant, org
 
@@ -72,6 +73,16 @@ def test_anonymous_and_plain_member_cannot_open_the_tree_admin(client, tree):
 def test_listing_shows_only_the_units_the_user_manages(client, tree, d1_admin):
     got = listed(login(client, d1_admin).get(reverse(INDEX)))
     assert got == ids(tree, "d1", "b1", "c11", "c12")
+
+
+def test_listing_within_a_unit_shows_its_subtree(client, tree):
+    province_admin = staff(FULL_ADMIN, tree["province"])
+    login(client, province_admin)
+    got = listed(client.get(reverse(INDEX), {"within": tree["d1"].pk}))
+    assert got == ids(tree, "d1", "b1", "c11", "c12")
+    assert listed(client.get(reverse(INDEX), {"within": tree["b1"].pk})) == ids(
+        tree, "b1", "c11", "c12"
+    )
 
 
 def test_viewer_sees_the_province_but_gets_no_edit_or_restructuring(client, tree):
@@ -379,6 +390,19 @@ def test_role_assignments_listing_is_scoped(client, tree, d1_admin):
         client.post(reverse("orgtree_roleassignment:delete", args=[outside.pk])).status_code == 404
     )
     assert RoleAssignment.objects.filter(pk=outside.pk).exists()
+
+
+def test_role_assignments_within_a_unit(client, tree):
+    province_admin = staff(FULL_ADMIN, tree["province"])
+    under_b1 = grant(UserFactory(), VIEWER, tree["c11"])
+    at_d1 = grant(UserFactory(), VIEWER, tree["d1"])
+    elsewhere = grant(UserFactory(), VIEWER, tree["c21"])
+    login(client, province_admin)
+    index = reverse("orgtree_roleassignment:index")
+    got = listed(client.get(index, {"within": tree["b1"].pk}))
+    assert under_b1.pk in got and at_d1.pk not in got and elsewhere.pk not in got
+    got = listed(client.get(index, {"within": tree["d1"].pk}))
+    assert {under_b1.pk, at_d1.pk} <= got and elsewhere.pk not in got
 
 
 def test_grant_choices_are_limited_and_granted_by_is_recorded(client, tree, d1_admin):

@@ -368,24 +368,22 @@ class Command(BaseCommand):
     # --- staff and roles -------------------------------------------------------------------
     def create_staff(self, orgs, bodies, members):
         User = get_user_model()
-        roles = {r.code: r for r in Role.objects.all()}
+        roles = {r.code: r for r in Role.objects.filter(code__in=list(registry.roles))}
         province = orgs[0]
         superuser = User.objects.create_superuser(SUPERUSER, password=None, email="")
         superuser.password = self.password_hash
         superuser.first_name, superuser.last_name = "Quản trị", "hệ thống"
         superuser.save(update_fields=["password", "first_name", "last_name"])
-        staff, assignments = [], []
+        assignments = []
 
         def staff_user(username, first, last):
-            user = User(
+            return User(
                 username=username,
                 password=self.password_hash,
                 first_name=first,
                 last_name=last,
                 is_active=True,
             )
-            staff.append(user)
-            return user
 
         plan = [
             (staff_user("vanphong.tinh", "Văn phòng", "Tỉnh ủy"), "full_admin", province, None),
@@ -430,22 +428,6 @@ class Command(BaseCommand):
                     None,
                 )
             )
-            plan.append(
-                (
-                    staff_user(f"phananh.{seg}", "Xử lý phản ánh", org.short_name),
-                    "feedback_handler",
-                    org,
-                    None,
-                )
-            )
-            plan.append(
-                (
-                    staff_user(f"danhtinh.{seg}", "Giữ danh tính", org.short_name),
-                    "identity_custodian",
-                    org,
-                    None,
-                )
-            )
         for body in bodies:
             org = next(o for o in orgs if o.pk == body.org_id)
             if body.kind == AdvisoryKind.TUYEN_GIAO:
@@ -459,7 +441,9 @@ class Command(BaseCommand):
                             body,
                         )
                     )
-        User.objects.bulk_create(staff)
+        # a role no enabled plugin declares (editorial switched off) gets no demo account
+        plan = [entry for entry in plan if entry[1] in roles]
+        User.objects.bulk_create([user for user, *_ in plan])
         for user, role, org, body in plan:
             assignments.append(
                 RoleAssignment(user=user, role=roles[role], org=org, advisory_body=body)
