@@ -9,3 +9,19 @@ class CoreConfig(AppConfig):
     label = "sotay"
     verbose_name = _("Lõi Sổ tay")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import post_save, pre_save
+
+        from . import authentication
+
+        user = get_user_model()
+        pre_save.connect(
+            authentication.note_password_change, sender=user, dispatch_uid="sotay.password.pre"
+        )
+        post_save.connect(
+            authentication.drop_tokens_on_password_change,
+            sender=user,
+            dispatch_uid="sotay.password.post",
+        )

@@ -45,7 +45,13 @@ class MembersConfig(PluginConfig):
             _("Cấp mã kích hoạt tài khoản"),
             roles=[MEMBER_UPDATER, CELL_SECRETARY],
         )
+        registry.add_capability(
+            "members.reset_account",
+            _("Đặt lại tài khoản đã kích hoạt (cấp lại mã kích hoạt)"),
+            roles=[],  # full administrators only (they hold every capability)
+        )
         registry.subject_resolver = services.resolve_subject
+        registry.account_cell_resolver = services.account_cell
         registry.credential_resolver = credentials.resolve
         registry.add_shell_tab(ShellTab("home", _("Trang chủ"), "members:home", icon="⌂", order=0))
         registry.add_shell_tab(

@@ -7,14 +7,15 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
-from sotay_plugins.orgtree.permissions import ScopePermissionPolicy, register_scope_policy
+from sotay_plugins.orgtree.permissions import register_scope_policy
 
 from . import log_actions
 from .models import Member
+from .permissions import MemberPermissionPolicy
 
 # Registered before any view asks Wagtail for the model's policy (see orgtree.permissions).
 register_scope_policy(
-    ScopePermissionPolicy(
+    MemberPermissionPolicy(
         Member,
         {
             "view": "members.view_member",
@@ -22,6 +23,7 @@ register_scope_policy(
             "change": "members.change_member",
             "transfer": "members.transfer_member",
             "issue_activation": "members.issue_activation",
+            "reset_account": "members.reset_account",
             "view_personal": "members.view_personal",
             # no "delete": a member leaves the register through a status, never a deleted row
         },
