@@ -194,6 +194,12 @@ def convene_all():
             [Attendance(meeting_id=by_cell[cell], member_id=pk) for pk, cell, _v in expected],
             batch_size=5000,
         )
+        from sotay_plugins.authentication import tokens_valid_since
+
+        # a kept bench database may hold tokens past SOTAY_TOKEN_DAYS: the check-in refuses those
+        Token.objects.filter(
+            user_id__in=secretaries.values(), created__lte=tokens_valid_since()
+        ).delete()
         have = set(
             Token.objects.filter(user_id__in=secretaries.values()).values_list("user_id", flat=True)
         )

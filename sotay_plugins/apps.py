@@ -12,8 +12,19 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         # Receivers are connected here, never as a side effect of importing their module.
+        from django.contrib.auth import get_user_model
         from django.core.signals import setting_changed
+        from django.db.models.signals import post_save, pre_save
 
-        from . import front
+        from . import authentication, front
 
         setting_changed.connect(front.forget, dispatch_uid="sotay.front.forget")
+        user = get_user_model()
+        pre_save.connect(
+            authentication.note_password_change, sender=user, dispatch_uid="sotay.password.pre"
+        )
+        post_save.connect(
+            authentication.drop_tokens_on_password_change,
+            sender=user,
+            dispatch_uid="sotay.password.post",
+        )

@@ -160,6 +160,10 @@ class Registry:
     #: (a member's signed card/app token, or the chip citizen-ID card's QR text). Raises
     #: ValidationError with a Vietnamese message. Set by the members plugin; used by check-in.
     credential_resolver: Callable[..., Any] | None = None
+    #: ``fn(user) -> cell id | None``: the cell of the member record behind an account, whatever
+    #: the member's status (None: a staff-only account). Set by the members plugin; the roles
+    #: screen asks it to keep accounts outside the giver's scope unnamed.
+    account_cell_resolver: Callable[[Any], Any] | None = None
 
     @staticmethod
     def _put(table, key, value, what):

@@ -22,7 +22,9 @@ def scope_policies():
     from wagtail.permissions import policy_registry
     return sorted(
         model._meta.label for model in apps.get_models()
-        if type(policy_registry.get_by_type(model, fallback=False)).__name__ == "ScopePermissionPolicy"
+        if "ScopePermissionPolicy" in [
+            c.__name__ for c in type(policy_registry.get_by_type(model, fallback=False)).__mro__
+        ]
     )
 search_for_hooks, policies = hooks.search_for_hooks, []
 def first_search():  # what is registered when the first wagtail_hooks module is imported

@@ -199,15 +199,28 @@ SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 
-# django-axes: five failures lock the (username, IP) pair for 15 minutes. Its log lines are
-# kept quiet because a username is a CCCD (Decree 13/2023: no CCCD in logs).
-AXES_FAILURE_LIMIT = 5
+# django-axes (database handler: every process sees the same counts). Failures within the
+# cool-off time lock, each against its own limit (sotay_plugins.lockout.LockoutHandler): 5 for
+# one (account, address) pair, 30 for one address across accounts (one address trying a password
+# on many CCCDs), 50 for one account across addresses. The web login and the API's token
+# endpoint share the lockout. Its log lines are kept quiet because a username is a CCCD
+# (Decree 13/2023: no CCCD in logs); usernames are folded so look-alike digits count as one.
+AXES_HANDLER = "sotay_plugins.lockout.LockoutHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address", "username"]
+SOTAY_LOCKOUT_LIMITS = [5, 30, 50]
+AXES_FAILURE_LIMIT = SOTAY_LOCKOUT_LIMITS[0]
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "sotay_plugins.authentication.lockout_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "sotay_plugins.members.accounts.lockout_response"
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
+# Account activation (CCCD + one-time code): attempts per address and per CCCD, per hour, counted
+# in the shared cache (sotay_plugins.authentication.AttemptLimit).
+SOTAY_ACTIVATION_LIMITS = {"address": 20, "cccd": 5}
+# API tokens (POST /api/v1/auth/token/) expire this many days after they are issued, and die
+# with any change of the account's password (sotay_plugins.authentication).
+SOTAY_TOKEN_DAYS = int(os.environ.get("SOTAY_TOKEN_DAYS", "30"))
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "vi"

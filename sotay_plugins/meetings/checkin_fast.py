@@ -44,6 +44,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.http import HttpResponse
 from django.utils import timezone, translation
 
+from sotay_plugins import authentication
 from sotay_plugins.orgtree import scope
 from sotay_plugins.registry import registry
 
@@ -189,8 +190,7 @@ def _statements_for(shape):
     mt_audience = mt["audience_org"]
     # What both statements require, besides the attendance row's status.
     where = (
-        f"t.{_column(Token, 'key')} = %(key)s AND u.{_pk(user)} = t.{_column(Token, 'user')} "  # noqa: S608
-        f"AND u.{_column(user, 'is_active')} "
+        f"{authentication.token_sql('t', 'u')} "  # the API token's whole validity rule
         f"AND a.{a['meeting']} = %(meeting)s AND a.{a['member']} = %(member)s "
         f"AND mt.{_pk(Meeting)} = a.{a['meeting']} AND mt.{mt['state']} NOT IN ({_literals(*LOCKED_STATES)}) "
         f"AND m.{_pk(member_model)} = a.{a['member']} AND {checkin.member_conditions_sql(shape)} "
@@ -266,7 +266,7 @@ def attempt(request, pk):
         "now": now,
         "grace": timedelta(minutes=checkin.grace_minutes()),
         "method": method,
-        "key": key,
+        **authentication.token_sql_values(key, now),
         "meeting": pk,
         "member": member_id,
         "today": timezone.localdate(now),

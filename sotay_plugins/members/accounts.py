@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
 
+from sotay_plugins.authentication import client_address, normalise_username
+
 from . import services
 
 LOCKOUT_MESSAGE = gettext_lazy(
@@ -18,7 +20,8 @@ LOCKOUT_MESSAGE = gettext_lazy(
 
 
 def lockout_response(request, *args, **kwargs):
-    """What django-axes answers once a (CCCD, IP) pair is locked out: 429, in Vietnamese."""
+    """What django-axes answers once a login is locked out (see sotay_plugins.authentication):
+    429, in Vietnamese, through the web and the API alike."""
     if request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", ""):
         return JsonResponse({"detail": str(LOCKOUT_MESSAGE)}, status=429)
     return render(request, "members/locked_out.html", {"message": LOCKOUT_MESSAGE}, status=429)
@@ -38,6 +41,10 @@ class LoginForm(auth_views.AuthenticationForm):
             "Tài khoản chưa được kích hoạt. Xin nhập mã kích hoạt do chi bộ cấp."
         ),
     }
+
+    def clean_username(self):
+        """Folded like the lockout's count (look-alike digits are the same CCCD)."""
+        return normalise_username(self.cleaned_data.get("username"))
 
 
 class LoginView(auth_views.LoginView):
@@ -78,6 +85,17 @@ class ActivationForm(forms.Form):
 class ActivationView(FormView):
     form_class = ActivationForm
     template_name = "members/activate.html"
+
+    def post(self, request, *args, **kwargs):
+        """Attempts are limited per address and per CCCD typed (shared cache), before any check."""
+        if not services.activation_allowed(client_address(request), request.POST.get("cccd")):
+            return render(
+                request,
+                "members/locked_out.html",
+                {"message": services.ACTIVATION_LIMIT_MESSAGE},
+                status=429,
+            )
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
         from django.core.exceptions import ValidationError

@@ -41,6 +41,7 @@ from sotay_plugins.orgtree.forms import OrgChoiceField, ScopedModelForm, org_cho
 from sotay_plugins.orgtree.models import Organisation
 
 from . import services
+from .cccd import UniqueByService
 from .models import PERSONAL_FIELDS, Member, MembershipKind, MemberStatus, MemberTransfer
 
 VIEW_PERSONAL = "members.view_personal"
@@ -75,7 +76,7 @@ EDIT_FIELDS = [
 ]
 
 
-class MemberEditForm(ScopedModelForm):
+class MemberEditForm(UniqueByService, ScopedModelForm):
     """The record's fields; the personal ones only for a user who may see them here."""
 
     class Meta:
@@ -89,7 +90,7 @@ class MemberEditForm(ScopedModelForm):
                 self.fields.pop(name, None)
 
 
-class MemberCreateForm(ScopedModelForm):
+class MemberCreateForm(UniqueByService, ScopedModelForm):
     class Meta:
         model = Member
         fields = ["cell", *EDIT_FIELDS]
@@ -243,7 +244,7 @@ class MemberIndexView(ScopedIndexView):
     search_backend_name = None
 
     def get_listing_queryset(self, queryset):
-        return queryset.select_related("cell")
+        return queryset.select_related("cell", "user")  # "user": the account buttons
 
     def search_queryset(self, queryset):
         if not self.is_searching:
@@ -285,6 +286,7 @@ class MemberIndexView(ScopedIndexView):
         for action, label, icon, priority in (
             ("transfer", _("Chuyển sinh hoạt"), "arrow-right-full", 40),
             ("issue_activation", _("In mã kích hoạt"), "key", 41),
+            ("reset_account", _("Đặt lại tài khoản"), "key", 42),
         ):
             if self._can(action, instance):
                 buttons.append(
@@ -307,6 +309,7 @@ class MemberButtonsMixin:
         for action, label, icon, priority in (
             ("transfer", _("Chuyển sinh hoạt"), "arrow-right-full", 40),
             ("issue_activation", _("In mã kích hoạt"), "key", 41),
+            ("reset_account", _("Đặt lại tài khoản"), "key", 42),
         ):
             if self.permission_policy.user_has_permission_for_instance(user, action, self.object):
                 buttons.append(
@@ -334,10 +337,15 @@ class MemberCreateView(ScopedCreateView):
         return services.create_member(actor=self.request.user, **data)
 
     def get_success_message(self, instance):
-        return _("Đã thêm đảng viên %(name)s (số lý lịch %(no)s).") % {
-            "name": instance.full_name,
-            "no": instance.party_record_no,
-        }
+        return (
+            _("Đã thêm đảng viên %(name)s (số lý lịch %(no)s).")
+            % {
+                "name": instance.full_name,
+                "no": instance.party_record_no,
+            }
+            + " "
+            + getattr(instance, "position_notice", "")
+        )
 
 
 class MemberEditView(MemberButtonsMixin, ScopedEditView):
@@ -358,7 +366,8 @@ class MemberEditView(MemberButtonsMixin, ScopedEditView):
         return member
 
     def get_success_message(self):
-        return _("Đã lưu hồ sơ của %(name)s.") % {"name": self.object.full_name}
+        notice = getattr(self.object, "position_notice", "")
+        return _("Đã lưu hồ sơ của %(name)s.") % {"name": self.object.full_name} + " " + notice
 
     @cached_property
     def header_more_buttons(self):
@@ -442,10 +451,15 @@ class MemberTransferView(ScopedObjectFormView):
             note=data.get("note") or "",
             actor=self.request.user,
         )
-        return _("Đã chuyển sinh hoạt của %(name)s đến %(cell)s.") % {
-            "name": member.full_name,
-            "cell": data["to_cell"].name,
-        }
+        return (
+            _("Đã chuyển sinh hoạt của %(name)s đến %(cell)s.")
+            % {
+                "name": member.full_name,
+                "cell": data["to_cell"].name,
+            }
+            + " "
+            + getattr(member, "position_notice", "")
+        )
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -484,6 +498,24 @@ class MemberActivationView(ScopedObjectFormView):
         )
 
 
+class MemberResetView(MemberActivationView):
+    """Reset an activated account (``members.reset_account``, audited), then print a new code."""
+
+    action = "reset_account"
+    page_title = gettext_lazy("Đặt lại tài khoản")
+    submit_button_label = gettext_lazy("Đặt lại và in mã mới")
+
+    def get_intro(self):
+        return _(
+            "Đặt lại tài khoản của đồng chí %(name)s (%(cell)s): mật khẩu, các phiên đăng nhập và "
+            "mã xác thực ứng dụng hết hiệu lực ngay; đồng chí kích hoạt lại bằng mã mới in ra."
+        ) % {"name": self.object.full_name, "cell": self.object.cell.name}
+
+    def form_valid(self, form):
+        services.reset_account(self.object, actor=self.request.user)
+        return super().form_valid(form)
+
+
 class MemberViewSet(ScopedModelViewSet):
     model = Member
     name = "members_member"
@@ -511,4 +543,5 @@ class MemberViewSet(ScopedModelViewSet):
             self.object_action_path(
                 "ma-kich-hoat", MemberActivationView, "issue_activation", **common
             ),
+            self.object_action_path("dat-lai", MemberResetView, "reset_account", **common),
         ]

@@ -2,12 +2,12 @@ from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from sotay_plugins.authentication import issue_token, normalise_username
 from sotay_plugins.orgtree import scope
 
 from . import services
@@ -131,7 +131,8 @@ class LoginThrottle(AnonRateThrottle):
 class TokenView(APIView):
     """Exchange a CCCD (or staff username) and password for an API token.
 
-    Five wrong passwords lock the (username, address) pair for 15 minutes (HTTP 429).
+    The same lockout as the web login (HTTP 429, see sotay_plugins.authentication). The token
+    lives ``SOTAY_TOKEN_DAYS`` days and dies with a change of the account's password.
     """
 
     permission_classes = [AllowAny]
@@ -146,7 +147,7 @@ class TokenView(APIView):
         responses=inline_serializer("TokenResponse", {"token": serializers.CharField()}),
     )
     def post(self, request):
-        username = str(request.data.get("username") or "").strip()
+        username = normalise_username(request.data.get("username"))
         password = str(request.data.get("password") or "")
         missing = {
             name: [_("Trường này là bắt buộc.")]
@@ -164,5 +165,5 @@ class TokenView(APIView):
             raise exceptions.AuthenticationFailed(
                 _("Số CCCD hoặc mật khẩu không đúng, hoặc tài khoản chưa kích hoạt.")
             )
-        token, _created = Token.objects.get_or_create(user=user)
+        token = issue_token(user)
         return Response({"token": token.key})

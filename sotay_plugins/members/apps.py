@@ -44,7 +44,13 @@ class MembersConfig(PluginConfig):
             _("Cấp mã kích hoạt tài khoản"),
             roles=[MEMBER_UPDATER, CELL_SECRETARY],
         )
+        registry.add_capability(
+            "members.reset_account",
+            _("Đặt lại tài khoản đã kích hoạt (cấp lại mã kích hoạt)"),
+            roles=[],  # full administrators only (they hold every capability)
+        )
         registry.subject_resolver = services.resolve_subject
+        registry.account_cell_resolver = services.account_cell
         registry.credential_resolver = credentials.resolve
         registry.add_shell_tab(ShellTab("home", _("Trang chủ"), "members:home", icon="⌂", order=0))
         registry.add_shell_tab(
@@ -75,12 +81,13 @@ class MembersConfig(PluginConfig):
     @staticmethod
     def register_policies():
         """What each admin action on a member needs (``orgtree.admin.scoped``)."""
-        from sotay_plugins.orgtree.admin.scoped import ScopePermissionPolicy, register_scope_policy
+        from sotay_plugins.orgtree.admin.scoped import register_scope_policy
 
         from .models import Member
+        from .permissions import MemberPermissionPolicy
 
         register_scope_policy(
-            ScopePermissionPolicy(
+            MemberPermissionPolicy(
                 Member,
                 {
                     "view": "members.view_member",
@@ -88,6 +95,7 @@ class MembersConfig(PluginConfig):
                     "change": "members.change_member",
                     "transfer": "members.transfer_member",
                     "issue_activation": "members.issue_activation",
+                    "reset_account": "members.reset_account",
                     "view_personal": "members.view_personal",
                     # no "delete": a member leaves the register through a status, never a row
                 },

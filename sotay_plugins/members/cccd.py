@@ -7,6 +7,7 @@ year. Digits 7–12: a random serial.
 """
 
 import re
+import unicodedata
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -78,7 +79,7 @@ PROVINCE_CODES = {
     "096": "Cà Mau",
 }
 
-CCCD_RE = re.compile(r"^\d{12}$")
+CCCD_RE = re.compile(r"^[0-9]{12}$")
 MALE, FEMALE = "male", "female"
 
 
@@ -90,8 +91,12 @@ def century_digit(birth_year, gender):
 
 
 def normalise(raw):
-    """Strip the spaces, dots and dashes people type between digit groups."""
-    return re.sub(r"[\s.\-]", "", str(raw or ""))
+    """Strip the spaces, dots and dashes people type between digit groups; any Unicode digit
+    (full-width ``０``, Arabic-Indic ``٠``, …) becomes its ASCII digit, so a look-alike spelling
+    is the same number (one record, one account), never a second one."""
+    text = unicodedata.normalize("NFKC", str(raw or ""))
+    text = "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text)
+    return re.sub(r"[\s.\-]", "", text)
 
 
 def validate_cccd(value, birth_date: date | None = None, gender: str | None = None):
@@ -142,3 +147,16 @@ def mask(number):
 def make_cccd(province_code, birth_date, gender, serial):
     """Compose a valid CCCD (demo data and tests)."""
     return f"{province_code}{century_digit(birth_date.year, gender)}{birth_date.year % 100:02d}{serial:06d}"
+
+
+class UniqueByService:
+    """Model-form mixin: the CCCD's uniqueness is left to ``services`` (which knows the actor's
+    scope). The model form's own check would answer "already exists" for a record anywhere."""
+
+    def validate_unique(self):
+        exclude = self._get_validation_exclusions()
+        exclude.add("cccd")
+        try:
+            self.instance.validate_unique(exclude=exclude)
+        except ValidationError as exc:
+            self._update_errors(exc)

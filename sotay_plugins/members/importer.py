@@ -68,14 +68,14 @@ from wagtail.log_actions import log
 from sotay_plugins import jobs, pagecache
 from sotay_plugins.orgtree import scope
 from sotay_plugins.orgtree.choices import MemberGroup, OrgKind, Position
-from sotay_plugins.orgtree.models import Organisation, Role, RoleAssignment
-from sotay_plugins.orgtree.roles import CELL_SECRETARY
+from sotay_plugins.orgtree.models import Organisation
 from sotay_plugins.text import simple as text_simple
 
+from . import services
 from .cccd import normalise as normalise_cccd
 from .cccd import validate_cccd
 from .models import Gender, ImportBatch, Member, MembershipKind
-from .services import SECRETARY_POSITIONS, VISIBLE_STATUSES
+from .services import SECRETARY_POSITIONS
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
@@ -783,6 +783,7 @@ class Report:
     updated: int = 0
     unchanged: int = 0
     applied: bool = False
+    notes: list = field(default_factory=list)  # rights not created (services.withheld_notice)
 
     @property
     def error_rows(self):
@@ -800,6 +801,7 @@ class Report:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "applied": self.applied,
+            "notes": self.notes,
         }
 
 
@@ -1226,11 +1228,13 @@ def _write_chunk(rows, ctx, numbers, report):
             pagecache.touch_users(
                 *(member.user_id for member in members)
             )  # bulk writes send no signal
-        _sync_secretaries(
+        withheld = services.sync_secretary_roles(
             [p.member for p in creates if SECRETARY_POSITIONS & set(p.member.positions or ())]
             + [p.member for p in updates if "positions" in p.changed],
             ctx.user,
         )
+    if withheld:
+        report.notes.append(services.withheld_notice(withheld))
     report.created += len(creates)
     report.updated += len(updates)
     report.unchanged += len(plans) - len(creates) - len(updates)
@@ -1265,40 +1269,6 @@ def _bulk_update(members, names):
 class _Changed(Exception):
     def __init__(self, rows):
         self.rows = rows
-
-
-def _sync_secretaries(members, actor):
-    """``services.sync_position_roles`` for many members: 3 queries."""
-    if not members:
-        return
-    role = Role.objects.filter(code=CELL_SECRETARY).first()
-    if role is None:
-        return
-    wanted = {
-        m.user_id: m.cell_id
-        for m in members
-        if SECRETARY_POSITIONS & set(m.positions) and m.status in VISIBLE_STATUSES
-    }
-    held = RoleAssignment.objects.filter(
-        role=role, user_id__in=[m.user_id for m in members]
-    ).values_list("pk", "user_id", "org_id")
-    drop, have = [], set()
-    for pk, user_id, org_id in held:
-        if wanted.get(user_id) == org_id:
-            have.add(user_id)
-        else:
-            drop.append(pk)
-    if drop:
-        RoleAssignment.objects.filter(pk__in=drop).delete()
-    RoleAssignment.objects.bulk_create(
-        [
-            RoleAssignment(user_id=u, role=role, org_id=c, granted_by=actor)
-            for u, c in wanted.items()
-            if u not in have
-        ],
-        ignore_conflicts=True,
-    )
-    scope.grants_changed()  # bulk_create sends no signal
 
 
 def run(source, org, *, user=None, dry_run=False, batch=None, make_batch=None, progress=None):
@@ -1361,6 +1331,7 @@ def _finish_batch(batch, report, user):
     batch.errors = report.errors[:MAX_STORED_ERROR_ROWS]
     batch.created, batch.updated, batch.unchanged = report.created, report.updated, report.unchanged
     batch.state = ImportBatch.State.FAILED if report.errors else ImportBatch.State.DONE
+    batch.notes = report.notes
     batch.save(
         update_fields=[
             "total_rows",
@@ -1370,6 +1341,7 @@ def _finish_batch(batch, report, user):
             "updated",
             "unchanged",
             "state",
+            "notes",
         ]
     )
     discard_file(batch)

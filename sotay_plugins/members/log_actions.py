@@ -13,6 +13,11 @@ ACTIONS = [
     ("sotay_members.transfer", _("Chuyển sinh hoạt"), _("Đã chuyển sinh hoạt đảng")),
     ("sotay_members.activation_code", _("Cấp mã kích hoạt"), _("Đã cấp mã kích hoạt tài khoản")),
     ("sotay_members.activate", _("Kích hoạt tài khoản"), _("Đảng viên đã kích hoạt tài khoản")),
+    (
+        "sotay_members.reset_account",
+        _("Đặt lại tài khoản"),
+        _("Đã đặt lại tài khoản (mật khẩu và mã xác thực hết hiệu lực)"),
+    ),
     ("sotay_members.import", _("Nhập từ Excel"), _("Đã cập nhật từ tệp Excel")),
 ]
 

@@ -214,6 +214,8 @@ class ImportBatch(models.Model):
     total_rows = models.PositiveIntegerField(default=0)
     error_rows = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
+    #: What was done short of the file's wish: secretary rights the importer could not grant.
+    notes = models.JSONField(default=list, blank=True)
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)

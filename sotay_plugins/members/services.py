@@ -3,6 +3,7 @@ these; none of them writes a Member directly."""
 
 import hashlib
 import hmac
+import logging
 import secrets
 from datetime import timedelta
 
@@ -14,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from wagtail.log_actions import log
 
 from sotay_plugins import pagecache, signals, versions
@@ -24,9 +26,11 @@ from sotay_plugins.orgtree.models import Organisation, Role, RoleAssignment, org
 from sotay_plugins.orgtree.roles import CELL_SECRETARY
 from sotay_plugins.orgtree.scope import Subject
 
+from .cccd import normalise as normalise_cccd
 from .models import PERSONAL_FIELDS, ActivationCode, Member, MemberStatus, MemberTransfer
 
 User = get_user_model()
+logger = logging.getLogger("sotay.members")
 ACTIVATION_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud, typed by hand
 ACTIVATION_LENGTH = 8
 ACTIVATION_TTL = timedelta(days=14)
@@ -67,6 +71,11 @@ def _read_subject(user):
     )
 
 
+def account_cell(user):
+    """The cell of the member record behind ``user`` (any status), or None for staff accounts."""
+    return Member.objects.filter(user_id=user.pk).values_list("cell_id", flat=True).first()
+
+
 # --- party-record numbers ---------------------------------------------------------------
 
 
@@ -101,14 +110,14 @@ def create_member(*, actor=None, **fields):
                 member = Member(**fields)
                 if not member.party_record_no:
                     member.party_record_no = next_record_no(member.cell)
-                _check_cccd_free(member)
+                _check_cccd_free(member, actor)
                 member.user = User(username=member.cccd or "", is_active=False)
                 member.full_clean(exclude=["user"])
                 member.user.username = member.cccd
                 member.user.set_unusable_password()
                 member.user.save()
                 member.save()
-                sync_position_roles(member, actor=actor)
+                member.position_notice = sync_position_roles(member, actor=actor)
                 log(member, "sotay_members.create", user=actor)
                 return member
         except IntegrityError:
@@ -119,13 +128,33 @@ def create_member(*, actor=None, **fields):
     return None
 
 
-def _check_cccd_free(member):
-    clash = (
-        Member.objects.filter(cccd=member.cccd).exclude(pk=member.pk).exists()
-        or User.objects.filter(username=member.cccd).exclude(pk=member.user_id).exists()
+def _check_cccd_free(member, actor=None):
+    """Refuse a CCCD that another record or account holds. Only a clash the actor could see
+    (a member within their ``members.view_member`` scope) is named as such; any other clash gets
+    the same answer as every unusable number, so the form cannot be used to find out whether a
+    CCCD is registered elsewhere in the province. The attempt is logged (without the number)."""
+    member.cccd = normalise_cccd(member.cccd)  # a look-alike spelling is the same number
+    other = Member.objects.filter(cccd=member.cccd).exclude(pk=member.pk).first()
+    taken = other is not None or (
+        User.objects.filter(username=member.cccd).exclude(pk=member.user_id).exists()
     )
-    if clash:
+    if not taken:
+        return
+    if other is not None and (actor is None or scope.can(actor, "members.view_member", other)):
         raise ValidationError({"cccd": [_("Số CCCD này đã thuộc về một đảng viên khác.")]})
+    # Written to the log, not the audit table: the refusal rolls the transaction back.
+    logger.warning(
+        "CCCD clash outside the actor's scope refused (member %s, actor %s)",
+        member.pk,
+        getattr(actor, "pk", None),
+    )
+    raise ValidationError({"cccd": [CCCD_UNUSABLE()]})
+
+
+def CCCD_UNUSABLE():  # noqa: N802 (a message, read in the request's language)
+    return _(
+        "Không thể dùng số CCCD này cho hồ sơ. Nếu số đúng, xin liên hệ Văn phòng cấp ủy để kiểm tra."
+    )
 
 
 def update_member(member, changes, *, actor=None):
@@ -139,13 +168,13 @@ def update_member(member, changes, *, actor=None):
     if "cell" in changed or "cell_id" in changed:
         raise ValidationError({"cell": [_("Đổi chi bộ phải làm bằng thủ tục chuyển sinh hoạt.")]})
     with transaction.atomic():
-        _check_cccd_free(member)
+        _check_cccd_free(member, actor)
         member.full_clean(exclude=["user"])
         member.save()
         if "cccd" in changed:
             User.objects.filter(pk=member.user_id).update(username=member.cccd)
         if "positions" in changed:
-            sync_position_roles(member, actor=actor)
+            member.position_notice = sync_position_roles(member, actor=actor)
         if member.status not in VISIBLE_STATUSES:
             User.objects.filter(pk=member.user_id).update(is_active=False)
         log(member, "wagtail.edit", user=actor, data={"fields": changed})
@@ -153,21 +182,81 @@ def update_member(member, changes, *, actor=None):
 
 
 def sync_position_roles(member, *, actor=None):
-    """Party positions drive access: a cell's (deputy) secretary holds the cell-secretary role there."""
+    """Party positions drive access: a cell's (deputy) secretary holds the cell-secretary role
+    there, within what ``actor`` may grant. Returns "" or the Vietnamese notice to show."""
+    withheld = sync_secretary_roles([member], actor)
+    return withheld_notice(withheld)
+
+
+def may_grant_secretary(actor, cell, role=None):
+    """The roles screen's rule (``orgtree.permissions.may_grant``) for the cell-secretary role at
+    ``cell``. ``actor`` None is the system itself (a management command), which may."""
+    from sotay_plugins.orgtree.permissions import may_grant
+
+    if actor is None:
+        return True
+    role = role or Role.objects.filter(code=CELL_SECRETARY).first()
+    return role is not None and may_grant(actor, role, cell)
+
+
+def sync_secretary_roles(members, actor):
+    """``sync_position_roles`` for many members (the importer: a few queries). A secretary's
+    right at another cell goes; the right at their cell is created only where ``actor`` may
+    grant it (the position is kept either way). Returns the members whose right was withheld."""
+    if not members:
+        return []
     role = Role.objects.filter(code=CELL_SECRETARY).first()
     if role is None:
-        return
-    is_secretary = (
-        bool(SECRETARY_POSITIONS & set(member.positions)) and member.status in VISIBLE_STATUSES
+        return []
+    wanted = {
+        m.user_id: m
+        for m in members
+        if SECRETARY_POSITIONS & set(m.positions or ()) and m.status in VISIBLE_STATUSES
+    }
+    held = RoleAssignment.objects.filter(
+        role=role, user_id__in=[m.user_id for m in members]
+    ).values_list("pk", "user_id", "org_id")
+    drop, have = [], set()
+    for pk, user_id, org_id in held:
+        if user_id in wanted and wanted[user_id].cell_id == org_id:
+            have.add(user_id)
+        else:
+            drop.append(pk)
+    allowed = {}
+    withheld = []
+    for user_id, m in wanted.items():
+        if user_id in have:
+            continue
+        if m.cell_id not in allowed:
+            allowed[m.cell_id] = may_grant_secretary(actor, m.cell, role)
+        if allowed[m.cell_id]:
+            continue
+        withheld.append(m)
+    if drop:
+        RoleAssignment.objects.filter(pk__in=drop).delete()
+    skip = {m.user_id for m in withheld}
+    created = RoleAssignment.objects.bulk_create(
+        [
+            RoleAssignment(user_id=u, role=role, org_id=m.cell_id, granted_by=actor)
+            for u, m in wanted.items()
+            if u not in have and u not in skip
+        ],
+        ignore_conflicts=True,
     )
-    current = RoleAssignment.objects.filter(user_id=member.user_id, role=role)
-    if is_secretary:
-        current.exclude(org_id=member.cell_id).delete()
-        RoleAssignment.objects.get_or_create(
-            user_id=member.user_id, role=role, org_id=member.cell_id, defaults={"granted_by": actor}
-        )
-    else:
-        current.delete()
+    if drop or created:
+        scope.grants_changed()  # bulk writes send no signal
+    return withheld
+
+
+def withheld_notice(withheld):
+    """The Vietnamese notice for members whose secretary right was not created."""
+    if not withheld:
+        return ""
+    cells = sorted({m.cell.name for m in withheld})
+    return _(
+        "Đã ghi chức vụ bí thư/phó bí thư nhưng chưa giao quyền Bí thư chi bộ tại %(cells)s: "
+        "bạn không có quyền giao vai trò này ở đó. Người có quyền phân quyền cần giao quyền."
+    ) % {"cells": ", ".join(cells)}
 
 
 # --- transfers ---------------------------------------------------------------------------
@@ -210,7 +299,7 @@ def transfer_member(
             note=note,
             actor=actor,
         )
-        sync_position_roles(member, actor=actor)
+        member.position_notice = sync_position_roles(member, actor=actor)
         log(
             member,
             "sotay_members.transfer",
@@ -245,10 +334,29 @@ def _hash_code(code):
     return hmac.new(settings.SECRET_KEY.encode(), code.upper().encode(), hashlib.sha256).hexdigest()
 
 
+def needs_activation(member):
+    """Never activated (or reset since): an inactive account with no usable password. Only such
+    an account can be given an activation code; any other needs a reset first."""
+    user = member.user
+    return not user.is_active and not user.has_usable_password()
+
+
 def issue_activation_code(member, *, actor=None):
-    """A new printable code (the old ones stop working). Returns the code in clear, once."""
+    """A new printable code (the old ones stop working). Returns the code in clear, once.
+
+    Refused for an account that has been activated: a code would let whoever prints it take the
+    account over. Such an account is reset first (:func:`reset_account`, its own right)."""
     code = "".join(secrets.choice(ACTIVATION_ALPHABET) for _ in range(ACTIVATION_LENGTH))
     with transaction.atomic():
+        member = Member.objects.select_for_update().select_related("user", "cell").get(pk=member.pk)
+        if not needs_activation(member):
+            raise ValidationError(
+                _(
+                    "Tài khoản của đồng chí %(name)s đã được kích hoạt. Chỉ người có quyền đặt lại "
+                    "tài khoản mới cấp được mã mới (sau khi đặt lại)."
+                )
+                % {"name": member.full_name}
+            )
         ActivationCode.objects.filter(member=member, used_at__isnull=True).update(
             used_at=timezone.now()
         )
@@ -262,31 +370,70 @@ def issue_activation_code(member, *, actor=None):
     return code
 
 
+def reset_account(member, *, actor=None):
+    """Close an activated account so that it can be activated again (a lost password, a phone
+    in the wrong hands): no usable password, inactive, every API token and session ended,
+    every unused code withdrawn. Audited. The caller checks ``members.reset_account``."""
+    from sotay_plugins.authentication import forget_tokens
+
+    with transaction.atomic():
+        member = Member.objects.select_for_update().select_related("user").get(pk=member.pk)
+        user = member.user
+        user.set_unusable_password()  # the session hash changes: every session ends
+        user.is_active = False
+        user.save(update_fields=["password", "is_active"])
+        forget_tokens(user.pk)
+        ActivationCode.objects.filter(member=member, used_at__isnull=True).update(
+            used_at=timezone.now()
+        )
+        log(member, "sotay_members.reset_account", user=actor)
+    return member
+
+
+ACTIVATION_LIMIT_MESSAGE = gettext_lazy(
+    "Bạn đã thử kích hoạt quá nhiều lần. Xin chờ một giờ rồi thử lại, hoặc liên hệ bí thư chi bộ."
+)
+
+
+def activation_allowed(address, cccd):
+    """Count one activation attempt from ``address`` for ``cccd`` (any string typed: whether it
+    belongs to anybody makes no difference); False once either is over its hourly limit."""
+    from sotay_plugins.authentication import AttemptLimit
+
+    limits = settings.SOTAY_ACTIVATION_LIMITS
+    by_address = AttemptLimit("activate.address", limits["address"], 3600).hit(address)
+    by_cccd = AttemptLimit("activate.cccd", limits["cccd"], 3600).hit(normalise_cccd(cccd) or "-")
+    return by_address and by_cccd
+
+
 def activate_account(cccd, code, password):
     """Check a CCCD + one-time code; set the password and open the account. Returns the user.
 
-    Raises ValidationError with one Vietnamese message that does not say which part was wrong.
+    Raises ValidationError with one Vietnamese message that does not say which part was wrong;
+    an unknown CCCD costs the same work (one query, one HMAC) as a wrong code.
     """
     from django.contrib.auth.password_validation import validate_password
 
     generic = ValidationError(_("Số CCCD hoặc mã kích hoạt không đúng, hoặc mã đã hết hạn."))
     code = (code or "").strip().replace(" ", "").upper()
-    member = (
-        Member.objects.filter(cccd=(cccd or "").strip(), status__in=VISIBLE_STATUSES)
-        .select_related("user")
-        .first()
-    )
-    if member is None or not code:
-        raise generic
     with transaction.atomic():
         candidate = (
-            ActivationCode.objects.select_for_update()
-            .filter(member=member, used_at__isnull=True, expires_at__gt=timezone.now())
+            ActivationCode.objects.select_for_update(of=("self",))
+            .select_related("member__user")
+            .filter(
+                member__cccd=normalise_cccd(cccd),
+                member__status__in=VISIBLE_STATUSES,
+                member__user__is_active=False,
+                used_at__isnull=True,
+                expires_at__gt=timezone.now(),
+            )
             .order_by("-created_at")
             .first()
         )
-        if candidate is None or not hmac.compare_digest(candidate.code_hash, _hash_code(code)):
+        expected = candidate.code_hash if candidate is not None else _hash_code("-" * 8)
+        if not hmac.compare_digest(expected, _hash_code(code)) or candidate is None or not code:
             raise generic
+        member = candidate.member
         validate_password(password, member.user)
         candidate.used_at = timezone.now()
         candidate.save(update_fields=["used_at"])

@@ -13,6 +13,8 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.widgets import BooleanRadioSelect
 
+from sotay_plugins.authentication import normalise_username
+
 from . import permissions, scope
 from .admin.scoped import policy_for
 from .choices import OrgKind
@@ -235,9 +237,9 @@ class RoleAssignmentCreateForm(ScopedModelForm):
         )
 
     def clean_username(self):
-        username = self.cleaned_data["username"].strip()
+        username = normalise_username(self.cleaned_data["username"])
         user = get_user_model().objects.filter(username=username).first()
-        if user is None:
+        if user is None or not permissions.account_in_reach(self.user, user):  # one answer
             raise ValidationError(
                 _("Không tìm thấy tài khoản “%(username)s”.") % {"username": username}
             )

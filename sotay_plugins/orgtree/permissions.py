@@ -24,6 +24,31 @@ def may_grant(user, role, org) -> bool:
     return all(scope.can(user, cap, org) for cap in capabilities)
 
 
+def account_in_reach(actor, account) -> bool:
+    """May ``actor`` name ``account`` when giving a role? Only an account within their reach: a
+    member of a cell under a unit where they hold ``orgtree.assign_roles``, an account holding a
+    role there, or a staff account attached nowhere yet (no member record, no role). The roles
+    screen answers "not found" for any other account, so it cannot be used to learn which CCCDs
+    have an account elsewhere in the province."""
+    from sotay_plugins.registry import registry
+
+    from .models import RoleAssignment
+
+    if scope.is_superadmin(actor):
+        return True
+    if not scope.can(actor, "orgtree.assign_roles"):
+        return False
+    reach = scope.managed_orgs(actor, "orgtree.assign_roles")
+    resolver = registry.account_cell_resolver
+    cell_id = resolver(account) if resolver else None
+    if cell_id is not None and reach.filter(pk=cell_id).exists():
+        return True
+    roles = RoleAssignment.objects.filter(user=account)
+    if roles.filter(org__in=reach).exists():
+        return True
+    return cell_id is None and not roles.exists()
+
+
 def grantable_roles(user):
     """The roles ``user`` could give somewhere (the choice list of the role-assignment form)."""
     from .models import Role

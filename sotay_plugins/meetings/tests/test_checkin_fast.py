@@ -365,6 +365,27 @@ def test_withdrawn_or_expired_role_and_deleted_api_token_refused_at_once(cell):
 
 
 @pytest.mark.django_db
+def test_expired_api_token_and_changed_password_refused_at_once(cell, settings):
+    """The token's validity is sotay_plugins.authentication's one rule, in the SQL too."""
+    meeting, members, secretary = cell["meeting"], cell["members"], cell["secretary"]
+    client = client_for(secretary)
+    assert post(client, meeting, {"token": credentials.card_token(members[0])}).status_code == 201
+    token = Token.objects.get(user=secretary)
+    Token.objects.filter(pk=token.pk).update(
+        created=timezone.now() - timedelta(days=settings.SOTAY_TOKEN_DAYS, seconds=1)
+    )
+    with service_path() as calls:
+        refused = post(client, meeting, {"token": credentials.card_token(members[1])})
+    assert len(calls) == 0 and refused.status_code == 401  # DRF refuses before the service
+    Token.objects.filter(pk=token.pk).update(created=timezone.now())
+    assert post(client, meeting, {"token": credentials.card_token(members[1])}).status_code == 201
+    secretary.set_password("Mat-khau-moi-2026")
+    secretary.save()
+    assert_refused(post(client, meeting, {"token": credentials.card_token(members[2])}), 401)
+    assert statuses(meeting)[members[2].pk] == S.EXPECTED
+
+
+@pytest.mark.django_db
 def test_other_shapes_take_the_service_path(cell):
     meeting, members = cell["meeting"], cell["members"]
     client = client_for(cell["secretary"])

@@ -392,9 +392,17 @@ def test_create_member_bad_input(client, tree, updater):
 # --- activation codes ----------------------------------------------------------------------
 
 
+def never_activated(member):
+    """The factory's accounts are active with a password; an imported one is neither."""
+    member.user.set_unusable_password()
+    member.user.is_active = False
+    member.user.save()
+
+
 def test_activation_slip_for_a_secretary_of_the_cell(client, tree, people):
     secretary = staff(CELL_SECRETARY, tree["c11"])
     a = people["a"]
+    never_activated(a)
     login(client, secretary)
     assert client.get(reverse("members_member:issue_activation", args=[a.pk])).status_code == 200
     assert not ActivationCode.objects.filter(member=a).exists()  # opening the page issues nothing
