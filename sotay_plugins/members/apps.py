@@ -46,7 +46,7 @@ class MembersConfig(PluginConfig):
             roles=[MEMBER_UPDATER, CELL_SECRETARY],
         )
         registry.subject_resolver = services.resolve_subject
-        registry.credential_resolver = credentials.resolve
+        registry.set_credential_resolver(credentials.RESOLVER)
         registry.add_shell_tab(ShellTab("home", _("Trang chủ"), "members:home", icon="⌂", order=0))
         registry.add_shell_tab(
             ShellTab("profile", _("Hồ sơ"), "members:profile", icon="☺", order=900)

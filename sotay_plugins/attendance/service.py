@@ -1,6 +1,7 @@
-"""Check-in: the shared attendance service (meetings now, study sessions of the study plugin later).
+"""Check-in: the one attendance service, for every roll (meetings now, study sessions later).
 
-No HTTP here: functions take the event (a meeting), the scanned credential and the acting user,
+No HTTP here: functions take a roll (``registry.Roll``: the module's attendance model, its event,
+capabilities, start and closing states), the event, the scanned credential and the acting user,
 and return a result object or raise :class:`CheckInError` (a ValidationError with a Vietnamese
 message and a ``status`` the API turns into an HTTP code).
 
@@ -11,17 +12,13 @@ means the member was already checked in (the row is read and returned as ``alrea
 expected (refused). Retries, double scans, concurrent scanners and re-sent offline batches all
 land on that one statement, so nothing is duplicated and nothing accepted is lost.
 
-Cost of one check-in here: the event with its cell (1 query, :func:`meeting_for`) and, for a
+Cost of one check-in here: the event with its unit (1 query, :func:`event_for`) and, for a
 member's card or app token, one UPDATE that also checks the card (its ``qr_version``, the member
-still active: the members plugin's ``claims``), prepared once per database session
-(:mod:`.checkin_prepared`). A chip-card QR, or a token that fails there, goes through the
+still active: the members plugin's ``claims`` and ``member_sql``), prepared once per database
+session (:mod:`.prepared`). A chip-card QR, or a token that fails there, goes through the
 resolver (1 query) for the member or the exact refusal. The caller's rights come from the scope
-engine's cache. The API's hot path, :mod:`.checkin_fast`, folds the rest (API token, rights,
-meeting state) into that one statement as well.
-
-Reuse: :class:`Roll` names the attendance model, the foreign key to the event and the capability;
-``MEETING_ROLL`` is the meetings one. A study session's roll passes its own model with the same
-fields (member, status, method, checked_in_at, recorded_by, reason, updated_at).
+engine's cache. The API's hot path, :mod:`.fast`, folds the rest (API token, rights, event
+state) into that one statement as well.
 """
 
 from __future__ import annotations
@@ -37,19 +34,14 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from sotay_plugins.orgtree import scope
-from sotay_plugins.registry import registry
+from sotay_plugins.registry import Roll, registry
 
-from .checkin_prepared import Statement
-from .models import CHECK_IN, VIEW_MEETING, Attendance, Meeting
+from .models import CHECKED_IN, MANUAL_STATUSES, SCANNABLE, AttendanceMethod, AttendanceStatus
+from .prepared import Statement
 
-S = Attendance.Status
-M = Attendance.Method
-
-#: Statuses a scan may turn into present/late. "excused" is included: a member excused in
-#: advance who comes after all is present.
-SCANNABLE = (S.EXPECTED, S.ABSENT, S.EXCUSED)
-CHECKED_IN = (S.PRESENT, S.LATE)
-MANUAL_STATUSES = (S.PRESENT, S.LATE, S.EXCUSED, S.ABSENT)
+S = AttendanceStatus
+M = AttendanceMethod
+__all__ = ["CHECKED_IN", "MANUAL_STATUSES", "SCANNABLE", "Roll"]
 #: An offline batch holds at most this many check-ins.
 OFFLINE_BATCH_MAX = 500
 #: How far a device's clock may run ahead of ours, and how long before the start an offline
@@ -72,21 +64,9 @@ class CheckInError(ValidationError):
         self.field = field
 
 
-@dataclass(frozen=True)
-class Roll:
-    """Where check-ins of one kind of event land."""
-
-    model: type
-    event_field: str  # the foreign key from the attendance row to the event
-    capability: str  # held at the event's unit to check people in
-    view_capability: str  # held at the event's unit to read the attendance list
-
-    @property
-    def event_column(self):
-        return self.model._meta.get_field(self.event_field).column
-
-
-MEETING_ROLL = Roll(Attendance, "meeting", CHECK_IN, VIEW_MEETING)
+def roll_for(key):
+    """The registered roll ``key`` (``registry.rolls``)."""
+    return registry.rolls[key]
 
 
 @dataclass(frozen=True)
@@ -101,6 +81,7 @@ class Record:
     checked_in_at: datetime | None
     reason: str = ""
     member_name: str = ""
+    event_key: str = "meeting"  # the record's name for its event (the roll's ``event_field``)
 
     @property
     def status_label(self):
@@ -110,7 +91,7 @@ class Record:
         """The API's attendance record; ``status_label`` if the caller already has it translated."""
         return {
             "id": self.id,
-            "meeting": self.event_id,
+            self.event_key: self.event_id,
             "member": self.member_id,
             "member_name": self.member_name,
             "status": self.status,
@@ -135,76 +116,53 @@ class CheckInResult:
 
 # --- access ---------------------------------------------------------------------------------
 
-#: What check-in reads of a meeting (not its agenda, minutes or resolution texts).
-MEETING_FIELDS = (
-    "id",
-    "title",
-    "kind",
-    "place",
-    "state",
-    "starts_at",
-    "ends_at",
-    "issuer_org_id",
-    "audience_org__id",
-    "audience_org__name",
-    "audience_org__kind",
-    "audience_org__tree_id",
-    "audience_org__lft",
-    "audience_org__rght",
-    "audience_org__level",
-    "audience_org__parent_id",
-    "audience_org__is_active",
-)
 
+def event_for(roll, user, pk, *, capabilities=None):
+    """The event ``pk`` of ``roll`` if ``user`` may act on it with one of ``capabilities``
+    (default: the roll's check-in capability).
 
-def meeting_for(user, pk, *, capabilities=(CHECK_IN,)):
-    """The meeting ``pk`` if ``user`` may act on it with one of ``capabilities``.
-
-    Out of the user's sight: 404 (nothing is revealed); visible (a member of the cell) but
-    without the right: 403. One query on the fast path (the meeting with its cell).
+    Out of the user's sight: 404 (nothing is revealed); visible (a participant) but without the
+    right: 403. One query on the fast path (the event with its unit).
     """
+    capabilities = capabilities or (roll.capability,)
+    event_model = roll.event_model
+    events = event_model.objects.select_related(roll.org_field)
+    if roll.event_fields:
+        events = events.only(*roll.event_fields)
     try:  # get(), not first(): no ORDER BY to compile (≈0.1 ms of CPU on the hot path)
-        meeting = Meeting.objects.select_related("audience_org").only(*MEETING_FIELDS).get(pk=pk)
-    except Meeting.DoesNotExist:
-        meeting = None
-    if meeting is not None and any(
-        scope.can(user, capability, meeting) for capability in capabilities
-    ):
-        return meeting
-    if meeting is not None and scope.visible_to(user, Meeting.objects.filter(pk=pk)).exists():
-        raise CheckInError(
-            _("Chỉ bí thư, phó bí thư chi bộ được điểm danh buổi sinh hoạt này."),
-            code="forbidden",
-            status=403,
-        )
-    raise CheckInError(_("Không tìm thấy buổi sinh hoạt."), code="not_found", status=404)
+        event = events.get(pk=pk)
+    except event_model.DoesNotExist:
+        event = None
+    if event is not None and any(scope.can(user, capability, event) for capability in capabilities):
+        return event
+    if event is not None and scope.visible_to(user, event_model.objects.filter(pk=pk)).exists():
+        raise CheckInError(roll.texts.only_staff, code="forbidden", status=403)
+    raise CheckInError(roll.texts.not_found, code="not_found", status=404)
 
 
-def _check_open(meeting):
-    if meeting.state == Meeting.State.CANCELLED:
-        raise CheckInError(
-            _("Buổi sinh hoạt đã bị hủy, không thể điểm danh."), code="cancelled", status=409
-        )
-    if meeting.state == Meeting.State.CLOSED:
-        raise CheckInError(
-            _("Buổi sinh hoạt đã duyệt biên bản và khóa, không thể điểm danh thêm."),
-            code="closed",
-            status=409,
-        )
+def _check_open(roll, event):
+    closed = roll.closed.get(getattr(event, roll.state_field))
+    if closed is not None:
+        code, message = closed
+        raise CheckInError(message, code=code, status=409)
 
 
-def _authorise(meeting, user, roll):
-    if not scope.can(user, roll.capability, meeting):
-        raise CheckInError(
-            _("Đồng chí không có quyền điểm danh buổi sinh hoạt này."), code="forbidden", status=403
-        )
+def is_locked(roll, event):
+    """Whether the event's state closes its roll (no more check-ins or marks)."""
+    return getattr(event, roll.state_field) in roll.closed
+
+
+def _authorise(event, user, roll):
+    if not scope.can(user, roll.capability, event):
+        raise CheckInError(roll.texts.forbidden, code="forbidden", status=403)
 
 
 # --- the credential -----------------------------------------------------------------------
 
 
-def resolve_credential(*, token=None, cccd_qr=None):
-    """``(member_id, method)`` of a scanned QR, through the members plugin's resolver."""
+def resolve_credential(*, token=None, cccd_qr=None, among=None):
+    """``(member_id, method)`` of a scanned QR, through the members plugin's resolver; a chip
+    card is looked up ``among`` the event's roll only (see ``CredentialResolver.resolve``)."""
     token = (token or "").strip() if isinstance(token, str) else token
     cccd_qr = (cccd_qr or "").strip() if isinstance(cccd_qr, str) else cccd_qr
     if token and cccd_qr:
@@ -232,7 +190,7 @@ def resolve_credential(*, token=None, cccd_qr=None):
             status=503,
         )
     try:
-        return resolver(token=token or None, cccd_qr=cccd_qr or None)
+        return resolver.resolve(token=token or None, cccd_qr=cccd_qr or None, among=among)
     except ValidationError as exc:
         raise CheckInError(
             exc.messages[0], code=getattr(exc, "code", None) or "invalid", field=field
@@ -240,15 +198,14 @@ def resolve_credential(*, token=None, cccd_qr=None):
 
 
 def _claims(token, cccd_qr):
-    """``(member_id, method, conditions)`` of a member's token whose remaining checks (card not
-    revoked, member active) can join the UPDATE, when the members plugin offers them
-    (``registry.credential_resolver.claims``); None for anything else, which the caller resolves
-    in full with :func:`resolve_credential` (for the check-in or for the exact refusal)."""
-    claims = getattr(registry.credential_resolver, "claims", None)
-    if claims is None or cccd_qr or not isinstance(token, str) or not token.strip():
+    """The ``registry.Claims`` of a member's token, whose remaining checks (card not revoked,
+    member active) can join the UPDATE; None for anything else, which the caller resolves in full
+    with :func:`resolve_credential` (for the check-in or for the exact refusal)."""
+    resolver = registry.credential_resolver
+    if resolver is None or cccd_qr or not isinstance(token, str) or not token.strip():
         return None
     try:
-        return claims(token.strip())
+        return resolver.claims(token.strip())
     except ValidationError:
         return None
 
@@ -256,68 +213,26 @@ def _claims(token, cccd_qr):
 # --- the one statement ------------------------------------------------------------------
 
 
-def _status_at(meeting, at):
-    return S.LATE if at > meeting.starts_at + timedelta(minutes=grace_minutes()) else S.PRESENT
+def _status_at(roll, event, at):
+    starts = getattr(event, roll.starts_field)
+    return S.LATE if at > starts + timedelta(minutes=grace_minutes()) else S.PRESENT
 
 
 _updates = {}
 
 
-def member_conditions_sql(shape, alias="m"):
-    """SQL of a credential's conditions on the member row ``alias`` (``field`` = or ``field__in``,
-    see the members plugin's ``claims``); their values are the parameters ``c0``, ``c1``…"""
-    member_model = Attendance._meta.get_field("member").related_model
-    q = connection.ops.quote_name
-    parts, n = [], 0
-    for key, size in shape:
-        name, _sep, lookup = key.partition("__")
-        column = q(member_model._meta.get_field(name).column)
-        if lookup == "in":
-            parts.append(
-                f"{alias}.{column} IN ({', '.join(f'%(c{i})s' for i in range(n, n + size)) or 'NULL'})"
-            )
-            n += size
-        elif not lookup:
-            parts.append(f"{alias}.{column} = %(c{n})s")
-            n += 1
-        else:
-            raise ValueError(
-                f"credential condition {key!r}: only exact and __in lookups are supported"
-            )
-    return " AND ".join(parts) or "1 = 1"
-
-
-def condition_shape(conditions):
-    return tuple(
-        (key, len(value) if key.endswith("__in") else 0) for key, value in conditions.items()
-    )
-
-
-def condition_values(conditions):
-    values = []
-    for key, value in conditions.items():
-        values.extend(value if key.endswith("__in") else [value])
-    return {f"c{i}": value for i, value in enumerate(values)}
-
-
 def _update_statement(roll, shape):
-    """The conditional UPDATE of ``roll``, with the credential's conditions of ``shape`` (or none)."""
-    key = (roll.model._meta.label, roll.event_field, shape)
+    """The conditional UPDATE of ``roll``, with a credential's conditions of ``shape`` (or none)."""
+    key = (roll.key, roll.model._meta.label, shape)
     if key not in _updates:
         q = connection.ops.quote_name
-        member_model = roll.model._meta.get_field("member").related_model
-        member_table = q(member_model._meta.db_table)
-        name_col, member_pk = (
-            q(member_model._meta.get_field("full_name").column),
-            q(member_model._meta.pk.column),
-        )
-        scannable = ", ".join(f"%(s{i})s" for i in range(len(SCANNABLE)))
         table = q(roll.model._meta.db_table)
-        credential = (
-            (
-                f" AND EXISTS (SELECT 1 FROM {member_table} m WHERE m.{member_pk} = {table}.{q('member_id')} "  # noqa: S608
-                f"AND {member_conditions_sql(shape)})"
-            )
+        member_id = f"{table}.{q('member_id')}"
+        credential = registry.credential_resolver.member_sql("m", member_id, shape)
+        named = registry.credential_resolver.member_sql("m", member_id)
+        scannable = ", ".join(f"%(s{i})s" for i in range(len(SCANNABLE)))
+        condition = (
+            f" AND EXISTS (SELECT 1 FROM {credential.table} m WHERE {credential.where})"  # noqa: S608
             if shape is not None
             else ""
         )
@@ -328,8 +243,8 @@ def _update_statement(roll, shape):
                 f"{q('checked_in_at')} = %(at)s, {q('recorded_by_id')} = %(user)s, {q('reason')} = '', "
                 f"{q('updated_at')} = %(now)s "
                 f"WHERE {q(roll.event_column)} = %(event)s AND {q('member_id')} = %(member)s "
-                f"AND {q('status')} IN ({scannable}){credential} "
-                f"RETURNING {q('id')}, (SELECT m.{name_col} FROM {member_table} m WHERE m.{member_pk} = {table}.{q('member_id')})"
+                f"AND {q('status')} IN ({scannable}){condition} "
+                f"RETURNING {q('id')}, (SELECT {named.name} FROM {named.table} m WHERE {named.where})"
             ),
         )
     return _updates[key]
@@ -339,7 +254,7 @@ def _conditional_update(roll, event_id, member_id, *, status, method, at, user_i
     """UPDATE … WHERE status is scannable RETURNING id, the member's name: ``(id, name)``, or None if
     nothing changed (already checked in, or not expected; with a credential's ``conditions``:
     or the credential no longer names a current member)."""
-    statement = _update_statement(roll, None if conditions is None else condition_shape(conditions))
+    statement = _update_statement(roll, None if conditions is None else conditions.shape)
     values = {
         "status": status,
         "method": method,
@@ -349,7 +264,7 @@ def _conditional_update(roll, event_id, member_id, *, status, method, at, user_i
         "event": event_id,
         "member": member_id,
         **{f"s{i}": s for i, s in enumerate(SCANNABLE)},
-        **(condition_values(conditions) if conditions else {}),
+        **(conditions.params if conditions is not None else {}),
     }
     db = connections[DEFAULT_DB_ALIAS]
     with db.cursor() as cursor:
@@ -368,13 +283,18 @@ def _read_row(roll, event_id, member_id):
     )
 
 
-def _apply(roll, meeting, member_id, *, method, at, user, conditions=None):
-    """Check the member in; with a credential's ``conditions`` (see :func:`_claims`), only if they
-    hold, and None otherwise (the caller then resolves the credential in full)."""
-    status = _status_at(meeting, at)
+def _record(roll, *args):
+    return Record(*args, event_key=roll.event_field)
+
+
+def _apply(roll, event, member_id, *, method, at, user, conditions=None, cccd=False):
+    """Check the member in; with a token's ``conditions`` (``registry.Claims``, see
+    :func:`_claims`), only if they hold, and None otherwise (the caller then resolves the
+    credential in full)."""
+    status = _status_at(roll, event, at)
     updated = _conditional_update(
         roll,
-        meeting.pk,
+        event.pk,
         member_id,
         status=status,
         method=method,
@@ -384,28 +304,28 @@ def _apply(roll, meeting, member_id, *, method, at, user, conditions=None):
     )
     if updated is not None:
         return CheckInResult(
-            Record(updated[0], meeting.pk, member_id, status, method, at, "", updated[1] or ""),
+            _record(
+                roll, updated[0], event.pk, member_id, status, method, at, "", updated[1] or ""
+            ),
             created=True,
         )
     if conditions is not None:
         return None
-    row = _read_row(roll, meeting.pk, member_id)
+    row = _read_row(roll, event.pk, member_id)
     if row is None:
         from sotay_plugins.members.models import Member  # the name only, for the message
 
         name = Member.objects.filter(pk=member_id).values_list("full_name", flat=True).first() or ""
         raise CheckInError(
-            _("Đồng chí %(name)s không có trong danh sách sinh hoạt của chi bộ này.")
-            % {"name": name}
-            if name
-            else _("Đảng viên này không có trong danh sách sinh hoạt của chi bộ này."),
+            roll.texts.not_expected_named % {"name": name} if name else roll.texts.not_expected,
             code="not_expected",
             field="token",
         )
     return CheckInResult(
-        Record(
+        _record(
+            roll,
             row["id"],
-            meeting.pk,
+            event.pk,
             member_id,
             row["status"],
             row["method"],
@@ -417,47 +337,56 @@ def _apply(roll, meeting, member_id, *, method, at, user, conditions=None):
     )
 
 
-# --- the calls ----------------------------------------------------------------------------
+def _on_roll(roll, event):
+    """The members expected at ``event`` (a subquery): whom a chip card may name there."""
+    return roll.model.objects.filter(**{f"{roll.event_field}_id": event.pk}).values("member_id")
 
 
-def check_in(
-    meeting, *, token=None, cccd_qr=None, by_user, at=None, method_override=None, roll=MEETING_ROLL
-):
-    """Check in the member a scanned QR names. Idempotent: a repeat returns the record as ``already``."""
-    _authorise(meeting, by_user, roll)
-    _check_open(meeting)
-    at = at or timezone.now()
+def _claimed_or_resolved(roll, event, token, cccd_qr, *, method=None, at, user):
+    """Check in whom a credential names: a token's claims inside the UPDATE first, else the
+    resolver (the member, or the exact refusal)."""
     claimed = _claims(token, cccd_qr)
     if claimed is not None:  # a member's token: one statement checks the card and checks in
-        member_id, method, conditions = claimed
         result = _apply(
             roll,
-            meeting,
-            member_id,
-            method=method_override or method,
+            event,
+            claimed.member_id,
+            method=method or claimed.method,
             at=at,
-            user=by_user,
-            conditions=conditions,
+            user=user,
+            conditions=claimed,
         )
         if result is not None:
             return result
-    member_id, method = resolve_credential(token=token, cccd_qr=cccd_qr)
+    member_id, resolved = resolve_credential(
+        token=token, cccd_qr=cccd_qr, among=None if token else _on_roll(roll, event)
+    )
     try:
-        return _apply(
-            roll, meeting, member_id, method=method_override or method, at=at, user=by_user
-        )
+        return _apply(roll, event, member_id, method=method or resolved, at=at, user=user)
     except CheckInError as exc:
         exc.field = "cccd_qr" if not token else exc.field
         raise
 
 
-def mark(meeting, *, member_id, status, reason="", by_user, roll=MEETING_ROLL):
+# --- the calls ----------------------------------------------------------------------------
+
+
+def check_in(roll, event, *, token=None, cccd_qr=None, by_user, at=None, method_override=None):
+    """Check in the member a scanned QR names. Idempotent: a repeat returns the record as ``already``."""
+    _authorise(event, by_user, roll)
+    _check_open(roll, event)
+    return _claimed_or_resolved(
+        roll, event, token, cccd_qr, method=method_override, at=at or timezone.now(), user=by_user
+    )
+
+
+def mark(roll, event, *, member_id, status, reason="", by_user):
     """The secretary marks a member by hand: present, late, excused (with a reason) or absent.
 
     Returns ``(record, changed)``; marking the same way again changes nothing.
     """
-    _authorise(meeting, by_user, roll)
-    _check_open(meeting)
+    _authorise(event, by_user, roll)
+    _check_open(roll, event)
     reason = " ".join(str(reason or "").split())
     if status not in MANUAL_STATUSES:
         raise CheckInError(
@@ -473,16 +402,12 @@ def mark(meeting, *, member_id, status, reason="", by_user, roll=MEETING_ROLL):
         member_id = int(member_id)
     except (TypeError, ValueError):
         raise CheckInError(_("Chưa chọn đảng viên."), code="member", field="member") from None
-    qs = roll.model.objects.filter(**{f"{roll.event_field}_id": meeting.pk, "member_id": member_id})
+    qs = roll.model.objects.filter(**{f"{roll.event_field}_id": event.pk, "member_id": member_id})
     row = qs.values(
         "id", "status", "method", "checked_in_at", "reason", "member__full_name"
     ).first()
     if row is None:
-        raise CheckInError(
-            _("Đảng viên này không có trong danh sách sinh hoạt của chi bộ này."),
-            code="not_expected",
-            field="member",
-        )
+        raise CheckInError(roll.texts.not_expected, code="not_expected", field="member")
     present = status in CHECKED_IN
     checked_in_at = (row["checked_in_at"] or timezone.now()) if present else None
     method = (
@@ -494,9 +419,10 @@ def mark(meeting, *, member_id, status, reason="", by_user, roll=MEETING_ROLL):
     changed = any(row[key] != value for key, value in new.items())
     if changed:
         qs.update(**new, recorded_by=by_user, updated_at=timezone.now())
-    return Record(
+    return _record(
+        roll,
         row["id"],
-        meeting.pk,
+        event.pk,
         member_id,
         status,
         method,
@@ -526,7 +452,7 @@ class OfflineOutcome:
         return data
 
 
-def sync_offline(meeting, items, *, by_user, roll=MEETING_ROLL):
+def sync_offline(roll, event, items, *, by_user):
     """Apply check-ins taken offline on a device, each with its own device time, each exactly once.
 
     ``items``: ``[{"token"| "cccd_qr": ..., "at": ISO datetime, "client_id": optional}]``. Each
@@ -539,8 +465,8 @@ def sync_offline(meeting, items, *, by_user, roll=MEETING_ROLL):
     sends the batch again. Two batches that lock the same members in opposite orders may meet in
     a deadlock; PostgreSQL then aborts one, which is likewise sent again.
     """
-    _authorise(meeting, by_user, roll)
-    _check_open(meeting)
+    _authorise(event, by_user, roll)
+    _check_open(roll, event)
     if not isinstance(items, list) or not items:
         raise CheckInError(
             _("Danh sách điểm danh ngoại tuyến trống hoặc sai dạng."), code="items", field="items"
@@ -552,10 +478,10 @@ def sync_offline(meeting, items, *, by_user, roll=MEETING_ROLL):
             field="items",
         )
     with transaction.atomic():
-        return _sync_items(meeting, items, by_user=by_user, roll=roll)
+        return _sync_items(roll, event, items, by_user=by_user)
 
 
-def _sync_items(meeting, items, *, by_user, roll):
+def _sync_items(roll, event, items, *, by_user):
     outcomes = []
     now = timezone.now()
     for index, item in enumerate(items):
@@ -563,33 +489,23 @@ def _sync_items(meeting, items, *, by_user, roll):
         try:
             if not isinstance(item, dict):
                 raise CheckInError(_("Mỗi lượt điểm danh phải là một đối tượng."), code="item")
-            at = _client_time(item.get("at"), meeting, now)
-            claimed = _claims(item.get("token"), item.get("cccd_qr"))
-            result = (
-                None
-                if claimed is None
-                else _apply(
-                    roll,
-                    meeting,
-                    claimed[0],
-                    method=M.OFFLINE,
-                    at=at,
-                    user=by_user,
-                    conditions=claimed[2],
-                )
+            at = _client_time(roll, item.get("at"), event, now)
+            result = _claimed_or_resolved(
+                roll,
+                event,
+                item.get("token"),
+                item.get("cccd_qr"),
+                method=M.OFFLINE,
+                at=at,
+                user=by_user,
             )
-            if result is None:
-                member_id, _method = resolve_credential(
-                    token=item.get("token"), cccd_qr=item.get("cccd_qr")
-                )
-                result = _apply(roll, meeting, member_id, method=M.OFFLINE, at=at, user=by_user)
             outcomes.append(OfflineOutcome(index, client_id, result))
         except CheckInError as exc:
             outcomes.append(OfflineOutcome(index, client_id, None, exc.messages[0], exc.code or ""))
     return outcomes
 
 
-def _client_time(value, meeting, now):
+def _client_time(roll, value, event, now):
     at = parse_datetime(value) if isinstance(value, str) else None
     if at is None:
         raise CheckInError(
@@ -607,31 +523,29 @@ def _client_time(value, meeting, now):
             code="at",
             field="at",
         )
-    if at < meeting.starts_at - EARLIEST_BEFORE_START:
-        raise CheckInError(
-            _("Giờ điểm danh quá sớm so với giờ bắt đầu buổi sinh hoạt."), code="at", field="at"
-        )
+    if at < getattr(event, roll.starts_field) - EARLIEST_BEFORE_START:
+        raise CheckInError(roll.texts.too_early, code="at", field="at")
     return at
 
 
-def attendance_list(meeting, *, user, roll=MEETING_ROLL):
+def attendance_list(roll, event, *, user):
     """Every expected participant's row, by name (one query). For those who check people in or
-    watch the unit's meetings (staff rights; a member of the cell is refused)."""
+    watch the unit's events (staff rights; a participant is refused)."""
     if not (
-        scope.can(user, roll.capability, meeting) or scope.can(user, roll.view_capability, meeting)
+        scope.can(user, roll.capability, event) or scope.can(user, roll.view_capability, event)
     ):
         raise CheckInError(
             _("Đồng chí không có quyền xem danh sách điểm danh này."), code="forbidden", status=403
         )
     rows = (
-        roll.model.objects.filter(**{f"{roll.event_field}_id": meeting.pk})
+        roll.model.objects.filter(**{f"{roll.event_field}_id": event.pk})
         .order_by("member__full_name", "member_id")
         .values_list(
             "id", "member_id", "status", "method", "checked_in_at", "reason", "member__full_name"
         )
     )
     return [
-        Record(pk, meeting.pk, member_id, status, method, at, reason, name)
+        _record(roll, pk, event.pk, member_id, status, method, at, reason, name)
         for pk, member_id, status, method, at, reason, name in rows
     ]
 
