@@ -1,13 +1,15 @@
-"""Check-in endpoints (CONTRACT.md): thin views over :mod:`.checkin`.
+"""Check-in endpoints of every roll (CONTRACT.md for the meetings'): thin views over :mod:`.service`.
 
-- ``POST meetings/<pk>/checkin/`` ``{"token"}`` or ``{"cccd_qr"}`` → 201 the first time, 200 after;
-- ``POST meetings/<pk>/checkin/offline/`` ``{"items": [{"token"|"cccd_qr", "at", "client_id"}]}``;
-- ``POST meetings/<pk>/attendance/mark/`` ``{"member", "status", "reason"}``;
-- ``GET meetings/<pk>/attendance/``: one row per expected member (``member``, ``status``…).
+For a roll with ``api_prefix`` P (meetings: ``meetings``), mounted by :func:`.rolls.add`:
 
-A meeting outside the caller's sight answers 404; errors are ``{"detail", "fields"}``.
+- ``POST P/<pk>/checkin/`` ``{"token"}`` or ``{"cccd_qr"}`` → 201 the first time, 200 after;
+- ``POST P/<pk>/checkin/offline/`` ``{"items": [{"token"|"cccd_qr", "at", "client_id"}]}``;
+- ``POST P/<pk>/attendance/mark/`` ``{"member", "status", "reason"}``;
+- ``GET P/<pk>/attendance/``: one row per expected member (``member``, ``status``…).
 
-The check-in view is served through :mod:`.checkin_fast` first (one SQL statement for a token-
+An event outside the caller's sight answers 404; errors are ``{"detail", "fields"}``.
+
+The check-in view is served through :mod:`.fast` first (one SQL statement for a token-
 authenticated JSON scan that succeeds or repeats); every other request reaches the DRF view.
 """
 
@@ -20,8 +22,8 @@ from rest_framework.views import APIView
 
 from sotay_plugins import front
 
-from . import checkin, checkin_fast
-from .models import CHECK_IN, VIEW_MEETING
+from . import fast, service
+from .models import MANUAL_STATUSES
 
 
 class AttendanceSerializer(serializers.Serializer):
@@ -49,7 +51,17 @@ def _body(request):
     return request.data if isinstance(request.data, dict) else {}
 
 
-class CheckInView(APIView):
+class RollView(APIView):
+    """A view of one roll (``roll_key``, set by :func:`views_for`)."""
+
+    roll_key = None
+
+    @property
+    def roll(self):
+        return service.roll_for(self.roll_key)
+
+
+class CheckInView(RollView):
     """Check a member in by their QR (card or app token) or the QR of their chip citizen-ID card."""
 
     @classmethod
@@ -61,11 +73,14 @@ class CheckInView(APIView):
         session logins, which always take the DRF path). The view function keeps ``cls`` and
         ``initkwargs``, so the OpenAPI schema still documents this endpoint from this class."""
         drf_view = super().as_view(**initkwargs)
-        if not checkin_fast.applies_to(cls):
+        if not fast.applies_to(cls):
             return drf_view
 
+        def fast_answer(request, pk):
+            return fast.attempt(service.roll_for(cls.roll_key), request, pk)
+
         def view(request, *args, **kwargs):
-            response = None if front.tried(request) else checkin_fast.attempt(request, kwargs["pk"])
+            response = None if front.tried(request) else fast_answer(request, kwargs["pk"])
             return drf_view(request, *args, **kwargs) if response is None else response
 
         view.cls, view.initkwargs, view.login_required, view.fast_path = (
@@ -74,9 +89,7 @@ class CheckInView(APIView):
             False,
             True,
         )
-        view.fast_answer = (
-            checkin_fast.attempt
-        )  # asked in front of the middleware (sotay_plugins.front)
+        view.fast_answer = fast_answer  # asked in front of the middleware (sotay_plugins.front)
         view.__doc__, view.__name__, view.__qualname__ = (
             cls.__doc__,
             drf_view.__name__,
@@ -99,18 +112,22 @@ class CheckInView(APIView):
             400: OpenApiResponse(
                 description="Mã QR sai, hết hạn, bị thu hồi hoặc đảng viên không có trong danh sách"
             ),
-            404: OpenApiResponse(description="Không tìm thấy buổi sinh hoạt"),
-            409: OpenApiResponse(description="Buổi sinh hoạt đã khóa hoặc đã hủy"),
+            404: OpenApiResponse(description="Không tìm thấy (ngoài phạm vi của người gọi)"),
+            409: OpenApiResponse(description="Đã khóa hoặc đã hủy: không điểm danh thêm được"),
         },
     )
     def post(self, request, pk):
         body = _body(request)
         try:
-            meeting = checkin.meeting_for(request.user, pk)
-            result = checkin.check_in(
-                meeting, token=body.get("token"), cccd_qr=body.get("cccd_qr"), by_user=request.user
+            event = service.event_for(self.roll, request.user, pk)
+            result = service.check_in(
+                self.roll,
+                event,
+                token=body.get("token"),
+                cccd_qr=body.get("cccd_qr"),
+                by_user=request.user,
             )
-        except checkin.CheckInError as exc:
+        except service.CheckInError as exc:
             return error_response(exc)
         data = result.record.as_dict()
         data["already"] = result.already
@@ -119,7 +136,7 @@ class CheckInView(APIView):
         )
 
 
-class OfflineCheckInView(APIView):
+class OfflineCheckInView(RollView):
     """Check-ins taken offline on the device, each with its own time; each is applied exactly once."""
 
     @extend_schema(
@@ -138,11 +155,11 @@ class OfflineCheckInView(APIView):
     )
     def post(self, request, pk):
         try:
-            meeting = checkin.meeting_for(request.user, pk)
-            outcomes = checkin.sync_offline(
-                meeting, _body(request).get("items"), by_user=request.user
+            event = service.event_for(self.roll, request.user, pk)
+            outcomes = service.sync_offline(
+                self.roll, event, _body(request).get("items"), by_user=request.user
             )
-        except checkin.CheckInError as exc:
+        except service.CheckInError as exc:
             return error_response(exc)
         results = [outcome.as_dict() for outcome in outcomes]
         count = {
@@ -159,7 +176,7 @@ class OfflineCheckInView(APIView):
         )
 
 
-class MarkView(APIView):
+class MarkView(RollView):
     """The secretary marks a member by hand: present, late, excused (with a reason) or absent."""
 
     @extend_schema(
@@ -167,7 +184,7 @@ class MarkView(APIView):
             "MarkRequest",
             {
                 "member": serializers.IntegerField(),
-                "status": serializers.ChoiceField(choices=list(checkin.MANUAL_STATUSES)),
+                "status": serializers.ChoiceField(choices=list(MANUAL_STATUSES)),
                 "reason": serializers.CharField(required=False, allow_blank=True),
             },
         ),
@@ -176,21 +193,22 @@ class MarkView(APIView):
     def post(self, request, pk):
         body = _body(request)
         try:
-            meeting = checkin.meeting_for(request.user, pk)
-            record, changed = checkin.mark(
-                meeting,
+            event = service.event_for(self.roll, request.user, pk)
+            record, changed = service.mark(
+                self.roll,
+                event,
                 member_id=body.get("member"),
                 status=body.get("status"),
                 reason=body.get("reason") or "",
                 by_user=request.user,
             )
-        except checkin.CheckInError as exc:
+        except service.CheckInError as exc:
             return error_response(exc)
         return Response({**record.as_dict(), "changed": changed})
 
 
-class AttendanceView(APIView):
-    """Who is expected at the meeting and how each one stands (one row per member, by name).
+class AttendanceView(RollView):
+    """Who is expected at the event and how each one stands (one row per member, by name).
 
     Paginated like every list (``?page=``), but a page holds 500 rows: a whole cell."""
 
@@ -210,9 +228,12 @@ class AttendanceView(APIView):
     )
     def get(self, request, pk):
         try:
-            meeting = checkin.meeting_for(request.user, pk, capabilities=(CHECK_IN, VIEW_MEETING))
-            records = checkin.attendance_list(meeting, user=request.user)
-        except checkin.CheckInError as exc:
+            roll = self.roll
+            event = service.event_for(
+                roll, request.user, pk, capabilities=(roll.capability, roll.view_capability)
+            )
+            records = service.attendance_list(roll, event, user=request.user)
+        except service.CheckInError as exc:
             return error_response(exc)
         page = request.query_params.get("page", "1")
         if not page.isdigit() or int(page) < 1:
@@ -234,7 +255,17 @@ class AttendanceView(APIView):
                 "count": len(records),
                 "next": f"{url}?page={page + 1}" if start + self.page_size < len(records) else None,
                 "previous": f"{url}?page={page - 1}" if page > 1 else None,
-                "summary": checkin.summary(records),
+                "summary": service.summary(records),
                 "results": [record.as_dict() for record in chunk],
             }
         )
+
+
+def views_for(roll):
+    """The four views of ``roll``: ``(check-in, offline, attendance, mark)`` classes."""
+    return tuple(
+        type(
+            f"{base.__name__}_{roll.key}", (base,), {"roll_key": roll.key, "__doc__": base.__doc__}
+        )
+        for base in (CheckInView, OfflineCheckInView, AttendanceView, MarkView)
+    )

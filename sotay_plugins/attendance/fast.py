@@ -1,38 +1,41 @@
 """The check-in hot path (issue 4: 1,000 check-ins/s on the 3rd of the month): one SQL statement.
 
-A scan by a cell secretary is ``POST /api/v1/meetings/<pk>/checkin/`` with ``Authorization:
-Token <key>`` and ``{"token": "<member QR token>"}``. Through DRF and the service
-(:func:`.checkin.check_in`) that costs four queries, two cache reads and ~3.5 ms of CPU. Here the
-same checks are the WHERE clause of the one conditional UPDATE the service makes anyway:
+A scan by a cell secretary is ``POST /api/v1/<roll's prefix>/<pk>/checkin/`` (meetings:
+``/api/v1/meetings/<pk>/checkin/``) with ``Authorization: Token <key>`` and
+``{"token": "<member QR token>"}``. Through DRF and the service (:func:`.service.check_in`) that
+costs four queries, two cache reads and ~3.5 ms of CPU. Here the same checks are the WHERE clause
+of the one conditional UPDATE the service makes anyway, built from the registered roll:
 
 - the API token names an active account (DRF's ``TokenAuthentication``);
-- that account may check people in at the meeting's cell: the scope engine's own SQL form of
-  ``can(user, CHECK_IN, cell)`` (``orgtree.scope.holds_sql``, tested against ``can``), in the
+- that account may check people in at the event's unit: the scope engine's own SQL form of
+  ``can(user, roll.capability, unit)`` (``orgtree.scope.holds_sql``, tested against ``can``), in the
   same statement, so it is never older than the database;
-- the meeting is neither closed nor cancelled;
+- the event is in no state that closes its roll (``roll.closed``);
 - the QR token's signature (and an app token's 90 s lifetime) is verified in Python by the
   members plugin (``registry.credential_resolver.claims``); what its resolver would test with a
-  query (card not revoked: the member's ``qr_version``; member still active) joins the WHERE;
-- the member is expected at this meeting and not yet checked in (the service's exactly-once
+  query (card not revoked, member still active) joins the WHERE as the SQL the members plugin
+  writes for it (``credential_resolver.member_sql``);
+- the member is expected at this event and not yet checked in (the service's exactly-once
   condition: ``status IN (expected, absent, excused)``; the row is locked and the condition
   re-checked by PostgreSQL, so two scanners at once give one 201).
 
-One row back: 201 with the record (present or late, from the meeting's start and the grace
+One row back: 201 with the record (present or late, from the event's start and the grace
 minutes). Nothing back: the same conditions are read once more without the status one; a row then
 is a repeat (200 ``already``, as the service answers). Anything else (no row: a wrong or revoked
-card, a member of another cell, a closed meeting, a secretary of another cell, a disabled
+card, a member of another cell, a closed event, a secretary of another cell, a disabled
 account, …) and every request of another shape (session login, ``cccd_qr``, form data, another
 Accept, a query string) goes to the DRF view and the service unchanged, which find the exact
 reason and answer it (400/401/403/404/409, in Vietnamese). So this path only ever says yes where
 the service would, and never says no by itself.
 
-No cache is involved: nothing here can go stale when a meeting is closed, a card revoked, a role
+No cache is involved: nothing here can go stale when an event is closed, a card revoked, a role
 withdrawn or a token deleted. PostgreSQL only (the SQLite default takes the service's path).
 ``SOTAY_CHECKIN_FAST_PATH = False`` turns it off.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from datetime import timedelta
@@ -47,14 +50,12 @@ from django.utils import timezone, translation
 from sotay_plugins.orgtree import scope
 from sotay_plugins.registry import registry
 
-from . import checkin
-from .checkin_prepared import Statement
-from .models import CHECK_IN, Attendance, Meeting
+from . import service
+from .models import AttendanceStatus
+from .prepared import Statement
 
 #: A check-in body is ~150 bytes; anything much larger is not one (the service judges it).
 MAX_BODY = 4096
-#: Meeting states in which nobody can be checked in (the service's ``_check_open``).
-LOCKED_STATES = (Meeting.State.CLOSED.value, Meeting.State.CANCELLED.value)
 
 
 def enabled(db):
@@ -160,22 +161,24 @@ def _literals(*values):
     return ", ".join(f"'{value}'" for value in values)
 
 
-def _statements_for(shape):
-    """``(update, already)`` statements for a credential condition shape, built once per process.
+def _statements_for(roll, shape):
+    """``(update, already)`` statements of ``roll`` for a credential's claims shape, built once
+    per process.
 
-    Parameters: ``now``, ``grace`` (an interval), ``method``, ``key`` (the API token), ``meeting``,
+    Parameters: ``now``, ``grace`` (an interval), ``method``, ``key`` (the API token), ``event``,
     ``member``, ``today`` and the credential's ``c0``, ``c1``…
     """
-    if shape in _statements:
-        return _statements[shape]
+    cache_key = (roll.key, shape)
+    if cache_key in _statements:
+        return _statements[cache_key]
     from rest_framework.authtoken.models import Token
 
     user = get_user_model()
-    member_model = Attendance._meta.get_field("member").related_model
+    model, event = roll.model, roll.event_model
     a = {
-        name: _column(Attendance, name)
+        name: _column(model, name)
         for name in (
-            "meeting",
+            roll.event_field,
             "member",
             "status",
             "method",
@@ -185,38 +188,42 @@ def _statements_for(shape):
             "updated_at",
         )
     }
-    mt = {name: _column(Meeting, name) for name in ("state", "starts_at", "audience_org")}
-    mt_audience = mt["audience_org"]
+    ev = {name: _column(event, name) for name in (roll.state_field, roll.starts_field)}
+    ev_org = _column(event, roll.org_field)
+    member = registry.credential_resolver.member_sql("m", f"a.{a['member']}", shape)
+    locked = (
+        f"AND ev.{ev[roll.state_field]} NOT IN ({_literals(*roll.closed)}) " if roll.closed else ""
+    )
     # What both statements require, besides the attendance row's status.
     where = (
         f"t.{_column(Token, 'key')} = %(key)s AND u.{_pk(user)} = t.{_column(Token, 'user')} "  # noqa: S608
         f"AND u.{_column(user, 'is_active')} "
-        f"AND a.{a['meeting']} = %(meeting)s AND a.{a['member']} = %(member)s "
-        f"AND mt.{_pk(Meeting)} = a.{a['meeting']} AND mt.{mt['state']} NOT IN ({_literals(*LOCKED_STATES)}) "
-        f"AND m.{_pk(member_model)} = a.{a['member']} AND {checkin.member_conditions_sql(shape)} "
-        f"AND {scope.holds_sql(CHECK_IN, user_sql=f'u.{_pk(user)}', org_sql=f'mt.{mt_audience}')}"
+        f"AND a.{a[roll.event_field]} = %(event)s AND a.{a['member']} = %(member)s "
+        f"AND ev.{_pk(event)} = a.{a[roll.event_field]} {locked}"
+        f"AND {member.where} "
+        f"AND {scope.holds_sql(roll.capability, user_sql=f'u.{_pk(user)}', org_sql=f'ev.{ev_org}')}"
     )
-    tables = f"{_table(Token)} t, {_table(user)} u, {_table(Meeting)} mt, {_table(member_model)} m"
+    tables = f"{_table(Token)} t, {_table(user)} u, {_table(event)} ev, {member.table} m"
     late, present = (
-        _literals(Attendance.Status.LATE.value),
-        _literals(Attendance.Status.PRESENT.value),
+        _literals(AttendanceStatus.LATE.value),
+        _literals(AttendanceStatus.PRESENT.value),
     )
     update = (
-        f"UPDATE {_table(Attendance)} a SET "  # noqa: S608 (names from the models, values as parameters)
-        f"{a['status']} = CASE WHEN %(now)s::timestamptz > mt.{mt['starts_at']} + %(grace)s::interval "
+        f"UPDATE {_table(model)} a SET "  # noqa: S608 (names from the models, values as parameters)
+        f"{a['status']} = CASE WHEN %(now)s::timestamptz > ev.{ev[roll.starts_field]} + %(grace)s::interval "
         f"THEN {late} ELSE {present} END, "
         f"{a['method']} = %(method)s, {a['checked_in_at']} = %(now)s::timestamptz, "
         f"{a['recorded_by']} = u.{_pk(user)}, {a['reason']} = '', {a['updated_at']} = %(now)s::timestamptz "
-        f"FROM {tables} WHERE a.{a['status']} IN ({_literals(*checkin.SCANNABLE)}) AND {where} "
-        f"RETURNING a.{_pk(Attendance)}, a.{a['status']}, m.{_column(member_model, 'full_name')}"
+        f"FROM {tables} WHERE a.{a['status']} IN ({_literals(*service.SCANNABLE)}) AND {where} "
+        f"RETURNING a.{_pk(model)}, a.{a['status']}, {member.name}"
     )
     already = (
-        f"SELECT a.{_pk(Attendance)}, a.{a['status']}, a.{a['method']}, a.{a['checked_in_at']}, a.{a['reason']}, "  # noqa: S608
-        f"m.{_column(member_model, 'full_name')} FROM {_table(Attendance)} a, {tables} "
-        f"WHERE a.{a['status']} IN ({_literals(*checkin.CHECKED_IN)}) AND {where}"
+        f"SELECT a.{_pk(model)}, a.{a['status']}, a.{a['method']}, a.{a['checked_in_at']}, a.{a['reason']}, "  # noqa: S608
+        f"{member.name} FROM {_table(model)} a, {tables} "
+        f"WHERE a.{a['status']} IN ({_literals(*service.CHECKED_IN)}) AND {where}"
     )
-    _statements[shape] = Statement("fast_update", update), Statement("fast_already", already)
-    return _statements[shape]
+    _statements[cache_key] = Statement("fast_update", update), Statement("fast_already", already)
+    return _statements[cache_key]
 
 
 # --- the answer -----------------------------------------------------------------------------
@@ -242,47 +249,49 @@ def _label(status):
     """The status's label in the active language (translated once per process and language)."""
     key = (translation.get_language(), status)
     if key not in _labels:
-        _labels[key] = str(Attendance.Status(status).label)
+        _labels[key] = str(AttendanceStatus(status).label)
     return _labels[key]
 
 
-def attempt(request, pk):
-    """Check in on the fast path; the response, or None when the DRF view must answer."""
+def attempt(roll, request, pk):
+    """Check in on ``roll``'s fast path; the response, or None when the DRF view must answer."""
     db = connections[DEFAULT_DB_ALIAS]
     if request.method != "POST" or not enabled(db):
         return None
     parsed = _parse(request)
-    claims = getattr(registry.credential_resolver, "claims", None)
-    if parsed is None or claims is None:
+    resolver = registry.credential_resolver
+    if parsed is None or resolver is None:
         return None
     key, token = parsed
     try:
-        member_id, method, conditions = claims(token)
+        claims = resolver.claims(token)
     except ValidationError:
         return None  # forged, expired, malformed: the service says which, in Vietnamese
-    update, already = _statements_for(checkin.condition_shape(conditions))
+    update, already = _statements_for(roll, claims.shape)
     now = timezone.now()
     values = {
         "now": now,
-        "grace": timedelta(minutes=checkin.grace_minutes()),
-        "method": method,
+        "grace": timedelta(minutes=service.grace_minutes()),
+        "method": claims.method,
         "key": key,
-        "meeting": pk,
-        "member": member_id,
+        "event": pk,
+        "member": claims.member_id,
         "today": timezone.localdate(now),
-        **checkin.condition_values(conditions),
+        **claims.params,
     }
+    record = functools.partial(service.Record, event_key=roll.event_field)
     with db.cursor() as cursor:
         row = update.run(db, cursor, values)
         if row is not None:
             return _response(
-                checkin.Record(row[0], pk, member_id, row[1], method, now, "", row[2] or ""), True
+                record(row[0], pk, claims.member_id, row[1], claims.method, now, "", row[2] or ""),
+                True,
             )
         row = already.run(db, cursor, values)
     if row is None:
         return None
     record_id, status, method, checked_in_at, reason, name = row
     return _response(
-        checkin.Record(record_id, pk, member_id, status, method, checked_in_at, reason, name or ""),
+        record(record_id, pk, claims.member_id, status, method, checked_in_at, reason, name or ""),
         False,
     )

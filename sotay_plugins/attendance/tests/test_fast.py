@@ -13,7 +13,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from sotay_plugins.meetings import checkin, checkin_fast
+from sotay_plugins.attendance import fast, service
 from sotay_plugins.meetings.models import Attendance, Meeting
 from sotay_plugins.members import credentials
 from sotay_plugins.members.cards import revoke_card
@@ -21,7 +21,13 @@ from sotay_plugins.members.models import MemberStatus
 from sotay_plugins.orgtree.models import RoleAssignment
 from tests.factories import MemberFactory, UserFactory, grant
 
-from .test_checkin import chip_qr, client_for, make_meeting, statuses, url
+from .test_service import chip_qr, client_for, make_meeting, statuses, url
+
+
+def roll():
+    """The meetings' roll (registered by the meetings plugin)."""
+    return service.roll_for("meetings")
+
 
 S = Attendance.Status
 
@@ -37,10 +43,10 @@ def fast_path_only():
     """Fail if the request reaches the service (the DRF view's path)."""
     with (
         mock.patch.object(
-            checkin, "meeting_for", side_effect=AssertionError("took the service's path")
+            service, "event_for", side_effect=AssertionError("took the service's path")
         ),
         mock.patch.object(
-            checkin, "check_in", side_effect=AssertionError("took the service's path")
+            service, "check_in", side_effect=AssertionError("took the service's path")
         ),
     ):
         yield
@@ -50,13 +56,13 @@ def fast_path_only():
 def service_path():
     """Count the requests that reach the service."""
     calls = []
-    real = checkin.meeting_for
+    real = service.event_for
 
     def meeting_for(*args, **kwargs):
         calls.append(args)
         return real(*args, **kwargs)
 
-    with mock.patch.object(checkin, "meeting_for", side_effect=meeting_for):
+    with mock.patch.object(service, "event_for", side_effect=meeting_for):
         yield calls
 
 
@@ -435,9 +441,9 @@ def test_view_is_configured_as_the_fast_path_assumes():
     from rest_framework.permissions import IsAdminUser, IsAuthenticated
     from rest_framework.throttling import UserRateThrottle
 
-    from sotay_plugins.meetings.api_checkin import CheckInView
+    from sotay_plugins.attendance.api import CheckInView
 
-    assert checkin_fast.applies_to(CheckInView) and CheckInView.as_view().fast_path
+    assert fast.applies_to(CheckInView) and CheckInView.as_view().fast_path
     throttled = type("Throttled", (CheckInView,), {"throttle_classes": [UserRateThrottle]})
     stricter = type(
         "Stricter", (CheckInView,), {"permission_classes": [IsAuthenticated, IsAdminUser]}
@@ -448,7 +454,7 @@ def test_view_is_configured_as_the_fast_path_assumes():
         {"authentication_classes": [*CheckInView.authentication_classes, BasicAuthentication]},
     )
     for view in (throttled, stricter, basic):
-        assert not checkin_fast.applies_to(view)
+        assert not fast.applies_to(view)
         assert not getattr(view.as_view(), "fast_path", False)
 
 
@@ -513,13 +519,13 @@ def test_service_checks_the_card_inside_its_update(cell):
     """check_in() and offline items: one statement for a good card; revoked cards, members who
     left and members of another cell still get the resolver's exact refusal."""
     members, secretary = cell["members"], cell["secretary"]
-    meeting = checkin.meeting_for(secretary, cell["meeting"].pk)  # as the views load it
-    checkin.check_in(
-        meeting, token=credentials.card_token(members[3]), by_user=secretary
+    meeting = service.event_for(roll(), secretary, cell["meeting"].pk)  # as the views load it
+    service.check_in(
+        roll(), meeting, token=credentials.card_token(members[3]), by_user=secretary
     )  # prepares
     with CaptureQueriesContext(connection) as ctx:
-        result = checkin.check_in(
-            meeting, token=credentials.card_token(members[0]), by_user=secretary
+        result = service.check_in(
+            roll(), meeting, token=credentials.card_token(members[0]), by_user=secretary
         )
     assert (
         result.created
@@ -529,8 +535,8 @@ def test_service_checks_the_card_inside_its_update(cell):
     assert [q["sql"].split()[0] for q in ctx.captured_queries] == ["EXECUTE"]
     revoked = credentials.card_token(members[1])
     revoke_card(members[1])
-    with pytest.raises(checkin.CheckInError) as caught:
-        checkin.check_in(meeting, token=revoked, by_user=secretary)
+    with pytest.raises(service.CheckInError) as caught:
+        service.check_in(roll(), meeting, token=revoked, by_user=secretary)
     assert caught.value.code == "revoked"
     members[2].status = MemberStatus.TRANSFERRED
     members[2].save(update_fields=["status"])
@@ -543,7 +549,9 @@ def test_service_checks_the_card_inside_its_update(cell):
         {"token": credentials.card_token(members[1]), "at": at},
         {"token": credentials.card_token(members[0]), "at": at},
     ]
-    outcomes = [o.as_dict() for o in checkin.sync_offline(meeting, items, by_user=secretary)]
+    outcomes = [
+        o.as_dict() for o in service.sync_offline(roll(), meeting, items, by_user=secretary)
+    ]
     assert [(o["outcome"], o.get("code")) for o in outcomes] == [
         ("error", "revoked"),
         ("error", "unknown"),
@@ -568,10 +576,10 @@ def test_offline_batch_is_one_transaction(tree):
     members = MemberFactory.create_batch(3, cell=tree["c11"])
     secretary = UserFactory()
     grant(secretary, "cell_secretary", tree["c11"])
-    meeting = checkin.meeting_for(secretary, make_meeting(tree["c11"], members).pk)
+    meeting = service.event_for(roll(), secretary, make_meeting(tree["c11"], members).pk)
     at = timezone.now().isoformat()
     items = [{"token": credentials.card_token(m), "at": at} for m in members]
-    real, calls = checkin._conditional_update, []
+    real, calls = service._conditional_update, []
 
     def failing(*args, **kwargs):
         calls.append(args)
@@ -580,11 +588,11 @@ def test_offline_batch_is_one_transaction(tree):
         return real(*args, **kwargs)
 
     with (
-        mock.patch.object(checkin, "_conditional_update", side_effect=failing),
+        mock.patch.object(service, "_conditional_update", side_effect=failing),
         pytest.raises(DatabaseError),
     ):
-        checkin.sync_offline(meeting, items, by_user=secretary)
+        service.sync_offline(roll(), meeting, items, by_user=secretary)
     assert set(statuses(meeting).values()) == {S.EXPECTED}
-    outcomes = checkin.sync_offline(meeting, items, by_user=secretary)
+    outcomes = service.sync_offline(roll(), meeting, items, by_user=secretary)
     assert [o.as_dict()["outcome"] for o in outcomes] == ["created"] * 3
     assert set(statuses(meeting).values()) == {S.PRESENT}

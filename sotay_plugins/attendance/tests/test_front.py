@@ -19,12 +19,18 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 
 from sotay_plugins import front
-from sotay_plugins.meetings import checkin, checkin_fast
+from sotay_plugins.attendance import service
 from sotay_plugins.meetings.models import Attendance
 from sotay_plugins.members import credentials
 from tests.factories import MemberFactory
 
-from .test_checkin import statuses, url
+from .test_service import statuses, url
+
+
+def roll():
+    """The meetings' roll (registered by the meetings plugin)."""
+    return service.roll_for("meetings")
+
 
 S = Attendance.Status
 pytestmark = pytest.mark.skipif(
@@ -218,9 +224,9 @@ def test_a_dropped_connection_hands_the_scan_to_django(app, cell):
             cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
     finally:
         killer.close()
-    with mock.patch.object(checkin, "check_in", wraps=checkin.check_in) as service:
+    with mock.patch.object(service, "check_in", wraps=service.check_in) as calls:
         answer = scan(app, cell, member)
-    assert answer.status_code == 201 and service.call_count == 1
+    assert answer.status_code == 201 and calls.call_count == 1
     assert connection.connection.info.backend_pid != pid
     assert statuses(cell["meeting"])[member.pk] == S.PRESENT
     with front_only():
@@ -229,19 +235,43 @@ def test_a_dropped_connection_hands_the_scan_to_django(app, cell):
         )  # the new connection serves the front again
 
 
+class MarkedMiddleware:
+    sotay_front = front.NOTHING
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_front_off_with_unknown_middleware_or_settings(app, cell, settings):
     settings.MIDDLEWARE = [*settings.MIDDLEWARE, "tests.dummyplugin.middleware.Unknown"]
     assert not front.Front.enabled()
+    # Known by their marker, not by their module's name: a marked class of any module is known,
+    # an unmarked one (or one with an unknown marker) is not.
+    marked = "sotay_plugins.attendance.tests.test_front.MarkedMiddleware"
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE[:-1], marked]
+    assert front.Front.enabled()
+    MarkedMiddleware.sotay_front = "something else"
+    try:
+        front._known.cache_clear()
+        assert not front.Front.enabled()
+    finally:
+        MarkedMiddleware.sotay_front = front.NOTHING
     settings.MIDDLEWARE = settings.MIDDLEWARE[:-1]
     assert front.Front.enabled()
+    assert not any(
+        "editorial" in path or "sotay_plugins" in path for path in front.KNOWN_MIDDLEWARE
+    )
     settings.SOTAY_FRONT = False
     assert not front.Front.enabled()
     settings.SOTAY_FRONT = True
     settings.SOTAY_CHECKIN_FAST_PATH = False  # the fast answer itself declines: Django, the service
-    with mock.patch.object(checkin, "check_in", wraps=checkin.check_in) as service:
+    with mock.patch.object(service, "check_in", wraps=service.check_in) as calls:
         assert scan(app, cell, cell["members"][0]).status_code == 201
-    assert service.call_count == 1
+    assert calls.call_count == 1
 
 
 @pytest.mark.django_db(transaction=True)
@@ -262,6 +292,9 @@ def test_the_deployed_application_is_the_front():
     from config import wsgi
 
     assert isinstance(wsgi.application, front.Front)
-    from sotay_plugins.meetings.api_checkin import CheckInView
+    from django.urls import resolve
 
-    assert CheckInView.as_view().fast_answer is checkin_fast.attempt
+    from sotay_plugins.attendance.api import CheckInView
+
+    view = resolve("/api/v1/meetings/1/checkin/").func
+    assert issubclass(view.cls, CheckInView) and callable(view.fast_answer)

@@ -11,11 +11,17 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from sotay_plugins.meetings import checkin
+from sotay_plugins.attendance import service
 from sotay_plugins.meetings.models import Attendance, Meeting
 from sotay_plugins.members import credentials
 from sotay_plugins.members.cards import revoke_card
 from tests.factories import MemberFactory, UserFactory, grant
+
+
+def roll():
+    """The meetings' roll (registered by the meetings plugin)."""
+    return service.roll_for("meetings")
+
 
 S = Attendance.Status
 
@@ -61,10 +67,14 @@ def statuses(meeting):
 @pytest.mark.django_db
 def test_card_token_checks_in_once_and_repeat_is_already(cell):
     meeting, member, secretary = cell["meeting"], cell["members"][0], cell["secretary"]
-    first = checkin.check_in(meeting, token=credentials.card_token(member), by_user=secretary)
+    first = service.check_in(
+        roll(), meeting, token=credentials.card_token(member), by_user=secretary
+    )
     assert first.created and first.record.status == S.PRESENT and first.record.method == "card"
     assert first.record.member_name == member.full_name
-    again = checkin.check_in(meeting, token=credentials.card_token(member), by_user=secretary)
+    again = service.check_in(
+        roll(), meeting, token=credentials.card_token(member), by_user=secretary
+    )
     assert (
         again.already
         and again.record.id == first.record.id
@@ -81,8 +91,8 @@ def test_late_after_grace_minutes(cell, settings):
     meeting = cell["meeting"]
     Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - timedelta(minutes=11))
     meeting.refresh_from_db()
-    result = checkin.check_in(
-        meeting, token=credentials.app_token(cell["members"][1]), by_user=cell["secretary"]
+    result = service.check_in(
+        roll(), meeting, token=credentials.app_token(cell["members"][1]), by_user=cell["secretary"]
     )
     assert result.record.status == S.LATE and result.record.method == "app"
 
@@ -90,7 +100,9 @@ def test_late_after_grace_minutes(cell, settings):
 @pytest.mark.django_db
 def test_cccd_qr_checks_in(cell):
     member = cell["members"][2]
-    result = checkin.check_in(cell["meeting"], cccd_qr=chip_qr(member), by_user=cell["secretary"])
+    result = service.check_in(
+        roll(), cell["meeting"], cccd_qr=chip_qr(member), by_user=cell["secretary"]
+    )
     assert (
         result.created and result.record.method == "cccd" and result.record.member_id == member.pk
     )
@@ -114,9 +126,9 @@ def test_cccd_qr_checks_in(cell):
 )
 def test_bad_cccd_qr_refused_and_nothing_changes(cell, mutate, fragment):
     before = statuses(cell["meeting"])
-    with pytest.raises(checkin.CheckInError) as caught:
-        checkin.check_in(
-            cell["meeting"], cccd_qr=mutate(cell["members"][0]), by_user=cell["secretary"]
+    with pytest.raises(service.CheckInError) as caught:
+        service.check_in(
+            roll(), cell["meeting"], cccd_qr=mutate(cell["members"][0]), by_user=cell["secretary"]
         )
     assert fragment in caught.value.messages[0] and caught.value.field == "cccd_qr"
     assert statuses(cell["meeting"]) == before
@@ -128,8 +140,8 @@ def test_expired_app_token_refused(cell):
     issued = timezone.now().timestamp()
     with mock.patch("django.core.signing.time.time", return_value=issued - 91):
         old = credentials.app_token(member)
-    with pytest.raises(checkin.CheckInError) as caught:
-        checkin.check_in(cell["meeting"], token=old, by_user=cell["secretary"])
+    with pytest.raises(service.CheckInError) as caught:
+        service.check_in(roll(), cell["meeting"], token=old, by_user=cell["secretary"])
     assert caught.value.code == "expired" and "hết hạn" in caught.value.messages[0]
     assert set(statuses(cell["meeting"]).values()) == {S.EXPECTED}
 
@@ -139,8 +151,8 @@ def test_revoked_card_and_tampered_token_refused(cell):
     member = cell["members"][0]
     token = credentials.card_token(member)
     revoke_card(member)
-    with pytest.raises(checkin.CheckInError) as caught:
-        checkin.check_in(cell["meeting"], token=token, by_user=cell["secretary"])
+    with pytest.raises(service.CheckInError) as caught:
+        service.check_in(roll(), cell["meeting"], token=token, by_user=cell["secretary"])
     assert caught.value.code == "revoked" and "thu hồi" in caught.value.messages[0]
     fresh = credentials.card_token(member)
     payload, stamp, signature = fresh.rsplit(":", 2)
@@ -152,18 +164,21 @@ def test_revoked_card_and_tampered_token_refused(cell):
         "không phải mã",
         "x" * 400,
     ):
-        with pytest.raises(checkin.CheckInError):
-            checkin.check_in(cell["meeting"], token=forged, by_user=cell["secretary"])
+        with pytest.raises(service.CheckInError):
+            service.check_in(roll(), cell["meeting"], token=forged, by_user=cell["secretary"])
     assert set(statuses(cell["meeting"]).values()) == {S.EXPECTED}
-    assert checkin.check_in(cell["meeting"], token=fresh, by_user=cell["secretary"]).created
+    assert service.check_in(roll(), cell["meeting"], token=fresh, by_user=cell["secretary"]).created
 
 
 @pytest.mark.django_db
 def test_member_of_another_cell_refused(cell):
     stranger = MemberFactory(cell=cell["tree"]["c12"])
-    with pytest.raises(checkin.CheckInError) as caught:
-        checkin.check_in(
-            cell["meeting"], token=credentials.card_token(stranger), by_user=cell["secretary"]
+    with pytest.raises(service.CheckInError) as caught:
+        service.check_in(
+            roll(),
+            cell["meeting"],
+            token=credentials.card_token(stranger),
+            by_user=cell["secretary"],
         )
     assert "không có trong danh sách sinh hoạt của chi bộ này" in caught.value.messages[0]
     assert stranger.full_name in caught.value.messages[0]
@@ -175,15 +190,17 @@ def test_member_of_another_cell_refused(cell):
 def test_closed_or_cancelled_meeting_refused(cell, state):
     Meeting.objects.filter(pk=cell["meeting"].pk).update(state=state)
     cell["meeting"].refresh_from_db()
-    with pytest.raises(checkin.CheckInError) as caught:
-        checkin.check_in(
+    with pytest.raises(service.CheckInError) as caught:
+        service.check_in(
+            roll(),
             cell["meeting"],
             token=credentials.card_token(cell["members"][0]),
             by_user=cell["secretary"],
         )
     assert caught.value.status == 409
-    with pytest.raises(checkin.CheckInError):
-        checkin.mark(
+    with pytest.raises(service.CheckInError):
+        service.mark(
+            roll(),
             cell["meeting"],
             member_id=cell["members"][0].pk,
             status=S.PRESENT,
@@ -194,15 +211,16 @@ def test_closed_or_cancelled_meeting_refused(cell, state):
 
 @pytest.mark.django_db
 def test_secretary_of_another_cell_refused(cell):
-    with pytest.raises(checkin.CheckInError) as caught:
-        checkin.check_in(
+    with pytest.raises(service.CheckInError) as caught:
+        service.check_in(
+            roll(),
             cell["meeting"],
             token=credentials.card_token(cell["members"][0]),
             by_user=cell["other_secretary"],
         )
     assert caught.value.status == 403
-    with pytest.raises(checkin.CheckInError) as caught:
-        checkin.meeting_for(cell["other_secretary"], cell["meeting"].pk)
+    with pytest.raises(service.CheckInError) as caught:
+        service.event_for(roll(), cell["other_secretary"], cell["meeting"].pk)
     assert caught.value.status == 404
     assert set(statuses(cell["meeting"]).values()) == {S.EXPECTED}
 
@@ -211,26 +229,35 @@ def test_secretary_of_another_cell_refused(cell):
 def test_mark_by_hand(cell):
     meeting, secretary = cell["meeting"], cell["secretary"]
     a, b, c = cell["members"][:3]
-    with pytest.raises(checkin.CheckInError) as caught:
-        checkin.mark(meeting, member_id=a.pk, status=S.EXCUSED, reason="  ", by_user=secretary)
+    with pytest.raises(service.CheckInError) as caught:
+        service.mark(
+            roll(), meeting, member_id=a.pk, status=S.EXCUSED, reason="  ", by_user=secretary
+        )
     assert "lý do" in caught.value.messages[0] and caught.value.field == "reason"
-    with pytest.raises(checkin.CheckInError):
-        checkin.mark(meeting, member_id=a.pk, status="vắng", by_user=secretary)
-    record, changed = checkin.mark(
-        meeting, member_id=a.pk, status=S.EXCUSED, reason="Ốm, nằm viện", by_user=secretary
+    with pytest.raises(service.CheckInError):
+        service.mark(roll(), meeting, member_id=a.pk, status="vắng", by_user=secretary)
+    record, changed = service.mark(
+        roll(), meeting, member_id=a.pk, status=S.EXCUSED, reason="Ốm, nằm viện", by_user=secretary
     )
     assert changed and record.status == S.EXCUSED and record.reason == "Ốm, nằm viện"
     assert (
-        checkin.mark(
-            meeting, member_id=a.pk, status=S.EXCUSED, reason="Ốm, nằm viện", by_user=secretary
+        service.mark(
+            roll(),
+            meeting,
+            member_id=a.pk,
+            status=S.EXCUSED,
+            reason="Ốm, nằm viện",
+            by_user=secretary,
         )[1]
         is False
     )
-    record, _ = checkin.mark(meeting, member_id=b.pk, status=S.PRESENT, by_user=secretary)
+    record, _ = service.mark(roll(), meeting, member_id=b.pk, status=S.PRESENT, by_user=secretary)
     assert record.method == "manual" and record.checked_in_at is not None
-    checkin.mark(meeting, member_id=c.pk, status=S.ABSENT, by_user=secretary)
+    service.mark(roll(), meeting, member_id=c.pk, status=S.ABSENT, by_user=secretary)
     # an excused member who comes after all is checked in by a scan
-    assert checkin.check_in(meeting, token=credentials.card_token(a), by_user=secretary).created
+    assert service.check_in(
+        roll(), meeting, token=credentials.card_token(a), by_user=secretary
+    ).created
     assert statuses(meeting) == {
         a.pk: S.PRESENT,
         b.pk: S.PRESENT,
@@ -260,7 +287,7 @@ def test_offline_batch_applied_once(cell):
         },
         "không phải đối tượng",
     ]
-    first = [o.as_dict() for o in checkin.sync_offline(meeting, items, by_user=secretary)]
+    first = [o.as_dict() for o in service.sync_offline(roll(), meeting, items, by_user=secretary)]
     assert [o["outcome"] for o in first] == [
         "created",
         "created",
@@ -274,7 +301,7 @@ def test_offline_batch_applied_once(cell):
         first[1]["attendance"]["status"] == S.LATE and first[0]["attendance"]["method"] == "offline"
     )
     snapshot = list(Attendance.objects.filter(meeting=meeting).order_by("pk").values())
-    second = [o.as_dict() for o in checkin.sync_offline(meeting, items, by_user=secretary)]
+    second = [o.as_dict() for o in service.sync_offline(roll(), meeting, items, by_user=secretary)]
     assert [o["outcome"] for o in second] == [
         "already",
         "already",
@@ -285,10 +312,12 @@ def test_offline_batch_applied_once(cell):
         "error",
     ]
     assert list(Attendance.objects.filter(meeting=meeting).order_by("pk").values()) == snapshot
-    with pytest.raises(checkin.CheckInError):
-        checkin.sync_offline(meeting, [], by_user=secretary)
-    with pytest.raises(checkin.CheckInError):
-        checkin.sync_offline(meeting, [{}] * (checkin.OFFLINE_BATCH_MAX + 1), by_user=secretary)
+    with pytest.raises(service.CheckInError):
+        service.sync_offline(roll(), meeting, [], by_user=secretary)
+    with pytest.raises(service.CheckInError):
+        service.sync_offline(
+            roll(), meeting, [{}] * (service.OFFLINE_BATCH_MAX + 1), by_user=secretary
+        )
 
 
 # --- the API ------------------------------------------------------------------------------
@@ -487,7 +516,10 @@ def test_checkin_page_form_and_manual_mark(cell, client):
     client.force_login(cell["secretary"])
     page = client.get(f"/sinh-hoat/{meeting.pk}/diem-danh/")
     assert page.status_code == 200
-    assert member.full_name in page.content.decode() and "js/checkin.js" in page.content.decode()
+    assert (
+        member.full_name in page.content.decode()
+        and "attendance/checkin.js" in page.content.decode()
+    )
     done = client.post(
         f"/sinh-hoat/{meeting.pk}/diem-danh/", {"code": credentials.card_token(member)}, follow=True
     )
@@ -596,3 +628,45 @@ def test_checkin_page_in_browser_online_then_offline(live_server, tree):
         context.close()
         browser.close()
     assert js_errors == []
+
+
+@pytest.mark.django_db
+def test_chip_card_of_a_member_elsewhere_answers_as_an_unknown_cccd(cell):
+    """A refusal must not tell whether a CCCD belongs to a member elsewhere in the province: the
+    chip card of a member of another cell, even with a wrong name, gets the unknown-CCCD answer
+    (same message, code and field), through the service and through the API."""
+    elsewhere = MemberFactory(cell=cell["tree"]["c12"])
+    unknown = MemberFactory.build(cell=cell["tree"]["c12"], cccd="099999999999")
+    secretary, meeting = cell["secretary"], cell["meeting"]
+
+    def refusal(qr):
+        with pytest.raises(service.CheckInError) as caught:
+            service.check_in(roll(), meeting, cccd_qr=qr, by_user=secretary)
+        return caught.value.messages, caught.value.code, caught.value.field, caught.value.status
+
+    expected = refusal(chip_qr(unknown))
+    assert "Không tìm thấy" in expected[0][0]
+    assert refusal(chip_qr(elsewhere)) == expected
+    assert refusal(chip_qr(elsewhere, name="Trần Thị Bê")) == expected
+    api = client_for(secretary)
+    answers = [
+        api.post(url(meeting), {"cccd_qr": chip_qr(who)}, format="json")
+        for who in (unknown, elsewhere)
+    ]
+    assert answers[0].status_code == answers[1].status_code == 400
+    assert answers[0].json() == answers[1].json()
+    assert elsewhere.full_name not in answers[1].content.decode()
+    offline = api.post(
+        url(meeting, "checkin/offline/"),
+        {
+            "items": [
+                {"cccd_qr": chip_qr(who), "at": timezone.now().isoformat()}
+                for who in (unknown, elsewhere)
+            ]
+        },
+        format="json",
+    ).json()["results"]
+    assert [(r["detail"], r["code"]) for r in offline] == [(expected[0][0], expected[1])] * 2
+    # The cell's own members still get the exact reason (a name that does not match).
+    own = cell["members"][0]
+    assert "không khớp" in refusal(chip_qr(own, name="Trần Thị Bê"))[0][0]

@@ -1,5 +1,4 @@
-"""Meeting materials and meeting reports in the Wagtail admin (hooks registered here;
-``wagtail_hooks.py`` imports this module).
+"""Meeting materials and meeting reports in the Wagtail admin (wired by ``wagtail_hooks.py``).
 
     /quan-tri/tai-lieu-sinh-hoat/                      materials of the units I manage (level, month filters)
     /quan-tri/tai-lieu-sinh-hoat/add/, edit/<id>/      publish, edit (issuer: a unit I manage materials for)
@@ -20,12 +19,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import include, path, reverse
+from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
-from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.menus import MenuItem as ListingMenuItem
@@ -42,11 +40,11 @@ from sotay_plugins.orgtree.admin_views import (
 )
 from sotay_plugins.orgtree.choices import OrgKind
 from sotay_plugins.orgtree.forms import OrgChoiceField, ScopedModelForm, org_chooser
-from sotay_plugins.orgtree.permissions import ScopePermissionPolicy, register_scope_policy
 
-from . import materials as service
-from . import reports
-from .models import CONVENE, MANAGE_MATERIALS, Material, Meeting
+from .. import materials as service
+from .. import reports
+from ..models import CONVENE, MANAGE_MATERIALS, Material, Meeting
+from ..permissions import material_policy
 
 LEVEL_CHOICES = [
     (OrgKind.PROVINCE, OrgKind.PROVINCE.label),
@@ -54,36 +52,6 @@ LEVEL_CHOICES = [
     (OrgKind.BASE, OrgKind.BASE.label),
     (OrgKind.CELL, gettext_lazy("Chi bộ (tài liệu nội bộ)")),
 ]
-
-
-class MaterialPermissionPolicy(ScopePermissionPolicy):
-    """The scope policy, plus the internal-material rule: a cell's internal materials are
-    reachable only from that cell itself, never from the committees above it."""
-
-    def user_has_permission_for_instance(self, user, action, instance):
-        return bool(self.capability_for(action)) and service.is_valid_issuer(
-            user, instance.issuer_org
-        )
-
-    def instances_user_has_any_permission_for(self, user, actions):
-        return (
-            super()
-            .instances_user_has_any_permission_for(user, actions)
-            .filter(service.internal_q(user))
-        )
-
-
-material_policy = register_scope_policy(
-    MaterialPermissionPolicy(
-        Material,
-        {
-            "view": MANAGE_MATERIALS,
-            "add": MANAGE_MATERIALS,
-            "change": MANAGE_MATERIALS,
-            # no "delete": a published material stays on record (meetings refer to it)
-        },
-    )
-)
 
 
 # --- forms -----------------------------------------------------------------------------------
@@ -458,34 +426,6 @@ urlpatterns = [
 ]
 
 
-@hooks.register("register_admin_urls")
-def register_materials_admin_urls():
-    return [
-        path(
-            "",
-            include(
-                (urlpatterns, "meetings_materials_admin"), namespace="meetings_materials_admin"
-            ),
-        )
-    ]
-
-
-@hooks.register("register_admin_viewset")
-def register_material_viewset():
-    return MaterialViewSet()
-
-
 class ReportMenuItem(MenuItem):
     def is_shown(self, request):
         return reports.may_report(request.user)
-
-
-@hooks.register("register_admin_menu_item")
-def register_report_menu_item():
-    return ReportMenuItem(
-        gettext_lazy("Báo cáo sinh hoạt chi bộ"),
-        reverse("meetings_materials_admin:report"),
-        name="bao-cao-sinh-hoat",
-        icon_name="table",
-        order=340,
-    )

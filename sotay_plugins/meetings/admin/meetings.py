@@ -18,7 +18,6 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
-from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem as AdminMenuItem
 from wagtail.admin.ui.menus import MenuItem
@@ -36,10 +35,9 @@ from sotay_plugins.orgtree.admin_views import (
     ScopedModelViewSet,
     ScopedObjectFormView,
 )
-from sotay_plugins.orgtree.permissions import ScopePermissionPolicy, register_scope_policy
 
-from . import services
-from .forms import (
+from .. import services
+from ..forms import (
     FORM_FIELDS,
     CancelForm,
     ConfirmForm,
@@ -48,22 +46,8 @@ from .forms import (
     MeetingFilterSet,
     MinutesForm,
 )
-from .models import CONVENE, VIEW_MEETING, Attendance, Meeting
-
-policy = register_scope_policy(
-    ScopePermissionPolicy(
-        Meeting,
-        {
-            "view": VIEW_MEETING,
-            "add": CONVENE,
-            "change": CONVENE,
-            "minutes": CONVENE,
-            "approve": CONVENE,
-            "cancel": CONVENE,
-            # no "delete": a meeting that will not take place is cancelled, its record kept
-        },
-    )
-)
+from ..models import CONVENE, VIEW_MEETING, Attendance, Meeting
+from ..permissions import meeting_policy as policy
 
 #: action → (label, icon, priority, shown when the meeting is in one of these states)
 ACTIONS = {
@@ -386,18 +370,3 @@ class MeetingViewSet(ScopedModelViewSet):
 class MissingReportMenuItem(AdminMenuItem):
     def is_shown(self, request):
         return scope.can(request.user, VIEW_MEETING)
-
-
-@hooks.register("register_admin_viewset")
-def register_meeting_admin():
-    return MeetingViewSet()
-
-
-@hooks.register("register_reports_menu_item")
-def register_missing_report():
-    return MissingReportMenuItem(
-        _("Chi bộ chưa đăng ký lịch tháng sau"),
-        reverse("meetings_meeting:missing"),
-        icon_name="warning",
-        order=700,
-    )

@@ -35,9 +35,9 @@ from sotay_plugins.orgtree import scope
 from sotay_plugins.orgtree.choices import OrgKind
 from sotay_plugins.orgtree.models import Organisation
 
-from . import materials as service
-from . import reports
-from .models import CONVENE, MANAGE_MATERIALS, Material, Meeting
+from .. import materials as service
+from .. import reports
+from ..models import CONVENE, MANAGE_MATERIALS, Material, Meeting
 
 
 class MaterialSerializer(OrgFieldsMixin, serializers.ModelSerializer):
@@ -208,7 +208,7 @@ class MaterialViewSet(
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"], url_path="file", url_name="file")
     def file(self, request, pk=None):
-        from .views_materials import serve_file
+        from ..views.materials import serve_file
 
         material = self.get_object()
         if not material.file:

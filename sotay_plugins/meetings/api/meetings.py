@@ -19,8 +19,8 @@ from rest_framework.response import Response
 
 from sotay_plugins.api import OrgFieldsMixin
 
-from . import services
-from .models import Meeting, MeetingComment
+from .. import services
+from ..models import Meeting, MeetingComment
 
 
 class MeetingSerializer(OrgFieldsMixin, serializers.ModelSerializer):
@@ -177,6 +177,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         params = self.request.query_params
         errors = {}
         if params.get("cell"):
+            from sotay_plugins.orgtree import scope
             from sotay_plugins.orgtree.models import Organisation
 
             cell = params["cell"]
@@ -184,11 +185,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             if org is None:
                 errors["cell"] = [_("Không tìm thấy đơn vị.")]
             else:
-                qs = qs.filter(
-                    audience_org__tree_id=org.tree_id,
-                    audience_org__lft__gte=org.lft,
-                    audience_org__rght__lte=org.rght,
-                )
+                qs = qs.filter(scope.within(org, "audience_org"))
         if params.get("month"):
             try:
                 qs = services.in_month(qs, *services.parse_month(params["month"]))

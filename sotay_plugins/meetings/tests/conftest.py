@@ -2,9 +2,8 @@
 
 import pytest
 
+from sotay_plugins.attendance.tests.test_service import make_meeting
 from tests.factories import MemberFactory, UserFactory, grant
-
-from .test_checkin import make_meeting
 
 
 @pytest.fixture

@@ -19,8 +19,8 @@ from django.views.decorators.http import require_GET
 from sotay_plugins import files
 from sotay_plugins.orgtree import scope
 
-from . import materials as service
-from .models import Meeting
+from .. import materials as service
+from ..models import Meeting
 
 
 def serve_file(material):

@@ -24,8 +24,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from sotay_plugins.orgtree import scope
 
-from . import services
-from .models import CHECK_IN, Attendance, Meeting
+from .. import services
+from ..models import CHECK_IN, Attendance, Meeting
 
 PAST_PER_PAGE = 10
 MATERIALS_TEMPLATES = ["meetings/member/_materials.html", "meetings/member/_materials_empty.html"]

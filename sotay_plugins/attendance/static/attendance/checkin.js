@@ -3,7 +3,7 @@
  * - posts to the API (session + CSRF) and updates the list without reloading;
  * - offline: a check-in that cannot reach the server is queued in localStorage with its own time
  *   and sent to the offline endpoint when the network is back (each applied exactly once there);
- * - the list refreshes itself every 10 s (other scanners at the same meeting).
+ * - the list refreshes itself every 10 s (other scanners at the same event).
  */
 (function () {
   "use strict";
@@ -12,7 +12,7 @@
   if (!root || !form || !window.fetch || !window.JSON) return;
 
   var d = root.dataset;
-  var queueKey = "sotay-checkin-queue-" + d.meeting;
+  var queueKey = d.queueKey;  // the roll's (meetings: "sotay-checkin-queue-<meeting id>", as before)
   var live = document.getElementById("live");
   var queueNote = document.getElementById("queue");
   var input = document.getElementById("code");
