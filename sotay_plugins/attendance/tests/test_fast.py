@@ -1,4 +1,4 @@
-"""The check-in fast path (checkin_fast): one statement for a good scan or a repeat, the service's
+"""The check-in fast path (attendance.fast): one statement for a good scan or a repeat, the service's
 answer for everything else, and nothing it relies on can go stale (no cache)."""
 
 import json

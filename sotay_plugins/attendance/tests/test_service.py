@@ -448,7 +448,7 @@ def test_api_checkin_query_count(cell):
             url(cell["meeting"]), {"token": credentials.card_token(member)}, format="json"
         )
     assert response.status_code == 201
-    # PostgreSQL: one statement (checkin_fast; PREPAREd first on a new connection). SQLite, the
+    # PostgreSQL: one statement (attendance.fast; PREPAREd first on a new connection). SQLite, the
     # service: token auth, the meeting with its cell, the credential, the UPDATE … RETURNING
     budget = 2 if connection.vendor == "postgresql" else 4
     assert len(ctx.captured_queries) <= budget, [q["sql"] for q in ctx.captured_queries]
