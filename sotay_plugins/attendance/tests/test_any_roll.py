@@ -263,3 +263,25 @@ def test_the_scan_page_of_this_roll(study, client):
     grant(other, "cell_secretary", study["tree"]["c12"])
     client.force_login(other)
     assert client.get(f"/buoi-hoc/{study['session'].pk}/diem-danh/").status_code == 404
+
+
+def test_the_credential_resolver_must_have_the_declared_interface():
+    from sotay_plugins.members import credentials
+    from sotay_plugins.registry import CredentialResolver, Registry
+
+    assert isinstance(registry.credential_resolver, CredentialResolver)
+    assert registry.credential_resolver is credentials.RESOLVER
+    with pytest.raises(TypeError):
+        Registry().set_credential_resolver(credentials.resolve)  # a bare function: no claims()
+
+
+def test_meetings_wire_their_parts_explicitly():
+    """No optional parts imported by name and skipped when missing: a misspelt module fails."""
+    from pathlib import Path
+
+    import sotay_plugins.meetings as meetings
+
+    root = Path(meetings.__file__).parent
+    for module in root.rglob("*.py"):
+        text = module.read_text()
+        assert "find_spec" not in text and "import_module" not in text, module
