@@ -13,10 +13,13 @@ import re
 from django.http import Http404
 from django.urls import reverse
 
+from sotay_plugins import front
 from sotay_plugins.orgtree import scope
 
 
 class OutOfScopePagesAre404:
+    sotay_front = front.NOTHING  # admin pages only: nothing of a fast POST
+
     def __init__(self, get_response):
         self.get_response = get_response
         self._pattern = None

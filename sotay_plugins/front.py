@@ -11,8 +11,10 @@ application (``config/wsgi.py``) and, for a POST to such a view, asks it first:
   in the language the person chose (as ``ChosenLanguageMiddleware``);
 - whatever the middleware would refuse or redirect goes to Django unchanged: a host not in
   ALLOWED_HOSTS, plain HTTP while SECURE_SSL_REDIRECT, a disallowed user agent, … (their own
-  ``process_request`` is asked); the front only runs behind a middleware list it knows
-  (:data:`KNOWN_MIDDLEWARE`): with another one in settings, everything goes to Django;
+  ``process_request`` is asked); the front only runs behind a middleware list it knows: each
+  one is either marked (our own classes carry :data:`MARKER`, saying what the front does about
+  them) or listed in :data:`KNOWN_MIDDLEWARE` (Django's and third-party classes, which we cannot
+  mark); with any other one in settings, everything goes to Django;
 - the answer gets the headers the middleware would add (theirs ``process_response``: HSTS,
   nosniff, Referrer-Policy, COOP, X-Frame-Options, Content-Length; ``Vary: Cookie`` and
   ``Content-Language``); a test compares the whole answer with Django's, header by header;
@@ -47,26 +49,31 @@ from django.middleware.security import SecurityMiddleware
 from django.urls import Resolver404, get_urlconf, resolve, set_script_prefix
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.module_loading import import_string
 
 log = logging.getLogger(__name__)
 
 #: Set in ``request.META`` (the WSGI environ) when the front asked the view's fast answer.
 REQUEST_KEY = "sotay.front_tried"
 
-#: The middleware the front knows what to do about, for a request to a fast view: ask (request),
-#: apply (response), or nothing to do (a token-authenticated, CSRF-exempt POST that reads no
-#: session, no message and no admin page).
+#: The class attribute by which a middleware of ours tells the front what to do about it, for a
+#: request to a fast view (a string saying why): :data:`NOTHING` (it acts on nothing such a request
+#: touches) or :data:`LANGUAGE` (the front applies the chosen language itself, as it does).
+MARKER = "sotay_front"
+NOTHING = "nothing"
+LANGUAGE = "language"
+
+#: Django's and third-party middleware (unmarkable), by dotted path: ask (request), apply
+#: (response), or nothing to do (a token-authenticated, CSRF-exempt POST that reads no session,
+#: no message and no admin page).
 KNOWN_MIDDLEWARE = {
     "django.middleware.security.SecurityMiddleware": "ask and apply",
-    "sotay_plugins.pagecache.PageCacheMiddleware": "nothing: GET pages only",
     "django.contrib.sessions.middleware.SessionMiddleware": "nothing: no session read",
-    "sotay_plugins.middleware.ChosenLanguageMiddleware": "apply (language, Vary, Content-Language)",
     "django.middleware.common.CommonMiddleware": "ask and apply",
     "django.middleware.csrf.CsrfViewMiddleware": "nothing: fast views are CSRF-exempt",
     "django.contrib.auth.middleware.AuthenticationMiddleware": "nothing: the fast answer authenticates",
     "django.contrib.messages.middleware.MessageMiddleware": "nothing: no message",
     "django.middleware.clickjacking.XFrameOptionsMiddleware": "apply",
-    "editorial.middleware.OutOfScopePagesAre404": "nothing: admin pages only",
     "axes.middleware.AxesMiddleware": "nothing: acts on login lockouts only",
 }
 FAST_METHODS = frozenset({"POST"})
@@ -90,10 +97,7 @@ class Front:
 
     @staticmethod
     def enabled():
-        return (
-            getattr(settings, "SOTAY_FRONT", True)
-            and set(settings.MIDDLEWARE) <= KNOWN_MIDDLEWARE.keys()
-        )
+        return getattr(settings, "SOTAY_FRONT", True) and _known(tuple(settings.MIDDLEWARE))
 
     def __call__(self, environ, start_response):
         if environ.get("REQUEST_METHOD") in FAST_METHODS and self.enabled():
@@ -195,7 +199,24 @@ def forget(**kwargs):
     """Settings changed (tests): routes and middleware headers are worked out again. Connected
     to ``setting_changed`` by ``CoreConfig.ready``."""
     _route.cache_clear()
+    _known.cache_clear()
     _header_templates.clear()
+
+
+@functools.lru_cache(maxsize=8)
+def _known(middleware):
+    """Whether the front knows what to do about every middleware of this list (a marker on the
+    class, or a dotted path of :data:`KNOWN_MIDDLEWARE`); an unknown one sends all to Django."""
+    for dotted in middleware:
+        if dotted in KNOWN_MIDDLEWARE:
+            continue
+        try:
+            cls = import_string(dotted)
+        except ImportError:
+            return False
+        if getattr(cls, MARKER, None) not in (NOTHING, LANGUAGE):
+            return False
+    return True
 
 
 def _small_body(environ):

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
+from sotay_plugins import front
+
 
 class ChosenLanguageMiddleware:
     """Activate the language a person chose, never the one their browser advertises.
@@ -13,6 +15,8 @@ class ChosenLanguageMiddleware:
     on request. The choice is the language switch's cookie (django.views.i18n.set_language); in
     the Wagtail admin, a preference set in the account settings still wins (Wagtail applies it).
     """
+
+    sotay_front = front.LANGUAGE  # the front applies the chosen language as this does
 
     def __init__(self, get_response):
         self.get_response = get_response

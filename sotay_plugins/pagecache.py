@@ -43,6 +43,8 @@ from django.core.cache import cache, caches
 from django.http import HttpResponse
 from django.utils import timezone
 
+from sotay_plugins import front
+
 from . import versions
 
 #: Bulk changes to many people at once (an import, a unit renamed): every page is stale.
@@ -180,6 +182,8 @@ def _storable(request, response, made):
 
 class PageCacheMiddleware:
     """Serve a kept page, or keep the one the view offered (see the module's docstring)."""
+
+    sotay_front = front.NOTHING  # GET pages only: nothing of a fast POST
 
     def __init__(self, get_response):
         self.get_response = get_response

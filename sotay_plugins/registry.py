@@ -12,14 +12,16 @@ that extension point; everything party-specific lives here:
 - searchable kinds: what the search index holds;
 - API routes and paths: viewsets and plain views mounted under /api/v1/;
 - notice kinds: the notifications a plugin can send;
-- demo seeders: the demo data a plugin adds to ``seed_demo``'s province.
+- demo seeders: the demo data a plugin adds to ``seed_demo``'s province;
+- rolls: where check-ins of one kind of event land (the attendance plugin serves them);
+- the subject and credential resolvers the members plugin publishes (``CredentialResolver``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,118 @@ class DemoSeeder:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class Claims:
+    """What a member's signed QR token asserts, for a caller that checks the rest in its own SQL.
+
+    ``member_id`` and ``method`` ("card", "app") are what the token names once its signature (and
+    an app token's lifetime) held; ``shape`` (hashable) says which SQL the remaining checks take
+    (:meth:`CredentialResolver.member_sql`) and ``params`` their values (``%(c0)s``, ``%(c1)s``…).
+    """
+
+    member_id: int
+    method: str
+    shape: Any
+    params: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class MemberSql:
+    """SQL over the members' table, written by the members plugin (its columns stay its own).
+
+    ``table`` is the quoted table to put in a FROM clause under the alias the caller chose;
+    ``where`` ties that alias to the caller's member id expression and adds the credential's
+    conditions (parameters ``%(c0)s``…); ``name`` is the member's display name expression.
+    """
+
+    table: str
+    where: str
+    name: str
+
+
+@runtime_checkable
+class CredentialResolver(Protocol):
+    """Who a scanned QR names: what the members plugin publishes as ``registry.credential_resolver``.
+
+    Every method raises ``django.core.exceptions.ValidationError`` with a Vietnamese message (and a
+    ``code``) for a credential it refuses.
+    """
+
+    def resolve(self, *, token=None, cccd_qr=None, among=None) -> tuple[int, str]:
+        """``(member_id, method)`` of a member's signed token or of a chip citizen-ID card's QR
+        text (method "card", "app" or "cccd"). ``among`` (a queryset of member ids), when given,
+        is who may be named at all: a chip card of anyone else is refused exactly as an unknown
+        one, so the answer never tells whether that person is a member elsewhere."""
+
+    def claims(self, token) -> Claims:
+        """What a token asserts once its signature holds, with the checks left for SQL (card not
+        revoked, member still active); a caller that finds no row meeting them asks
+        :meth:`resolve` for the reason."""
+
+    def member_sql(self, alias: str, member_id_sql: str, shape=None) -> MemberSql:
+        """The members' table and conditions for ``alias``: the row ``member_id_sql`` names,
+        meeting the conditions of a claims ``shape`` (None: no credential conditions)."""
+
+
+@dataclass(frozen=True)
+class RollTexts:
+    """What a roll's check-in says, in its module's own words (Vietnamese, lazily translated).
+
+    ``not_expected_named`` has ``%(name)s``. The others are plain sentences."""
+
+    not_found: str  # 404: the event is out of sight or does not exist
+    only_staff: str  # 403: visible (a participant) but without the right to check people in
+    forbidden: str  # 403: the right is missing for this event
+    not_expected: str  # 400: the member is not on this event's roll
+    not_expected_named: str
+    too_early: str  # an offline check-in dated long before the start
+    locked: str  # the scan page of a closed or cancelled event
+    roll_title: str  # the scan page's list heading
+    empty: str  # the scan page's list when nobody is expected
+
+
+@dataclass(frozen=True)
+class Roll:
+    """Where check-ins of one kind of event land; served by the attendance plugin.
+
+    A module registers one for its own events (``attendance.rolls.add``): ``model`` is its
+    concrete attendance model (a subclass of ``attendance.models.AbstractAttendance``, unique per
+    (event, member)), ``event_field`` the foreign key from that model to the event. The event is
+    scoped (its ``ScopeSpec``); ``org_field`` is its unit, where ``capability`` (check people in)
+    or ``view_capability`` (read the list) must be held. ``starts_field`` is when it starts
+    (late after the grace minutes); ``closed`` maps each value of ``state_field`` that closes
+    the roll to ``(code, message)`` (HTTP 409). ``api_prefix``/``api_name`` name the API paths
+    (``<api_prefix>/<pk>/checkin/``, ``api:<api_name>-checkin``…); ``page_url`` is the scan
+    page's URL name; ``offline_queue`` the prefix of the device's offline queue key;
+    ``event_fields`` (optional) the fields check-in reads of the event, to spare the rest.
+    """
+
+    key: str
+    model: Any
+    event_field: str
+    capability: str
+    view_capability: str
+    texts: RollTexts
+    api_prefix: str
+    api_name: str
+    page_url: str
+    mark_url: str
+    org_field: str = "audience_org"
+    starts_field: str = "starts_at"
+    state_field: str = "state"
+    closed: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    offline_queue: str = ""
+    event_fields: tuple[str, ...] = ()
+
+    @property
+    def event_model(self):
+        return self.model._meta.get_field(self.event_field).related_model
+
+    @property
+    def event_column(self):
+        return self.model._meta.get_field(self.event_field).column
+
+
 @dataclass
 class Registry:
     capabilities: dict[str, Capability] = field(default_factory=dict)
@@ -156,14 +270,14 @@ class Registry:
     #: ``fn(user) -> orgtree.scope.Subject | None``: who the user is as a member. Set by the
     #: members plugin; the scope engine asks it so that orgtree never imports members.
     subject_resolver: Callable[[Any], Any] | None = None
-    #: ``fn(*, token=None, cccd_qr=None) -> (member_id, method)``: who a scanned QR names
-    #: (a member's signed card/app token, or the chip citizen-ID card's QR text). Raises
-    #: ValidationError with a Vietnamese message. Set by the members plugin; used by check-in.
-    credential_resolver: Callable[..., Any] | None = None
+    #: Who a scanned QR names (:class:`CredentialResolver`). Set by the members plugin with
+    #: :meth:`set_credential_resolver`; used by the attendance plugin's check-in.
+    credential_resolver: CredentialResolver | None = None
     #: ``fn(user) -> cell id | None``: the cell of the member record behind an account, whatever
     #: the member's status (None: a staff-only account). Set by the members plugin; the roles
     #: screen asks it to keep accounts outside the giver's scope unnamed.
     account_cell_resolver: Callable[[Any], Any] | None = None
+    rolls: dict[str, Roll] = field(default_factory=dict)
 
     @staticmethod
     def _put(table, key, value, what):
@@ -221,6 +335,15 @@ class Registry:
 
     def add_demo_seeder(self, seeder: DemoSeeder):
         self._put(self.demo_seeders, seeder.key, seeder, "demo seeder")
+
+    def set_credential_resolver(self, resolver: CredentialResolver):
+        """Publish how credentials are resolved; refused unless it has the declared interface."""
+        if not isinstance(resolver, CredentialResolver):
+            raise TypeError(f"{resolver!r} does not implement CredentialResolver")
+        self.credential_resolver = resolver
+
+    def add_roll(self, roll: Roll):
+        self._put(self.rolls, roll.key, roll, "roll")
 
     def ordered_demo_seeders(self):
         return sorted(self.demo_seeders.values(), key=lambda seeder: (seeder.order, seeder.key))

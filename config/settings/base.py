@@ -39,6 +39,7 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 BUILTIN_PLUGINS = [
     "sotay_plugins.orgtree",
     "sotay_plugins.members",
+    "sotay_plugins.attendance",  # the rolls that modules register (meetings, study sessions)
     "editorial",  # the newsroom and the library: Wagtail pages (DESIGN.md keeps them in editorial/)
     "sotay_plugins.meetings",
     "search",  # one search over what the plugins register as searchable

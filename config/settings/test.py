@@ -15,8 +15,9 @@ SOTAY_SCHEDULER_IN_PROCESS = False
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 STORAGES["private"]["OPTIONS"]["location"] = str(BASE_DIR / "var" / "test-private")  # noqa: F405
 WAGTAILADMIN_BASE_URL = "http://testserver"
-# A test-only app with a concrete audience-scoped model (scope engine property tests).
-INSTALLED_APPS = [*INSTALLED_APPS, "tests.scopeapp"]
+# Test-only apps: a concrete audience-scoped model (scope engine property tests), and a module
+# with its own events and roll (the attendance plugin serves any module: tests/eventapp).
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.scopeapp", "tests.eventapp"]
 # Kept pages on in every test (Redis in CI; in one process local memory is shared as Redis would
 # be): every test that changes data and reads the home page again checks their invalidation.
 SOTAY_PAGE_CACHE_SECONDS = 300

@@ -1,12 +1,6 @@
-from importlib import import_module
-from importlib.util import find_spec
-
 from django.utils.translation import gettext_lazy as _
 
 from sotay_plugins.plugin import PluginConfig
-
-#: Each part of the plugin registers what it adds from its own module's ``register(registry)``.
-PARTS = ("register_meetings", "register_checkin", "register_materials")
 
 
 class MeetingsConfig(PluginConfig):
@@ -15,12 +9,32 @@ class MeetingsConfig(PluginConfig):
     label = "meetings"
     verbose_name = _("Sinh hoạt chi bộ")
     version = "0.1"
-    depends_on = ("orgtree", "members")
+    depends_on = ("orgtree", "members", "attendance")
+
+    def ready(self):
+        super().ready()
+        from sotay_plugins.orgtree.admin.scoped import register_scope_policy
+
+        from . import permissions, receivers
+
+        for policy in permissions.POLICIES:
+            register_scope_policy(policy)
+        receivers.connect()
 
     def register(self, registry):
         from sotay_plugins.orgtree.roles import CELL_SECRETARY, DOCUMENT_UPLOADER, VIEWER
+        from sotay_plugins.registry import HomeCard, NoticeKind, ShellTab, StatisticsProvider
 
+        from . import cards, reports, services
         from . import models as m
+        from .api.materials import (
+            MaterialViewSet,
+            MeetingMaterialsView,
+            MeetingNotOpenedView,
+            MeetingReportView,
+        )
+        from .api.meetings import MeetingViewSet
+        from .roll import register_roll
 
         registry.add_capability(
             m.VIEW_MEETING, _("Xem sinh hoạt chi bộ"), roles=[CELL_SECRETARY, VIEWER]
@@ -36,6 +50,58 @@ class MeetingsConfig(PluginConfig):
             roles=[CELL_SECRETARY, DOCUMENT_UPLOADER],
         )
         registry.add_capability(m.VIEW_REPORTS, _("Xem báo cáo sinh hoạt chi bộ"), roles=[VIEWER])
-        for part in PARTS:
-            if find_spec(f"{self.name}.{part}"):
-                import_module(f"{self.name}.{part}").register(registry)
+
+        # Convening, member pages, comments, minutes.
+        registry.add_notice_kind(
+            NoticeKind(services.REMINDER_KIND, _("Nhắc lịch sinh hoạt chi bộ"))
+        )
+        registry.add_notice_kind(
+            NoticeKind(services.CANCELLED_KIND, _("Hủy buổi sinh hoạt chi bộ"))
+        )
+        registry.add_shell_tab(
+            ShellTab("meetings", _("Sinh hoạt"), "meetings:list", icon="▤", order=200)
+        )
+        registry.add_home_card(
+            HomeCard(
+                "meetings.upcoming",
+                "meetings/member/_card_upcoming.html",
+                cards.upcoming_card,
+                order=20,
+                depends=cards.upcoming_card_depends,
+                expires=cards.upcoming_card_expires,
+            )
+        )
+        registry.add_api_route("meetings", MeetingViewSet, "meeting")
+
+        # Check-in: the meetings' roll, served by the attendance plugin.
+        register_roll(registry)
+
+        # Materials and reports.
+        registry.add_api_route("materials", MaterialViewSet, "material")
+        registry.add_api_path(
+            "meetings/<int:pk>/materials/", MeetingMaterialsView, "meeting-materials"
+        )
+        registry.add_api_path(
+            "meetings/<int:pk>/materials/not-opened/",
+            MeetingNotOpenedView,
+            "meeting-materials-not-opened",
+        )
+        registry.add_api_path("reports/meetings/", MeetingReportView, "report-meetings")
+        for key, label, compute in (
+            (
+                "meetings.held_rate",
+                _("Tỷ lệ chi bộ sinh hoạt thường kỳ trong tháng (%)"),
+                reports.stat_held_rate,
+            ),
+            (
+                "meetings.attendance_rate",
+                _("Tỷ lệ đảng viên dự sinh hoạt trong tháng (%)"),
+                reports.stat_attendance_rate,
+            ),
+            (
+                "meetings.materials_used",
+                _("Số lượt tài liệu được chọn cho buổi sinh hoạt trong tháng"),
+                reports.stat_materials_used,
+            ),
+        ):
+            registry.add_statistic(StatisticsProvider(key, label, compute))

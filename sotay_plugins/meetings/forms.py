@@ -169,11 +169,7 @@ class UnitFilter(django_filters.ModelChoiceFilter):
     def filter(self, qs, value):
         if not value:
             return qs
-        return qs.filter(
-            audience_org__tree_id=value.tree_id,
-            audience_org__lft__gte=value.lft,
-            audience_org__rght__lte=value.rght,
-        )
+        return qs.filter(scope.within(value, "audience_org"))
 
 
 def month_choices(today=None):

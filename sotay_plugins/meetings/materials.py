@@ -119,20 +119,13 @@ def managed_materials(user, capability=MANAGE_MATERIALS):
     ranges = scope.managed_ranges(user, capability)
     if not ranges:
         return queryset.none()
-    q = Q(pk__in=[])
-    for tree_id, lft, rght in ranges:
-        q |= Q(issuer_org__tree_id=tree_id, issuer_org__lft__gte=lft, issuer_org__rght__lte=rght)
-    return queryset.filter(q).filter(internal_q(user))
+    return queryset.filter(scope.within(ranges, "issuer_org")).filter(internal_q(user))
 
 
 def reaching_cell(cell, queryset=None):
     """Materials whose audience organisation is the cell or one of its ancestors (filters aside)."""
     queryset = Material.objects.all() if queryset is None else queryset
-    return queryset.filter(
-        audience_org__tree_id=cell.tree_id,
-        audience_org__lft__lte=cell.lft,
-        audience_org__rght__gte=cell.rght,
-    )
+    return queryset.filter(scope.containing(cell, "audience_org"))
 
 
 def pickable_for(meeting, user=None):

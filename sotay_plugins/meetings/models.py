@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sotay_plugins.attendance.models import AbstractAttendance
 from sotay_plugins.orgtree.choices import OrgKind
 from sotay_plugins.orgtree.models import Published
 from sotay_plugins.orgtree.scope import ScopeSpec
@@ -108,41 +109,16 @@ class Meeting(Published):
             raise ValidationError({"ends_at": _("Giờ kết thúc phải sau giờ bắt đầu.")})
 
 
-class Attendance(models.Model):
-    """One row per expected participant, created when the meeting is convened.
-
-    Checking in is one UPDATE of this row: a unique (meeting, member) pair makes retries,
-    double scans and concurrent scanners land exactly once.
+class Attendance(AbstractAttendance):
+    """One row per expected participant, created when the meeting is convened: the meetings'
+    roll (registered in ``apps.py``). Checking in is one UPDATE of this row: a unique
+    (meeting, member) pair makes retries, double scans and concurrent scanners land exactly once.
     """
-
-    class Status(models.TextChoices):
-        EXPECTED = "expected", _("Chưa điểm danh")
-        PRESENT = "present", _("Có mặt")
-        LATE = "late", _("Đến muộn")
-        EXCUSED = "excused", _("Vắng có lý do")
-        ABSENT = "absent", _("Vắng không lý do")
-
-    class Method(models.TextChoices):
-        CARD = "card", _("Quét thẻ QR")
-        APP = "app", _("Quét mã QR trên điện thoại")
-        CCCD = "cccd", _("Quét QR trên thẻ CCCD")
-        MANUAL = "manual", _("Bí thư đánh dấu")
-        OFFLINE = "offline", _("Điểm danh ngoại tuyến, đồng bộ sau")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
     member = models.ForeignKey(
         "members.Member", on_delete=models.CASCADE, related_name="attendance"
     )
-    status = models.CharField(
-        _("tình trạng"), max_length=8, choices=Status.choices, default=Status.EXPECTED
-    )
-    reason = models.CharField(_("lý do"), max_length=255, blank=True)
-    method = models.CharField(_("cách điểm danh"), max_length=8, choices=Method.choices, blank=True)
-    checked_in_at = models.DateTimeField(_("giờ điểm danh"), null=True, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("điểm danh")
@@ -151,9 +127,6 @@ class Attendance(models.Model):
             models.UniqueConstraint(fields=["meeting", "member"], name="attendance_once")
         ]
         indexes = [models.Index(fields=["member", "meeting"], name="attendance_member_idx")]
-
-    def __str__(self):
-        return f"{self.member} — {self.get_status_display()}"
 
 
 class Material(Published):

@@ -212,12 +212,8 @@ def _active_in(row, month):
 
 
 def _range_q(prefix, ranges):
-    q = Q(pk__in=[])
-    for tree_id, lft, rght in ranges:
-        q |= Q(
-            **{f"{prefix}tree_id": tree_id, f"{prefix}lft__gte": lft, f"{prefix}rght__lte": rght}
-        )
-    return q
+    """Under any of ``ranges`` (``(tree_id, lft, rght)``), through ``prefix`` ("" or a path)."""
+    return scope.within(ranges, prefix.removesuffix("__"))
 
 
 def compute(ranges, months, *, with_absentees=True, use_cache=True):
@@ -449,9 +445,9 @@ def report_roots(user):
     ranges = report_ranges(user)
     if not ranges:
         return Organisation.objects.none()
-    return Organisation.objects.filter(
-        Q(pk__in=[]) | _or([Q(tree_id=t, lft=lft, rght=r) for t, lft, r in ranges])
-    ).order_by("tree_id", "lft")
+    # The units of those subtrees whose parent is not in them: the subtrees' top units.
+    units = Organisation.objects.filter(_range_q("", ranges))
+    return units.exclude(parent__in=units).order_by("tree_id", "lft")
 
 
 def report_units(user):
@@ -460,13 +456,6 @@ def report_units(user):
     if not ranges:
         return Organisation.objects.none()
     return Organisation.objects.filter(_range_q("", ranges)).order_by("tree_id", "lft")
-
-
-def _or(qs):
-    result = Q(pk__in=[])
-    for q in qs:
-        result |= q
-    return result
 
 
 def meeting_report(user, *, root=None, start=None, end=None, depth=2, use_cache=True):

@@ -51,7 +51,7 @@ class MembersConfig(PluginConfig):
         )
         registry.subject_resolver = services.resolve_subject
         registry.account_cell_resolver = services.account_cell
-        registry.credential_resolver = credentials.resolve
+        registry.set_credential_resolver(credentials.RESOLVER)
         registry.add_shell_tab(ShellTab("home", _("Trang chủ"), "members:home", icon="⌂", order=0))
         registry.add_shell_tab(
             ShellTab("profile", _("Hồ sơ"), "members:profile", icon="☺", order=900)

@@ -6,8 +6,9 @@ Two signed tokens (never the bare CCCD):
 - the app token, shown in the member's app page: valid ``APP_TOKEN_SECONDS``, so a screenshot
   cannot be reused later.
 
-Other plugins reach this through ``registry.credential_resolver`` (meetings check-in, study
-sessions), never by importing it.
+Other plugins reach this through ``registry.credential_resolver`` (:data:`RESOLVER`, the
+``registry.CredentialResolver`` interface: the attendance plugin's check-in), never by importing
+it. The SQL that reads members' columns for them is written here too (:meth:`Resolver.member_sql`).
 """
 
 import re
@@ -16,7 +17,10 @@ from datetime import date
 
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils.translation import gettext as _
+
+from sotay_plugins.registry import Claims, MemberSql
 
 from .cccd import CCCD_RE
 
@@ -116,11 +120,14 @@ def parse_chip_qr(text):
     return card
 
 
-def resolve(*, token=None, cccd_qr=None):
+def resolve(*, token=None, cccd_qr=None, among=None):
     """Who a scanned QR names: ``(member_id, method)`` with method "card", "app" or "cccd".
 
     A chip-card QR must match a member by CCCD *and* birth date, and the name must match too
-    (case and spacing aside). Raises ValidationError with a Vietnamese message.
+    (case and spacing aside). With ``among`` (a queryset of member ids), a chip card is looked up
+    among those members only: anyone else's card gets the answer an unknown CCCD gets, so a
+    refusal never tells whether that CCCD belongs to a member elsewhere. Raises ValidationError
+    with a Vietnamese message.
     """
     from .models import Member
     from .services import VISIBLE_STATUSES
@@ -141,11 +148,10 @@ def resolve(*, token=None, cccd_qr=None):
         return member_id, "card" if kind == CARD else "app"
     if cccd_qr:
         card = parse_chip_qr(cccd_qr)
-        row = (
-            Member.objects.filter(cccd=card.cccd, status__in=VISIBLE_STATUSES)
-            .values_list("pk", "birth_date", "full_name")
-            .first()
-        )
+        candidates = Member.objects.filter(cccd=card.cccd, status__in=VISIBLE_STATUSES)
+        if among is not None:
+            candidates = candidates.filter(pk__in=among)
+        row = candidates.values_list("pk", "birth_date", "full_name").first()
         if row is None or row[1] != card.birth_date:
             raise ValidationError(
                 _("Không tìm thấy đảng viên có số CCCD và ngày sinh này."), code="unknown"
@@ -160,24 +166,50 @@ def resolve(*, token=None, cccd_qr=None):
 
 def token_claims(token):
     """What a member's signed token asserts, for a caller that checks the rest inside its own
-    statement (check-in's one UPDATE): ``(member_id, method, conditions)``.
+    statement (check-in's one UPDATE): a ``registry.Claims``.
 
     The signature and, for an app token, its lifetime are checked here exactly as
-    :func:`resolve` checks them; ``conditions`` are the Member field lookups (``field`` or
-    ``field__in``) that :func:`resolve` would test with a query (the card not revoked, the member
-    still active). A caller that finds no row meeting them must ask :func:`resolve` for the
-    reason. Raises ValidationError (Vietnamese) as :func:`read_token` does.
+    :func:`resolve` checks them; what :func:`resolve` would test with a query (the card not
+    revoked: ``qr_version``; the member still active: ``status``) becomes the conditions of
+    :func:`member_sql` (``shape``) with their values (``params``). A caller that finds no row
+    meeting them must ask :func:`resolve` for the reason. Raises ValidationError (Vietnamese) as
+    :func:`read_token` does.
     """
     from .services import VISIBLE_STATUSES
 
     member_id, version, kind = read_token(token)
-    return (
-        member_id,
-        "card" if kind == CARD else "app",
-        {"qr_version": version, "status__in": tuple(status.value for status in VISIBLE_STATUSES)},
-    )
+    statuses = tuple(status.value for status in VISIBLE_STATUSES)
+    params = {"c0": version, **{f"c{i}": value for i, value in enumerate(statuses, 1)}}
+    return Claims(member_id, "card" if kind == CARD else "app", ("token", len(statuses)), params)
 
 
-#: Offered with the resolver (``registry.credential_resolver.claims``), so that check-in reaches
-#: it through the registry like the resolver itself; optional for other resolvers.
-resolve.claims = token_claims
+def member_sql(alias, member_id_sql, shape=None):
+    """The members' table, the row ``member_id_sql`` names (with the conditions of a
+    :func:`token_claims` ``shape``) and the member's name, as SQL for ``alias``."""
+    from .models import Member
+
+    q = connection.ops.quote_name
+    meta = Member._meta
+
+    def col(name):
+        return f"{alias}.{q(meta.get_field(name).column)}"
+
+    where = f"{alias}.{q(meta.pk.column)} = {member_id_sql}"
+    if shape is not None:
+        kind, statuses = shape
+        if kind != "token":
+            raise ValueError(f"unknown credential shape {shape!r}")
+        placeholders = ", ".join(f"%(c{i})s" for i in range(1, statuses + 1)) or "NULL"
+        where += f" AND {col('qr_version')} = %(c0)s AND {col('status')} IN ({placeholders})"
+    return MemberSql(q(meta.db_table), where, col("full_name"))
+
+
+class Resolver:
+    """The members plugin's ``registry.CredentialResolver``."""
+
+    resolve = staticmethod(resolve)
+    claims = staticmethod(token_claims)
+    member_sql = staticmethod(member_sql)
+
+
+RESOLVER = Resolver()

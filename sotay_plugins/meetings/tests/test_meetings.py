@@ -475,7 +475,7 @@ def test_home_card_and_tab(client, tree, people, django_assert_max_num_queries):
 def test_materials_slot_falls_back_to_the_empty_template(client, tree, people):
     from django.template.loader import select_template
 
-    from sotay_plugins.meetings.views_meetings import MATERIALS_TEMPLATES
+    from sotay_plugins.meetings.views.meetings import MATERIALS_TEMPLATES
 
     chosen = select_template(MATERIALS_TEMPLATES).template.name
     assert chosen in MATERIALS_TEMPLATES
