@@ -13,6 +13,7 @@ The core knows the member model only by its label (a lazy reference, never an im
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -26,7 +27,11 @@ class Receipt(models.Model):
     #: the integer counters; ``count_daily`` adds one to those it is told, the others start at 0
     RECEIPT_COUNTERS = ("count",)
 
-    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="+")
+    #: The member model is named by a setting (as Django's AUTH_USER_MODEL), so that the core
+    #: names no plugin.
+    member = models.ForeignKey(
+        settings.SOTAY_MEMBER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
     day = models.DateField()
     first_at = models.DateTimeField()
     last_at = models.DateTimeField()

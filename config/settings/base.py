@@ -160,6 +160,8 @@ RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAUL
 # scheduler's one-a-minute tick armed (editorial/scheduler.py), so no cron is needed.
 RQ = {"WORKER_CLASS": "editorial.scheduler.Worker"}
 SOTAY_JOBS_INLINE = not REDIS_URL
+# The model of a party member's record, for the core's abstract models (sotay_plugins.receipts).
+SOTAY_MEMBER_MODEL = "members.Member"
 # A running job beats a heartbeat this often; one silent for 4 beats lost its worker and is run
 # again (sotay_plugins/jobs.py).
 SOTAY_JOB_HEARTBEAT_SECONDS = float(os.environ.get("SOTAY_JOB_HEARTBEAT_SECONDS") or 15)

@@ -14,7 +14,7 @@ from tests.e2e.conftest import (
     CHROMIUM,
     CHROMIUM_FLAGS,
 )  # importing it also sets DJANGO_ALLOW_ASYNC_UNSAFE
-from tests.e2e.test_shell import CONTRAST_PROBLEMS, SMALL_TARGETS, STRUCTURE
+from tests.e2e.helpers import CONTRAST_PROBLEMS, SMALL_TARGETS, STRUCTURE
 from tests.factories import MemberFactory, small_tree
 from tests.factories import ensure_site as ensure_home
 

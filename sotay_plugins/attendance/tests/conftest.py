@@ -4,7 +4,7 @@ import pytest
 
 from tests.factories import MemberFactory, UserFactory, grant
 
-from .test_service import make_meeting
+from .helpers import make_meeting
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from sotay_plugins.registry import registry
 from tests.eventapp.models import SessionAttendance, StudySession
 from tests.factories import MemberFactory, UserFactory, grant
 
-from .test_service import chip_qr, client_for
+from .helpers import chip_qr, client_for
 
 S = SessionAttendance.Status
 

@@ -21,7 +21,7 @@ from sotay_plugins.members.models import MemberStatus
 from sotay_plugins.orgtree.models import RoleAssignment
 from tests.factories import MemberFactory, UserFactory, grant
 
-from .test_service import chip_qr, client_for, make_meeting, statuses, url
+from .helpers import chip_qr, client_for, make_meeting, statuses, url
 
 
 def roll():

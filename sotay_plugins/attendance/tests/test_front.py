@@ -24,7 +24,7 @@ from sotay_plugins.meetings.models import Attendance
 from sotay_plugins.members import credentials
 from tests.factories import MemberFactory
 
-from .test_service import statuses, url
+from .helpers import statuses, url
 
 
 def roll():

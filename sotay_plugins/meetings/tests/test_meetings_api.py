@@ -10,7 +10,7 @@ from sotay_plugins.meetings import services
 from sotay_plugins.meetings.models import Attendance, Meeting, MeetingComment
 from tests.factories import MemberFactory, UserFactory, grant
 
-from .test_meetings import TZ, people, soon  # noqa: F401  (fixtures)
+from .helpers import TZ, soon
 
 
 @pytest.fixture
