@@ -6,6 +6,7 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
+import time_machine
 from django.contrib import messages
 from django.contrib.messages.storage import default_storage
 from django.db import connection
@@ -238,7 +239,7 @@ def test_kept_no_later_than_the_cards_allow(world):
     home(client)
     assert kept(home(client)[0])
     tomorrow = pagecache.end_of_today() + timedelta(minutes=1)
-    with mock.patch("sotay_plugins.pagecache.time.time", return_value=tomorrow.timestamp()):
+    with time_machine.travel(tomorrow, tick=False):
         assert not kept(home(client)[0])
 
 

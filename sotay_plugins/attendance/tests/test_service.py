@@ -2,9 +2,9 @@
 
 import threading
 from datetime import timedelta
-from unittest import mock
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -104,7 +104,7 @@ def test_bad_cccd_qr_refused_and_nothing_changes(cell, mutate, fragment):
 def test_expired_app_token_refused(cell):
     member = cell["members"][0]
     issued = timezone.now().timestamp()
-    with mock.patch("django.core.signing.time.time", return_value=issued - 91):
+    with time_machine.travel(issued - 91, tick=False):
         old = credentials.app_token(member)
     with pytest.raises(service.CheckInError) as caught:
         service.check_in(roll(), cell["meeting"], token=old, by_user=cell["secretary"])

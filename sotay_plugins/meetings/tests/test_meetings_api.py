@@ -1,9 +1,9 @@
 """/api/v1/meetings/: scoped list and detail, filters, comments, convening and editing."""
 
-from datetime import date, datetime, timedelta
-from unittest import mock
+from datetime import datetime, timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from sotay_plugins.meetings import services
@@ -269,7 +269,7 @@ def test_locked_meeting_cannot_be_patched(api, people, meetings):  # noqa: F811
 
 def test_missing_next_month_api(api, tree, people):  # noqa: F811
     api.force_authenticate(people["viewer"])
-    with mock.patch("django.utils.timezone.localdate", return_value=date(2031, 3, 20)):
+    with time_machine.travel(datetime(2031, 3, 20, 9, 0, tzinfo=TZ), tick=False):
         body = api.get("/api/v1/meetings/missing-next-month/").json()
     assert body["due"] is True and body["month"] == "2031-04" and body["deadline"] == "2031-03-20"
     assert {row["id"] for row in body["results"]} == {tree["c11"].pk, tree["c12"].pk}

@@ -1,9 +1,9 @@
 """QR credentials, member-facing: the rotating QR page and API, the printable cards, revocation."""
 
 import time
-from unittest import mock
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -15,7 +15,7 @@ from tests.factories import MemberFactory, UserFactory, grant
 
 def _old(make, member, seconds):
     """A token signed ``seconds`` ago."""
-    with mock.patch("django.core.signing.time.time", return_value=time.time() - seconds):
+    with time_machine.travel(time.time() - seconds, tick=False):
         return make(member)
 
 
