@@ -13,8 +13,9 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from sotay_plugins import jobs
-from sotay_plugins.members import import_admin, importer  # noqa: F401 - import_admin registers the hooks
+from sotay_plugins.members import importing as importer
 from sotay_plugins.members.cccd import make_cccd
+from sotay_plugins.members.importing import applying, reading
 from sotay_plugins.members.models import ImportBatch, Member
 from sotay_plugins.models import OutboxJob
 from sotay_plugins.orgtree.models import RoleAssignment
@@ -23,8 +24,8 @@ from tests.factories import MemberFactory, UserFactory, grant
 
 pytestmark = pytest.mark.django_db
 
-HEADERS = [col.header for col in importer._columns()]
-KEYS = [col.key for col in importer._columns()]
+HEADERS = [col.header for col in importer.all_columns()]
+KEYS = [col.key for col in importer.all_columns()]
 _serial = iter(range(500_000, 999_999))
 
 
@@ -442,9 +443,7 @@ def test_oversize_file_is_refused_before_parsing(tree, tmp_path, monkeypatch):
         handle.write(b"PK\x03\x04")
         handle.seek(20 * 1024 * 1024)
         handle.write(b"\0")
-    monkeypatch.setattr(
-        importer, "_open_workbook", lambda f: pytest.fail("parsed an oversize file")
-    )
+    monkeypatch.setattr(reading, "open_workbook", lambda f: pytest.fail("parsed an oversize file"))
     with pytest.raises(importer.ImportFileError) as exc:
         importer.check(str(big), tree["d1"])
     assert exc.value.messages == [
@@ -795,18 +794,18 @@ def test_a_crashed_job_is_marked_failed_and_a_retry_finishes_it(tree, updater, m
     )
     ImportBatch.objects.filter(pk=batch.pk).update(state="running")
     job = OutboxJob.objects.create(func=importer.JOB_FUNC, kwargs={"batch_id": batch.pk})
-    real = importer._write_chunk
+    real = applying.write_chunk
 
     def crash(*args, **kwargs):
         raise OSError("mất kết nối")
 
-    monkeypatch.setattr(importer, "_write_chunk", crash)
+    monkeypatch.setattr(applying, "write_chunk", crash)
     with pytest.raises(OSError):
         jobs.run(job.pk)
     batch.refresh_from_db()
     assert batch.state == "failed" and "Lỗi hệ thống khi nhập" in batch.errors[0]["errors"][0]
     assert OutboxJob.objects.get(pk=job.pk).state == "failed" and Member.objects.count() == 0
-    monkeypatch.setattr(importer, "_write_chunk", real)
+    monkeypatch.setattr(applying, "write_chunk", real)
     jobs.run(job.pk)  # what RQ's retry does
     batch.refresh_from_db()
     assert (batch.state, batch.created, batch.error_rows) == ("done", 3, 0) and batch.errors == []

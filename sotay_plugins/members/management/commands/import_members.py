@@ -23,7 +23,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sotay_plugins.members import importer
+from sotay_plugins.members import importing as importer
 from sotay_plugins.members.models import ImportBatch
 from sotay_plugins.orgtree.models import Organisation
 
