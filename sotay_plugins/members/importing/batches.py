@@ -97,6 +97,7 @@ def finish_batch(batch, report, user):
         ]
     )
     transaction.on_commit(lambda: discard_file(batch))
+    cache.delete(_progress_key(batch.pk))
     log(
         batch,
         "sotay_members.import",
@@ -124,6 +125,7 @@ def fail_batch(batch, messages):
         updated=0,
         unchanged=0,
     )
+    cache.delete(_progress_key(batch.pk))
 
 
 def discard_file(batch):

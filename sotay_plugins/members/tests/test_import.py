@@ -987,3 +987,18 @@ def test_the_shell_failing_half_way_writes_nothing(tree, tmp_path, refuse_cccd, 
     out = StringIO()
     call_command("import_members", path, "--org", tree["d1"].code, stdout=out, stderr=StringIO())
     assert "Đã nhập: 7 dòng; thêm mới 6, cập nhật 1, không đổi 0." in out.getvalue()
+
+
+def test_progress_page_reads_the_progress_kept_outside_the_transaction(client, tree, updater):
+    """While the writes run in their transaction, the job row's progress is not visible to other
+    connections: the page reads the figure the job keeps in the cache."""
+    from sotay_plugins.members.importing.batches import record_progress
+
+    client.force_login(updater)
+    client.post(URL, {"org": tree["d1"].pk, "file": xlsx(rows_for(tree, 2))})
+    batch = ImportBatch.objects.get()
+    job = OutboxJob.objects.create(func=importer.JOB_FUNC, progress=1, total=4, state="running")
+    ImportBatch.objects.filter(pk=batch.pk).update(state="running", job=job)
+    record_progress(batch, None, 3, 4)  # as from inside the transaction: the job row says 1/4
+    status = client.get(reverse("members_import:status", args=[batch.pk])).json()
+    assert (status["progress"], status["total"], status["percent"]) == (3, 4, 75)
