@@ -920,15 +920,18 @@ def small_chunks(monkeypatch):
 
 def test_a_job_failing_half_way_leaves_everything_as_before_and_a_rerun_succeeds(
     tree,
-    updater,
     refuse_cccd,
     small_chunks,
     client,
     monkeypatch,
     django_capture_on_commit_callbacks,
 ):
+    from sotay_plugins.orgtree.roles import FULL_ADMIN
+
+    admin = UserFactory()  # may give the cell-secretary right: the import writes roles too
+    grant(admin, FULL_ADMIN, tree["d1"])
     existing, rows = half_way_file(tree)
-    batch = importer.start_batch(user=updater, org=tree["d1"], uploaded_file=xlsx(rows))
+    batch = importer.start_batch(user=admin, org=tree["d1"], uploaded_file=xlsx(rows))
     assert (batch.created, batch.updated, batch.error_rows) == (6, 1, 0)
     refuse_cccd(rows[4]["cccd"])  # second chunk
     before = snapshot()
@@ -950,7 +953,7 @@ def test_a_job_failing_half_way_leaves_everything_as_before_and_a_rerun_succeeds
     assert batch.state == "failed" and batch.file  # the file stays for the retry
     [message] = batch.errors[0]["errors"]
     assert "không dòng nào được ghi, dữ liệu vẫn như trước khi nhập" in message
-    client.force_login(updater)
+    client.force_login(admin)
     status = client.get(reverse("members_import:status", args=[batch.pk])).json()
     assert status["state"] == "failed" and status["created"] == 0
     assert "không dòng nào được ghi" in status["message"]
