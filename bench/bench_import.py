@@ -52,7 +52,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 
-from sotay_plugins.members import importer  # noqa: E402
+from sotay_plugins.members import importing as importer  # noqa: E402
 from sotay_plugins.members.cccd import make_cccd  # noqa: E402
 from sotay_plugins.members.models import ImportBatch, Member  # noqa: E402
 from sotay_plugins.orgtree.choices import OrgKind  # noqa: E402
@@ -186,7 +186,7 @@ def write_xlsx(rows, path):
     wb = Workbook()
     ws = wb.active
     ws.title = importer.LIST_SHEET
-    ws.append([col.header for col in importer._columns()])
+    ws.append([col.header for col in importer.all_columns()])
     for row in rows:
         ws.append(row)
     wb.save(path)

@@ -27,9 +27,9 @@ printing its own time.
     p50/p95/max in ms (budget: under 2 ms).
 
 ``http``: gunicorn ``config.wsgi`` with 2 sync workers (the page benchmarks' setup:
-bench/bench_pages.sh), production settings, ``SOTAY_SENDFILE=nginx`` (the file view answers
-with X-Accel-Redirect, so only the check is measured), ``SOTAY_BENCH_BARE=1`` (routes
-``/bench/bare/``: a fixed page through the whole middleware stack, ``config/bench_views.py``),
+bench/bench_pages.sh), production settings as ``bench.settings`` (they add ``/bench/bare/``: a
+fixed page through the whole middleware stack, ``bench/bare.py``), ``SOTAY_SENDFILE=nginx``
+(the file view answers with X-Accel-Redirect, so only the check is measured),
 ``REDIS_URL`` = ``BENCH_REDIS_URL`` (default redis://127.0.0.1:6379/8, flushed first) as in
 production: sessions, cached rights and kept pages (``sotay_plugins.pagecache``, on with a
 shared cache) live there. 200 sessions of distinct random members, each with the CSRF cookie a
@@ -82,12 +82,11 @@ def env(redis=False):
     e = dict(os.environ)
     e.setdefault("DATABASE_URL", DEFAULT_DB)
     e.update(
-        DJANGO_SETTINGS_MODULE="config.settings.production",
+        DJANGO_SETTINGS_MODULE="bench.settings",  # production + /bench/bare/
         SECRET_KEY=SECRET,
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
         DJANGO_LOG_LEVEL="WARNING",
         SOTAY_SENDFILE="nginx",
-        SOTAY_BENCH_BARE="1",
     )
     for name in ("DJANGO_DEBUG", "REDIS_URL", "SOTAY_PAGE_CACHE_SECONDS"):
         e.pop(name, None)
@@ -109,7 +108,6 @@ def django_setup(redis=False):
                 "DJANGO_ALLOWED_HOSTS",
                 "DJANGO_LOG_LEVEL",
                 "SOTAY_SENDFILE",
-                "SOTAY_BENCH_BARE",
                 "REDIS_URL",
             )
         }
@@ -448,7 +446,7 @@ class Gunicorn:
             time.sleep(0.5)
         self.__exit__()
         sys.exit(
-            "gunicorn did not answer /bench/bare/ (SOTAY_BENCH_BARE routing missing from config/urls.py?)"
+            "gunicorn did not answer /bench/bare/ (not run with DJANGO_SETTINGS_MODULE=bench.settings?)"
         )
 
     def __exit__(self, *exc):

@@ -3,7 +3,6 @@ from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 
-from config.bench_views import bench_urlpatterns
 from sotay_plugins.plugin import enabled_plugins
 
 
@@ -25,7 +24,6 @@ urlpatterns = [
     path("django-rq/", include("django_rq.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     *plugin_urls(),
-    *bench_urlpatterns(),  # empty unless SOTAY_BENCH_BARE=1 (bench/bench_library.py)
     path("trang/", include(wagtail_urls)),
 ]
 

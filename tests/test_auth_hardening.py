@@ -11,7 +11,8 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from wagtail.models import ModelLogEntry
 
-from sotay_plugins.members import importer, services
+from sotay_plugins.members import importing as importer
+from sotay_plugins.members import services
 from sotay_plugins.members.cccd import make_cccd
 from sotay_plugins.members.models import ActivationCode, ImportBatch, Member
 from sotay_plugins.orgtree.models import RoleAssignment

@@ -255,7 +255,9 @@ def test_stamps_read_before_the_page_is_built(world):
         )  # someone's rights change after the stamps were read
         return made
 
-    with mock.patch("sotay_plugins.members.views.pagecache.offer", side_effect=offer_then_change):
+    with mock.patch(
+        "sotay_plugins.members.views.shell.pagecache.offer", side_effect=offer_then_change
+    ):
         home(client)
     assert not kept(home(client)[0])
     assert kept(home(client)[0])

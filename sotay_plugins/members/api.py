@@ -105,13 +105,7 @@ class MemberViewSet(viewsets.ReadOnlyModelViewSet):
             from sotay_plugins.orgtree.models import Organisation
 
             org = Organisation.objects.filter(pk=int(unit)).first()
-            qs = (
-                qs.filter(
-                    cell__tree_id=org.tree_id, cell__lft__gte=org.lft, cell__rght__lte=org.rght
-                )
-                if org
-                else qs.none()
-            )
+            qs = qs.filter(scope.within(org, "cell")) if org else qs.none()
         for name in ("group", "status"):
             if params.get(name):
                 qs = qs.filter(**{name: params[name]})

@@ -15,8 +15,9 @@ class MembersConfig(PluginConfig):
         from sotay_plugins.orgtree.roles import CELL_SECRETARY, MEMBER_UPDATER, VIEWER
         from sotay_plugins.registry import HomeCard, ShellTab
 
-        from . import credential_views, credentials, services
+        from . import credentials, services
         from .api import MemberViewSet, MeView, TokenView
+        from .views.qr import MyQrView
 
         registry.add_capability(
             "members.view_member",
@@ -53,6 +54,7 @@ class MembersConfig(PluginConfig):
         registry.account_cell_resolver = services.account_cell
         registry.set_credential_resolver(credentials.RESOLVER)
         registry.add_shell_tab(ShellTab("home", _("Trang chủ"), "members:home", icon="⌂", order=0))
+        registry.add_shell_tab(ShellTab("my_qr", _("Mã QR"), "members:my_qr", icon="▦", order=50))
         registry.add_shell_tab(
             ShellTab("profile", _("Hồ sơ"), "members:profile", icon="☺", order=900)
         )
@@ -69,7 +71,7 @@ class MembersConfig(PluginConfig):
         registry.add_api_route("members", MemberViewSet, "member")
         registry.add_api_path("auth/token/", TokenView, "token")
         registry.add_api_path("me/", MeView, "me")
-        credential_views.register(registry)  # the "Mã QR" tab and /api/v1/me/qr/
+        registry.add_api_path("me/qr/", MyQrView, "me-qr")
 
     def ready(self):
         super().ready()

@@ -232,6 +232,6 @@ def revoke_card(member, *, actor=None):
 
     Member.objects.filter(pk=member.pk).update(qr_version=F("qr_version") + 1)
     member.refresh_from_db(fields=["qr_version"])
-    if log_actions.action_exists("sotay_members.revoke_qr"):  # registered by cards_admin's hook
+    if log_actions.action_exists("sotay_members.revoke_qr"):  # see log_actions.py
         log(member, "sotay_members.revoke_qr", user=actor)
     return member

@@ -19,6 +19,7 @@ ACTIONS = [
         _("Đã đặt lại tài khoản (mật khẩu và mã xác thực hết hiệu lực)"),
     ),
     ("sotay_members.import", _("Nhập từ Excel"), _("Đã cập nhật từ tệp Excel")),
+    ("sotay_members.revoke_qr", _("Thu hồi thẻ QR"), _("Đã thu hồi mọi mã QR điểm danh cũ")),
 ]
 
 

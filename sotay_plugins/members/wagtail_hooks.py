@@ -1,17 +1,20 @@
-"""The members plugin in the Wagtail admin: the member register (menu "Đảng viên"), its audit
-actions, and the member count column of the organisation tree browser. The member's
-permission policy is registered when the app is ready (``MembersConfig.register_policies``)."""
+"""The members plugin in the Wagtail admin, wired in one place: the member register (menu
+"Đảng viên"), the spreadsheet import and the QR cards (their routes and menu items), the audit
+actions, and the member count column of the organisation tree browser. The views live in
+``admin/``; the permission policy is registered by the app's ``ready()``
+(``MembersConfig.register_policies``)."""
 
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.urls import reverse
+from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
 from sotay_plugins.orgtree.admin.organisations import ORG_LISTING_ANNOTATIONS_HOOK
 
-from . import cards_admin, import_admin, log_actions  # noqa: F401  (cards_admin, import_admin: views)
-from .admin_views import MemberViewSet
+from . import log_actions
+from .admin import cards, imports
+from .admin.members import MemberViewSet
 from .models import Member
 from .services import VISIBLE_STATUSES
 
@@ -26,9 +29,33 @@ def register_member_admin():
     return MemberViewSet()
 
 
+@hooks.register("register_admin_urls")
+def register_admin_urls():
+    return [
+        path(
+            "nhap-dang-vien/",
+            include((imports.urlpatterns, "members_import"), namespace="members_import"),
+        ),
+        path("the-qr/", include((cards.urlpatterns, "members_cards"), namespace="members_cards")),
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def register_import_menu_item():
+    return imports.menu_item()
+
+
+@hooks.register("register_admin_menu_item")
+def register_cards_menu_item():
+    return cards.menu_item()
+
+
 @hooks.register(ORG_LISTING_ANNOTATIONS_HOOK)
 def member_count_annotation():
-    """Members of each listed unit's whole subtree, counted inside the listing's one query."""
+    """Members of each listed unit's whole subtree, counted inside the listing's one query.
+
+    A correlated subquery (the unit is the outer row, not a known Organisation), so the range is
+    written against ``OuterRef`` here; ``scope.within`` takes units it can read."""
     counted = (
         Member.objects.filter(
             cell__tree_id=OuterRef("tree_id"),

@@ -446,7 +446,7 @@ def test_no_one_deletes_a_member(client, tree, people):
 def test_a_long_unit_list_offers_committees_and_the_chosen_cell(
     client, tree, people, updater, monkeypatch
 ):
-    from sotay_plugins.members.admin_views import UnitChoiceField
+    from sotay_plugins.members.admin.filters import UnitChoiceField
 
     monkeypatch.setattr(UnitChoiceField, "LIST_CELLS_UP_TO", 2)
     login(client, updater)

@@ -13,8 +13,9 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from sotay_plugins import jobs
-from sotay_plugins.members import import_admin, importer  # noqa: F401 - import_admin registers the hooks
+from sotay_plugins.members import importing as importer
 from sotay_plugins.members.cccd import make_cccd
+from sotay_plugins.members.importing import applying, reading
 from sotay_plugins.members.models import ImportBatch, Member
 from sotay_plugins.models import OutboxJob
 from sotay_plugins.orgtree.models import RoleAssignment
@@ -23,8 +24,8 @@ from tests.factories import MemberFactory, UserFactory, grant
 
 pytestmark = pytest.mark.django_db
 
-HEADERS = [col.header for col in importer._columns()]
-KEYS = [col.key for col in importer._columns()]
+HEADERS = [col.header for col in importer.all_columns()]
+KEYS = [col.key for col in importer.all_columns()]
 _serial = iter(range(500_000, 999_999))
 
 
@@ -442,9 +443,7 @@ def test_oversize_file_is_refused_before_parsing(tree, tmp_path, monkeypatch):
         handle.write(b"PK\x03\x04")
         handle.seek(20 * 1024 * 1024)
         handle.write(b"\0")
-    monkeypatch.setattr(
-        importer, "_open_workbook", lambda f: pytest.fail("parsed an oversize file")
-    )
+    monkeypatch.setattr(reading, "open_workbook", lambda f: pytest.fail("parsed an oversize file"))
     with pytest.raises(importer.ImportFileError) as exc:
         importer.check(str(big), tree["d1"])
     assert exc.value.messages == [
@@ -795,18 +794,18 @@ def test_a_crashed_job_is_marked_failed_and_a_retry_finishes_it(tree, updater, m
     )
     ImportBatch.objects.filter(pk=batch.pk).update(state="running")
     job = OutboxJob.objects.create(func=importer.JOB_FUNC, kwargs={"batch_id": batch.pk})
-    real = importer._write_chunk
+    real = applying.write_chunk
 
     def crash(*args, **kwargs):
         raise OSError("mất kết nối")
 
-    monkeypatch.setattr(importer, "_write_chunk", crash)
+    monkeypatch.setattr(applying, "write_chunk", crash)
     with pytest.raises(OSError):
         jobs.run(job.pk)
     batch.refresh_from_db()
     assert batch.state == "failed" and "Lỗi hệ thống khi nhập" in batch.errors[0]["errors"][0]
     assert OutboxJob.objects.get(pk=job.pk).state == "failed" and Member.objects.count() == 0
-    monkeypatch.setattr(importer, "_write_chunk", real)
+    monkeypatch.setattr(applying, "write_chunk", real)
     jobs.run(job.pk)  # what RQ's retry does
     batch.refresh_from_db()
     assert (batch.state, batch.created, batch.error_rows) == ("done", 3, 0) and batch.errors == []
@@ -830,3 +829,179 @@ def test_uploaded_spreadsheets_are_private_and_dropped_once_imported(
     batch = ImportBatch.objects.get(pk=batch.pk)
     assert batch.state == ImportBatch.State.DONE and not batch.file
     assert not os.path.exists(path)
+
+
+# --- all or nothing: a failure half-way ----------------------------------------------------
+
+
+@pytest.fixture
+def refuse_cccd():
+    """Makes the database itself refuse to store a member with a given CCCD (a trigger, as a
+    constraint or a full disk would refuse), until the returned ``lift()`` is called."""
+    table = connection.ops.quote_name(Member._meta.db_table)
+    installed = []
+
+    def refuse(cccd):
+        assert cccd.isdigit()  # goes into the SQL text below
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    "CREATE FUNCTION test_refuse_member() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                    f"BEGIN IF NEW.cccd = '{cccd}' THEN RAISE EXCEPTION 'refused'; END IF; "
+                    "RETURN NEW; END $$"
+                )
+                cursor.execute(
+                    f"CREATE TRIGGER test_refuse_member BEFORE INSERT OR UPDATE ON {table} "
+                    "FOR EACH ROW EXECUTE FUNCTION test_refuse_member()"
+                )
+            else:
+                cursor.execute(
+                    f"CREATE TRIGGER test_refuse_member BEFORE INSERT ON {table} "
+                    f"WHEN NEW.cccd = '{cccd}' BEGIN SELECT RAISE(ABORT, 'refused'); END"
+                )
+        installed.append(cccd)
+
+    def lift():
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"DROP TRIGGER test_refuse_member ON {table}")
+                cursor.execute("DROP FUNCTION test_refuse_member()")
+            else:
+                cursor.execute("DROP TRIGGER test_refuse_member")
+        installed.clear()
+
+    refuse.lift = lift
+    yield refuse
+    if installed:
+        lift()
+
+
+def snapshot():
+    """Everything an import may write: members, accounts, role assignments, transfers, audit."""
+    from django.contrib.auth import get_user_model
+    from wagtail.models import ModelLogEntry
+
+    from sotay_plugins.members.models import MemberTransfer
+
+    def rows(queryset):
+        return sorted(tuple(sorted(r.items())) for r in queryset.values())
+
+    return {
+        "members": rows(Member.objects.all()),
+        "accounts": rows(get_user_model().objects.all()),
+        "roles": rows(RoleAssignment.objects.all()),
+        "transfers": rows(MemberTransfer.objects.all()),
+        "audit": rows(ModelLogEntry.objects.all()),
+    }
+
+
+def half_way_file(tree):
+    """Seven rows in chunks of 3 (see ``small_chunks``): an update and a new cell secretary in
+    the first chunk, the row the database will refuse in the second."""
+    existing = MemberFactory(cell=tree["c11"], birth_date=date(1970, 5, 2), gender="male")
+    rows = rows_for(tree, 7)
+    rows[0].update(
+        cccd=existing.cccd,
+        full_name=existing.full_name,
+        phone="0987654321",
+        positions="Bí thư chi bộ",
+        party_record_no=existing.party_record_no,
+    )
+    rows[1]["positions"] = "Phó Bí thư chi bộ"
+    return existing, rows
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    from sotay_plugins.members.importing import validation
+
+    monkeypatch.setattr(validation, "CHUNK", 3)
+
+
+def test_a_job_failing_half_way_leaves_everything_as_before_and_a_rerun_succeeds(
+    tree,
+    refuse_cccd,
+    small_chunks,
+    client,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+):
+    from sotay_plugins.orgtree.roles import FULL_ADMIN
+
+    admin = UserFactory()  # may give the cell-secretary right: the import writes roles too
+    grant(admin, FULL_ADMIN, tree["d1"])
+    existing, rows = half_way_file(tree)
+    batch = importer.start_batch(user=admin, org=tree["d1"], uploaded_file=xlsx(rows))
+    assert (batch.created, batch.updated, batch.error_rows) == (6, 1, 0)
+    refuse_cccd(rows[4]["cccd"])  # second chunk
+    before = snapshot()
+    written = []
+    real = applying.write_chunk
+
+    def counting(chunk, *args, **kwargs):
+        real(chunk, *args, **kwargs)
+        written.append(len(chunk))
+
+    monkeypatch.setattr(applying, "write_chunk", counting)
+    ImportBatch.objects.filter(pk=batch.pk).update(state="running")
+    job = OutboxJob.objects.create(func=importer.JOB_FUNC, kwargs={"batch_id": batch.pk})
+    with pytest.raises(Exception, match="refused"):
+        jobs.run(job.pk)
+    assert written == [3]  # the first chunk was written, then the database refused a row
+    assert snapshot() == before  # ... and nothing of it is left
+    batch.refresh_from_db()
+    assert batch.state == "failed" and batch.file  # the file stays for the retry
+    [message] = batch.errors[0]["errors"]
+    assert "không dòng nào được ghi, dữ liệu vẫn như trước khi nhập" in message
+    client.force_login(admin)
+    status = client.get(reverse("members_import:status", args=[batch.pk])).json()
+    assert status["state"] == "failed" and status["created"] == 0
+    assert "không dòng nào được ghi" in status["message"]
+    page = client.get(reverse("members_import:batch", args=[batch.pk])).content.decode()
+    assert "không dòng nào được ghi" in page
+
+    refuse_cccd.lift()
+    with django_capture_on_commit_callbacks(execute=True):
+        jobs.run(job.pk)  # RQ's retry
+    batch.refresh_from_db()
+    assert (batch.state, batch.created, batch.updated, batch.errors) == ("done", 6, 1, [])
+    assert not batch.file
+    existing.refresh_from_db()
+    assert existing.phone == "0987654321"
+    assert Member.objects.count() == 7
+    assert RoleAssignment.objects.filter(role__code=CELL_SECRETARY).count() == 2
+
+
+def test_the_shell_failing_half_way_writes_nothing(tree, tmp_path, refuse_cccd, small_chunks):
+    _existing, rows = half_way_file(tree)
+    path = _file(tmp_path, rows)
+    refuse_cccd(rows[5]["cccd"])
+    before = snapshot()
+    err = StringIO()
+    with pytest.raises(Exception, match="refused"):
+        call_command(
+            "import_members", path, "--org", tree["d1"].code, stdout=StringIO(), stderr=err
+        )
+    assert snapshot() == before
+    assert "Không nhập được; không có gì được ghi." in err.getvalue()
+    batch = ImportBatch.objects.get()
+    assert batch.state == "failed" and "không dòng nào được ghi" in batch.errors[0]["errors"][0]
+    refuse_cccd.lift()
+    out = StringIO()
+    call_command("import_members", path, "--org", tree["d1"].code, stdout=out, stderr=StringIO())
+    assert "Đã nhập: 7 dòng; thêm mới 6, cập nhật 1, không đổi 0." in out.getvalue()
+
+
+def test_progress_page_reads_the_progress_kept_outside_the_transaction(client, tree, updater):
+    """While the writes run in their transaction, the job row's progress is not visible to other
+    connections: the page reads the figure the job keeps in the cache."""
+    from sotay_plugins.members.importing.batches import record_progress
+
+    client.force_login(updater)
+    client.post(URL, {"org": tree["d1"].pk, "file": xlsx(rows_for(tree, 2))})
+    batch = ImportBatch.objects.get()
+    job = OutboxJob.objects.create(func=importer.JOB_FUNC, progress=1, total=4, state="running")
+    ImportBatch.objects.filter(pk=batch.pk).update(state="running", job=job)
+    record_progress(batch, None, 3, 4)  # as from inside the transaction: the job row says 1/4
+    status = client.get(reverse("members_import:status", args=[batch.pk])).json()
+    assert (status["progress"], status["total"], status["percent"]) == (3, 4, 75)

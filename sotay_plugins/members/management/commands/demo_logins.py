@@ -7,7 +7,7 @@ administrator, one member (their login is their CCCD), a cell secretary and a st
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
-from sotay_plugins.members.management.commands.seed_demo import DEMO_PASSWORD, SUPERUSER
+from sotay_plugins.members.demo.province import DEMO_PASSWORD, SUPERUSER
 from sotay_plugins.members.models import Member
 from sotay_plugins.orgtree.choices import Position
 from sotay_plugins.orgtree.models import RoleAssignment

@@ -11,6 +11,10 @@ Vietnamese, one line each), nothing is imported and the exit code is 1. Exit cod
 - 2: the file or the unit cannot be used (too big, not an .xlsx, wrong columns, unknown
   ``--org``, or ``--user`` holds no import right there).
 
+The writes run in one transaction: if they fail half-way (the database refusing a row, the
+process killed), nothing is left written; the error is raised after the rollback (exit code 1,
+as any uncaught error) and the batch record says, in Vietnamese, that no row was written.
+
 Without ``--user`` the shell operator is trusted with any unit; with it, the import is scoped
 exactly as in the admin.
 """
@@ -23,7 +27,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sotay_plugins.members import importer
+from sotay_plugins.members import importing as importer
 from sotay_plugins.members.models import ImportBatch
 from sotay_plugins.orgtree.models import Organisation
 
@@ -85,6 +89,10 @@ class Command(BaseCommand):
             for message in exc.messages:
                 self.stderr.write(message)
             raise CommandError(_("Không nhập được; không có gì được ghi."), returncode=2) from None
+        except Exception:  # the writes failed half-way: rolled back, the batch says so
+            self.stderr.write("")
+            self.stderr.write(_("Không nhập được; không có gì được ghi."))
+            raise
         self.stderr.write("")
         for item in report.errors:
             for message in item["errors"]:

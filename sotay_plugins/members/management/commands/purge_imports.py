@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from sotay_plugins.members.importer import purge_stale_files
+from sotay_plugins.members.importing import purge_stale_files
 
 
 class Command(BaseCommand):

@@ -1,31 +1,22 @@
 """The member's own QR credential: the "Mã QR điểm danh" page of the member shell (a rotating
-QR as inline SVG, renewed by a meta refresh, no JavaScript) and ``GET /api/v1/me/qr/``."""
+QR as inline SVG, renewed by a meta refresh, no JavaScript) and ``GET /api/v1/me/qr/``
+(:class:`MyQrView`). ``urls.py`` routes the page; the app's ``register`` adds the tab and the
+API path."""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import cards, services
+from .. import cards, services
 
 #: The page reloads itself this often; the token lives APP_TOKEN_SECONDS (90 s), so a code on
 #: screen is always valid for at least half a minute more.
 REFRESH_SECONDS = 60
-
-
-def register(registry):
-    """Called from MembersConfig.register: the shell tab and the API path of the member's QR."""
-    from sotay_plugins.registry import ShellTab
-
-    registry.add_shell_tab(
-        ShellTab("my_qr", gettext_lazy("Mã QR"), "members:my_qr", icon="▦", order=50)
-    )
-    registry.add_api_path("me/qr/", MyQrView, "me-qr")
 
 
 @never_cache

@@ -1,30 +1,24 @@
-"""Member records in the Wagtail admin, filtered by the scope engine.
+"""Member records in the Wagtail admin (menu "Đảng viên"), filtered by the scope engine.
 
 Listing, inspect and edit reach only members under a unit where the user holds the matching
 capability (orgtree.admin.scoped.ScopePermissionPolicy, registered in MembersConfig.ready).
-Personal data (CCCD, birth date, addresses, phone) is shown and editable only with
-``members.view_personal`` at the member's cell; elsewhere the CCCD is masked. Every opening of a
-member's page is written to the audit log (services.log_view). Writes go through services.
+Elsewhere than where the user holds ``members.view_personal`` the CCCD is masked. Every opening
+of a member's page is written to the audit log (services.log_view). Writes go through services.
 """
 
 from __future__ import annotations
 
-import django_filters
 from django import forms
 from django.contrib.admin.utils import quote
-from django.db.models import Q
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.ui.tables import Column
-from wagtail.admin.widgets import AdminDateInput
 from wagtail.admin.widgets.button import Button
 
 from sotay_plugins.orgtree import scope
@@ -36,206 +30,18 @@ from sotay_plugins.orgtree.admin.scoped import (
     ScopedModelViewSet,
     ScopedObjectFormView,
 )
-from sotay_plugins.orgtree.choices import MemberGroup, OrgKind, Position
-from sotay_plugins.orgtree.forms import OrgChoiceField, ScopedModelForm, org_chooser
-from sotay_plugins.orgtree.models import Organisation
+from sotay_plugins.orgtree.choices import Position
 
-from . import services
-from .cccd import UniqueByService
-from .models import PERSONAL_FIELDS, Member, MembershipKind, MemberStatus, MemberTransfer
-
-VIEW_PERSONAL = "members.view_personal"
-
-
-def can_view_personal(user, member):
-    return scope.can(user, VIEW_PERSONAL, member)
-
-
-def _tree_order(queryset):
-    return queryset.order_by("tree_id", "lft")
-
-
-# --- forms -----------------------------------------------------------------------------------
-
-EDIT_FIELDS = [
-    "full_name",
-    "gender",
-    "birth_date",
-    "cccd",
-    "home_town",
-    "permanent_address",
-    "phone",
-    "party_card_no",
-    "membership",
-    "positions",
-    "group",
-    "has_smartphone",
-    "joined_on",
-    "official_on",
-    "status",
-]
-
-
-class MemberEditForm(UniqueByService, ScopedModelForm):
-    """The record's fields; the personal ones only for a user who may see them here."""
-
-    class Meta:
-        model = Member
-        fields = EDIT_FIELDS
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not can_view_personal(self.user, self.instance):
-            for name in PERSONAL_FIELDS:
-                self.fields.pop(name, None)
-
-
-class MemberCreateForm(UniqueByService, ScopedModelForm):
-    class Meta:
-        model = Member
-        fields = ["cell", *EDIT_FIELDS]
-        field_classes = {"cell": OrgChoiceField}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["cell"].queryset = _tree_order(
-            scope.managed_orgs(self.user, "members.change_member").filter(
-                kind=OrgKind.CELL, is_active=True
-            )
-        )
-        self.fields["cell"].widget = org_chooser("members.change_member", [OrgKind.CELL])
-        self.fields["status"].initial = MemberStatus.ACTIVE
-
-
-class TransferForm(forms.Form):
-    to_cell = OrgChoiceField(queryset=Organisation.objects.none(), label=gettext_lazy("Đến chi bộ"))
-    kind = forms.ChoiceField(
-        label=gettext_lazy("Hình thức"),
-        choices=[
-            (MemberTransfer.Kind.OFFICIAL, MemberTransfer.Kind.OFFICIAL.label),
-            (MemberTransfer.Kind.TEMPORARY, MemberTransfer.Kind.TEMPORARY.label),
-        ],
-    )
-    on = forms.DateField(
-        label=gettext_lazy("Ngày chuyển"), widget=AdminDateInput, initial=timezone.localdate
-    )
-    until = forms.DateField(
-        label=gettext_lazy("Đến ngày (chuyển tạm thời)"), widget=AdminDateInput, required=False
-    )
-    note = forms.CharField(
-        label=gettext_lazy("Ghi chú (giấy giới thiệu số…)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-    def __init__(self, *args, user, obj, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["to_cell"].queryset = _tree_order(
-            scope.managed_orgs(user, "members.transfer_member")
-            .filter(kind=OrgKind.CELL, is_active=True)
-            .exclude(pk=obj.cell_id)
-        )
-        self.fields["to_cell"].widget = org_chooser("members.transfer_member", [OrgKind.CELL])
-
-    def clean(self):
-        data = super().clean()
-        if data.get("kind") == MemberTransfer.Kind.TEMPORARY and not data.get("until"):
-            self.add_error("until", _("Chuyển sinh hoạt tạm thời cần có ngày kết thúc."))
-        return data
-
-
-class ActivationForm(forms.Form):
-    def __init__(self, *args, user, obj, **kwargs):
-        super().__init__(*args, **kwargs)
-
-
-class UnitChoiceField(OrgChoiceField):
-    """Accepts any unit in scope, but lists cells only while the list stays short.
-
-    A provincial admin manages ~5,000 cells: listing them all would add half a megabyte to
-    every page of the listing. Above ``LIST_CELLS_UP_TO`` units the dropdown offers the
-    committees (province, district-level, base, intermediate) plus the unit already chosen; a
-    cell is reached from the tree browser's link, which sets ``?unit=<id>``.
-    """
-
-    LIST_CELLS_UP_TO = 300
-    selected = None
-
-    def keep_listed(self, value):
-        """Make sure the unit already chosen stays in the dropdown."""
-        self.selected = value
-        self.widget.choices = self.choices
-
-    def _get_choices(self):
-        queryset = self.queryset
-        if queryset.count() > self.LIST_CELLS_UP_TO:
-            keep = Q(kind__in=[OrgKind.PROVINCE, OrgKind.DISTRICT, OrgKind.BASE, OrgKind.SUB])
-            if self.selected and str(self.selected).isdigit():
-                keep |= Q(pk=int(self.selected))
-            queryset = queryset.filter(keep)
-        iterator = self.iterator(self)
-        iterator.queryset = queryset
-        return iterator
-
-    choices = property(_get_choices, forms.ChoiceField.choices.fset)
-
-
-class UnitFilter(django_filters.ModelChoiceFilter):
-    """Any unit in the user's scope: the members of its whole subtree."""
-
-    field_class = UnitChoiceField
-
-    def filter(self, qs, value):
-        if not value:
-            return qs
-        return qs.filter(
-            cell__tree_id=value.tree_id, cell__lft__gte=value.lft, cell__rght__lte=value.rght
-        )
-
-
-class MemberFilterSet(WagtailFilterSet):
-    unit = UnitFilter(
-        label=gettext_lazy("Đơn vị"),
-        queryset=Organisation.objects.none(),
-        empty_label=gettext_lazy("Tất cả"),
-    )
-    group = django_filters.ChoiceFilter(
-        label=gettext_lazy("Nhóm đảng viên"),
-        choices=MemberGroup.choices,
-        empty_label=gettext_lazy("Tất cả"),
-    )
-    positions = django_filters.MultipleChoiceFilter(
-        label=gettext_lazy("Chức vụ đảng"),
-        choices=Position.choices,
-        method="filter_positions",
-        widget=forms.CheckboxSelectMultiple,
-    )
-    status = django_filters.ChoiceFilter(
-        label=gettext_lazy("Tình trạng"),
-        choices=MemberStatus.choices,
-        empty_label=gettext_lazy("Tất cả"),
-    )
-    membership = django_filters.ChoiceFilter(
-        label=gettext_lazy("Loại đảng viên"),
-        choices=MembershipKind.choices,
-        empty_label=gettext_lazy("Tất cả"),
-    )
-
-    class Meta:
-        model = Member
-        fields = ["unit", "group", "positions", "status", "membership"]
-
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
-        user = request.user if request else None
-        self.filters["unit"].queryset = _tree_order(scope.managed_orgs(user, "members.view_member"))
-        self.form.fields["unit"].keep_listed(self.data.get("unit") if self.data else None)
-
-    def filter_positions(self, queryset, name, value):
-        return queryset.filter(positions__has_any=set(value)) if value else queryset
-
-
-# --- views -----------------------------------------------------------------------------------
+from .. import services
+from ..models import PERSONAL_FIELDS, Member
+from .filters import MemberFilterSet
+from .forms import (
+    ActivationForm,
+    MemberCreateForm,
+    MemberEditForm,
+    TransferForm,
+    can_view_personal,
+)
 
 
 class MemberIndexView(ScopedIndexView):

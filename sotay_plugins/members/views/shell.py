@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from sotay_plugins import pagecache
 from sotay_plugins.registry import registry
 
-from . import services
+from .. import services
 
 
 @login_required

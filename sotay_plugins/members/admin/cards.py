@@ -4,7 +4,7 @@
     /quan-tri/the-qr/<cell>.pdf   that cell's cards: A4, 8 a page, every member still in activity
 
 Needs ``members.issue_activation`` at the cell (cell secretaries, member updaters above);
-another cell answers 404. Hooks are registered here; ``wagtail_hooks.py`` imports this module.
+another cell answers 404. ``wagtail_hooks.py`` routes :data:`urlpatterns` and adds the menu item.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -12,16 +12,15 @@ from django.http import Http404, HttpResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
-from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 
 from sotay_plugins.orgtree import scope
 from sotay_plugins.orgtree.choices import OrgKind
 
-from . import cards
-from .models import Member
-from .services import VISIBLE_STATUSES
+from .. import cards
+from ..models import Member
+from ..services import VISIBLE_STATUSES
 
 CAPABILITY = "members.issue_activation"
 
@@ -69,15 +68,10 @@ def cards_pdf(request, cell_id):
     return response
 
 
-@hooks.register("register_admin_urls")
-def register_card_urls():
-    from django.urls import include
-
-    patterns = [
-        path("", CardsView.as_view(), name="index"),
-        path("<int:cell_id>.pdf", cards_pdf, name="pdf"),
-    ]
-    return [path("the-qr/", include((patterns, "members_cards"), namespace="members_cards"))]
+urlpatterns = [
+    path("", CardsView.as_view(), name="index"),
+    path("<int:cell_id>.pdf", cards_pdf, name="pdf"),
+]
 
 
 class CardsMenuItem(MenuItem):
@@ -85,21 +79,11 @@ class CardsMenuItem(MenuItem):
         return scope.can(request.user, CAPABILITY)
 
 
-@hooks.register("register_admin_menu_item")
-def register_cards_menu_item():
+def menu_item():
     return CardsMenuItem(
         gettext_lazy("In thẻ QR điểm danh"),
         reverse("members_cards:index"),
         name="the-qr",
         icon_name="doc-full",
         order=320,
-    )
-
-
-@hooks.register("register_log_actions")
-def register_card_log_actions(actions):
-    actions.register_action(
-        "sotay_members.revoke_qr",
-        gettext_lazy("Thu hồi thẻ QR"),
-        gettext_lazy("Đã thu hồi mọi mã QR điểm danh cũ"),
     )

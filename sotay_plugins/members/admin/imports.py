@@ -1,4 +1,4 @@
-"""Wagtail admin pages of the spreadsheet import (importer.py does the work; these stay thin).
+"""Wagtail admin pages of the spreadsheet import (``importing`` does the work; these stay thin).
 
     /quan-tri/nhap-dang-vien/                 upload form (unit + file) and recent imports
     /quan-tri/nhap-dang-vien/mau.xlsx         the template (?org=<id> lists that unit's cells)
@@ -9,7 +9,7 @@
 
 Every page needs ``members.import_members`` somewhere; a batch is reachable only through
 ``scope.visible_to`` (its unit under one where the user holds the capability), else 404.
-Hooks are registered here; ``wagtail_hooks.py`` imports this module.
+``wagtail_hooks.py`` routes :data:`urlpatterns` and adds the menu item.
 """
 
 from django import forms
@@ -23,15 +23,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView, TemplateView
-from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 
 from sotay_plugins.orgtree import scope
 from sotay_plugins.orgtree.models import Organisation
 
-from . import importer
-from .models import ImportBatch
+from .. import importing as importer
+from ..importing.batches import progress_of
+from ..models import ImportBatch
 
 CAPABILITY = importer.CAPABILITY
 
@@ -155,23 +155,26 @@ class ProgressView(ImportMixin, TemplateView):
 
 
 def status_of(batch):
-    job = batch.job
+    """The batch's state for the progress page and its JSON. ``message``: what the batch says as
+    a whole (why it failed: e.g. that no row was written), in the user's language."""
     running = batch.state == ImportBatch.State.RUNNING
+    done, total = progress_of(batch)
+    percent = int(done * 100 / total) if total else 0
+    general = [m for item in batch.errors or () if not item.get("row") for m in item["errors"]]
     return {
         "id": batch.pk,
         "state": batch.state,
         "state_label": str(batch.get_state_display()),
         "done": batch.state in (ImportBatch.State.DONE, ImportBatch.State.FAILED),
-        "progress": job.progress if job else 0,
-        "total": job.total if job else 0,
-        "percent": 100
-        if not running and batch.state == ImportBatch.State.DONE
-        else (job.percent if job else 0),
+        "progress": done,
+        "total": total,
+        "percent": 100 if batch.state == ImportBatch.State.DONE else percent,
         "total_rows": batch.total_rows,
         "created": batch.created if not running else 0,
         "updated": batch.updated if not running else 0,
         "unchanged": batch.unchanged if not running else 0,
         "error_rows": batch.error_rows,
+        "message": " ".join(general),
     }
 
 
@@ -217,24 +220,12 @@ urlpatterns = [
 ]
 
 
-@hooks.register("register_admin_urls")
-def register_import_urls():
-    from django.urls import include
-
-    return [
-        path(
-            "nhap-dang-vien/", include((urlpatterns, "members_import"), namespace="members_import")
-        )
-    ]
-
-
 class ImportMenuItem(MenuItem):
     def is_shown(self, request):
         return scope.can(request.user, CAPABILITY)
 
 
-@hooks.register("register_admin_menu_item")
-def register_import_menu_item():
+def menu_item():
     return ImportMenuItem(
         gettext_lazy("Nhập đảng viên từ Excel"),
         reverse("members_import:upload"),

@@ -2,15 +2,12 @@
 
 ``/bench/bare/`` answers a fixed HTML page through the whole middleware stack without touching
 the database or the session, so wrk can compare a real page's requests per second with what
-Django and gunicorn manage on the same machine in the same run. Routed only when the process
-runs with ``SOTAY_BENCH_BARE=1`` (``bench_urlpatterns()`` is empty otherwise): never in
-production.
+Django and gunicorn manage on the same machine in the same run. It is routed only by
+``bench/urls.py``, the URLconf of the benchmark settings (``DJANGO_SETTINGS_MODULE=
+bench.settings``): the product's own modules know nothing of it.
 """
 
-import os
-
 from django.http import HttpResponse
-from django.urls import path
 
 #: About the size of the member's home page without its cards.
 PAGE = (
@@ -23,9 +20,3 @@ PAGE = (
 
 def bare(request):
     return HttpResponse(PAGE, content_type="text/html; charset=utf-8")
-
-
-def bench_urlpatterns():
-    if os.environ.get("SOTAY_BENCH_BARE") != "1":
-        return []
-    return [path("bench/bare/", bare, name="bench-bare")]
