@@ -133,7 +133,7 @@ def test_a_transfer_moves_the_secretary_right_only_within_what_the_actor_may_gra
 
 
 def test_an_import_by_someone_who_may_grant_creates_the_right(tree):
-    from sotay_plugins.members.tests.test_import import rows_for, xlsx
+    from sotay_plugins.members.tests.helpers import rows_for, xlsx
 
     admin = staff(FULL_ADMIN, tree["d1"])
     rows = rows_for(tree, 1)
@@ -145,7 +145,7 @@ def test_an_import_by_someone_who_may_grant_creates_the_right(tree):
 
 
 def test_an_import_batch_keeps_the_notice_of_rights_not_given(tree):
-    from sotay_plugins.members.tests.test_import import rows_for, xlsx
+    from sotay_plugins.members.tests.helpers import rows_for, xlsx
 
     updater = staff(MEMBER_UPDATER, tree["d1"])
     rows = rows_for(tree, 1)
