@@ -27,6 +27,9 @@ urlpatterns = [
     path("trang/", include(wagtail_urls)),
 ]
 
+handler400 = "config.api_urls.bad_request"
+handler404 = "config.api_urls.page_not_found"
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 
