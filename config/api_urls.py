@@ -3,11 +3,7 @@
 Its own URLconf so that the OpenAPI schema describes this API only, not Wagtail's admin API.
 """
 
-from django.core.exceptions import RequestDataTooBig
-from django.http import JsonResponse
 from django.urls import include, path
-from django.utils.translation import gettext as _
-from django.views import defaults
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
@@ -17,7 +13,8 @@ from sotay_plugins.registry import registry
 class Router(DefaultRouter):
     """Every object is named by an integer, so a detail route matches digits only (unless the
     viewset says otherwise): ``/api/v1/materials/null,null/`` is an address that does not exist
-    (the JSON 404 below), not a lookup that fails with a 500 in a view that calls ``int()``.
+    (the API's JSON 404: sotay_plugins.errors.page_not_found), not a lookup that fails with a
+    500 in a view that calls ``int()``.
 
     No format-suffix routes (``documents/1/files/2.json``): the API speaks JSON only, and the
     suffix routes handed a ``format`` argument to actions that take none (another 500).
@@ -43,25 +40,4 @@ def api_patterns():
     ]
 
 
-PREFIX = "api/v1/"
-
-urlpatterns = [path(PREFIX, include((api_patterns(), "api"), namespace="api"))]
-
-
-def page_not_found(request, exception):
-    """The site's 404 (config.urls.handler404): under /api/v1/ the API's error shape, so that an
-    address no route matches (``/api/v1/meetings/abc/checkin/``: ids are integers) answers like
-    an object out of scope does, ``{"detail": "Không tìm thấy."}``, not an English HTML page."""
-    if request.path.startswith(f"/{PREFIX}"):
-        return JsonResponse({"detail": _("Không tìm thấy.")}, status=404)
-    return defaults.page_not_found(request, exception)
-
-
-def bad_request(request, exception):
-    """The site's 400 (config.urls.handler400), for what Django refuses before any view: under
-    /api/v1/ in the API's error shape; a body over DATA_UPLOAD_MAX_MEMORY_SIZE is a 413."""
-    if not request.path.startswith(f"/{PREFIX}"):
-        return defaults.bad_request(request, exception)
-    if isinstance(exception, RequestDataTooBig):
-        return JsonResponse({"detail": _("Dữ liệu gửi lên quá lớn.")}, status=413)
-    return JsonResponse({"detail": _("Yêu cầu không hợp lệ.")}, status=400)
+urlpatterns = [path("api/v1/", include((api_patterns(), "api"), namespace="api"))]

@@ -27,9 +27,6 @@ urlpatterns = [
     path("trang/", include(wagtail_urls)),
 ]
 
-handler400 = "config.api_urls.bad_request"
-handler404 = "config.api_urls.page_not_found"
-
 if settings.DEBUG:
     from django.conf.urls.static import static
 
@@ -37,3 +34,6 @@ if settings.DEBUG:
 
 # A database or Redis outage answers 503 with Retry-After (scanners retry), anything else 500.
 handler500 = "sotay_plugins.errors.server_error"
+# Refused before any view: the API's JSON shape under /api/ (sotay_plugins/errors.py).
+handler400 = "sotay_plugins.errors.bad_request"
+handler404 = "sotay_plugins.errors.page_not_found"

@@ -24,7 +24,7 @@ What it found, and the causes fixed (before → after):
 - ``PATCH /api/v1/materials/null,null/`` and ``.../usage/``: 500 (``int('null,null')``) → 404:
   detail routes match integers only (config.api_urls.Router), and an address no route matches
   answers the API's JSON 404 in Vietnamese, not an English HTML page
-  (config.api_urls.page_not_found).
+  (sotay_plugins.errors.page_not_found).
 - ``POST /api/v1/auth/token/`` with the JSON ``[null, null]``: 500 (``list.get``) → 400: the
   JSON parser takes objects only (sotay_plugins.api.JSONParser).
 - ``POST`` to any address with a non-Latin-1 character in its path (``/api/v1/meetings/Ā/…``):
