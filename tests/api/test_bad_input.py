@@ -137,22 +137,32 @@ def test_a_ten_megabyte_body_is_refused_and_changes_nothing(api, cell):
     assert is_vietnamese_error(response, 413)
 
 
-def test_unicode_look_alikes_of_a_cccd_do_not_sign_in(api, cell):
+def test_unicode_look_alikes_of_a_cccd_are_the_same_account_or_none(api, cell):
+    """Look-alike digits (full-width, Arabic-Indic) are the same number (members.cccd.normalise):
+    they sign in to the member's own account, never another one; letters that look like digits
+    and invisible characters sign in to nothing. No account is made either way."""
+    from django.contrib.auth import get_user_model
+
     member = cell["member"]
     member.user.set_password("Matkhau@123")
     member.user.save()
     real = member.cccd
-    assert api.post(
-        "/api/v1/auth/token/", {"username": real, "password": "Matkhau@123"}, format="json"
-    ).json()["token"]
+    users = get_user_model().objects.count()
+    own = Token.objects.get_or_create(user=member.user)[0].key
     fullwidth = real.translate({ord(d): 0xFF10 + int(d) for d in "0123456789"})
     arabic_indic = real.translate({ord(d): 0x0660 + int(d) for d in "0123456789"})
-    for username in (fullwidth, arabic_indic, real.replace("0", "O"), f"{real}\u200b"):
+    for username in (real, fullwidth, arabic_indic):
+        response = api.post(
+            "/api/v1/auth/token/", {"username": username, "password": "Matkhau@123"}, format="json"
+        )
+        assert response.status_code == 200 and response.json()["token"] == own, username
+    for username in (real.replace("0", "O"), f"{real}\u200b", real.replace("3", "Ʒ")):
         response = api.post(
             "/api/v1/auth/token/", {"username": username, "password": "Matkhau@123"}, format="json"
         )
         assert response.status_code in (400, 401, 403), (username, response.content)
         assert "token" not in response.json() and response.json()["detail"]
+    assert get_user_model().objects.count() == users
 
 
 def test_a_token_in_the_query_string_is_not_a_credential(api, cell):
