@@ -34,3 +34,6 @@ if settings.DEBUG:
 
 # A database or Redis outage answers 503 with Retry-After (scanners retry), anything else 500.
 handler500 = "sotay_plugins.errors.server_error"
+# Refused before any view: the API's JSON shape under /api/ (sotay_plugins/errors.py).
+handler400 = "sotay_plugins.errors.bad_request"
+handler404 = "sotay_plugins.errors.page_not_found"

@@ -19,8 +19,8 @@ from django.core.paginator import Paginator
 from django.core.validators import MaxValueValidator
 from django.db.models import Q, Value
 from django.db.models.functions import Length, StrIndex
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -328,7 +328,8 @@ def bookmark_toggle(request, page_id):
         target, {request.get_host()}, require_https=request.is_secure()
     ):
         target = "/doc-sau/"
-    return redirect(target)
+    # The address itself, never a view name: redirect("abc") would try reverse("abc") (a 500).
+    return HttpResponseRedirect(target)
 
 
 # --- files --------------------------------------------------------------------------------

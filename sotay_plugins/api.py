@@ -6,12 +6,73 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import JSONParser as DRFJSONParser
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
+class JSONParser(DRFJSONParser):
+    """JSON whose top level is an object, as every body of this API is: an array or a bare value
+    (``[null]``, ``"x"``, ``3``) is refused here with a 400 instead of reaching a view that
+    calls ``request.data.get`` (it did: ``POST /api/v1/auth/token/`` with ``[]`` was a 500)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        data = super().parse(stream, media_type, parser_context)
+        if not isinstance(data, dict):
+            raise exceptions.ParseError(
+                _(
+                    "Dữ liệu gửi lên phải là một đối tượng JSON ({…}), không phải mảng hay giá trị đơn."
+                )
+            )
+        return data
+
+
 class Pagination(PageNumberPagination):
+    """``?page=`` (a positive integer or ``last``) and ``?page_size=`` (a positive integer,
+    capped at 100). A malformed value answers 400 with the field's name; a page past the end 404.
+
+    DRF itself ignores a malformed ``page_size`` and answers an unreadable ``page`` with an
+    English 404; the schema says "positive integer", so both are refused here, in Vietnamese.
+    """
+
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def _positive(self, request, name):
+        raw = request.query_params.get(name, "")
+        if raw == "" or (name == self.page_query_param and raw in self.last_page_strings):
+            return raw
+        if raw.isascii() and raw.isdigit() and int(raw) >= 1:
+            return int(raw)
+        raise exceptions.ValidationError({name: [_("Phải là một số nguyên dương.")]})
+
+    def get_page_size(self, request):
+        size = self._positive(request, self.page_size_query_param)
+        return min(size, self.max_page_size) if size != "" else self.page_size
+
+    def get_page_number(self, request, paginator):
+        number = self._positive(request, self.page_query_param)
+        if number in self.last_page_strings:
+            return paginator.num_pages
+        return number or 1
+
+    def paginate_queryset(self, queryset, request, view=None):
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except exceptions.NotFound:
+            raise exceptions.NotFound(_("Không có trang này.")) from None
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["description"] = (
+                    f"Results per page (default {self.page_size}; larger values than "
+                    f"{self.max_page_size} are capped to it)."
+                )
+            else:
+                parameter["description"] = "A page number, from 1 (or `last`)."
+        return parameters
 
 
 def _standard_messages():

@@ -1,4 +1,5 @@
-"""What a request gets when the server fails: ``handler500`` (config/urls.py).
+"""What a request gets when the server fails: ``handler500`` (config/urls.py); and, below, what
+it gets when Django refuses it before any view (``handler400``, ``handler404``).
 
 A database that is restarting or out of connections is an outage, not a bug: the answer is
 ``503 Service Unavailable`` with ``Retry-After``, so that scanners and phones retry (the
@@ -9,10 +10,12 @@ needs neither the database nor a template that could fail in turn.
 
 import sys
 
+from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.utils.html import escape
 from django.utils.translation import gettext as _
+from django.views import defaults
 
 try:  # a Redis outage reaching a view (the cache itself degrades: sotay_plugins/cache.py)
     from redis.exceptions import ConnectionError as RedisConnectionError
@@ -52,3 +55,23 @@ def server_error(request, *args, **kwargs):
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
     return response
+
+
+def page_not_found(request, exception):
+    """``handler404``: under /api/ the API's error shape, so that an address no route matches
+    (``/api/v1/meetings/abc/checkin/``: ids are integers) answers like an object out of scope
+    does, ``{"detail": "Không tìm thấy."}``, not an English HTML page. Pages: Django's own."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Không tìm thấy.")}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def bad_request(request, exception):
+    """``handler400``, for what Django refuses before any view (a body over
+    DATA_UPLOAD_MAX_MEMORY_SIZE, a bad Host): under /api/ in the API's error shape, a body too
+    large as 413. Pages: Django's own."""
+    if not request.path.startswith("/api/"):
+        return defaults.bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig):
+        return JsonResponse({"detail": _("Dữ liệu gửi lên quá lớn.")}, status=413)
+    return JsonResponse({"detail": _("Yêu cầu không hợp lệ.")}, status=400)

@@ -111,7 +111,10 @@ class Front:
     def answer(self, environ):
         """``(status, headers, body)`` of the fast answer to this request; None: Django answers."""
         set_script_prefix(get_script_name(environ))
-        request = WSGIRequest(environ)
+        # On a copy: WSGIRequest writes the decoded path back into its environ (META), and
+        # Django's own WSGIRequest could not read a non-Latin-1 path from it again (a 500 for
+        # any POST to an address with, say, "Ā" in it).
+        request = WSGIRequest({**environ})
         func, args, kwargs = _route(get_urlconf(), request.path_info)
         fast_answer = getattr(func, "fast_answer", None)
         db = connections[DEFAULT_DB_ALIAS]

@@ -282,6 +282,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "sotay_plugins.api.Pagination",
+    "DEFAULT_PARSER_CLASSES": [
+        "sotay_plugins.api.JSONParser",  # an object at the top level, or 400
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "sotay_plugins.api.exception_handler",
@@ -294,6 +299,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "DEFAULT_GENERATOR_CLASS": "sotay_plugins.schema.SchemaGenerator",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "sotay_plugins.schema.document_errors",
+    ],
     # Several plugins have a field named "kind": name each choice set after its owner.
     "ENUM_NAME_OVERRIDES": {
         # (choices modules only: they load no models, so a disabled plugin stays harmless)

@@ -1,6 +1,6 @@
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -47,6 +47,11 @@ class MemberSerializer(serializers.ModelSerializer):
             "official_on",
             "status",
         ]
+        # null when masked (to_representation)
+        extra_kwargs = {
+            name: {"allow_null": True}
+            for name in ("birth_date", "home_town", "permanent_address", "phone")
+        }
 
     def get_positions(self, obj) -> list[str]:
         return sorted(obj.positions)
@@ -69,7 +74,28 @@ class MemberSerializer(serializers.ModelSerializer):
 class MeView(APIView):
     """The caller's own member record (cell, positions, group) and their capabilities."""
 
-    @extend_schema(responses=MemberSerializer)
+    @extend_schema(
+        responses=PolymorphicProxySerializer(
+            component_name="Me",
+            serializers=[
+                MemberSerializer,
+                inline_serializer(
+                    "StaffAccount",
+                    {
+                        "id": serializers.IntegerField(allow_null=True),
+                        "username": serializers.CharField(),
+                        "cell": serializers.IntegerField(allow_null=True),
+                        "positions": serializers.ListField(child=serializers.CharField()),
+                        "group": serializers.CharField(allow_null=True),
+                        "is_staff_account": serializers.BooleanField(),
+                    },
+                ),
+            ],
+            resource_type_field_name=None,
+        ),
+        description="A member's record, or for a staff account without one its username and "
+        "`is_staff_account: true`.",
+    )
     def get(self, request):
         member = services.current_member(request.user)
         if member is None:

@@ -5,7 +5,7 @@ from .models import Organisation
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
-    parent = serializers.IntegerField(source="parent_id", read_only=True)
+    parent = serializers.IntegerField(source="parent_id", read_only=True, allow_null=True)
 
     class Meta:
         model = Organisation

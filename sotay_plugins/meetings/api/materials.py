@@ -26,11 +26,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from sotay_plugins.api import OrgFieldsMixin
+from sotay_plugins.api import JSONParser, OrgFieldsMixin
 from sotay_plugins.orgtree import scope
 from sotay_plugins.orgtree.choices import OrgKind
 from sotay_plugins.orgtree.models import Organisation

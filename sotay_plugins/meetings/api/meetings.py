@@ -28,7 +28,11 @@ class MeetingSerializer(OrgFieldsMixin, serializers.ModelSerializer):
     caller's attendance status (``expected``, ``present``…), or null if not expected."""
 
     cell_name = serializers.CharField(source="audience_org.name", read_only=True)
-    chair_name = serializers.CharField(source="chair.full_name", read_only=True, default=None)
+    chair_name = serializers.CharField(
+        source="chair.full_name", read_only=True, default=None, allow_null=True
+    )
+    # A URL, or "" when the meeting is not online (a URLField would promise a URI every time).
+    online_link = serializers.CharField(read_only=True)
     my_attendance = serializers.CharField(read_only=True, default=None, allow_null=True)
 
     class Meta:
@@ -270,7 +274,11 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 "deadline": serializers.DateField(),
                 "month": serializers.CharField(),
                 "due": serializers.BooleanField(),
-                "cells": inline_serializer(
+                # a page of cells (?page=, ?page_size=), as every list
+                "count": serializers.IntegerField(),
+                "next": serializers.URLField(allow_null=True),
+                "previous": serializers.URLField(allow_null=True),
+                "results": inline_serializer(
                     "MissingCell",
                     {
                         "id": serializers.IntegerField(),

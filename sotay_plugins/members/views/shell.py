@@ -1,7 +1,8 @@
 """The member shell: home (cards from every plugin), my profile, the large-type switch."""
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -56,7 +57,8 @@ def large_type(request):
         target, {request.get_host()}, require_https=request.is_secure()
     ):
         target = "/"
-    response = redirect(target)
+    # The address itself, never a view name: redirect("abc") would try reverse("abc") (a 500).
+    response = HttpResponseRedirect(target)
     on = request.POST.get("on") == "1"
     response.set_cookie(
         "sotay_large",

@@ -12,6 +12,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -132,6 +133,14 @@ class OrganisationChooser(organisation_chooser_viewset.widget_class):
         self.capability = capability
         self.kinds = list(kinds)
         super().__init__(**kwargs)
+
+    def get_instance(self, value):
+        """A posted value that is no id (junk, shown again with the form's errors) is no choice,
+        not a ValueError out of ``objects.get(pk="xxx")`` (a 500 on every form with the chooser)."""
+        try:
+            return super().get_instance(value)
+        except (ValueError, TypeError, ValidationError):
+            return None
 
     def get_chooser_modal_url(self):
         params = {"capability": self.capability}
