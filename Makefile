@@ -71,6 +71,7 @@ test: install-dev
 
 # --- make lint ------------------------------------------------------------------------------
 LINT_ENV := DJANGO_SETTINGS_MODULE=config.settings.production DJANGO_ALLOWED_HOSTS=sotay.example.org \
+	REDIS_URL=redis://127.0.0.1:6379/0 \
 	SECRET_KEY=lint-only-0f3b7c1e9a5d42b8a6e0c7d1f2b3a4c5d6e7f8091a2b3c4d5e6f7a8b9c0d1e2f
 
 # All three run even when one fails; the target fails if any did.

@@ -78,6 +78,7 @@ def env(redis=True):
         e["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
     else:
         e.pop("REDIS_URL", None)
+        e["SOTAY_ALLOW_PER_PROCESS_CACHE"] = "1"  # production refuses a per-process cache otherwise
     return e
 
 
@@ -95,6 +96,7 @@ def django_setup(redis=True):
                 "DJANGO_SECURE_SSL_REDIRECT",
                 "DJANGO_LOG_LEVEL",
                 "REDIS_URL",
+                "SOTAY_ALLOW_PER_PROCESS_CACHE",
             )
         }
     )

@@ -35,6 +35,8 @@ export SECRET_KEY=${SECRET_KEY:-bench-only-not-a-secret-$(hostname)}
 export DJANGO_ALLOWED_HOSTS=127.0.0.1
 export DJANGO_LOG_LEVEL=WARNING
 unset REDIS_URL DJANGO_DEBUG
+# Measured without Redis on purpose: production settings refuse a per-process cache unless told.
+export SOTAY_ALLOW_PER_PROCESS_CACHE=1
 PORT=${PORT:-18765}
 DURATION=${WRK_DURATION:-20s}
 CONNS=${WRK_CONNECTIONS:-"2 20"}  # one run per value

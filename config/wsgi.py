@@ -8,6 +8,9 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 django_application = get_wsgi_application()
 
-from sotay_plugins.front import Front  # noqa: E402 (needs the settings configured above)
+from sotay_plugins.checks import refuse_to_start  # noqa: E402 (needs the settings configured above)
+from sotay_plugins.front import Front  # noqa: E402
+
+refuse_to_start()  # gunicorn runs no system checks: a per-process cache in production stops here
 
 application = Front(django_application)

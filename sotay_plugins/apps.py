@@ -28,3 +28,5 @@ class CoreConfig(AppConfig):
             sender=user,
             dispatch_uid="sotay.password.post",
         )
+
+        from . import checks  # noqa: F401 (registers the deployment checks)

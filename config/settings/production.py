@@ -10,6 +10,11 @@ DEBUG = False
 if not SECRET_KEY:  # noqa: F405
     raise ImproperlyConfigured("SECRET_KEY must be set in production.")
 
+# Revocations (a role, a file, a session) reach every worker through the cache: a cache local to
+# each process is refused (sotay_plugins.checks, sotay.E010). SOTAY_ALLOW_PER_PROCESS_CACHE=1 lets
+# one process (or a benchmark) start without Redis; `check --deploy` still reports it.
+SOTAY_SHARED_CACHE_REQUIRED = not env_bool("SOTAY_ALLOW_PER_PROCESS_CACHE", False)  # noqa: F405
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)  # noqa: F405
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
