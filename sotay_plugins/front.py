@@ -17,7 +17,9 @@ application (``config/wsgi.py``) and, for a POST to such a view, asks it first:
   mark); with any other one in settings, everything goes to Django;
 - the answer gets the headers the middleware would add (theirs ``process_response``: HSTS,
   nosniff, Referrer-Policy, COOP, X-Frame-Options, Content-Length; ``Vary: Cookie`` and
-  ``Content-Language``); a test compares the whole answer with Django's, header by header;
+  ``Content-Language``; Content-Security-Policy, ``Cache-Control: no-store`` and
+  Permissions-Policy, from the middleware marked :data:`RESPONSE`); a test compares the whole
+  answer with Django's, header by header;
 - the database connection is used only when it is already open, in autocommit, outside any
   transaction, without errors and not due to close (``CONN_MAX_AGE``); the health check is the
   statement itself: if it fails, the connection is closed and Django answers the request (a new
@@ -58,10 +60,13 @@ REQUEST_KEY = "sotay.front_tried"
 
 #: The class attribute by which a middleware of ours tells the front what to do about it, for a
 #: request to a fast view (a string saying why): :data:`NOTHING` (it acts on nothing such a request
-#: touches) or :data:`LANGUAGE` (the front applies the chosen language itself, as it does).
+#: touches), :data:`LANGUAGE` (the front applies the chosen language itself, as it does) or
+#: :data:`RESPONSE` (it only adds headers: the front calls its ``process_response(request,
+#: response)`` on the answer, at its place in the list).
 MARKER = "sotay_front"
 NOTHING = "nothing"
 LANGUAGE = "language"
+RESPONSE = "response"
 
 #: Django's and third-party middleware (unmarkable), by dotted path: ask (request), apply
 #: (response), or nothing to do (a token-authenticated, CSRF-exempt POST that reads no session,
@@ -152,25 +157,56 @@ class Front:
             body,
         )
 
+    @functools.lru_cache(maxsize=8)  # noqa: B019 (one Front per process, a few lists of settings)
+    def response_steps(self, middleware):
+        """What each middleware does to an answer, inside out: a ``process_response`` to call, or
+        :data:`LANGUAGE`; the others add nothing to a fast answer."""
+        steps = []
+        for dotted in reversed(middleware):
+            known = {
+                "django.middleware.security.SecurityMiddleware": self.security,
+                "django.middleware.common.CommonMiddleware": self.common,
+                "django.middleware.clickjacking.XFrameOptionsMiddleware": self.xframe,
+            }
+            if dotted in known:
+                steps.append(known[dotted].process_response)
+            elif dotted not in KNOWN_MIDDLEWARE:
+                cls = import_string(dotted)
+                marker = getattr(cls, MARKER, None)
+                if marker == LANGUAGE:
+                    steps.append(LANGUAGE)
+                elif marker == RESPONSE:
+                    steps.append(cls(_no_response).process_response)
+        return steps
+
     def headers(self, request, response, language):
         """The answer's headers once the middleware have added theirs.
 
         What they add depends on the settings, the response's own headers and status, the
         language and the scheme, never on the body but for its length: worked out once per such
         combination by the middleware themselves, on an empty copy of the response."""
-        key = (response.status_code, tuple(response.items()), language, request.is_secure())
+        key = (
+            response.status_code,
+            tuple(response.items()),
+            language,
+            request.is_secure(),
+            # The admin has its own Content-Security-Policy (sotay_plugins.middleware).
+            request.path_info.startswith(tuple(getattr(settings, "SOTAY_ADMIN_CSP_PREFIXES", ()))),
+            bool(request.COOKIES.get(settings.SESSION_COOKIE_NAME)),  # Cache-Control: credentials
+            bool(request.META.get("HTTP_AUTHORIZATION")),
+        )
         template = _header_templates.get(key)
         if template is None:
             copy = HttpResponse(status=response.status_code)
             for name, value in response.items():
                 copy[name] = value
             # In the order of the middleware list, from the inside out (as are the headers they add).
-            copy = self.common.process_response(
-                request, self.xframe.process_response(request, copy)
-            )
-            patch_vary_headers(copy, ["Cookie"])
-            copy.headers.setdefault("Content-Language", language)
-            copy = self.security.process_response(request, copy)
+            for step in self.response_steps(tuple(settings.MIDDLEWARE)):
+                if step == LANGUAGE:
+                    patch_vary_headers(copy, ["Cookie"])
+                    copy.headers.setdefault("Content-Language", language)
+                else:
+                    copy = step(request, copy)
             template = [
                 (name, None if name == "Content-Length" else value) for name, value in copy.items()
             ]
@@ -217,7 +253,7 @@ def _known(middleware):
             cls = import_string(dotted)
         except ImportError:
             return False
-        if getattr(cls, MARKER, None) not in (NOTHING, LANGUAGE):
+        if getattr(cls, MARKER, None) not in (NOTHING, LANGUAGE, RESPONSE):
             return False
     return True
 

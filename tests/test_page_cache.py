@@ -76,6 +76,21 @@ def test_second_visit_is_served_whole_without_a_query(world):
     assert "Set-Cookie" not in second.headers
 
 
+def test_a_kept_page_has_the_policy_and_privacy_headers_of_a_rendered_one(world):
+    """The security middleware sit outside the page cache: a kept page gets them as it is served."""
+    client = logged_in(world["a"])
+    first, _ = home(client)
+    second, _ = home(client)
+    assert kept(second)
+    for header in ("Content-Security-Policy", "Permissions-Policy", "Cache-Control"):
+        assert second.headers.get(header) and second.headers.get(header) == first.headers.get(
+            header
+        ), header
+    assert "no-store" in second.headers["Cache-Control"]
+    # The kept body is served to later requests: it must carry no per-request nonce.
+    assert "nonce-" not in first.headers["Content-Security-Policy"]
+
+
 def test_never_served_to_another_session_or_person(world):
     a = logged_in(world["a"])
     home(a)

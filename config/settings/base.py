@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, SELF, UNSAFE_INLINE
 
 from sotay_plugins.discovery import plugin_apps
 
@@ -70,6 +71,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_rq",
     "axes",
+    "csp",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -80,6 +82,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside the page cache, so a kept page is served with the same policy and privacy headers.
+    "sotay_plugins.middleware.ContentSecurityPolicyMiddleware",
+    "sotay_plugins.middleware.PrivateAnswersMiddleware",
     # Kept pages (the member's home) are served before the session is even loaded.
     "sotay_plugins.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -224,6 +229,58 @@ SOTAY_ACTIVATION_LIMITS = {"address": 20, "cccd": 5}
 # API tokens (POST /api/v1/auth/token/) expire this many days after they are issued, and die
 # with any change of the account's password (sotay_plugins.authentication).
 SOTAY_TOKEN_DAYS = int(os.environ.get("SOTAY_TOKEN_DAYS", "30"))
+
+# --- Security headers (sotay_plugins.middleware) ---------------------------------------------
+# Scripts and styles from our own files only; an inline one needs the request's nonce
+# ({{ request.csp_nonce }}). The in-page PDF viewer is an <object> of our own /tep/ URL; news may
+# embed videos (wagtail.embeds) from the frame sources below (SOTAY_CSP_FRAME_SRC, comma-separated, replaces them).
+FRAME_SOURCES = [
+    SELF,
+    *env_list("SOTAY_CSP_FRAME_SRC", "https://www.youtube.com,https://www.youtube-nocookie.com"),
+]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "media-src": [SELF, "blob:"],
+        "object-src": [SELF],
+        "frame-src": FRAME_SOURCES,
+        "worker-src": [SELF],
+        "manifest-src": [SELF],
+        "frame-ancestors": [SELF],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+    }
+}
+# The Wagtail admin, and only it, may run inline scripts and styles: Wagtail 8 writes them into its
+# own templates (inline panels, date and time widgets, the workflow panel), its modals run the
+# scripts of the HTML fragments they load (jQuery), and its style attributes are everywhere;
+# Wagtail has no nonce hook. The rest of the policy holds there too (nothing from another origin,
+# no eval, no <base>, forms and frames to ourselves only): tests/e2e/test_admin_policy.py walks
+# the admin in Chromium and fails on any other violation.
+SOTAY_ADMIN_CSP_PREFIXES = ["/quan-tri/"]
+SOTAY_ADMIN_CONTENT_SECURITY_POLICY = {
+    "script-src": [SELF, UNSAFE_INLINE],
+    "style-src": [SELF, UNSAFE_INLINE],
+}
+# Features no page uses are off; the camera is the check-in scanner's (same origin only).
+SOTAY_PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "camera": ["self"],
+    "display-capture": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "payment": [],
+    "usb": [],
+}
+# No avatar fetched from gravatar.com for admin users (a request to another site per page).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "vi"

@@ -13,6 +13,7 @@ from editorial.sections import section_for
 from tests.e2e.conftest import (
     CHROMIUM,
     CHROMIUM_FLAGS,
+    watch_csp,
 )  # importing it also sets DJANGO_ALLOW_ASYNC_UNSAFE
 from tests.e2e.helpers import CONTRAST_PROBLEMS, SMALL_TARGETS, STRUCTURE
 from tests.factories import MemberFactory, small_tree
@@ -143,13 +144,14 @@ def browser():
 
 @pytest.fixture
 def phone(browser):
-    contexts, errors = [], []
+    contexts, errors, violations = [], [], []
 
     def make():
         context = browser.new_context(
             viewport=PHONE, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh"
         )
         context.set_default_timeout(15_000)
+        violations.append(watch_csp(context))
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: errors.append(str(error)))
@@ -159,6 +161,7 @@ def phone(browser):
     for context in contexts:
         context.close()
     assert errors == []
+    assert [v for found in violations for v in found] == []  # the PDF viewer, read-aloud…
 
 
 def snap(page, name, full=True):

@@ -30,6 +30,20 @@ PHONE = {"width": 360, "height": 640}
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 
+def watch_csp(context):
+    """The Content-Security-Policy violations the browser reports in ``context`` (a list that fills
+    as pages load): every e2e test asserts it stays empty, so what the shell, the scanner, the
+    reader and the admin do is what the policy lets them do."""
+    found = []
+
+    def seen(message):
+        if "Content Security Policy" in message.text:
+            found.append(f"{message.location.get('url', '')}: {message.text}")
+
+    context.on("console", seen)
+    return found
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
@@ -53,14 +67,16 @@ def browser():
 @pytest.fixture
 def new_page(browser):
     """``new_page(js=True, init_script=None)``: a fresh phone-sized page in its own context
-    (own cookies). Contexts are closed after the test, which fails if a page threw a JavaScript error."""
-    contexts, js_errors = [], []
+    (own cookies). Contexts are closed after the test, which fails if a page threw a JavaScript error
+    or broke the Content-Security-Policy."""
+    contexts, js_errors, violations = [], [], []
 
     def make(js=True, init_script=None):
         context = browser.new_context(
             viewport=PHONE, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", java_script_enabled=js
         )
         context.set_default_timeout(15_000)
+        violations.append(watch_csp(context))
         if init_script:
             context.add_init_script(init_script)
         contexts.append(context)
@@ -72,6 +88,7 @@ def new_page(browser):
     for context in contexts:
         context.close()
     assert js_errors == [], js_errors
+    assert [v for found in violations for v in found] == []
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from sotay_plugins.meetings.models import Attendance, Meeting
 from sotay_plugins.members import credentials
 from tests.factories import MemberFactory, grant, small_tree
 
+from .conftest import watch_csp
 from .helpers import PASSWORD, log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -73,6 +74,7 @@ def test_the_secretary_checks_a_member_in_with_the_camera(live_server, browser, 
             viewport={"width": 360, "height": 640}, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh"
         )
         context.grant_permissions(["camera"], origin=live_server.url)
+        violations = watch_csp(context)
         page = context.new_page()
         errors = []
         page.on("pageerror", lambda error: errors.append(str(error)))
@@ -81,7 +83,7 @@ def test_the_secretary_checks_a_member_in_with_the_camera(live_server, browser, 
         page.get_by_role("button", name="Quét bằng camera").click()
         page.get_by_text("Đã điểm danh: Trần Thị Camera").first.wait_for(timeout=20_000)
         shot(page, "checkin-camera")
-        assert errors == []
+        assert errors == [] and violations == []
     finally:
         camera_browser.close()
     row = Attendance.objects.get(meeting=meeting, member=member)
