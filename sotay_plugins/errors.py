@@ -26,10 +26,13 @@ except ImportError:  # pragma: no cover - redis is a requirement
 OUTAGES = (OperationalError, InterfaceError, RedisConnectionError)
 RETRY_AFTER_SECONDS = 5
 
+# One inline style, with the request's Content-Security-Policy nonce (sotay_plugins.middleware):
+# a style attribute would be blocked.
 PAGE = """<!doctype html><html lang="vi"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title></head>
-<body style="font-family:sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem;line-height:1.5">
-<h1 style="font-size:1.4rem">{title}</h1><p>{text}</p></body></html>"""
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title>
+<style nonce="{nonce}">body{{font-family:sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem;\
+line-height:1.5}}h1{{font-size:1.4rem}}</style></head>
+<body><h1>{title}</h1><p>{text}</p></body></html>"""
 
 
 def is_outage(exc):
@@ -49,7 +52,9 @@ def server_error(request, *args, **kwargs):
     if request.path.startswith("/api/"):
         response = JsonResponse({"detail": text}, status=status)
     else:
-        page = PAGE.format(title=escape(title), text=escape(text))
+        nonce = getattr(request, "csp_nonce", None)  # lazy: its bool() is False until made
+        nonce = escape(str(nonce)) if nonce is not None else ""
+        page = PAGE.format(title=escape(title), text=escape(text), nonce=nonce)
         response = HttpResponse(page, status=status, content_type="text/html; charset=utf-8")
     if outage:
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)

@@ -1,6 +1,8 @@
 """handler500 (sotay_plugins/errors.py): an outage is a 503 that says to retry, a bug a 500; the
 API keeps its JSON shape with a Vietnamese detail, pages are plain HTML."""
 
+import re
+
 import pytest
 from django.db import OperationalError
 from django.test import Client, override_settings
@@ -38,6 +40,10 @@ def test_a_database_outage_is_a_503_to_retry(client):
     assert "thử lại" in response.json()["detail"]
     page = client.get("/trang/outage/")
     assert page.status_code == 503 and "Hệ thống đang bận" in page.content.decode()
+    # Its one inline style carries the nonce of the page's Content-Security-Policy.
+    nonce = re.search(r'<style nonce="([^"]+)">', page.content.decode()).group(1)
+    assert f"'nonce-{nonce}'" in page["Content-Security-Policy"]
+    assert " style=" not in page.content.decode()
 
 
 @pytest.mark.django_db
