@@ -154,7 +154,11 @@ def test_same_answer_as_django_header_by_header(app, cell, settings):
         "Content-Language",
         "Content-Length",
         "Allow",
+        "Content-Security-Policy",
+        "Permissions-Policy",
+        "Cache-Control",
     } <= names
+    assert dict(fast.headers)["Cache-Control"] == "no-store"  # the answer names a member
     # The language a person chose (the switch's cookie) is the answer's, as on Django's path.
     settings.SOTAY_FRONT = True
     with front_only():
