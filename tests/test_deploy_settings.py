@@ -16,11 +16,10 @@ PRODUCTION = {
 
 
 def run(args, env, **kwargs):
-    base = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"REDIS_URL", "SOTAY_ALLOW_PER_PROCESS_CACHE", "DJANGO_SETTINGS_MODULE"}
-    }
+    # A clean environment: only what finding Python and the database needs, whatever other tests
+    # of this process left in os.environ.
+    keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "DATABASE_URL", "VIRTUAL_ENV")
+    base = {k: v for k, v in os.environ.items() if k in keep}
     return subprocess.run(  # noqa: S603
         [sys.executable, *args],
         cwd=ROOT,
