@@ -12,6 +12,34 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _second_factor_on_force_login(monkeypatch):
+    """The suite's one way to log staff in: ``client.force_login(user)`` logs in *and* proves the
+    second factor (a confirmed test authenticator is made for the user and put in the session,
+    as ``django_otp.login`` does), so tests of admin views reach them as a verified staff
+    session would. The gate itself stays on (``members.twofactor``): a test that needs the
+    password step only, an unverified session, says ``client.force_login(user, otp=False)``.
+    """
+    from django.test import Client
+
+    plain = Client.force_login
+
+    def force_login(self, user, backend=None, otp=True):
+        plain(self, user, backend=backend)
+        if otp:
+            from django_otp import DEVICE_ID_SESSION_KEY
+            from django_otp.plugins.otp_totp.models import TOTPDevice
+
+            device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+            if device is None:
+                device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
 @pytest.fixture
 def tree(db):
     from tests.factories import small_tree

@@ -513,8 +513,56 @@ class ScopedImagePolicy(ScopedLibraryFilePolicy):
         return self._own(user)
 
 
+# --- what an admin view may name -------------------------------------------------------------
+
+ADMIN_ACTIONS = ["add", "change", "delete", "choose", "publish", "lock", "unlock"]
+
+
+def admin_visible(user, model):
+    """The objects of ``model`` that any admin view may name to ``user``: for pages the
+    explorer's rule (``explorable_pages``); for any other model, what its permission policy
+    lets the user act on (the library's files and images: ``files_for`` and the user's own
+    images; Wagtail's users, groups, sites…: everything for whoever holds Django's rights on
+    them, i.e. superusers, else nothing)."""
+    if issubclass(model, Page):
+        return model.objects.filter(pk__in=explorable_pages(user).values("pk"))
+    policy = policy_registry.get_by_type(model)
+    return policy.instances_user_has_any_permission_for(user, ADMIN_ACTIONS)
+
+
+def _scoped_actionable_objects(self):
+    """``BulkAction.get_actionable_objects`` asking ``admin_visible`` first.
+
+    Wagtail's bulk actions load every id of the query string (or every child of ``childOf``)
+    and list those the user may not act on by title, as "no permission": another unit's drafts
+    included. Here ids outside the user's scope are dropped before anything is loaded, as if
+    they did not exist (none left: 404, Wagtail's answer to unknown ids)."""
+    request = self.request
+    ids = request.GET.getlist("id")
+    if "all" in ids:
+        ids = self.get_all_objects_in_listing_query(request.GET.get("childOf"))
+    ids = [str(pk) for pk in ids]
+    if not scope.is_superadmin(request.user):
+        visible = admin_visible(request.user, self.model).filter(
+            pk__in=[i for i in ids if i.isdigit()]
+        )
+        ids = [str(pk) for pk in visible.values_list("pk", flat=True)]
+    objects, no_access = [], []
+    for obj in self.get_queryset(self.model, ids):
+        (objects if self.check_perm(obj) else no_access).append(obj)
+    return objects, {"items_with_no_access": no_access}
+
+
+def scope_bulk_actions():
+    from wagtail.admin.views.bulk_action import BulkAction
+
+    BulkAction.get_actionable_objects = _scoped_actionable_objects
+
+
 def register_policies():
-    """Put the scoped policies in Wagtail's registry (idempotent; on import of this module)."""
+    """Put the scoped policies in Wagtail's registry (idempotent; on import of this module),
+    and cut Wagtail's bulk actions to them (``_scoped_actionable_objects``)."""
+    scope_bulk_actions()
     if not isinstance(
         policy_registry.get_by_type(Page, fallback=False), ScopedPagePermissionPolicy
     ):

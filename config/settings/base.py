@@ -72,6 +72,10 @@ INSTALLED_APPS = [
     "django_rq",
     "axes",
     "csp",
+    # Staff second factor (sotay_plugins.members.twofactor): TOTP authenticators, recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -92,11 +96,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout into a response.
     "axes.middleware.AxesMiddleware",
 ]
+if "sotay_plugins.members" in SOTAY_PLUGINS:  # staff prove a second factor before the admin
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware"),
+        "sotay_plugins.members.twofactor.middleware.StaffTwoFactorGate",
+    )
 if "editorial" in SOTAY_PLUGINS:  # admin URLs of pages outside the editor's scope answer 404
     MIDDLEWARE.insert(
         MIDDLEWARE.index("axes.middleware.AxesMiddleware"),
@@ -206,6 +216,12 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+
+# Staff second factor: the name authenticator apps show; a wrong code doubles the wait before the
+# next try (django-otp's throttling), so codes cannot be guessed.
+OTP_TOTP_ISSUER = "Sổ tay đảng viên"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 
 # django-axes (database handler: every process sees the same counts). Failures within the
 # cool-off time lock, each against its own limit (sotay_plugins.lockout.LockoutHandler): 5 for

@@ -20,6 +20,11 @@ ACTIONS = [
     ),
     ("sotay_members.import", _("Nhập từ Excel"), _("Đã cập nhật từ tệp Excel")),
     ("sotay_members.revoke_qr", _("Thu hồi thẻ QR"), _("Đã thu hồi mọi mã QR điểm danh cũ")),
+    (
+        "sotay_members.twofactor_reset",
+        _("Đặt lại xác thực hai bước"),
+        _("Đã đặt lại thiết bị xác thực hai bước (đăng ký lại khi vào quản trị)"),
+    ),
 ]
 
 

@@ -5,6 +5,7 @@ from django.urls import path
 
 from . import accounts
 from .views import qr, shell
+from .twofactor import urls as twofactor_urls
 
 app_name = "members"
 urlpatterns = [
@@ -15,4 +16,5 @@ urlpatterns = [
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("kich-hoat/", accounts.ActivationView.as_view(), name="activate"),
     path("ma-qr/", qr.my_qr, name="my_qr"),
+    *twofactor_urls.urlpatterns,  # staff enrol and verify their second factor here
 ]

@@ -24,6 +24,20 @@ def register_member_log_actions(actions):
     log_actions.register(actions)
 
 
+@hooks.register("register_admin_urls")
+def register_twofactor_admin_urls():
+    from .twofactor.admin_urls import admin_urls
+
+    return admin_urls()
+
+
+@hooks.register("register_admin_menu_item")
+def register_twofactor_menu_item():
+    from .twofactor.admin_urls import menu_item
+
+    return menu_item()
+
+
 @hooks.register("register_admin_viewset")
 def register_member_admin():
     return MemberViewSet()
