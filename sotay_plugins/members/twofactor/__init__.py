@@ -12,9 +12,10 @@ here (SVG, no outside call) and the key in text, checks one code, then shows ten
 recovery codes once.
 
 The API (/api/v1/) stays token-based without a second factor: a token is issued on a password
-(CONTRACT.md), the phones of cell secretaries use it for check-in and their meetings, and what
-it opens is the member shell's surface (the admin's views are not reachable with a token). See
-README ("Staff two-factor").
+(CONTRACT.md), the phones of cell secretaries use it for check-in and their meetings; it opens the
+API's endpoints (scoped by the same engine), never the admin's views, which need a session. A
+code at token issue for staff would change CONTRACT.md's token endpoint. See README ("Staff
+two-factor").
 
 A lost device: :func:`reset` deletes the user's devices (they enrol again at their next admin
 visit) and writes ``sotay_members.twofactor_reset`` to the audit log; :func:`may_reset` says

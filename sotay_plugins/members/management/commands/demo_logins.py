@@ -63,4 +63,8 @@ class Command(BaseCommand):
         for label, user in rows:
             note = "" if user.check_password(DEMO_PASSWORD) else "  (mật khẩu đã được đổi)"
             out.write(f"    {user.username:<14} {label}{note}")
+        out.write(
+            "  Cán bộ vào trang quản trị lần đầu đăng ký ứng dụng xác thực (mã QR); không có điện"
+            " thoại: python manage.py twofactor_demo <tài khoản> in mã hiện tại."
+        )
         out.write("")
