@@ -23,6 +23,12 @@ and each listing, report and chooser would have to be filtered again (and a seco
 rights kept in step with RoleAssignment). With the policy and the tester Wagtail has one source,
 the scope engine, and its own views need no patching. Superusers keep Wagtail's defaults.
 
+Two gaps remain where Wagtail loads a page before asking anything, and both ask this module's
+rule: views whose URL (or the page chooser's ``id``s) names a page answer 404 for a page outside
+``explorable_pages`` / ``choosable_pages`` (``editorial.middleware``); bulk actions drop every id
+outside ``admin_visible`` before loading (``_scoped_actionable_objects``), so their confirmation
+page cannot list another unit's titles as "no permission".
+
 The rights, per page:
 
 ============  ===========================  ==========================  =====================
