@@ -13,7 +13,8 @@ The URL list is the URL resolver's, not a hand list: a view added later is walke
 chosen by the parameter's name and the view's model; query strings carry the same ids
 (``?id=`` of bulk actions and of the page chooser's "chosen" endpoint). Bulk actions are
 walked for every model and action registered. The objects are made once for the module; each
-role is one test (one login, one walk).
+role (every built-in role the plugins declare, and a plain member) is one test (one login, one
+walk).
 """
 
 from __future__ import annotations
@@ -26,23 +27,15 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from sotay_plugins.registry import registry
 from tests.factories import MemberFactory, UserFactory, ensure_site, grant, org, small_tree
 
 pytestmark = pytest.mark.django_db
 
 MARK = "ZQXB"
-ROLES = [
-    "full_admin",
-    "member_updater",
-    "document_uploader",
-    "viewer",
-    "cell_secretary",
-    "editorial_board",
-    "news_editor",
-    "feedback_handler",
-    "identity_custodian",
-    None,  # a plain member: no role
-]
+# Every built-in role the enabled plugins declare (the registry's, not a hand list), and a plain
+# member (no role).
+ROLES = [*sorted(registry.roles), None]
 
 
 def _walk(resolver, prefix=""):

@@ -34,7 +34,7 @@ def code(device):
 @pytest.fixture
 def editor(tree):
     user = UserFactory()
-    grant(user, "news_editor", tree["d1"])
+    grant(user, "member_updater", tree["d1"])
     return user
 
 
