@@ -4,8 +4,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import accounts
-from .views import qr, shell
 from .twofactor import urls as twofactor_urls
+from .views import qr, shell
 
 app_name = "members"
 urlpatterns = [
