@@ -78,7 +78,6 @@ KNOWN_MIDDLEWARE = {
     "django.middleware.csrf.CsrfViewMiddleware": "nothing: fast views are CSRF-exempt",
     "django.contrib.auth.middleware.AuthenticationMiddleware": "nothing: the fast answer authenticates",
     "django_otp.middleware.OTPMiddleware": "nothing: the fast answer authenticates by token",
-    "sotay_plugins.members.twofactor.middleware.StaffTwoFactorGate": "nothing: admin pages only",
     "django.contrib.messages.middleware.MessageMiddleware": "nothing: no message",
     "django.middleware.clickjacking.XFrameOptionsMiddleware": "apply",
     "axes.middleware.AxesMiddleware": "nothing: acts on login lockouts only",

@@ -10,12 +10,16 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from sotay_plugins import front
+
 from . import is_enrolled, needs_two_factor
 
 OPEN_ADMIN_URLS = ("wagtailadmin_login", "wagtailadmin_logout")
 
 
 class StaffTwoFactorGate:
+    sotay_front = front.NOTHING  # admin pages only: nothing of a fast POST
+
     def __init__(self, get_response):
         self.get_response = get_response
         self._paths = None
