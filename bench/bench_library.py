@@ -227,7 +227,7 @@ def make_session(user):
 
 def filter_paths(rng, years):
     """Library and API requests with filters that match the seeded data."""
-    from editorial.demo import ABBREV
+    from editorial.demo.texts import ABBREV
 
     kinds = list(ABBREV)
     words = [

@@ -7,15 +7,13 @@ from sotay_plugins.plugin import enabled_plugins
 
 
 def plugin_urls():
-    """Each enabled plugin's member-facing routes (its ``urls`` module, if it has one)."""
-    from importlib import import_module
-    from importlib.util import find_spec
-
-    patterns = []
-    for config in enabled_plugins():
-        if find_spec(f"{config.name}.urls"):
-            patterns.append(path("", include(import_module(f"{config.name}.urls"))))
-    return patterns
+    """Each enabled plugin's member-facing routes: the URLconf its AppConfig declares (``urls``,
+    mounted at ``url_prefix``), in the order the plugins are enabled."""
+    return [
+        path(config.url_prefix, include(config.urls))
+        for config in enabled_plugins()
+        if config.urls is not None
+    ]
 
 
 urlpatterns = [

@@ -1,13 +1,15 @@
-from importlib import import_module
-from importlib.util import find_spec
-
 from django.utils.translation import gettext_lazy as _
 
 from sotay_plugins.plugin import PluginConfig
 
-#: Each part registers what it adds from its own module's ``register(registry)``: the member's
-#: pages (feed, library, news, bookmarks, files), the API, and the publishing pipeline.
-PARTS = ("register_reading", "register_api", "register_publishing", "register_demo")
+
+def seed_demo(*, scale, seed, stdout=None):
+    """``seed_demo``'s step for the newsroom and the library: the only way into ``editorial.demo``
+    (demo data is imported when a demo is seeded, never by the running site)."""
+    from .demo.seed import seed as seed_editorial
+
+    return seed_editorial(scale=scale, seed=seed, stdout=stdout)
+
 
 #: The newsroom's own roles (orgtree's document uploaders and viewers read and write here too).
 EDITORIAL_BOARD = "editorial_board"
@@ -15,9 +17,11 @@ NEWS_EDITOR = "news_editor"
 
 
 class EditorialConfig(PluginConfig):
-    """The newsroom and the document library (SPEC.md modules 2 and 8) on Wagtail pages. Not
-    under sotay_plugins/ (DESIGN.md: Wagtail's pages live in editorial/) but it registers its
-    rights, tabs and API through the same registry as the plugins."""
+    """The newsroom and the library (SPEC.md modules 2 and 8) on Wagtail pages. Not
+    under sotay_plugins/ (DESIGN.md: Wagtail's pages live in editorial/) but a plugin like the
+    others: it declares what it needs, and registers its rights, tabs and API through the same
+    registry. Everything it adds is listed here; its routes are in ``urls``, its Wagtail hooks in
+    ``wagtail_hooks``, its signal receivers in ``receivers``."""
 
     default = True
     name = "editorial"
@@ -25,13 +29,45 @@ class EditorialConfig(PluginConfig):
     verbose_name = _("Tin tức và văn bản")
     version = "1.0"
     depends_on = ("orgtree", "members")
+    #: Wagtail's pages, documents (``LibraryFile`` is the document model), images and embeds (in
+    #: the news body), its search index (reindexed on publication) and admin; RQ (the scheduler).
+    requires = (
+        "wagtailcore",
+        "wagtailadmin",
+        "wagtaildocs",
+        "wagtailimages",
+        "wagtailembeds",
+        "wagtailsearch",
+        "django_rq",
+    )
+    urls = "editorial.urls"
+
+    def ready(self):
+        super().ready()
+        from . import permissions, receivers
+        from .admin.scope import page_types_report_for_superusers_only
+
+        permissions.register_policies()
+        page_types_report_for_superusers_only()
+        receivers.connect()
 
     def register(self, registry):
         from sotay_plugins.orgtree.roles import DOCUMENT_UPLOADER, STAFF_BASE, VIEWER
-        from sotay_plugins.registry import SearchableKind
+        from sotay_plugins.registry import (
+            DemoSeeder,
+            HomeCard,
+            NoticeKind,
+            SearchableKind,
+            ShellTab,
+        )
 
         from . import models as m
+        from . import publishing, workflows
+        from .api.views import BookmarkViewSet, DocumentViewSet, NewsViewSet, ReceiptListView
+        from .publishing.health import SchedulerHealthView
+        from .views import feed
 
+        # Roles and rights.
         registry.add_role(
             EDITORIAL_BOARD,
             _("Ban Biên tập"),
@@ -62,6 +98,7 @@ class EditorialConfig(PluginConfig):
             _("Duyệt tin bài, văn bản trước khi đăng (Ban Biên tập)"),
             roles=[EDITORIAL_BOARD],
         )
+        # What search finds.
         registry.add_searchable(
             SearchableKind(
                 "document",
@@ -82,6 +119,34 @@ class EditorialConfig(PluginConfig):
                 order=20,
             )
         )
-        for part in PARTS:
-            if find_spec(f"{self.name}.{part}"):
-                import_module(f"{self.name}.{part}").register(registry)
+        # The member shell: the "Thư viện" tab (news and bookmarks are reached from inside it, so
+        # the bottom bar stays at five tabs on a phone) and the home card of the feed.
+        registry.add_shell_tab(
+            ShellTab("library", _("Thư viện"), "editorial:library", icon="▥", order=300)
+        )
+        registry.add_home_card(
+            HomeCard(
+                "editorial.feed",
+                "editorial/cards/feed.html",
+                feed.home_card,
+                order=30,
+                depends=feed.home_card_depends,
+            )
+        )
+        # /api/v1/: the library, the news (with their scope-checked files), the caller's read
+        # receipts and bookmarks, and the scheduler's health (staff).
+        registry.add_api_route("documents", DocumentViewSet, "document")
+        registry.add_api_route("news", NewsViewSet, "news")
+        registry.add_api_route("bookmarks", BookmarkViewSet, "bookmark")
+        registry.add_api_path("me/receipts/", ReceiptListView, "me-receipts")
+        registry.add_api_path("health/scheduler/", SchedulerHealthView, "health-scheduler")
+        # The notices the publishing pipeline and the workflow send.
+        registry.add_notice_kind(
+            NoticeKind(publishing.NEWS_KIND, _("Tin bài mới trong phạm vi của bạn"))
+        )
+        registry.add_notice_kind(
+            NoticeKind(publishing.DOCUMENT_KIND, _("Văn bản mới trong phạm vi của bạn"))
+        )
+        registry.add_notice_kind(NoticeKind(workflows.REJECTED_KIND, workflows.REJECTED_LABEL))
+        # The demo (``seed_demo``).
+        registry.add_demo_seeder(DemoSeeder("editorial", seed_demo, order=50))

@@ -7,7 +7,7 @@
 - ``SectionPageForm``: a section is opened only for a unit the editor manages and that has none
   yet; its unit never changes afterwards.
 
-The library file's upload form is ``admin_views.LibraryFileForm`` (it imports Wagtail's document
+The library file's upload form is ``admin.documents.LibraryFileForm`` (it imports Wagtail's document
 forms, which need the models loaded: this module is imported by ``models``).
 """
 
@@ -21,6 +21,7 @@ from wagtail.admin.forms import WagtailAdminPageForm
 class ScopedPageForm(WagtailAdminPageForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        from sotay_plugins.orgtree import scope
         from sotay_plugins.orgtree.models import Organisation
 
         from . import services
@@ -38,10 +39,7 @@ class ScopedPageForm(WagtailAdminPageForm):
                 field.queryset = Organisation.objects.none()
             else:
                 field.queryset = Organisation.objects.filter(
-                    tree_id=issuer.tree_id,
-                    lft__gte=issuer.lft,
-                    rght__lte=issuer.rght,
-                    is_active=True,
+                    scope.within(issuer), is_active=True
                 ).order_by("tree_id", "lft")
                 field.initial = field.initial or issuer.pk
                 if not page.audience_org_id:

@@ -118,7 +118,7 @@ def library_upload_to(instance, filename):
 class LibraryFile(AbstractDocument):
     """A file of a document or an attachment of a news article (Wagtail's document model,
     swapped: ``WAGTAILDOCS_DOCUMENT_MODEL``). Kept in private storage, never under MEDIA_URL:
-    it is served by ``views.file_download`` after the scope check."""
+    it is served by ``views.files.file_download`` after the scope check."""
 
     file = models.FileField(
         _("tệp"), storage=private_storage, upload_to=library_upload_to, max_length=255

@@ -8,7 +8,7 @@ and both are answered here:
 - **the page permission policy** (``policy_registry.get_by_type(Page)``): Wagtail 8 asks it
   every model-level question and for every listing queryset: the explorer and its search, the
   "Pages" menu, the reports (locked pages, aging pages, workflows, site history / page logs,
-  page types), the admin API. ``ScopedPagePermissionPolicy`` (registered for ``Page`` on import)
+  page types), the admin API. ``ScopedPagePermissionPolicy`` (registered for ``Page`` in ``ready``)
   answers with querysets built on ``scope.managed_orgs`` / ``scope.grants``;
 - **the page permission tester** (``page.permissions_for_user(user)``): the per-page questions
   (edit, publish, delete, lock, add a child). The newsroom's page classes return
@@ -118,11 +118,7 @@ def writable_documents(user):
         if not grant.allows(UPLOAD_DOCUMENT):
             continue
         if grant.body_id is None:
-            q |= Q(
-                issuer_org__tree_id=grant.tree_id,
-                issuer_org__lft__gte=grant.lft,
-                issuer_org__rght__lte=grant.rght,
-            )
+            q |= scope.within(grant, "issuer_org")
         else:
             body_ids.append(grant.body_id)
     if body_ids:
@@ -201,11 +197,7 @@ def choosable_pages(user):
     addressed = Q(pk__in=[])
     for grant in scope.grants(user):
         if any(grant.allows(cap) for cap in (WRITE_NEWS, UPLOAD_DOCUMENT, APPROVE)):
-            addressed |= Q(
-                audience_org__tree_id=grant.tree_id,
-                audience_org__lft__lte=grant.lft,
-                audience_org__rght__gte=grant.rght,
-            )
+            addressed |= scope.containing(grant, "audience_org")
     items = Q(pk__in=explorable_pages(user).values("pk"))
     sections = Q(pk__in=[])
     for model in (NewsPage, DocumentPage):
@@ -566,8 +558,9 @@ def scope_bulk_actions():
 
 
 def register_policies():
-    """Put the scoped policies in Wagtail's registry (idempotent; on import of this module),
-    and cut Wagtail's bulk actions to them (``_scoped_actionable_objects``)."""
+    """Put the scoped policies in Wagtail's registry (idempotent; ``EditorialConfig.ready``
+    calls it, before any view asks Wagtail for a policy), and cut Wagtail's bulk actions to them
+    (``_scoped_actionable_objects``)."""
     scope_bulk_actions()
     if not isinstance(
         policy_registry.get_by_type(Page, fallback=False), ScopedPagePermissionPolicy
@@ -582,6 +575,3 @@ def register_policies():
     image_model = get_image_model()
     if not isinstance(policy_registry.get_by_type(image_model, fallback=False), ScopedImagePolicy):
         register_permission_policy(image_model, ScopedImagePolicy(), exact_class=True)
-
-
-register_policies()

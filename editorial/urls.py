@@ -1,23 +1,20 @@
-"""Member routes of the newsroom and the library (app namespace ``editorial``). The news and
-document pages themselves are Wagtail pages, served under /trang/. Other parts of the plugin
-add their routes from their own ``urls_<part>`` module, if present (e.g. ``urls_publishing``:
-the scheduler's health)."""
-
-from importlib import import_module
-from importlib.util import find_spec
+"""Member routes of the newsroom and the library (app namespace ``editorial``), declared by
+``EditorialConfig.urls``. The news and document pages themselves are Wagtail pages, served
+under /trang/; the API is registered in ``apps``."""
 
 from django.urls import path
 
-from . import views
+from .publishing.health import public_health
+from .views import bookmarks, files, library, news
 
 app_name = "editorial"
 urlpatterns = [
-    path("thu-vien/", views.library, name="library"),
-    path("tin-tuc/", views.news_list, name="news"),
-    path("doc-sau/", views.bookmarks, name="bookmarks"),
-    path("doc-sau/<int:page_id>/", views.bookmark_toggle, name="bookmark"),
-    path("tep/<int:file_id>/", views.file_download, name="file"),
+    path("thu-vien/", library.library, name="library"),
+    path("tin-tuc/", news.news_list, name="news"),
+    path("doc-sau/", bookmarks.bookmarks, name="bookmarks"),
+    path("doc-sau/<int:page_id>/", bookmarks.bookmark_toggle, name="bookmark"),
+    path("tep/<int:file_id>/", files.file_download, name="file"),
+    # The scheduler's health, figure-free (a load balancer, a monitor); the staff JSON is
+    # /api/v1/health/scheduler/.
+    path("suc-khoe/", public_health, name="health"),
 ]
-for _part in ("urls_publishing",):
-    if find_spec(f"editorial.{_part}"):
-        urlpatterns += import_module(f"editorial.{_part}").urlpatterns

@@ -33,14 +33,14 @@ from wagtail.admin.mail import (
     BaseGroupApprovalTaskStateEmailNotifier,
     WorkflowStateRejectionEmailNotifier,
 )
-from wagtail.models import Page, TaskState, WorkflowState
+from wagtail.models import Page, TaskState
 
 from sotay_plugins import signals
 from sotay_plugins.orgtree import scope
 
 from .models import APPROVE, DocumentPage, EditorialBoardTask, NewsPage, SectionPage
 
-#: The notice kind of a rejection (registered by ``hooks_admin``).
+#: The notice kind of a rejection (registered by ``apps``).
 REJECTED_KIND = "editorial.rejected"
 REJECTED_LABEL = gettext_lazy("Tin bài, văn bản bị trả lại để sửa")
 WORKFLOW_NAME = "Duyệt tin bài, văn bản (Ban Biên tập)"
@@ -216,23 +216,3 @@ class BoardSubmissionNotifier(BaseGroupApprovalTaskStateEmailNotifier):
 
 earlier_approvers_notifier = EarlierApproversRejectionNotifier()
 board_submission_notifier = BoardSubmissionNotifier()
-
-
-def connect():
-    """Connect the notifiers (from ``hooks_admin``; idempotent)."""
-    from wagtail.signals import task_submitted, workflow_rejected
-
-    workflow_rejected.connect(
-        on_workflow_rejected, sender=WorkflowState, dispatch_uid="editorial.rejected.notice"
-    )
-    workflow_rejected.connect(
-        earlier_approvers_notifier,
-        sender=WorkflowState,
-        dispatch_uid="editorial.rejected.mail_approvers",
-    )
-    task_submitted.connect(
-        board_submission_notifier, sender=TaskState, dispatch_uid="editorial.submitted.mail_board"
-    )
-
-
-connect()  # on import: the task's own methods import this module before any step is taken

@@ -110,7 +110,7 @@ if "sotay_plugins.members" in SOTAY_PLUGINS:  # staff prove a second factor befo
 if "editorial" in SOTAY_PLUGINS:  # admin URLs of pages outside the editor's scope answer 404
     MIDDLEWARE.insert(
         MIDDLEWARE.index("axes.middleware.AxesMiddleware"),
-        "editorial.middleware.OutOfScopePagesAre404",
+        "editorial.admin.middleware.OutOfScopePagesAre404",
     )
 
 # The few fast answers given before the middleware (sotay_plugins.front: the check-in scan);
@@ -173,7 +173,7 @@ else:
 RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 900}}
 # `manage.py rqworker --with-scheduler default` uses this worker: it keeps the publishing
 # scheduler's one-a-minute tick armed (editorial/scheduler.py), so no cron is needed.
-RQ = {"WORKER_CLASS": "editorial.scheduler.Worker"}
+RQ = {"WORKER_CLASS": "editorial.publishing.scheduler.Worker"}
 SOTAY_JOBS_INLINE = not REDIS_URL
 # The model of a party member's record, for the core's abstract models (sotay_plugins.receipts).
 SOTAY_MEMBER_MODEL = "members.Member"
@@ -338,7 +338,7 @@ WAGTAIL_I18N_ENABLED = False
 if "editorial" in SOTAY_PLUGINS:  # else Wagtail's own document model (no library, no files)
     WAGTAILDOCS_DOCUMENT_MODEL = "editorial.LibraryFile"
     WAGTAILDOCS_DOCUMENT_FORM_BASE = (
-        "editorial.admin_views.LibraryFileForm"  # check_file: size, kind, content
+        "editorial.admin.documents.LibraryFileForm"  # check_file: size, kind, content
     )
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx"]
 WAGTAILDOCS_SERVE_METHOD = "serve_view"

@@ -13,8 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Page
 
-from editorial import demo
 from editorial.choices import LinkKind
+from editorial.demo import plan, receipts, texts
 from editorial.models import (
     DocumentFile,
     DocumentLink,
@@ -167,16 +167,16 @@ def test_receipts_are_recent_and_within_the_audience(world):
     for receipt in receipts:
         page = pages[receipt.page_id]
         assert inside(page.audience_org, receipt.member.cell)
-        assert today - timedelta(days=demo.RECEIPT_DAYS) < receipt.day <= today
+        assert today - timedelta(days=texts.RECEIPT_DAYS) < receipt.day <= today
         assert receipt.first_at <= receipt.last_at <= now
         assert receipt.opens >= 1
     assert len({(r.page_id, r.member_id, r.day) for r in receipts}) == len(receipts)
 
 
 def test_plan_is_deterministic_for_a_seed_and_matches_the_database(world):
-    first, second = demo.plan("tiny", SEED), demo.plan("tiny", SEED)
+    first, second = plan.plan("tiny", SEED), plan.plan("tiny", SEED)
     assert signature(*first) == signature(*second)
-    assert signature(*demo.plan("tiny", SEED + 1)) != signature(*first)
+    assert signature(*plan.plan("tiny", SEED + 1)) != signature(*first)
     documents, news = first
     stored = set(DocumentPage.objects.values_list("number", "title", "issuer_org__code"))
     assert stored == {(d.number, d.title, d.org.code) for d in documents}
@@ -187,7 +187,7 @@ def test_plan_is_deterministic_for_a_seed_and_matches_the_database(world):
 
 def test_python_receipts_path_used_on_sqlite(world):
     """The portable path (``make run`` on SQLite) writes the same kind of rows."""
-    documents, news = demo.plan("tiny", SEED)
+    documents, news = plan.plan("tiny", SEED)
     ids = {
         (number, code): pk
         for number, code, pk in DocumentPage.objects.values_list("number", "issuer_org__code", "pk")
@@ -195,8 +195,8 @@ def test_python_receipts_path_used_on_sqlite(world):
     for spec in documents:
         spec.page_id = ids[spec.number, spec.org.code]
     ReadReceipt.objects.all().delete()
-    reads = demo._reads(documents, 200, timezone.localdate())
-    written = demo._receipts_python(documents, reads, SEED)
+    reads = receipts._reads(documents, 200, timezone.localdate())
+    written = receipts._receipts_python(documents, reads, SEED)
     assert written == ReadReceipt.objects.count() > 50
     members = {m.pk: m.cell for m in Member.objects.select_related("cell")}
     by_id = {d.page_id: d for d in documents}

@@ -6,7 +6,6 @@ from django.core.files.base import ContentFile
 from django.test import RequestFactory, override_settings
 from django.urls import reverse
 
-from editorial import hooks_reading
 from editorial.models import (
     DocumentFile,
     DocumentPage,
@@ -16,6 +15,7 @@ from editorial.models import (
     ReadReceipt,
 )
 from editorial.sections import section_for
+from editorial.views import pages
 from tests.factories import MemberFactory, UserFactory, document_page, grant
 
 
@@ -158,12 +158,12 @@ def test_wagtails_document_view_obeys_the_scope(setup):
     request = RequestFactory().get("/documents/x/")
     request.user = setup["b"].user
     with pytest.raises(Http404):
-        hooks_reading.only_readable_files(setup["pdf"], request)
+        pages.only_readable_files(setup["pdf"], request)
     request.user = AnonymousUser()
     with pytest.raises(Http404):
-        hooks_reading.only_readable_files(setup["pdf"], request)
+        pages.only_readable_files(setup["pdf"], request)
     request.user = setup["a"].user
-    assert hooks_reading.only_readable_files(setup["pdf"], request) is None
+    assert pages.only_readable_files(setup["pdf"], request) is None
 
 
 @override_settings(SOTAY_SENDFILE="nginx")

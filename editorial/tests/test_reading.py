@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from editorial import feed
 from editorial.models import Bookmark, DocumentLink, DocumentPage, NewsPage, ReadReceipt
 from editorial.sections import section_for
+from editorial.views import feed
 from tests.factories import MemberFactory, UserFactory, grant
 from tests.factories import document_page as document
 from tests.factories import news_page as news

@@ -10,14 +10,13 @@ import pytest
 from django.core.signals import request_finished
 from django.db import connection
 from django.test import override_settings
-from django.urls import include, path
 from django.utils import timezone
 from wagtail.models import PageLogEntry, Revision
 from wagtail.signals import page_published
 
-from config.urls import urlpatterns as site_urlpatterns
-from editorial import health, publishing, scheduler
+from editorial import publishing
 from editorial.models import NewsPage
+from editorial.publishing import health, scheduler
 from sotay_plugins.models import OutboxJob
 from tests.factories import UserFactory
 
@@ -25,9 +24,6 @@ from .test_publishing import ensure_home, make_page, member, notices, notified_i
 
 REDIS_URL = os.environ.get("REDIS_URL")
 needs_redis = pytest.mark.skipif(not REDIS_URL, reason="needs a real Redis (REDIS_URL)")
-
-# /suc-khoe/ is wired by editorial/urls.py; tests that call it mount it here on its own too.
-urlpatterns = [path("", include("editorial.urls_publishing")), *site_urlpatterns]
 
 
 def schedule_in_the_past(page, minutes=5):
@@ -224,7 +220,6 @@ def test_health_api_is_for_staff_only(tree, api):
 
 
 @pytest.mark.django_db
-@pytest.mark.urls("editorial.tests.test_scheduler")
 def test_public_health_says_ok_or_stale_and_nothing_more(client):
     response = client.get("/suc-khoe/")
     assert (response.status_code, response.content) == (503, b"never")

@@ -10,6 +10,7 @@ class MeetingsConfig(PluginConfig):
     verbose_name = _("Sinh hoạt chi bộ")
     version = "0.1"
     depends_on = ("orgtree", "members", "attendance")
+    urls = "sotay_plugins.meetings.urls"
 
     def ready(self):
         super().ready()

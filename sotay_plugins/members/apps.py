@@ -10,6 +10,7 @@ class MembersConfig(PluginConfig):
     verbose_name = _("Hồ sơ đảng viên")
     version = "1.0"
     depends_on = ("orgtree",)
+    urls = "sotay_plugins.members.urls"
 
     def register(self, registry):
         from sotay_plugins.orgtree.roles import CELL_SECRETARY, MEMBER_UPDATER, VIEWER

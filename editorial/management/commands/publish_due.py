@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from editorial import scheduler
+from editorial.publishing import scheduler
 
 
 class Command(BaseCommand):

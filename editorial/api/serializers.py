@@ -1,4 +1,4 @@
-"""Serializers of the newsroom and library API (``editorial.api``).
+"""Serializers of the newsroom and library API (``editorial.api.views``).
 
 Every news article and document carries ``issuer_org`` and ``audience_org`` (organisation ids,
 CONTRACT.md). File URLs point at the API's scope-checked downloads, never at storage.
@@ -15,7 +15,7 @@ from rest_framework import serializers
 from sotay_plugins.api import OrgFieldsMixin
 from sotay_plugins.files import content_type_for
 
-from .models import DocumentLink, DocumentPage, NewsPage, ReadReceipt
+from ..models import DocumentLink, DocumentPage, NewsPage, ReadReceipt
 
 RENDITION = "fill-640x360"
 

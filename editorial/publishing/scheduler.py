@@ -4,12 +4,12 @@ Every minute ``tick`` does what Wagtail's ``publish_scheduled`` command does (th
 ``Revision.publish(log_action="wagtail.publish.scheduled")`` for revisions whose approved
 go-live time has passed, ``unpublish(set_expired=True, log_action="wagtail.unpublish.scheduled")``
 for live objects whose expiry has passed), then hands the outbox's forgotten rows to RQ
-(``jobs.sweep``) and writes a heartbeat that ``editorial.health`` reads.
+(``jobs.sweep``) and writes a heartbeat that ``editorial.publishing.health`` reads.
 
 How it runs every minute:
 
 - With Redis: ``manage.py rqworker --with-scheduler default``. The worker class (settings
-  ``RQ["WORKER_CLASS"]`` = ``editorial.scheduler.Worker``) arms the chain when it starts and at
+  ``RQ["WORKER_CLASS"]`` = ``editorial.publishing.scheduler.Worker``) arms the chain when it starts and at
   each of its maintenance passes (every 10 minutes); each tick first schedules the next one at
   the next minute boundary (``queue.enqueue_at``), under a job id named after that minute, so
   however many workers and ticks arm it there is one tick per minute; RQ's scheduler (elected
@@ -47,7 +47,7 @@ from sotay_plugins.models import OutboxJob
 
 log = logging.getLogger(__name__)
 
-TICK = "editorial.scheduler.tick"
+TICK = "editorial.publishing.scheduler.tick"
 INTERVAL = 60  # seconds between ticks
 QUEUE = "default"
 LOCK_KEY = 0x65646974  # "edit": the advisory lock of the publishing tick

@@ -1,9 +1,10 @@
 """The newsroom and the library in the Wagtail admin: what an editor may see and do there.
 
-Importing ``permissions`` registers the scoped page, file and image policies (before any view
-asks Wagtail for a policy): the explorer, its search, the reports (locked pages, aging pages,
-workflows, site history) and the documents index then list only what the user manages. The
-hooks below cut what Wagtail does not ask a policy for:
+``EditorialConfig.ready`` registers the scoped page, file and image policies
+(``permissions.register_policies``, before any view asks Wagtail for a policy): the explorer,
+its search, the reports (locked pages, aging pages, workflows, site history) and the documents
+index then list only what the user manages. The hook functions below (wired by
+``editorial/wagtail_hooks.py``) cut what Wagtail does not ask a policy for:
 
 - the page chooser (rich-text links, a document's related documents): ``choosable_pages``;
 - the document and image choosers: the policies' files (filtered again here, cheap);
@@ -13,8 +14,7 @@ hooks below cut what Wagtail does not ask a policy for:
   section is not theirs to see);
 - the "page types usage" report counts every page and names the last edited page of each
   type across the site: it cannot be scoped, so it is for superusers only (menu item hidden,
-  view refused);
-- the workflow notifications (``workflows.connect``) and the notice kind of a rejection.
+  view refused: ``page_types_report_for_superusers_only``, called from ``ready``).
 """
 
 from __future__ import annotations
@@ -23,52 +23,43 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from wagtail import hooks
 from wagtail.models import Page
 from wagtail.permission_policies.base import ModelPermissionPolicy
 
 from sotay_plugins.orgtree import scope
 
-from . import permissions, services, workflows
-from .models import DocumentPage, NewsPage, SectionPage
-
-permissions.register_policies()
-workflows.connect()
+from .. import permissions, services
+from ..models import DocumentPage, NewsPage, SectionPage
 
 
 def _superuser(request):
     return scope.is_superadmin(request.user)
 
 
-@hooks.register("construct_explorer_page_queryset")
 def explorer_in_scope(parent_page, pages, request):
     if _superuser(request):
         return pages
     return pages.filter(pk__in=permissions.explorable_pages(request.user).values("pk"))
 
 
-@hooks.register("construct_page_chooser_queryset")
 def page_chooser_in_scope(pages, request):
     if _superuser(request):
         return pages
     return pages.filter(pk__in=permissions.choosable_pages(request.user).values("pk"))
 
 
-@hooks.register("construct_document_chooser_queryset")
 def document_chooser_in_scope(documents, request):
     if _superuser(request):
         return documents
     return documents.filter(pk__in=permissions.files_for(request.user).values("pk"))
 
 
-@hooks.register("construct_image_chooser_queryset")
 def image_chooser_in_scope(images, request):
     if _superuser(request):
         return images
     return images.filter(uploaded_by_user=request.user)
 
 
-@hooks.register("before_create_page")
 def create_only_in_scope(request, parent_page, page_class):
     """Wagtail offers every page type a parent allows; the user's rights decide which they get."""
     user = request.user
@@ -98,18 +89,14 @@ def create_only_in_scope(request, parent_page, page_class):
     return redirect("wagtailadmin_explore", parent.pk)
 
 
-@hooks.register("construct_reports_menu")
 def hide_unscoped_reports(request, menu_items):
     if not _superuser(request):
         menu_items[:] = [item for item in menu_items if item.name != "page-types-usage"]
 
 
-def _page_types_report_for_superusers_only():
+def page_types_report_for_superusers_only():
     """Wagtail's page-types report reveals every page's type count and last edited title:
     it answers Django's model permissions (which only superusers hold here), not the scope."""
     from wagtail.admin.views.reports.page_types_usage import PageTypesUsageReportView
 
     PageTypesUsageReportView.permission_policy = ModelPermissionPolicy(Page)
-
-
-_page_types_report_for_superusers_only()

@@ -1,5 +1,6 @@
 """Wagtail admin: a panel on the dashboard telling superusers whether the publishing scheduler
-runs (``editorial.health``), so a stopped worker is seen before a scheduled page is missed."""
+runs (``editorial.publishing.health``), so a stopped worker is seen before a scheduled page is
+missed. ``scheduler_panel`` is wired to ``construct_homepage_panels`` by ``wagtail_hooks``."""
 
 from datetime import datetime
 
@@ -8,9 +9,8 @@ from django.utils.html import format_html
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from laces.components import Component
-from wagtail import hooks
 
-from . import health
+from ..publishing import health
 
 
 class SchedulerPanel(Component):
@@ -46,7 +46,6 @@ class SchedulerPanel(Component):
         )
 
 
-@hooks.register("construct_homepage_panels")
 def scheduler_panel(request, panels):
     if request.user.is_superuser:
         panels.append(SchedulerPanel())

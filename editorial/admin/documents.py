@@ -13,7 +13,7 @@ from wagtail.documents.forms import BaseDocumentForm
 
 from sotay_plugins.files import check_file
 
-from .models import FILE_KINDS, MAX_FILE_SIZE
+from ..models import FILE_KINDS, MAX_FILE_SIZE
 
 
 class LibraryFileForm(BaseDocumentForm):

@@ -1,25 +1,24 @@
-"""Wagtail hooks of the reading side.
+"""How Wagtail serves what a member reads (hook functions; ``editorial/wagtail_hooks.py`` wires
+them to ``on_serve_page`` and ``before_serve_document``).
 
 - News and document pages (``ScopedPage``) are personal answers (what this member may read,
   their bookmark): never stored by a shared cache, and the template learns whether the reader
   is a member (only members keep bookmarks).
 - Wagtail's own document view obeys the scope too: library files are served by
-  ``editorial.views.file_download`` (/tep/<id>/); should Wagtail's document URL
+  ``editorial.views.files.file_download`` (/tep/<id>/); should Wagtail's document URL
   (/documents/<id>/<name>) ever be mounted, it answers 404 to anyone who may not fetch the
   file, exactly as /tep/ does.
 """
 
 from django.http import Http404
 from django.utils.cache import add_never_cache_headers
-from wagtail import hooks
 
 from sotay_plugins.orgtree import scope
 
-from . import reading
-from .models import DocumentPage, NewsPage
+from .. import reading
+from ..models import DocumentPage, NewsPage
 
 
-@hooks.register("on_serve_page")
 def scoped_pages_are_private(serve):
     def inner(page, request, serve_args, serve_kwargs):
         if not isinstance(page, (DocumentPage, NewsPage)):  # routing hands over the specific page
@@ -36,7 +35,6 @@ def scoped_pages_are_private(serve):
     return inner
 
 
-@hooks.register("before_serve_document")
 def only_readable_files(document, request):
     if reading.file_access(request.user, document.pk) is None:
         raise Http404

@@ -22,8 +22,8 @@ from django.utils.translation import get_language
 from sotay_plugins.orgtree import scope
 from sotay_plugins.orgtree.choices import OrgKind
 
-from . import reading
-from .models import DocumentPage, NewsPage
+from .. import reading
+from ..models import DocumentPage, NewsPage
 
 #: "Của chi bộ, đảng bộ cơ sở của đồng chí": issuers of these kinds on the member's branch.
 OWN_KINDS = (OrgKind.CELL, OrgKind.SUB, OrgKind.BASE)
@@ -69,12 +69,8 @@ class Feed:
 
 def own_q(member, *, since):
     """Items issued by the member's cell, sub-committee or base organisation since ``since``."""
-    return Q(
-        issuer_org__tree_id=member.tree_id,
-        issuer_org__lft__lte=member.lft,
-        issuer_org__rght__gte=member.rght,
-        issuer_org__kind__in=OWN_KINDS,
-        published_at__gte=since,
+    return scope.containing(member, "issuer_org") & Q(
+        issuer_org__kind__in=OWN_KINDS, published_at__gte=since
     )
 
 
@@ -150,8 +146,8 @@ def cache_key(request, member):
     rule): the rendered card is kept per such class, per language, per tree and rights version
     (a unit moved) and per content version (``publishing.content_version``: something was
     published or withdrawn). None: not cacheable (staff rights widen what the user reads)."""
-    from .models import VIEW_LIBRARY
-    from .publishing import content_version
+    from ..models import VIEW_LIBRARY
+    from ..publishing import content_version
 
     user = request.user
     if member is None or scope.is_superadmin(user) or scope.managed_ranges(user, VIEW_LIBRARY):
@@ -166,7 +162,7 @@ def cache_key(request, member):
 def home_card_depends(request):
     """What the card shows changes with a publication and with the rights and the tree (the
     member's own record is every kept page's); a staff account's card is never kept."""
-    from .publishing import CONTENT_VERSION_KEY
+    from ..publishing import CONTENT_VERSION_KEY
 
     if cache_key(request, scope.subject(request.user)) is None:
         return None

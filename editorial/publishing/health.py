@@ -1,4 +1,4 @@
-"""Does the scheduler run? The heartbeat of ``editorial.scheduler`` and the outbox's backlog.
+"""Does the scheduler run? The heartbeat of ``scheduler`` and the outbox's backlog.
 
 - ``status()``: ``{"status": "ok" | "stale" | "never", "last_run", "age_seconds", "last_result",
   "mode", "outbox": {"pending", "queued", "failed", "oldest_waiting_seconds"}}``. "ok" when a

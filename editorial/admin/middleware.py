@@ -85,7 +85,7 @@ class OutOfScopePagesAre404:
             ids = {int(pk) for pk in ids}
         except (TypeError, ValueError):
             raise Http404 from None
-        from .permissions import choosable_pages, explorable_pages
+        from ..permissions import choosable_pages, explorable_pages
 
         rule = (
             choosable_pages if request.resolver_match.url_name in CHOOSER_URLS else explorable_pages

@@ -40,9 +40,9 @@ from sotay_plugins.files import content_type_for, serve_private
 from sotay_plugins.orgtree import scope
 from sotay_plugins.text import fold, tokens
 
-from . import reading
-from .choices import DocumentKind, NewsCategory
-from .models import (
+from .. import reading
+from ..choices import DocumentKind, NewsCategory
+from ..models import (
     Bookmark,
     DocumentFile,
     DocumentLink,

@@ -1,7 +1,7 @@
 """What happens when a news article or a document is published or withdrawn.
 
 Wagtail's ``page_published`` / ``page_unpublished`` signals (from the editor's "Publish", a
-workflow's last approval, and the scheduler, ``editorial.scheduler``) enqueue one outbox job
+workflow's last approval, and the scheduler, ``editorial.publishing.scheduler``) enqueue one outbox job
 (``sotay_plugins.jobs``) inside the publishing transaction, so nothing is lost if Redis is down
 at that moment: the row waits and the sweeper delivers it. The job is idempotent:
 
@@ -37,6 +37,7 @@ from wagtail.search import index
 
 from sotay_plugins import jobs, signals, versions
 from sotay_plugins.models import OutboxJob
+from sotay_plugins.orgtree import scope
 
 log = logging.getLogger(__name__)
 
@@ -81,11 +82,8 @@ def audience_member_ids(page):
     from sotay_plugins.members.models import Member
     from sotay_plugins.members.services import VISIBLE_STATUSES
 
-    audience = page.audience_org
     members = Member.objects.filter(
-        cell__tree_id=audience.tree_id,
-        cell__lft__gte=audience.lft,
-        cell__rght__lte=audience.rght,
+        scope.within(page.audience_org, "cell"),
         status__in=VISIBLE_STATUSES,
         user__is_active=True,
     )
@@ -97,7 +95,7 @@ def audience_member_ids(page):
 
 
 def _notice_text(page):
-    from .models import DocumentPage
+    from ..models import DocumentPage
 
     if isinstance(page, DocumentPage):
         title = _("Văn bản mới: %(number)s — %(title)s") % {
@@ -203,7 +201,7 @@ def enqueue_once(func, dedupe_key, **kwargs):
         raise
 
 
-# --- signal receivers (connected in register_publishing) ---------------------------------------
+# --- signal receivers (connected by editorial.receivers) ----------------------------------------
 
 
 def on_page_published(sender, instance, revision=None, **kwargs):
