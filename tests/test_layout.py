@@ -9,7 +9,7 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 
-from sotay_plugins.plugin import PluginConfig
+from sotay_plugins.plugin import PluginConfig, enabled_plugins
 
 ROOT = Path(settings.BASE_DIR)
 PLUGINS = ROOT / "sotay_plugins"
@@ -97,3 +97,18 @@ def test_every_plugin_has_a_plugin_config_with_metadata(package):
 
 def test_the_plugin_scan_finds_the_known_plugins():
     assert {"orgtree", "members"} <= set(plugin_packages())
+
+
+def test_every_enabled_plugin_declares_what_it_needs():
+    """Plugins outside sotay_plugins/ (editorial, search) too: metadata, the plugins they depend
+    on (plugins, all enabled), the apps they require and their URLconf, all checked."""
+    configs = {config.label: config for config in enabled_plugins()}
+    assert {"orgtree", "members", "editorial", "search"} <= set(configs)
+    for config in configs.values():
+        assert str(config.verbose_name).strip() and config.version not in ("", "0"), config.label
+        for label in config.depends_on:
+            assert label in configs, f"{config.label} depends on {label}, which is not a plugin"
+        config.check_declarations()
+    assert set(configs["editorial"].depends_on) == {"orgtree", "members"}
+    assert {"wagtaildocs", "wagtailimages"} <= set(configs["editorial"].requires)
+    assert configs["editorial"].urls == "editorial.urls" and configs["search"].urls == "search.urls"

@@ -3,6 +3,7 @@ no route, capability, tab or API behind; third-party plugins join by entry point
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -46,13 +47,13 @@ print(json.dumps({
     "policies": policies[0],
     "tabs": sorted(registry.shell_tabs),
     "api": sorted(r.prefix for r in registry.api_routes),
-    "routes": {p: resolves(p) for p in ["/", "/ho-so/", "/api/v1/members/", "/api/v1/me/", "/api/v1/orgs/", "/api/v1/dummy/"]},
+    "routes": {p: resolves(p) for p in ["/", "/ho-so/", "/api/v1/members/", "/api/v1/me/", "/api/v1/orgs/", "/api/v1/dummy/", "/thu/cham/"]},
 }))
 """
 
 
-def probe(**env):
-    result = subprocess.run(
+def run_probe(**env):
+    return subprocess.run(
         [sys.executable, "-c", PROBE],
         cwd=ROOT,
         capture_output=True,
@@ -60,6 +61,10 @@ def probe(**env):
         timeout=120,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", **env},
     )
+
+
+def probe(**env):
+    result = run_probe(**env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -123,6 +128,36 @@ def test_the_dummy_plugin_registers_everything_it_declares():
         "dummy.poke" in seen["capabilities"] and "dummy" in seen["tabs"] and "dummy" in seen["api"]
     )
     assert seen["routes"]["/api/v1/dummy/"]
+    assert seen["routes"]["/thu/cham/"]  # its declared URLconf, mounted at its url_prefix
+
+
+def test_a_misspelt_urls_declaration_stops_start_up():
+    """A plugin naming a URLconf that does not exist is refused at ``django.setup()``, not left
+    silently without routes."""
+    result = run_probe(SOTAY_EXTRA_APPS="tests.misspeltplugin")
+    assert result.returncode != 0
+    assert "tests.misspeltplugin.ulrs" in result.stderr and "no such module" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("attr", "value", "message"),
+    [
+        ("depends_on", ("orgtree", "nosuchplugin"), "needs plugin(s) nosuchplugin enabled"),
+        ("requires", ("wagtaildocs", "nosuchapp"), "needs app(s) nosuchapp in INSTALLED_APPS"),
+        ("urls", "search.nosuchurls", "urls = 'search.nosuchurls': no such module"),
+        ("urls", "nosuchpackage.urls", "urls = 'nosuchpackage.urls': no such module"),
+        ("url_prefix", "tim", "url_prefix 'tim' must end with '/'"),
+    ],
+)
+def test_what_a_plugin_declares_is_checked(monkeypatch, attr, value, message):
+    from django.apps import apps
+    from django.core.exceptions import ImproperlyConfigured
+
+    config = apps.get_app_config("search")
+    config.check_declarations()  # as declared: fine
+    monkeypatch.setattr(config, attr, value)
+    with pytest.raises(ImproperlyConfigured, match=re.escape(message)):
+        config.check_declarations()
 
 
 def test_registering_the_same_thing_twice_is_an_error():

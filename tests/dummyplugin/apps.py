@@ -18,6 +18,8 @@ class DummyConfig(PluginConfig):
     verbose_name = "Plugin thử"
     version = "0.1"
     depends_on = ("orgtree",)
+    urls = "tests.dummyplugin.urls"
+    url_prefix = "thu/"
 
     def register(self, registry):
         from sotay_plugins.registry import HomeCard, ShellTab

@@ -1,0 +1,1 @@
+"""A plugin whose AppConfig names a URLconf that does not exist: start-up must refuse it."""
