@@ -1,5 +1,10 @@
 """What happens when a news article or a document is published or withdrawn.
 
+The publishing concern: this module (the pipeline), ``scheduler`` (scheduled publishing and
+expiry, every minute) and ``health`` (does the scheduler run?). The pipeline stays in the
+package's ``__init__`` so that the job paths the outbox has stored (``PUBLISHED_JOB``,
+``UNPUBLISHED_JOB``) keep naming it. Its receivers are connected by ``editorial.receivers``.
+
 Wagtail's ``page_published`` / ``page_unpublished`` signals (from the editor's "Publish", a
 workflow's last approval, and the scheduler, ``editorial.publishing.scheduler``) enqueue one outbox job
 (``sotay_plugins.jobs``) inside the publishing transaction, so nothing is lost if Redis is down
