@@ -172,7 +172,7 @@ else:
 # Without Redis, sotay_plugins.jobs runs each job in-process right after the transaction commits.
 RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 900}}
 # `manage.py rqworker --with-scheduler default` uses this worker: it keeps the publishing
-# scheduler's one-a-minute tick armed (editorial/scheduler.py), so no cron is needed.
+# scheduler's one-a-minute tick armed (editorial/publishing/scheduler.py), so no cron is needed.
 RQ = {"WORKER_CLASS": "editorial.publishing.scheduler.Worker"}
 SOTAY_JOBS_INLINE = not REDIS_URL
 # The model of a party member's record, for the core's abstract models (sotay_plugins.receipts).
