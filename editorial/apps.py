@@ -63,7 +63,9 @@ class EditorialConfig(PluginConfig):
 
         from . import models as m
         from . import publishing, workflows
-        from .api.views import BookmarkViewSet, DocumentViewSet, NewsViewSet, ReceiptListView
+        from .api.documents import DocumentViewSet
+        from .api.me import BookmarkViewSet, ReceiptListView
+        from .api.news import NewsViewSet
         from .publishing.health import SchedulerHealthView
         from .views import feed
 

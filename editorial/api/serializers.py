@@ -1,4 +1,4 @@
-"""Serializers of the newsroom and library API (``editorial.api.views``).
+"""Serializers of the newsroom and library API (``editorial.api``).
 
 Every news article and document carries ``issuer_org`` and ``audience_org`` (organisation ids,
 CONTRACT.md). File URLs point at the API's scope-checked downloads, never at storage.
