@@ -3,6 +3,7 @@
 from django.urls import path
 
 from bench.bare import bare
-from config.urls import urlpatterns as site_urlpatterns
+from config import urls as site
 
-urlpatterns = [path("bench/bare/", bare, name="bench-bare"), *site_urlpatterns]
+urlpatterns = [path("bench/bare/", bare, name="bench-bare"), *site.urlpatterns]
+handler500 = site.handler500  # the site's error answers too (503 on an outage)
