@@ -74,7 +74,7 @@ def world(tree):
     news article; a district staff member holding viewer, member updater and news editor there."""
     from datetime import timedelta
 
-    from editorial import scheduler
+    from editorial.publishing import scheduler
 
     secretary = MemberFactory(cell=tree["c11"], positions=frozenset({"bi_thu_chi_bo"}))
     grant(secretary.user, "cell_secretary", tree["c11"])
