@@ -19,8 +19,9 @@ from editorial.models import NewsPage
 from editorial.publishing import health, scheduler
 from sotay_plugins.models import OutboxJob
 from tests.factories import UserFactory
+from tests.factories import ensure_site as ensure_home
 
-from .test_publishing import ensure_home, make_page, member, notices, notified_ids
+from .helpers import make_page, member, notices, notified_ids
 
 REDIS_URL = os.environ.get("REDIS_URL")
 needs_redis = pytest.mark.skipif(not REDIS_URL, reason="needs a real Redis (REDIS_URL)")
