@@ -15,8 +15,8 @@ def _fresh_cache():
 @pytest.fixture(autouse=True)
 def _second_factor_on_force_login(monkeypatch):
     """The suite's one way to log staff in: ``client.force_login(user)`` logs in *and* proves the
-    second factor (a confirmed test authenticator is made for the user and put in the session,
-    as ``django_otp.login`` does), so tests of admin views reach them as a verified staff
+    second factor when the gate would ask for it (a confirmed test authenticator is made for the
+    user and put in the session, as ``django_otp.login`` does), so tests of admin views reach them as a verified staff
     session would. The gate itself stays on (``members.twofactor``): a test that needs the
     password step only, an unverified session, says ``client.force_login(user, otp=False)``.
     """
@@ -24,8 +24,12 @@ def _second_factor_on_force_login(monkeypatch):
 
     plain = Client.force_login
 
-    def force_login(self, user, backend=None, otp=True):
+    def force_login(self, user, backend=None, otp=None):
         plain(self, user, backend=backend)
+        if otp is None:  # as a real login would: only those the gate asks prove it
+            from sotay_plugins.members.twofactor import needs_two_factor
+
+            otp = needs_two_factor(user)
         if otp:
             from django_otp import DEVICE_ID_SESSION_KEY
             from django_otp.plugins.otp_totp.models import TOTPDevice
