@@ -20,7 +20,6 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem as AdminMenuItem
-from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
@@ -28,6 +27,7 @@ from wagtail.admin.widgets.button import Button
 
 from sotay_plugins.orgtree import scope
 from sotay_plugins.orgtree.admin.scoped import (
+    ObjectAction,
     ScopedCreateView,
     ScopedEditView,
     ScopedIndexView,
@@ -49,38 +49,43 @@ from ..forms import (
 from ..models import CONVENE, VIEW_MEETING, Attendance, Meeting
 from ..permissions import meeting_policy as policy
 
-#: action → (label, icon, priority, shown when the meeting is in one of these states)
-ACTIONS = {
-    "minutes": (
+
+def _in_states(*states):
+    return lambda meeting: meeting.state in states
+
+
+#: minutes, approval and cancellation, each offered while the meeting is in the states given
+MEETING_ACTIONS = (
+    ObjectAction(
+        "minutes",
         gettext_lazy("Ghi biên bản"),
         "doc-full",
         40,
-        (Meeting.State.SCHEDULED, Meeting.State.HELD),
+        _in_states(Meeting.State.SCHEDULED, Meeting.State.HELD),
     ),
-    "approve": (gettext_lazy("Duyệt biên bản và khóa"), "lock", 41, (Meeting.State.HELD,)),
-    "cancel": (gettext_lazy("Hủy buổi sinh hoạt"), "cross", 42, (Meeting.State.SCHEDULED,)),
-}
+    ObjectAction(
+        "approve",
+        gettext_lazy("Duyệt biên bản và khóa"),
+        "lock",
+        41,
+        _in_states(Meeting.State.HELD),
+    ),
+    ObjectAction(
+        "cancel",
+        gettext_lazy("Hủy buổi sinh hoạt"),
+        "cross",
+        42,
+        _in_states(Meeting.State.SCHEDULED),
+    ),
+)
 
 
 def _local(value):
     return timezone.localtime(value).strftime("%d/%m/%Y %H:%M") if value else "—"
 
 
-def _action_urls(user, meeting):
-    for action, (label, icon, priority, states) in ACTIONS.items():
-        if meeting.state in states and policy.user_has_permission_for_instance(
-            user, action, meeting
-        ):
-            yield (
-                action,
-                label,
-                icon,
-                priority,
-                reverse(f"meetings_meeting:{action}", args=[quote(meeting.pk)]),
-            )
-
-
 class MeetingIndexView(ScopedIndexView):
+    object_actions = MEETING_ACTIONS
     page_title = gettext_lazy("Sinh hoạt chi bộ")
     default_ordering = "-starts_at"
 
@@ -124,12 +129,6 @@ class MeetingIndexView(ScopedIndexView):
             return self.get_inspect_url(instance)
         return super().get_title_url(instance)
 
-    def get_list_more_buttons(self, instance):
-        buttons = list(super().get_list_more_buttons(instance))
-        for _action, label, icon, priority, url in _action_urls(self.request.user, instance):
-            buttons.append(MenuItem(label, url=url, icon_name=icon, priority=priority))
-        return buttons
-
     @cached_property
     def header_more_buttons(self):
         buttons = list(super().header_more_buttons)
@@ -141,15 +140,6 @@ class MeetingIndexView(ScopedIndexView):
                 priority=60,
             )
         )
-        return buttons
-
-
-class MeetingActionButtonsMixin:
-    @cached_property
-    def header_more_buttons(self):
-        buttons = list(super().header_more_buttons)
-        for _action, label, icon, priority, url in _action_urls(self.request.user, self.object):
-            buttons.append(Button(label, url=url, icon_name=icon, priority=priority))
         return buttons
 
 
@@ -168,7 +158,9 @@ class MeetingCreateView(ScopedCreateView):
         }
 
 
-class MeetingEditView(MeetingActionButtonsMixin, ScopedEditView):
+class MeetingEditView(ScopedEditView):
+    object_actions = MEETING_ACTIONS
+
     def dispatch(self, request, *args, **kwargs):
         meeting = self.get_object()
         if meeting.is_locked:
@@ -190,7 +182,9 @@ class MeetingEditView(MeetingActionButtonsMixin, ScopedEditView):
         return _("Đã lưu %(title)s.") % {"title": self.object.title}
 
 
-class MeetingInspectView(MeetingActionButtonsMixin, ScopedInspectView):
+class MeetingInspectView(ScopedInspectView):
+    object_actions = MEETING_ACTIONS
+
     def get_fields(self):
         return [
             "title",

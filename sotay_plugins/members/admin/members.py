@@ -9,7 +9,6 @@ of a member's page is written to the audit log (services.log_view). Writes go th
 from __future__ import annotations
 
 from django import forms
-from django.contrib.admin.utils import quote
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -17,12 +16,11 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.ui.tables import Column
-from wagtail.admin.widgets.button import Button
 
 from sotay_plugins.orgtree import scope
 from sotay_plugins.orgtree.admin.scoped import (
+    ObjectAction,
     ScopedCreateView,
     ScopedEditView,
     ScopedIndexView,
@@ -43,8 +41,16 @@ from .forms import (
     can_view_personal,
 )
 
+#: transfer and account buttons: the listing's row menu and the header of a member's pages
+MEMBER_ACTIONS = (
+    ObjectAction("transfer", gettext_lazy("Chuyển sinh hoạt"), "arrow-right-full", 40),
+    ObjectAction("issue_activation", gettext_lazy("In mã kích hoạt"), "key", 41),
+    ObjectAction("reset_account", gettext_lazy("Đặt lại tài khoản"), "key", 42),
+)
+
 
 class MemberIndexView(ScopedIndexView):
+    object_actions = MEMBER_ACTIONS
     page_title = gettext_lazy("Đảng viên")
     search_fields = ["full_name", "party_record_no"]
     search_backend_name = None
@@ -87,47 +93,6 @@ class MemberIndexView(ScopedIndexView):
             Column("status", label=_("Tình trạng"), accessor="get_status_display"),
         ]
 
-    def get_list_more_buttons(self, instance):
-        buttons = list(super().get_list_more_buttons(instance))
-        for action, label, icon, priority in (
-            ("transfer", _("Chuyển sinh hoạt"), "arrow-right-full", 40),
-            ("issue_activation", _("In mã kích hoạt"), "key", 41),
-            ("reset_account", _("Đặt lại tài khoản"), "key", 42),
-        ):
-            if self._can(action, instance):
-                buttons.append(
-                    MenuItem(
-                        label,
-                        url=reverse(f"members_member:{action}", args=[instance.pk]),
-                        icon_name=icon,
-                        priority=priority,
-                    )
-                )
-        return buttons
-
-
-class MemberButtonsMixin:
-    """Transfer and activation-code buttons in the header of a member's page."""
-
-    def member_action_buttons(self):
-        buttons = []
-        user = self.request.user
-        for action, label, icon, priority in (
-            ("transfer", _("Chuyển sinh hoạt"), "arrow-right-full", 40),
-            ("issue_activation", _("In mã kích hoạt"), "key", 41),
-            ("reset_account", _("Đặt lại tài khoản"), "key", 42),
-        ):
-            if self.permission_policy.user_has_permission_for_instance(user, action, self.object):
-                buttons.append(
-                    Button(
-                        label,
-                        url=reverse(f"members_member:{action}", args=[quote(self.object.pk)]),
-                        icon_name=icon,
-                        priority=priority,
-                    )
-                )
-        return buttons
-
 
 class MemberCreateView(ScopedCreateView):
     page_title = gettext_lazy("Thêm đảng viên")
@@ -154,7 +119,9 @@ class MemberCreateView(ScopedCreateView):
         )
 
 
-class MemberEditView(MemberButtonsMixin, ScopedEditView):
+class MemberEditView(ScopedEditView):
+    object_actions = MEMBER_ACTIONS
+
     def get_queryset(self):
         return super().get_queryset().select_related("cell")
 
@@ -175,17 +142,15 @@ class MemberEditView(MemberButtonsMixin, ScopedEditView):
         notice = getattr(self.object, "position_notice", "")
         return _("Đã lưu hồ sơ của %(name)s.") % {"name": self.object.full_name} + " " + notice
 
-    @cached_property
-    def header_more_buttons(self):
-        return [*super().header_more_buttons, *self.member_action_buttons()]
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["member_cell"] = self.object.cell
         return context
 
 
-class MemberInspectView(MemberButtonsMixin, ScopedInspectView):
+class MemberInspectView(ScopedInspectView):
+    object_actions = MEMBER_ACTIONS
+
     @cached_property
     def personal(self):
         return can_view_personal(self.request.user, self.object)
@@ -227,10 +192,6 @@ class MemberInspectView(MemberButtonsMixin, ScopedInspectView):
         response = super().get(request, *args, **kwargs)
         services.log_view(self.object, request.user, personal=self.personal)
         return response
-
-    @cached_property
-    def header_more_buttons(self):
-        return [*super().header_more_buttons, *self.member_action_buttons()]
 
 
 class MemberTransferView(ScopedObjectFormView):

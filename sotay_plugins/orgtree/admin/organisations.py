@@ -17,7 +17,6 @@ from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
-from wagtail.admin.widgets.button import Button
 
 from .. import services
 from ..forms import (
@@ -30,6 +29,7 @@ from ..forms import (
 )
 from ..models import Organisation, OrgEvent
 from .scoped import (
+    ObjectAction,
     ScopedCreateView,
     ScopedEditView,
     ScopedIndexView,
@@ -50,6 +50,19 @@ def _listing_annotations():
     return [fn() for fn in hooks.get_hooks(ORG_LISTING_ANNOTATIONS_HOOK)]
 
 
+def _is_active(org):
+    return org.is_active
+
+
+#: restructuring actions (on active units) and the unit's history, on its row and edit page
+ORG_ACTIONS = (
+    ObjectAction("move", gettext_lazy("Chuyển cấp trên"), "arrow-right-full", 40, _is_active),
+    ObjectAction("merge", gettext_lazy("Sáp nhập"), "resubmit", 41, _is_active),
+    ObjectAction("dissolve", gettext_lazy("Giải thể"), "cross", 42, _is_active),
+    ObjectAction("events", gettext_lazy("Lịch sử tổ chức"), "history", 50, permission=None),
+)
+
+
 class IndentedTitleColumn(TitleColumn):
     """The unit's name, indented by its depth in the tree."""
 
@@ -62,6 +75,7 @@ class IndentedTitleColumn(TitleColumn):
 
 
 class OrganisationIndexView(ScopedIndexView):
+    object_actions = ORG_ACTIONS
     default_ordering = None
     page_title = gettext_lazy("Cơ cấu tổ chức")
     list_per_page = 50
@@ -101,7 +115,6 @@ class OrganisationIndexView(ScopedIndexView):
 
     def get_list_more_buttons(self, instance):
         buttons = list(super().get_list_more_buttons(instance))
-        policy_can = self._can
         if instance.kind != "cell":
             buttons.append(
                 MenuItem(
@@ -111,29 +124,6 @@ class OrganisationIndexView(ScopedIndexView):
                     priority=12,
                 )
             )
-        if instance.is_active:
-            for action, label, icon, priority in (
-                ("move", _("Chuyển cấp trên"), "arrow-right-full", 40),
-                ("merge", _("Sáp nhập"), "resubmit", 41),
-                ("dissolve", _("Giải thể"), "cross", 42),
-            ):
-                if policy_can(action, instance):
-                    buttons.append(
-                        MenuItem(
-                            label,
-                            url=reverse(f"orgtree_organisation:{action}", args=[instance.pk]),
-                            icon_name=icon,
-                            priority=priority,
-                        )
-                    )
-        buttons.append(
-            MenuItem(
-                _("Lịch sử tổ chức"),
-                url=reverse("orgtree_organisation:events", args=[instance.pk]),
-                icon_name="history",
-                priority=50,
-            )
-        )
         return buttons
 
 
@@ -157,37 +147,10 @@ class OrganisationCreateView(ScopedCreateView):
 
 
 class OrganisationEditView(ScopedEditView):
+    object_actions = ORG_ACTIONS
+
     def get_success_message(self):
         return _("Đã lưu %(org)s.") % {"org": self.object.name}
-
-    @cached_property
-    def header_more_buttons(self):
-        buttons = list(super().header_more_buttons)
-        user, org = self.request.user, self.object
-        if org.is_active:
-            for action, label, icon, priority in (
-                ("move", _("Chuyển cấp trên"), "arrow-right-full", 40),
-                ("merge", _("Sáp nhập"), "resubmit", 41),
-                ("dissolve", _("Giải thể"), "cross", 42),
-            ):
-                if self.permission_policy.user_has_permission_for_instance(user, action, org):
-                    buttons.append(
-                        Button(
-                            label,
-                            url=reverse(f"orgtree_organisation:{action}", args=[org.pk]),
-                            icon_name=icon,
-                            priority=priority,
-                        )
-                    )
-        buttons.append(
-            Button(
-                _("Lịch sử tổ chức"),
-                url=reverse("orgtree_organisation:events", args=[org.pk]),
-                icon_name="history",
-                priority=50,
-            )
-        )
-        return buttons
 
 
 class OrgMoveView(ScopedObjectFormView):

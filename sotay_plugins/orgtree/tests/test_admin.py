@@ -97,6 +97,32 @@ def test_viewer_sees_the_province_but_gets_no_edit_or_restructuring(client, tree
     assert denied(client.get(reverse("orgtree_organisation:add")))
 
 
+def test_action_buttons_follow_the_right_and_the_units_state(client, tree, d1_admin):
+    """One declaration (ObjectAction) drives the row menu and the edit page's header: the
+    restructuring buttons where the user holds the right and the unit is active, the history
+    always; nothing outside the user's scope."""
+    login(client, d1_admin)
+    all_actions = {"move", "merge", "dissolve", "events"}
+
+    def offered(content, unit):
+        return {
+            a
+            for a in all_actions
+            if reverse(f"orgtree_organisation:{a}", args=[unit.pk]) in content
+        }
+
+    def pages(unit):
+        listing = client.get(reverse(INDEX)).content.decode()
+        edit = client.get(reverse("orgtree_organisation:edit", args=[unit.pk])).content.decode()
+        return offered(listing, unit), offered(edit, unit)
+
+    c11 = tree["c11"]
+    assert pages(c11) == (all_actions, all_actions)
+    assert offered(client.get(reverse(INDEX)).content.decode(), tree["c21"]) == set()
+    Organisation.objects.filter(pk=c11.pk).update(is_active=False)
+    assert pages(c11) == ({"events"}, {"events"})
+
+
 def test_listing_filters_by_kind_and_drills_down(client, tree, d1_admin):
     login(client, d1_admin)
     assert listed(client.get(reverse(INDEX), {"kind": OrgKind.CELL})) == ids(tree, "c11", "c12")
