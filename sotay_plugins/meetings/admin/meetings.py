@@ -186,19 +186,12 @@ class MeetingInspectView(ScopedInspectView):
     object_actions = MEETING_ACTIONS
 
     def get_fields(self):
+        editable = [name for name in FORM_FIELDS if name not in ("title", "kind")]
         return [
             "title",
             "kind",
             "audience_org",
-            "starts_at",
-            "ends_at",
-            "place",
-            "online_link",
-            "chair",
-            "recorder",
-            "agenda",
-            "content",
-            "draft_resolution",
+            *editable,
             "state",
             "minutes",
             "resolution",
