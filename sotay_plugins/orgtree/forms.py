@@ -65,6 +65,20 @@ def _tree_order(queryset):
     return queryset.order_by("tree_id", "lft")
 
 
+def _parent_choices(user):
+    """Units that may take others under them: active, not cells, managed by ``user``."""
+    return scope.managed_orgs(user, MANAGE_TREE).filter(is_active=True).exclude(kind=OrgKind.CELL)
+
+
+def _decision_note():
+    """The note of a restructuring (move, merge, dissolve): the decision's number and date."""
+    return forms.CharField(
+        label=gettext_lazy("Ghi chú (quyết định số…)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
 # --- organisations ---------------------------------------------------------------------------
 
 
@@ -76,11 +90,7 @@ class OrganisationCreateForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = _tree_order(
-            scope.managed_orgs(self.user, MANAGE_TREE)
-            .filter(is_active=True)
-            .exclude(kind=OrgKind.CELL)
-        )
+        self.fields["parent"].queryset = _tree_order(_parent_choices(self.user))
         self.fields["parent"].widget = org_chooser(MANAGE_TREE, NON_CELL_KINDS)
         # Only a superuser founds a new province (a unit with no parent).
         self.fields["parent"].required = not scope.is_superadmin(self.user)
@@ -104,19 +114,12 @@ class MoveForm(forms.Form):
     new_parent = OrgChoiceField(
         queryset=Organisation.objects.none(), label=gettext_lazy("Cấp trên mới")
     )
-    note = forms.CharField(
-        label=gettext_lazy("Ghi chú (quyết định số…)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    note = _decision_note()
 
     def __init__(self, *args, user, obj, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["new_parent"].queryset = _tree_order(
-            scope.managed_orgs(user, MANAGE_TREE)
-            .filter(is_active=True)
-            .exclude(kind=OrgKind.CELL)
-            .exclude(pk=obj.parent_id)
+            _parent_choices(user).exclude(pk=obj.parent_id)
         )
         self.fields["new_parent"].widget = org_chooser(MANAGE_TREE, NON_CELL_KINDS)
 
@@ -125,11 +128,7 @@ class MergeForm(forms.Form):
     target = OrgChoiceField(
         queryset=Organisation.objects.none(), label=gettext_lazy("Sáp nhập vào")
     )
-    note = forms.CharField(
-        label=gettext_lazy("Ghi chú (quyết định số…)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    note = _decision_note()
 
     def __init__(self, *args, user, obj, **kwargs):
         super().__init__(*args, **kwargs)
@@ -145,11 +144,7 @@ class DissolveForm(forms.Form):
     confirm = forms.BooleanField(
         label=gettext_lazy("Tôi xác nhận giải thể tổ chức này"), required=True
     )
-    note = forms.CharField(
-        label=gettext_lazy("Ghi chú (quyết định số…)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    note = _decision_note()
 
     def __init__(self, *args, user, obj, **kwargs):
         super().__init__(*args, **kwargs)
