@@ -17,23 +17,11 @@ from sotay_plugins.members.cccd import make_cccd
 from sotay_plugins.members.models import ActivationCode, ImportBatch, Member
 from sotay_plugins.orgtree.models import RoleAssignment
 from sotay_plugins.orgtree.roles import CELL_SECRETARY, FULL_ADMIN, MEMBER_UPDATER
-from tests.factories import MemberFactory, UserFactory, grant
+from tests.factories import MemberFactory, UserFactory, login, staff
 
-BACKEND = "django.contrib.auth.backends.ModelBackend"
 PASSWORD = "Matkhau@123"
 FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
-
-
-def staff(role, unit):
-    user = UserFactory()
-    grant(user, role, unit)
-    return user
-
-
-def login(client, user):
-    client.force_login(user, backend=BACKEND)
-    return client
 
 
 def secretary_rights(member):

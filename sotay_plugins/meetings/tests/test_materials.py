@@ -32,9 +32,8 @@ from sotay_plugins.meetings.models import (
 from sotay_plugins.orgtree import scope
 from sotay_plugins.orgtree.models import Role
 from sotay_plugins.orgtree.roles import CELL_SECRETARY, FULL_ADMIN, STAFF_CAPABILITY
-from tests.factories import MemberFactory, UserFactory, grant
+from tests.factories import MemberFactory, grant, login, staff
 
-BACKEND = "django.contrib.auth.backends.ModelBackend"
 SECRET = "BÍ-MẬT-CỦA-CHI-BỘ"
 
 
@@ -96,17 +95,6 @@ def issuing_role():
     return role
 
 
-def staff_at(org, role_code):
-    user = UserFactory()
-    grant(user, role_code, org)
-    return user
-
-
-def login(client, user):
-    client.force_login(user, backend=BACKEND)
-    return client
-
-
 @pytest.fixture
 def world(tree):
     issuing_role()
@@ -123,10 +111,10 @@ def world(tree):
     grant(w["sec12"].user, CELL_SECRETARY, tree["c12"])
     w["a12"] = MemberFactory(cell=tree["c12"], full_name="Phạm Văn Cường")
     w["a21"] = MemberFactory(cell=tree["c21"], full_name="Đỗ Thị Dung")
-    w["prov_staff"] = staff_at(tree["province"], "tuyen_giao_tai_lieu")
-    w["d1_staff"] = staff_at(tree["d1"], "tuyen_giao_tai_lieu")
-    w["d2_staff"] = staff_at(tree["d2"], "tuyen_giao_tai_lieu")
-    w["d1_admin"] = staff_at(tree["d1"], FULL_ADMIN)
+    w["prov_staff"] = staff("tuyen_giao_tai_lieu", tree["province"])
+    w["d1_staff"] = staff("tuyen_giao_tai_lieu", tree["d1"])
+    w["d2_staff"] = staff("tuyen_giao_tai_lieu", tree["d2"])
+    w["d1_admin"] = staff(FULL_ADMIN, tree["d1"])
     w["prov_mat"] = material(tree["province"], title="Chuyên đề Tỉnh ủy")
     w["d1_mat"] = material(tree["d1"], title="Tài liệu Huyện ủy 1")
     w["d2_mat"] = material(tree["d2"], title="Tài liệu Huyện ủy 2")

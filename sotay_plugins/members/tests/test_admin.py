@@ -14,33 +14,9 @@ from sotay_plugins.members.models import ActivationCode, Member, MemberTransfer
 from sotay_plugins.orgtree import scope
 from sotay_plugins.orgtree.models import Role, RoleAssignment
 from sotay_plugins.orgtree.roles import CELL_SECRETARY, MEMBER_UPDATER, VIEWER
-from tests.factories import MemberFactory, UserFactory, grant
+from tests.factories import MemberFactory, UserFactory, denied, grant, listed, login, staff
 
-BACKEND = "django.contrib.auth.backends.ModelBackend"
 INDEX = "members_member:index"
-
-
-def login(client, user):
-    client.force_login(user, backend=BACKEND)
-    return client
-
-
-def staff(role, unit):
-    user = UserFactory()
-    grant(user, role, unit)
-    return user
-
-
-def denied(response):
-    """Wagtail answers PermissionDenied with a redirect to the admin home and a message."""
-    return response.status_code == 403 or (
-        response.status_code == 302 and response["Location"] == reverse("wagtailadmin_home")
-    )
-
-
-def listed(response):
-    assert response.status_code == 200, response.status_code
-    return {obj.pk for obj in response.context["object_list"]}
 
 
 def logs(member, action):

@@ -12,33 +12,9 @@ from sotay_plugins.orgtree.choices import OrgKind
 from sotay_plugins.orgtree.models import AdvisoryBody, Organisation, OrgEvent, Role, RoleAssignment
 from sotay_plugins.orgtree.permissions import grantable_roles, may_grant
 from sotay_plugins.orgtree.roles import FULL_ADMIN, MEMBER_UPDATER, VIEWER
-from tests.factories import MemberFactory, UserFactory, grant, org
+from tests.factories import MemberFactory, UserFactory, denied, grant, listed, login, org, staff
 
-BACKEND = "django.contrib.auth.backends.ModelBackend"
 INDEX = "orgtree_organisation:index"
-
-
-def login(client, user):
-    client.force_login(user, backend=BACKEND)
-    return client
-
-
-def staff(role, unit, username=None):
-    user = UserFactory(username=username) if username else UserFactory()
-    grant(user, role, unit)
-    return user
-
-
-def denied(response):
-    """Wagtail answers PermissionDenied with a redirect to the admin home and a message."""
-    return response.status_code == 403 or (
-        response.status_code == 302 and response["Location"] == reverse("wagtailadmin_home")
-    )
-
-
-def listed(response):
-    assert response.status_code == 200, response.status_code
-    return {obj.pk for obj in response.context["object_list"]}
 
 
 def tree_snapshot():
