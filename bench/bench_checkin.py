@@ -56,7 +56,9 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+import benchlib
+from benchlib import ROOT, load
+
 OUT = ROOT / "bench" / "out"
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/sotay_bench_checkin"
 SECRET = "bench-checkin-not-a-secret-" + os.uname().nodename
@@ -83,33 +85,19 @@ def env(redis=True):
 
 
 def django_setup(redis=True):
-    os.environ.update(
-        {
-            k: v
-            for k, v in env(redis).items()
-            if k
-            in (
-                "DATABASE_URL",
-                "DJANGO_SETTINGS_MODULE",
-                "SECRET_KEY",
-                "DJANGO_ALLOWED_HOSTS",
-                "DJANGO_SECURE_SSL_REDIRECT",
-                "DJANGO_LOG_LEVEL",
-                "REDIS_URL",
-                "SOTAY_ALLOW_PER_PROCESS_CACHE",
-            )
-        }
+    benchlib.django_setup(
+        env(redis),
+        (
+            "DATABASE_URL",
+            "DJANGO_SETTINGS_MODULE",
+            "SECRET_KEY",
+            "DJANGO_ALLOWED_HOSTS",
+            "DJANGO_SECURE_SSL_REDIRECT",
+            "DJANGO_LOG_LEVEL",
+            "REDIS_URL",
+            "SOTAY_ALLOW_PER_PROCESS_CACHE",
+        ),
     )
-    if not redis:
-        os.environ.pop("REDIS_URL", None)
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-
-
-def load():
-    return f"load average {open('/proc/loadavg').read().split()[:3]}"
 
 
 # --- seed ---------------------------------------------------------------------------------

@@ -67,7 +67,9 @@ from http.client import HTTPConnection
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+import benchlib
+from benchlib import ROOT, load, make_session
+
 OUT = ROOT / "bench" / "out"
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/sotay_bench_library"
 SECRET = "bench-library-not-a-secret-" + os.uname().nodename
@@ -96,28 +98,18 @@ def env(redis=False):
 
 
 def django_setup(redis=False):
-    os.environ.update(
-        {
-            k: v
-            for k, v in env(redis).items()
-            if k
-            in (
-                "DATABASE_URL",
-                "DJANGO_SETTINGS_MODULE",
-                "SECRET_KEY",
-                "DJANGO_ALLOWED_HOSTS",
-                "DJANGO_LOG_LEVEL",
-                "SOTAY_SENDFILE",
-                "REDIS_URL",
-            )
-        }
+    benchlib.django_setup(
+        env(redis),
+        (
+            "DATABASE_URL",
+            "DJANGO_SETTINGS_MODULE",
+            "SECRET_KEY",
+            "DJANGO_ALLOWED_HOSTS",
+            "DJANGO_LOG_LEVEL",
+            "SOTAY_SENDFILE",
+            "REDIS_URL",
+        ),
     )
-    if not redis:
-        os.environ.pop("REDIS_URL", None)
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
 
 
 def collectstatic():
@@ -128,10 +120,6 @@ def collectstatic():
         env=env(),
         check=True,
     )
-
-
-def load():
-    return "load average " + " ".join(open("/proc/loadavg").read().split()[:3])
 
 
 def pct(values, q):
@@ -199,30 +187,7 @@ def cmd_seed(args):
 
 
 def pick_users(count, seed=SEED):
-    from sotay_plugins.members.models import Member
-
-    ids = list(
-        Member.objects.filter(status="active", user__is_active=True)
-        .order_by("pk")
-        .values_list("user_id", flat=True)
-    )
-    if not ids:
-        sys.exit("no members: python bench/bench_library.py seed first")
-    return random.Random(seed).sample(ids, min(count, len(ids)))
-
-
-def make_session(user):
-    from importlib import import_module
-
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-
-    store = import_module(settings.SESSION_ENGINE).SessionStore()
-    store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store.create()
-    return store.session_key
+    return benchlib.pick_member_users(count, seed, "python bench/bench_library.py seed")
 
 
 def filter_paths(rng, years):
