@@ -54,7 +54,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import benchlib
 from benchlib import ROOT, load
@@ -104,24 +103,7 @@ def django_setup(redis=True):
 
 
 def cmd_seed(args):
-    url = os.environ.get("DATABASE_URL", DEFAULT_DB)
-    parts = urlsplit(url)
-    db = parts.path.lstrip("/")
-    if not db.startswith("sotay_bench"):
-        sys.exit(f"refusing to drop '{db}': use a database named sotay_bench*")
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    subprocess.run(
-        [
-            "psql",
-            admin,
-            "-q",
-            "-c",
-            f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)',
-            "-c",
-            f'CREATE DATABASE "{db}"',
-        ],
-        check=True,
-    )
+    url = benchlib.recreate_database(DEFAULT_DB)
     e = env(redis=False)
     e["DATABASE_URL"] = url
     subprocess.run(

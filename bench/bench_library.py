@@ -65,7 +65,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from http.client import HTTPConnection
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import benchlib
 from benchlib import ROOT, load, make_session
@@ -138,23 +138,7 @@ def summary(values):
 
 
 def cmd_seed(args):
-    url = os.environ.get("DATABASE_URL", DEFAULT_DB)
-    db = urlsplit(url).path.lstrip("/")
-    if not db.startswith("sotay_bench"):
-        sys.exit(f"refusing to drop '{db}': use a database named sotay_bench*")
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    subprocess.run(
-        [
-            "psql",
-            admin,
-            "-q",
-            "-c",
-            f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)',
-            "-c",
-            f'CREATE DATABASE "{db}"',
-        ],
-        check=True,
-    )
+    url = benchlib.recreate_database(DEFAULT_DB)
     e = env()
     e["DATABASE_URL"] = url
     e["DJANGO_SETTINGS_MODULE"] = "config.settings.dev"

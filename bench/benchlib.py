@@ -56,3 +56,19 @@ def make_session(user):
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.create()
     return store.session_key
+
+
+def recreate_database(default_url):
+    """Drop and create the benchmark's database (DATABASE_URL, else ``default_url``); only one
+    named sotay_bench*, never another. Returns its URL."""
+    import subprocess
+    from urllib.parse import urlsplit
+
+    url = os.environ.get("DATABASE_URL", default_url)
+    db = urlsplit(url).path.lstrip("/")
+    if not db.startswith("sotay_bench"):
+        sys.exit(f"refusing to drop '{db}': use a database named sotay_bench*")
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    drop, create = f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)', f'CREATE DATABASE "{db}"'
+    subprocess.run(["psql", admin, "-q", "-c", drop, "-c", create], check=True)
+    return url
