@@ -222,8 +222,12 @@ class MeetingInspectView(ScopedInspectView):
         return context
 
 
-class LockedRedirectMixin:
-    """A closed or cancelled meeting has no actions left: back to its read-only page."""
+class MeetingActionView(ScopedObjectFormView):
+    """An action on an open meeting; a closed or cancelled one has none left: back to its
+    read-only page. The intro may name the meeting and its time."""
+
+    def get_intro_params(self):
+        return {"title": self.object.title, "when": _local(self.object.starts_at)}
 
     def dispatch(self, request, *args, **kwargs):
         if self.object.is_locked:
@@ -236,18 +240,16 @@ class LockedRedirectMixin:
         return super().dispatch(request, *args, **kwargs)
 
 
-class MinutesView(LockedRedirectMixin, ScopedObjectFormView):
+class MinutesView(MeetingActionView):
     action = "minutes"
     form_class = MinutesForm
     page_title = gettext_lazy("Ghi biên bản")
     submit_button_label = gettext_lazy("Lưu biên bản")
     header_icon = "doc-full"
-
-    def get_intro(self):
-        return _(
-            "Biên bản và nghị quyết của buổi sinh hoạt %(title)s (%(when)s). Sau khi lưu, buổi sinh hoạt "
-            "chuyển sang “Đã họp”; duyệt biên bản sẽ khóa hồ sơ."
-        ) % {"title": self.object.title, "when": _local(self.object.starts_at)}
+    intro = gettext_lazy(
+        "Biên bản và nghị quyết của buổi sinh hoạt %(title)s (%(when)s). Sau khi lưu, buổi sinh hoạt "
+        "chuyển sang “Đã họp”; duyệt biên bản sẽ khóa hồ sơ."
+    )
 
     def perform(self, form):
         services.record_minutes(
@@ -259,35 +261,31 @@ class MinutesView(LockedRedirectMixin, ScopedObjectFormView):
         return _("Đã lưu biên bản của %(title)s.") % {"title": self.object.title}
 
 
-class ApproveView(LockedRedirectMixin, ScopedObjectFormView):
+class ApproveView(MeetingActionView):
     action = "approve"
     form_class = ConfirmForm
     page_title = gettext_lazy("Duyệt biên bản")
     submit_button_label = gettext_lazy("Duyệt và khóa")
     header_icon = "lock"
-
-    def get_intro(self):
-        return _(
-            "Duyệt biên bản của %(title)s. Sau khi duyệt, buổi sinh hoạt đóng lại và khóa: không sửa được "
-            "thông tin, biên bản, điểm danh hay góp ý nữa."
-        ) % {"title": self.object.title}
+    intro = gettext_lazy(
+        "Duyệt biên bản của %(title)s. Sau khi duyệt, buổi sinh hoạt đóng lại và khóa: không sửa được "
+        "thông tin, biên bản, điểm danh hay góp ý nữa."
+    )
 
     def perform(self, form):
         services.approve_minutes(self.object, self.request.user)
         return _("Đã duyệt biên bản; %(title)s đã khóa.") % {"title": self.object.title}
 
 
-class CancelView(LockedRedirectMixin, ScopedObjectFormView):
+class CancelView(MeetingActionView):
     action = "cancel"
     form_class = CancelForm
     page_title = gettext_lazy("Hủy buổi sinh hoạt")
     submit_button_label = gettext_lazy("Hủy buổi sinh hoạt")
     header_icon = "cross"
-
-    def get_intro(self):
-        return _(
-            "Hủy %(title)s (%(when)s). Đảng viên được báo tin; hồ sơ buổi sinh hoạt vẫn được giữ."
-        ) % {"title": self.object.title, "when": _local(self.object.starts_at)}
+    intro = gettext_lazy(
+        "Hủy %(title)s (%(when)s). Đảng viên được báo tin; hồ sơ buổi sinh hoạt vẫn được giữ."
+    )
 
     def perform(self, form):
         services.cancel(self.object, self.request.user, form.cleaned_data.get("reason") or "")

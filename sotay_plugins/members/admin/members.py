@@ -194,18 +194,23 @@ class MemberInspectView(ScopedInspectView):
         return response
 
 
-class MemberTransferView(ScopedObjectFormView):
+class MemberActionView(ScopedObjectFormView):
+    """An action on one member: its intro may name the member and their cell."""
+
+    def get_intro_params(self):
+        return {"name": self.object.full_name, "cell": self.object.cell.name}
+
+
+class MemberTransferView(MemberActionView):
     action = "transfer"
     form_class = TransferForm
     page_title = gettext_lazy("Chuyển sinh hoạt đảng")
     submit_button_label = gettext_lazy("Chuyển sinh hoạt")
     header_icon = "arrow-right-full"
-
-    def get_intro(self):
-        return _(
-            "Chuyển sinh hoạt của đồng chí %(name)s, hiện sinh hoạt tại %(cell)s. Chuyển chính thức sẽ cấp "
-            "lại số lý lịch đảng viên theo mã đơn vị mới."
-        ) % {"name": self.object.full_name, "cell": self.object.cell.name}
+    intro = gettext_lazy(
+        "Chuyển sinh hoạt của đồng chí %(name)s, hiện sinh hoạt tại %(cell)s. Chuyển chính thức sẽ cấp "
+        "lại số lý lịch đảng viên theo mã đơn vị mới."
+    )
 
     def perform(self, form):
         data = form.cleaned_data
@@ -230,7 +235,7 @@ class MemberTransferView(ScopedObjectFormView):
 
 
 @method_decorator(never_cache, name="dispatch")
-class MemberActivationView(ScopedObjectFormView):
+class MemberActivationView(MemberActionView):
     """Confirm, then issue a new one-time code and show it once on a printable slip."""
 
     action = "issue_activation"
@@ -238,12 +243,10 @@ class MemberActivationView(ScopedObjectFormView):
     page_title = gettext_lazy("In mã kích hoạt")
     submit_button_label = gettext_lazy("Cấp mã và in phiếu")
     header_icon = "key"
-
-    def get_intro(self):
-        return _(
-            "Cấp mã kích hoạt tài khoản cho đồng chí %(name)s (%(cell)s). Mã cũ chưa dùng sẽ hết hiệu lực; "
-            "mã mới chỉ hiện một lần trên phiếu in."
-        ) % {"name": self.object.full_name, "cell": self.object.cell.name}
+    intro = gettext_lazy(
+        "Cấp mã kích hoạt tài khoản cho đồng chí %(name)s (%(cell)s). Mã cũ chưa dùng sẽ hết hiệu lực; "
+        "mã mới chỉ hiện một lần trên phiếu in."
+    )
 
     def form_valid(self, form):
         code = services.issue_activation_code(self.object, actor=self.request.user)
@@ -271,12 +274,10 @@ class MemberResetView(MemberActivationView):
     action = "reset_account"
     page_title = gettext_lazy("Đặt lại tài khoản")
     submit_button_label = gettext_lazy("Đặt lại và in mã mới")
-
-    def get_intro(self):
-        return _(
-            "Đặt lại tài khoản của đồng chí %(name)s (%(cell)s): mật khẩu, các phiên đăng nhập và "
-            "mã xác thực ứng dụng hết hiệu lực ngay; đồng chí kích hoạt lại bằng mã mới in ra."
-        ) % {"name": self.object.full_name, "cell": self.object.cell.name}
+    intro = gettext_lazy(
+        "Đặt lại tài khoản của đồng chí %(name)s (%(cell)s): mật khẩu, các phiên đăng nhập và "
+        "mã xác thực ứng dụng hết hiệu lực ngay; đồng chí kích hoạt lại bằng mã mới in ra."
+    )
 
     def form_valid(self, form):
         services.reset_account(self.object, actor=self.request.user)

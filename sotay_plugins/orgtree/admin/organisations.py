@@ -153,20 +153,23 @@ class OrganisationEditView(ScopedEditView):
         return _("Đã lưu %(org)s.") % {"org": self.object.name}
 
 
-class OrgMoveView(ScopedObjectFormView):
+class OrgActionView(ScopedObjectFormView):
+    """A restructuring of one unit: its intro may name the unit and its parent."""
+
+    def get_intro_params(self):
+        parent = self.object.parent.name if self.object.parent_id else "—"
+        return {"org": self.object.name, "parent": parent}
+
+
+class OrgMoveView(OrgActionView):
     action = "move"
     form_class = MoveForm
     page_title = gettext_lazy("Chuyển cấp trên")
     submit_button_label = gettext_lazy("Chuyển")
     header_icon = "arrow-right-full"
-
-    def get_intro(self):
-        return _(
-            "Chuyển %(org)s (cùng toàn bộ đơn vị trực thuộc) sang cấp trên mới. Cấp trên hiện nay: %(parent)s."
-        ) % {
-            "org": self.object.name,
-            "parent": self.object.parent.name if self.object.parent_id else "—",
-        }
+    intro = gettext_lazy(
+        "Chuyển %(org)s (cùng toàn bộ đơn vị trực thuộc) sang cấp trên mới. Cấp trên hiện nay: %(parent)s."
+    )
 
     def perform(self, form):
         services.move_org(
@@ -181,18 +184,16 @@ class OrgMoveView(ScopedObjectFormView):
         }
 
 
-class OrgMergeView(ScopedObjectFormView):
+class OrgMergeView(OrgActionView):
     action = "merge"
     form_class = MergeForm
     page_title = gettext_lazy("Sáp nhập tổ chức")
     submit_button_label = gettext_lazy("Sáp nhập")
     header_icon = "resubmit"
-
-    def get_intro(self):
-        return _(
-            "Sáp nhập %(org)s vào một tổ chức cùng loại: đơn vị trực thuộc, cơ quan tham mưu, phân quyền và "
-            "đảng viên chuyển sang tổ chức nhận; %(org)s thôi hoạt động nhưng lịch sử được giữ lại."
-        ) % {"org": self.object.name}
+    intro = gettext_lazy(
+        "Sáp nhập %(org)s vào một tổ chức cùng loại: đơn vị trực thuộc, cơ quan tham mưu, phân quyền và "
+        "đảng viên chuyển sang tổ chức nhận; %(org)s thôi hoạt động nhưng lịch sử được giữ lại."
+    )
 
     def perform(self, form):
         target = services.merge_orgs(
@@ -207,18 +208,16 @@ class OrgMergeView(ScopedObjectFormView):
         }
 
 
-class OrgDissolveView(ScopedObjectFormView):
+class OrgDissolveView(OrgActionView):
     action = "dissolve"
     form_class = DissolveForm
     page_title = gettext_lazy("Giải thể tổ chức")
     submit_button_label = gettext_lazy("Giải thể")
     header_icon = "cross"
-
-    def get_intro(self):
-        return _(
-            "Giải thể %(org)s. Chỉ giải thể được khi không còn đơn vị trực thuộc đang hoạt động và không còn "
-            "đảng viên sinh hoạt; các phân quyền tại đơn vị hết hiệu lực từ hôm nay."
-        ) % {"org": self.object.name}
+    intro = gettext_lazy(
+        "Giải thể %(org)s. Chỉ giải thể được khi không còn đơn vị trực thuộc đang hoạt động và không còn "
+        "đảng viên sinh hoạt; các phân quyền tại đơn vị hết hiệu lực từ hôm nay."
+    )
 
     def perform(self, form):
         services.dissolve_org(self.object, actor=self.request.user, note=form.cleaned_data["note"])

@@ -444,7 +444,9 @@ class ScopedObjectFormView(
     ScopedQuerysetMixin, PermissionCheckedMixin, WagtailAdminTemplateMixin, FormView
 ):
     """One action on one object, through a service. Subclasses set ``action`` (the policy
-    action), ``form_class`` and implement ``perform(form)``, which returns a success message."""
+    action), ``form_class`` and implement ``perform(form)``, which returns a success message.
+    ``intro``, the text above the form, may name the object's details given by
+    ``get_intro_params()`` (``%(name)s``), which a plugin's views define once."""
 
     model = None
     action = None
@@ -491,7 +493,10 @@ class ScopedObjectFormView(
         return context
 
     def get_intro(self):
-        return self.intro
+        return self.intro % self.get_intro_params()
+
+    def get_intro_params(self):
+        return {}
 
     def perform(self, form):
         raise NotImplementedError

@@ -99,6 +99,17 @@ def test_action_buttons_follow_the_right_and_the_units_state(client, tree, d1_ad
     assert pages(c11) == ({"events"}, {"events"})
 
 
+def test_action_page_intro_names_the_unit_and_its_parent(client, tree, d1_admin):
+    login(client, d1_admin)
+    c11, b1 = tree["c11"], tree["b1"]
+    response = client.get(reverse("orgtree_organisation:move", args=[c11.pk]))
+    assert response.status_code == 200
+    assert (
+        f"Chuyển {c11.name} (cùng toàn bộ đơn vị trực thuộc) sang cấp trên mới. "
+        f"Cấp trên hiện nay: {b1.name}."
+    ) in response.content.decode()
+
+
 def test_listing_filters_by_kind_and_drills_down(client, tree, d1_admin):
     login(client, d1_admin)
     assert listed(client.get(reverse(INDEX), {"kind": OrgKind.CELL})) == ids(tree, "c11", "c12")
