@@ -29,6 +29,7 @@ from sotay_plugins.meetings.models import (
     MeetingComment,
     MeetingMaterial,
 )
+from sotay_plugins.meetings.tests.helpers import cell_meeting
 from sotay_plugins.orgtree import scope
 from sotay_plugins.orgtree.models import Role
 from sotay_plugins.orgtree.roles import CELL_SECRETARY, FULL_ADMIN, STAFF_CAPABILITY
@@ -71,14 +72,7 @@ def material(issuer, audience=None, title=None, **extra):
 
 def meeting(cell, *, day=5, month=None, state=Meeting.State.SCHEDULED, attendees=(), **extra):
     when = timezone.make_aware(datetime(2026, month or 3, day, 8, 0))
-    m = Meeting.objects.create(
-        issuer_org=cell,
-        audience_org=cell,
-        title=f"Sinh hoạt {cell.name}",
-        starts_at=when,
-        state=state,
-        **extra,
-    )
+    m = cell_meeting(cell, when, title=f"Sinh hoạt {cell.name}", state=state, **extra)
     Attendance.objects.bulk_create([Attendance(meeting=m, member=a) for a in attendees])
     return m
 

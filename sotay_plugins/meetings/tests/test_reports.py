@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from sotay_plugins.meetings import reports
 from sotay_plugins.meetings.models import Attendance, Material, Meeting, MeetingMaterial
+from sotay_plugins.meetings.tests.helpers import cell_meeting
 from sotay_plugins.orgtree.choices import OrgKind
 from sotay_plugins.orgtree.models import Organisation
 from sotay_plugins.orgtree.roles import CELL_SECRETARY, VIEWER
@@ -32,13 +33,12 @@ P, L, E, X, A = (
 
 def held(cell, month, statuses, *, kind=Meeting.Kind.REGULAR, state=Meeting.State.HELD, day=3):
     """A meeting of ``cell`` on ``day`` of ``month`` with attendance {member: status}."""
-    m = Meeting.objects.create(
-        issuer_org=cell,
-        audience_org=cell,
+    m = cell_meeting(
+        cell,
+        timezone.make_aware(datetime(month.year, month.month, day, 8, 0)),
         title="Sinh hoạt",
         kind=kind,
         state=state,
-        starts_at=timezone.make_aware(datetime(month.year, month.month, day, 8, 0)),
     )
     Attendance.objects.bulk_create(
         [Attendance(meeting=m, member=member, status=status) for member, status in statuses.items()]
