@@ -15,7 +15,7 @@ from wagtail.admin.widgets import AdminDateTimeInput
 
 from sotay_plugins.orgtree import scope
 from sotay_plugins.orgtree.choices import OrgKind
-from sotay_plugins.orgtree.forms import OrgChoiceField, ScopedModelForm, org_chooser
+from sotay_plugins.orgtree.forms import OrgChoiceField, ScopedModelForm, SubtreeFilter, org_chooser
 from sotay_plugins.orgtree.models import Organisation
 
 from . import services
@@ -149,17 +149,6 @@ class CancelForm(forms.Form):
 # --- listing filters ---------------------------------------------------------------------
 
 
-class UnitFilter(django_filters.ModelChoiceFilter):
-    """Any unit in the user's scope: the meetings of its whole subtree."""
-
-    field_class = OrgChoiceField
-
-    def filter(self, qs, value):
-        if not value:
-            return qs
-        return qs.filter(scope.within(value, "audience_org"))
-
-
 def month_choices(today=None):
     """From twelve months back to three ahead, newest first: ("2026-03", "03/2026")."""
     today = today or timezone.localdate()
@@ -172,11 +161,8 @@ def month_choices(today=None):
 
 
 class MeetingFilterSet(WagtailFilterSet):
-    unit = UnitFilter(
-        label=gettext_lazy("Đơn vị"),
-        queryset=Organisation.objects.none(),
-        empty_label=gettext_lazy("Tất cả"),
-    )
+    #: any unit in the user's scope: the meetings of its whole subtree
+    unit = SubtreeFilter(label=gettext_lazy("Đơn vị"), prefix="audience_org")
     month = django_filters.ChoiceFilter(
         label=gettext_lazy("Tháng"),
         choices=month_choices,

@@ -79,6 +79,25 @@ def _decision_note():
     )
 
 
+class SubtreeFilter(django_filters.ModelChoiceFilter):
+    """A listing filter by unit: keeps what lies in the picked unit's subtree, reached from the
+    filtered model through ``prefix`` (``scope.within``; ``""`` for units themselves). The filter
+    set gives it the units the user may pick (``queryset``) per request."""
+
+    field_class = OrgChoiceField
+
+    def __init__(self, *args, prefix="", **kwargs):
+        kwargs.setdefault("queryset", Organisation.objects.none())
+        kwargs.setdefault("empty_label", gettext_lazy("Tất cả"))
+        super().__init__(*args, **kwargs)
+        self.prefix = prefix
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(scope.within(value, self.prefix))
+
+
 # --- organisations ---------------------------------------------------------------------------
 
 
@@ -157,12 +176,7 @@ class OrganisationFilterSet(WagtailFilterSet):
     is_active = django_filters.BooleanFilter(
         label=gettext_lazy("Đang hoạt động"), widget=BooleanRadioSelect
     )
-    within = django_filters.ModelChoiceFilter(
-        label=gettext_lazy("Thuộc đơn vị"),
-        queryset=Organisation.objects.none(),
-        method="filter_within",
-        empty_label=gettext_lazy("Tất cả"),
-    )
+    within = SubtreeFilter(label=gettext_lazy("Thuộc đơn vị"))
 
     class Meta:
         model = Organisation
@@ -176,12 +190,6 @@ class OrganisationFilterSet(WagtailFilterSet):
             .instances_user_has_any_permission_for(user, ["view", "change"])
             .exclude(kind=OrgKind.CELL)
         )
-        self.filters["within"].field_class = OrgChoiceField
-
-    def filter_within(self, queryset, name, value):
-        if not value:
-            return queryset
-        return queryset.filter(scope.within(value))
 
 
 # --- advisory bodies -------------------------------------------------------------------------
@@ -293,12 +301,7 @@ class RoleAssignmentFilterSet(WagtailFilterSet):
         queryset=Role.objects.order_by("name"),
         empty_label=gettext_lazy("Tất cả"),
     )
-    within = django_filters.ModelChoiceFilter(
-        label=gettext_lazy("Thuộc đơn vị"),
-        queryset=Organisation.objects.none(),
-        method="filter_within",
-        empty_label=gettext_lazy("Tất cả"),
-    )
+    within = SubtreeFilter(label=gettext_lazy("Thuộc đơn vị"), prefix="org")
 
     class Meta:
         model = RoleAssignment
@@ -310,9 +313,3 @@ class RoleAssignmentFilterSet(WagtailFilterSet):
         self.filters["within"].queryset = _tree_order(
             scope.managed_orgs(user, ASSIGN_ROLES).exclude(kind=OrgKind.CELL)
         )
-        self.filters["within"].field_class = OrgChoiceField
-
-    def filter_within(self, queryset, name, value):
-        if not value:
-            return queryset
-        return queryset.filter(scope.within(value, "org"))
