@@ -339,16 +339,17 @@ class MeetingViewSet(ScopedModelViewSet):
     def get_form_class(self, for_update=False):
         return MeetingEditForm if for_update else MeetingCreateForm
 
+    object_action_views = (
+        ("bien-ban", MinutesView, "minutes"),
+        ("duyet-bien-ban", ApproveView, "approve"),
+        ("huy", CancelView, "cancel"),
+    )
+
     def get_urlpatterns(self):
-        common = {"model": self.model, "index_url_name": self.get_url_name("index")}
+        missing = self.construct_view(MissingNextMonthView)
         return [
             *super().get_urlpatterns(),
-            path(
-                "chua-dang-ky-thang-sau/", self.construct_view(MissingNextMonthView), name="missing"
-            ),
-            self.object_action_path("bien-ban", MinutesView, "minutes", **common),
-            self.object_action_path("duyet-bien-ban", ApproveView, "approve", **common),
-            self.object_action_path("huy", CancelView, "cancel", **common),
+            path("chua-dang-ky-thang-sau/", missing, name="missing"),
         ]
 
 

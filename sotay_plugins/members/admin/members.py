@@ -303,13 +303,8 @@ class MemberViewSet(ScopedModelViewSet):
     def get_form_class(self, for_update=False):
         return MemberEditForm if for_update else MemberCreateForm
 
-    def get_urlpatterns(self):
-        common = {"model": self.model, "index_url_name": self.get_url_name("index")}
-        return [
-            *super().get_urlpatterns(),
-            self.object_action_path("chuyen-sinh-hoat", MemberTransferView, "transfer", **common),
-            self.object_action_path(
-                "ma-kich-hoat", MemberActivationView, "issue_activation", **common
-            ),
-            self.object_action_path("dat-lai", MemberResetView, "reset_account", **common),
-        ]
+    object_action_views = (
+        ("chuyen-sinh-hoat", MemberTransferView, "transfer"),
+        ("ma-kich-hoat", MemberActivationView, "issue_activation"),
+        ("dat-lai", MemberResetView, "reset_account"),
+    )

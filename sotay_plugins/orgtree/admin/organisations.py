@@ -278,12 +278,9 @@ class OrganisationViewSet(ScopedModelViewSet):
     def get_form_class(self, for_update=False):
         return OrganisationEditForm if for_update else OrganisationCreateForm
 
-    def get_urlpatterns(self):
-        common = {"model": self.model, "index_url_name": self.get_url_name("index")}
-        return [
-            *super().get_urlpatterns(),
-            self.object_action_path("chuyen", OrgMoveView, "move", **common),
-            self.object_action_path("sap-nhap", OrgMergeView, "merge", **common),
-            self.object_action_path("giai-the", OrgDissolveView, "dissolve", **common),
-            self.object_action_path("lich-su-to-chuc", OrgEventsView, "events", **common),
-        ]
+    object_action_views = (
+        ("chuyen", OrgMoveView, "move"),
+        ("sap-nhap", OrgMergeView, "merge"),
+        ("giai-the", OrgDissolveView, "dissolve"),
+        ("lich-su-to-chuc", OrgEventsView, "events"),
+    )

@@ -39,7 +39,7 @@ Views, for a model with a registered policy:
 - ``ScopedObjectFormView``: a form view for one custom action on one object ("move",
   "transfer"…): the object is looked up among those the user may do the action to, the form's
   service call may raise a Vietnamese ValidationError, which is shown with nothing changed.
-  Mount it with ``ScopedModelViewSet.object_action_path``.
+  Mount it by listing it in the viewset's ``object_action_views`` (route, view, URL name).
 - ``ObjectAction``: a custom action offered as a button on an object, declared once in a
   view's ``object_actions``: the listing's row menu (``ScopedIndexView``) and the header of the
   object's edit and inspect pages show it where the policy allows the action on that object
@@ -223,7 +223,7 @@ _SAME_AS_NAME = "__name__"
 @dataclass(frozen=True)
 class ObjectAction:
     """A button for one custom action on one object, opening the viewset's URL named ``name``
-    (``ScopedModelViewSet.object_action_path``) for that object.
+    (``ScopedModelViewSet.object_action_views``) for that object.
 
     ``permission`` is the policy action the button needs, by default ``name``; ``None`` for a
     page that checks its own rights (a history any viewer of the object may read). ``shown``
@@ -433,6 +433,20 @@ class ScopedModelViewSet(ModelViewSet):
         from django.contrib.auth.models import Permission
 
         return Permission.objects.none()
+
+    #: ``(route, view class, URL name)`` of the viewset's views of one object
+    #: (``ScopedObjectFormView`` or similar), each mounted at ``<route>/<pk>/``.
+    object_action_views = ()
+
+    def get_urlpatterns(self):
+        common = {"model": self.model, "index_url_name": self.get_url_name("index")}
+        return [
+            *super().get_urlpatterns(),
+            *(
+                self.object_action_path(route, view_class, name, **common)
+                for route, view_class, name in self.object_action_views
+            ),
+        ]
 
     def object_action_path(self, route, view_class, name, **kwargs):
         """A URL for a ``ScopedObjectFormView`` (or similar) of this viewset."""
