@@ -85,17 +85,7 @@ def env(redis=True):
 
 def django_setup(redis=True):
     benchlib.django_setup(
-        env(redis),
-        (
-            "DATABASE_URL",
-            "DJANGO_SETTINGS_MODULE",
-            "SECRET_KEY",
-            "DJANGO_ALLOWED_HOSTS",
-            "DJANGO_SECURE_SSL_REDIRECT",
-            "DJANGO_LOG_LEVEL",
-            "REDIS_URL",
-            "SOTAY_ALLOW_PER_PROCESS_CACHE",
-        ),
+        env(redis), ("DJANGO_SECURE_SSL_REDIRECT", "SOTAY_ALLOW_PER_PROCESS_CACHE")
     )
 
 

@@ -11,10 +11,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def django_setup(environment, names):
-    """Set up Django here with the variables ``names`` as ``environment`` has them (one it
-    leaves out is removed), so this process sees what the server it starts sees."""
-    for name in names:
+#: What every script's server is configured by; a script adds its own (``extra``).
+SERVER_VARIABLES = (
+    "DATABASE_URL",
+    "DJANGO_SETTINGS_MODULE",
+    "SECRET_KEY",
+    "DJANGO_ALLOWED_HOSTS",
+    "DJANGO_LOG_LEVEL",
+    "REDIS_URL",
+)
+
+
+def django_setup(environment, extra=()):
+    """Set up Django here with the server's variables (``SERVER_VARIABLES`` and ``extra``) as
+    ``environment`` has them (one it leaves out is removed), so this process sees what the
+    server it starts sees."""
+    for name in (*SERVER_VARIABLES, *extra):
         if name in environment:
             os.environ[name] = environment[name]
         else:
