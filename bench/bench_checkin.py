@@ -54,9 +54,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+import benchlib
+from benchlib import ROOT, load
+
 OUT = ROOT / "bench" / "out"
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/sotay_bench_checkin"
 SECRET = "bench-checkin-not-a-secret-" + os.uname().nodename
@@ -83,57 +84,16 @@ def env(redis=True):
 
 
 def django_setup(redis=True):
-    os.environ.update(
-        {
-            k: v
-            for k, v in env(redis).items()
-            if k
-            in (
-                "DATABASE_URL",
-                "DJANGO_SETTINGS_MODULE",
-                "SECRET_KEY",
-                "DJANGO_ALLOWED_HOSTS",
-                "DJANGO_SECURE_SSL_REDIRECT",
-                "DJANGO_LOG_LEVEL",
-                "REDIS_URL",
-                "SOTAY_ALLOW_PER_PROCESS_CACHE",
-            )
-        }
+    benchlib.django_setup(
+        env(redis), ("DJANGO_SECURE_SSL_REDIRECT", "SOTAY_ALLOW_PER_PROCESS_CACHE")
     )
-    if not redis:
-        os.environ.pop("REDIS_URL", None)
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-
-
-def load():
-    return f"load average {open('/proc/loadavg').read().split()[:3]}"
 
 
 # --- seed ---------------------------------------------------------------------------------
 
 
 def cmd_seed(args):
-    url = os.environ.get("DATABASE_URL", DEFAULT_DB)
-    parts = urlsplit(url)
-    db = parts.path.lstrip("/")
-    if not db.startswith("sotay_bench"):
-        sys.exit(f"refusing to drop '{db}': use a database named sotay_bench*")
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    subprocess.run(
-        [
-            "psql",
-            admin,
-            "-q",
-            "-c",
-            f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)',
-            "-c",
-            f'CREATE DATABASE "{db}"',
-        ],
-        check=True,
-    )
+    url = benchlib.recreate_database(DEFAULT_DB)
     e = env(redis=False)
     e["DATABASE_URL"] = url
     subprocess.run(

@@ -65,9 +65,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from http.client import HTTPConnection
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
-ROOT = Path(__file__).resolve().parent.parent
+import benchlib
+from benchlib import ROOT, load, make_session
+
 OUT = ROOT / "bench" / "out"
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/sotay_bench_library"
 SECRET = "bench-library-not-a-secret-" + os.uname().nodename
@@ -96,28 +98,7 @@ def env(redis=False):
 
 
 def django_setup(redis=False):
-    os.environ.update(
-        {
-            k: v
-            for k, v in env(redis).items()
-            if k
-            in (
-                "DATABASE_URL",
-                "DJANGO_SETTINGS_MODULE",
-                "SECRET_KEY",
-                "DJANGO_ALLOWED_HOSTS",
-                "DJANGO_LOG_LEVEL",
-                "SOTAY_SENDFILE",
-                "REDIS_URL",
-            )
-        }
-    )
-    if not redis:
-        os.environ.pop("REDIS_URL", None)
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    benchlib.django_setup(env(redis), ("SOTAY_SENDFILE",))
 
 
 def collectstatic():
@@ -128,10 +109,6 @@ def collectstatic():
         env=env(),
         check=True,
     )
-
-
-def load():
-    return "load average " + " ".join(open("/proc/loadavg").read().split()[:3])
 
 
 def pct(values, q):
@@ -150,23 +127,7 @@ def summary(values):
 
 
 def cmd_seed(args):
-    url = os.environ.get("DATABASE_URL", DEFAULT_DB)
-    db = urlsplit(url).path.lstrip("/")
-    if not db.startswith("sotay_bench"):
-        sys.exit(f"refusing to drop '{db}': use a database named sotay_bench*")
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    subprocess.run(
-        [
-            "psql",
-            admin,
-            "-q",
-            "-c",
-            f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)',
-            "-c",
-            f'CREATE DATABASE "{db}"',
-        ],
-        check=True,
-    )
+    url = benchlib.recreate_database(DEFAULT_DB)
     e = env()
     e["DATABASE_URL"] = url
     e["DJANGO_SETTINGS_MODULE"] = "config.settings.dev"
@@ -199,30 +160,7 @@ def cmd_seed(args):
 
 
 def pick_users(count, seed=SEED):
-    from sotay_plugins.members.models import Member
-
-    ids = list(
-        Member.objects.filter(status="active", user__is_active=True)
-        .order_by("pk")
-        .values_list("user_id", flat=True)
-    )
-    if not ids:
-        sys.exit("no members: python bench/bench_library.py seed first")
-    return random.Random(seed).sample(ids, min(count, len(ids)))
-
-
-def make_session(user):
-    from importlib import import_module
-
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-
-    store = import_module(settings.SESSION_ENGINE).SessionStore()
-    store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store.create()
-    return store.session_key
+    return benchlib.pick_member_users(count, seed, "python bench/bench_library.py seed")
 
 
 def filter_paths(rng, years):

@@ -16,7 +16,6 @@ Run with the settings and database the benchmark uses (bench_pages.sh sets them)
 
 import argparse
 import os
-import random
 import statistics
 import sys
 from pathlib import Path
@@ -28,26 +27,18 @@ import django  # noqa: E402
 
 django.setup()
 
+from benchlib import make_session, pick_member_users  # noqa: E402
 from django.conf import settings  # noqa: E402
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-
-from sotay_plugins.members.models import Member  # noqa: E402
 
 PAGES = {"home": "/", "profile": "/ho-so/"}
 
 
 def pick_members(count, seed):
-    ids = list(
-        Member.objects.filter(status="active", user__is_active=True)
-        .order_by("pk")
-        .values_list("user_id", flat=True)
-    )
-    if not ids:
-        sys.exit("no members: seed the database first (bench/bench_seed.sh)")
-    return random.Random(seed).sample(ids, min(count, len(ids)))
+    return pick_member_users(count, seed, "seed the database (bench/bench_seed.sh)")
 
 
 def queries(args):
@@ -80,18 +71,9 @@ def queries(args):
 
 
 def sessions(args):
-    from importlib import import_module
-
     User = get_user_model()
-    store_class = import_module(settings.SESSION_ENGINE).SessionStore
-    keys = []
-    for user in User.objects.filter(pk__in=pick_members(args.count, args.seed)):
-        store = store_class()
-        store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        store.create()
-        keys.append(store.session_key)
+    users = User.objects.filter(pk__in=pick_members(args.count, args.seed))
+    keys = [make_session(user) for user in users]
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(keys) + "\n")

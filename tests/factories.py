@@ -79,6 +79,39 @@ def grant(user, role_code, org, body=None):
     return assignment
 
 
+def staff(role_code, org, username=None):
+    """A new user holding the built-in role ``role_code`` at ``org``."""
+    user = UserFactory(username=username) if username else UserFactory()
+    grant(user, role_code, org)
+    return user
+
+
+# --- the admin, through the test client -------------------------------------------------------
+
+BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def login(client, user):
+    """Log ``user`` in on ``client`` (with a backend named: several are installed)."""
+    client.force_login(user, backend=BACKEND)
+    return client
+
+
+def denied(response):
+    """Wagtail answers PermissionDenied with a redirect to the admin home and a message."""
+    from django.urls import reverse
+
+    return response.status_code == 403 or (
+        response.status_code == 302 and response["Location"] == reverse("wagtailadmin_home")
+    )
+
+
+def listed(response):
+    """The primary keys an admin listing shows."""
+    assert response.status_code == 200, response.status_code
+    return {obj.pk for obj in response.context["object_list"]}
+
+
 def ensure_site():
     """Wagtail's root page, the province's HomePage, the default site and the root collection,
     as the migrations make them: a transactional test (``django_db(transaction=True)``) flushes

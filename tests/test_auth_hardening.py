@@ -15,25 +15,14 @@ from sotay_plugins.members import importing as importer
 from sotay_plugins.members import services
 from sotay_plugins.members.cccd import make_cccd
 from sotay_plugins.members.models import ActivationCode, ImportBatch, Member
+from sotay_plugins.members.tests.helpers import edit_data
 from sotay_plugins.orgtree.models import RoleAssignment
 from sotay_plugins.orgtree.roles import CELL_SECRETARY, FULL_ADMIN, MEMBER_UPDATER
-from tests.factories import MemberFactory, UserFactory, grant
+from tests.factories import MemberFactory, UserFactory, login, staff
 
-BACKEND = "django.contrib.auth.backends.ModelBackend"
 PASSWORD = "Matkhau@123"
 FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
-
-
-def staff(role, unit):
-    user = UserFactory()
-    grant(user, role, unit)
-    return user
-
-
-def login(client, user):
-    client.force_login(user, backend=BACKEND)
-    return client
 
 
 def secretary_rights(member):
@@ -42,29 +31,6 @@ def secretary_rights(member):
             user_id=member.user_id, role__code=CELL_SECRETARY
         ).values_list("org_id", flat=True)
     )
-
-
-def edit_data(member, **changes):
-    member = Member.objects.get(pk=member.pk)
-    data = {
-        "full_name": member.full_name,
-        "gender": member.gender,
-        "birth_date": member.birth_date.isoformat(),
-        "cccd": member.cccd,
-        "home_town": member.home_town,
-        "permanent_address": member.permanent_address,
-        "phone": member.phone,
-        "party_card_no": member.party_card_no,
-        "membership": member.membership,
-        "positions": sorted(member.positions),
-        "group": member.group,
-        "has_smartphone": "on",
-        "joined_on": member.joined_on.isoformat(),
-        "official_on": member.official_on.isoformat(),
-        "status": member.status,
-    }
-    data.update(changes)
-    return data
 
 
 def never_activated(member):

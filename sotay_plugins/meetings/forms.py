@@ -15,7 +15,7 @@ from wagtail.admin.widgets import AdminDateTimeInput
 
 from sotay_plugins.orgtree import scope
 from sotay_plugins.orgtree.choices import OrgKind
-from sotay_plugins.orgtree.forms import OrgChoiceField, ScopedModelForm, org_chooser
+from sotay_plugins.orgtree.forms import OrgChoiceField, ScopedModelForm, SubtreeFilter, org_chooser
 from sotay_plugins.orgtree.models import Organisation
 
 from . import services
@@ -24,19 +24,8 @@ from .models import CONVENE, VIEW_MEETING, Meeting
 #: Beyond this many candidate members the chair/recorder lists are left to the edit page,
 #: where they are the meeting's own cell.
 MAX_PEOPLE_CHOICES = 400
-FORM_FIELDS = [
-    "kind",
-    "title",
-    "starts_at",
-    "ends_at",
-    "place",
-    "online_link",
-    "chair",
-    "recorder",
-    "agenda",
-    "content",
-    "draft_resolution",
-]
+#: The fields a secretary sets, in the order the forms show them: the service's own list.
+FORM_FIELDS = list(services.EDITABLE_FIELDS)
 MODEL_FIELDS = [name for name in FORM_FIELDS if name != "online_link"]
 
 
@@ -54,7 +43,9 @@ def _people(cells):
     )
 
 
-class MeetingFormMixin(forms.Form):
+class MeetingForm(ScopedModelForm):
+    """What convening and editing share: the fields, their widgets and help, the people lists."""
+
     #: Declared here (not generated from the model) to give https as the scheme of a bare address.
     online_link = forms.URLField(
         label=gettext_lazy("đường dẫn họp trực tuyến"),
@@ -74,19 +65,22 @@ class MeetingFormMixin(forms.Form):
         for name in ("agenda", "content", "draft_resolution"):
             self.fields[name].widget = forms.Textarea(attrs={"rows": 6})
 
-    def service_fields(self, names):
-        return {name: self.cleaned_data.get(name) for name in names if name in self.fields}
-
-
-class MeetingCreateForm(MeetingFormMixin, ScopedModelForm):
-    """Convene: the cell is one of those where the user holds ``meetings.convene``."""
-
-    cell = OrgChoiceField(queryset=Organisation.objects.none(), label=gettext_lazy("Chi bộ"))
-
     class Meta:
         model = Meeting
         fields = MODEL_FIELDS
         field_classes = {"chair": MemberChoiceField, "recorder": MemberChoiceField}
+
+    def _set_people(self, people):
+        self.fields["chair"].queryset = self.fields["recorder"].queryset = people
+
+    def service_fields(self, names):
+        return {name: self.cleaned_data.get(name) for name in names if name in self.fields}
+
+
+class MeetingCreateForm(MeetingForm):
+    """Convene: the cell is one of those where the user holds ``meetings.convene``."""
+
+    cell = OrgChoiceField(queryset=Organisation.objects.none(), label=gettext_lazy("Chi bộ"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -100,7 +94,7 @@ class MeetingCreateForm(MeetingFormMixin, ScopedModelForm):
         if people.count() > MAX_PEOPLE_CHOICES:
             del self.fields["chair"], self.fields["recorder"]
         else:
-            self.fields["chair"].queryset = self.fields["recorder"].queryset = people
+            self._set_people(people)
         self._setup_common()
 
     def clean_cell(self):
@@ -110,16 +104,10 @@ class MeetingCreateForm(MeetingFormMixin, ScopedModelForm):
         return cell
 
 
-class MeetingEditForm(MeetingFormMixin, ScopedModelForm):
-    class Meta:
-        model = Meeting
-        fields = MODEL_FIELDS
-        field_classes = {"chair": MemberChoiceField, "recorder": MemberChoiceField}
-
+class MeetingEditForm(MeetingForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        people = _people([self.instance.audience_org_id])
-        self.fields["chair"].queryset = self.fields["recorder"].queryset = people
+        self._set_people(_people([self.instance.audience_org_id]))
         self._setup_common()
 
 
@@ -161,17 +149,6 @@ class CancelForm(forms.Form):
 # --- listing filters ---------------------------------------------------------------------
 
 
-class UnitFilter(django_filters.ModelChoiceFilter):
-    """Any unit in the user's scope: the meetings of its whole subtree."""
-
-    field_class = OrgChoiceField
-
-    def filter(self, qs, value):
-        if not value:
-            return qs
-        return qs.filter(scope.within(value, "audience_org"))
-
-
 def month_choices(today=None):
     """From twelve months back to three ahead, newest first: ("2026-03", "03/2026")."""
     today = today or timezone.localdate()
@@ -184,11 +161,8 @@ def month_choices(today=None):
 
 
 class MeetingFilterSet(WagtailFilterSet):
-    unit = UnitFilter(
-        label=gettext_lazy("Đơn vị"),
-        queryset=Organisation.objects.none(),
-        empty_label=gettext_lazy("Tất cả"),
-    )
+    #: any unit in the user's scope: the meetings of its whole subtree
+    unit = SubtreeFilter(label=gettext_lazy("Đơn vị"), prefix="audience_org")
     month = django_filters.ChoiceFilter(
         label=gettext_lazy("Tháng"),
         choices=month_choices,

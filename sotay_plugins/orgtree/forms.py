@@ -65,6 +65,39 @@ def _tree_order(queryset):
     return queryset.order_by("tree_id", "lft")
 
 
+def _parent_choices(user):
+    """Units that may take others under them: active, not cells, managed by ``user``."""
+    return scope.managed_orgs(user, MANAGE_TREE).filter(is_active=True).exclude(kind=OrgKind.CELL)
+
+
+def _decision_note():
+    """The note of a restructuring (move, merge, dissolve): the decision's number and date."""
+    return forms.CharField(
+        label=gettext_lazy("Ghi chú (quyết định số…)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class SubtreeFilter(django_filters.ModelChoiceFilter):
+    """A listing filter by unit: keeps what lies in the picked unit's subtree, reached from the
+    filtered model through ``prefix`` (``scope.within``; ``""`` for units themselves). The filter
+    set gives it the units the user may pick (``queryset``) per request."""
+
+    field_class = OrgChoiceField
+
+    def __init__(self, *args, prefix="", **kwargs):
+        kwargs.setdefault("queryset", Organisation.objects.none())
+        kwargs.setdefault("empty_label", gettext_lazy("Tất cả"))
+        super().__init__(*args, **kwargs)
+        self.prefix = prefix
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(scope.within(value, self.prefix))
+
+
 # --- organisations ---------------------------------------------------------------------------
 
 
@@ -76,11 +109,7 @@ class OrganisationCreateForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = _tree_order(
-            scope.managed_orgs(self.user, MANAGE_TREE)
-            .filter(is_active=True)
-            .exclude(kind=OrgKind.CELL)
-        )
+        self.fields["parent"].queryset = _tree_order(_parent_choices(self.user))
         self.fields["parent"].widget = org_chooser(MANAGE_TREE, NON_CELL_KINDS)
         # Only a superuser founds a new province (a unit with no parent).
         self.fields["parent"].required = not scope.is_superadmin(self.user)
@@ -104,19 +133,12 @@ class MoveForm(forms.Form):
     new_parent = OrgChoiceField(
         queryset=Organisation.objects.none(), label=gettext_lazy("Cấp trên mới")
     )
-    note = forms.CharField(
-        label=gettext_lazy("Ghi chú (quyết định số…)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    note = _decision_note()
 
     def __init__(self, *args, user, obj, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["new_parent"].queryset = _tree_order(
-            scope.managed_orgs(user, MANAGE_TREE)
-            .filter(is_active=True)
-            .exclude(kind=OrgKind.CELL)
-            .exclude(pk=obj.parent_id)
+            _parent_choices(user).exclude(pk=obj.parent_id)
         )
         self.fields["new_parent"].widget = org_chooser(MANAGE_TREE, NON_CELL_KINDS)
 
@@ -125,11 +147,7 @@ class MergeForm(forms.Form):
     target = OrgChoiceField(
         queryset=Organisation.objects.none(), label=gettext_lazy("Sáp nhập vào")
     )
-    note = forms.CharField(
-        label=gettext_lazy("Ghi chú (quyết định số…)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    note = _decision_note()
 
     def __init__(self, *args, user, obj, **kwargs):
         super().__init__(*args, **kwargs)
@@ -145,11 +163,7 @@ class DissolveForm(forms.Form):
     confirm = forms.BooleanField(
         label=gettext_lazy("Tôi xác nhận giải thể tổ chức này"), required=True
     )
-    note = forms.CharField(
-        label=gettext_lazy("Ghi chú (quyết định số…)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    note = _decision_note()
 
     def __init__(self, *args, user, obj, **kwargs):
         super().__init__(*args, **kwargs)
@@ -162,12 +176,7 @@ class OrganisationFilterSet(WagtailFilterSet):
     is_active = django_filters.BooleanFilter(
         label=gettext_lazy("Đang hoạt động"), widget=BooleanRadioSelect
     )
-    within = django_filters.ModelChoiceFilter(
-        label=gettext_lazy("Thuộc đơn vị"),
-        queryset=Organisation.objects.none(),
-        method="filter_within",
-        empty_label=gettext_lazy("Tất cả"),
-    )
+    within = SubtreeFilter(label=gettext_lazy("Thuộc đơn vị"))
 
     class Meta:
         model = Organisation
@@ -181,12 +190,6 @@ class OrganisationFilterSet(WagtailFilterSet):
             .instances_user_has_any_permission_for(user, ["view", "change"])
             .exclude(kind=OrgKind.CELL)
         )
-        self.filters["within"].field_class = OrgChoiceField
-
-    def filter_within(self, queryset, name, value):
-        if not value:
-            return queryset
-        return queryset.filter(scope.within(value))
 
 
 # --- advisory bodies -------------------------------------------------------------------------
@@ -298,12 +301,7 @@ class RoleAssignmentFilterSet(WagtailFilterSet):
         queryset=Role.objects.order_by("name"),
         empty_label=gettext_lazy("Tất cả"),
     )
-    within = django_filters.ModelChoiceFilter(
-        label=gettext_lazy("Thuộc đơn vị"),
-        queryset=Organisation.objects.none(),
-        method="filter_within",
-        empty_label=gettext_lazy("Tất cả"),
-    )
+    within = SubtreeFilter(label=gettext_lazy("Thuộc đơn vị"), prefix="org")
 
     class Meta:
         model = RoleAssignment
@@ -315,9 +313,3 @@ class RoleAssignmentFilterSet(WagtailFilterSet):
         self.filters["within"].queryset = _tree_order(
             scope.managed_orgs(user, ASSIGN_ROLES).exclude(kind=OrgKind.CELL)
         )
-        self.filters["within"].field_class = OrgChoiceField
-
-    def filter_within(self, queryset, name, value):
-        if not value:
-            return queryset
-        return queryset.filter(scope.within(value, "org"))

@@ -7,6 +7,20 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from sotay_plugins.meetings.models import Attendance, Meeting
+from tests.factories import MemberFactory, UserFactory, grant
+
+
+def cell_people(tree, count):
+    """``count`` members of cell 1.1, its secretary, and cell 1.2's secretary."""
+    secretary, other_secretary = UserFactory(), UserFactory()
+    grant(secretary, "cell_secretary", tree["c11"])
+    grant(other_secretary, "cell_secretary", tree["c12"])
+    return {
+        "members": MemberFactory.create_batch(count, cell=tree["c11"]),
+        "secretary": secretary,
+        "other_secretary": other_secretary,
+        "tree": tree,
+    }
 
 
 def make_meeting(cell, members, *, starts_at=None, state=Meeting.State.SCHEDULED):

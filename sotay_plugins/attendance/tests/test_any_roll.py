@@ -18,7 +18,7 @@ from sotay_plugins.registry import registry
 from tests.eventapp.models import SessionAttendance, StudySession
 from tests.factories import MemberFactory, UserFactory, grant
 
-from .helpers import chip_qr, client_for
+from .helpers import cell_people, chip_qr, client_for
 
 S = SessionAttendance.Status
 
@@ -51,17 +51,8 @@ def statuses(session):
 
 @pytest.fixture
 def study(tree):
-    members = MemberFactory.create_batch(3, cell=tree["c11"])
-    secretary, other_secretary = UserFactory(), UserFactory()
-    grant(secretary, "cell_secretary", tree["c11"])
-    grant(other_secretary, "cell_secretary", tree["c12"])
-    return {
-        "members": members,
-        "secretary": secretary,
-        "other_secretary": other_secretary,
-        "session": make_session(tree["c11"], members),
-        "tree": tree,
-    }
+    people = cell_people(tree, 3)
+    return {**people, "session": make_session(tree["c11"], people["members"])}
 
 
 def test_the_roll_is_registered_by_its_module_and_names_no_meeting():

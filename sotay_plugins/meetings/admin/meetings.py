@@ -20,7 +20,6 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem as AdminMenuItem
-from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
@@ -28,6 +27,7 @@ from wagtail.admin.widgets.button import Button
 
 from sotay_plugins.orgtree import scope
 from sotay_plugins.orgtree.admin.scoped import (
+    ObjectAction,
     ScopedCreateView,
     ScopedEditView,
     ScopedIndexView,
@@ -49,38 +49,43 @@ from ..forms import (
 from ..models import CONVENE, VIEW_MEETING, Attendance, Meeting
 from ..permissions import meeting_policy as policy
 
-#: action → (label, icon, priority, shown when the meeting is in one of these states)
-ACTIONS = {
-    "minutes": (
+
+def _in_states(*states):
+    return lambda meeting: meeting.state in states
+
+
+#: minutes, approval and cancellation, each offered while the meeting is in the states given
+MEETING_ACTIONS = (
+    ObjectAction(
+        "minutes",
         gettext_lazy("Ghi biên bản"),
         "doc-full",
         40,
-        (Meeting.State.SCHEDULED, Meeting.State.HELD),
+        _in_states(Meeting.State.SCHEDULED, Meeting.State.HELD),
     ),
-    "approve": (gettext_lazy("Duyệt biên bản và khóa"), "lock", 41, (Meeting.State.HELD,)),
-    "cancel": (gettext_lazy("Hủy buổi sinh hoạt"), "cross", 42, (Meeting.State.SCHEDULED,)),
-}
+    ObjectAction(
+        "approve",
+        gettext_lazy("Duyệt biên bản và khóa"),
+        "lock",
+        41,
+        _in_states(Meeting.State.HELD),
+    ),
+    ObjectAction(
+        "cancel",
+        gettext_lazy("Hủy buổi sinh hoạt"),
+        "cross",
+        42,
+        _in_states(Meeting.State.SCHEDULED),
+    ),
+)
 
 
 def _local(value):
     return timezone.localtime(value).strftime("%d/%m/%Y %H:%M") if value else "—"
 
 
-def _action_urls(user, meeting):
-    for action, (label, icon, priority, states) in ACTIONS.items():
-        if meeting.state in states and policy.user_has_permission_for_instance(
-            user, action, meeting
-        ):
-            yield (
-                action,
-                label,
-                icon,
-                priority,
-                reverse(f"meetings_meeting:{action}", args=[quote(meeting.pk)]),
-            )
-
-
 class MeetingIndexView(ScopedIndexView):
+    object_actions = MEETING_ACTIONS
     page_title = gettext_lazy("Sinh hoạt chi bộ")
     default_ordering = "-starts_at"
 
@@ -124,12 +129,6 @@ class MeetingIndexView(ScopedIndexView):
             return self.get_inspect_url(instance)
         return super().get_title_url(instance)
 
-    def get_list_more_buttons(self, instance):
-        buttons = list(super().get_list_more_buttons(instance))
-        for _action, label, icon, priority, url in _action_urls(self.request.user, instance):
-            buttons.append(MenuItem(label, url=url, icon_name=icon, priority=priority))
-        return buttons
-
     @cached_property
     def header_more_buttons(self):
         buttons = list(super().header_more_buttons)
@@ -141,15 +140,6 @@ class MeetingIndexView(ScopedIndexView):
                 priority=60,
             )
         )
-        return buttons
-
-
-class MeetingActionButtonsMixin:
-    @cached_property
-    def header_more_buttons(self):
-        buttons = list(super().header_more_buttons)
-        for _action, label, icon, priority, url in _action_urls(self.request.user, self.object):
-            buttons.append(Button(label, url=url, icon_name=icon, priority=priority))
         return buttons
 
 
@@ -168,7 +158,9 @@ class MeetingCreateView(ScopedCreateView):
         }
 
 
-class MeetingEditView(MeetingActionButtonsMixin, ScopedEditView):
+class MeetingEditView(ScopedEditView):
+    object_actions = MEETING_ACTIONS
+
     def dispatch(self, request, *args, **kwargs):
         meeting = self.get_object()
         if meeting.is_locked:
@@ -190,21 +182,16 @@ class MeetingEditView(MeetingActionButtonsMixin, ScopedEditView):
         return _("Đã lưu %(title)s.") % {"title": self.object.title}
 
 
-class MeetingInspectView(MeetingActionButtonsMixin, ScopedInspectView):
+class MeetingInspectView(ScopedInspectView):
+    object_actions = MEETING_ACTIONS
+
     def get_fields(self):
+        editable = [name for name in FORM_FIELDS if name not in ("title", "kind")]
         return [
             "title",
             "kind",
             "audience_org",
-            "starts_at",
-            "ends_at",
-            "place",
-            "online_link",
-            "chair",
-            "recorder",
-            "agenda",
-            "content",
-            "draft_resolution",
+            *editable,
             "state",
             "minutes",
             "resolution",
@@ -235,8 +222,12 @@ class MeetingInspectView(MeetingActionButtonsMixin, ScopedInspectView):
         return context
 
 
-class LockedRedirectMixin:
-    """A closed or cancelled meeting has no actions left: back to its read-only page."""
+class MeetingActionView(ScopedObjectFormView):
+    """An action on an open meeting; a closed or cancelled one has none left: back to its
+    read-only page. The intro may name the meeting and its time."""
+
+    def get_intro_params(self):
+        return {"title": self.object.title, "when": _local(self.object.starts_at)}
 
     def dispatch(self, request, *args, **kwargs):
         if self.object.is_locked:
@@ -249,18 +240,16 @@ class LockedRedirectMixin:
         return super().dispatch(request, *args, **kwargs)
 
 
-class MinutesView(LockedRedirectMixin, ScopedObjectFormView):
+class MinutesView(MeetingActionView):
     action = "minutes"
     form_class = MinutesForm
     page_title = gettext_lazy("Ghi biên bản")
     submit_button_label = gettext_lazy("Lưu biên bản")
     header_icon = "doc-full"
-
-    def get_intro(self):
-        return _(
-            "Biên bản và nghị quyết của buổi sinh hoạt %(title)s (%(when)s). Sau khi lưu, buổi sinh hoạt "
-            "chuyển sang “Đã họp”; duyệt biên bản sẽ khóa hồ sơ."
-        ) % {"title": self.object.title, "when": _local(self.object.starts_at)}
+    intro = gettext_lazy(
+        "Biên bản và nghị quyết của buổi sinh hoạt %(title)s (%(when)s). Sau khi lưu, buổi sinh hoạt "
+        "chuyển sang “Đã họp”; duyệt biên bản sẽ khóa hồ sơ."
+    )
 
     def perform(self, form):
         services.record_minutes(
@@ -272,35 +261,31 @@ class MinutesView(LockedRedirectMixin, ScopedObjectFormView):
         return _("Đã lưu biên bản của %(title)s.") % {"title": self.object.title}
 
 
-class ApproveView(LockedRedirectMixin, ScopedObjectFormView):
+class ApproveView(MeetingActionView):
     action = "approve"
     form_class = ConfirmForm
     page_title = gettext_lazy("Duyệt biên bản")
     submit_button_label = gettext_lazy("Duyệt và khóa")
     header_icon = "lock"
-
-    def get_intro(self):
-        return _(
-            "Duyệt biên bản của %(title)s. Sau khi duyệt, buổi sinh hoạt đóng lại và khóa: không sửa được "
-            "thông tin, biên bản, điểm danh hay góp ý nữa."
-        ) % {"title": self.object.title}
+    intro = gettext_lazy(
+        "Duyệt biên bản của %(title)s. Sau khi duyệt, buổi sinh hoạt đóng lại và khóa: không sửa được "
+        "thông tin, biên bản, điểm danh hay góp ý nữa."
+    )
 
     def perform(self, form):
         services.approve_minutes(self.object, self.request.user)
         return _("Đã duyệt biên bản; %(title)s đã khóa.") % {"title": self.object.title}
 
 
-class CancelView(LockedRedirectMixin, ScopedObjectFormView):
+class CancelView(MeetingActionView):
     action = "cancel"
     form_class = CancelForm
     page_title = gettext_lazy("Hủy buổi sinh hoạt")
     submit_button_label = gettext_lazy("Hủy buổi sinh hoạt")
     header_icon = "cross"
-
-    def get_intro(self):
-        return _(
-            "Hủy %(title)s (%(when)s). Đảng viên được báo tin; hồ sơ buổi sinh hoạt vẫn được giữ."
-        ) % {"title": self.object.title, "when": _local(self.object.starts_at)}
+    intro = gettext_lazy(
+        "Hủy %(title)s (%(when)s). Đảng viên được báo tin; hồ sơ buổi sinh hoạt vẫn được giữ."
+    )
 
     def perform(self, form):
         services.cancel(self.object, self.request.user, form.cleaned_data.get("reason") or "")
@@ -354,16 +339,17 @@ class MeetingViewSet(ScopedModelViewSet):
     def get_form_class(self, for_update=False):
         return MeetingEditForm if for_update else MeetingCreateForm
 
+    object_action_views = (
+        ("bien-ban", MinutesView, "minutes"),
+        ("duyet-bien-ban", ApproveView, "approve"),
+        ("huy", CancelView, "cancel"),
+    )
+
     def get_urlpatterns(self):
-        common = {"model": self.model, "index_url_name": self.get_url_name("index")}
+        missing = self.construct_view(MissingNextMonthView)
         return [
             *super().get_urlpatterns(),
-            path(
-                "chua-dang-ky-thang-sau/", self.construct_view(MissingNextMonthView), name="missing"
-            ),
-            self.object_action_path("bien-ban", MinutesView, "minutes", **common),
-            self.object_action_path("duyet-bien-ban", ApproveView, "approve", **common),
-            self.object_action_path("huy", CancelView, "cancel", **common),
+            path("chua-dang-ky-thang-sau/", missing, name="missing"),
         ]
 
 

@@ -29,12 +29,12 @@ from sotay_plugins.meetings.models import (
     MeetingComment,
     MeetingMaterial,
 )
+from sotay_plugins.meetings.tests.helpers import cell_meeting
 from sotay_plugins.orgtree import scope
 from sotay_plugins.orgtree.models import Role
 from sotay_plugins.orgtree.roles import CELL_SECRETARY, FULL_ADMIN, STAFF_CAPABILITY
-from tests.factories import MemberFactory, UserFactory, grant
+from tests.factories import MemberFactory, grant, login, staff
 
-BACKEND = "django.contrib.auth.backends.ModelBackend"
 SECRET = "BÍ-MẬT-CỦA-CHI-BỘ"
 
 
@@ -72,14 +72,7 @@ def material(issuer, audience=None, title=None, **extra):
 
 def meeting(cell, *, day=5, month=None, state=Meeting.State.SCHEDULED, attendees=(), **extra):
     when = timezone.make_aware(datetime(2026, month or 3, day, 8, 0))
-    m = Meeting.objects.create(
-        issuer_org=cell,
-        audience_org=cell,
-        title=f"Sinh hoạt {cell.name}",
-        starts_at=when,
-        state=state,
-        **extra,
-    )
+    m = cell_meeting(cell, when, title=f"Sinh hoạt {cell.name}", state=state, **extra)
     Attendance.objects.bulk_create([Attendance(meeting=m, member=a) for a in attendees])
     return m
 
@@ -94,17 +87,6 @@ def issuing_role():
         },
     )
     return role
-
-
-def staff_at(org, role_code):
-    user = UserFactory()
-    grant(user, role_code, org)
-    return user
-
-
-def login(client, user):
-    client.force_login(user, backend=BACKEND)
-    return client
 
 
 @pytest.fixture
@@ -123,10 +105,10 @@ def world(tree):
     grant(w["sec12"].user, CELL_SECRETARY, tree["c12"])
     w["a12"] = MemberFactory(cell=tree["c12"], full_name="Phạm Văn Cường")
     w["a21"] = MemberFactory(cell=tree["c21"], full_name="Đỗ Thị Dung")
-    w["prov_staff"] = staff_at(tree["province"], "tuyen_giao_tai_lieu")
-    w["d1_staff"] = staff_at(tree["d1"], "tuyen_giao_tai_lieu")
-    w["d2_staff"] = staff_at(tree["d2"], "tuyen_giao_tai_lieu")
-    w["d1_admin"] = staff_at(tree["d1"], FULL_ADMIN)
+    w["prov_staff"] = staff("tuyen_giao_tai_lieu", tree["province"])
+    w["d1_staff"] = staff("tuyen_giao_tai_lieu", tree["d1"])
+    w["d2_staff"] = staff("tuyen_giao_tai_lieu", tree["d2"])
+    w["d1_admin"] = staff(FULL_ADMIN, tree["d1"])
     w["prov_mat"] = material(tree["province"], title="Chuyên đề Tỉnh ủy")
     w["d1_mat"] = material(tree["d1"], title="Tài liệu Huyện ủy 1")
     w["d2_mat"] = material(tree["d2"], title="Tài liệu Huyện ủy 2")

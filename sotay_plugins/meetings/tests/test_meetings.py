@@ -12,7 +12,7 @@ from sotay_plugins.meetings import services
 from sotay_plugins.meetings.models import Attendance, Meeting, MeetingComment
 from tests.factories import MemberFactory, UserFactory, grant
 
-from .helpers import TZ, soon
+from .helpers import TZ, cell_meeting, soon
 
 
 def convene(tree, people, **extra):
@@ -282,29 +282,16 @@ def test_cells_missing_next_month_from_the_20th(tree, people):
         tree["c12"].pk,
     }
     april = datetime(2031, 4, 3, 8, 0, tzinfo=TZ)
-    Meeting.objects.create(
-        issuer_org=tree["c11"],
-        audience_org=tree["c11"],
-        title="T4",
-        starts_at=april,
-        agenda="Nội dung",
-        kind="regular",
-    )
-    Meeting.objects.create(
-        issuer_org=tree["c12"],
-        audience_org=tree["c12"],
-        title="Chuyên đề",
-        starts_at=april,
-        agenda="Nội dung",
-        kind="thematic",
+    cell_meeting(tree["c11"], april, title="T4", agenda="Nội dung", kind="regular")
+    cell_meeting(
+        tree["c12"], april, title="Chuyên đề", agenda="Nội dung", kind="thematic"
     )  # not a regular meeting: still missing
     assert [c.pk for c in services.cells_missing_next_month(viewer, today)] == [tree["c12"].pk]
     # December → January of the next year
-    Meeting.objects.create(
-        issuer_org=tree["c12"],
-        audience_org=tree["c12"],
+    cell_meeting(
+        tree["c12"],
+        datetime(2032, 1, 5, 8, 0, tzinfo=TZ),
         title="T1",
-        starts_at=datetime(2032, 1, 5, 8, 0, tzinfo=TZ),
         agenda="Nội dung",
         kind="regular",
     )
@@ -319,23 +306,8 @@ def test_cells_missing_next_month_from_the_20th(tree, people):
 
 def test_cancelled_or_agenda_less_meeting_does_not_count(tree, people):
     april = datetime(2031, 4, 3, 8, 0, tzinfo=TZ)
-    Meeting.objects.create(
-        issuer_org=tree["c11"],
-        audience_org=tree["c11"],
-        title="T4",
-        starts_at=april,
-        agenda="",
-        kind="regular",
-    )
-    Meeting.objects.create(
-        issuer_org=tree["c11"],
-        audience_org=tree["c11"],
-        title="T4",
-        starts_at=april,
-        agenda="X",
-        kind="regular",
-        state="cancelled",
-    )
+    cell_meeting(tree["c11"], april, title="T4", agenda="", kind="regular")
+    cell_meeting(tree["c11"], april, title="T4", agenda="X", kind="regular", state="cancelled")
     assert tree["c11"].pk in {
         c.pk for c in services.cells_missing_next_month(people["viewer"], date(2031, 3, 21))
     }
@@ -400,11 +372,10 @@ def test_list_page_query_count_does_not_grow(client, tree, people, django_assert
     for days in range(1, 16):
         convene(tree, people, starts_at=soon(days=days), chair=people["a"])
     for days in range(1, 6):
-        Meeting.objects.create(
-            issuer_org=tree["c11"],
-            audience_org=tree["c11"],
+        cell_meeting(
+            tree["c11"],
+            timezone.now() - timedelta(days=30 * days),
             title=f"Cũ {days}",
-            starts_at=timezone.now() - timedelta(days=30 * days),
             place="X",
         )
     client.force_login(people["a"].user)
@@ -476,11 +447,10 @@ def test_admin_listing_is_scoped(client, tree, people, django_assert_max_num_que
     with django_assert_max_num_queries(14):
         assert client.get(reverse("meetings_meeting:index")).status_code == 200
     first = timezone.localdate().replace(day=1) - timedelta(days=40)
-    Meeting.objects.create(
-        issuer_org=tree["c11"],
-        audience_org=tree["c11"],
+    cell_meeting(
+        tree["c11"],
+        datetime(first.year, first.month, 5, 8, 0, tzinfo=TZ),
         title="Họp tháng trước nữa",
-        starts_at=datetime(first.year, first.month, 5, 8, 0, tzinfo=TZ),
         place="X",
     )
     body = client.get(

@@ -10,7 +10,7 @@ from sotay_plugins.meetings import services
 from sotay_plugins.meetings.models import Attendance, Meeting, MeetingComment
 from tests.factories import MemberFactory, UserFactory, grant
 
-from .helpers import TZ, soon
+from .helpers import TZ, cell_meeting, soon
 
 
 @pytest.fixture
@@ -74,13 +74,7 @@ def test_filters(api, tree, people, meetings):  # noqa: F811
     admin = UserFactory()
     grant(admin, "full_admin", tree["province"])
     api.force_authenticate(admin)
-    past = Meeting.objects.create(
-        issuer_org=tree["c11"],
-        audience_org=tree["c11"],
-        title="Cũ",
-        starts_at=datetime(2024, 3, 3, 8, 0, tzinfo=TZ),
-        place="X",
-    )
+    past = cell_meeting(tree["c11"], datetime(2024, 3, 3, 8, 0, tzinfo=TZ), title="Cũ", place="X")
     assert set(ids(api.get("/api/v1/meetings/"))) == {
         meetings["c11"].pk,
         meetings["c21"].pk,

@@ -14,13 +14,13 @@ from django.utils import timezone
 
 from sotay_plugins.meetings import reports
 from sotay_plugins.meetings.models import Attendance, Material, Meeting, MeetingMaterial
+from sotay_plugins.meetings.tests.helpers import cell_meeting
 from sotay_plugins.orgtree.choices import OrgKind
 from sotay_plugins.orgtree.models import Organisation
 from sotay_plugins.orgtree.roles import CELL_SECRETARY, VIEWER
 from sotay_plugins.registry import registry
-from tests.factories import MemberFactory, UserFactory, grant, org
+from tests.factories import MemberFactory, UserFactory, login, org, staff
 
-BACKEND = "django.contrib.auth.backends.ModelBackend"
 JAN, FEB, MAR = date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)
 P, L, E, X, A = (
     Attendance.Status.PRESENT,
@@ -33,24 +33,17 @@ P, L, E, X, A = (
 
 def held(cell, month, statuses, *, kind=Meeting.Kind.REGULAR, state=Meeting.State.HELD, day=3):
     """A meeting of ``cell`` on ``day`` of ``month`` with attendance {member: status}."""
-    m = Meeting.objects.create(
-        issuer_org=cell,
-        audience_org=cell,
+    m = cell_meeting(
+        cell,
+        timezone.make_aware(datetime(month.year, month.month, day, 8, 0)),
         title="Sinh hoạt",
         kind=kind,
         state=state,
-        starts_at=timezone.make_aware(datetime(month.year, month.month, day, 8, 0)),
     )
     Attendance.objects.bulk_create(
         [Attendance(meeting=m, member=member, status=status) for member, status in statuses.items()]
     )
     return m
-
-
-def staff(role, unit):
-    user = UserFactory()
-    grant(user, role, unit)
-    return user
 
 
 @pytest.fixture
@@ -157,7 +150,7 @@ def test_a_committee_never_sees_units_outside_its_subtree(data, api, client):
     assert api.get(url, {"org": t["d2"].pk}).status_code == 404
     assert api.get(url, {"org": t["c21"].pk}).status_code == 404
     # the admin page
-    client.force_login(viewer, backend=BACKEND)
+    login(client, viewer)
     page = client.get(
         reverse("meetings_materials_admin:report"), {"start": "01/2026", "end": "03/2026"}
     )

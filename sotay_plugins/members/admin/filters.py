@@ -10,8 +10,7 @@ from wagtail.admin.filters import WagtailFilterSet
 
 from sotay_plugins.orgtree import scope
 from sotay_plugins.orgtree.choices import MemberGroup, OrgKind, Position
-from sotay_plugins.orgtree.forms import OrgChoiceField
-from sotay_plugins.orgtree.models import Organisation
+from sotay_plugins.orgtree.forms import OrgChoiceField, SubtreeFilter
 
 from ..models import Member, MembershipKind, MemberStatus
 from .forms import tree_order
@@ -48,23 +47,14 @@ class UnitChoiceField(OrgChoiceField):
     choices = property(_get_choices, forms.ChoiceField.choices.fset)
 
 
-class UnitFilter(django_filters.ModelChoiceFilter):
+class UnitFilter(SubtreeFilter):
     """Any unit in the user's scope: the members of its whole subtree."""
 
     field_class = UnitChoiceField
 
-    def filter(self, qs, value):
-        if not value:
-            return qs
-        return qs.filter(scope.within(value, "cell"))
-
 
 class MemberFilterSet(WagtailFilterSet):
-    unit = UnitFilter(
-        label=gettext_lazy("Đơn vị"),
-        queryset=Organisation.objects.none(),
-        empty_label=gettext_lazy("Tất cả"),
-    )
+    unit = UnitFilter(label=gettext_lazy("Đơn vị"), prefix="cell")
     group = django_filters.ChoiceFilter(
         label=gettext_lazy("Nhóm đảng viên"),
         choices=MemberGroup.choices,

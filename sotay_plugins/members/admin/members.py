@@ -9,7 +9,6 @@ of a member's page is written to the audit log (services.log_view). Writes go th
 from __future__ import annotations
 
 from django import forms
-from django.contrib.admin.utils import quote
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -17,12 +16,11 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.ui.tables import Column
-from wagtail.admin.widgets.button import Button
 
 from sotay_plugins.orgtree import scope
 from sotay_plugins.orgtree.admin.scoped import (
+    ObjectAction,
     ScopedCreateView,
     ScopedEditView,
     ScopedIndexView,
@@ -43,8 +41,16 @@ from .forms import (
     can_view_personal,
 )
 
+#: transfer and account buttons: the listing's row menu and the header of a member's pages
+MEMBER_ACTIONS = (
+    ObjectAction("transfer", gettext_lazy("Chuyển sinh hoạt"), "arrow-right-full", 40),
+    ObjectAction("issue_activation", gettext_lazy("In mã kích hoạt"), "key", 41),
+    ObjectAction("reset_account", gettext_lazy("Đặt lại tài khoản"), "key", 42),
+)
+
 
 class MemberIndexView(ScopedIndexView):
+    object_actions = MEMBER_ACTIONS
     page_title = gettext_lazy("Đảng viên")
     search_fields = ["full_name", "party_record_no"]
     search_backend_name = None
@@ -87,47 +93,6 @@ class MemberIndexView(ScopedIndexView):
             Column("status", label=_("Tình trạng"), accessor="get_status_display"),
         ]
 
-    def get_list_more_buttons(self, instance):
-        buttons = list(super().get_list_more_buttons(instance))
-        for action, label, icon, priority in (
-            ("transfer", _("Chuyển sinh hoạt"), "arrow-right-full", 40),
-            ("issue_activation", _("In mã kích hoạt"), "key", 41),
-            ("reset_account", _("Đặt lại tài khoản"), "key", 42),
-        ):
-            if self._can(action, instance):
-                buttons.append(
-                    MenuItem(
-                        label,
-                        url=reverse(f"members_member:{action}", args=[instance.pk]),
-                        icon_name=icon,
-                        priority=priority,
-                    )
-                )
-        return buttons
-
-
-class MemberButtonsMixin:
-    """Transfer and activation-code buttons in the header of a member's page."""
-
-    def member_action_buttons(self):
-        buttons = []
-        user = self.request.user
-        for action, label, icon, priority in (
-            ("transfer", _("Chuyển sinh hoạt"), "arrow-right-full", 40),
-            ("issue_activation", _("In mã kích hoạt"), "key", 41),
-            ("reset_account", _("Đặt lại tài khoản"), "key", 42),
-        ):
-            if self.permission_policy.user_has_permission_for_instance(user, action, self.object):
-                buttons.append(
-                    Button(
-                        label,
-                        url=reverse(f"members_member:{action}", args=[quote(self.object.pk)]),
-                        icon_name=icon,
-                        priority=priority,
-                    )
-                )
-        return buttons
-
 
 class MemberCreateView(ScopedCreateView):
     page_title = gettext_lazy("Thêm đảng viên")
@@ -154,7 +119,9 @@ class MemberCreateView(ScopedCreateView):
         )
 
 
-class MemberEditView(MemberButtonsMixin, ScopedEditView):
+class MemberEditView(ScopedEditView):
+    object_actions = MEMBER_ACTIONS
+
     def get_queryset(self):
         return super().get_queryset().select_related("cell")
 
@@ -175,17 +142,15 @@ class MemberEditView(MemberButtonsMixin, ScopedEditView):
         notice = getattr(self.object, "position_notice", "")
         return _("Đã lưu hồ sơ của %(name)s.") % {"name": self.object.full_name} + " " + notice
 
-    @cached_property
-    def header_more_buttons(self):
-        return [*super().header_more_buttons, *self.member_action_buttons()]
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["member_cell"] = self.object.cell
         return context
 
 
-class MemberInspectView(MemberButtonsMixin, ScopedInspectView):
+class MemberInspectView(ScopedInspectView):
+    object_actions = MEMBER_ACTIONS
+
     @cached_property
     def personal(self):
         return can_view_personal(self.request.user, self.object)
@@ -228,23 +193,24 @@ class MemberInspectView(MemberButtonsMixin, ScopedInspectView):
         services.log_view(self.object, request.user, personal=self.personal)
         return response
 
-    @cached_property
-    def header_more_buttons(self):
-        return [*super().header_more_buttons, *self.member_action_buttons()]
+
+class MemberActionView(ScopedObjectFormView):
+    """An action on one member: its intro may name the member and their cell."""
+
+    def get_intro_params(self):
+        return {"name": self.object.full_name, "cell": self.object.cell.name}
 
 
-class MemberTransferView(ScopedObjectFormView):
+class MemberTransferView(MemberActionView):
     action = "transfer"
     form_class = TransferForm
     page_title = gettext_lazy("Chuyển sinh hoạt đảng")
     submit_button_label = gettext_lazy("Chuyển sinh hoạt")
     header_icon = "arrow-right-full"
-
-    def get_intro(self):
-        return _(
-            "Chuyển sinh hoạt của đồng chí %(name)s, hiện sinh hoạt tại %(cell)s. Chuyển chính thức sẽ cấp "
-            "lại số lý lịch đảng viên theo mã đơn vị mới."
-        ) % {"name": self.object.full_name, "cell": self.object.cell.name}
+    intro = gettext_lazy(
+        "Chuyển sinh hoạt của đồng chí %(name)s, hiện sinh hoạt tại %(cell)s. Chuyển chính thức sẽ cấp "
+        "lại số lý lịch đảng viên theo mã đơn vị mới."
+    )
 
     def perform(self, form):
         data = form.cleaned_data
@@ -269,7 +235,7 @@ class MemberTransferView(ScopedObjectFormView):
 
 
 @method_decorator(never_cache, name="dispatch")
-class MemberActivationView(ScopedObjectFormView):
+class MemberActivationView(MemberActionView):
     """Confirm, then issue a new one-time code and show it once on a printable slip."""
 
     action = "issue_activation"
@@ -277,12 +243,10 @@ class MemberActivationView(ScopedObjectFormView):
     page_title = gettext_lazy("In mã kích hoạt")
     submit_button_label = gettext_lazy("Cấp mã và in phiếu")
     header_icon = "key"
-
-    def get_intro(self):
-        return _(
-            "Cấp mã kích hoạt tài khoản cho đồng chí %(name)s (%(cell)s). Mã cũ chưa dùng sẽ hết hiệu lực; "
-            "mã mới chỉ hiện một lần trên phiếu in."
-        ) % {"name": self.object.full_name, "cell": self.object.cell.name}
+    intro = gettext_lazy(
+        "Cấp mã kích hoạt tài khoản cho đồng chí %(name)s (%(cell)s). Mã cũ chưa dùng sẽ hết hiệu lực; "
+        "mã mới chỉ hiện một lần trên phiếu in."
+    )
 
     def form_valid(self, form):
         code = services.issue_activation_code(self.object, actor=self.request.user)
@@ -310,12 +274,10 @@ class MemberResetView(MemberActivationView):
     action = "reset_account"
     page_title = gettext_lazy("Đặt lại tài khoản")
     submit_button_label = gettext_lazy("Đặt lại và in mã mới")
-
-    def get_intro(self):
-        return _(
-            "Đặt lại tài khoản của đồng chí %(name)s (%(cell)s): mật khẩu, các phiên đăng nhập và "
-            "mã xác thực ứng dụng hết hiệu lực ngay; đồng chí kích hoạt lại bằng mã mới in ra."
-        ) % {"name": self.object.full_name, "cell": self.object.cell.name}
+    intro = gettext_lazy(
+        "Đặt lại tài khoản của đồng chí %(name)s (%(cell)s): mật khẩu, các phiên đăng nhập và "
+        "mã xác thực ứng dụng hết hiệu lực ngay; đồng chí kích hoạt lại bằng mã mới in ra."
+    )
 
     def form_valid(self, form):
         services.reset_account(self.object, actor=self.request.user)
@@ -341,13 +303,8 @@ class MemberViewSet(ScopedModelViewSet):
     def get_form_class(self, for_update=False):
         return MemberEditForm if for_update else MemberCreateForm
 
-    def get_urlpatterns(self):
-        common = {"model": self.model, "index_url_name": self.get_url_name("index")}
-        return [
-            *super().get_urlpatterns(),
-            self.object_action_path("chuyen-sinh-hoat", MemberTransferView, "transfer", **common),
-            self.object_action_path(
-                "ma-kich-hoat", MemberActivationView, "issue_activation", **common
-            ),
-            self.object_action_path("dat-lai", MemberResetView, "reset_account", **common),
-        ]
+    object_action_views = (
+        ("chuyen-sinh-hoat", MemberTransferView, "transfer"),
+        ("ma-kich-hoat", MemberActivationView, "issue_activation"),
+        ("dat-lai", MemberResetView, "reset_account"),
+    )

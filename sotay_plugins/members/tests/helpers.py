@@ -7,6 +7,7 @@ from openpyxl import Workbook
 
 from sotay_plugins.members import importing as importer
 from sotay_plugins.members.cccd import make_cccd
+from sotay_plugins.members.models import Member
 
 _serial = iter(range(500_000, 999_999))
 HEADERS = [col.header for col in importer.all_columns()]
@@ -61,3 +62,27 @@ def rows_for(tree, n=3, cell="c11", **overrides):
     return [
         person(cell=tree[cell].code, full_name=f"Nguyễn Thị {i}", **overrides) for i in range(n)
     ]
+
+
+def edit_data(member, **changes):
+    """The admin edit form's POST data for ``member`` as stored, with ``changes`` (None: left out)."""
+    member = Member.objects.get(pk=member.pk)
+    data = {
+        "full_name": member.full_name,
+        "gender": member.gender,
+        "birth_date": member.birth_date.isoformat(),
+        "cccd": member.cccd,
+        "home_town": member.home_town,
+        "permanent_address": member.permanent_address,
+        "phone": member.phone,
+        "party_card_no": member.party_card_no,
+        "membership": member.membership,
+        "positions": sorted(member.positions),
+        "group": member.group,
+        "has_smartphone": "on",
+        "joined_on": member.joined_on.isoformat() if member.joined_on else "",
+        "official_on": member.official_on.isoformat() if member.official_on else "",
+        "status": member.status,
+    }
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}

@@ -11,36 +11,13 @@ from wagtail.models import ModelLogEntry
 
 from sotay_plugins.members import services
 from sotay_plugins.members.models import ActivationCode, Member, MemberTransfer
+from sotay_plugins.members.tests.helpers import edit_data
 from sotay_plugins.orgtree import scope
 from sotay_plugins.orgtree.models import Role, RoleAssignment
 from sotay_plugins.orgtree.roles import CELL_SECRETARY, MEMBER_UPDATER, VIEWER
-from tests.factories import MemberFactory, UserFactory, grant
+from tests.factories import MemberFactory, UserFactory, denied, grant, listed, login, staff
 
-BACKEND = "django.contrib.auth.backends.ModelBackend"
 INDEX = "members_member:index"
-
-
-def login(client, user):
-    client.force_login(user, backend=BACKEND)
-    return client
-
-
-def staff(role, unit):
-    user = UserFactory()
-    grant(user, role, unit)
-    return user
-
-
-def denied(response):
-    """Wagtail answers PermissionDenied with a redirect to the admin home and a message."""
-    return response.status_code == 403 or (
-        response.status_code == 302 and response["Location"] == reverse("wagtailadmin_home")
-    )
-
-
-def listed(response):
-    assert response.status_code == 200, response.status_code
-    return {obj.pk for obj in response.context["object_list"]}
 
 
 def logs(member, action):
@@ -60,29 +37,6 @@ def people(tree):
 @pytest.fixture
 def updater(tree):
     return staff(MEMBER_UPDATER, tree["d1"])
-
-
-def edit_data(member, **changes):
-    member = Member.objects.get(pk=member.pk)
-    data = {
-        "full_name": member.full_name,
-        "gender": member.gender,
-        "birth_date": member.birth_date.isoformat(),
-        "cccd": member.cccd,
-        "home_town": member.home_town,
-        "permanent_address": member.permanent_address,
-        "phone": member.phone,
-        "party_card_no": member.party_card_no,
-        "membership": member.membership,
-        "positions": sorted(member.positions),
-        "group": member.group,
-        "has_smartphone": "on",
-        "joined_on": member.joined_on.isoformat() if member.joined_on else "",
-        "official_on": member.official_on.isoformat() if member.official_on else "",
-        "status": member.status,
-    }
-    data.update(changes)
-    return {k: v for k, v in data.items() if v is not None}
 
 
 # --- listing -------------------------------------------------------------------------------

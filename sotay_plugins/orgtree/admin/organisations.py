@@ -17,7 +17,6 @@ from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
-from wagtail.admin.widgets.button import Button
 
 from .. import services
 from ..forms import (
@@ -30,6 +29,7 @@ from ..forms import (
 )
 from ..models import Organisation, OrgEvent
 from .scoped import (
+    ObjectAction,
     ScopedCreateView,
     ScopedEditView,
     ScopedIndexView,
@@ -50,6 +50,19 @@ def _listing_annotations():
     return [fn() for fn in hooks.get_hooks(ORG_LISTING_ANNOTATIONS_HOOK)]
 
 
+def _is_active(org):
+    return org.is_active
+
+
+#: restructuring actions (on active units) and the unit's history, on its row and edit page
+ORG_ACTIONS = (
+    ObjectAction("move", gettext_lazy("Chuyển cấp trên"), "arrow-right-full", 40, _is_active),
+    ObjectAction("merge", gettext_lazy("Sáp nhập"), "resubmit", 41, _is_active),
+    ObjectAction("dissolve", gettext_lazy("Giải thể"), "cross", 42, _is_active),
+    ObjectAction("events", gettext_lazy("Lịch sử tổ chức"), "history", 50, permission=None),
+)
+
+
 class IndentedTitleColumn(TitleColumn):
     """The unit's name, indented by its depth in the tree."""
 
@@ -62,6 +75,7 @@ class IndentedTitleColumn(TitleColumn):
 
 
 class OrganisationIndexView(ScopedIndexView):
+    object_actions = ORG_ACTIONS
     default_ordering = None
     page_title = gettext_lazy("Cơ cấu tổ chức")
     list_per_page = 50
@@ -101,7 +115,6 @@ class OrganisationIndexView(ScopedIndexView):
 
     def get_list_more_buttons(self, instance):
         buttons = list(super().get_list_more_buttons(instance))
-        policy_can = self._can
         if instance.kind != "cell":
             buttons.append(
                 MenuItem(
@@ -111,29 +124,6 @@ class OrganisationIndexView(ScopedIndexView):
                     priority=12,
                 )
             )
-        if instance.is_active:
-            for action, label, icon, priority in (
-                ("move", _("Chuyển cấp trên"), "arrow-right-full", 40),
-                ("merge", _("Sáp nhập"), "resubmit", 41),
-                ("dissolve", _("Giải thể"), "cross", 42),
-            ):
-                if policy_can(action, instance):
-                    buttons.append(
-                        MenuItem(
-                            label,
-                            url=reverse(f"orgtree_organisation:{action}", args=[instance.pk]),
-                            icon_name=icon,
-                            priority=priority,
-                        )
-                    )
-        buttons.append(
-            MenuItem(
-                _("Lịch sử tổ chức"),
-                url=reverse("orgtree_organisation:events", args=[instance.pk]),
-                icon_name="history",
-                priority=50,
-            )
-        )
         return buttons
 
 
@@ -157,53 +147,29 @@ class OrganisationCreateView(ScopedCreateView):
 
 
 class OrganisationEditView(ScopedEditView):
+    object_actions = ORG_ACTIONS
+
     def get_success_message(self):
         return _("Đã lưu %(org)s.") % {"org": self.object.name}
 
-    @cached_property
-    def header_more_buttons(self):
-        buttons = list(super().header_more_buttons)
-        user, org = self.request.user, self.object
-        if org.is_active:
-            for action, label, icon, priority in (
-                ("move", _("Chuyển cấp trên"), "arrow-right-full", 40),
-                ("merge", _("Sáp nhập"), "resubmit", 41),
-                ("dissolve", _("Giải thể"), "cross", 42),
-            ):
-                if self.permission_policy.user_has_permission_for_instance(user, action, org):
-                    buttons.append(
-                        Button(
-                            label,
-                            url=reverse(f"orgtree_organisation:{action}", args=[org.pk]),
-                            icon_name=icon,
-                            priority=priority,
-                        )
-                    )
-        buttons.append(
-            Button(
-                _("Lịch sử tổ chức"),
-                url=reverse("orgtree_organisation:events", args=[org.pk]),
-                icon_name="history",
-                priority=50,
-            )
-        )
-        return buttons
+
+class OrgActionView(ScopedObjectFormView):
+    """A restructuring of one unit: its intro may name the unit and its parent."""
+
+    def get_intro_params(self):
+        parent = self.object.parent.name if self.object.parent_id else "—"
+        return {"org": self.object.name, "parent": parent}
 
 
-class OrgMoveView(ScopedObjectFormView):
+class OrgMoveView(OrgActionView):
     action = "move"
     form_class = MoveForm
     page_title = gettext_lazy("Chuyển cấp trên")
     submit_button_label = gettext_lazy("Chuyển")
     header_icon = "arrow-right-full"
-
-    def get_intro(self):
-        return _(
-            "Chuyển %(org)s (cùng toàn bộ đơn vị trực thuộc) sang cấp trên mới. Cấp trên hiện nay: %(parent)s."
-        ) % {
-            "org": self.object.name,
-            "parent": self.object.parent.name if self.object.parent_id else "—",
-        }
+    intro = gettext_lazy(
+        "Chuyển %(org)s (cùng toàn bộ đơn vị trực thuộc) sang cấp trên mới. Cấp trên hiện nay: %(parent)s."
+    )
 
     def perform(self, form):
         services.move_org(
@@ -218,18 +184,16 @@ class OrgMoveView(ScopedObjectFormView):
         }
 
 
-class OrgMergeView(ScopedObjectFormView):
+class OrgMergeView(OrgActionView):
     action = "merge"
     form_class = MergeForm
     page_title = gettext_lazy("Sáp nhập tổ chức")
     submit_button_label = gettext_lazy("Sáp nhập")
     header_icon = "resubmit"
-
-    def get_intro(self):
-        return _(
-            "Sáp nhập %(org)s vào một tổ chức cùng loại: đơn vị trực thuộc, cơ quan tham mưu, phân quyền và "
-            "đảng viên chuyển sang tổ chức nhận; %(org)s thôi hoạt động nhưng lịch sử được giữ lại."
-        ) % {"org": self.object.name}
+    intro = gettext_lazy(
+        "Sáp nhập %(org)s vào một tổ chức cùng loại: đơn vị trực thuộc, cơ quan tham mưu, phân quyền và "
+        "đảng viên chuyển sang tổ chức nhận; %(org)s thôi hoạt động nhưng lịch sử được giữ lại."
+    )
 
     def perform(self, form):
         target = services.merge_orgs(
@@ -244,18 +208,16 @@ class OrgMergeView(ScopedObjectFormView):
         }
 
 
-class OrgDissolveView(ScopedObjectFormView):
+class OrgDissolveView(OrgActionView):
     action = "dissolve"
     form_class = DissolveForm
     page_title = gettext_lazy("Giải thể tổ chức")
     submit_button_label = gettext_lazy("Giải thể")
     header_icon = "cross"
-
-    def get_intro(self):
-        return _(
-            "Giải thể %(org)s. Chỉ giải thể được khi không còn đơn vị trực thuộc đang hoạt động và không còn "
-            "đảng viên sinh hoạt; các phân quyền tại đơn vị hết hiệu lực từ hôm nay."
-        ) % {"org": self.object.name}
+    intro = gettext_lazy(
+        "Giải thể %(org)s. Chỉ giải thể được khi không còn đơn vị trực thuộc đang hoạt động và không còn "
+        "đảng viên sinh hoạt; các phân quyền tại đơn vị hết hiệu lực từ hôm nay."
+    )
 
     def perform(self, form):
         services.dissolve_org(self.object, actor=self.request.user, note=form.cleaned_data["note"])
@@ -316,12 +278,9 @@ class OrganisationViewSet(ScopedModelViewSet):
     def get_form_class(self, for_update=False):
         return OrganisationEditForm if for_update else OrganisationCreateForm
 
-    def get_urlpatterns(self):
-        common = {"model": self.model, "index_url_name": self.get_url_name("index")}
-        return [
-            *super().get_urlpatterns(),
-            self.object_action_path("chuyen", OrgMoveView, "move", **common),
-            self.object_action_path("sap-nhap", OrgMergeView, "merge", **common),
-            self.object_action_path("giai-the", OrgDissolveView, "dissolve", **common),
-            self.object_action_path("lich-su-to-chuc", OrgEventsView, "events", **common),
-        ]
+    object_action_views = (
+        ("chuyen", OrgMoveView, "move"),
+        ("sap-nhap", OrgMergeView, "merge"),
+        ("giai-the", OrgDissolveView, "dissolve"),
+        ("lich-su-to-chuc", OrgEventsView, "events"),
+    )

@@ -39,13 +39,20 @@ Views, for a model with a registered policy:
 - ``ScopedObjectFormView``: a form view for one custom action on one object ("move",
   "transfer"…): the object is looked up among those the user may do the action to, the form's
   service call may raise a Vietnamese ValidationError, which is shown with nothing changed.
-  Mount it with ``ScopedModelViewSet.object_action_path``.
+  Mount it by listing it in the viewset's ``object_action_views`` (route, view, URL name).
+- ``ObjectAction``: a custom action offered as a button on an object, declared once in a
+  view's ``object_actions``: the listing's row menu (``ScopedIndexView``) and the header of the
+  object's edit and inspect pages show it where the policy allows the action on that object
+  (and where its ``shown`` test passes, e.g. "only while the unit is active").
 - ``yes_no_column``: a boolean column read as "Có" / "Không".
 
 The organisation chooser (``orgtree.admin.chooser``) is the unit picker these forms use.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.contrib.admin.utils import quote, unquote
 from django.contrib.auth import get_user_model
@@ -61,6 +68,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
 from wagtail.admin import messages
 from wagtail.admin.ui.components import MediaContainer
+from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic import history, usage
@@ -209,6 +217,63 @@ def add_validation_error(form, exc: ValidationError):
 
 # === views ===================================================================================
 
+_SAME_AS_NAME = "__name__"
+
+
+@dataclass(frozen=True)
+class ObjectAction:
+    """A button for one custom action on one object, opening the viewset's URL named ``name``
+    (``ScopedModelViewSet.object_action_views``) for that object.
+
+    ``permission`` is the policy action the button needs, by default ``name``; ``None`` for a
+    page that checks its own rights (a history any viewer of the object may read). ``shown``
+    narrows it further by the object's state (only while a unit is active, a meeting held...).
+    """
+
+    name: str
+    label: str
+    icon: str
+    priority: int
+    shown: Callable[[object], bool] | None = None
+    permission: str | None = _SAME_AS_NAME
+
+    def url_for(self, view, obj):
+        """The URL of the action for ``obj`` when ``view``'s user may take it, else ``None``."""
+        if self.shown is not None and not self.shown(obj):
+            return None
+        permission = self.name if self.permission == _SAME_AS_NAME else self.permission
+        if permission and not view.permission_policy.user_has_permission_for_instance(
+            view.request.user, permission, obj
+        ):
+            return None
+        namespace = view.index_url_name.rpartition(":")[0]
+        return reverse(f"{namespace}:{self.name}", args=[quote(obj.pk)])
+
+
+class ObjectActionsMixin:
+    """``object_actions`` (ObjectAction) as buttons of ``button_class`` for one object."""
+
+    object_actions: tuple[ObjectAction, ...] = ()
+
+    def object_action_buttons(self, obj, button_class):
+        buttons = []
+        for action in self.object_actions:
+            if url := action.url_for(self, obj):
+                buttons.append(
+                    button_class(
+                        action.label, url=url, icon_name=action.icon, priority=action.priority
+                    )
+                )
+        return buttons
+
+
+class ObjectHeaderActionsMixin(ObjectActionsMixin):
+    """The object's actions in the header of its edit or inspect page."""
+
+    @cached_property
+    def header_more_buttons(self):
+        return [*super().header_more_buttons, *self.object_action_buttons(self.object, Button)]
+
 
 class ScopedQuerysetMixin:
     """Objects the user may act on, from the model's scope permission policy."""
@@ -219,7 +284,7 @@ class ScopedQuerysetMixin:
         )
 
 
-class ScopedIndexView(ScopedQuerysetMixin, generic.IndexView):
+class ScopedIndexView(ObjectActionsMixin, ScopedQuerysetMixin, generic.IndexView):
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
         # No spreadsheet export by URL (``?export=csv``): exports of personal data are a
@@ -263,6 +328,12 @@ class ScopedIndexView(ScopedQuerysetMixin, generic.IndexView):
     def get_copy_url(self, instance):
         return None
 
+    def get_list_more_buttons(self, instance):
+        return [
+            *super().get_list_more_buttons(instance),
+            *self.object_action_buttons(instance, MenuItem),
+        ]
+
 
 class ServiceSaveMixin:
     """Save through ``save_instance`` (a service call); a ValidationError it raises is shown on
@@ -285,7 +356,9 @@ class ScopedCreateView(ServiceSaveMixin, generic.CreateView):
     pass
 
 
-class ScopedEditView(ServiceSaveMixin, ScopedQuerysetMixin, generic.EditView):
+class ScopedEditView(
+    ObjectHeaderActionsMixin, ServiceSaveMixin, ScopedQuerysetMixin, generic.EditView
+):
     def get_queryset(self):
         return self.scoped_queryset(["change"])
 
@@ -316,7 +389,7 @@ class ScopedDeleteView(ScopedQuerysetMixin, generic.DeleteView):
         return self.scoped_queryset(["delete"])
 
 
-class ScopedInspectView(ScopedQuerysetMixin, generic.InspectView):
+class ScopedInspectView(ObjectHeaderActionsMixin, ScopedQuerysetMixin, generic.InspectView):
     def get_object(self, queryset=None):
         return get_object_or_404(
             self.scoped_queryset(self.any_permission_required), pk=unquote(str(self.pk))
@@ -361,6 +434,20 @@ class ScopedModelViewSet(ModelViewSet):
 
         return Permission.objects.none()
 
+    #: ``(route, view class, URL name)`` of the viewset's views of one object
+    #: (``ScopedObjectFormView`` or similar), each mounted at ``<route>/<pk>/``.
+    object_action_views = ()
+
+    def get_urlpatterns(self):
+        common = {"model": self.model, "index_url_name": self.get_url_name("index")}
+        return [
+            *super().get_urlpatterns(),
+            *(
+                self.object_action_path(route, view_class, name, **common)
+                for route, view_class, name in self.object_action_views
+            ),
+        ]
+
     def object_action_path(self, route, view_class, name, **kwargs):
         """A URL for a ``ScopedObjectFormView`` (or similar) of this viewset."""
         view = self.construct_view(view_class, **kwargs)
@@ -371,7 +458,9 @@ class ScopedObjectFormView(
     ScopedQuerysetMixin, PermissionCheckedMixin, WagtailAdminTemplateMixin, FormView
 ):
     """One action on one object, through a service. Subclasses set ``action`` (the policy
-    action), ``form_class`` and implement ``perform(form)``, which returns a success message."""
+    action), ``form_class`` and implement ``perform(form)``, which returns a success message.
+    ``intro``, the text above the form, may name the object's details given by
+    ``get_intro_params()`` (``%(name)s``), which a plugin's views define once."""
 
     model = None
     action = None
@@ -418,7 +507,10 @@ class ScopedObjectFormView(
         return context
 
     def get_intro(self):
-        return self.intro
+        return self.intro % self.get_intro_params()
+
+    def get_intro_params(self):
+        return {}
 
     def perform(self, form):
         raise NotImplementedError

@@ -12,33 +12,9 @@ from sotay_plugins.orgtree.choices import OrgKind
 from sotay_plugins.orgtree.models import AdvisoryBody, Organisation, OrgEvent, Role, RoleAssignment
 from sotay_plugins.orgtree.permissions import grantable_roles, may_grant
 from sotay_plugins.orgtree.roles import FULL_ADMIN, MEMBER_UPDATER, VIEWER
-from tests.factories import MemberFactory, UserFactory, grant, org
+from tests.factories import MemberFactory, UserFactory, denied, grant, listed, login, org, staff
 
-BACKEND = "django.contrib.auth.backends.ModelBackend"
 INDEX = "orgtree_organisation:index"
-
-
-def login(client, user):
-    client.force_login(user, backend=BACKEND)
-    return client
-
-
-def staff(role, unit, username=None):
-    user = UserFactory(username=username) if username else UserFactory()
-    grant(user, role, unit)
-    return user
-
-
-def denied(response):
-    """Wagtail answers PermissionDenied with a redirect to the admin home and a message."""
-    return response.status_code == 403 or (
-        response.status_code == 302 and response["Location"] == reverse("wagtailadmin_home")
-    )
-
-
-def listed(response):
-    assert response.status_code == 200, response.status_code
-    return {obj.pk for obj in response.context["object_list"]}
 
 
 def tree_snapshot():
@@ -95,6 +71,43 @@ def test_viewer_sees_the_province_but_gets_no_edit_or_restructuring(client, tree
     assert denied(client.get(reverse("orgtree_organisation:edit", args=[tree["d2"].pk])))
     assert client.get(reverse("orgtree_organisation:move", args=[tree["d2"].pk])).status_code == 404
     assert denied(client.get(reverse("orgtree_organisation:add")))
+
+
+def test_action_buttons_follow_the_right_and_the_units_state(client, tree, d1_admin):
+    """One declaration (ObjectAction) drives the row menu and the edit page's header: the
+    restructuring buttons where the user holds the right and the unit is active, the history
+    always; nothing outside the user's scope."""
+    login(client, d1_admin)
+    all_actions = {"move", "merge", "dissolve", "events"}
+
+    def offered(content, unit):
+        return {
+            a
+            for a in all_actions
+            if reverse(f"orgtree_organisation:{a}", args=[unit.pk]) in content
+        }
+
+    def pages(unit):
+        listing = client.get(reverse(INDEX)).content.decode()
+        edit = client.get(reverse("orgtree_organisation:edit", args=[unit.pk])).content.decode()
+        return offered(listing, unit), offered(edit, unit)
+
+    c11 = tree["c11"]
+    assert pages(c11) == (all_actions, all_actions)
+    assert offered(client.get(reverse(INDEX)).content.decode(), tree["c21"]) == set()
+    Organisation.objects.filter(pk=c11.pk).update(is_active=False)
+    assert pages(c11) == ({"events"}, {"events"})
+
+
+def test_action_page_intro_names_the_unit_and_its_parent(client, tree, d1_admin):
+    login(client, d1_admin)
+    c11, b1 = tree["c11"], tree["b1"]
+    response = client.get(reverse("orgtree_organisation:move", args=[c11.pk]))
+    assert response.status_code == 200
+    assert (
+        f"Chuyển {c11.name} (cùng toàn bộ đơn vị trực thuộc) sang cấp trên mới. "
+        f"Cấp trên hiện nay: {b1.name}."
+    ) in response.content.decode()
 
 
 def test_listing_filters_by_kind_and_drills_down(client, tree, d1_admin):
