@@ -1,3 +1,5 @@
+import os
+
 import pytest
 
 
@@ -78,3 +80,30 @@ def _wagtail_site(request):
     from tests.factories import ensure_site
 
     ensure_site()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium, one for the whole run (Playwright's sync API runs one instance at a
+    time): every real-browser test, in tests/e2e/ or a plugin's tests, uses this one."""
+    from tests.e2e.helpers import CHROMIUM, CHROMIUM_FLAGS
+
+    # Playwright's sync API keeps an asyncio loop running in this thread; the tests' own ORM calls
+    # are plain synchronous code, so Django's async guard is lifted for them.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    if not CHROMIUM.exists():
+        pytest.skip(
+            "Debian's chromium is not installed (/usr/bin/chromium): apt-get install -y chromium"
+        )
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip(
+            "Playwright's Python package is not installed: pip install -r requirements-dev.txt"
+        )
+    with sync_playwright() as pw:
+        launched = pw.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS, headless=True
+        )
+        yield launched
+        launched.close()

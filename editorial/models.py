@@ -53,6 +53,18 @@ MAX_FILE_SIZE = 20 * 1024 * 1024
 FILE_KINDS = ("pdf", "docx", "xlsx")
 
 
+def audience_panel():
+    """The "who reads it" panel every published page shows (audience unit, positions, groups)."""
+    return MultiFieldPanel(
+        [
+            FieldPanel("audience_org"),
+            FieldPanel("audience_positions"),
+            FieldPanel("audience_groups"),
+        ],
+        heading=_("Phạm vi người đọc"),
+    )
+
+
 class HomePage(Page):
     """The province's home page: the root of its site's page tree. Committee sections, news and
     the document library hang below it."""
@@ -290,14 +302,7 @@ class NewsPage(ScopedPage):
         FieldPanel("body"),
         InlinePanel("attachments", label=_("Tệp đính kèm")),
         FieldRowPanel([FieldPanel("author"), FieldPanel("source")]),
-        MultiFieldPanel(
-            [
-                FieldPanel("audience_org"),
-                FieldPanel("audience_positions"),
-                FieldPanel("audience_groups"),
-            ],
-            heading=_("Phạm vi người đọc"),
-        ),
+        audience_panel(),
     ]
     search_fields = [
         *Page.search_fields,
@@ -354,14 +359,7 @@ class DocumentPage(ScopedPage):
         FieldPanel("is_classified"),
         InlinePanel("files", label=_("Tệp văn bản"), min_num=1),
         InlinePanel("links", label=_("Liên kết với văn bản khác")),
-        MultiFieldPanel(
-            [
-                FieldPanel("audience_org"),
-                FieldPanel("audience_positions"),
-                FieldPanel("audience_groups"),
-            ],
-            heading=_("Phạm vi người đọc"),
-        ),
+        audience_panel(),
     ]
     search_fields = [
         *Page.search_fields,

@@ -10,12 +10,7 @@ from django.core.files.base import ContentFile
 
 from editorial.models import DocumentFile, DocumentPage, LibraryFile, NewsPage
 from editorial.sections import section_for
-from tests.e2e.conftest import (
-    CHROMIUM,
-    CHROMIUM_FLAGS,
-    watch_csp,
-)  # importing it also sets DJANGO_ALLOW_ASYNC_UNSAFE
-from tests.e2e.helpers import CONTRAST_PROBLEMS, SMALL_TARGETS, STRUCTURE
+from tests.e2e.helpers import CONTRAST_PROBLEMS, SMALL_TARGETS, STRUCTURE, watch_csp
 from tests.factories import MemberFactory, small_tree
 from tests.factories import ensure_site as ensure_home
 
@@ -118,28 +113,6 @@ def world():
         summary="Không dành cho Huyện 1.",
     )
     return {"tree": tree, "member": member, "doc": doc, "file": stored}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Debian's chromium, for this module only: Playwright's sync API runs one instance at a
-    time, and tests/e2e/ starts its own (session) one after this module is done."""
-    if not CHROMIUM.exists():
-        pytest.skip(
-            "Debian's chromium is not installed (/usr/bin/chromium): apt-get install -y chromium"
-        )
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip(
-            "Playwright's Python package is not installed: pip install -r requirements-dev.txt"
-        )
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS, headless=True
-        )
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

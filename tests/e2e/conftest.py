@@ -6,62 +6,15 @@ var/screenshots/ (git-ignored) at the size of a cheap Android phone, 360×640.
 """
 
 import os
-from pathlib import Path
 
 import pytest
+
+from .helpers import CHROMIUM, CHROMIUM_FLAGS, PHONE, SCREENSHOTS, watch_csp  # noqa: F401
 
 # Playwright's sync API keeps an asyncio event loop running in this thread; Django would then
 # refuse synchronous ORM calls made by the test itself ("You cannot call this from an async
 # context"). The test code is plain synchronous code, so this is safe here.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-PHONE = {"width": 360, "height": 640}
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
-
-
-def watch_csp(context):
-    """The Content-Security-Policy violations the browser reports in ``context`` (a list that fills
-    as pages load): every e2e test asserts it stays empty, so what the shell, the scanner, the
-    reader and the admin do is what the policy lets them do."""
-    found = []
-
-    def seen(message):
-        if "Content Security Policy" in message.text:
-            found.append(f"{message.location.get('url', '')}: {message.text}")
-
-    context.on("console", seen)
-    return found
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip(
-            "Debian's chromium is not installed (/usr/bin/chromium): apt-get install -y chromium"
-        )
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip(
-            "Playwright's Python package is not installed: pip install -r requirements-dev.txt"
-        )
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS, headless=True
-        )
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
 """Helpers shared by the browser tests: the demo password, logging in, the page checks."""
 
+from pathlib import Path
+
 PASSWORD = "Matkhau@123"  # MemberFactory's
 
 
@@ -55,3 +57,32 @@ def log_in(page, base, cccd, password):
     page.get_by_label("Số CCCD").fill(cccd)
     page.get_by_label("Mật khẩu", exact=True).fill(password)
     page.get_by_role("button", name="Đăng nhập").click()
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"width": 360, "height": 640}
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+
+
+def watch_csp(context):
+    """The Content-Security-Policy violations the browser reports in ``context`` (a list that fills
+    as pages load): every e2e test asserts it stays empty, so what the shell, the scanner, the
+    reader and the admin do is what the policy lets them do."""
+    found = []
+
+    def seen(message):
+        if "Content Security Policy" in message.text:
+            found.append(f"{message.location.get('url', '')}: {message.text}")
+
+    context.on("console", seen)
+    return found

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 
 from tests.factories import MemberFactory, document_page, ensure_site, small_tree
 
-from .conftest import watch_csp
+from .helpers import watch_csp
 
 PASSWORD = "Sotay@2026"  # noqa: S105
 

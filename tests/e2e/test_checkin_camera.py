@@ -15,8 +15,7 @@ from sotay_plugins.meetings.models import Attendance, Meeting
 from sotay_plugins.members import credentials
 from tests.factories import MemberFactory, grant, small_tree
 
-from .conftest import watch_csp
-from .helpers import PASSWORD, log_in
+from .helpers import PASSWORD, log_in, watch_csp
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
