@@ -531,5 +531,6 @@ class EditorialBoardTask(Task):
     @classmethod
     def get_description(cls):
         return _(
-            "Ban Biên tập của cấp ban hành (hoặc cấp trên trực tiếp) duyệt tin bài, văn bản trước khi đăng."
+            "Ban Biên tập của cấp ban hành (hoặc cấp trên trực tiếp) duyệt tin bài, văn bản trước "
+            "khi đăng."
         )

@@ -58,7 +58,8 @@ _FILE_FIELDS = (
 )
 
 
-#: How long a file's links are kept in the shared cache (a publication or a tree write ends them sooner).
+#: How long a file's links are kept in the shared cache (a publication or a tree write ends them
+#: sooner).
 LINKS_TTL = 10 * 60
 
 
@@ -88,7 +89,10 @@ def file_links(file_id):
     from .publishing import CONTENT_VERSION_KEY
 
     stamps = versions.current_many([CONTENT_VERSION_KEY, scope.GRANTS_VERSION_KEY])
-    key = f"editorial:file-links:{file_id}:{stamps[CONTENT_VERSION_KEY]}:{stamps[scope.GRANTS_VERSION_KEY]}"
+    key = (
+        f"editorial:file-links:{file_id}:"
+        f"{stamps[CONTENT_VERSION_KEY]}:{stamps[scope.GRANTS_VERSION_KEY]}"
+    )
     found = cache.get(key)
     if found is not None:
         return found

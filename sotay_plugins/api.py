@@ -20,7 +20,8 @@ class JSONParser(DRFJSONParser):
         if not isinstance(data, dict):
             raise exceptions.ParseError(
                 _(
-                    "Dữ liệu gửi lên phải là một đối tượng JSON ({…}), không phải mảng hay giá trị đơn."
+                    "Dữ liệu gửi lên phải là một đối tượng JSON ({…}), không phải mảng hay giá trị "
+                    "đơn."
                 )
             )
         return data

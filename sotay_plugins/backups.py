@@ -66,7 +66,8 @@ class Database:
         if db["ENGINE"] != "django.db.backends.postgresql":
             raise BackupError(
                 _(
-                    "Sao lưu chỉ dành cho PostgreSQL (DATABASE_URL); với SQLite, hãy chép tệp %(file)s."
+                    "Sao lưu chỉ dành cho PostgreSQL (DATABASE_URL); với SQLite, hãy chép tệp "
+                    "%(file)s."
                 )
                 % {"file": db["NAME"]}
             )
@@ -142,7 +143,8 @@ def _tool(name, server_version_num):
     if server_version_num and major < server_version_num // 10000:
         raise BackupError(
             _(
-                "%(tool)s %(client)d cũ hơn máy chủ PostgreSQL %(server)d: cài postgresql-client %(server)d."
+                "%(tool)s %(client)d cũ hơn máy chủ PostgreSQL %(server)d: cài postgresql-client "
+                "%(server)d."
             )
             % {"tool": name, "client": major, "server": server_version_num // 10000}
         )

@@ -30,8 +30,8 @@ RETRY_AFTER_SECONDS = 5
 # a style attribute would be blocked.
 PAGE = """<!doctype html><html lang="vi"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title>
-<style nonce="{nonce}">body{{font-family:sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem;\
-line-height:1.5}}h1{{font-size:1.4rem}}</style></head>
+<style nonce="{nonce}">body{{font-family:sans-serif;max-width:32rem;\
+margin:2rem auto;padding:0 1rem;line-height:1.5}}h1{{font-size:1.4rem}}</style></head>
 <body><h1>{title}</h1><p>{text}</p></body></html>"""
 
 

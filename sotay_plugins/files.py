@@ -112,7 +112,8 @@ def check_file(upload, *, kinds=None, max_size=MAX_FILE_SIZE):
     if actual != claimed:
         raise ValidationError(
             _(
-                "Nội dung tệp là %(actual)s, không khớp với phần mở rộng %(ext)s. Xin đặt đúng tên tệp."
+                "Nội dung tệp là %(actual)s, không khớp với phần mở rộng %(ext)s. Xin đặt đúng tên "
+                "tệp."
             )
             % {"actual": FILE_KINDS[actual][0], "ext": extension},
             code="mismatch",

@@ -76,7 +76,9 @@ KNOWN_MIDDLEWARE = {
     "django.contrib.sessions.middleware.SessionMiddleware": "nothing: no session read",
     "django.middleware.common.CommonMiddleware": "ask and apply",
     "django.middleware.csrf.CsrfViewMiddleware": "nothing: fast views are CSRF-exempt",
-    "django.contrib.auth.middleware.AuthenticationMiddleware": "nothing: the fast answer authenticates",
+    "django.contrib.auth.middleware.AuthenticationMiddleware": (
+        "nothing: the fast answer authenticates"
+    ),
     "django_otp.middleware.OTPMiddleware": "nothing: the fast answer authenticates by token",
     "django.contrib.messages.middleware.MessageMiddleware": "nothing: no message",
     "django.middleware.clickjacking.XFrameOptionsMiddleware": "apply",
@@ -201,7 +203,8 @@ class Front:
             copy = HttpResponse(status=response.status_code)
             for name, value in response.items():
                 copy[name] = value
-            # In the order of the middleware list, from the inside out (as are the headers they add).
+            # In the order of the middleware list, from the inside out (as are the headers they
+            # add).
             for step in self.response_steps(tuple(settings.MIDDLEWARE)):
                 if step == LANGUAGE:
                     patch_vary_headers(copy, ["Cookie"])
@@ -260,7 +263,8 @@ def _known(middleware):
 
 
 def _small_body(environ):
-    """A body of known length, small enough to hold twice (fast answers take a few hundred bytes)."""
+    """A body of known length, small enough to hold twice (fast answers take a few hundred
+    bytes)."""
     try:
         return 0 <= int(environ.get("CONTENT_LENGTH") or 0) <= MAX_BODY
     except ValueError:

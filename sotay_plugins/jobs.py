@@ -1,6 +1,8 @@
 """Background jobs through an outbox (DESIGN.md: "jobs whose loss matters go through an outbox").
 
-    job = jobs.enqueue("sotay_plugins.members.importing.job.run_import", batch_id=7, user=request.user)
+    job = jobs.enqueue(
+        "sotay_plugins.members.importing.job.run_import", batch_id=7, user=request.user
+    )
 
 ``enqueue`` writes an OutboxJob row inside the caller's transaction; after commit the row is
 handed to RQ (REDIS_URL set) or run in-process (the embedded default, and tests). If Redis is

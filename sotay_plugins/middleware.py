@@ -1,4 +1,5 @@
-"""Vietnamese unless the person chose otherwise; the security and privacy headers of every answer."""
+"""Vietnamese unless the person chose otherwise; the security and privacy headers of every
+answer."""
 
 from csp.middleware import CSPMiddleware
 from django.conf import settings
@@ -42,8 +43,8 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
     Under the prefixes of ``SOTAY_ADMIN_CSP_PREFIXES`` (the Wagtail admin) the directives of
     ``SOTAY_ADMIN_CONTENT_SECURITY_POLICY`` replace some of them (see the settings: Wagtail's
     admin runs inline scripts and styles of its own, so there, and only there, they are allowed;
-    other origins and eval stay forbidden). It sits outside ``PageCacheMiddleware``, so a kept page gets its policy as it is
-    served, like every other answer.
+    other origins and eval stay forbidden). It sits outside ``PageCacheMiddleware``, so a kept page
+    gets its policy as it is served, like every other answer.
     """
 
     sotay_front = front.RESPONSE  # headers only: the front adds them to its answers too

@@ -68,7 +68,8 @@ def touch_everyone():
 
 
 def end_of_today():
-    """The next local midnight: when a page that shows today's date, or "from today on", goes stale."""
+    """The next local midnight: when a page that shows today's date, or "from today on", goes
+    stale."""
     tomorrow = timezone.localdate() + timedelta(days=1)
     return datetime.combine(tomorrow, datetime_time.min, tzinfo=timezone.get_current_timezone())
 

@@ -95,7 +95,8 @@ class Receipt(models.Model):
         sql = (
             f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608 (names from _meta)
             f"VALUES ({', '.join(['%s'] * len(values))}) "
-            f"ON CONFLICT ({', '.join(quote(c) for c in conflict)}) DO UPDATE SET {', '.join(updates)}"
+            f"ON CONFLICT ({', '.join(quote(c) for c in conflict)}) "
+            f"DO UPDATE SET {', '.join(updates)}"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, values)

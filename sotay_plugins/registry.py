@@ -78,7 +78,8 @@ class HomeCard:
 
 @dataclass(frozen=True)
 class StatisticsProvider:
-    """A figure the reports module can show per organisation: ``compute(orgs)`` → {org_id: value}."""
+    """A figure the reports module can show per organisation:
+    ``compute(orgs)`` → {org_id: value}."""
 
     key: str
     label: str
@@ -173,7 +174,8 @@ class MemberSql:
 
 @runtime_checkable
 class CredentialResolver(Protocol):
-    """Who a scanned QR names: what the members plugin publishes as ``registry.credential_resolver``.
+    """Who a scanned QR names: what the members plugin publishes as
+    ``registry.credential_resolver``.
 
     Every method raises ``django.core.exceptions.ValidationError`` with a Vietnamese message (and a
     ``code``) for a credential it refuses.

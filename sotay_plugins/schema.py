@@ -1,4 +1,5 @@
-"""The OpenAPI schema generator (kept apart from api.py, which DRF imports during its own start-up)."""
+"""The OpenAPI schema generator (kept apart from api.py, which DRF imports during its own
+start-up)."""
 
 from drf_spectacular import generators
 

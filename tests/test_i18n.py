@@ -52,7 +52,8 @@ def live_entries(path):
 
 
 def forms(entry):
-    """(source, translation) pairs: the plural source goes with every plural translation but the first."""
+    """(source, translation) pairs: the plural source goes with every plural translation but the
+    first."""
     if not entry.msgid_plural:
         return [(entry.msgid, entry.msgstr)]
     return [
@@ -94,12 +95,12 @@ def test_footer_offers_both_languages_and_returns_to_the_same_page(client):
     assert 'name="csrfmiddlewaretoken"' in footer
     assert '<input type="hidden" name="next" value="/dang-nhap/?next=/ho-so/">' in footer
     assert (
-        '<button type="submit" name="language" value="vi" lang="vi" aria-pressed="true">Tiếng Việt</button>'
-        in footer
+        '<button type="submit" name="language" value="vi" lang="vi" '
+        'aria-pressed="true">Tiếng Việt</button>' in footer
     )
     assert (
-        '<button type="submit" name="language" value="en" lang="en" aria-pressed="false">English</button>'
-        in footer
+        '<button type="submit" name="language" value="en" lang="en" '
+        'aria-pressed="false">English</button>' in footer
     )
     # The footer comes before the fixed bottom tab bar in the page, never inside <main>.
     assert html.index("</main>") < html.index("<footer>")

@@ -1,4 +1,5 @@
-"""The repository's layout rules (DESIGN.md): no stdlib name shadowed, every plugin declares itself."""
+"""The repository's layout rules (DESIGN.md): no stdlib name shadowed, every plugin declares
+itself."""
 
 import importlib
 import inspect
@@ -45,7 +46,8 @@ def test_no_top_level_module_or_package_has_a_stdlib_name():
 
 @pytest.mark.parametrize("name", ["site", "locale"])
 def test_directories_with_stdlib_names_are_not_packages(name):
-    """``site/`` (templates, static, deploy) and ``locale/`` (catalogues) must stay plain folders."""
+    """``site/`` (templates, static, deploy) and ``locale/`` (catalogues) must stay plain
+    folders."""
     assert name in sys.stdlib_module_names
     path = ROOT / name
     if path.exists():

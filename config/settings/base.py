@@ -249,7 +249,8 @@ SOTAY_TOKEN_DAYS = int(os.environ.get("SOTAY_TOKEN_DAYS", "30"))
 # --- Security headers (sotay_plugins.middleware) ---------------------------------------------
 # Scripts and styles from our own files only; an inline one needs the request's nonce
 # ({{ request.csp_nonce }}). The in-page PDF viewer is an <object> of our own /tep/ URL; news may
-# embed videos (wagtail.embeds) from the frame sources below (SOTAY_CSP_FRAME_SRC, comma-separated, replaces them).
+# embed videos (wagtail.embeds) from the frame sources below (SOTAY_CSP_FRAME_SRC, comma-separated,
+# replaces them).
 FRAME_SOURCES = [
     SELF,
     *env_list("SOTAY_CSP_FRAME_SRC", "https://www.youtube.com,https://www.youtube-nocookie.com"),
@@ -367,7 +368,9 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Sổ tay đảng viên điện tử — API",
-    "DESCRIPTION": "API của Sổ tay đảng viên điện tử. Mọi danh sách đều được lọc theo phạm vi của người gọi.",
+    "DESCRIPTION": (
+        "API của Sổ tay đảng viên điện tử. Mọi danh sách đều được lọc theo phạm vi của người gọi."
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",

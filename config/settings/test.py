@@ -8,7 +8,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tests run jobs in-process so each test sees its job's effect; tests that exercise the queue
 # itself switch this off and use the real Redis from REDIS_URL.
 SOTAY_JOBS_INLINE = True
-# No in-process publishing tick after test requests (editorial.publishing.scheduler): tests call it themselves.
+# No in-process publishing tick after test requests (editorial.publishing.scheduler): tests call it
+# themselves.
 SOTAY_SCHEDULER_IN_PROCESS = False
 # The cache is the one base.py chooses: Redis when REDIS_URL is set (CI: the suite runs the real
 # shared cache, as production does), local memory otherwise (the embedded default).

@@ -35,8 +35,10 @@ class SchedulerPanel(Component):
         outbox = data["outbox"]
         return format_html(
             '<section class="w-panel" aria-labelledby="editorial-scheduler-heading">'
-            '<div class="w-panel__header"><h2 class="w-panel__heading" id="editorial-scheduler-heading">{}</h2></div>'
-            '<div class="w-panel__content"><p><strong>{}</strong> ({}: {})</p><p>{}</p></div></section>',
+            '<div class="w-panel__header"><h2 class="w-panel__heading" '
+            'id="editorial-scheduler-heading">{}</h2></div>'
+            '<div class="w-panel__content">'
+            "<p><strong>{}</strong> ({}: {})</p><p>{}</p></div></section>",
             _("Bộ lập lịch đăng bài"),
             state,
             _("lần chạy cuối"),

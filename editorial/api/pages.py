@@ -27,8 +27,8 @@ MAX_QUERY_WORDS = 10
 
 
 class AnyAccept(BaseContentNegotiation):
-    """For file downloads: whatever the client accepts (a PDF viewer sends ``Accept: application/pdf``),
-    the view answers with the file; errors still come as JSON."""
+    """For file downloads: whatever the client accepts (a PDF viewer sends
+    ``Accept: application/pdf``), the view answers with the file; errors still come as JSON."""
 
     def select_parser(self, request, parsers):
         return parsers[0] if parsers else None

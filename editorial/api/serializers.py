@@ -55,7 +55,8 @@ class FileSerializer(serializers.Serializer):
     def get_size(self, obj) -> int | None:
         if obj.file.file_size is not None:
             return obj.file.file_size
-        try:  # not recorded (a file saved outside the admin form): ask the storage, never write here
+        # not recorded (a file saved outside the admin form): ask the storage, never write here
+        try:
             return obj.file.file.size
         except OSError:
             return None

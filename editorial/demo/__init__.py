@@ -1,9 +1,9 @@
 """Demo news and documents for ``seed_demo``: a living library. Not production code: reached only
 through the ``DemoSeeder`` that ``editorial.apps`` registers (``editorial.demo.seed.seed``).
 
-``seed.seed(scale=, seed=, stdout=)`` runs after ``seed_demo`` has built the province (units, advisory
-bodies, members, staff). For a given ``--seed`` (and day: dates are relative to today) it writes
-the same data:
+``seed.seed(scale=, seed=, stdout=)`` runs after ``seed_demo`` has built the province (units,
+advisory bodies, members, staff). For a given ``--seed`` (and day: dates are relative to today) it
+writes the same data:
 
 - a section (``sections.section_for``) for the province, every district-level unit and some base
   organisations;

@@ -376,7 +376,8 @@ def plan_news(units, cfg, rng, today, now):
 
 
 def plan(scale, seed, units=None):
-    """(document specs, news specs) for ``scale`` and ``seed``: the same for the same units and day."""
+    """(document specs, news specs) for ``scale`` and ``seed``: the same for the same units and
+    day."""
     cfg = SCALES[scale]
     rng = _rng(f"editorial-demo-{seed}")
     units = units or Units.load(cfg["base_sections"], rng)

@@ -19,11 +19,12 @@ from ..models import DocumentFile, DocumentLink, DocumentPage, LibraryFile, News
 from .plan import NewsSpec, _rng
 from .texts import READ_WEIGHT, RECEIPT_DAYS
 
-# --- read receipts ---------------------------------------------------------------------------------
+# --- read receipts ---------------------------------------------------------------------------
 
 
 def _reads(specs, total, today):
-    """Page id → how many receipts it gets: provincial and recent items more (a skew, not a model)."""
+    """Page id → how many receipts it gets: provincial and recent items more (a skew, not a
+    model)."""
     weights = {}
     for spec in specs:
         if getattr(spec, "positions", None) or getattr(spec, "groups", None):
@@ -56,15 +57,19 @@ def _receipts_sql(specs, reads, seed):
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS demo_reader, demo_read, demo_range, demo_pick")
         cursor.execute(
-            f"CREATE TEMP TABLE demo_reader AS SELECT (row_number() OVER (ORDER BY o.tree_id, o.lft, m.id))::int AS rn, "  # noqa: S608
-            f"m.id AS member_id, o.tree_id, o.lft FROM {members} m JOIN {orgs} o ON o.id = m.cell_id "
+            "CREATE TEMP TABLE demo_reader AS "  # noqa: S608
+            "SELECT (row_number() OVER (ORDER BY o.tree_id, o.lft, m.id))::int AS rn, m.id AS "
+            "member_id, o.tree_id, o.lft "
+            f"FROM {members} m JOIN {orgs} o ON o.id = m.cell_id "
             f"WHERE m.status = 'active'"
         )
         cursor.execute(
-            "CREATE UNIQUE INDEX ON demo_reader (rn); CREATE INDEX ON demo_reader (tree_id, lft, rn)"
+            "CREATE UNIQUE INDEX ON demo_reader (rn); CREATE INDEX ON demo_reader (tree_id, lft, "
+            "rn)"
         )
         cursor.execute(
-            "CREATE TEMP TABLE demo_read (page_id int, audience_id int, k int, published timestamptz)"
+            "CREATE TEMP TABLE demo_read (page_id int, audience_id int, k int, published "
+            "timestamptz)"
         )
         rows = [
             (spec.page_id, spec.audience.pk, reads[spec.page_id], spec.published_at)
@@ -82,9 +87,11 @@ def _receipts_sql(specs, reads, seed):
         cursor.execute(f"""
             CREATE TEMP TABLE demo_range AS
             SELECT a.id AS audience_id,
-                   (SELECT r.rn FROM demo_reader r WHERE r.tree_id = a.tree_id AND r.lft BETWEEN a.lft AND a.rght
+                   (SELECT r.rn FROM demo_reader r
+                    WHERE r.tree_id = a.tree_id AND r.lft BETWEEN a.lft AND a.rght
                     ORDER BY r.tree_id, r.lft, r.rn LIMIT 1) AS lo,
-                   (SELECT r.rn FROM demo_reader r WHERE r.tree_id = a.tree_id AND r.lft BETWEEN a.lft AND a.rght
+                   (SELECT r.rn FROM demo_reader r
+                    WHERE r.tree_id = a.tree_id AND r.lft BETWEEN a.lft AND a.rght
                     ORDER BY r.tree_id DESC, r.lft DESC, r.rn DESC LIMIT 1) AS hi
             FROM {orgs} a WHERE a.id IN (SELECT DISTINCT audience_id FROM demo_read)
         """)  # noqa: S608
@@ -104,12 +111,15 @@ def _receipts_sql(specs, reads, seed):
             SELECT page_id, member_id, day, t, LEAST(%(now)s, t + r_more * interval '40 minutes'),
                    1 + (r_more < 0.25)::int + (r_more < 0.08)::int, (r_more > 0.7)::int
             FROM (
-                SELECT s.*, LEAST(%(now)s, GREATEST(s.published, ((s.day + time '06:00' + s.r_time * interval '16 hours')
-                                                                 AT TIME ZONE %(tz)s))) AS t
+                SELECT s.*, LEAST(%(now)s, GREATEST(s.published,
+                    ((s.day + time '06:00' + s.r_time * interval '16 hours') AT TIME ZONE %(tz)s)
+                )) AS t
                 FROM (
                     SELECT p.page_id, r.member_id, p.r_time, p.r_more, p.published,
                            (%(today)s::date - floor(power(p.r_day, 2) * (%(today)s::date - GREATEST(
-                               (p.published AT TIME ZONE %(tz)s)::date, %(today)s::date - {RECEIPT_DAYS - 1}) + 1))::int) AS day
+                               (p.published AT TIME ZONE %(tz)s)::date,
+                               %(today)s::date - {RECEIPT_DAYS - 1}
+                           ) + 1))::int) AS day
                     FROM demo_pick p JOIN demo_reader r ON r.rn = p.rn
                 ) s
             ) u
@@ -167,7 +177,8 @@ def _bulk_load(model):
             cursor.execute(definition)
         for name, definition in foreign_keys:
             cursor.execute(
-                f"ALTER TABLE {quoted} ADD CONSTRAINT {connection.ops.quote_name(name)} {definition}"
+                f"ALTER TABLE {quoted} "
+                f"ADD CONSTRAINT {connection.ops.quote_name(name)} {definition}"
             )
 
 

@@ -112,7 +112,8 @@ TOPICS = [
     "về sắp xếp tổ chức bộ máy tinh gọn, hoạt động hiệu lực, hiệu quả",
     "về bảo vệ nền tảng tư tưởng của Đảng, đấu tranh phản bác các quan điểm sai trái, thù địch",
     "về công tác phòng, chống thiên tai và tìm kiếm cứu nạn mùa mưa bão năm {year}",
-    "về tổ chức các hoạt động kỷ niệm {n} năm Ngày thành lập Đảng Cộng sản Việt Nam (03/02/1930 – 03/02/{year})",
+    "về tổ chức các hoạt động kỷ niệm {n} năm Ngày thành lập Đảng Cộng sản Việt Nam (03/02/1930 – "
+    "03/02/{year})",
     "về tăng cường công tác bảo vệ môi trường, ứng phó với biến đổi khí hậu",
     "về phát triển kinh tế biển bền vững",
     "về lãnh đạo công tác tuyển chọn và gọi công dân nhập ngũ năm {year}",
@@ -131,30 +132,54 @@ TOPICS = [
     "về bảo đảm an ninh trật tự, an toàn giao thông dịp cuối năm {year}",
 ]
 SUMMARY = {
-    K.RESOLUTION: "Nghị quyết của {committee} {topic}: quan điểm, mục tiêu, nhiệm vụ và giải pháp chủ yếu đến năm 2030.",
-    K.DIRECTIVE: "Chỉ thị của Ban Thường vụ {committee} {topic}, yêu cầu các cấp ủy, tổ chức đảng tập trung lãnh đạo, chỉ đạo thực hiện.",
-    K.REGULATION: "Quy định của {committee} {topic}: phạm vi, đối tượng áp dụng, trách nhiệm của tổ chức đảng và đảng viên.",
-    K.CONCLUSION: "Kết luận của Ban Thường vụ {committee} {topic}, đánh giá kết quả thực hiện và định hướng thời gian tới.",
-    K.GUIDANCE: "Hướng dẫn của {issuer} {topic}: nội dung, cách thức tổ chức thực hiện ở các chi bộ, đảng bộ cơ sở.",
-    K.PLAN: "Kế hoạch của {issuer} {topic}: mục đích, yêu cầu, nội dung, thời gian và phân công thực hiện.",
+    K.RESOLUTION: (
+        "Nghị quyết của {committee} {topic}: quan điểm, mục tiêu, nhiệm vụ và giải pháp "
+        "chủ yếu đến năm 2030."
+    ),
+    K.DIRECTIVE: (
+        "Chỉ thị của Ban Thường vụ {committee} {topic}, yêu cầu các cấp ủy, tổ chức đảng "
+        "tập trung lãnh đạo, chỉ đạo thực hiện."
+    ),
+    K.REGULATION: (
+        "Quy định của {committee} {topic}: phạm vi, đối tượng áp dụng, trách nhiệm của "
+        "tổ chức đảng và đảng viên."
+    ),
+    K.CONCLUSION: (
+        "Kết luận của Ban Thường vụ {committee} {topic}, đánh giá kết quả thực hiện và "
+        "định hướng thời gian tới."
+    ),
+    K.GUIDANCE: (
+        "Hướng dẫn của {issuer} {topic}: nội dung, cách thức tổ chức thực hiện ở các chi "
+        "bộ, đảng bộ cơ sở."
+    ),
+    K.PLAN: (
+        "Kế hoạch của {issuer} {topic}: mục đích, yêu cầu, nội dung, thời gian và phân công "
+        "thực hiện."
+    ),
     K.NOTICE: "Thông báo của {issuer} {topic}.",
-    K.DISPATCH: "Công văn của {issuer} {topic}, đề nghị các cấp ủy trực thuộc triển khai và báo cáo kết quả.",
+    K.DISPATCH: (
+        "Công văn của {issuer} {topic}, đề nghị các cấp ủy trực thuộc triển khai và báo "
+        "cáo kết quả."
+    ),
 }
 PDF_SECTIONS = [
     (
         "I. MỤC ĐÍCH, YÊU CẦU",
-        "Quán triệt sâu sắc, tạo sự thống nhất cao trong nhận thức và hành động của cán bộ, đảng viên; gắn việc "
-        "triển khai với nhiệm vụ chính trị của từng địa phương, cơ quan, đơn vị; bảo đảm thiết thực, hiệu quả.",
+        "Quán triệt sâu sắc, tạo sự thống nhất cao trong nhận thức và hành động của cán bộ, đảng "
+        "viên; gắn việc triển khai với nhiệm vụ chính trị của từng địa phương, cơ quan, đơn vị; "
+        "bảo đảm thiết thực, hiệu quả.",
     ),
     (
         "II. NỘI DUNG",
-        "Các cấp ủy, tổ chức đảng tổ chức học tập, quán triệt đến toàn thể cán bộ, đảng viên; xây dựng chương "
-        "trình hành động cụ thể; phát huy vai trò nêu gương của người đứng đầu; tăng cường kiểm tra, giám sát.",
+        "Các cấp ủy, tổ chức đảng tổ chức học tập, quán triệt đến toàn thể cán bộ, đảng viên; xây "
+        "dựng chương trình hành động cụ thể; phát huy vai trò nêu gương của người đứng đầu; tăng "
+        "cường kiểm tra, giám sát.",
     ),
     (
         "III. TỔ CHỨC THỰC HIỆN",
-        "Văn phòng và các ban xây dựng đảng theo dõi, đôn đốc, định kỳ tổng hợp kết quả báo cáo cấp ủy. Trong "
-        "quá trình thực hiện, nếu có vướng mắc, các đơn vị phản ánh về cơ quan thường trực để được hướng dẫn.",
+        "Văn phòng và các ban xây dựng đảng theo dõi, đôn đốc, định kỳ tổng hợp kết quả báo cáo "
+        "cấp ủy. Trong quá trình thực hiện, nếu có vướng mắc, các đơn vị phản ánh về cơ quan "
+        "thường trực để được hướng dẫn.",
     ),
 ]
 
@@ -197,64 +222,72 @@ NEWS_TITLES = {
     ],
     NewsCategory.BULLETIN: [
         "Bản tin nội bộ số {n}/{year} của {committee}",
-        "Thông tin chuyên đề tháng {month}/{year}: học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh",
+        "Thông tin chuyên đề tháng {month}/{year}: học tập và làm theo tư tưởng, đạo đức, phong "
+        "cách Hồ Chí Minh",
         "Bản tin sinh hoạt chi bộ tháng {month}/{year}",
         "Định hướng tuyên truyền tháng {month}/{year}",
     ],
 }
 NEWS_LEADS = {
     NewsCategory.LEADERSHIP: [
-        "Ngày {day}, {committee} đã tổ chức hội nghị với sự tham dự của các đồng chí trong Ban Thường vụ, lãnh đạo "
-        "các ban xây dựng đảng và bí thư các tổ chức cơ sở đảng trực thuộc.",
-        "Thực hiện chương trình công tác năm {year}, các cấp ủy, tổ chức đảng trong {org} đã triển khai đồng bộ nhiều "
-        "giải pháp, đạt kết quả tích cực.",
+        "Ngày {day}, {committee} đã tổ chức hội nghị với sự tham dự của các đồng chí trong Ban "
+        "Thường vụ, lãnh đạo các ban xây dựng đảng và bí thư các tổ chức cơ sở đảng trực thuộc.",
+        "Thực hiện chương trình công tác năm {year}, các cấp ủy, tổ chức đảng trong {org} đã triển "
+        "khai đồng bộ nhiều giải pháp, đạt kết quả tích cực.",
     ],
     NewsCategory.CURRENT: [
-        "Với tinh thần chủ động, sáng tạo, cán bộ, đảng viên và nhân dân {place} đã chung sức thực hiện thắng lợi các "
-        "chỉ tiêu đề ra.",
-        "Những ngày này, tại {place}, các chi bộ phát huy vai trò hạt nhân lãnh đạo, vận động nhân dân cùng tham gia.",
+        "Với tinh thần chủ động, sáng tạo, cán bộ, đảng viên và nhân dân {place} đã chung sức thực "
+        "hiện thắng lợi các chỉ tiêu đề ra.",
+        "Những ngày này, tại {place}, các chi bộ phát huy vai trò hạt nhân lãnh đạo, vận động nhân "
+        "dân cùng tham gia.",
     ],
     NewsCategory.INTERNATIONAL: [
-        "Trong khuôn khổ hợp tác song phương, hai bên đã trao đổi kinh nghiệm và thống nhất nhiều nội dung hợp tác "
-        "thiết thực trong thời gian tới.",
+        "Trong khuôn khổ hợp tác song phương, hai bên đã trao đổi kinh nghiệm và thống nhất nhiều "
+        "nội dung hợp tác thiết thực trong thời gian tới.",
     ],
     NewsCategory.USEFUL: [
-        "Sổ tay đảng viên điện tử giúp đảng viên tiếp cận thông tin chính thống nhanh chóng, học tập nghị quyết mọi "
-        "lúc, mọi nơi.",
-        "Bài viết tổng hợp những điều đảng viên cần biết, trình bày ngắn gọn để dễ tra cứu trên điện thoại.",
+        "Sổ tay đảng viên điện tử giúp đảng viên tiếp cận thông tin chính thống nhanh chóng, học "
+        "tập nghị quyết mọi lúc, mọi nơi.",
+        "Bài viết tổng hợp những điều đảng viên cần biết, trình bày ngắn gọn để dễ tra cứu trên "
+        "điện thoại.",
     ],
     NewsCategory.BULLETIN: [
-        "Bản tin tổng hợp hoạt động nổi bật của các cấp ủy, tổ chức đảng trong {org} thời gian qua; đề nghị các chi bộ "
-        "phổ biến tại kỳ sinh hoạt gần nhất.",
+        "Bản tin tổng hợp hoạt động nổi bật của các cấp ủy, tổ chức đảng trong {org} thời gian "
+        "qua; đề nghị các chi bộ phổ biến tại kỳ sinh hoạt gần nhất.",
     ],
 }
 NEWS_PARAGRAPHS = [
-    "Phát biểu chỉ đạo, đồng chí Bí thư đề nghị các cấp ủy tiếp tục đổi mới nội dung, phương thức lãnh đạo, nâng "
-    "cao chất lượng sinh hoạt chi bộ, phát huy vai trò tiền phong, gương mẫu của cán bộ, đảng viên.",
-    "Theo báo cáo, từ đầu năm đến nay, toàn Đảng bộ đã kết nạp thêm nhiều đảng viên mới; trên 90% đảng viên có "
-    "điện thoại thông minh đã cài đặt và sử dụng Sổ tay đảng viên điện tử trong học tập và sinh hoạt đảng.",
-    "Các đại biểu đã thảo luận, làm rõ những kết quả đạt được, chỉ ra hạn chế, nguyên nhân và đề xuất nhiều giải "
-    "pháp thiết thực để thực hiện thắng lợi nhiệm vụ chính trị những tháng cuối năm.",
-    "Sổ tay đảng viên điện tử là một quyển tài liệu chứa nhiều nội dung liên quan đến công tác Đảng; đảng viên có "
-    "thể xem bất cứ lúc nào, kể cả văn bản của nhiều năm trước.",
-    "Chi bộ thôn đã bám sát nghị quyết của đảng ủy xã, vận động nhân dân hiến đất, góp công làm đường, chỉnh trang "
-    "khuôn viên nhà văn hóa, tạo diện mạo mới cho khu dân cư.",
-    "Đảng viên sinh hoạt ở chi bộ nông thôn, tổ dân phố và đảng viên đã nghỉ hưu nay có thể nhận thông báo, văn bản "
-    "của cấp ủy ngay trên điện thoại, không phải chờ đến kỳ sinh hoạt.",
-    "Hội nghị đã biểu quyết thông qua nghị quyết về nhiệm vụ trọng tâm thời gian tới, trong đó chú trọng công tác "
-    "cán bộ, công tác kiểm tra, giám sát và chuyển đổi số trong các cơ quan đảng.",
-    "Để bảo vệ tài khoản, đảng viên không cung cấp mật khẩu, mã xác thực cho bất kỳ ai; khi quên mật khẩu, liên hệ "
-    "bí thư chi bộ để được hướng dẫn cấp lại.",
-    "Cấp ủy yêu cầu các chi bộ định kỳ đánh giá việc khai thác, sử dụng phần mềm, đưa vào tiêu chí đánh giá, xếp "
-    "loại đảng viên cuối năm.",
+    "Phát biểu chỉ đạo, đồng chí Bí thư đề nghị các cấp ủy tiếp tục đổi mới nội dung, phương thức "
+    "lãnh đạo, nâng cao chất lượng sinh hoạt chi bộ, phát huy vai trò tiền phong, gương mẫu của "
+    "cán bộ, đảng viên.",
+    "Theo báo cáo, từ đầu năm đến nay, toàn Đảng bộ đã kết nạp thêm nhiều đảng viên mới; trên 90% "
+    "đảng viên có điện thoại thông minh đã cài đặt và sử dụng Sổ tay đảng viên điện tử trong học "
+    "tập và sinh hoạt đảng.",
+    "Các đại biểu đã thảo luận, làm rõ những kết quả đạt được, chỉ ra hạn chế, nguyên nhân và đề "
+    "xuất nhiều giải pháp thiết thực để thực hiện thắng lợi nhiệm vụ chính trị những tháng cuối "
+    "năm.",
+    "Sổ tay đảng viên điện tử là một quyển tài liệu chứa nhiều nội dung liên quan đến công tác "
+    "Đảng; đảng viên có thể xem bất cứ lúc nào, kể cả văn bản của nhiều năm trước.",
+    "Chi bộ thôn đã bám sát nghị quyết của đảng ủy xã, vận động nhân dân hiến đất, góp công làm "
+    "đường, chỉnh trang khuôn viên nhà văn hóa, tạo diện mạo mới cho khu dân cư.",
+    "Đảng viên sinh hoạt ở chi bộ nông thôn, tổ dân phố và đảng viên đã nghỉ hưu nay có thể nhận "
+    "thông báo, văn bản của cấp ủy ngay trên điện thoại, không phải chờ đến kỳ sinh hoạt.",
+    "Hội nghị đã biểu quyết thông qua nghị quyết về nhiệm vụ trọng tâm thời gian tới, trong đó chú "
+    "trọng công tác cán bộ, công tác kiểm tra, giám sát và chuyển đổi số trong các cơ quan đảng.",
+    "Để bảo vệ tài khoản, đảng viên không cung cấp mật khẩu, mã xác thực cho bất kỳ ai; khi quên "
+    "mật khẩu, liên hệ bí thư chi bộ để được hướng dẫn cấp lại.",
+    "Cấp ủy yêu cầu các chi bộ định kỳ đánh giá việc khai thác, sử dụng phần mềm, đưa vào tiêu chí "
+    "đánh giá, xếp loại đảng viên cuối năm.",
 ]
 NEWS_QUOTES = [
     (
-        "Mỗi đảng viên phải là một tuyên truyền viên tích cực, gần dân, hiểu dân và có trách nhiệm với dân.",
+        "Mỗi đảng viên phải là một tuyên truyền viên tích cực, gần dân, hiểu dân và có trách nhiệm "
+        "với dân.",
         "Bí thư cấp ủy",
     ),
     (
-        "Chuyển đổi số trong công tác Đảng bắt đầu từ chính thói quen đọc văn bản, học nghị quyết trên điện thoại.",
+        "Chuyển đổi số trong công tác Đảng bắt đầu từ chính thói quen đọc văn bản, học nghị quyết "
+        "trên điện thoại.",
         "",
     ),
     (

@@ -6,8 +6,8 @@ package's ``__init__`` so that the job paths the outbox has stored (``PUBLISHED_
 ``UNPUBLISHED_JOB``) keep naming it. Its receivers are connected by ``editorial.receivers``.
 
 Wagtail's ``page_published`` / ``page_unpublished`` signals (from the editor's "Publish", a
-workflow's last approval, and the scheduler, ``editorial.publishing.scheduler``) enqueue one outbox job
-(``sotay_plugins.jobs``) inside the publishing transaction, so nothing is lost if Redis is down
+workflow's last approval, and the scheduler, ``editorial.publishing.scheduler``) enqueue one outbox
+job (``sotay_plugins.jobs``) inside the publishing transaction, so nothing is lost if Redis is down
 at that moment: the row waits and the sweeper delivers it. The job is idempotent:
 
 1. reindex: refresh ``search_folded`` if it is stale, and Wagtail's search index entry;

@@ -9,9 +9,9 @@ for live objects whose expiry has passed), then hands the outbox's forgotten row
 How it runs every minute:
 
 - With Redis: ``manage.py rqworker --with-scheduler default``. The worker class (settings
-  ``RQ["WORKER_CLASS"]`` = ``editorial.publishing.scheduler.Worker``) arms the chain when it starts and at
-  each of its maintenance passes (every 10 minutes); each tick first schedules the next one at
-  the next minute boundary (``queue.enqueue_at``), under a job id named after that minute, so
+  ``RQ["WORKER_CLASS"]`` = ``editorial.publishing.scheduler.Worker``) arms the chain when it starts
+  and at each of its maintenance passes (every 10 minutes); each tick first schedules the next one
+  at the next minute boundary (``queue.enqueue_at``), under a job id named after that minute, so
   however many workers and ticks arm it there is one tick per minute; RQ's scheduler (elected
   among the workers started ``--with-scheduler``) moves it to the queue when it is due.
 - Without Redis (the embedded default, ``make run``): after a request has been answered, at most
@@ -155,7 +155,8 @@ def beat(summary, source):
 
 
 def last_beat():
-    """(when, summary) of the last tick, the newest of the cache's and the database's; or (None, {})."""
+    """(when, summary) of the last tick, the newest of the cache's and the database's;
+    or (None, {})."""
     found = []
     cached = cache.get(HEARTBEAT_KEY)
     if cached:
@@ -286,4 +287,5 @@ def after_request(sender=None, **kwargs):
         log.exception("in-process scheduler tick failed")
     finally:
         if not connection.in_atomic_block:
-            close_old_connections()  # what request_finished does, once more: the tick used the database
+            # what request_finished does, once more: the tick used the database
+            close_old_connections()

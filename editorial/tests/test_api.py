@@ -362,7 +362,8 @@ def test_file_download_checks_scope_and_counts(as_user, world):
     assert response["Content-Type"] == "application/pdf" and "private" in response["Cache-Control"]
     receipt = ReadReceipt.objects.get(page_id=doc.pk)
     assert receipt.downloads == 1 and receipt.opens == 0
-    # production: nginx sends the file after the check (the in-process scheduler stays off, as in tests)
+    # production: nginx sends the file after the check (the in-process scheduler stays off, as in
+    # tests)
     with override_settings(SOTAY_SENDFILE="nginx", SOTAY_SCHEDULER_IN_PROCESS=False):
         response = api.get(f"/api/v1/documents/{doc.pk}/files/{file_id}/")
     stored = LibraryFile.objects.get(pk=file_id)

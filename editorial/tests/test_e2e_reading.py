@@ -64,7 +64,10 @@ def world():
         number="15-NQ/TU",
         kind="nghi_quyet",
         issued_on=date(2026, 3, 2),
-        summary="Về đẩy mạnh chuyển đổi số, xây dựng chính quyền số giai đoạn 2026–2030.\nGiao các cấp ủy triển khai.",
+        summary=(
+            "Về đẩy mạnh chuyển đổi số, xây dựng chính quyền số giai đoạn 2026–2030.\n"
+            "Giao các cấp ủy triển khai."
+        ),
     )
     stored = LibraryFile(
         title="Toàn văn Nghị quyết 15", file=ContentFile(pdf_bytes(), name="15-nq-tu.pdf")

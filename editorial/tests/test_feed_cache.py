@@ -61,7 +61,8 @@ def test_a_publication_or_a_withdrawal_shows_at_once(
         world["tree"]["d1"], title="Thông báo mới", number="2-TB/HU", slug="moi", live=False
     )
     with django_capture_on_commit_callbacks(execute=True):
-        page.save_revision().publish()  # page_published → outbox job after commit → content_version moves on
+        # page_published → outbox job after commit → content_version moves on
+        page.save_revision().publish()
     assert "Thông báo mới" in home(client, world["a1"])
     with django_capture_on_commit_callbacks(execute=True):
         Page.objects.get(pk=page.pk).specific.unpublish()

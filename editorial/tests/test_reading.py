@@ -377,7 +377,8 @@ def test_the_library_costs_the_same_few_queries_for_any_number_of_documents(clie
         document(tree["province"], title=f"Nghị quyết {n + 2}", number=f"{n + 2}-NQ/TU")
     many = count()
     assert few[1] == 1 and many[1] == 20  # a page of 20
-    # user, member, issuers, count, rows, the site (Wagtail's URLs): grants and root paths are cached
+    # user, member, issuers, count, rows, the site (Wagtail's URLs): grants and root paths are
+    # cached
     assert few[0] == many[0] <= 6, (few, many)
 
 

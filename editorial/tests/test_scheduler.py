@@ -246,7 +246,8 @@ def test_in_process_scheduler_runs_at_most_once_a_minute(tree, django_capture_on
     assert not scheduler.in_process_enabled()  # off in tests: query budgets stay honest
     with override_settings(SOTAY_JOBS_INLINE=True):
         assert not scheduler.in_process_enabled()
-    # connected to request_finished (called directly here: that signal also closes the test's connection)
+    # connected to request_finished (called directly here: that signal also closes the test's
+    # connection)
     assert scheduler.after_request in [ref() for _key, ref, *_rest in request_finished.receivers]
     with (
         override_settings(SOTAY_SCHEDULER_IN_PROCESS=True),

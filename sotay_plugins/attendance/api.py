@@ -1,4 +1,5 @@
-"""Check-in endpoints of every roll (CONTRACT.md for the meetings'): thin views over :mod:`.service`.
+"""Check-in endpoints of every roll (CONTRACT.md for the meetings'): thin views over
+:mod:`.service`.
 
 For a roll with ``api_prefix`` P (meetings: ``meetings``), mounted by :func:`.rolls.add`:
 
@@ -137,7 +138,8 @@ class CheckInView(RollView):
 
 
 class OfflineCheckInView(RollView):
-    """Check-ins taken offline on the device, each with its own time; each is applied exactly once."""
+    """Check-ins taken offline on the device, each with its own time; each is applied exactly
+    once."""
 
     @extend_schema(
         request=inline_serializer(

@@ -210,16 +210,19 @@ def _statements_for(roll, shape):
     )
     update = (
         f"UPDATE {_table(model)} a SET "  # noqa: S608 (names from the models, values as parameters)
-        f"{a['status']} = CASE WHEN %(now)s::timestamptz > ev.{ev[roll.starts_field]} + %(grace)s::interval "
+        f"{a['status']} = CASE "
+        f"WHEN %(now)s::timestamptz > ev.{ev[roll.starts_field]} + %(grace)s::interval "
         f"THEN {late} ELSE {present} END, "
         f"{a['method']} = %(method)s, {a['checked_in_at']} = %(now)s::timestamptz, "
-        f"{a['recorded_by']} = u.{_pk(user)}, {a['reason']} = '', {a['updated_at']} = %(now)s::timestamptz "
+        f"{a['recorded_by']} = u.{_pk(user)}, {a['reason']} = '', "
+        f"{a['updated_at']} = %(now)s::timestamptz "
         f"FROM {tables} WHERE a.{a['status']} IN ({_literals(*service.SCANNABLE)}) AND {where} "
         f"RETURNING a.{_pk(model)}, a.{a['status']}, {member.name}"
     )
     already = (
-        f"SELECT a.{_pk(model)}, a.{a['status']}, a.{a['method']}, a.{a['checked_in_at']}, a.{a['reason']}, "  # noqa: S608
-        f"{member.name} FROM {_table(model)} a, {tables} "
+        f"SELECT a.{_pk(model)}, a.{a['status']}, a.{a['method']}, "  # noqa: S608
+        f"a.{a['checked_in_at']}, a.{a['reason']}, {member.name} "
+        f"FROM {_table(model)} a, {tables} "
         f"WHERE a.{a['status']} IN ({_literals(*service.CHECKED_IN)}) AND {where}"
     )
     _statements[cache_key] = Statement("fast_update", update), Statement("fast_already", already)

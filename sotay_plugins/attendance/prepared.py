@@ -1,4 +1,5 @@
-"""Check-in's statements, prepared once per PostgreSQL session (the hot path runs them ~1,000 times a second).
+"""Check-in's statements, prepared once per PostgreSQL session (the hot path runs them ~1,000 times
+a second).
 
 ``PREPARE`` once, then ``EXECUTE``: PostgreSQL plans the statement for its first runs, then keeps
 a generic plan and plans no more (planning check-in's joins costs ~0.7 ms, running them ~0.1 ms).
@@ -23,7 +24,8 @@ _PARAMETER = re.compile(r"%\((\w+)\)s")
 
 
 class Statement:
-    """One SQL statement whose parameters are named ``%(name)s`` (a name used twice is sent once)."""
+    """One SQL statement whose parameters are named ``%(name)s`` (a name used twice is sent
+    once)."""
 
     def __init__(self, kind, sql):
         self.sql = sql
@@ -34,7 +36,8 @@ class Statement:
         self.execute = f"EXECUTE {self.name}({', '.join(['%s'] * len(self.names))})"
 
     def run(self, db, cursor, values):
-        """Execute with ``values`` (a dict holding at least the statement's names); the first row."""
+        """Execute with ``values`` (a dict holding at least the statement's names); the first
+        row."""
         if db.vendor != "postgresql":
             cursor.execute(self.sql, {name: values[name] for name in self.names})
             return cursor.fetchone()

@@ -56,7 +56,8 @@ def grace_minutes():
 
 
 class CheckInError(ValidationError):
-    """A refused check-in. ``status`` is the HTTP code the API answers with; ``field`` the input at fault."""
+    """A refused check-in. ``status`` is the HTTP code the API answers with; ``field`` the input at
+    fault."""
 
     def __init__(self, message, *, code, status=400, field=None):
         super().__init__(message, code=code)
@@ -240,19 +241,20 @@ def _update_statement(roll, shape):
             "service_update",
             (
                 f"UPDATE {table} SET {q('status')} = %(status)s, {q('method')} = %(method)s, "  # noqa: S608
-                f"{q('checked_in_at')} = %(at)s, {q('recorded_by_id')} = %(user)s, {q('reason')} = '', "
-                f"{q('updated_at')} = %(now)s "
+                f"{q('checked_in_at')} = %(at)s, {q('recorded_by_id')} = %(user)s, "
+                f"{q('reason')} = '', {q('updated_at')} = %(now)s "
                 f"WHERE {q(roll.event_column)} = %(event)s AND {q('member_id')} = %(member)s "
                 f"AND {q('status')} IN ({scannable}){condition} "
-                f"RETURNING {q('id')}, (SELECT {named.name} FROM {named.table} m WHERE {named.where})"
+                f"RETURNING {q('id')}, "
+                f"(SELECT {named.name} FROM {named.table} m WHERE {named.where})"
             ),
         )
     return _updates[key]
 
 
 def _conditional_update(roll, event_id, member_id, *, status, method, at, user_id, conditions=None):
-    """UPDATE … WHERE status is scannable RETURNING id, the member's name: ``(id, name)``, or None if
-    nothing changed (already checked in, or not expected; with a credential's ``conditions``:
+    """UPDATE … WHERE status is scannable RETURNING id, the member's name: ``(id, name)``, or None
+    if nothing changed (already checked in, or not expected; with a credential's ``conditions``:
     or the credential no longer names a current member)."""
     statement = _update_statement(roll, None if conditions is None else conditions.shape)
     values = {
@@ -372,7 +374,8 @@ def _claimed_or_resolved(roll, event, token, cccd_qr, *, method=None, at, user):
 
 
 def check_in(roll, event, *, token=None, cccd_qr=None, by_user, at=None, method_override=None):
-    """Check in the member a scanned QR names. Idempotent: a repeat returns the record as ``already``."""
+    """Check in the member a scanned QR names. Idempotent: a repeat returns the record as
+    ``already``."""
     _authorise(event, by_user, roll)
     _check_open(roll, event)
     return _claimed_or_resolved(
@@ -510,7 +513,8 @@ def _client_time(roll, value, event, now):
     if at is None:
         raise CheckInError(
             _(
-                "Thiếu giờ điểm danh hoặc sai dạng (cần dạng ISO 8601, ví dụ 2026-11-03T07:35:00+07:00)."
+                "Thiếu giờ điểm danh hoặc sai dạng (cần dạng ISO 8601, ví dụ "
+                "2026-11-03T07:35:00+07:00)."
             ),
             code="at",
             field="at",

@@ -58,8 +58,8 @@ def qr_svg(text, *, label=""):
     size = len(matrix)
     path = "".join(f"M{x} {y}h{n}v1h-{n}z" for y, row in enumerate(matrix) for x, n in _runs(row))
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" class="qr" role="img" '
-        f'aria-label="{escape(label)}" shape-rendering="crispEdges">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" '
+        f'class="qr" role="img" aria-label="{escape(label)}" shape-rendering="crispEdges">'
         f'<rect width="{size}" height="{size}" fill="#fff"/><path d="{path}" fill="#000"/></svg>'
     )
 
@@ -92,8 +92,8 @@ def font_path():
     if DEJAVU.exists():
         return DEJAVU
     raise CardFontMissing(
-        "No Unicode font for Vietnamese card text: pip install fontpkg-noto-sans (requirements.txt), "
-        "or apt-get install -y fonts-dejavu-core."
+        "No Unicode font for Vietnamese card text: pip install fontpkg-noto-sans "
+        "(requirements.txt), or apt-get install -y fonts-dejavu-core."
     )
 
 

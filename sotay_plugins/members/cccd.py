@@ -124,7 +124,8 @@ def validate_cccd(value, birth_date: date | None = None, gender: str | None = No
         if int(number[3]) != expected:
             raise ValidationError(
                 _(
-                    "Chữ số thứ 4 của CCCD (%(got)s) không khớp với giới tính và thế kỷ sinh (phải là %(expected)d)."
+                    "Chữ số thứ 4 của CCCD (%(got)s) không khớp với giới tính và thế kỷ sinh (phải "
+                    "là %(expected)d)."
                 )
                 % {"got": number[3], "expected": expected},
                 code="century_gender",
@@ -146,7 +147,10 @@ def mask(number):
 
 def make_cccd(province_code, birth_date, gender, serial):
     """Compose a valid CCCD (demo data and tests)."""
-    return f"{province_code}{century_digit(birth_date.year, gender)}{birth_date.year % 100:02d}{serial:06d}"
+    return (
+        f"{province_code}{century_digit(birth_date.year, gender)}"
+        f"{birth_date.year % 100:02d}{serial:06d}"
+    )
 
 
 class UniqueByService:

@@ -153,12 +153,14 @@ def _check_cccd_free(member, actor=None):
 
 def CCCD_UNUSABLE():  # noqa: N802 (a message, read in the request's language)
     return _(
-        "Không thể dùng số CCCD này cho hồ sơ. Nếu số đúng, xin liên hệ Văn phòng cấp ủy để kiểm tra."
+        "Không thể dùng số CCCD này cho hồ sơ. Nếu số đúng, xin liên hệ Văn phòng cấp ủy để kiểm "
+        "tra."
     )
 
 
 def update_member(member, changes, *, actor=None):
-    """Apply ``changes`` (field → value) to a member; log which fields changed (not their values)."""
+    """Apply ``changes`` (field → value) to a member; log which fields changed (not their
+    values)."""
     before = {name: getattr(member, name) for name in changes}
     for name, value in changes.items():
         setattr(member, name, value)

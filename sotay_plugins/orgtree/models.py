@@ -34,7 +34,8 @@ class Organisation(MPTTModel):
         max_length=40,
         unique=True,
         help_text=_(
-            "Mã tổ chức, gồm mã cấp trên và mã riêng, ví dụ 34.07.012. Số lý lịch đảng viên dùng mã này."
+            "Mã tổ chức, gồm mã cấp trên và mã riêng, ví dụ 34.07.012. Số lý lịch đảng viên dùng "
+            "mã này."
         ),
     )
     kind = models.CharField(_("loại"), max_length=10, choices=OrgKind.choices)

@@ -205,10 +205,11 @@ class _EqualsAny(Func):
 def _range_q(prefix, ranges):
     """Objects placed (through ``prefix``, a path to an Organisation) in any of the subtrees.
 
-    Through a foreign key on PostgreSQL the range is written ``fk = ANY(ARRAY(SELECT id ... range))``:
-    the array is computed once (an InitPlan) and the condition stays indexable even when OR-ed
-    with another (a secretary's "my cell's members OR my own record"); a plain join range under
-    an OR made PostgreSQL scan every member (30 ms at province scale, bench/RESULTS.md §2).
+    Through a foreign key on PostgreSQL the range is written
+    ``fk = ANY(ARRAY(SELECT id ... range))``: the array is computed once (an InitPlan) and the
+    condition stays indexable even when OR-ed with another (a secretary's "my cell's members OR my
+    own record"); a plain join range under an OR made PostgreSQL scan every member (30 ms at
+    province scale, bench/RESULTS.md §2).
     """
     from .models import Organisation
 
@@ -314,7 +315,8 @@ def holds_sql(capability, *, user_sql, org_sql, today_param="today"):
     role_table, org_table = q(Role._meta.db_table), q(Organisation._meta.db_table)
     org_pk = q(Organisation._meta.pk.column)
     return (
-        f"(EXISTS (SELECT 1 FROM {user_table} su WHERE su.{q(user_model._meta.pk.column)} = {user_sql} "  # noqa: S608
+        f"(EXISTS (SELECT 1 FROM {user_table} su "  # noqa: S608
+        f"WHERE su.{q(user_model._meta.pk.column)} = {user_sql} "
         f"AND su.{col(user_model, 'is_active')} AND su.{col(user_model, 'is_superuser')}) "
         f"OR EXISTS (SELECT 1 FROM {ra_table} ra "
         f"JOIN {role_table} r ON r.{q(Role._meta.pk.column)} = ra.{col(RoleAssignment, 'role')} "
@@ -322,8 +324,9 @@ def holds_sql(capability, *, user_sql, org_sql, today_param="today"):
         f"JOIN {org_table} c ON c.{org_pk} = {org_sql} "
         f"WHERE ra.{col(RoleAssignment, 'user')} = {user_sql} "
         f"AND ra.{col(RoleAssignment, 'valid_from')} <= %({today_param})s::date "
-        f"AND (ra.{col(RoleAssignment, 'valid_until')} IS NULL OR ra.{col(RoleAssignment, 'valid_until')} "
-        f">= %({today_param})s::date) AND g.{col(Organisation, 'is_active')} "
+        f"AND (ra.{col(RoleAssignment, 'valid_until')} IS NULL "
+        f"OR ra.{col(RoleAssignment, 'valid_until')} >= %({today_param})s::date) "
+        f"AND g.{col(Organisation, 'is_active')} "
         f"AND (r.{col(Role, 'capabilities')} @> '{json.dumps([capability])}'::jsonb "
         f"OR r.{col(Role, 'capabilities')} @> '{json.dumps([ALL])}'::jsonb) "
         f"AND c.{col(Organisation, 'tree_id')} = g.{col(Organisation, 'tree_id')} "
@@ -437,7 +440,8 @@ def sees(user, obj, capability=None):
 
 
 def _in_audience(member: Subject, obj):
-    """``audience_q`` in Python: the audience unit holds the member's cell, and the filters match."""
+    """``audience_q`` in Python: the audience unit holds the member's cell, and the filters
+    match."""
     unit = obj.audience_org
     return (
         unit is not None

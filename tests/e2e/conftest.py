@@ -20,8 +20,8 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 @pytest.fixture
 def new_page(browser):
     """``new_page(js=True, init_script=None)``: a fresh phone-sized page in its own context
-    (own cookies). Contexts are closed after the test, which fails if a page threw a JavaScript error
-    or broke the Content-Security-Policy."""
+    (own cookies). Contexts are closed after the test, which fails if a page threw a JavaScript
+    error or broke the Content-Security-Policy."""
     contexts, js_errors, violations = [], [], []
 
     def make(js=True, init_script=None):

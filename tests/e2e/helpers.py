@@ -10,7 +10,8 @@ CONTRAST_PROBLEMS = """
   const parse = (c) => { const m = c.match(/rgba?\\(([^)]+)\\)/); if (!m) return null;
     const p = m[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number);
     return {r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1}; };
-  const lum = (c) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+  const lum = (c) => { const f = (v) => { v /= 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
     return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b); };
   const background = (el) => { for (let e = el; e; e = e.parentElement) {
     const c = parse(getComputedStyle(e).backgroundColor); if (c && c.a > 0.5) return c; }
@@ -24,7 +25,8 @@ CONTRAST_PROBLEMS = """
     const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
     const size = parseFloat(st.fontSize), bold = parseInt(st.fontWeight, 10) >= 700;
     const large = size >= 24 || (bold && size >= 18.66);
-    if (ratio < (large ? 3 : 4.5)) bad.push(`${el.textContent.trim().slice(0, 40)} (${ratio.toFixed(2)})`);
+    if (ratio < (large ? 3 : 4.5))
+      bad.push(`${el.textContent.trim().slice(0, 40)} (${ratio.toFixed(2)})`);
   }
   return bad;
 }
@@ -32,10 +34,12 @@ CONTRAST_PROBLEMS = """
 
 
 SMALL_TARGETS = """
-() => [...document.querySelectorAll("button, input:not([type=hidden]), a.btn, .tabs a, .bar .brand")]
+() => [...document.querySelectorAll(
+    "button, input:not([type=hidden]), a.btn, .tabs a, .bar .brand")]
   .filter((el) => { const b = el.getBoundingClientRect(); return b.width > 0 && b.height > 0; })
   .map((el) => { const b = el.getBoundingClientRect();
-    return {what: (el.textContent || el.name || el.id).trim().slice(0, 30), w: Math.round(b.width), h: Math.round(b.height)}; })
+    return {what: (el.textContent || el.name || el.id).trim().slice(0, 30),
+            w: Math.round(b.width), h: Math.round(b.height)}; })
   .filter((t) => t.w < 48 || t.h < 48)
 """
 
@@ -47,7 +51,8 @@ STRUCTURE = """
   main: document.querySelectorAll("main").length,
   header: document.querySelectorAll("body > header").length,
   unlabelled: [...document.querySelectorAll("input:not([type=hidden]), select, textarea")]
-    .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute("aria-label")).map((el) => el.name),
+    .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute("aria-label"))
+    .map((el) => el.name),
 })
 """
 

@@ -1,7 +1,7 @@
 """The Wagtail admin under its own Content-Security-Policy: inline scripts and styles allowed
-there (Wagtail writes its own), nothing from another origin, no eval. A superuser walks the main screens,
-opens the page editor (StreamField, choosers) and the admin's own report and tree; the browser
-reports no violation and no JavaScript error."""
+there (Wagtail writes its own), nothing from another origin, no eval. A superuser walks the main
+screens, opens the page editor (StreamField, choosers) and the admin's own report and tree; the
+browser reports no violation and no JavaScript error."""
 
 import pytest
 from django.contrib.auth import get_user_model

@@ -26,7 +26,8 @@ FAKE_SPEECH = """
     speaking: false, pending: false, paused: false,
     speak(u) {
       window.__spoken.push({text: u.text, lang: u.lang, rate: u.rate});
-      if (window.__spoken.length === 2 && u.onstart) setTimeout(() => u.onstart(), 0);  // "now reading" the 2nd part
+      // "now reading" the 2nd part
+      if (window.__spoken.length === 2 && u.onstart) setTimeout(() => u.onstart(), 0);
     },
     cancel() { window.__cancelled += 1; },
     getVoices() { return []; },
@@ -43,7 +44,8 @@ NO_SPEECH = (
     'Object.defineProperty(window, "speechSynthesis", {value: undefined, configurable: true});'
 )
 
-# Every text node's colour against the background it sits on: WCAG AA (4.5:1, or 3:1 for large text).
+# Every text node's colour against the background it sits on: WCAG AA (4.5:1, or 3:1 for large
+# text).
 
 # Controls a finger must hit: at least 48×48 CSS pixels.
 
@@ -57,7 +59,8 @@ def tree():
 
 @pytest.fixture
 def member(tree):
-    """A member who moved from Chi bộ 1.1 to Chi bộ 1.2 on 15/03/2024 (so the profile has a history)."""
+    """A member who moved from Chi bộ 1.1 to Chi bộ 1.2 on 15/03/2024 (so the profile has a
+    history)."""
     m = MemberFactory(
         full_name="Nguyễn Văn Bình",
         cell=tree["c11"],

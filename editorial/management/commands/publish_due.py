@@ -7,8 +7,9 @@ from editorial.publishing import scheduler
 
 class Command(BaseCommand):
     help = (
-        "Đăng các phiên bản đã đến giờ hẹn, gỡ các trang đã hết hạn, giao các công việc nền còn chờ "
-        "(việc mà bộ lập lịch của RQ làm mỗi phút). Dùng khi không chạy rqworker --with-scheduler."
+        "Đăng các phiên bản đã đến giờ hẹn, gỡ các trang đã hết hạn, giao các công việc nền còn "
+        "chờ (việc mà bộ lập lịch của RQ làm mỗi phút). Dùng khi không chạy rqworker "
+        "--with-scheduler."
     )
 
     def add_arguments(self, parser):
@@ -30,8 +31,8 @@ class Command(BaseCommand):
                 self.stdout.write("Một tiến trình khác đang chạy; bỏ qua lượt này.")
             else:
                 self.stdout.write(
-                    f"Đã đăng {summary['published']}, đã gỡ {summary['unpublished']}, lỗi {summary['errors']}, "
-                    f"đã giao {summary['swept']} công việc nền."
+                    f"Đã đăng {summary['published']}, đã gỡ {summary['unpublished']}, "
+                    f"lỗi {summary['errors']}, đã giao {summary['swept']} công việc nền."
                 )
             if not loop:
                 return

@@ -1,5 +1,5 @@
-"""The check-in fast path (attendance.fast): one statement for a good scan or a repeat, the service's
-answer for everything else, and nothing it relies on can go stale (no cache)."""
+"""The check-in fast path (attendance.fast): one statement for a good scan or a repeat, the
+service's answer for everything else, and nothing it relies on can go stale (no cache)."""
 
 import json
 from contextlib import contextmanager
@@ -121,7 +121,8 @@ def test_201_then_200_in_one_statement_each(cell):
 
 @pytest.mark.django_db
 def test_same_answer_as_the_service(cell, settings):
-    """Body, status and headers as the DRF view gives them (the repeat is the same row: byte for byte)."""
+    """Body, status and headers as the DRF view gives them (the repeat is the same row: byte for
+    byte)."""
     meeting, (a, b) = cell["meeting"], cell["members"][:2]
     client = client_for(cell["secretary"])
     fast = post(client, meeting, {"token": credentials.card_token(a)})
@@ -592,7 +593,8 @@ def test_service_checks_the_card_inside_its_update(cell):
 
 @pytest.mark.django_db(transaction=True)
 def test_offline_batch_is_one_transaction(tree):
-    """A database failure in the middle of a batch applies none of it (the device sends it again)."""
+    """A database failure in the middle of a batch applies none of it (the device sends it
+    again)."""
     from django.db import DatabaseError
 
     members = MemberFactory.create_batch(3, cell=tree["c11"])

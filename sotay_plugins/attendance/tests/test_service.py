@@ -1,4 +1,5 @@
-"""Check-in (issue 4): exactly once, scoped, and every bad input refused in Vietnamese with nothing changed."""
+"""Check-in (issue 4): exactly once, scoped, and every bad input refused in Vietnamese with nothing
+changed."""
 
 import threading
 from datetime import timedelta

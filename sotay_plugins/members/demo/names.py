@@ -1,4 +1,5 @@
-"""Vietnamese names and places for the demo province (Thái Bình, whose deployment the seeds describe)."""
+"""Vietnamese names and places for the demo province (Thái Bình, whose deployment the seeds
+describe)."""
 
 FAMILY = [
     ("Nguyễn", 38),

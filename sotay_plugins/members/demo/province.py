@@ -92,8 +92,8 @@ class ProvinceSeeder:
         cells = sum(1 for o in orgs if o.kind == OrgKind.CELL)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Đã tạo {len(orgs)} tổ chức ({cells} chi bộ), {len(members)} đảng viên, {len(roles)} phân quyền "
-                f"trong {elapsed:.1f} giây."
+                f"Đã tạo {len(orgs)} tổ chức ({cells} chi bộ), {len(members)} đảng viên, "
+                f"{len(roles)} phân quyền trong {elapsed:.1f} giây."
             )
         )
         for (
@@ -272,7 +272,8 @@ class ProvinceSeeder:
             ancestors = self.ancestors_of(cell)
             district = next((a for a in ancestors if a.kind == OrgKind.DISTRICT), None)
             base = next((a for a in ancestors if a.kind == OrgKind.BASE), cell)
-            prefix = f"{district.code.rsplit('.', 1)[-1] if district else '00'}.{base.code.rsplit('.', 1)[-1]}."
+            district_part = district.code.rsplit(".", 1)[-1] if district else "00"
+            prefix = f"{district_part}.{base.code.rsplit('.', 1)[-1]}."
             for index in range(cell.members):
                 gender, name, birth = self.person()
                 province = "034" if rng.random() < 0.9 else rng.choice(provinces)

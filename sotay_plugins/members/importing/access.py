@@ -26,7 +26,8 @@ def authorise(user, org):
     if user is not None and not scope.can(user, CAPABILITY, org):
         raise ImportFileError(
             _(
-                "Bạn không có quyền nhập đảng viên vào %(org)s; chỉ được nhập vào các đơn vị thuộc phạm vi được giao."
+                "Bạn không có quyền nhập đảng viên vào %(org)s; chỉ được nhập vào các đơn vị thuộc "
+                "phạm vi được giao."
             )
             % {"org": org.name}
         )

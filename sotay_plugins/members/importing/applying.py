@@ -6,8 +6,8 @@ chunk reads the existing members of the chunk, new members and their accounts ar
 ``bulk_create``-d (inactive, unusable password: they activate with a code from their cell),
 changed ones are written in bulk (only the changed fields), and members whose positions include
 (deputy) cell secretary get the ``cell_secretary`` role at their cell
-(``services.sync_secretary_roles``; a right it withholds becomes a note of the report). The batch's counts and its audit entry are written in
-the same transaction.
+(``services.sync_secretary_roles``; a right it withholds becomes a note of the report). The batch's
+counts and its audit entry are written in the same transaction.
 
 If anything fails half-way (the database refuses a row, a row changed since the check, the
 worker dies) the transaction is rolled back: members, accounts, role assignments and the audit
@@ -162,7 +162,9 @@ def _bulk_update(members, names):
                 f.get_db_prep_save(getattr(m, f.attname), connection) for m in batch for f in fields
             ]
             cursor.execute(
-                f"UPDATE {table} AS m SET {assignments} FROM (VALUES {', '.join([row] * len(batch))}) "  # noqa: S608 - identifiers from the model, values bound
+                # S608: the identifiers come from the model, the values are bound
+                f"UPDATE {table} AS m SET {assignments} "  # noqa: S608
+                f"FROM (VALUES {', '.join([row] * len(batch))}) "
                 f"AS v({columns}) WHERE m.{pk} = v.{pk}",
                 params,
             )

@@ -70,7 +70,8 @@ def all_columns():
             16,
             True,
             hint=_(
-                "Bắt buộc, 12 chữ số; là tên đăng nhập của đảng viên. Dùng để nhận ra đảng viên đã có."
+                "Bắt buộc, 12 chữ số; là tên đăng nhập của đảng viên. Dùng để nhận ra đảng viên đã "
+                "có."
             ),
         ),
         Column(
@@ -170,7 +171,8 @@ _norm = lru_cache(maxsize=8192)(text_simple)
 
 
 def norm(text):
-    """Case-, diacritics- and punctuation-insensitive form: ``"Ngày sinh (dd/mm/yyyy)"`` → ``"ngay sinh"``."""
+    """Case-, diacritics- and punctuation-insensitive form: ``"Ngày sinh (dd/mm/yyyy)"`` →
+    ``"ngay sinh"``."""
     return _norm(str(text if text is not None else ""))
 
 

@@ -94,7 +94,8 @@ def parse_date(value):
 
 @lru_cache(maxsize=64)
 def _choice_map(choices, language):
-    """{normalised code or label: code} of a TextChoices class, per language (labels are translated)."""
+    """{normalised code or label: code} of a TextChoices class, per language (labels are
+    translated)."""
     table = {}
     for code, label in choices.choices:
         table.setdefault(norm(code), code)

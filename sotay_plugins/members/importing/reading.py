@@ -42,7 +42,8 @@ def check_size(source):
     if size > limit:
         raise ImportFileError(
             _(
-                "Tệp quá lớn (%(size)s MB); giới hạn là %(limit)s MB. Xin chia danh sách thành nhiều tệp."
+                "Tệp quá lớn (%(size)s MB); giới hạn là %(limit)s MB. Xin chia danh sách thành "
+                "nhiều tệp."
             )
             % {
                 "size": f"{size / 1024 / 1024:.1f}".replace(".", ","),

@@ -65,18 +65,22 @@ def build_template(cells=None):
     help_ws.column_dimensions["B"].width = 90
     rules = [
         _(
-            "Mỗi dòng của trang “%(sheet)s” là một đảng viên; không đổi tên, thứ tự các cột ở dòng tiêu đề."
+            "Mỗi dòng của trang “%(sheet)s” là một đảng viên; không đổi tên, thứ tự các cột ở dòng "
+            "tiêu đề."
         )
         % {"sheet": LIST_SHEET},
         _("Đảng viên được nhận ra theo số CCCD: số CCCD đã có thì cập nhật, chưa có thì thêm mới."),
         _(
-            "Ô để trống ở các cột không bắt buộc thì giữ nguyên thông tin đang có (nhập không xóa dữ liệu)."
+            "Ô để trống ở các cột không bắt buộc thì giữ nguyên thông tin đang có (nhập không xóa "
+            "dữ liệu)."
         ),
         _(
-            "Nếu có dòng bị lỗi, không dòng nào được nhập: sửa các lỗi được báo rồi tải tệp lên lại."
+            "Nếu có dòng bị lỗi, không dòng nào được nhập: sửa các lỗi được báo rồi tải tệp lên "
+            "lại."
         ),
         _(
-            "Không chuyển sinh hoạt bằng tệp nhập: đảng viên đang ở chi bộ khác phải làm thủ tục chuyển sinh hoạt."
+            "Không chuyển sinh hoạt bằng tệp nhập: đảng viên đang ở chi bộ khác phải làm thủ tục "
+            "chuyển sinh hoạt."
         ),
         _("Nhập lại cùng một tệp không làm thay đổi gì."),
     ]

@@ -139,7 +139,8 @@ def _check_cell(row, ctx):
             row,
             _("Mã chi bộ"),
             _(
-                "%(code)s là %(org)s (%(kind)s), không phải chi bộ; đảng viên phải sinh hoạt tại một chi bộ."
+                "%(code)s là %(org)s (%(kind)s), không phải chi bộ; đảng viên phải sinh hoạt tại "
+                "một chi bộ."
             )
             % {"code": code, "org": org.name, "kind": org.get_kind_display()},
         )
@@ -166,7 +167,8 @@ def _check_missing_cells(rows, ctx):
                 row,
                 _("Mã chi bộ"),
                 _(
-                    "Chi bộ mã %(code)s không thuộc %(org)s; chỉ được nhập vào các chi bộ trực thuộc đơn vị đã chọn."
+                    "Chi bộ mã %(code)s không thuộc %(org)s; chỉ được nhập vào các chi bộ trực "
+                    "thuộc đơn vị đã chọn."
                 )
                 % {"code": code, "org": ctx.org.name},
             )
@@ -253,7 +255,8 @@ def plan_chunk(rows, ctx):
                     row,
                     _("Số CCCD"),
                     _(
-                        "Số CCCD này đã là tên đăng nhập của một tài khoản khác (không phải đảng viên)."
+                        "Số CCCD này đã là tên đăng nhập của một tài khoản khác (không phải đảng "
+                        "viên)."
                     ),
                 )
             member = Member(
@@ -282,7 +285,8 @@ def plan_chunk(rows, ctx):
                 row,
                 _("Mã chi bộ"),
                 _(
-                    "Đảng viên này đang sinh hoạt tại %(org)s; đổi chi bộ phải làm thủ tục chuyển sinh hoạt."
+                    "Đảng viên này đang sinh hoạt tại %(org)s; đổi chi bộ phải làm thủ tục chuyển "
+                    "sinh hoạt."
                 )
                 % {"org": ctx.by_id[current.cell_id].name},
             )

@@ -34,7 +34,8 @@ from sotay_plugins.orgtree.models import Organisation
 
 class Command(BaseCommand):
     help = gettext_lazy(
-        "Nhập danh sách đảng viên từ tệp Excel theo mẫu (tất cả hoặc không: có dòng lỗi thì không nhập gì)."
+        "Nhập danh sách đảng viên từ tệp Excel theo mẫu (tất cả hoặc không: có dòng lỗi thì không "
+        "nhập gì)."
     )
 
     def add_arguments(self, parser):
@@ -107,15 +108,16 @@ class Command(BaseCommand):
         if dry_run:
             line = (
                 _(
-                    "Kiểm tra: %(rows)d dòng, %(errors)d dòng lỗi; sẽ thêm mới %(created)d, cập nhật %(updated)d, "
-                    "không đổi %(unchanged)d."
+                    "Kiểm tra: %(rows)d dòng, %(errors)d dòng lỗi; sẽ thêm mới %(created)d, cập "
+                    "nhật %(updated)d, không đổi %(unchanged)d."
                 )
                 % counts
             )
         elif report.applied:
             line = (
                 _(
-                    "Đã nhập: %(rows)d dòng; thêm mới %(created)d, cập nhật %(updated)d, không đổi %(unchanged)d."
+                    "Đã nhập: %(rows)d dòng; thêm mới %(created)d, cập nhật %(updated)d, không đổi "
+                    "%(unchanged)d."
                 )
                 % counts
             )

@@ -1,4 +1,5 @@
-"""Deterministic demo data (CONTRACT.md): ``seed_demo --scale tiny|small|province [--seed N] [--manifest FILE]``.
+"""Deterministic demo data (CONTRACT.md):
+``seed_demo --scale tiny|small|province [--seed N] [--manifest FILE]``.
 
 The data and how they are written live in ``sotay_plugins.members.demo``; this is the command.
 """
