@@ -18,9 +18,10 @@ def _fresh_cache():
 def _second_factor_on_force_login(monkeypatch):
     """The suite's one way to log staff in: ``client.force_login(user)`` logs in *and* proves the
     second factor when the gate would ask for it (a confirmed test authenticator is made for the
-    user and put in the session, as ``django_otp.login`` does), so tests of admin views reach them as a verified staff
-    session would. The gate itself stays on (``members.twofactor``): a test that needs the
-    password step only, an unverified session, says ``client.force_login(user, otp=False)``.
+    user and put in the session, as ``django_otp.login`` does), so tests of admin views reach
+    them as a verified staff session would. The gate itself stays on (``members.twofactor``): a
+    test that needs the password step only, an unverified session, says
+    ``client.force_login(user, otp=False)``.
     """
     from django.test import Client
 

@@ -11,7 +11,8 @@ from django.http import HttpResponse
 
 #: About the size of the member's home page without its cards.
 PAGE = (
-    '<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Sổ tay đảng viên điện tử</title>'
+    '<!doctype html><html lang="vi"><head><meta charset="utf-8">'
+    "<title>Sổ tay đảng viên điện tử</title>"
     "</head><body><main><h1>Trang chủ</h1>"
     + "<p>Nội dung cố định dùng để đo trần của khung phần mềm.</p>" * 40
     + "</main></body></html>"

@@ -1,10 +1,11 @@
 """Check-ins on the busiest day: throughput, latency, and exactly once (issue 4's budget).
 
-    python bench/bench_checkin.py seed   [--scale small|province]      # recreate sotay_bench_checkin
-    python bench/bench_checkin.py run    [--configs sync:2 gthread:2x2 deploy:5 granian:2x2 ...] [--duration 30]
-                                         [--connections 200] [--limit 20000] [--batch 10] [--close]
-    python bench/bench_checkin.py queries                                # SQL queries of one check-in
-    python bench/bench_checkin.py pdf                                    # the card PDF of a 60-member cell
+    python bench/bench_checkin.py seed   [--scale small|province]  # recreate sotay_bench_checkin
+    python bench/bench_checkin.py run    [--configs sync:2 gthread:2x2 deploy:5 granian:2x2 ...]
+                                         [--duration 30] [--connections 200] [--limit 20000]
+                                         [--batch 10] [--close]
+    python bench/bench_checkin.py queries  # SQL queries of one check-in
+    python bench/bench_checkin.py pdf      # the card PDF of a 60-member cell
 
 ``seed`` drops and recreates the PostgreSQL database ``sotay_bench_checkin`` (DATABASE_URL's
 server; the name must start with sotay_bench), migrates and runs ``seed_demo``.
@@ -364,7 +365,8 @@ def cpu_snapshot(master):
     ]
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            "SELECT pid FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
         backends = [pid for (pid,) in cursor.fetchall()]
         cursor.execute("SELECT pg_backend_pid()")
@@ -386,7 +388,8 @@ def _parent(pid):
 
 
 def cpu_spent(before, after):
-    """Seconds of CPU used between two snapshots, per part (a process born in between counts from 0)."""
+    """Seconds of CPU used between two snapshots, per part (a process born in between counts
+    from 0)."""
     return {
         part: sum(
             (after[part][pid] or 0) - (before[part].get(pid) or 0)
@@ -437,7 +440,8 @@ def cmd_run(args):
     django_setup(redis=not args.no_redis)
     OUT.mkdir(exist_ok=True)
     print(
-        f"== machine: {os.cpu_count()} cores; {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}; {load()}"
+        f"== machine: {os.cpu_count()} cores; "
+        f"{time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}; {load()}"
     )
     port = args.port
     results = []
@@ -454,12 +458,13 @@ def cmd_run(args):
             t0 = time.perf_counter()
             n, distinct = write_jobs(meeting_keys, expected, jobs, limit=args.limit)
             print(
-                f"== {config}: {n} jobs ({distinct} distinct members) signed in {time.perf_counter() - t0:.1f} s"
+                f"== {config}: {n} jobs ({distinct} distinct members) signed in "
+                f"{time.perf_counter() - t0:.1f} s"
             )
             if args.batch > 1:
                 print(
-                    f"== {config}: {batch_jobs(jobs, args.batch)} offline batches of up to {args.batch} scans "
-                    f"of one meeting (POST …/checkin/offline/)"
+                    f"== {config}: {batch_jobs(jobs, args.batch)} offline batches "
+                    f"of up to {args.batch} scans of one meeting (POST …/checkin/offline/)"
                 )
             resp = OUT / f"checkin_resp_{config.replace(':', '_')}"
             wrk_env = {
@@ -519,7 +524,8 @@ def cmd_run(args):
         line = (
             f"{result} config={config} redis={'no' if args.no_redis else 'yes'} "
             + " ".join(f"{k}={v}" for k, v in counts.items())
-            + f" {cpu_text} cpu_ms_total={total:.2f} capacity_2_cores={2000 / total if total else 0:.0f}/s batch={args.batch}"
+            + f" {cpu_text} cpu_ms_total={total:.2f}"
+            f" capacity_2_cores={2000 / total if total else 0:.0f}/s batch={args.batch}"
             + f" keepalive={'no' if args.close else 'yes'}"
             + f" ({loadavg} at the end of the run)"
         )
@@ -561,7 +567,8 @@ def cmd_queries(args):
         counts.append(len(ctx.captured_queries))
     print(
         f"== check-in (201, warm rights): queries min {min(counts)} max {max(counts)}; "
-        f"in-process ms median {statistics.median(times):.2f} p95 {sorted(times)[int(len(times) * 0.95)]:.2f}"
+        f"in-process ms median {statistics.median(times):.2f} "
+        f"p95 {sorted(times)[int(len(times) * 0.95)]:.2f}"
     )
     for query in ctx.captured_queries:
         print("   ", query["sql"][:160])
@@ -588,7 +595,8 @@ def cmd_pdf(args):
         times.append(time.perf_counter() - t)
     (OUT / "cards_60.pdf").write_bytes(body)
     print(
-        f"== card PDF, 60 members (8 pages): first {times[0]:.2f} s, then median {statistics.median(times[1:]):.2f} s, "
+        f"== card PDF, 60 members (8 pages): first {times[0]:.2f} s, "
+        f"then median {statistics.median(times[1:]):.2f} s, "
         f"{len(body) // 1024} KiB"
     )
 
@@ -614,13 +622,15 @@ def main():
     p.add_argument(
         "--close",
         action="store_true",
-        help="a new connection per request (Connection: close), as behind an nginx without keep-alive",
+        help="a new connection per request (Connection: close), "
+        "as behind an nginx without keep-alive",
     )
     p.add_argument(
         "--batch",
         type=int,
         default=1,
-        help="send the scans of one meeting N at a time to the offline endpoint (default 1: one scan a request)",
+        help="send the scans of one meeting N at a time to the offline endpoint "
+        "(default 1: one scan a request)",
     )
     p = sub.add_parser("queries")
     p.add_argument("--no-redis", action="store_true")

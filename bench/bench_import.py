@@ -4,7 +4,8 @@ on PostgreSQL, with progress).
 Usage (a database of its own, so as not to collide with other benchmarks)::
 
     createdb -h 127.0.0.1 -U postgres sotay_bench_import
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/sotay_bench_import python bench/bench_import.py \
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/sotay_bench_import \
+        python bench/bench_import.py \
         [--rows 10000] [--cells 100] [--seed-province] [--json bench/out/import.json]
 
 The database is migrated if needed. With ``--seed-province`` (and an empty database) it is first
@@ -203,7 +204,8 @@ def timed(label, func, results):
         **report.as_dict(),
     }
     print(
-        f"{label:7s} {seconds:7.2f} s  rows={report.total_rows} created={report.created} updated={report.updated} "
+        f"{label:7s} {seconds:7.2f} s  rows={report.total_rows} created={report.created} "
+        f"updated={report.updated} "
         f"unchanged={report.unchanged} errors={report.error_rows} progress_calls={len(calls)}",
         flush=True,
     )
@@ -232,7 +234,8 @@ def main():
     rng = random.Random(args.seed)
     rows = people(args.rows, codes, rng)
     print(
-        f"{connection.vendor}: {Member.objects.count()} members stored; importing {len(rows)} rows into "
+        f"{connection.vendor}: {Member.objects.count()} members stored; "
+        f"importing {len(rows)} rows into "
         f"{district.code} ({len(codes)} cells)",
         flush=True,
     )

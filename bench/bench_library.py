@@ -1,12 +1,15 @@
 """The newsroom and library at province scale: issue 3's budgets.
 
-    python bench/bench_library.py seed                 # recreate sotay_bench_library, seed_demo --scale province
-    python bench/bench_library.py inprocess            # SQL queries per page; read receipt cost (p50/p95)
+    python bench/bench_library.py seed
+        # recreate sotay_bench_library, seed_demo --scale province
+    python bench/bench_library.py inprocess
+        # SQL queries per page; read receipt cost (p50/p95)
     python bench/bench_library.py http [--duration 15] [--connections "2 8"]
-                                                       # gunicorn + wrk: bare view, /, library, API, download
+        # gunicorn + wrk: bare view, /, library, API, download
     python bench/bench_library.py opens [--requests 1000] [--concurrency 100]
-                                                       # 1,000 concurrent opens of one document lose none
-    python bench/bench_library.py all                  # inprocess, http, opens (after seed)
+        # 1,000 concurrent opens of one document lose none
+    python bench/bench_library.py all
+        # inprocess, http, opens (after seed)
 
 Database: DATABASE_URL, default postgres://postgres@127.0.0.1:5432/sotay_bench_library (the name
 must start with sotay_bench: ``seed`` drops it). Everything runs on 127.0.0.1, bounded in time.
@@ -23,8 +26,8 @@ printing its own time.
     filters and ``/api/v1/documents/?kind=&year=`` for 50 random members (budget for ``/``: 10);
  2. recording a read receipt: ``editorial.reading.record(user, page, "opens")`` (finds the
     member, then one INSERT … ON CONFLICT) and ``ReadReceipt.count_daily``
-    (``sotay_plugins.receipts``) alone, 2,000 calls each for random (member, provincial document) pairs, autocommit as in a request:
-    p50/p95/max in ms (budget: under 2 ms).
+    (``sotay_plugins.receipts``) alone, 2,000 calls each for random (member, provincial
+    document) pairs, autocommit as in a request: p50/p95/max in ms (budget: under 2 ms).
 
 ``http``: gunicorn ``config.wsgi`` with 2 sync workers (the page benchmarks' setup:
 bench/bench_pages.sh), production settings as ``bench.settings`` (they add ``/bench/bare/``: a
@@ -118,8 +121,8 @@ def pct(values, q):
 
 def summary(values):
     return (
-        f"p50 {statistics.median(values):.2f} ms, p95 {pct(values, 95):.2f} ms, max {max(values):.2f} ms "
-        f"(n={len(values)})"
+        f"p50 {statistics.median(values):.2f} ms, p95 {pct(values, 95):.2f} ms, "
+        f"max {max(values):.2f} ms (n={len(values)})"
     )
 
 
@@ -292,7 +295,8 @@ def cmd_inprocess(args):
     for name, values in counts.items():
         print(
             f"{name:<8} queries per request over {len(values)} members: min {min(values)}, "
-            f"median {statistics.median(values):g}, max {max(values)}; in-process time {summary(times[name])}"
+            f"median {statistics.median(values):g}, max {max(values)}; "
+            f"in-process time {summary(times[name])}"
         )
     if args.verbose:
         for _name, (path, sqls) in example.items():
@@ -322,7 +326,8 @@ def cmd_inprocess(args):
         ReadReceipt.count_daily(page_id, member.member_id, counters=("opens",))
         direct_ms.append((time.perf_counter() - started) * 1000)
     print(
-        f"reading.record(user, page, 'opens'), fresh user (member lookup + upsert): {summary(record_ms)}"
+        "reading.record(user, page, 'opens'), fresh user (member lookup + upsert): "
+        f"{summary(record_ms)}"
     )
     print(f"ReadReceipt.count_daily (the upsert alone, member known): {summary(direct_ms)}")
     print(f"receipts: {before} before, {ReadReceipt.objects.count()} after")
@@ -384,7 +389,8 @@ class Gunicorn:
             time.sleep(0.5)
         self.__exit__()
         sys.exit(
-            "gunicorn did not answer /bench/bare/ (not run with DJANGO_SETTINGS_MODULE=bench.settings?)"
+            "gunicorn did not answer /bench/bare/ "
+            "(not run with DJANGO_SETTINGS_MODULE=bench.settings?)"
         )
 
     def __exit__(self, *exc):
@@ -483,7 +489,8 @@ def cmd_http(args):
             )
             ratio = home / statistics.mean(bare[-2:])
             print(
-                f"RATIO connections={conns} home_rps={home:.1f} bare_rps={statistics.mean(bare[-2:]):.1f} "
+                f"RATIO connections={conns} home_rps={home:.1f} "
+                f"bare_rps={statistics.mean(bare[-2:]):.1f} "
                 f"(runs {', '.join(f'{b:.1f}' for b in bare[-2:])}) ratio={ratio:.2f}",
                 flush=True,
             )
@@ -503,7 +510,7 @@ def cmd_http(args):
     print(f"== {load()}")
 
 
-# --- 1,000 concurrent opens of one document --------------------------------------------------------
+# --- 1,000 concurrent opens of one document -------------------------------------------------------
 
 
 def opens_total(page_id, member_ids):
@@ -591,7 +598,8 @@ def cmd_opens(args):
                 "none lost" if after - before == ok else f"MISMATCH: {ok - (after - before)} lost"
             )
             print(
-                f"RESULT opens={label} requests={args.requests} concurrency={args.concurrency} statuses={statuses} "
+                f"RESULT opens={label} requests={args.requests} "
+                f"concurrency={args.concurrency} statuses={statuses} "
                 f"opens_before={before} opens_after={after} counted={after - before} ok200={ok} "
                 f"seconds={elapsed:.1f} -> {verdict}",
                 flush=True,

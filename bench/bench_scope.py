@@ -9,12 +9,12 @@ For each of ``--samples`` members drawn at random (fixed ``--seed``), the user o
 afresh (as a request's ``request.user`` would be) and, for each scoped model (Organisation:
 the member's own units; Member: their own record), we time and count the SQL queries of
 
-- ``call``:  ``scope.visible_to(user, Model)``: reading the member's grants and subject, building the
-  lazy queryset (the engine's own cost);
+- ``call``:  ``scope.visible_to(user, Model)``: reading the member's grants and subject,
+  building the lazy queryset (the engine's own cost);
 - ``total``: the same followed by evaluating the queryset (``list(qs)``): the engine's queries
   plus the one that fetches the rows;
-- ``warm``:  a second ``visible_to(...)`` + evaluation on the same user object (grants and subject are
-  kept on it for the rest of the request).
+- ``warm``:  a second ``visible_to(...)`` + evaluation on the same user object (grants and
+  subject are kept on it for the rest of the request).
 
 The engine also keeps a user's grants in the shared cache across requests (locmem here, Redis in
 production): Organisation, measured first, is the user's first request with nothing cached;

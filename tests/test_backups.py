@@ -1,6 +1,7 @@
 """Backups (sotay_plugins.backups): a seeded database and its files are backed up, the archive is
 checked, restored into a fresh database and empty folders, and compared: every table's row count
-and a sample of files byte for byte. A changed byte, and a restore over existing data, are refused."""
+and a sample of files byte for byte. A changed byte, and a restore over existing data, are
+refused."""
 
 import io
 import os

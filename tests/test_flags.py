@@ -143,7 +143,7 @@ def test_unknown_code_in_a_query_is_refused(unit):
     assert exc_info.value.messages == [INVALID]
 
 
-# --- validation ------------------------------------------------------------------------------------
+# --- validation -----------------------------------------------------------------------------------
 
 
 def test_unknown_code_is_a_vietnamese_validation_error(unit):

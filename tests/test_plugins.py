@@ -47,7 +47,10 @@ print(json.dumps({
     "policies": policies[0],
     "tabs": sorted(registry.shell_tabs),
     "api": sorted(r.prefix for r in registry.api_routes),
-    "routes": {p: resolves(p) for p in ["/", "/ho-so/", "/api/v1/members/", "/api/v1/me/", "/api/v1/orgs/", "/api/v1/dummy/", "/thu/cham/"]},
+    "routes": {p: resolves(p) for p in [
+        "/", "/ho-so/", "/api/v1/members/", "/api/v1/me/", "/api/v1/orgs/", "/api/v1/dummy/",
+        "/thu/cham/",
+    ]},
 }))
 """
 

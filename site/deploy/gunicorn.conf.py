@@ -12,7 +12,8 @@ import os
 
 # nginx proxies to this socket (see nginx.conf.example); a TCP port works too.
 bind = os.environ.get("GUNICORN_BIND", "unix:/run/sotay/gunicorn.sock")
-# Sync workers: page views are short and database-bound. (2 x cores) + 1 is gunicorn's rule of thumb.
+# Sync workers: page views are short and database-bound. (2 x cores) + 1 is gunicorn's rule of
+# thumb.
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 worker_class = "sync"
 # GUNICORN_THREADS > 1 makes them threaded workers (gunicorn then uses "gthread"): a request's

@@ -112,7 +112,8 @@ def visible_materials(user, queryset=None):
 
 
 def managed_materials(user, capability=MANAGE_MATERIALS):
-    """Materials issued by units the user manages (admin listing), never another cell's internal ones."""
+    """Materials issued by units the user manages (admin listing), never another cell's internal
+    ones."""
     queryset = Material.objects.select_related("issuer_org", "audience_org")
     if scope.is_superadmin(user):
         return queryset
@@ -213,7 +214,8 @@ def _check_convener(user, meeting):
     if meeting.is_locked:
         raise ValidationError(
             _(
-                "Buổi sinh hoạt đã khóa (đã duyệt biên bản hoặc đã hủy): không thay đổi tài liệu được."
+                "Buổi sinh hoạt đã khóa (đã duyệt biên bản hoặc đã hủy): "
+                "không thay đổi tài liệu được."
             )
         )
 

@@ -191,7 +191,8 @@ class MeetingMaterial(models.Model):
 
 
 class MaterialOpen(Receipt):
-    """A member opened a material (one row per member, material and day; first/last time and a count)."""
+    """A member opened a material (one row per member, material and day; first/last time and a
+    count)."""
 
     RECEIPT_TARGET = "material"
 

@@ -380,7 +380,8 @@ def _absent_streaks(ranges, start, end, units):
         )
     )
     found = []
-    current = None  # [member, name, run, no-reason, best run, best no-reason, best cell, best last date, last cell]
+    # [member, name, run, no-reason, best run, best no-reason, best cell, best last date, last cell]
+    current = None
 
     def close(state):
         if state and state["best"] >= STREAK:

@@ -115,7 +115,8 @@ class MeView(APIView):
 class MemberViewSet(viewsets.ReadOnlyModelViewSet):
     """Members within the caller's managed scope (``members.view_member``), plus themselves.
 
-    Filters: ``?cell=<id>`` (or any unit: its whole subtree), ``?group=``, ``?status=``, ``?q=`` (name or record no.).
+    Filters: ``?cell=<id>`` (or any unit: its whole subtree), ``?group=``, ``?status=``, ``?q=``
+    (name or record no.).
     Every detail read by staff is written to the audit log.
     """
 

@@ -2,7 +2,8 @@ from django.apps import AppConfig
 
 
 class ScopeAppConfig(AppConfig):
-    """A test-only app: a concrete published item with audience fields for the scope engine tests."""
+    """A test-only app: a concrete published item with audience fields for the scope engine
+    tests."""
 
     name = "tests.scopeapp"
     label = "scopeapp"

@@ -1,4 +1,5 @@
-"""``manage.py backup [--output FILE]``: the database and the files in one archive (sotay_plugins.backups)."""
+"""``manage.py backup [--output FILE]``: the database and the files in one archive
+(sotay_plugins.backups)."""
 
 from pathlib import Path
 

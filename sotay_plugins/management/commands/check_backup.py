@@ -19,7 +19,8 @@ class Command(BaseCommand):
             raise CommandError("\n".join(problems))
         self.stdout.write(
             _(
-                "Bản sao lưu nguyên vẹn: %(tables)d bảng, %(rows)d dòng, %(files)d tệp, lập lúc %(at)s."
+                "Bản sao lưu nguyên vẹn: %(tables)d bảng, %(rows)d dòng, %(files)d tệp, "
+                "lập lúc %(at)s."
             )
             % {
                 "tables": len(manifest["tables"]),

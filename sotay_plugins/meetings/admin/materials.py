@@ -1,10 +1,15 @@
 """Meeting materials and meeting reports in the Wagtail admin (wired by ``wagtail_hooks.py``).
 
-    /quan-tri/tai-lieu-sinh-hoat/                      materials of the units I manage (level, month filters)
-    /quan-tri/tai-lieu-sinh-hoat/add/, edit/<id>/      publish, edit (issuer: a unit I manage materials for)
-    /quan-tri/tai-lieu-sinh-hoat/su-dung/<id>/         where and when a material was used (issuing level only)
-    /quan-tri/tai-lieu-buoi-sinh-hoat/<meeting id>/    a meeting's materials: pick, drop, who has not opened them
-    /quan-tri/bao-cao-sinh-hoat/                       meetings report, per unit and rolled up
+    /quan-tri/tai-lieu-sinh-hoat/
+        materials of the units I manage (level, month filters)
+    /quan-tri/tai-lieu-sinh-hoat/add/, edit/<id>/
+        publish, edit (issuer: a unit I manage materials for)
+    /quan-tri/tai-lieu-sinh-hoat/su-dung/<id>/
+        where and when a material was used (issuing level only)
+    /quan-tri/tai-lieu-buoi-sinh-hoat/<meeting id>/
+        a meeting's materials: pick, drop, who has not opened them
+    /quan-tri/bao-cao-sinh-hoat/
+        meetings report, per unit and rolled up
 
 Everything is cut by the scope engine (materials.py, reports.py); another cell's internal
 materials never appear above that cell, and a committee never sees a unit outside its subtree.
@@ -358,7 +363,8 @@ class MeetingMaterialsView(AdminPage):
 
 
 def _report_units(user):
-    """Units of the user's report scope for the unit select (committees only when the list is long)."""
+    """Units of the user's report scope for the unit select (committees only when the list is
+    long)."""
     units = reports.report_units(user).values("pk", "code", "name", "level", "kind")
     if units.count() > 300:
         units = units.exclude(kind=OrgKind.CELL)

@@ -247,8 +247,8 @@ class MinutesView(MeetingActionView):
     submit_button_label = gettext_lazy("Lưu biên bản")
     header_icon = "doc-full"
     intro = gettext_lazy(
-        "Biên bản và nghị quyết của buổi sinh hoạt %(title)s (%(when)s). Sau khi lưu, buổi sinh hoạt "
-        "chuyển sang “Đã họp”; duyệt biên bản sẽ khóa hồ sơ."
+        "Biên bản và nghị quyết của buổi sinh hoạt %(title)s (%(when)s). "
+        "Sau khi lưu, buổi sinh hoạt chuyển sang “Đã họp”; duyệt biên bản sẽ khóa hồ sơ."
     )
 
     def perform(self, form):
@@ -268,8 +268,8 @@ class ApproveView(MeetingActionView):
     submit_button_label = gettext_lazy("Duyệt và khóa")
     header_icon = "lock"
     intro = gettext_lazy(
-        "Duyệt biên bản của %(title)s. Sau khi duyệt, buổi sinh hoạt đóng lại và khóa: không sửa được "
-        "thông tin, biên bản, điểm danh hay góp ý nữa."
+        "Duyệt biên bản của %(title)s. Sau khi duyệt, buổi sinh hoạt đóng lại và khóa: "
+        "không sửa được thông tin, biên bản, điểm danh hay góp ý nữa."
     )
 
     def perform(self, form):

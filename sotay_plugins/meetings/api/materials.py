@@ -9,7 +9,8 @@
 - ``meetings/<pk>/materials/``: the meeting's materials (members of the cell, its secretary);
   POST ``{"material": id}`` picks one, DELETE ``{"material": id}`` (or ``?material=id``) drops it:
   the secretary only, not once the meeting is locked.
-- ``meetings/<pk>/materials/not-opened/``: expected members who have not opened them yet (secretary).
+- ``meetings/<pk>/materials/not-opened/``: expected members who have not opened them yet
+  (secretary).
 """
 
 from __future__ import annotations
@@ -231,7 +232,8 @@ class MaterialViewSet(
     )
     @action(detail=True, methods=["get"], url_path="usage", url_name="usage")
     def usage(self, request, pk=None):
-        """Whether, where and when the material was used: the issuing level only, nothing else of the meetings."""
+        """Whether, where and when the material was used: the issuing level only, nothing else
+        of the meetings."""
         material = get_object_or_404(Material.objects.select_related("issuer_org"), pk=pk)
         if not service.may_see_usage(request.user, material):
             raise Http404

@@ -242,7 +242,8 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return data
 
     def _out(self, meeting):
-        # Re-read with the caller's attendance; a convener without the view right gets the row as saved.
+        # Re-read with the caller's attendance; a convener without the view right gets the row as
+        # saved.
         meeting = self.get_queryset().filter(pk=meeting.pk).first() or meeting
         return MeetingSerializer(meeting, context=self.get_serializer_context()).data
 

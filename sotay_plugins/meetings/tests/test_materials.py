@@ -78,7 +78,8 @@ def meeting(cell, *, day=5, month=None, state=Meeting.State.SCHEDULED, attendees
 
 
 def issuing_role():
-    """An advisory body's staff (Ban Tuyên giáo): publishes materials, reads reports; no meeting rights."""
+    """An advisory body's staff (Ban Tuyên giáo): publishes materials, reads reports; no meeting
+    rights."""
     role, _created = Role.objects.get_or_create(
         code="tuyen_giao_tai_lieu",
         defaults={
@@ -191,7 +192,8 @@ def test_member_pages_404_out_of_scope(world, client):
 
 
 def test_reaching_cell_agrees_with_the_scope_engine(world):
-    """For a plain member (no filters apply), what reaches their cell is what the engine shows them."""
+    """For a plain member (no filters apply), what reaches their cell is what the engine shows
+    them."""
     w = world
     material(w["b1"], w["c11"], title="chỉ cho chức vụ", audience_positions={"bi_thu_chi_bo"})
     for member in (w["a11"], w["a12"], w["a21"]):

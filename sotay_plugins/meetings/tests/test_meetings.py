@@ -1,4 +1,5 @@
-"""Meetings: convening, scope, locking, comments, reminders, the 20th rule, member pages, iCal, admin."""
+"""Meetings: convening, scope, locking, comments, reminders, the 20th rule, member pages, iCal,
+admin."""
 
 from datetime import date, datetime, timedelta
 

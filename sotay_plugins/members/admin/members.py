@@ -208,8 +208,8 @@ class MemberTransferView(MemberActionView):
     submit_button_label = gettext_lazy("Chuyển sinh hoạt")
     header_icon = "arrow-right-full"
     intro = gettext_lazy(
-        "Chuyển sinh hoạt của đồng chí %(name)s, hiện sinh hoạt tại %(cell)s. Chuyển chính thức sẽ cấp "
-        "lại số lý lịch đảng viên theo mã đơn vị mới."
+        "Chuyển sinh hoạt của đồng chí %(name)s, hiện sinh hoạt tại %(cell)s. "
+        "Chuyển chính thức sẽ cấp lại số lý lịch đảng viên theo mã đơn vị mới."
     )
 
     def perform(self, form):
@@ -244,8 +244,8 @@ class MemberActivationView(MemberActionView):
     submit_button_label = gettext_lazy("Cấp mã và in phiếu")
     header_icon = "key"
     intro = gettext_lazy(
-        "Cấp mã kích hoạt tài khoản cho đồng chí %(name)s (%(cell)s). Mã cũ chưa dùng sẽ hết hiệu lực; "
-        "mã mới chỉ hiện một lần trên phiếu in."
+        "Cấp mã kích hoạt tài khoản cho đồng chí %(name)s (%(cell)s). "
+        "Mã cũ chưa dùng sẽ hết hiệu lực; mã mới chỉ hiện một lần trên phiếu in."
     )
 
     def form_valid(self, form):

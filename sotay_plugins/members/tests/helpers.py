@@ -65,7 +65,8 @@ def rows_for(tree, n=3, cell="c11", **overrides):
 
 
 def edit_data(member, **changes):
-    """The admin edit form's POST data for ``member`` as stored, with ``changes`` (None: left out)."""
+    """The admin edit form's POST data for ``member`` as stored, with ``changes`` (None: left
+    out)."""
     member = Member.objects.get(pk=member.pk)
     data = {
         "full_name": member.full_name,

@@ -1,4 +1,5 @@
-"""The spreadsheet import: template, dry run, upsert, idempotency, scope, bad input, shell, admin."""
+"""The spreadsheet import: template, dry run, upsert, idempotency, scope, bad input, shell,
+admin."""
 
 import os
 import zipfile

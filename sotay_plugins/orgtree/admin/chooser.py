@@ -127,7 +127,8 @@ organisation_chooser_viewset = OrganisationChooserViewSet()
 
 
 class OrganisationChooser(organisation_chooser_viewset.widget_class):
-    """The chooser widget: ``OrganisationChooser(capability="orgtree.manage_tree", kinds=["cell"])``."""
+    """The chooser widget:
+    ``OrganisationChooser(capability="orgtree.manage_tree", kinds=["cell"])``."""
 
     def __init__(self, *, capability="orgtree.view_org", kinds=(), **kwargs):
         self.capability = capability

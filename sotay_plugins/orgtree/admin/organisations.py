@@ -168,7 +168,8 @@ class OrgMoveView(OrgActionView):
     submit_button_label = gettext_lazy("Chuyển")
     header_icon = "arrow-right-full"
     intro = gettext_lazy(
-        "Chuyển %(org)s (cùng toàn bộ đơn vị trực thuộc) sang cấp trên mới. Cấp trên hiện nay: %(parent)s."
+        "Chuyển %(org)s (cùng toàn bộ đơn vị trực thuộc) sang cấp trên mới. "
+        "Cấp trên hiện nay: %(parent)s."
     )
 
     def perform(self, form):
@@ -191,8 +192,9 @@ class OrgMergeView(OrgActionView):
     submit_button_label = gettext_lazy("Sáp nhập")
     header_icon = "resubmit"
     intro = gettext_lazy(
-        "Sáp nhập %(org)s vào một tổ chức cùng loại: đơn vị trực thuộc, cơ quan tham mưu, phân quyền và "
-        "đảng viên chuyển sang tổ chức nhận; %(org)s thôi hoạt động nhưng lịch sử được giữ lại."
+        "Sáp nhập %(org)s vào một tổ chức cùng loại: đơn vị trực thuộc, cơ quan tham mưu, "
+        "phân quyền và đảng viên chuyển sang tổ chức nhận; "
+        "%(org)s thôi hoạt động nhưng lịch sử được giữ lại."
     )
 
     def perform(self, form):
@@ -215,8 +217,8 @@ class OrgDissolveView(OrgActionView):
     submit_button_label = gettext_lazy("Giải thể")
     header_icon = "cross"
     intro = gettext_lazy(
-        "Giải thể %(org)s. Chỉ giải thể được khi không còn đơn vị trực thuộc đang hoạt động và không còn "
-        "đảng viên sinh hoạt; các phân quyền tại đơn vị hết hiệu lực từ hôm nay."
+        "Giải thể %(org)s. Chỉ giải thể được khi không còn đơn vị trực thuộc đang hoạt động "
+        "và không còn đảng viên sinh hoạt; các phân quyền tại đơn vị hết hiệu lực từ hôm nay."
     )
 
     def perform(self, form):

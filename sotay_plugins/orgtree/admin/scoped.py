@@ -14,9 +14,12 @@ to. For a scoped model each action is a *capability held at an organisation*:
                                             "transfer": "members.transfer_member"})
     register_scope_policy(policy)          # from the plugin's AppConfig.ready()
 
-    policy.user_has_permission(user, "change")                 # scope.can(user, cap)
-    policy.user_has_permission_for_instance(user, "change", m) # scope.can(user, cap, m)
-    policy.instances_user_has_permission_for(user, "change")   # objects under managed_orgs(user, cap)
+    policy.user_has_permission(user, "change")
+        # scope.can(user, cap)
+    policy.user_has_permission_for_instance(user, "change", m)
+        # scope.can(user, cap, m)
+    policy.instances_user_has_permission_for(user, "change")
+        # objects under managed_orgs(user, cap)
 
 An action with no capability (``delete`` for members: they leave the register through a status,
 never a row deletion) is refused to everyone, superusers included; ``scope.can`` lets a

@@ -1,4 +1,5 @@
-"""A writer process (or thread: ``run_ops``) for test_concurrency: random inserts, moves and merges on one province tree.
+"""A writer process (or thread: ``run_ops``) for test_concurrency: random inserts, moves and
+merges on one province tree.
 
 Run as ``python -m sotay_plugins.orgtree.tests.concurrency_worker <tree_id> <seed> <ops>`` with
 DATABASE_URL naming the test database. It reads the tree *outside* the lock on purpose (its

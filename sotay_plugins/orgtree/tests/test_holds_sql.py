@@ -1,4 +1,5 @@
-"""``scope.holds_sql`` is ``can()`` written in SQL: both must answer alike for every user and unit."""
+"""``scope.holds_sql`` is ``can()`` written in SQL: both must answer alike for every user and
+unit."""
 
 from datetime import timedelta
 
