@@ -52,13 +52,20 @@ def this_runner():
 
 
 def _pid_alive(pid):
+    """Is process ``pid`` running on this host? A zombie (killed, its parent gone too, not yet
+    reaped by init) is not."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            state = stat.read().rpartition(")")[2].split()[0]
+    except (OSError, IndexError):
+        return True  # no /proc (not Linux): the signal said it exists
+    return state not in ("Z", "X")
 
 
 def abandoned(job, now=None):

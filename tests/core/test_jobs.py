@@ -166,3 +166,23 @@ def test_a_queued_job_that_redis_lost_is_queued_again():
         assert OutboxJob.objects.get(pk=job.pk).state == "queued"
         assert jobs.sweep() == 0  # RQ holds it now
         queue.empty()
+
+
+def test_a_zombie_runner_counts_as_gone():
+    """A killed work-horse whose parent died too stays a zombie until init reaps it: its pid still
+    answers a signal, but it runs nothing."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        assert jobs._pid_alive(child.pid)
+        os.kill(child.pid, signal.SIGKILL)
+        time.sleep(0.2)  # killed, not yet reaped (we are its parent and have not waited)
+        assert not jobs._pid_alive(child.pid)
+    finally:
+        child.kill()
+        child.wait()
