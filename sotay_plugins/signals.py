@@ -29,3 +29,11 @@ member_transferred = Signal()
 #: ``title``, ``body`` (Vietnamese), ``url`` (where the notice leads), ``dedupe_key`` (the same
 #: key twice is one notice), ``send_at`` (aware datetime or None: now).
 notice_requested = Signal()
+
+#: A member did something that may earn points (a registered point rule: attending a meeting or
+#: a study session, reading a document, completing a study, passing a quiz). The points ledger
+#: applies the rule as it stands at ``at`` (its points, its caps per day and per item); the same
+#: (``rule``, ``member_id``, ``source``) twice earns once. Send it after commit.
+#: kwargs: ``rule`` (a registered point rule key), ``member_id``, ``source`` (a string naming the
+#: item, "<app_label>.<model>:<pk>"), ``at`` (aware datetime).
+points_earned = Signal()

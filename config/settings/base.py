@@ -43,6 +43,7 @@ BUILTIN_PLUGINS = [
     "sotay_plugins.attendance",  # the rolls that modules register (meetings, study sessions)
     "editorial",  # the newsroom and the library: Wagtail pages (DESIGN.md keeps them in editorial/)
     "sotay_plugins.meetings",
+    "sotay_plugins.study",  # resolutions, study plans and sessions, quizzes, points, boards
     "search",  # one search over what the plugins register as searchable
 ]
 SOTAY_PLUGINS = plugin_apps(BUILTIN_PLUGINS, env_list("SOTAY_PLUGINS")) + env_list(

@@ -1,0 +1,1 @@
+"""The study plugin in the Wagtail admin: every hook it registers, wired here explicitly."""
