@@ -3,7 +3,7 @@ filters. Every choice list is cut by the scope engine; the services check again.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import django_filters
 from django import forms
@@ -192,3 +192,182 @@ class MeetingFilterSet(WagtailFilterSet):
         if not value:
             return queryset
         return services.in_month(queryset, *services.parse_month(value))
+
+
+# --- the secretary's forms in the member shell (plain HTML controls, no JavaScript) ----------
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.full_name
+
+
+def _textarea(rows):
+    return forms.Textarea(attrs={"rows": rows})
+
+
+class SecretaryMeetingForm(forms.Form):
+    """Convene or edit from the phone: the day, the start and end times as the phone's own date
+    and time pickers, the place, the people of the cell, the agenda. The services check it all
+    again (their errors land on these fields)."""
+
+    kind = forms.ChoiceField(label=gettext_lazy("Loại sinh hoạt"), choices=Meeting.Kind.choices)
+    title = forms.CharField(
+        label=gettext_lazy("Tiêu đề"),
+        required=False,
+        max_length=services.TEXT_LIMITS["title"],
+        help_text=gettext_lazy("Để trống: tự đặt theo loại và tháng sinh hoạt."),
+    )
+    day = forms.DateField(
+        label=gettext_lazy("Ngày họp"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    start = forms.TimeField(
+        label=gettext_lazy("Giờ bắt đầu"), widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    end = forms.TimeField(
+        label=gettext_lazy("Giờ kết thúc"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}),
+    )
+    place = forms.CharField(
+        label=gettext_lazy("Địa điểm"), required=False, max_length=services.TEXT_LIMITS["place"]
+    )
+    online_link = forms.URLField(
+        label=gettext_lazy("Đường dẫn họp trực tuyến"),
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+        help_text=gettext_lazy("Không bắt buộc nếu đã có địa điểm."),
+    )
+    chair = PersonChoiceField(
+        label=gettext_lazy("Chủ trì"),
+        queryset=services.Member.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("— Chưa chọn —"),
+    )
+    recorder = PersonChoiceField(
+        label=gettext_lazy("Thư ký cuộc họp"),
+        queryset=services.Member.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("— Chưa chọn —"),
+    )
+    agenda = forms.CharField(
+        label=gettext_lazy("Chương trình"),
+        required=False,
+        widget=_textarea(5),
+        max_length=services.TEXT_LIMITS["agenda"],
+    )
+    content = forms.CharField(
+        label=gettext_lazy("Nội dung"),
+        required=False,
+        widget=_textarea(4),
+        max_length=services.TEXT_LIMITS["content"],
+    )
+    draft_resolution = forms.CharField(
+        label=gettext_lazy("Dự thảo nghị quyết"),
+        required=False,
+        widget=_textarea(4),
+        max_length=services.TEXT_LIMITS["draft_resolution"],
+        help_text=gettext_lazy("Đảng viên trong chi bộ góp ý trước buổi họp."),
+    )
+
+    #: where a service's error on a model field lands in this form
+    SERVICE_FIELD = {"starts_at": "start", "ends_at": "end", "cell": None}
+
+    def __init__(self, *args, cell, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cell = cell
+        people = services.expected_members(cell).only("pk", "full_name").order_by("full_name", "pk")
+        self.fields["chair"].queryset = self.fields["recorder"].queryset = people
+        self.fields["start"].help_text = _("Giờ Việt Nam.")
+
+    @staticmethod
+    def initial_for(meeting):
+        """The form's values for an existing meeting (the edit page)."""
+        start = timezone.localtime(meeting.starts_at)
+        initial = {
+            name: getattr(meeting, name)
+            for name in ("kind", "title", "place", "online_link", "agenda", "content")
+        }
+        initial.update(
+            draft_resolution=meeting.draft_resolution,
+            day=start.date(),
+            start=start.time().replace(second=0, microsecond=0),
+            chair=meeting.chair_id,
+            recorder=meeting.recorder_id,
+        )
+        if meeting.ends_at:
+            initial["end"] = timezone.localtime(meeting.ends_at).time().replace(second=0)
+        return initial
+
+    def service_fields(self, names=None):
+        """The cleaned values as the services take them (``starts_at``/``ends_at`` aware)."""
+        data = self.cleaned_data
+        tz = timezone.get_current_timezone()
+        fields = {
+            name: data.get(name)
+            for name in (
+                "kind",
+                "title",
+                "place",
+                "online_link",
+                "chair",
+                "recorder",
+                "agenda",
+                "content",
+                "draft_resolution",
+            )
+        }
+        fields["starts_at"] = datetime.combine(data["day"], data["start"], tzinfo=tz)
+        fields["ends_at"] = (
+            datetime.combine(data["day"], data["end"], tzinfo=tz) if data.get("end") else None
+        )
+        if names is not None:
+            fields = {name: value for name, value in fields.items() if name in names}
+        return fields
+
+    def changed_service_fields(self):
+        """Only what the secretary changed (the edit page): the services log and re-notify that."""
+        changed = set(self.changed_data)
+        names = {n for n in changed if n not in ("day", "start", "end")}
+        if changed & {"day", "start"}:
+            names.add("starts_at")
+        if changed & {"day", "start", "end"}:
+            names.add("ends_at")
+        return self.service_fields(names)
+
+    def add_service_errors(self, exc):
+        """Put a service's ValidationError on the matching fields (or the whole form)."""
+        if not hasattr(exc, "error_dict"):
+            self.add_error(None, exc.messages)
+            return
+        for name, messages in exc.message_dict.items():
+            target = self.SERVICE_FIELD.get(name, name)
+            self.add_error(target if target in self.fields else None, messages)
+
+
+class SecretaryMinutesForm(forms.Form):
+    minutes = forms.CharField(
+        label=gettext_lazy("Biên bản"),
+        widget=_textarea(12),
+        max_length=services.TEXT_LIMITS["minutes"],
+        help_text=gettext_lazy("Diễn biến buổi sinh hoạt, ý kiến phát biểu, kết luận."),
+    )
+    resolution = forms.CharField(
+        label=gettext_lazy("Nghị quyết của chi bộ"),
+        required=False,
+        widget=_textarea(8),
+        max_length=services.TEXT_LIMITS["resolution"],
+    )
+
+
+class InternalMaterialForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("Tiêu đề tài liệu"), max_length=255)
+    summary = forms.CharField(
+        label=gettext_lazy("Tóm tắt"), required=False, widget=_textarea(3), max_length=5000
+    )
+    file = forms.FileField(
+        label=gettext_lazy("Tệp đính kèm"),
+        required=False,
+        help_text=gettext_lazy("PDF, Word, ảnh…, tối đa 20 MB. Không bắt buộc."),
+    )

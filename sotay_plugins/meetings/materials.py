@@ -374,3 +374,28 @@ def usage_counts(materials):
         .annotate(n=Count("pk"))
         .values_list("material", "n")
     )
+
+
+def add_internal(meeting, *, user, title, summary="", upload=None):
+    """The secretary writes one of the cell's internal materials from the phone and picks it for
+    the meeting, in one step. Checked before anything is written (the convener's right, the
+    meeting not locked, the file). If the save is refused after the file was stored, the file is
+    deleted: nothing is kept from a refused save."""
+    _check_convener(user, meeting)
+    material = Material(
+        issuer_org_id=meeting.audience_org_id,
+        audience_org_id=meeting.audience_org_id,
+        title=(title or "").strip(),
+        summary=(summary or "").strip(),
+    )
+    if not material.title:
+        raise ValidationError({"title": _("Xin nhập tiêu đề tài liệu.")})
+    try:
+        with transaction.atomic():
+            save_material(material, user=user, upload=upload)
+            pick(meeting, material, user=user)
+    except BaseException:
+        if material.file and material.file.name and material.file._committed:
+            material.file.storage.delete(material.file.name)
+        raise
+    return material

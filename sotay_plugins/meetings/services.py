@@ -9,17 +9,19 @@ checks the caller's right through ``orgtree.scope`` and raises a Vietnamese ``Va
 
 from __future__ import annotations
 
+import calendar
 from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from sotay_plugins import signals
+from sotay_plugins.attendance.models import CHECKED_IN
 from sotay_plugins.members.models import Member, MemberStatus
 from sotay_plugins.orgtree import scope
 from sotay_plugins.orgtree.choices import MemberGroup, OrgKind
@@ -590,3 +592,106 @@ def send_reminders(meeting):
             body,
             send_at=day_before,
         )
+
+
+# --- the cell secretary's pages in the member shell -------------------------------------------
+
+
+def secretary_cells(user):
+    """Active cells where the user holds ``meetings.convene`` at the cell itself: the cells whose
+    monthly work the secretary does from the phone. A right held above (committee staff) reaches
+    the same meetings, but their listing is the admin's. One query (the grants are cached)."""
+    ids = {g.org_id for g in scope.grants(user) if g.allows(CONVENE)}
+    if not ids:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(
+        pk__in=sorted(ids), kind=OrgKind.CELL, is_active=True
+    ).order_by("tree_id", "lft")
+
+
+def with_attendance_counts(queryset):
+    """Annotate ``n_expected`` and ``n_checked_in`` (present or late) in the same query."""
+    return queryset.annotate(
+        n_expected=Count("attendance", distinct=True),
+        n_checked_in=Count(
+            "attendance", filter=Q(attendance__status__in=CHECKED_IN), distinct=True
+        ),
+    )
+
+
+def attendance_counts(meeting):
+    """{status: n, "total": n, "checked_in": n} of one meeting: one query."""
+    counts = dict(
+        Attendance.objects.filter(meeting=meeting)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+    )
+    counts["total"] = sum(counts.values())
+    counts["checked_in"] = sum(counts.get(s, 0) for s in CHECKED_IN)
+    return counts
+
+
+def previous_meeting(cell, before=None):
+    """The cell's latest meeting that was not cancelled (started before ``before`` if given)."""
+    queryset = Meeting.objects.filter(audience_org_id=getattr(cell, "pk", cell)).exclude(
+        state=Meeting.State.CANCELLED
+    )
+    if before is not None:
+        queryset = queryset.filter(starts_at__lt=before)
+    return queryset.order_by("-starts_at", "-pk").first()
+
+
+def _add_month(day):
+    """The same day a month later (the 31st becomes the month's last day)."""
+    year, month = next_month(day)
+    last = calendar.monthrange(year, month)[1]
+    return day.replace(year=year, month=month, day=min(day.day, last))
+
+
+def copy_of(meeting, today=None):
+    """What "copy last month's meeting" puts in the convening form: the same kind, place, online
+    link, chair, recorder, agenda and duration, a month later (and after today). The title, the
+    content and the draft resolution are the new month's own: left empty. Nothing is written."""
+    today = today or timezone.localdate()
+    local = timezone.localtime(meeting.starts_at)
+    day = _add_month(local.date())
+    while day <= today:
+        day = _add_month(day)
+    initial = {
+        "kind": meeting.kind,
+        "day": day,
+        "start": local.time().replace(second=0, microsecond=0),
+        "place": meeting.place,
+        "online_link": meeting.online_link,
+        "chair": meeting.chair_id,
+        "recorder": meeting.recorder_id,
+        "agenda": meeting.agenda,
+    }
+    if meeting.ends_at:
+        initial["end"] = timezone.localtime(meeting.ends_at).time().replace(second=0, microsecond=0)
+    return initial
+
+
+def approve_minutes_checked(meeting, by_user, *, nobody_confirmed=False):
+    """Approve the minutes from the secretary's page: when nobody was checked in (no one present
+    or late), the secretary must say so explicitly (``nobody_confirmed``); otherwise refused
+    with a Vietnamese error and nothing changes. Then :func:`approve_minutes`."""
+    _require(by_user, CONVENE, meeting.audience_org)
+    state = Meeting.objects.filter(pk=meeting.pk).values_list("state", flat=True).first()
+    if (
+        state == Meeting.State.HELD
+        and not nobody_confirmed
+        and not attendance_counts(meeting)["checked_in"]
+    ):
+        raise ValidationError(
+            {
+                "confirm": [
+                    _(
+                        "Chưa có đảng viên nào được điểm danh có mặt. Xin điểm danh trước, hoặc "
+                        "đánh dấu xác nhận để vẫn duyệt biên bản."
+                    )
+                ]
+            }
+        )
+    return approve_minutes(meeting, by_user)

@@ -621,9 +621,9 @@ def test_fragment_lists_what_the_member_may_see(world):
         w["prov_mat"].title in html and SECRET in html and "Đã đọc" in html and "Chưa đọc" in html
     )
     assert "Chỉ dành cho bí thư" not in html
-    assert "trang quản trị" not in html
+    assert "Ai chưa đọc tài liệu" not in html
     secretary_html = render_fragment(w["sec11"].user, m)
-    assert "Chỉ dành cho bí thư" in secretary_html and "trang quản trị" in secretary_html
+    assert "Chỉ dành cho bí thư" in secretary_html and "Ai chưa đọc tài liệu" in secretary_html
     outsider_html = render_fragment(w["a12"].user, m)
     assert SECRET not in outsider_html and w["prov_mat"].title not in outsider_html
 

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from sotay_plugins.orgtree import scope
 
 from .. import services
-from ..models import CHECK_IN, Attendance, Meeting
+from ..models import CHECK_IN, CONVENE, Attendance, Meeting
 
 PAST_PER_PAGE = 10
 MATERIALS_TEMPLATES = ["meetings/member/_materials.html", "meetings/member/_materials_empty.html"]
@@ -52,6 +52,8 @@ def meeting_list(request):
             "upcoming": upcoming,
             "past": page,
             "attendance_choices": Attendance.Status.choices,
+            # The secretary's own pages (views/secretary.py) start here.
+            "is_secretary": services.secretary_cells(request.user).exists(),
         },
     )
 
@@ -91,6 +93,7 @@ def _detail_context(request, meeting, comments, form_text="", form_errors=()):
         "held": meeting.state in (Meeting.State.HELD, Meeting.State.CLOSED),
         "attendance_choices": Attendance.Status.choices,
         "may_check_in": not meeting.is_locked and scope.can(request.user, CHECK_IN, meeting),
+        "may_manage": scope.can(request.user, CONVENE, meeting),
     }
 
 
