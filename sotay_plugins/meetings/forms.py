@@ -218,16 +218,22 @@ class SecretaryMeetingForm(forms.Form):
         max_length=services.TEXT_LIMITS["title"],
         help_text=gettext_lazy("Để trống: tự đặt theo loại và tháng sinh hoạt."),
     )
+    #: The phone's own pickers send ISO dates and 24-hour times whatever its language.
     day = forms.DateField(
-        label=gettext_lazy("Ngày họp"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Ngày họp"),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     start = forms.TimeField(
-        label=gettext_lazy("Giờ bắt đầu"), widget=forms.TimeInput(attrs={"type": "time"})
+        label=gettext_lazy("Giờ bắt đầu"),
+        input_formats=["%H:%M", "%H:%M:%S"],
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
     end = forms.TimeField(
         label=gettext_lazy("Giờ kết thúc"),
         required=False,
-        widget=forms.TimeInput(attrs={"type": "time"}),
+        input_formats=["%H:%M", "%H:%M:%S"],
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
     place = forms.CharField(
         label=gettext_lazy("Địa điểm"), required=False, max_length=services.TEXT_LIMITS["place"]
