@@ -11,8 +11,9 @@ in the same run for the ratio.
 (``bi_thu_chi_bo``, holding the cell-secretary right there) has an account, and gives each, if
 it has none from an earlier run, a meeting held ten days ago (minutes written, half the cell
 checked in, up to three materials from the cell's reach picked, a few opens) and an upcoming one
-convened through ``services.convene``. Writes bench/out/secretary_pages.json: per secretary,
-the paths of the eight pages.
+convened through ``services.convene``. The province seed has no meeting materials: the province
+gets 12 and each sampled cell's district-level unit 4 (titles "Bench: …", once). Writes
+bench/out/secretary_pages.json: per secretary, the paths of the pages.
 
 ``queries``: production settings, Django test client logged in as each secretary, every page
 once to warm the cached rights (as any earlier page of the session does), then counted with
@@ -98,6 +99,7 @@ def cmd_prepare(args):
     )
     rng = random.Random(args.seed)
     rng.shuffle(candidates)
+    ensure_materials(candidates[: args.cells * 2])
     jobs, now = [], timezone.now()
     for secretary in candidates:
         if len(jobs) >= args.cells:
@@ -128,10 +130,6 @@ def cmd_prepare(args):
                     )
                     for i, pk in enumerate(ids)
                 )
-                for material in materials.pickable_for(past, user)[:3]:
-                    materials.pick(past, material, user=user)
-                    for pk in ids[::3]:
-                        materials.record_open(material, pk)
                 services.convene(
                     cell,
                     user,
@@ -139,6 +137,12 @@ def cmd_prepare(args):
                     place="Nhà văn hóa",
                     agenda="1. Kiểm điểm",
                 )
+            if not past.picked_materials.exists():
+                ids = list(past.attendance.values_list("member_id", flat=True))
+                for material in materials.pickable_for(past, user)[:3]:
+                    materials.pick(past, material, user=user)
+                    for pk in ids[::3]:
+                        materials.record_open(material, pk)
         upcoming = (
             Meeting.objects.filter(audience_org=cell, starts_at__gt=now)
             .exclude(state=Meeting.State.CANCELLED)
@@ -173,6 +177,27 @@ def cmd_prepare(args):
         f"{len(jobs)} secretaries' cells ready ({min(sizes)}–{max(sizes)} expected members, "
         f"median {statistics.median(sizes)}); {JOBS.relative_to(ROOT)}"
     )
+
+
+def ensure_materials(secretaries):
+    """The province seed has no meeting materials: give the province 12 and each district-level
+    unit of the sampled cells 4 (once), so the materials pages have something to list."""
+    from sotay_plugins.meetings.models import Material
+    from sotay_plugins.orgtree.choices import OrgKind
+
+    if Material.objects.filter(title__startswith="Bench: ").exists():
+        return
+    rows = []
+    provinces = {s.cell.get_root() for s in secretaries[:1]}
+    districts = {
+        s.cell.get_ancestors().filter(kind=OrgKind.DISTRICT).first() for s in secretaries
+    } - {None}
+    for org, n in [(p, 12) for p in provinces] + [(d, 4) for d in districts]:
+        rows += [
+            Material(issuer_org=org, audience_org=org, title=f"Bench: tài liệu {i} của {org.name}")
+            for i in range(n)
+        ]
+    Material.objects.bulk_create(rows)
 
 
 # --- queries ---------------------------------------------------------------------------------
@@ -326,6 +351,63 @@ def cmd_http(args):
     print(load())
 
 
+# --- lighthouse ------------------------------------------------------------------------------
+
+
+def cmd_lighthouse(args):
+    """Lighthouse (npm, ``LIGHTHOUSE``: default var/npm/node_modules/.bin/lighthouse, installed by
+    ``npm install --prefix var/npm lighthouse@12.2.1``) on every secretary page of one secretary,
+    mobile form factor, Debian's Chromium (``CHROME_PATH``, default /usr/bin/chromium), logged in
+    through a session cookie. Prints the accessibility and performance scores and the bytes
+    transferred (compressed) on first load."""
+    benchlib.django_setup(env())
+    import redis
+    from django.contrib.auth import get_user_model
+
+    redis.Redis.from_url(REDIS).flushdb()
+    lighthouse = os.environ.get("LIGHTHOUSE") or str(ROOT / "var/npm/node_modules/.bin/lighthouse")
+    job = json.loads(JOBS.read_text())[0]
+    cookie = f"sessionid={make_session(get_user_model().objects.get(pk=job['user']))}"
+    headers = json.dumps({"Cookie": cookie, "X-Forwarded-Proto": "https"})
+    e = dict(os.environ, CHROME_PATH=os.environ.get("CHROME_PATH", "/usr/bin/chromium"))
+    print(f"== lighthouse, mobile, {job['cell']}; {load()}")
+    with Gunicorn():
+        for name in args.pages.split(","):
+            out = OUT / f"lighthouse_{name}.json"
+            subprocess.run(
+                [
+                    lighthouse,
+                    f"http://127.0.0.1:{PORT}{job['paths'][name]}",
+                    "--only-categories=accessibility,performance,best-practices",
+                    "--chrome-flags=--headless --no-sandbox --disable-gpu",
+                    f"--extra-headers={headers}",
+                    "--output=json",
+                    f"--output-path={out}",
+                    "--quiet",
+                ],
+                env=e,
+                check=True,
+                timeout=240,
+            )
+            report = json.loads(out.read_text())
+            scores = {k: round(v["score"] * 100) for k, v in report["categories"].items()}
+            weight = report["audits"]["total-byte-weight"]["numericValue"]
+            failed = [
+                a["id"]
+                for a in report["audits"].values()
+                if a.get("score") is not None
+                and a["score"] < 1
+                and a["id"] in report["categories"]["accessibility"].get("auditRefs_ids", ())
+            ]
+            print(
+                f"{name:11s} accessibility {scores['accessibility']:3d}  "
+                f"performance {scores['performance']:3d}  "
+                f"best-practices {scores['best-practices']:3d}  "
+                f"transferred {weight / 1024:.1f} KB {failed or ''}",
+                flush=True,
+            )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -336,8 +418,12 @@ def main():
     http = sub.add_parser("http")
     http.add_argument("--duration", type=float, default=8)
     http.add_argument("--connections", type=int, default=2)
+    light = sub.add_parser("lighthouse")
+    light.add_argument("--pages", default=",".join(PAGES))
     args = parser.parse_args()
-    {"prepare": cmd_prepare, "queries": cmd_queries, "http": cmd_http}[args.command](args)
+    commands = {"prepare": cmd_prepare, "queries": cmd_queries, "http": cmd_http}
+    commands["lighthouse"] = cmd_lighthouse
+    commands[args.command](args)
 
 
 if __name__ == "__main__":

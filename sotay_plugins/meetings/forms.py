@@ -197,11 +197,6 @@ class MeetingFilterSet(WagtailFilterSet):
 # --- the secretary's forms in the member shell (plain HTML controls, no JavaScript) ----------
 
 
-class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.full_name
-
-
 def _textarea(rows):
     return forms.Textarea(attrs={"rows": rows})
 
@@ -245,17 +240,12 @@ class SecretaryMeetingForm(forms.Form):
         assume_scheme="https",
         help_text=gettext_lazy("Không bắt buộc nếu đã có địa điểm."),
     )
-    chair = PersonChoiceField(
-        label=gettext_lazy("Chủ trì"),
-        queryset=services.Member.objects.none(),
-        required=False,
-        empty_label=gettext_lazy("— Chưa chọn —"),
+    #: The cell's expected members, read once for both lists; the services check the choice.
+    chair = forms.TypedChoiceField(
+        label=gettext_lazy("Chủ trì"), coerce=int, empty_value=None, required=False
     )
-    recorder = PersonChoiceField(
-        label=gettext_lazy("Thư ký cuộc họp"),
-        queryset=services.Member.objects.none(),
-        required=False,
-        empty_label=gettext_lazy("— Chưa chọn —"),
+    recorder = forms.TypedChoiceField(
+        label=gettext_lazy("Thư ký cuộc họp"), coerce=int, empty_value=None, required=False
     )
     agenda = forms.CharField(
         label=gettext_lazy("Chương trình"),
@@ -283,8 +273,12 @@ class SecretaryMeetingForm(forms.Form):
     def __init__(self, *args, cell, **kwargs):
         super().__init__(*args, **kwargs)
         self.cell = cell
-        people = services.expected_members(cell).only("pk", "full_name").order_by("full_name", "pk")
-        self.fields["chair"].queryset = self.fields["recorder"].queryset = people
+        people = [("", _("— Chưa chọn —"))] + list(
+            services.expected_members(cell)
+            .order_by("full_name", "pk")
+            .values_list("pk", "full_name")
+        )
+        self.fields["chair"].choices = self.fields["recorder"].choices = people
         self.fields["start"].help_text = _("Giờ Việt Nam.")
 
     @staticmethod

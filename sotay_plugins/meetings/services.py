@@ -482,13 +482,16 @@ def with_my_attendance(queryset, user):
     return queryset.annotate(my_attendance=Subquery(rows))
 
 
-def upcoming_q(now=None):
-    """Meetings not over yet: from the start of today (local) on."""
+def _start_of_today(now=None):
     now = now or timezone.now()
-    start_of_today = datetime.combine(
+    return datetime.combine(
         timezone.localdate(now), time.min, tzinfo=timezone.get_current_timezone()
     )
-    return Q(starts_at__gte=start_of_today)
+
+
+def upcoming_q(now=None):
+    """Meetings not over yet: from the start of today (local) on."""
+    return Q(starts_at__gte=_start_of_today(now))
 
 
 def next_meeting(user):
@@ -609,14 +612,29 @@ def secretary_cells(user):
     ).order_by("tree_id", "lft")
 
 
-def with_attendance_counts(queryset):
-    """Annotate ``n_expected`` and ``n_checked_in`` (present or late) in the same query."""
-    return queryset.annotate(
-        n_expected=Count("attendance", distinct=True),
-        n_checked_in=Count(
-            "attendance", filter=Q(attendance__status__in=CHECKED_IN), distinct=True
-        ),
-    )
+def cell_meetings_with_counts(cell, *, upcoming=20, past=12, now=None):
+    """The secretary's list: the cell's next ``upcoming`` meetings (soonest first) and its last
+    ``past`` ones (newest first), each with ``n_expected`` and ``n_checked_in``. Two light
+    queries (the meetings' few columns; the counts grouped by meeting), whatever the cell."""
+    fields = ("pk", "title", "kind", "state", "starts_at", "ends_at", "place", "audience_org_id")
+    mine = Meeting.objects.filter(audience_org_id=getattr(cell, "pk", cell)).only(*fields)
+    soon = upcoming_q(now)
+    coming = list(mine.filter(soon).order_by("starts_at", "pk")[:upcoming])
+    gone = list(mine.exclude(soon).order_by("-starts_at", "-pk")[:past])
+    rows = coming + gone
+    counts = {}
+    for meeting_id, status, n in (
+        Attendance.objects.filter(meeting_id__in=[m.pk for m in rows])
+        .order_by()
+        .values_list("meeting_id", "status")
+        .annotate(n=Count("pk"))
+    ):
+        counts.setdefault(meeting_id, {})[status] = n
+    for m in rows:
+        mine_counts = counts.get(m.pk, {})
+        m.n_expected = sum(mine_counts.values())
+        m.n_checked_in = sum(mine_counts.get(s, 0) for s in CHECKED_IN)
+    return coming, gone
 
 
 def attendance_counts(meeting):

@@ -80,11 +80,7 @@ def meeting_list(request):
     if not cells:
         raise Http404
     cell = _chosen(cells, request.GET.get("chi-bo", ""))
-    mine = services.with_attendance_counts(
-        Meeting.objects.filter(audience_org=cell).select_related("audience_org")
-    )
-    upcoming = list(mine.filter(services.upcoming_q()).order_by("starts_at", "pk")[:20])
-    past = list(mine.exclude(services.upcoming_q()).order_by("-starts_at", "-pk")[:PAST_SHOWN])
+    upcoming, past = services.cell_meetings_with_counts(cell, past=PAST_SHOWN)
     last = next((m for m in past if m.state != Meeting.State.CANCELLED), None)
     return render(
         request,
