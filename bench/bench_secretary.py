@@ -51,6 +51,8 @@ SECRET = "bench-secretary-not-a-secret-" + os.uname().nodename
 PORT = int(os.environ.get("PORT", "18777"))
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
 TITLE = "Sinh hoạt (bench thư ký)"
+#: Pages of the member shell measured beside the secretary's for reference (not the secretary's).
+REFERENCE = {"home": "/", "member_meetings": "/sinh-hoat/"}
 PAGES = ("list", "convene", "meeting", "checkin", "mark", "minutes", "not_opened", "materials")
 
 
@@ -377,7 +379,7 @@ def cmd_lighthouse(args):
             subprocess.run(
                 [
                     lighthouse,
-                    f"http://127.0.0.1:{PORT}{job['paths'][name]}",
+                    f"http://127.0.0.1:{PORT}{job['paths'].get(name) or REFERENCE[name]}",
                     "--only-categories=accessibility,performance,best-practices",
                     "--chrome-flags=--headless --no-sandbox --disable-gpu",
                     f"--extra-headers={headers}",
