@@ -336,19 +336,21 @@ def cmd_http(args):
         bare = [("/bench/bare/", "")]
         runs = [("bare", bare)]
         runs += [(name, [(j["paths"][name], cookies[j["user"]]) for j in jobs]) for name in PAGES]
-        runs += [("bare", bare)]
+        # The member's own meetings page (issue 4), same sessions: a shell page for reference.
+        member = [(REFERENCE["member_meetings"], cookies[j["user"]]) for j in jobs]
+        runs += [("member_meetings", member), ("bare", bare)]
         for name, requests in runs:
             latencies, bad, rps = drive(requests, args.duration, args.connections)
             results.setdefault(name, []).append(rps)
             print(
-                f"{name:11s} rps {rps:7.1f}  p50 {statistics.median(latencies):6.2f} ms  "
+                f"{name:15s} rps {rps:7.1f}  p50 {statistics.median(latencies):6.2f} ms  "
                 f"p95 {pct(latencies, 95):6.2f} ms  p99 {pct(latencies, 99):6.2f} ms  "
                 f"n={len(latencies)} not200={bad}",
                 flush=True,
             )
     base = statistics.mean(results["bare"])
     print(f"== ratio to the bare view (mean of its two runs, {base:.1f} req/s)")
-    for name in PAGES:
+    for name in (*PAGES, "member_meetings"):
         print(f"{name:11s} {results[name][0] / base:.2f}")
     print(load())
 
