@@ -106,6 +106,7 @@ def test_list_shows_the_cells_meetings_with_counts(client, tree, people):
     assert upcoming.title in html and past.title in html and "Của chi bộ khác" not in html
     assert "Có mặt 1/3" in html  # secretary, a, b expected
     assert f"tu={past.pk}" in html  # copy last month's meeting
+    assert "Chưa ghi biên bản" in html  # held, no minutes yet: what is left to do
 
 
 # --- convene, copy, edit, cancel ------------------------------------------------------------

@@ -85,7 +85,14 @@ def meeting_list(request):
     return render(
         request,
         "meetings/secretary/list.html",
-        {"cells": cells, "cell": cell, "upcoming": upcoming, "past": past, "last": last},
+        {
+            "cells": cells,
+            "cell": cell,
+            "upcoming": upcoming,
+            "past": past,
+            "last": last,
+            "now": timezone.now(),
+        },
     )
 
 
