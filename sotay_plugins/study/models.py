@@ -1,1 +1,10 @@
 """The study plugin's models, one module per concern, gathered here for Django."""
+
+# resolutions and plans
+from .resolutions.models import (  # noqa: F401
+    ResolutionInfographic,
+    ResolutionOutline,
+    ResolutionPage,
+    ResolutionStudy,
+    StudyIndexPage,
+)
