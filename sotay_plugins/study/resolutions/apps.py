@@ -1,0 +1,67 @@
+"""What the resolutions part registers (called from the plugin's ``StudyConfig.register``)."""
+
+from django.utils.translation import gettext_lazy as _
+
+STUDY_OFFICER = "study_officer"
+#: The editorial board's role (declared by the editorial module): it publishes resolutions too.
+#: Named by its code only; while no enabled plugin declares it, it bundles nothing.
+EDITORIAL_BOARD_ROLE = "editorial_board"
+
+
+def register(registry):
+    from sotay_plugins.orgtree.roles import CELL_SECRETARY, STAFF_BASE, VIEWER
+    from sotay_plugins.registry import SearchableKind, ShellTab, StatisticsProvider
+
+    from . import reports
+    from .api import ResolutionViewSet
+    from .demo import register_seeder
+    from .models import MANAGE_STUDY, PUBLISH_STUDY, VIEW_STUDY, ResolutionPage
+
+    registry.add_role(
+        STUDY_OFFICER,
+        _("Phụ trách học tập nghị quyết"),
+        _("Soạn nghị quyết để học tập, ban hành kế hoạch, tổ chức buổi học, theo dõi kết quả."),
+        capabilities=STAFF_BASE,
+    )
+    registry.add_capability(
+        VIEW_STUDY,
+        _("Xem kết quả học tập nghị quyết của các đơn vị trực thuộc"),
+        roles=[STUDY_OFFICER, VIEWER, CELL_SECRETARY],
+    )
+    registry.add_capability(
+        MANAGE_STUDY,
+        _("Soạn nghị quyết, ban hành kế hoạch và tổ chức buổi học tập"),
+        roles=[STUDY_OFFICER],
+    )
+    registry.add_capability(
+        PUBLISH_STUDY,
+        _("Đăng nghị quyết để học tập (Ban Biên tập)"),
+        roles=[EDITORIAL_BOARD_ROLE],
+    )
+    registry.add_shell_tab(ShellTab("study", _("Học tập"), "study:home", icon="✎", order=250))
+    registry.add_api_route("resolutions", ResolutionViewSet, "resolution")
+    registry.add_searchable(
+        SearchableKind(
+            key="study.resolution",
+            label=_("Nghị quyết học tập"),
+            model=ResolutionPage,
+            date_field="published_at",
+            queryset=lambda: ResolutionPage.objects.live(),
+            url=lambda obj: f"/hoc-tap/nghi-quyet/{obj.pk}/",
+            order=40,
+        )
+    )
+    for key, label, compute in (
+        (
+            "study.completion_rate",
+            _("Tỷ lệ đảng viên hoàn thành học tập nghị quyết (%)"),
+            reports.stat_completion_rate,
+        ),
+        (
+            "study.not_started",
+            _("Số đảng viên chưa bắt đầu học nghị quyết đang học tập"),
+            reports.stat_not_started,
+        ),
+    ):
+        registry.add_statistic(StatisticsProvider(key, label, compute))
+    register_seeder(registry)
