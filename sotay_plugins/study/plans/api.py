@@ -70,8 +70,8 @@ class StudyPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def missing_implementation(self, request, pk=None):
         """Units under the caller's view scope without an implementation plan for this plan,
         with the days they are late (0: the deadline has not passed)."""
-        plan = self.get_object()
-        if not scope.can(request.user, services.VIEW_STUDY):
+        plan = services.followed_plans(request.user).filter(pk=pk).first()
+        if plan is None or not scope.can(request.user, services.VIEW_STUDY):
             raise exceptions.NotFound(_("Không tìm thấy."))
         rows = services.missing_implementation(request.user, plan=plan)
         page = self.paginate_queryset(rows)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from sotay_plugins.orgtree import scope
+from sotay_plugins.orgtree.models import Organisation
 
 from . import services
 from .models import ImplementationPlan, StudyPlan
@@ -15,7 +16,7 @@ def stat_without_plan(orgs):
     deadline has passed (the plans addressed to or issued under that unit)."""
     today = timezone.localdate()
     out = {}
-    for org in orgs:
+    for org in Organisation.objects.filter(pk__in=[o.pk for o in orgs]):
         plans = StudyPlan.objects.filter(
             scope.containing(org, "audience_org") | scope.within(org, "audience_org"),
             deadline__lt=today,

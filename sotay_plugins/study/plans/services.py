@@ -47,6 +47,13 @@ def _inside(unit, outer):
     return unit.tree_id == outer.tree_id and outer.lft <= unit.lft and unit.rght <= outer.rght
 
 
+def _fresh(*orgs):
+    """The units as the database has them now (one query): an instance loaded before a tree
+    write elsewhere may carry another unit's bounds."""
+    found = Organisation.objects.in_bulk([o.pk for o in orgs if o is not None])
+    return [found.get(o.pk) if o is not None else None for o in orgs]
+
+
 def _require(user, capability, org, message):
     if not scope.can(user, capability, org):
         raise PermissionDenied(message)
@@ -91,6 +98,9 @@ def announce_plan(
     _required(issuer_org, "issuer_org", _("Cần chọn cấp ủy ban hành kế hoạch."))
     _required(audience_org, "audience_org", _("Cần chọn đơn vị học tập."))
     _required(resolution, "resolution", _("Cần chọn nghị quyết."))
+    issuer_org, audience_org, resolution_audience = _fresh(
+        issuer_org, audience_org, resolution.audience_org
+    )
     _require(
         user,
         MANAGE_STUDY,
@@ -111,7 +121,7 @@ def announce_plan(
         }
     if not resolution.live:
         errors["resolution"] = _("Nghị quyết chưa được đăng.")
-    elif not _inside(audience_org, resolution.audience_org):
+    elif not _inside(audience_org, resolution_audience):
         errors["resolution"] = _("Nghị quyết này không được ban hành để %(org)s học tập.") % {
             "org": audience_org.name
         }
@@ -136,7 +146,9 @@ def announce_plan(
 
 
 def visible_plans(user):
-    return scope.visible_to(user, StudyPlan.objects.all())
+    """Plans a member is addressed by, and those staff announce or follow (``followed_plans``)."""
+    visible = scope.visible_to(user, StudyPlan.objects.all()).values("pk")
+    return StudyPlan.objects.filter(Q(pk__in=visible) | Q(pk__in=followed_plans(user).values("pk")))
 
 
 # --- sessions -------------------------------------------------------------------------------
@@ -203,6 +215,8 @@ def add_session(
     """A session of ``plan``, held by ``issuer_org`` for the members under ``audience_org``: the
     session and one roll row per invited member, in bulk."""
     _required(issuer_org, "issuer_org", _("Cần chọn đơn vị tổ chức buổi học."))
+    issuer_org, audience_org, plan_audience = _fresh(issuer_org, audience_org, plan.audience_org)
+    plan.audience_org = plan_audience
     _require(
         user,
         MANAGE_STUDY,
@@ -371,6 +385,8 @@ def recording_orgs(user):
 def record_implementation(user, plan, org, *, number, issued_on, text="", file=None):
     """``org``'s committee records its own implementation plan for ``plan`` (once)."""
     _required(org, "org", _("Cần chọn đơn vị."))
+    org, plan_audience = _fresh(org, plan.audience_org)
+    plan.audience_org = plan_audience
     _require(
         user,
         RECORD_IMPLEMENTATION,

@@ -81,11 +81,16 @@ def reportable_resolutions(user):
     return qs.filter(q)
 
 
+def _fresh(org):
+    """The unit as the database has it now (its tree bounds may have moved since loading)."""
+    return Organisation.objects.get(pk=org.pk)
+
+
 def _members(resolution, root):
     qs = Member.objects.filter(scope.within(root, "cell"), status="active").exclude(
         group=MemberGroup.EXEMPT
     )
-    qs = qs.filter(scope.within(resolution.audience_org, "cell"))
+    qs = qs.filter(scope.within(_fresh(resolution.audience_org), "cell"))
     if resolution.audience_groups:
         qs = qs.filter(group__in=list(resolution.audience_groups))
     if resolution.audience_positions:
@@ -118,6 +123,7 @@ def completion_report(user, resolution, root):
     """``(total, rows)``: the root's figures and one row per unit directly under it."""
     if not scope.can(user, VIEW_STUDY, root):
         raise PermissionError
+    root = _fresh(root)
     units = list(
         Organisation.objects.filter(scope.within(root))
         .only("id", "name", "kind", "tree_id", "lft", "rght", "parent_id", "level")
@@ -143,6 +149,7 @@ def not_started(user, resolution, unit, limit=500):
     """Members under ``unit`` who should study ``resolution`` and have not opened it."""
     if not scope.can(user, VIEW_STUDY, unit):
         raise PermissionError
+    unit = _fresh(unit)
     return (
         _members(resolution, unit)
         .exclude(resolution_studies__resolution=resolution)
@@ -176,7 +183,7 @@ def stat_completion_rate(orgs):
     from .models import ResolutionStudy
 
     out = {}
-    for org in orgs:
+    for org in Organisation.objects.filter(pk__in=[o.pk for o in orgs]):
         members, resolutions = _org_figures(org)
         n = members.count()
         if not n or not resolutions:
@@ -194,7 +201,7 @@ def stat_not_started(orgs):
     from .models import ResolutionStudy
 
     out = {}
-    for org in orgs:
+    for org in Organisation.objects.filter(pk__in=[o.pk for o in orgs]):
         members, resolutions = _org_figures(org)
         if not resolutions:
             out[org.pk] = 0
