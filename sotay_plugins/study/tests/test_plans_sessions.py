@@ -229,3 +229,27 @@ def test_a_cancelled_session_takes_no_check_in(w):
         format="json",
     )
     assert answer.status_code == 409
+
+
+def test_the_award_command_sends_recent_sessions_points(w, django_capture_on_commit_callbacks):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    sent = []
+
+    def receiver(sender, **kwargs):
+        sent.append(kwargs["member_id"])
+
+    session = session_for(w, plan_for(w))
+    SessionAttendance.objects.filter(session=session, member=w["b"]).update(
+        status="present", checked_in_at=timezone.now()
+    )
+    signals.points_earned.connect(receiver, weak=False, dispatch_uid="test-award-command")
+    try:
+        out = StringIO()
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("study_award_attendance", stdout=out)
+        assert sent == [w["b"].pk] and "1" in out.getvalue()
+    finally:
+        signals.points_earned.disconnect(dispatch_uid="test-award-command")
