@@ -148,7 +148,7 @@ RESOLUTIONS = [
 
 
 def _rng(seed):
-    return random.Random(f"study.plans:{seed}")
+    return random.Random(f"study.plans:{seed}")  # noqa: S311 (demo data, not secrets)
 
 
 def _resolution(index, province, spec, now):
