@@ -18,6 +18,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.viewsets.pages import PageListingViewSet
 
 from sotay_plugins.orgtree import scope
 from sotay_plugins.orgtree.admin.scoped import (
@@ -31,7 +32,7 @@ from sotay_plugins.orgtree.admin.scoped import (
 )
 
 from ..resolutions import reports
-from ..resolutions.models import VIEW_STUDY
+from ..resolutions.models import VIEW_STUDY, ResolutionPage
 from . import services
 from .forms import (
     ConfirmForm,
@@ -451,8 +452,20 @@ class ReportMenuItem(MenuItem):
         return scope.can(request.user, VIEW_STUDY)
 
 
+class ResolutionListingViewSet(PageListingViewSet):
+    """The resolution pages (Wagtail's page listing of one type: edit, submit to the workflow,
+    publish, from the page editor). Which pages a user may act on is the page permission
+    policy's answer."""
+
+    model = ResolutionPage
+    name = "study_resolutions"
+    icon = "doc-full-inverse"
+    menu_label = gettext_lazy("Nghị quyết")
+    add_to_admin_menu = False
+
+
 class StudyViewSetGroup(ViewSetGroup):
     menu_label = gettext_lazy("Học tập nghị quyết")
     menu_icon = "edit"
     menu_order = 240
-    items = (PlanViewSet, SessionViewSet, ImplementationViewSet)
+    items = (ResolutionListingViewSet, PlanViewSet, SessionViewSet, ImplementationViewSet)

@@ -221,3 +221,13 @@ def test_admin_create_session_refuses_end_before_start(w, client):
     assert response.status_code == 200
     assert "Giờ kết thúc phải sau giờ bắt đầu." in response.content.decode()
     assert not plan.sessions.exists()
+
+
+def test_the_resolution_pages_listing_for_a_superuser(w, client):
+    from tests.factories import UserFactory
+
+    page = resolution(w["tree"]["province"], title="Nghị quyết để liệt kê")
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    login(client, admin)
+    listing = client.get(reverse("study_resolutions:index"))
+    assert listing.status_code == 200 and page.title in listing.content.decode()
