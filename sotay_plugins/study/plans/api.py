@@ -53,6 +53,15 @@ class MissingSerializer(serializers.Serializer):
     days_late = serializers.IntegerField()
 
 
+class MissingPageSerializer(serializers.Serializer):
+    """A page of units without an implementation plan (the API's pagination)."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = MissingSerializer(many=True)
+
+
 class StudyPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Plans the caller may see (scope engine). Out of scope: 404."""
 
@@ -65,7 +74,7 @@ class StudyPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             .order_by("-deadline", "-pk")
         )
 
-    @extend_schema(responses=MissingSerializer(many=True))
+    @extend_schema(responses=MissingPageSerializer)
     @action(detail=True, methods=["get"], url_path="missing-implementation")
     def missing_implementation(self, request, pk=None):
         """Units under the caller's view scope without an implementation plan for this plan,

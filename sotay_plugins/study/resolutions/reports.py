@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.db.models import Count, FilteredRelation, Q
 from django.utils import timezone
@@ -164,7 +165,7 @@ def not_started(user, resolution, unit, limit=500):
 
 def _current_resolutions(org):
     """Live resolutions published in the last year whose audience contains ``org``."""
-    since = timezone.now() - timezone.timedelta(days=365)
+    since = timezone.now() - timedelta(days=365)
     return ResolutionPage.objects.live().filter(
         scope.containing(org, "audience_org"), published_at__gte=since
     )

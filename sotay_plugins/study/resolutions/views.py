@@ -8,6 +8,8 @@ Every page reads through the scope engine: a resolution outside the member's aud
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -65,7 +67,7 @@ def home(request):
         sessions = list(
             SessionAttendance.objects.filter(
                 member=member,
-                session__starts_at__gte=timezone.now() - timezone.timedelta(hours=12),
+                session__starts_at__gte=timezone.now() - timedelta(hours=12),
             )
             .exclude(session__state=StudySession.State.CANCELLED)
             .select_related("session")
