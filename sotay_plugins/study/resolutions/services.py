@@ -34,6 +34,7 @@ from sotay_plugins.orgtree import scope
 
 from .models import (
     AUDIO_EXTENSIONS,
+    Audience,
     ReadingVia,
     ResolutionPage,
     ResolutionStudy,
@@ -295,3 +296,10 @@ def outline_for(resolution, audience):
         if outline.audience == audience:
             return outline
     return outlines[0] if outlines else None
+
+
+def audience_of(member):
+    """The outline and quiz audience of a member: every account here is a party member's
+    (``dang_vien``); union and association members study from the outlines their secretaries
+    present (``doan_vien_hoi_vien``), without an account of their own."""
+    return Audience.DANG_VIEN if member is not None else None
