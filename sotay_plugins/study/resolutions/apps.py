@@ -2,14 +2,17 @@
 
 from django.utils.translation import gettext_lazy as _
 
-STUDY_OFFICER = "study_officer"
+#: Who prepares the study: the document uploaders of a unit's advisory bodies (Ban Tuyên giáo
+#: prepares resolutions for study), no role of its own (a new built-in role changes the list
+#: every deployment's administrators choose from; tests/test_plugins.py pins it).
+STUDY_OFFICER = "document_uploader"
 #: The editorial board's role (declared by the editorial module): it publishes resolutions too.
 #: Named by its code only; while no enabled plugin declares it, it bundles nothing.
 EDITORIAL_BOARD_ROLE = "editorial_board"
 
 
 def register(registry):
-    from sotay_plugins.orgtree.roles import CELL_SECRETARY, STAFF_BASE, VIEWER
+    from sotay_plugins.orgtree.roles import CELL_SECRETARY, VIEWER
     from sotay_plugins.registry import ShellTab, StatisticsProvider
 
     from . import reports
@@ -17,12 +20,6 @@ def register(registry):
     from .demo import register_seeder
     from .models import MANAGE_STUDY, PUBLISH_STUDY, VIEW_STUDY
 
-    registry.add_role(
-        STUDY_OFFICER,
-        _("Phụ trách học tập nghị quyết"),
-        _("Soạn nghị quyết để học tập, ban hành kế hoạch, tổ chức buổi học, theo dõi kết quả."),
-        capabilities=STAFF_BASE,
-    )
     registry.add_capability(
         VIEW_STUDY,
         _("Xem kết quả học tập nghị quyết của các đơn vị trực thuộc"),

@@ -55,9 +55,9 @@ def world():
         "exempt": MemberFactory(cell=tree["c11"], group="exempt"),
         "secretary": secretary,
         "other_secretary": other_secretary,
-        "province_officer": staff("study_officer", tree["province"]),
-        "d1_officer": staff("study_officer", tree["d1"]),
-        "d2_officer": staff("study_officer", tree["d2"]),
+        "province_officer": staff("document_uploader", tree["province"]),
+        "d1_officer": staff("document_uploader", tree["d1"]),
+        "d2_officer": staff("document_uploader", tree["d2"]),
     }
 
 
