@@ -231,3 +231,17 @@ def test_the_resolution_pages_listing_for_a_superuser(w, client):
     login(client, admin)
     listing = client.get(reverse("study_resolutions:index"))
     assert listing.status_code == 200 and page.title in listing.content.decode()
+
+
+def test_the_page_editor_opens_a_resolution_for_a_superuser(w, client):
+    from sotay_plugins.study.resolutions.services import study_index
+    from tests.factories import UserFactory
+
+    page = resolution(w["tree"]["province"])
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    login(client, admin)
+    add = reverse("wagtailadmin_pages:add", args=["study", "resolutionpage", study_index().pk])
+    form = client.get(add)
+    assert form.status_code == 200 and "Đề cương theo đối tượng" in form.content.decode()
+    edit = client.get(reverse("wagtailadmin_pages:edit", args=[page.pk]))
+    assert edit.status_code == 200 and page.number in edit.content.decode()
