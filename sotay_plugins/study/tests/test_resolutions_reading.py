@@ -215,3 +215,15 @@ def test_not_started_then_reading_shows_in_progress(w, client):
     assert "Chưa bắt đầu" in client.get(reverse("study:home")).content.decode()
     services.mark_read(w["a"], page)
     assert "còn bài kiểm tra" in client.get(reverse("study:home")).content.decode()
+
+
+def test_page_rights_follow_the_issuing_unit(w):
+    from sotay_plugins.study.resolutions.permissions import page_rights
+
+    page = resolution(w["tree"]["d1"])
+    assert page_rights(w["d1_officer"], page) == {"change"}
+    assert page_rights(w["province_officer"], page) == {"change"}
+    assert page_rights(w["d2_officer"], page) == set()
+    assert page_rights(w["a"].user, page) == set()
+    assert not page.permissions_for_user(w["d2_officer"]).can_edit()
+    assert not page.permissions_for_user(w["d1_officer"]).can_publish()
