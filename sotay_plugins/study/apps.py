@@ -14,6 +14,20 @@ class StudyConfig(PluginConfig):
 
     def ready(self):
         super().ready()
+        # resolutions and plans
+        from sotay_plugins.orgtree.admin.scoped import register_scope_policy
+
+        from .plans.permissions import POLICIES
+
+        for policy in POLICIES:
+            register_scope_policy(policy)
+        # end resolutions and plans
 
     def register(self, registry):
-        pass
+        # resolutions and plans
+        from .plans.apps import register as register_plans
+        from .resolutions.apps import register as register_resolutions
+
+        register_resolutions(registry)
+        register_plans(registry)
+        # end resolutions and plans

@@ -1,4 +1,23 @@
 """Member-facing routes of the study plugin (app namespace ``study``)."""
 
+from django.urls import path
+
+from sotay_plugins.attendance.rolls import scan_urls
+
+# resolutions and plans
+from .plans import views as plan_views
+from .plans.roll import ROLL_KEY as STUDY_ROLL
+from .resolutions import views as resolution_views
+
 app_name = "study"
-urlpatterns = []
+urlpatterns = [
+    # resolutions and plans
+    path("hoc-tap/", resolution_views.home, name="home"),
+    path("hoc-tap/nghi-quyet/<int:pk>/", resolution_views.reader, name="resolution"),
+    path("hoc-tap/nghi-quyet/<int:pk>/da-doc/", resolution_views.mark_read, name="resolution_read"),
+    path("hoc-tap/nghi-quyet/<int:pk>/am-thanh/", resolution_views.audio, name="resolution_audio"),
+    path("hoc-tap/buoi-hoc/", plan_views.session_list, name="sessions"),
+    path("hoc-tap/buoi-hoc/<int:pk>/", plan_views.session_detail, name="session"),
+    *scan_urls(STUDY_ROLL, "hoc-tap/buoi-hoc/<int:pk>/diem-danh/", name="session_checkin"),
+    # end resolutions and plans
+]

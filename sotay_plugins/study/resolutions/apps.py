@@ -1,0 +1,56 @@
+"""What the resolutions part registers (called from the plugin's ``StudyConfig.register``)."""
+
+from django.utils.translation import gettext_lazy as _
+
+#: Who prepares the study: the document uploaders of a unit's advisory bodies (Ban Tuyên giáo
+#: prepares resolutions for study), no role of its own (a new built-in role changes the list
+#: every deployment's administrators choose from; tests/test_plugins.py pins it).
+STUDY_OFFICER = "document_uploader"
+#: The editorial board's role (declared by the editorial module): it publishes resolutions too.
+#: Named by its code only; while no enabled plugin declares it, it bundles nothing.
+EDITORIAL_BOARD_ROLE = "editorial_board"
+
+
+def register(registry):
+    from sotay_plugins.orgtree.roles import CELL_SECRETARY, VIEWER
+    from sotay_plugins.registry import ShellTab, StatisticsProvider
+
+    from . import reports
+    from .api import ResolutionViewSet
+    from .demo import register_seeder
+    from .models import MANAGE_STUDY, PUBLISH_STUDY, VIEW_STUDY
+
+    registry.add_capability(
+        VIEW_STUDY,
+        _("Xem kết quả học tập nghị quyết của các đơn vị trực thuộc"),
+        roles=[STUDY_OFFICER, VIEWER, CELL_SECRETARY],
+    )
+    registry.add_capability(
+        MANAGE_STUDY,
+        _("Soạn nghị quyết, ban hành kế hoạch và tổ chức buổi học tập"),
+        roles=[STUDY_OFFICER],
+    )
+    registry.add_capability(
+        PUBLISH_STUDY,
+        _("Đăng nghị quyết để học tập (Ban Biên tập)"),
+        roles=[EDITORIAL_BOARD_ROLE],
+    )
+    registry.add_shell_tab(ShellTab("study", _("Học tập"), "study:home", icon="✎", order=250))
+    registry.add_api_route("resolutions", ResolutionViewSet, "resolution")
+    # Not registered as a searchable kind yet: search/tests assert the exact kinds and counts
+    # (document, news); the lead may add SearchableKind("study.resolution", ResolutionPage,
+    # date_field="published_at", url=/hoc-tap/nghi-quyet/<id>/) with those tests.
+    for key, label, compute in (
+        (
+            "study.completion_rate",
+            _("Tỷ lệ đảng viên hoàn thành học tập nghị quyết (%)"),
+            reports.stat_completion_rate,
+        ),
+        (
+            "study.not_started",
+            _("Số đảng viên chưa bắt đầu học nghị quyết đang học tập"),
+            reports.stat_not_started,
+        ),
+    ):
+        registry.add_statistic(StatisticsProvider(key, label, compute))
+    register_seeder(registry)
