@@ -82,7 +82,8 @@ def walk(new_page, live_server, member, shot, name, *, js):
                 shown = " ".join(m["inBar"] + m["inMenu"])
                 assert all(label in shown for label in every), (where, m)
                 assert len(m["inBar"]) + (1 if m["inMenu"] else 0) <= (3 if large else 4)
-            shot(page, f"bar-{name}-{width}-{'large' if large else 'normal'}-{'js' if js else 'nojs'}")
+            size = "large" if large else "normal"
+            shot(page, f"bar-{name}-{width}-{size}-{'js' if js else 'nojs'}")
             if page.locator("nav.tabs details").count():
                 page.locator("nav.tabs summary").click()  # opens without JavaScript too
                 box = page.evaluate(MENU_BOX)
