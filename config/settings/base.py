@@ -343,6 +343,8 @@ if "editorial" in SOTAY_PLUGINS:  # else Wagtail's own document model (no librar
         "editorial.admin.documents.LibraryFileForm"  # check_file: size, kind, content
     )
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx"]
+# Images: a refused form keeps no file (Wagtail's multiple uploader would store it otherwise).
+WAGTAILIMAGES_IMAGE_FORM_BASE = "sotay_plugins.imageforms.ImageForm"
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_DATE_FORMAT = "%d/%m/%Y"
