@@ -17,8 +17,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
+from sotay_plugins.slugs import AsciiSlugFormMixin
 
-class ScopedPageForm(WagtailAdminPageForm):
+
+class ScopedPageForm(AsciiSlugFormMixin, WagtailAdminPageForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         from sotay_plugins.orgtree import scope
@@ -153,7 +155,7 @@ def destroy_classified_uploads(form, user):
     return deleted
 
 
-class SectionPageForm(WagtailAdminPageForm):
+class SectionPageForm(AsciiSlugFormMixin, WagtailAdminPageForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         from .permissions import section_orgs

@@ -27,3 +27,11 @@ def simple(text):
 def tokens(text):
     """The folded words of ``text``, for indexing and for queries."""
     return [word for word in re.split(r"[^\w]+", fold(text)) if word]
+
+
+def ascii_slug(text, max_length=255):
+    """An ASCII slug of Vietnamese text: ``"Nghị quyết Đảng bộ"`` → ``"nghi-quyet-dang-bo"``
+    (folded first, so đ becomes d; Django's own ASCII slugify drops it)."""
+    from django.utils.text import slugify
+
+    return slugify(fold(text), allow_unicode=False)[:max_length].strip("-")
