@@ -27,7 +27,14 @@ from sotay_plugins.orgtree.roles import CELL_SECRETARY
 from sotay_plugins.orgtree.scope import Subject
 
 from .cccd import normalise as normalise_cccd
-from .models import PERSONAL_FIELDS, ActivationCode, Member, MemberStatus, MemberTransfer
+from .models import (
+    PERSONAL_FIELDS,
+    ActivationCode,
+    Member,
+    MemberStatus,
+    MemberTransfer,
+    RecordNumberChange,
+)
 
 User = get_user_model()
 logger = logging.getLogger("sotay.members")
@@ -322,6 +329,62 @@ def on_org_merged(sender, source, target, actor=None, **kwargs):
             actor=actor,
             note=_("Sáp nhập %(src)s vào %(dst)s") % {"src": source.name, "dst": target.name},
         )
+
+
+def on_org_moved(sender, org, old_parent=None, new_parent=None, actor=None, **kwargs):
+    """A unit moved (its code and its sub-units' followed the tree): the party-record numbers of
+    its members, which embed the district and base codes, are re-issued where they no longer
+    match, the old ones kept in ``RecordNumberChange``. In bulk: a district's move renumbers
+    thousands of members in a few queries."""
+    org = Organisation.objects.get(pk=org.pk)
+    cells = list(
+        Organisation.objects.filter(
+            tree_id=org.tree_id, lft__gte=org.lft, rght__lte=org.rght, kind=OrgKind.CELL
+        )
+    )
+    if not cells:
+        return 0
+    prefixes = {cell.pk: record_prefix(cell) for cell in cells}
+    members = list(
+        Member.objects.filter(cell_id__in=prefixes)
+        .only("pk", "cell_id", "party_record_no")
+        .order_by("party_record_no", "pk")
+    )
+    stale = [m for m in members if not m.party_record_no.startswith(prefixes[m.cell_id])]
+    if not stale:
+        return 0
+    serials = {}
+    for prefix in set(prefixes[m.cell_id] for m in stale):
+        last = (
+            Member.objects.filter(party_record_no__startswith=prefix)
+            .order_by("-party_record_no")
+            .values_list("party_record_no", flat=True)
+            .first()
+        )
+        serials[prefix] = int(last.rsplit(".", 1)[-1]) if last else 0
+    reason = _("%(org)s chuyển về %(parent)s") % {
+        "org": org.name,
+        "parent": new_parent.name if new_parent is not None else "—",
+    }
+    now, changes = timezone.now(), []
+    for member in stale:
+        prefix = prefixes[member.cell_id]
+        serials[prefix] += 1
+        new_no = f"{prefix}{serials[prefix]:06d}"
+        changes.append(
+            RecordNumberChange(
+                member=member,
+                old_record_no=member.party_record_no,
+                new_record_no=new_no,
+                reason=reason,
+                at=now,
+            )
+        )
+        member.party_record_no = new_no
+    with transaction.atomic():
+        Member.objects.bulk_update(stale, ["party_record_no"], batch_size=1000)
+        RecordNumberChange.objects.bulk_create(changes, batch_size=1000)
+    return len(stale)
 
 
 def on_org_dissolving(sender, org, **kwargs):
