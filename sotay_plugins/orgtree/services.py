@@ -10,7 +10,7 @@ from sotay_plugins import signals
 
 from .choices import KIND_RANK, OrgKind
 from .locks import tree_lock
-from .models import AdvisoryBody, OrgCodeChange, Organisation, OrgEvent, RoleAssignment
+from .models import AdvisoryBody, Organisation, OrgCodeChange, OrgEvent, RoleAssignment
 
 
 def _fresh(org_or_id):

@@ -2,9 +2,10 @@
 parent, its sub-units with it; the old codes stay in the history and still find the unit."""
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from sotay_plugins.orgtree import services
-from sotay_plugins.orgtree.models import OrgCodeChange, Organisation, OrgEvent
+from sotay_plugins.orgtree.models import Organisation, OrgCodeChange, OrgEvent
 from tests.factories import small_tree
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +56,7 @@ def test_a_taken_local_code_gets_the_next_free_one_and_old_codes_are_never_reuse
 def test_a_refused_move_changes_no_code():
     t = small_tree()
     before = dict(Organisation.objects.values_list("pk", "code"))
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         services.move_org(t["d1"], t["c11"])  # into its own sub-unit
     assert dict(Organisation.objects.values_list("pk", "code")) == before
     assert not OrgCodeChange.objects.exists()
