@@ -35,3 +35,22 @@ def ascii_slug(text, max_length=255):
     from django.utils.text import slugify
 
     return slugify(fold(text), allow_unicode=False)[:max_length].strip("-")
+
+
+def _fold_table():
+    """(from, to): every precomposed Vietnamese letter (and A–Z) with its folded letter, for a
+    SQL ``TRANSLATE`` that folds a column as :func:`fold` folds text."""
+    letters = (
+        "aàáạảãâầấậẩẫăằắặẳẵ"
+        "eèéẹẻẽêềếệểễ"
+        "iìíịỉĩ"
+        "oòóọỏõôồốộổỗơờớợởỡ"
+        "uùúụủũưừứựửữ"
+        "yỳýỵỷỹ"
+        "đdbcghklmnpqrstvxfjwz"
+    )
+    source = "".join(dict.fromkeys(letters + letters.upper()))
+    return source, "".join(fold(ch) for ch in source)
+
+
+FOLD_FROM, FOLD_TO = _fold_table()

@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import CharField, Func, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,6 +25,7 @@ from sotay_plugins.orgtree.locks import tree_generation
 from sotay_plugins.orgtree.models import Organisation, Role, RoleAssignment, org_version_key
 from sotay_plugins.orgtree.roles import CELL_SECRETARY
 from sotay_plugins.orgtree.scope import Subject
+from sotay_plugins.text import FOLD_FROM, FOLD_TO, fold
 
 from .cccd import normalise as normalise_cccd
 from .models import (
@@ -524,13 +525,44 @@ def log_view(member, actor, *, personal):
     )
 
 
+class FoldedName(Func):
+    """A text column folded in SQL as ``sotay_plugins.text.fold`` folds a query (lower case, no
+    diacritics, đ → d): PostgreSQL's ``TRANSLATE`` (one pass, whatever the database's locale);
+    SQLite has none, so a chain of ``REPLACE`` (the embedded default holds a tiny province)."""
+
+    output_field = CharField()
+
+    def as_sql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"TRANSLATE({sql}, %s, %s)", [*params, FOLD_FROM, FOLD_TO]
+
+    def as_sqlite(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        for source, target in zip(FOLD_FROM, FOLD_TO, strict=True):
+            if source != target:
+                sql = f"REPLACE({sql}, %s, %s)"
+                params = [*params, source, target]
+        return f"LOWER({sql})", params
+
+
 def search_q(text):
-    """Search by name or party-record number. Deliberately not by CCCD: search terms travel in
-    URLs, and a CCCD must never be in a URL (Decree 13/2023)."""
+    """Search by name or party-record number, folded as the member search folds (issue 17):
+    "nguyen van binh", "Nguyễn Văn Bình" and "NGUYEN VAN BINH" find the same members. Deliberately
+    not by CCCD: search terms travel in URLs, and a CCCD must never be in a URL (Decree
+    13/2023). Use on a queryset annotated by :func:`with_folded_name`."""
     text = (text or "").strip()
     if not text:
         return Q()
-    return Q(full_name__icontains=text) | Q(party_record_no__icontains=text)
+    words = fold(text).split()
+    by_name = Q()
+    for word in words:
+        by_name &= Q(name_folded__contains=word)
+    return by_name | Q(party_record_no__icontains=text)
+
+
+def with_folded_name(queryset):
+    """``queryset`` with ``name_folded`` for :func:`search_q`."""
+    return queryset.annotate(name_folded=FoldedName("full_name"))
 
 
 def home_card(request):
