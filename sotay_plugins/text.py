@@ -54,3 +54,10 @@ def _fold_table():
 
 
 FOLD_FROM, FOLD_TO = _fold_table()
+
+
+def register_sqlite_fold(sender, connection, **kwargs):
+    """``SOTAY_FOLD(text)`` on SQLite connections (the embedded default): :func:`fold` in SQL,
+    which SQLite cannot spell itself (no TRANSLATE; a chain of REPLACE overflows its parser)."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("SOTAY_FOLD", 1, fold, deterministic=True)

@@ -528,7 +528,7 @@ def log_view(member, actor, *, personal):
 class FoldedName(Func):
     """A text column folded in SQL as ``sotay_plugins.text.fold`` folds a query (lower case, no
     diacritics, đ → d): PostgreSQL's ``TRANSLATE`` (one pass, whatever the database's locale);
-    SQLite has none, so a chain of ``REPLACE`` (the embedded default holds a tiny province)."""
+    on SQLite (no TRANSLATE) the ``SOTAY_FOLD`` function the core registers on each connection."""
 
     output_field = CharField()
 
@@ -538,11 +538,7 @@ class FoldedName(Func):
 
     def as_sqlite(self, compiler, connection, **extra):
         sql, params = compiler.compile(self.source_expressions[0])
-        for source, target in zip(FOLD_FROM, FOLD_TO, strict=True):
-            if source != target:
-                sql = f"REPLACE({sql}, %s, %s)"
-                params = [*params, source, target]
-        return f"LOWER({sql})", params
+        return f"SOTAY_FOLD({sql})", params  # sotay_plugins.text.register_sqlite_fold
 
 
 def search_q(text):
