@@ -60,3 +60,19 @@ def test_a_refused_move_changes_no_code():
         services.move_org(t["d1"], t["c11"])  # into its own sub-unit
     assert dict(Organisation.objects.values_list("pk", "code")) == before
     assert not OrgCodeChange.objects.exists()
+
+
+def test_the_units_history_page_shows_its_former_codes(client):
+    from django.urls import reverse
+
+    from tests.factories import UserFactory
+
+    t = small_tree()
+    old = code(t["c21"])
+    services.move_org(t["c21"], t["b1"])
+    client.force_login(
+        UserFactory(is_superuser=True, is_staff=True),
+        backend="django.contrib.auth.backends.ModelBackend",
+    )
+    html = client.get(reverse("orgtree_organisation:events", args=[t["c21"].pk])).content.decode()
+    assert f"<strong>{old}</strong>" in html and f"đổi thành {code(t['c21'])}" in html
