@@ -23,6 +23,9 @@ PYTEST_ARGS ?=
 # `make run` is the demo: it ignores a DATABASE_URL/REDIS_URL/ELASTICSEARCH_URL set in the shell
 # and uses the embedded defaults. `make run RUN_ENV=` keeps the shell's environment instead.
 RUN_ENV     ?= env -u DATABASE_URL -u REDIS_URL -u ELASTICSEARCH_URL DJANGO_SETTINGS_MODULE=config.settings.dev
+# The demo's console shows warnings and the request lines, not every job and page save at INFO
+# (`make run DEMO_LOG_LEVEL=INFO` to see them).
+DEMO_LOG_LEVEL ?= WARNING
 
 .PHONY: run test lint bench venv install install-dev catalogues clean help
 .DEFAULT_GOAL := help
@@ -54,12 +57,14 @@ catalogues: | $(PY)
 	else echo "(compile_catalogues: command not present, skipped)"; fi
 
 # --- make run -------------------------------------------------------------------------------
+# Quiet on purpose: one line per step, then the server's banner and, LAST, the address and one
+# demo login per role (run_demo = runserver + demo_logins), where a newcomer sees them.
 run: install
-	@$(RUN_ENV) $(MAKE) --no-print-directory catalogues
-	$(RUN_ENV) $(PY) manage.py migrate --noinput
-	$(RUN_ENV) $(PY) manage.py seed_demo --scale $(SEED_SCALE) --if-empty
-	@$(RUN_ENV) $(PY) manage.py demo_logins --url http://$(HOST):$(PORT)
-	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+	@$(RUN_ENV) $(MAKE) --no-print-directory catalogues >/dev/null
+	@echo "Cập nhật cơ sở dữ liệu (migrate)…"
+	@$(RUN_ENV) DJANGO_LOG_LEVEL=$(DEMO_LOG_LEVEL) $(PY) manage.py migrate --noinput -v 0
+	@$(RUN_ENV) DJANGO_LOG_LEVEL=$(DEMO_LOG_LEVEL) $(PY) manage.py seed_demo --scale $(SEED_SCALE) --if-empty
+	@$(RUN_ENV) DJANGO_LOG_LEVEL=$(DEMO_LOG_LEVEL) $(PY) manage.py run_demo $(HOST):$(PORT)
 
 # --- make test ------------------------------------------------------------------------------
 # Exits with pytest's own code (make reports it as "Error N"). Serial by default: on the 2-core

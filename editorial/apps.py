@@ -106,7 +106,9 @@ class EditorialConfig(PluginConfig):
                 "document",
                 _("Văn bản"),
                 m.DocumentPage,
-                date_field="published_at",
+                # the issuing date, as the document's page and the feed show it (issue 17)
+                date_field="issued_on",
+                date_label=_("Ban hành"),
                 queryset=lambda: m.DocumentPage.objects.live(),
                 order=10,
             )
@@ -117,6 +119,7 @@ class EditorialConfig(PluginConfig):
                 _("Tin bài"),
                 m.NewsPage,
                 date_field="published_at",
+                date_label=_("Đăng"),
                 queryset=lambda: m.NewsPage.objects.live(),
                 order=20,
             )

@@ -17,8 +17,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
+from sotay_plugins.slugs import AsciiSlugFormMixin
 
-class ScopedPageForm(WagtailAdminPageForm):
+
+class ScopedPageForm(AsciiSlugFormMixin, WagtailAdminPageForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         from sotay_plugins.orgtree import scope
@@ -85,6 +87,21 @@ class ScopedPageForm(WagtailAdminPageForm):
             self.add_error(None, _("Bạn không được viết tin bài cho đơn vị này."))
         return cleaned
 
+    def _post_clean(self):
+        super()._post_clean()
+        from . import services
+        from .models import DocumentPage
+
+        if isinstance(self.instance, DocumentPage) and services.classified_errors(self.instance):
+            if destroy_classified_uploads(self, self.for_user):
+                self.add_error(
+                    None,
+                    _(
+                        "Tệp đã tải lên cho văn bản mật này đã bị xóa khỏi hệ thống; "
+                        "không có gì được lưu."
+                    ),
+                )
+
     def _reviewing(self):
         """Is the user the board acting on the page's current workflow step? The board may
         correct a page while it reviews it (``workflows``), keeping its unit and body."""
@@ -95,7 +112,50 @@ class ScopedPageForm(WagtailAdminPageForm):
         return task is not None and task.user_can_access_editor(page, self.for_user)
 
 
-class SectionPageForm(WagtailAdminPageForm):
+def destroy_classified_uploads(form, user):
+    """A classified (MẬT) document is refused, and nothing of it may stay (issue 17): the files
+    chosen in its form that the user uploaded for it (through the chooser, saved before the
+    page) are deleted, row and bytes. Only orphans are: a file the user uploaded in the last
+    day that no page links to or references; a file already used elsewhere stays. Returns how
+    many were deleted."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from wagtail.models import ReferenceIndex
+
+    from .models import DocumentFile, LibraryFile, NewsAttachment
+
+    formset = getattr(form, "formsets", {}).get("files")
+    if formset is None or user is None or not user.is_authenticated:
+        return 0
+    ids = set()
+    for child in formset.forms:
+        value = (getattr(child, "cleaned_data", None) or {}).get("file")
+        if value is None:
+            value = child.data.get(child.add_prefix("file"))
+        try:
+            ids.add(int(getattr(value, "pk", value)))
+        except (TypeError, ValueError):
+            continue
+    if not ids:
+        return 0
+    candidates = LibraryFile.objects.filter(
+        pk__in=ids,
+        uploaded_by_user=user,
+        created_at__gte=timezone.now() - timedelta(days=1),
+    ).exclude(pk__in=DocumentFile.objects.values("file_id"))
+    candidates = candidates.exclude(pk__in=NewsAttachment.objects.values("file_id"))
+    deleted = 0
+    for upload in candidates:
+        if ReferenceIndex.get_references_to(upload).exists():
+            continue
+        upload.file.delete(save=False)
+        upload.delete()
+        deleted += 1
+    return deleted
+
+
+class SectionPageForm(AsciiSlugFormMixin, WagtailAdminPageForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         from .permissions import section_orgs

@@ -37,6 +37,7 @@ from wagtail.search import index
 from sotay_plugins.orgtree.models import AdvisoryBody, Organisation, Published
 from sotay_plugins.orgtree.scope import ScopeSpec
 from sotay_plugins.receipts import Receipt
+from sotay_plugins.slugs import autogenerate_slug
 from sotay_plugins.storage import private_storage
 from sotay_plugins.text import fold
 
@@ -107,6 +108,10 @@ class SectionPage(Page):
     class Meta:
         verbose_name = _("chuyên mục của đơn vị")
         verbose_name_plural = _("chuyên mục của đơn vị")
+
+    def full_clean(self, *args, **kwargs):
+        autogenerate_slug(self)  # ASCII, đ → d (issue 17)
+        return super().full_clean(*args, **kwargs)
 
     def permissions_for_user(self, user):
         """Rights from the scope engine, not from Wagtail groups (``permissions``)."""
@@ -191,6 +196,10 @@ class ScopedPage(Page, Published):
 
     def folded_text(self):
         return fold(self.title)
+
+    def full_clean(self, *args, **kwargs):
+        autogenerate_slug(self)  # ASCII, đ → d (issue 17)
+        return super().full_clean(*args, **kwargs)
 
     def permissions_for_user(self, user):
         """Rights from the scope engine, not from Wagtail groups (``permissions``)."""

@@ -14,6 +14,7 @@ urlpatterns = [
     path("doc-sau/", bookmarks.bookmarks, name="bookmarks"),
     path("doc-sau/<int:page_id>/", bookmarks.bookmark_toggle, name="bookmark"),
     path("tep/<int:file_id>/", files.file_download, name="file"),
+    path("tep/<int:file_id>/doc/", files.file_text, name="file_text"),
     # The scheduler's health, figure-free (a load balancer, a monitor); the staff JSON is
     # /api/v1/health/scheduler/.
     path("suc-khoe/", public_health, name="health"),

@@ -19,6 +19,11 @@ class CoreConfig(AppConfig):
         from . import authentication, front
 
         setting_changed.connect(front.forget, dispatch_uid="sotay.front.forget")
+        from django.db.backends.signals import connection_created
+
+        from .text import register_sqlite_fold
+
+        connection_created.connect(register_sqlite_fold, dispatch_uid="sotay.sqlite.fold")
         user = get_user_model()
         pre_save.connect(
             authentication.note_password_change, sender=user, dispatch_uid="sotay.password.pre"

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import zipfile
 from urllib.parse import quote
@@ -147,3 +148,50 @@ def serve_private(field_file, *, content_type=None, filename=None, download=None
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+class RefusedFormKeepsNoFile:
+    """Form mixin for an upload form (Wagtail's document and image forms): when the form is
+    refused for any reason, its new file is refused too, so that no caller stores it anyway.
+
+    Wagtail's multiple uploader stores the file of a form refused for a field other than the
+    file (a title over 255 characters, taken from a long file name; a collection posted by hand)
+    in an ``UploadedFile`` row, in the public media storage, without the file checks. With the
+    refusal also on the file, it answers the error and stores nothing (issue 17: nothing may be
+    kept from a refused save).
+    """
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("file") if cleaned else None
+        new_upload = upload is not None and hasattr(upload, "content_type")
+        others = [name for name in self.errors if name != "file"]
+        if new_upload and others and "file" not in self.errors:
+            reasons = "; ".join(
+                f"{self.fields[name].label if name in self.fields else ''}: {error}".lstrip(": ")
+                for name in others
+                for error in self.errors[name]
+            )
+            self.add_error(
+                "file",
+                _("Tệp chưa được lưu vì biểu mẫu có lỗi: %(reasons)s") % {"reasons": reasons},
+            )
+        return cleaned
+
+
+@contextlib.contextmanager
+def removed_if_refused(instance, *field_names):
+    """Around ``instance.save()``: if the save fails after a FileField wrote its new file to the
+    storage (``pre_save`` writes before the INSERT/UPDATE; a constraint, a trigger, a lost
+    connection can still refuse the row), the new file is deleted, so nothing stays from a
+    refused save. The file the row had before is never touched."""
+    before = {name: getattr(instance, name).name for name in field_names}
+    try:
+        yield
+    except BaseException:
+        for name in field_names:
+            field_file = getattr(instance, name)
+            if field_file.name and field_file.name != before[name] and field_file._committed:
+                with contextlib.suppress(OSError):
+                    field_file.storage.delete(field_file.name)
+        raise

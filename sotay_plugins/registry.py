@@ -102,6 +102,9 @@ class SearchableKind:
     title_field: str = "title"
     folded_field: str = "search_folded"
     date_field: str = ""
+    #: What the date is, shown before it ("Ban hành", "Đăng"): the same label as on the item's
+    #: own page, so a date in the results never looks like another one (issue 17).
+    date_label: str = ""
     queryset: Callable[[], Any] | None = None
     url: Callable[[Any], str] | None = None
     order: int = 100

@@ -27,3 +27,37 @@ def simple(text):
 def tokens(text):
     """The folded words of ``text``, for indexing and for queries."""
     return [word for word in re.split(r"[^\w]+", fold(text)) if word]
+
+
+def ascii_slug(text, max_length=255):
+    """An ASCII slug of Vietnamese text: ``"Nghị quyết Đảng bộ"`` → ``"nghi-quyet-dang-bo"``
+    (folded first, so đ becomes d; Django's own ASCII slugify drops it)."""
+    from django.utils.text import slugify
+
+    return slugify(fold(text), allow_unicode=False)[:max_length].strip("-")
+
+
+def _fold_table():
+    """(from, to): every precomposed Vietnamese letter (and A–Z) with its folded letter, for a
+    SQL ``TRANSLATE`` that folds a column as :func:`fold` folds text."""
+    letters = (
+        "aàáạảãâầấậẩẫăằắặẳẵ"
+        "eèéẹẻẽêềếệểễ"
+        "iìíịỉĩ"
+        "oòóọỏõôồốộổỗơờớợởỡ"
+        "uùúụủũưừứựửữ"
+        "yỳýỵỷỹ"
+        "đdbcghklmnpqrstvxfjwz"
+    )
+    source = "".join(dict.fromkeys(letters + letters.upper()))
+    return source, "".join(fold(ch) for ch in source)
+
+
+FOLD_FROM, FOLD_TO = _fold_table()
+
+
+def register_sqlite_fold(sender, connection, **kwargs):
+    """``SOTAY_FOLD(text)`` on SQLite connections (the embedded default): :func:`fold` in SQL,
+    which SQLite cannot spell itself (no TRANSLATE; a chain of REPLACE overflows its parser)."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("SOTAY_FOLD", 1, fold, deterministic=True)

@@ -336,6 +336,8 @@ SOTAY_IMPORT_MAX_BYTES = 10 * 1024 * 1024
 WAGTAIL_SITE_NAME = "Sổ tay đảng viên điện tử"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAIL_I18N_ENABLED = False
+# Page slugs are ASCII, Vietnamese folded (đ → d): sotay_plugins.slugs (issue 17).
+WAGTAIL_ALLOW_UNICODE_SLUGS = False
 # The library's files (editorial.LibraryFile): private storage, served after the scope check.
 if "editorial" in SOTAY_PLUGINS:  # else Wagtail's own document model (no library, no files)
     WAGTAILDOCS_DOCUMENT_MODEL = "editorial.LibraryFile"
@@ -343,6 +345,8 @@ if "editorial" in SOTAY_PLUGINS:  # else Wagtail's own document model (no librar
         "editorial.admin.documents.LibraryFileForm"  # check_file: size, kind, content
     )
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx"]
+# Images: a refused form keeps no file (Wagtail's multiple uploader would store it otherwise).
+WAGTAILIMAGES_IMAGE_FORM_BASE = "sotay_plugins.imageforms.ImageForm"
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_DATE_FORMAT = "%d/%m/%Y"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
@@ -36,3 +37,26 @@ def file_download(request, file_id):
         # Shown in the page's viewer, the file is part of the page's open (counted there).
         reading.record(user, Page(pk=page_id), "downloads")
     return files.serve_private(stored.file, content_type=content_type, download=not inline)
+
+
+@never_cache
+@login_required
+@require_GET
+def file_text(request, file_id):
+    """The phone reading view of a PDF (issue 17): its text, reflowed, in the shell's type.
+    Scoped exactly like the file (404 when the user may not fetch it, or it is not a PDF)."""
+    from .. import pdftext
+
+    access = reading.file_access(request.user, file_id)
+    if access is None or not access[0].file:
+        raise Http404
+    stored, page_id = access
+    content_type = stored.content_type or files.content_type_for(stored.file.name)
+    if content_type != "application/pdf":
+        raise Http404
+    page = Page.objects.filter(pk=page_id).only("title", "url_path").first() if page_id else None
+    return render(
+        request,
+        "editorial/file_text.html",
+        {"stored": stored, "page": page, "pages": pdftext.pages_of(stored)},
+    )

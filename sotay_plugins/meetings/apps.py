@@ -3,6 +3,13 @@ from django.utils.translation import gettext_lazy as _
 from sotay_plugins.plugin import PluginConfig
 
 
+def seed_demo(*, scale, seed, stdout=None):
+    """``seed_demo``'s step for cell life (issue 17): the only way into ``meetings.demo``."""
+    from .demo import seed as seed_meetings
+
+    return seed_meetings(scale=scale, seed=seed, stdout=stdout)
+
+
 class MeetingsConfig(PluginConfig):
     default = True
     name = "sotay_plugins.meetings"
@@ -24,7 +31,13 @@ class MeetingsConfig(PluginConfig):
 
     def register(self, registry):
         from sotay_plugins.orgtree.roles import CELL_SECRETARY, DOCUMENT_UPLOADER, VIEWER
-        from sotay_plugins.registry import HomeCard, NoticeKind, ShellTab, StatisticsProvider
+        from sotay_plugins.registry import (
+            DemoSeeder,
+            HomeCard,
+            NoticeKind,
+            ShellTab,
+            StatisticsProvider,
+        )
 
         from . import cards, reports, services
         from . import models as m
@@ -73,6 +86,9 @@ class MeetingsConfig(PluginConfig):
             )
         )
         registry.add_api_route("meetings", MeetingViewSet, "meeting")
+
+        # The demo (``seed_demo``): a past and an upcoming meeting in every cell.
+        registry.add_demo_seeder(DemoSeeder("meetings", seed_demo, order=60))
 
         # Check-in: the meetings' roll, served by the attendance plugin.
         register_roll(registry)

@@ -200,8 +200,9 @@ def save_material(material, *, user, upload=None):
     if not material.pk:
         material.created_by = user if getattr(user, "is_authenticated", False) else None
     material.full_clean(exclude=["file", "created_by"])
-    with transaction.atomic():
-        material.save()
+    with files.removed_if_refused(material, "file"):
+        with transaction.atomic():
+            material.save()
     return material
 
 

@@ -136,7 +136,7 @@ class MemberViewSet(viewsets.ReadOnlyModelViewSet):
         for name in ("group", "status"):
             if params.get(name):
                 qs = qs.filter(**{name: params[name]})
-        return qs.filter(services.search_q(params.get("q")))
+        return services.with_folded_name(qs).filter(services.search_q(params.get("q")))
 
     def retrieve(self, request, *args, **kwargs):
         member = self.get_object()

@@ -174,6 +174,26 @@ class MemberTransfer(models.Model):
         return f"{self.get_kind_display()}: {self.from_cell} → {self.to_cell} ({self.on:%d/%m/%Y})"
 
 
+class RecordNumberChange(models.Model):
+    """A party-record number re-issued because the member's unit moved in the tree (issue 17):
+    the number embeds the district and base codes, which follow the tree. The old number stays
+    here (a transfer keeps its own in ``MemberTransfer``)."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="record_changes")
+    old_record_no = models.CharField(_("số lý lịch cũ"), max_length=32, db_index=True)
+    new_record_no = models.CharField(_("số lý lịch mới"), max_length=32)
+    reason = models.CharField(_("lý do"), max_length=255, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("cấp lại số lý lịch")
+        verbose_name_plural = _("lịch sử số lý lịch")
+
+    def __str__(self):
+        return f"{self.old_record_no} → {self.new_record_no}"
+
+
 class ActivationCode(models.Model):
     """A one-time code that lets a member set their password. Only its hash is stored."""
 

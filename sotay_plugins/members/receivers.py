@@ -1,6 +1,7 @@
 """The members plugin's signal receivers, connected once from ``MembersConfig.ready``.
 
 - a unit merged into another: its members follow (``services.on_org_merged``);
+- a unit moved: party-record numbers follow its new codes (``services.on_org_moved``);
 - a unit about to be dissolved: members still there block it (``services.on_org_dissolving``);
 - an account or a member record saved or deleted: the person's kept pages go stale
   (``services.touch_person``, ``sotay_plugins.pagecache``).
@@ -17,6 +18,7 @@ from .models import Member
 
 def connect():
     signals.org_merged.connect(services.on_org_merged, dispatch_uid="members.org_merged")
+    signals.org_moved.connect(services.on_org_moved, dispatch_uid="members.org_moved")
     signals.org_dissolving.connect(
         services.on_org_dissolving, dispatch_uid="members.org_dissolving"
     )

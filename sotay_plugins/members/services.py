@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import CharField, Func, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,9 +25,17 @@ from sotay_plugins.orgtree.locks import tree_generation
 from sotay_plugins.orgtree.models import Organisation, Role, RoleAssignment, org_version_key
 from sotay_plugins.orgtree.roles import CELL_SECRETARY
 from sotay_plugins.orgtree.scope import Subject
+from sotay_plugins.text import FOLD_FROM, FOLD_TO, fold
 
 from .cccd import normalise as normalise_cccd
-from .models import PERSONAL_FIELDS, ActivationCode, Member, MemberStatus, MemberTransfer
+from .models import (
+    PERSONAL_FIELDS,
+    ActivationCode,
+    Member,
+    MemberStatus,
+    MemberTransfer,
+    RecordNumberChange,
+)
 
 User = get_user_model()
 logger = logging.getLogger("sotay.members")
@@ -324,6 +332,62 @@ def on_org_merged(sender, source, target, actor=None, **kwargs):
         )
 
 
+def on_org_moved(sender, org, old_parent=None, new_parent=None, actor=None, **kwargs):
+    """A unit moved (its code and its sub-units' followed the tree): the party-record numbers of
+    its members, which embed the district and base codes, are re-issued where they no longer
+    match, the old ones kept in ``RecordNumberChange``. In bulk: a district's move renumbers
+    thousands of members in a few queries."""
+    org = Organisation.objects.get(pk=org.pk)
+    cells = list(
+        Organisation.objects.filter(
+            tree_id=org.tree_id, lft__gte=org.lft, rght__lte=org.rght, kind=OrgKind.CELL
+        )
+    )
+    if not cells:
+        return 0
+    prefixes = {cell.pk: record_prefix(cell) for cell in cells}
+    members = list(
+        Member.objects.filter(cell_id__in=prefixes)
+        .only("pk", "cell_id", "party_record_no")
+        .order_by("party_record_no", "pk")
+    )
+    stale = [m for m in members if not m.party_record_no.startswith(prefixes[m.cell_id])]
+    if not stale:
+        return 0
+    serials = {}
+    for prefix in set(prefixes[m.cell_id] for m in stale):
+        last = (
+            Member.objects.filter(party_record_no__startswith=prefix)
+            .order_by("-party_record_no")
+            .values_list("party_record_no", flat=True)
+            .first()
+        )
+        serials[prefix] = int(last.rsplit(".", 1)[-1]) if last else 0
+    reason = _("%(org)s chuyển về %(parent)s") % {
+        "org": org.name,
+        "parent": new_parent.name if new_parent is not None else "—",
+    }
+    now, changes = timezone.now(), []
+    for member in stale:
+        prefix = prefixes[member.cell_id]
+        serials[prefix] += 1
+        new_no = f"{prefix}{serials[prefix]:06d}"
+        changes.append(
+            RecordNumberChange(
+                member=member,
+                old_record_no=member.party_record_no,
+                new_record_no=new_no,
+                reason=reason,
+                at=now,
+            )
+        )
+        member.party_record_no = new_no
+    with transaction.atomic():
+        Member.objects.bulk_update(stale, ["party_record_no"], batch_size=1000)
+        RecordNumberChange.objects.bulk_create(changes, batch_size=1000)
+    return len(stale)
+
+
 def on_org_dissolving(sender, org, **kwargs):
     count = Member.objects.filter(cell=org, status__in=VISIBLE_STATUSES).count()
     return [_("Còn %(n)d đảng viên đang sinh hoạt tại đơn vị.") % {"n": count}] if count else []
@@ -461,13 +525,40 @@ def log_view(member, actor, *, personal):
     )
 
 
+class FoldedName(Func):
+    """A text column folded in SQL as ``sotay_plugins.text.fold`` folds a query (lower case, no
+    diacritics, đ → d): PostgreSQL's ``TRANSLATE`` (one pass, whatever the database's locale);
+    on SQLite (no TRANSLATE) the ``SOTAY_FOLD`` function the core registers on each connection."""
+
+    output_field = CharField()
+
+    def as_sql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"TRANSLATE({sql}, %s, %s)", [*params, FOLD_FROM, FOLD_TO]
+
+    def as_sqlite(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"SOTAY_FOLD({sql})", params  # sotay_plugins.text.register_sqlite_fold
+
+
 def search_q(text):
-    """Search by name or party-record number. Deliberately not by CCCD: search terms travel in
-    URLs, and a CCCD must never be in a URL (Decree 13/2023)."""
+    """Search by name or party-record number, folded as the member search folds (issue 17):
+    "nguyen van binh", "Nguyễn Văn Bình" and "NGUYEN VAN BINH" find the same members. Deliberately
+    not by CCCD: search terms travel in URLs, and a CCCD must never be in a URL (Decree
+    13/2023). Use on a queryset annotated by :func:`with_folded_name`."""
     text = (text or "").strip()
     if not text:
         return Q()
-    return Q(full_name__icontains=text) | Q(party_record_no__icontains=text)
+    words = fold(text).split()
+    by_name = Q()
+    for word in words:
+        by_name &= Q(name_folded__contains=word)
+    return by_name | Q(party_record_no__icontains=text)
+
+
+def with_folded_name(queryset):
+    """``queryset`` with ``name_folded`` for :func:`search_q`."""
+    return queryset.annotate(name_folded=FoldedName("full_name"))
 
 
 def home_card(request):

@@ -16,5 +16,6 @@ urlpatterns = [
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("kich-hoat/", accounts.ActivationView.as_view(), name="activate"),
     path("ma-qr/", qr.my_qr, name="my_qr"),
+    path("ma-qr/the/", qr.my_qr_card, name="my_qr_card"),
     *twofactor_urls.urlpatterns,  # staff enrol and verify their second factor here
 ]

@@ -195,6 +195,28 @@ class OrgEvent(models.Model):
         return f"{self.get_kind_display()}: {self.org}"
 
 
+class OrgCodeChange(models.Model):
+    """A unit's code before and after a move (issue 17): codes follow the tree (``34.01.003``
+    moved under ``34.02`` becomes ``34.02.xxx``, its sub-units with it); the old ones stay here,
+    so a code printed on old papers still finds its unit (``services.org_by_code``)."""
+
+    org = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="code_changes")
+    old_code = models.CharField(_("mã cũ"), max_length=40, db_index=True)
+    new_code = models.CharField(_("mã mới"), max_length=40)
+    event = models.ForeignKey(
+        OrgEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="code_changes"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("đổi mã tổ chức")
+        verbose_name_plural = _("lịch sử mã tổ chức")
+
+    def __str__(self):
+        return f"{self.old_code} → {self.new_code}"
+
+
 class Role(models.Model):
     """A bundle of capabilities. Built-in roles are kept in step with the plugins' declarations."""
 

@@ -10,7 +10,7 @@ from sotay_plugins import signals
 
 from .choices import KIND_RANK, OrgKind
 from .locks import tree_lock
-from .models import AdvisoryBody, Organisation, OrgEvent, RoleAssignment
+from .models import AdvisoryBody, Organisation, OrgCodeChange, OrgEvent, RoleAssignment
 
 
 def _fresh(org_or_id):
@@ -83,7 +83,7 @@ def move_org(org, new_parent, *, actor=None, note=""):
             raise ValidationError(
                 _("Không thể chuyển một tổ chức vào chính nó hoặc vào đơn vị trực thuộc nó.")
             ) from exc
-        OrgEvent.objects.create(
+        event = OrgEvent.objects.create(
             org=org,
             kind=OrgEvent.Kind.MOVED,
             old_parent=old_parent,
@@ -91,10 +91,79 @@ def move_org(org, new_parent, *, actor=None, note=""):
             actor=actor,
             note=note,
         )
+        recode_subtree(_fresh(org), new_parent, event=event)
         signals.org_moved.send(
             sender=Organisation, org=org, old_parent=old_parent, new_parent=new_parent, actor=actor
         )
         return _fresh(org)
+
+
+def free_code_under(parent, local):
+    """``<parent code>.<local>`` if no unit holds it (now or in the history of codes), else the
+    parent's next free number of the same width."""
+    wanted = f"{parent.code}.{local}"
+    taken = set(
+        Organisation.objects.filter(code__startswith=f"{parent.code}.").values_list(
+            "code", flat=True
+        )
+    ) | set(
+        OrgCodeChange.objects.filter(old_code__startswith=f"{parent.code}.").values_list(
+            "old_code", flat=True
+        )
+    )
+    if wanted not in taken:
+        return wanted
+    depth = parent.code.count(".") + 1
+    numbers = [
+        int(code.split(".")[depth])
+        for code in taken
+        if code.count(".") == depth and code.split(".")[depth].isdigit()
+    ]
+    serial = max(numbers, default=0) + 1
+    width = max(len(local), 2)
+    while f"{parent.code}.{serial:0{width}d}" in taken:
+        serial += 1
+    return f"{parent.code}.{serial:0{width}d}"
+
+
+def recode_subtree(org, new_parent, *, event=None):
+    """Give ``org`` (just moved under ``new_parent``) and its sub-units codes that name their
+    new place, keeping the old ones in ``OrgCodeChange``. A code is never reused: an old code
+    in the history is not handed to another unit. Returns ``{old code: new code}``."""
+    if org.code.startswith(f"{new_parent.code}.") and org.code.count(".") == (
+        new_parent.code.count(".") + 1
+    ):
+        return {}
+    old_prefix = org.code
+    new_prefix = free_code_under(new_parent, org.local_code)
+    units = list(
+        Organisation.objects.filter(tree_id=org.tree_id, lft__gte=org.lft, rght__lte=org.rght).only(
+            "pk", "code"
+        )
+    )
+    now = timezone.now()
+    changes, renamed = [], {}
+    for unit in units:
+        if unit.code != old_prefix and not unit.code.startswith(f"{old_prefix}."):
+            continue
+        new = new_prefix + unit.code[len(old_prefix) :]
+        changes.append(
+            OrgCodeChange(org_id=unit.pk, old_code=unit.code, new_code=new, event=event, at=now)
+        )
+        renamed[unit.code] = new
+        unit.code = new
+    Organisation.objects.bulk_update(units, ["code"], batch_size=1000)
+    OrgCodeChange.objects.bulk_create(changes, batch_size=1000)
+    return renamed
+
+
+def org_by_code(code):
+    """The unit holding ``code`` now, or the one that held it before a move (None: none)."""
+    unit = Organisation.objects.filter(code=code).first()
+    if unit is None:
+        change = OrgCodeChange.objects.filter(old_code=code).select_related("org").first()
+        unit = change.org if change else None
+    return unit
 
 
 def merge_orgs(source, target, *, actor=None, note=""):

@@ -29,3 +29,12 @@ def register_orgtree_admin():
 @hooks.register("register_admin_viewset")
 def register_organisation_chooser():
     return organisation_chooser_viewset
+
+
+@hooks.register("construct_help_menu")
+def say_the_wagtail_guide_is_in_english(request, menu_items):
+    """Wagtail's editor guide (guide.wagtail.org) exists in English only: its help-menu item says
+    so, rather than leading a Vietnamese editor to an English site unannounced (issue 17)."""
+    for item in menu_items:
+        if getattr(item, "name", "") == "editor-guide":
+            item.label = _("Hướng dẫn biên tập của Wagtail (tiếng Anh)")

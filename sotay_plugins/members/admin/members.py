@@ -61,7 +61,7 @@ class MemberIndexView(ScopedIndexView):
     def search_queryset(self, queryset):
         if not self.is_searching:
             return queryset
-        return queryset.filter(services.search_q(self.search_query))
+        return services.with_folded_name(queryset).filter(services.search_q(self.search_query))
 
     def order_queryset(self, queryset):
         if self.ordering:

@@ -63,18 +63,32 @@ def test_my_qr_page(tree, client):
     response = client.get("/ma-qr/")
     body = response.content.decode()
     assert response.status_code == 200
-    assert (
-        '<meta http-equiv="refresh" content="60">' in body
-        and "<svg" in body
-        and "Mã QR điểm danh" in body
-    )
+    assert "<svg" in body and "Mã QR điểm danh" in body
+    # renewed in place by a script, never by reloading the page (issue 17); without JavaScript
+    # the "Làm mới mã" link reloads it
+    assert 'http-equiv="refresh"' not in body and "/static/js/qr.js" in body
+    assert 'data-renew="/ma-qr/the/"' in body and 'href="/ma-qr/" id="qr-renew"' in body
     assert member.cccd not in body  # the QR holds a signed token, never the CCCD
     assert "no-store" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
     staff = UserFactory()
     client.force_login(staff)
     assert "không gắn với hồ sơ đảng viên" in client.get("/ma-qr/").content.decode()
+    assert client.get("/ma-qr/the/").status_code == 404
     client.logout()
     assert client.get("/ma-qr/").status_code == 302
+    assert client.get("/ma-qr/the/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_my_qr_card_is_a_fresh_code_alone(tree, client):
+    member = MemberFactory(cell=tree["c11"])
+    client.force_login(member.user)
+    response = client.get("/ma-qr/the/")
+    body = response.content.decode()
+    assert response.status_code == 200 and body.lstrip().startswith("<svg")
+    assert "<html" not in body and member.full_name in body and "Mã dùng được đến" in body
+    assert "no-store" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
+    assert member.cccd not in body
 
 
 @pytest.mark.django_db

@@ -1,9 +1,12 @@
 """The member's own QR credential: the "Mã QR điểm danh" page of the member shell (a rotating
-QR as inline SVG, renewed by a meta refresh, no JavaScript) and ``GET /api/v1/me/qr/``
+QR as inline SVG, renewed in place every minute by ``js/qr.js`` from :func:`my_qr_card`, the
+card alone, without reloading the page; without JavaScript a "Làm mới mã" link reloads it) and
+``GET /api/v1/me/qr/``
 (:class:`MyQrView`). ``urls.py`` routes the page; the app's ``register`` adds the tab and the
 API path."""
 
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -14,14 +17,29 @@ from rest_framework.views import APIView
 
 from .. import cards, services
 
-#: The page reloads itself this often; the token lives APP_TOKEN_SECONDS (90 s), so a code on
-#: screen is always valid for at least half a minute more.
+#: The page's script renews the code this often; the token lives APP_TOKEN_SECONDS (90 s), so a
+#: code on screen is always valid for at least half a minute more.
 REFRESH_SECONDS = 60
 
 
 @never_cache
 @login_required
 def my_qr(request):
+    return render(request, "members/qr/my_qr.html", _qr_context(request))
+
+
+@never_cache
+@login_required
+def my_qr_card(request):
+    """The QR card alone (a fresh code), which the page's script swaps in place; 404 for an
+    account without a member record."""
+    context = _qr_context(request)
+    if context["member"] is None:
+        raise Http404(_("Tài khoản này không gắn với hồ sơ đảng viên nào."))
+    return render(request, "members/qr/_card.html", context)
+
+
+def _qr_context(request):
     member = services.current_member(request.user)
     context = {"member": member, "refresh": REFRESH_SECONDS}
     if member is not None:
@@ -32,7 +50,7 @@ def my_qr(request):
                 qr["token"], label=_("Mã QR điểm danh của %(name)s") % {"name": member.full_name}
             ),
         )
-    return render(request, "members/qr/my_qr.html", context)
+    return context
 
 
 class MyQrView(APIView):

@@ -27,7 +27,7 @@ from ..forms import (
     OrganisationEditForm,
     OrganisationFilterSet,
 )
-from ..models import Organisation, OrgEvent
+from ..models import Organisation, OrgCodeChange, OrgEvent
 from .scoped import (
     ObjectAction,
     ScopedCreateView,
@@ -261,6 +261,10 @@ class OrgEventsView(
             .select_related("old_parent", "new_parent", "target", "actor")
             .order_by("-at", "-pk")[:200]
         )
+        # codes follow the tree (issue 17): the unit's former codes, newest first
+        context["code_changes"] = OrgCodeChange.objects.filter(org=self.object).order_by(
+            "-at", "-pk"
+        )[:50]
         return context
 
 

@@ -54,6 +54,7 @@ The organisation chooser (``orgtree.admin.chooser``) is the unit picker these fo
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -65,6 +66,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -392,7 +394,28 @@ class ScopedDeleteView(ScopedQuerysetMixin, generic.DeleteView):
         return self.scoped_queryset(["delete"])
 
 
+def display_value(value):
+    """A value as staff should read it in an inspect view (issue 17: they saw Python's "None",
+    "True"): empty → "—", yes/no in Vietnamese, dates as dd/mm/yyyy, collections joined."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("Có") if value else _("Không")
+    if isinstance(value, datetime.datetime):
+        return date_format(
+            timezone.localtime(value) if timezone.is_aware(value) else value, "d/m/Y H:i"
+        )
+    if isinstance(value, datetime.date):
+        return date_format(value, "d/m/Y")
+    if isinstance(value, (set, frozenset, list, tuple)):
+        return ", ".join(str(item) for item in sorted(value, key=str)) or "—"
+    return value
+
+
 class ScopedInspectView(ObjectHeaderActionsMixin, ScopedQuerysetMixin, generic.InspectView):
+    def get_field_display_value(self, field_name, field):
+        return display_value(super().get_field_display_value(field_name, field))
+
     def get_object(self, queryset=None):
         return get_object_or_404(
             self.scoped_queryset(self.any_permission_required), pk=unquote(str(self.pk))
