@@ -33,6 +33,7 @@ from sotay_plugins import jobs, versions
 from sotay_plugins.members.models import Member
 from sotay_plugins.members.services import VISIBLE_STATUSES
 from sotay_plugins.orgtree import scope
+from sotay_plugins.orgtree.models import Organisation
 from sotay_plugins.pagecache import EVERYONE_KEY
 from sotay_plugins.registry import registry
 
@@ -489,6 +490,10 @@ def compose(user, **fields):
     issuer, audience = fields.get("issuer_org"), fields.get("audience_org")
     if issuer is None or audience is None:
         raise ValidationError(_("Chọn đơn vị gửi và phạm vi nhận."))
+    # Their place in the tree as it is now (an instance loaded earlier may carry stale ranges).
+    units = Organisation.objects.in_bulk([issuer.pk, audience.pk])
+    issuer = fields["issuer_org"] = units[issuer.pk]
+    audience = fields["audience_org"] = units[audience.pk]
     if not scope.can(user, SEND_NOTICE, issuer):
         raise PermissionDenied(_("Bạn không được gửi thông báo thay đơn vị này."))
     if not scope.can(user, SEND_NOTICE, audience):

@@ -28,7 +28,7 @@ def people(tree):
 @pytest.fixture
 def noon():
     """Midday in Hà Nội: outside the quiet hours."""
-    with time_machine.travel("2026-03-10 12:00 +0700", tick=True) as traveller:
+    with time_machine.travel("2027-03-10 12:00 +0700", tick=True) as traveller:
         yield traveller
 
 

@@ -83,7 +83,7 @@ def test_a_member_id_that_does_not_exist_loses_nothing_else(people, noon):
 
 @pytest.mark.django_db
 def test_a_scheduled_request_waits_for_the_tick(people):
-    with time_machine.travel("2026-03-10 12:00 +0700", tick=False) as traveller:
+    with time_machine.travel("2027-03-10 12:00 +0700", tick=False) as traveller:
         from django.utils import timezone
 
         ask([people["a"].pk], send_at=timezone.now() + timezone.timedelta(hours=1))
@@ -124,9 +124,9 @@ def test_a_digest_run_twice_sends_once(people, noon):
     ask([a.pk, b.pk], key="k:1")
     ask([a.pk, b.pk], key="k:2")
     with run_jobs():
-        first = services.send_digests(day="2026-03-10")
+        first = services.send_digests(day="2027-03-10")
     with run_jobs():
-        second = services.send_digests(day="2026-03-10")
+        second = services.send_digests(day="2027-03-10")
     assert first == {"digests": 2} and second == {"digests": 0}
     digests = Notice.objects.filter(kind="notices.digest")
     assert digests.count() == 2
@@ -134,7 +134,7 @@ def test_a_digest_run_twice_sends_once(people, noon):
     assert not Notice.objects.filter(digest=True, digested_at__isnull=True).exists()
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["b@example.org"]
     # The next day's run, with nothing new, sends nothing.
-    assert services.send_digests(day="2026-03-11") == {"digests": 0}
+    assert services.send_digests(day="2027-03-11") == {"digests": 0}
 
 
 @pytest.mark.django_db
@@ -227,14 +227,14 @@ def test_a_push_job_run_twice_pushes_once(people, noon, vapid, push_service):
 @pytest.mark.django_db
 def test_quiet_hours_hold_the_push_not_the_inbox(people, vapid, push_service):
     device(people["a"], push_service, "a")
-    with time_machine.travel("2026-03-10 23:30 +0700", tick=True) as night:
+    with time_machine.travel("2027-03-10 23:30 +0700", tick=True) as night:
         ask([people["a"].pk])
         notice = Notice.objects.get()
         assert push_service.requests == []
-        assert notice.push_at.isoformat().startswith("2026-03-10T23:00")  # 06:00 +07:00
+        assert notice.push_at.isoformat().startswith("2027-03-10T23:00")  # 06:00 +07:00
         tick()
         assert push_service.requests == []
-        night.move_to("2026-03-11 06:01 +0700")
+        night.move_to("2027-03-11 06:01 +0700")
         tick()
         assert push_service.paths() == ["/a"]
 
@@ -243,7 +243,7 @@ def test_quiet_hours_hold_the_push_not_the_inbox(people, vapid, push_service):
 def test_a_member_s_own_quiet_hours(people, vapid, push_service):
     device(people["a"], push_service, "a")
     NoticeSettings.objects.create(member=people["a"], quiet_start=time(12), quiet_end=time(13))
-    with time_machine.travel("2026-03-10 12:30 +0700", tick=True):
+    with time_machine.travel("2027-03-10 12:30 +0700", tick=True):
         ask([people["a"].pk, people["b"].pk])
         assert push_service.requests == []
         assert Notice.objects.count() == 2

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -111,14 +112,17 @@ def preferences(request):
             if not required and request.POST.get(f"mode-{key}")
         }
         try:
-            services.set_modes(member, modes)
-            own.email = (request.POST.get("email") or "").strip()
-            own.quiet_start = _time(request.POST.get("quiet_start"))
-            own.quiet_end = _time(request.POST.get("quiet_end"))
-            if bool(own.quiet_start) != bool(own.quiet_end):
-                raise ValidationError(_("Chọn cả giờ bắt đầu và giờ kết thúc của giờ yên lặng."))
-            own.full_clean()
-            own.save()
+            with transaction.atomic():
+                services.set_modes(member, modes)
+                own.email = (request.POST.get("email") or "").strip()
+                own.quiet_start = _time(request.POST.get("quiet_start"))
+                own.quiet_end = _time(request.POST.get("quiet_end"))
+                if bool(own.quiet_start) != bool(own.quiet_end):
+                    raise ValidationError(
+                        _("Chọn cả giờ bắt đầu và giờ kết thúc của giờ yên lặng.")
+                    )
+                own.full_clean()
+                own.save()
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
