@@ -61,6 +61,9 @@ class NoticeRequest(models.Model):
             )
         ]
 
+    def __str__(self):
+        return f"{self.kind}: {self.title}"
+
 
 class Notice(models.Model):
     """A member's notification: one row per (member, ``dedupe_key``), so the same key twice (a
@@ -129,6 +132,9 @@ class Preference(models.Model):
             models.UniqueConstraint(fields=["member", "kind"], name="notices_one_pref_per_kind")
         ]
 
+    def __str__(self):
+        return f"{self.kind}: {self.mode}"
+
 
 class NoticeSettings(models.Model):
     """A member's e-mail choice and quiet hours (absent: no e-mail, the site's quiet hours)."""
@@ -139,6 +145,9 @@ class NoticeSettings(models.Model):
     email = models.EmailField(_("nhận thêm qua thư điện tử"), blank=True)
     quiet_start = models.TimeField(_("giờ yên lặng từ"), null=True, blank=True)
     quiet_end = models.TimeField(_("đến"), null=True, blank=True)
+
+    def __str__(self):
+        return str(self.member_id)
 
 
 class PushSubscription(models.Model):
@@ -157,6 +166,9 @@ class PushSubscription(models.Model):
     class Meta:
         verbose_name = _("thiết bị nhận thông báo")
         verbose_name_plural = _("thiết bị nhận thông báo")
+
+    def __str__(self):
+        return self.endpoint[:60]
 
 
 class Announcement(Published):

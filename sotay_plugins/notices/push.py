@@ -241,7 +241,9 @@ def push_rows(rows, now=None):
                 counts["gone" if outcomes else "none"] += 1
     if gone:
         PushSubscription.objects.filter(pk__in=gone).delete()
-    sent_subs = [s for subs in devices.values() for s in subs if s.last_push_at and s.pk not in gone]
+    sent_subs = [
+        s for subs in devices.values() for s in subs if s.last_push_at and s.pk not in gone
+    ]
     if sent_subs:
         PushSubscription.objects.bulk_update(sent_subs, ["last_push_at"])
     return counts

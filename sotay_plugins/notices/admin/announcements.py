@@ -149,4 +149,3 @@ class AnnouncementViewSet(ScopedModelViewSet):
 
     def get_form_class(self, for_update=False):
         return AnnouncementForm
-

@@ -133,7 +133,9 @@ class PreferencesView(APIView):
         member = _member(request)
         data = PreferencesInput(data=request.data)
         data.is_valid(raise_exception=True)
-        services.set_modes(member, {row["kind"]: row["mode"] for row in data.validated_data["modes"]})
+        services.set_modes(
+            member, {row["kind"]: row["mode"] for row in data.validated_data["modes"]}
+        )
         if "email" in data.validated_data:
             NoticeSettings.objects.update_or_create(
                 member=member, defaults={"email": data.validated_data["email"]}
@@ -142,9 +144,7 @@ class PreferencesView(APIView):
 
 
 class PushKeyView(APIView):
-    @extend_schema(
-        responses=inline_serializer("PushKey", {"public_key": serializers.CharField()})
-    )
+    @extend_schema(responses=inline_serializer("PushKey", {"public_key": serializers.CharField()}))
     def get(self, request):
         """The server's VAPID public key (the browser's ``applicationServerKey``); empty when
         Web Push is not configured."""

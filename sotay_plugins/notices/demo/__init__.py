@@ -68,7 +68,12 @@ def seed_demo(*, scale, seed, stdout=None):
                 )
                 ids = list(services.recipients(announcement))
                 written += _deliver(
-                    ANNOUNCEMENT_KIND, ids, title, body, announcement.dedupe_key, announcement.sent_at
+                    ANNOUNCEMENT_KIND,
+                    ids,
+                    title,
+                    body,
+                    announcement.dedupe_key,
+                    announcement.sent_at,
                 )
                 Announcement.objects.filter(pk=announcement.pk).update(recipients=len(ids))
         members = list(

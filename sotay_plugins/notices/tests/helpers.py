@@ -39,7 +39,9 @@ class PushService:
             def do_POST(self):  # noqa: N802
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
-                service.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}, body))
+                service.requests.append(
+                    (self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+                )
                 answer = service.answers.get(self.path, 201)
                 if answer == "timeout":
                     time.sleep(service.delay)

@@ -147,7 +147,9 @@ def test_email_only_where_asked(people, noon):
 
 def _decrypt(body, key, auth):
     return json.loads(
-        http_ece.decrypt(body, private_key=key, auth_secret=push.b64url_decode(auth), version="aes128gcm")
+        http_ece.decrypt(
+            body, private_key=key, auth_secret=push.b64url_decode(auth), version="aes128gcm"
+        )
     )
 
 
@@ -162,7 +164,12 @@ def test_push_reaches_the_device_encrypted(people, noon, vapid, push_service):
     assert b"H\xe1\xbb\x8dp" not in body  # encrypted: the title is not readable on the wire
     payload = _decrypt(body, key, auth)
     notice = Notice.objects.get()
-    assert payload == {"title": "Họp chi bộ", "body": "Tối thứ Sáu", "url": "/sinh-hoat/1/", "tag": notice.pk}
+    assert payload == {
+        "title": "Họp chi bộ",
+        "body": "Tối thứ Sáu",
+        "url": "/sinh-hoat/1/",
+        "tag": notice.pk,
+    }
     assert notice.pushed_at is not None
     sub.refresh_from_db()
     assert sub.last_push_at is not None

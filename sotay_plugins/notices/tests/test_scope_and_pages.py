@@ -18,7 +18,9 @@ def compose(user, **fields):
 
 def members_of(announcement):
     return set(
-        Notice.objects.filter(dedupe_key=announcement.dedupe_key).values_list("member_id", flat=True)
+        Notice.objects.filter(dedupe_key=announcement.dedupe_key).values_list(
+            "member_id", flat=True
+        )
     )
 
 
@@ -49,7 +51,10 @@ def test_narrowed_by_position_and_group(tree, people, noon):
     )
     assert members_of(secretaries) == {people["secretary"].pk}
     exempt = compose(
-        district, issuer_org=tree["d1"], audience_org=tree["d1"], audience_groups=frozenset({"exempt"})
+        district,
+        issuer_org=tree["d1"],
+        audience_org=tree["d1"],
+        audience_groups=frozenset({"exempt"}),
     )
     assert members_of(exempt) == {people["b"].pk}
 
@@ -189,9 +194,12 @@ def test_preferences_page(client, people, noon):
     )
     assert response.status_code == 302
     assert services.default_mode("notices.announcement") == "immediate"
-    assert dict(
-        (k, mode) for k, _l, mode, _r in services.member_modes(people["a"])
-    )["notices.announcement"] == "digest"
+    assert (
+        dict((k, mode) for k, _l, mode, _r in services.member_modes(people["a"]))[
+            "notices.announcement"
+        ]
+        == "digest"
+    )
 
 
 @pytest.mark.django_db
@@ -248,7 +256,9 @@ def test_api_push_subscriptions(api, people, settings):
     api.force_authenticate(people["a"].user)
     url = "/api/v1/notices/push-subscriptions/"
     good = {"endpoint": "https://updates.push.services.mozilla.com/wpush/v2/abc", "p256dh": p256dh}
-    bad = api.post(url, {**good, "endpoint": "http://127.0.0.1:8000/x", "auth": auth}, format="json")
+    bad = api.post(
+        url, {**good, "endpoint": "http://127.0.0.1:8000/x", "auth": auth}, format="json"
+    )
     assert bad.status_code == 400 and "endpoint" in bad.json()["fields"]
     bad = api.post(url, {**good, "p256dh": "AAAA", "auth": auth}, format="json")
     assert bad.status_code == 400 and "p256dh" in bad.json()["fields"]

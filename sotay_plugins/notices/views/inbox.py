@@ -76,9 +76,10 @@ def open_notice(request, pk):
 @login_required
 @require_POST
 def mark_one_read(request, pk):
-    if not services.mark_read(request.user, [pk]) and not services.inbox(request.user).filter(
-        pk=pk
-    ).exists():
+    if (
+        not services.mark_read(request.user, [pk])
+        and not services.inbox(request.user).filter(pk=pk).exists()
+    ):
         raise Http404
     return redirect("notices:inbox")
 
@@ -155,5 +156,3 @@ def service_worker(request):
     response["Service-Worker-Allowed"] = "/"
     response["Cache-Control"] = "no-cache"
     return response
-
-
