@@ -7,7 +7,13 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -50,6 +56,18 @@ class NoticeSerializer(serializers.ModelSerializer):
         return obj.read_at is not None
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "unread",
+                OpenApiTypes.STR,
+                enum=["1", "true"],
+                description="Only the notifications not read yet.",
+            )
+        ]
+    )
+)
 class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The caller's notifications, newest first. ``?unread=1``: only those not read yet."""
 
