@@ -302,3 +302,43 @@ def test_vapid_keys_are_a_p256_pair():
     point = push.b64url_decode(public)
     assert len(point) == 65 and len(push.b64url_decode(private)) == 32
     ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)
+
+
+@pytest.mark.django_db
+def test_the_sql_fan_out_writes_what_the_orm_one_does(people, noon, settings, push_service):
+    """PostgreSQL's one-statement fan-out and the ORM's (SQLite) give the same rows."""
+    from django.db import connection
+    from django.utils import timezone
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the one-statement fan-out is PostgreSQL's")
+    settings.SOTAY_PUSH_ALLOW_LOCAL_ENDPOINTS = True
+    a, b, secretary = people["a"], people["b"], people["secretary"]
+    device(a, push_service, "a")
+    device(secretary, push_service, "s")
+    NoticeSettings.objects.create(member=secretary, email="s@example.org", quiet_start=time(11))
+    NoticeSettings.objects.filter(member=secretary).update(quiet_end=time(13))
+    services.set_modes(b, {KIND: Mode.DIGEST})
+    services.set_modes(people["far"], {KIND: Mode.OFF})
+    ids = [a.pk, b.pk, secretary.pk, people["far"].pk, 999999]
+    now = timezone.now()
+    plan = {
+        "required": False,
+        "default": Mode.IMMEDIATE,
+        "site_push_at": services.after_quiet(now, services.quiet_hours()),
+        "now": now,
+    }
+    results, rows = [], []
+    for key, write in (("orm", services._write_chunk), ("sql", services._write_chunk_sql)):
+        req = NoticeRequest(kind=KIND, title="t", dedupe_key=key, send_at=now, member_ids=ids)
+        count, push_now, mail_now = write(req, ids, plan)
+        results.append((count, sorted(push_now), sorted(mail_now)))
+        rows.append(
+            sorted(
+                Notice.objects.filter(dedupe_key=key).values_list(
+                    "member_id", "push_at", "digest", "email"
+                )
+            )
+        )
+    assert results[0] == results[1] == (3, [a.pk], [secretary.pk])
+    assert rows[0] == rows[1]
