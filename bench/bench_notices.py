@@ -145,7 +145,7 @@ def pages(samples, members, seed):
         with CaptureQueriesContext(connection) as ctx:
             assert client.get("/thong-bao/", secure=True).status_code == 200
         queries.append(len(ctx.captured_queries))
-    inbox, bare = [], []
+    inbox, bare, profile = [], [], []
     for i in range(samples):
         client = clients[i % len(clients)]
         t0 = time.perf_counter()
@@ -155,6 +155,9 @@ def pages(samples, members, seed):
         t0 = time.perf_counter()
         client.get("/bench/bare/", secure=True)
         bare.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        client.get("/ho-so/", secure=True)  # another member page, for reference
+        profile.append(time.perf_counter() - t0)
     return {
         "queries_max": max(queries),
         "queries_min": min(queries),
@@ -162,6 +165,8 @@ def pages(samples, members, seed):
         "inbox_p95_ms": percentile(inbox, 0.95) * 1000,
         "bare_median_ms": statistics.median(bare) * 1000,
         "bare_p95_ms": percentile(bare, 0.95) * 1000,
+        "profile_median_ms": statistics.median(profile) * 1000,
+        "profile_p95_ms": percentile(profile, 0.95) * 1000,
         "inbox_rps": 1 / statistics.mean(inbox),
         "bare_rps": 1 / statistics.mean(bare),
     }
@@ -200,7 +205,9 @@ def main():
         f"{result['inbox_median_ms']:.1f} ms, p95 {result['inbox_p95_ms']:.1f} ms "
         f"({result['inbox_rps']:.0f} req/s in one process); bare view median "
         f"{result['bare_median_ms']:.2f} ms, p95 {result['bare_p95_ms']:.2f} ms "
-        f"({result['bare_rps']:.0f} req/s); ratio {result['inbox_rps'] / result['bare_rps']:.2f}"
+        f"({result['bare_rps']:.0f} req/s); ratio {result['inbox_rps'] / result['bare_rps']:.2f}; "
+        f"the profile page /ho-so/ median {result['profile_median_ms']:.1f} ms, "
+        f"p95 {result['profile_p95_ms']:.1f} ms"
     )
     print(benchlib.load())
 

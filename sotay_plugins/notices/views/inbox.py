@@ -26,7 +26,7 @@ from sotay_plugins.members.services import current_member
 from .. import push, services
 from ..models import Mode, NoticeSettings
 
-PER_PAGE = 30
+PER_PAGE = 20
 
 
 @login_required
