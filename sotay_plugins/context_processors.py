@@ -1,3 +1,5 @@
+from django.utils.functional import cached_property
+
 from .registry import registry
 
 #: How many places the bottom bar has at 320 px: four at the normal size, three in large type
@@ -14,10 +16,25 @@ def split_tabs(tabs, places):
     return tabs[: places - 1], tabs[places - 1 :]
 
 
+class _Tab:
+    """A shell tab as the template sees it: its fields, and ``count`` (its badge) asked of the
+    tab only if the template shows it."""
+
+    def __init__(self, tab, request):
+        self._tab, self._request = tab, request
+
+    def __getattr__(self, name):
+        return getattr(self._tab, name)
+
+    @cached_property
+    def count(self):
+        return self._tab.badge(self._request) if self._tab.badge else None
+
+
 def shell(request):
     """The member shell's tabs (from every enabled plugin) and the reader's large-type choice."""
     large = request.COOKIES.get("sotay_large") == "1"
-    tabs = registry.ordered_tabs()
+    tabs = [_Tab(tab, request) for tab in registry.ordered_tabs()]
     bar, more = split_tabs(tabs, BAR_PLACES[large])
     return {
         "shell_tabs": tabs,

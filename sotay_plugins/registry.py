@@ -43,13 +43,18 @@ class BuiltinRole:
 
 @dataclass(frozen=True)
 class ShellTab:
-    """A tab of the member shell's bottom bar. ``url_name`` is reversed without arguments."""
+    """A tab of the member shell's bottom bar. ``url_name`` is reversed without arguments.
+
+    ``badge`` (optional): ``fn(request) -> int | None``, a small count shown on the tab (unread
+    notices); asked only when the shell renders the tab, and it must be cheap (cached).
+    """
 
     key: str
     label: str
     url_name: str
     icon: str = "•"
     order: int = 100
+    badge: Callable[[Any], int | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -128,8 +133,16 @@ class ApiPath:
 
 @dataclass(frozen=True)
 class NoticeKind:
+    """A notification a plugin can send (``signals.notice_requested``'s ``kind``).
+
+    ``default``: how members get it until they choose ("immediate", "digest" or "off");
+    ``required``: members cannot turn it off or put it in the digest (a meeting convened).
+    """
+
     key: str
     label: str
+    default: str = "immediate"
+    required: bool = False
 
 
 @dataclass(frozen=True)

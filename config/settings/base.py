@@ -44,6 +44,7 @@ BUILTIN_PLUGINS = [
     "editorial",  # the newsroom and the library: Wagtail pages (DESIGN.md keeps them in editorial/)
     "sotay_plugins.meetings",
     "sotay_plugins.study",  # resolutions, study plans and sessions, quizzes, points, boards
+    "sotay_plugins.notices",  # inbox, Web Push, e-mail where asked, digests, committees' notices
     "search",  # one search over what the plugins register as searchable
 ]
 SOTAY_PLUGINS = plugin_apps(BUILTIN_PLUGINS, env_list("SOTAY_PLUGINS")) + env_list(
@@ -393,6 +394,19 @@ SPECTACULAR_SETTINGS = {
         "LinkKindEnum": "editorial.choices.LinkKind",
     },
 }
+
+# --- Notifications (sotay_plugins.notices) --------------------------------------------------
+# Web Push keys: `manage.py vapid_keys` prints a new pair. Without them only the inbox and e-mail.
+SOTAY_VAPID_PUBLIC_KEY = os.environ.get("SOTAY_VAPID_PUBLIC_KEY", "")
+SOTAY_VAPID_PRIVATE_KEY = os.environ.get("SOTAY_VAPID_PRIVATE_KEY", "")
+SOTAY_VAPID_SUBJECT = os.environ.get("SOTAY_VAPID_SUBJECT", "mailto:quantri@localhost")
+SOTAY_PUSH_TIMEOUT = float(os.environ.get("SOTAY_PUSH_TIMEOUT") or 10)
+# Pushes are held to the morning in these local hours (a member may set their own).
+SOTAY_NOTICES_QUIET_HOURS = tuple(env_list("SOTAY_NOTICES_QUIET_HOURS", "22:00,06:00")[:2])
+SOTAY_NOTICES_DIGEST_HOUR = int(os.environ.get("SOTAY_NOTICES_DIGEST_HOUR") or 7)
+# Kinds members cannot turn off or put in the digest, besides those declared required.
+SOTAY_NOTICES_REQUIRED_KINDS = env_list("SOTAY_NOTICES_REQUIRED_KINDS", "meetings.reminder")
+SOTAY_SITE_URL = os.environ.get("SOTAY_SITE_URL", "").rstrip("/")
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {
