@@ -80,9 +80,6 @@ class FeedbackConfig(PluginConfig):
         registry.add_shell_tab(
             ShellTab("feedback", _("Góp ý"), "feedback:list", icon="✉", order=400)
         )
-        registry.add_shell_tab(
-            ShellTab("questions", _("Hỏi đáp"), "feedback:questions", icon="?", order=410)
-        )
         registry.add_api_route("feedback", feedback_api.FeedbackViewSet, "feedback")
         registry.add_api_path(
             "feedback/receivers/", feedback_api.ReceiverListView, "feedback-receivers"

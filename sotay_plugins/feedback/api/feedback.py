@@ -113,9 +113,11 @@ def _attachments(feedback):
 
 
 class EntrySerializer(serializers.ModelSerializer):
-    """A line of the thread. ``by``: "author" (the sender, never named), or the unit's name."""
+    """A line of the thread. ``by``: "author" (the sender, never named), or the unit's name;
+    ``kind``: reply, author, progress, assigned, forwarded, closed, flagged, cleared, revealed."""
 
     by = serializers.SerializerMethodField()
+    kind = serializers.CharField(read_only=True)
 
     class Meta:
         model = Entry
@@ -132,6 +134,8 @@ class FeedbackSerializer(serializers.ModelSerializer):
     receiver_name = serializers.CharField(source="receiver.name", read_only=True)
     topic_name = serializers.CharField(source="topic.name", read_only=True, default=None)
     reference = serializers.CharField(source="public_ref", read_only=True)
+    #: review, received, in_progress, closed
+    status = serializers.CharField(read_only=True)
     flagged = serializers.SerializerMethodField()
     files = serializers.SerializerMethodField()
 
@@ -285,6 +289,7 @@ def serve_attachment(feedback, number):
 
 class InboxEntrySerializer(serializers.ModelSerializer):
     by = serializers.SerializerMethodField()
+    kind = serializers.CharField(read_only=True)
 
     class Meta:
         model = Entry
@@ -305,6 +310,8 @@ class InboxSerializer(serializers.ModelSerializer):
     receiver_name = serializers.CharField(source="receiver.name", read_only=True)
     topic_name = serializers.CharField(source="topic.name", read_only=True, default=None)
     reference = serializers.CharField(source="public_ref", read_only=True)
+    #: review, received, in_progress, closed
+    status = serializers.CharField(read_only=True)
     author_name = serializers.SerializerMethodField()
     assignee = serializers.IntegerField(source="assignee_id", read_only=True)
     issuer_org = serializers.IntegerField(source="receiver.org_id", read_only=True)
