@@ -236,12 +236,24 @@ def test_no_admin_screen_reads_the_escrow(world, hidden, client):
         "/quan-tri/gop-y/danh-tinh/",
         "/quan-tri/gop-y/bao-cao/",
         "/quan-tri/gop-y-don-vi-nhan/",
+        "/quan-tri/gop-y-don-vi-nhan/?export=csv",
+        "/quan-tri/gop-y-don-vi-nhan/?export=xlsx",
+        "/quan-tri/hoi-dap/?export=csv",
         "/quan-tri/snippets/",
+        "/tim-kiem/?q=sua+duong",
     ):
         response = client.get(url)
         body = response.content.decode()
         for secret in secrets_of(world["author"]):
             assert secret not in body, url
+
+
+def test_no_author_in_the_search_index(world, hidden):
+    """What search holds of feedback: only published Q&A; no feedback kind, no author."""
+    from sotay_plugins.registry import registry
+
+    assert all(kind.model is not Feedback for kind in registry.searchable.values())
+    assert all(kind.model is not IdentityEscrow for kind in registry.searchable.values())
 
 
 def test_no_author_in_the_handlers_pages(world, hidden, client):
