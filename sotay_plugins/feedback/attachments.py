@@ -244,13 +244,18 @@ def prepare(uploads):
     return ready
 
 
-def save_all(feedback, prepared):
+def save_all(feedback, prepared, day_only=False):
+    """Store the files and their rows. ``day_only`` (hidden feedback): a file kept on a local
+    disk gets its times set to the start of the day, so that not even the file system dates
+    the sending more finely."""
     from .models import Attachment
 
     storage = Attachment._meta.get_field("file").storage  # the private storage
     rows = []
     for number, (kind, content_type, extension, content, size) in enumerate(prepared, start=1):
         name = storage.save(stored_name(extension), content)
+        if day_only:
+            _to_start_of_day(storage, name)
         rows.append(
             Attachment(
                 feedback=feedback,
@@ -263,6 +268,17 @@ def save_all(feedback, prepared):
         )
     Attachment.objects.bulk_create(rows)
     return rows
+
+
+def _to_start_of_day(storage, name):
+    from django.utils import timezone
+
+    try:
+        path = storage.path(name)
+    except NotImplementedError:  # object storage: no local times to set
+        return
+    midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    os.utime(path, (midnight.timestamp(), midnight.timestamp()))
 
 
 def basename(attachment):

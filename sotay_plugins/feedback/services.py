@@ -194,7 +194,7 @@ def send(member, *, receiver, text, hide_identity=False, topic=None, files=()):
         )
         if hide_identity:
             escrow.seal(feedback, member.pk)
-        attachments.save_all(feedback, prepared)
+        attachments.save_all(feedback, prepared, day_only=bool(hide_identity))
         if hits:
             _add_entry(
                 feedback,
@@ -202,10 +202,14 @@ def send(member, *, receiver, text, hide_identity=False, topic=None, files=()):
                 _("Góp ý đang được xem xét trước khi chuyển xử lý."),
                 to_author=True,
             )
-        jobs.enqueue(
-            "sotay_plugins.feedback.services.notify_handlers", feedback_id=str(feedback.pk)
-        )
-    log.info("feedback received", extra={"feedback": feedback.public_ref})
+        if not hide_identity:
+            # Hidden feedback leaves no trace timed finer than its day: no job row (whose
+            # creation time would date it), no log line. Its handlers find it in their inbox.
+            jobs.enqueue(
+                "sotay_plugins.feedback.services.notify_handlers", feedback_id=str(feedback.pk)
+            )
+    if not hide_identity:
+        log.info("feedback received", extra={"feedback": feedback.public_ref})
     return feedback
 
 

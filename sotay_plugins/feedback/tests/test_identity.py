@@ -175,7 +175,11 @@ def test_no_author_in_logs_or_the_job_queue(world, caplog, django_capture_on_com
         services.close(world["handler"], feedback, "Đã xử lý")
     text = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
     jobs = " ".join(f"{j.kwargs} {j.created_by_id} {j.dedupe_key}" for j in OutboxJob.objects.all())
-    assert OutboxJob.objects.exists()
+    # hidden feedback leaves no job row at all (its creation time would date the sending)
+    assert str(feedback.pk) not in jobs
+    assert not [
+        r for r in caplog.records if feedback.public_ref in f"{r.getMessage()} {r.__dict__}"
+    ]
     for secret in secrets_of(world["author"]):
         assert secret not in text
         assert secret not in jobs
@@ -183,6 +187,32 @@ def test_no_author_in_logs_or_the_job_queue(world, caplog, django_capture_on_com
     # the author's own entries name nobody and keep only their day
     entry = Entry.objects.get(feedback=feedback, kind=Entry.Kind.AUTHOR)
     assert entry.by_user_id is None and entry.at is None
+
+
+def test_a_hidden_photo_file_is_dated_by_its_day_only(world):
+    import os
+
+    from django.utils import timezone
+
+    from sotay_plugins.feedback.models import Attachment
+
+    from .helpers import jpeg_with_gps
+
+    feedback = services.send(
+        world["author"],
+        receiver=world["r_d1"].pk,
+        text="Ảnh",
+        hide_identity=True,
+        files=[jpeg_with_gps()],
+    )
+    path = Attachment.objects.get(feedback=feedback).file.path
+    midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    assert os.stat(path).st_mtime == midnight.timestamp()
+
+
+def test_a_shown_feedback_notifies_its_handlers_through_the_job_queue(world):
+    feedback = services.send(world["author"], receiver=world["r_d1"].pk, text="Hiện tên")
+    assert OutboxJob.objects.filter(kwargs__feedback_id=str(feedback.pk)).exists()
 
 
 def test_no_author_through_the_api(world, hidden, api):
