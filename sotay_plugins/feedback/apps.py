@@ -85,6 +85,7 @@ class FeedbackConfig(PluginConfig):
             "feedback/receivers/", feedback_api.ReceiverListView, "feedback-receivers"
         )
         registry.add_api_route("feedback-inbox", feedback_api.InboxViewSet, "feedback-inbox")
+        registry.add_api_route("feedback-reveals", feedback_api.RevealViewSet, "feedback-reveal")
         registry.add_api_route("questions", questions_api.QuestionViewSet, "question")
         registry.add_api_path(
             "reports/feedback/", feedback_api.FeedbackReportView, "report-feedback"

@@ -10,6 +10,7 @@ side ever carries the author of hidden feedback.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -22,7 +23,7 @@ from rest_framework.views import APIView
 from sotay_plugins import files as shared_files
 
 from .. import attachments, services
-from ..models import Entry, Feedback, Receiver
+from ..models import Custodianship, Entry, Feedback, Receiver, RevealRequest
 
 VI = {
     "required": gettext_lazy("Trường này là bắt buộc."),
@@ -505,3 +506,104 @@ class FeedbackReportView(APIView):
             for row in services.report_rows(page)
         ]
         return paginator.get_paginated_response(rows)
+
+
+# --- the custodian's side -----------------------------------------------------------------
+
+
+class RevealSerializer(serializers.ModelSerializer):
+    """A request to reveal a hidden author; ``decision``: null (waiting), "approved" or
+    "refused". The identity itself is only at ``identity/``."""
+
+    feedback = serializers.UUIDField(source="feedback_id", read_only=True)
+    reference = serializers.CharField(source="feedback.public_ref", read_only=True)
+    receiver_name = serializers.CharField(source="feedback.receiver.name", read_only=True)
+    requested_by = serializers.CharField(source="requested_by.get_username", read_only=True)
+    decision = serializers.SerializerMethodField()
+    share_with_requester = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RevealRequest
+        fields = [
+            "id",
+            "feedback",
+            "reference",
+            "receiver_name",
+            "requested_by",
+            "reason",
+            "at",
+            "decision",
+            "share_with_requester",
+        ]
+        read_only_fields = fields
+
+    def get_decision(self, item) -> str | None:
+        decision = getattr(item, "decision", None)
+        if decision is None:
+            return None
+        return "approved" if decision.approved else "refused"
+
+    def get_share_with_requester(self, item) -> bool:
+        decision = getattr(item, "decision", None)
+        return bool(decision and decision.share_with_requester)
+
+
+class DecideSerializer(serializers.Serializer):
+    approve = serializers.BooleanField()
+    share_with_requester = serializers.BooleanField(default=False)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class RevealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Requests to reveal hidden authors: those to the units the caller keeps identities for
+    (the one custodian), and those the caller wrote. ``decide`` (POST, the custodian, once);
+    ``identity`` (GET): the author, for the custodian and a requester the custodian granted it
+    to, each showing logged; anyone else 404."""
+
+    serializer_class = RevealSerializer
+
+    def get_queryset(self):
+        user = self.request.user
+        kept = Custodianship.objects.filter(user_id=user.pk).values("receiver_id")
+        return (
+            RevealRequest.objects.filter(
+                Q(feedback__receiver_id__in=kept) | Q(requested_by_id=user.pk)
+            )
+            .select_related("feedback", "feedback__receiver", "requested_by", "decision")
+            .order_by("-at", "-pk")
+        )
+
+    @extend_schema(request=DecideSerializer, responses=RevealSerializer)
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        item = self.get_object()
+        serializer = DecideSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            services.decide(
+                request.user,
+                item,
+                approve=data["approve"],
+                share_with_requester=data["share_with_requester"],
+                note=data["note"],
+            )
+        except DjangoValidationError as exc:
+            _django_errors(exc)
+        return Response(RevealSerializer(self.get_queryset().get(pk=item.pk)).data)
+
+    @extend_schema(
+        responses=inline_serializer(
+            "RevealedIdentity",
+            {"full_name": serializers.CharField(), "cell": serializers.CharField()},
+        )
+    )
+    @action(detail=True, methods=["get"])
+    def identity(self, request, pk=None):
+        item = self.get_object()
+        if not services.may_see_identity(request.user, item):
+            raise exceptions.NotFound(_("Không tìm thấy."))
+        member = services.revealed_identity(request.user, item)
+        if member is None:
+            raise exceptions.NotFound(_("Không tìm thấy."))
+        return Response({"full_name": member.full_name, "cell": member.cell.name})

@@ -299,3 +299,29 @@ def test_the_author_finds_their_hidden_feedback_and_nobody_else_does(world, hidd
     assert not services.my_feedback(world["neighbour"]).exists()
     assert escrow.wrote(hidden, world["author"].pk)
     assert not escrow.wrote(hidden, world["neighbour"].pk)
+
+
+def test_the_custodian_decides_and_reads_through_the_api(world, hidden, api):
+    request = services.request_reveal(world["handler"], hidden, REASON)
+    url = f"/api/v1/feedback-reveals/{request.pk}/"
+    # nobody else reaches the request: another unit's custodian, a full admin, a handler of
+    # the same unit who did not write it
+    for user in ("other_custodian", "full_admin", "handler2", "other_handler"):
+        api.force_authenticate(world[user])
+        assert api.get(url).status_code == 404, user
+        assert api.post(url + "decide/", {"approve": True}).status_code == 404, user
+        assert api.get(url + "identity/").status_code == 404, user
+    # the requester sees the request, not the identity, and cannot decide
+    api.force_authenticate(world["handler"])
+    assert api.get(url).json()["decision"] is None
+    assert api.post(url + "decide/", {"approve": True}).status_code == 403
+    assert api.get(url + "identity/").status_code == 404
+    api.force_authenticate(world["custodian"])
+    assert api.get(url + "identity/").status_code == 404  # before the decision
+    body = api.post(url + "decide/", {"approve": True}).json()
+    assert body["decision"] == "approved" and body["share_with_requester"] is False
+    assert api.post(url + "decide/", {"approve": False}).status_code == 400  # once
+    assert api.get(url + "identity/").json()["full_name"] == "Nguyễn Văn Gửi"
+    api.force_authenticate(world["handler"])
+    assert api.get(url + "identity/").status_code == 404  # not granted to the requester
+    assert RevealAccess.objects.filter(request=request).count() == 1
