@@ -325,3 +325,16 @@ def test_the_custodian_decides_and_reads_through_the_api(world, hidden, api):
     api.force_authenticate(world["handler"])
     assert api.get(url + "identity/").status_code == 404  # not granted to the requester
     assert RevealAccess.objects.filter(request=request).count() == 1
+
+
+def test_no_reveal_without_a_request(world, hidden, client, api):
+    """The custodian holds no door to a name except a request: not the feedback's admin page
+    (they are not a handler), not the API, and the service needs a decided request."""
+    client.force_login(world["custodian"])
+    assert client.get(f"/quan-tri/gop-y/{hidden.pk}/").status_code == 404
+    api.force_authenticate(world["custodian"])
+    assert api.get(f"/api/v1/feedback-inbox/{hidden.pk}/").status_code == 404
+    assert api.get("/api/v1/feedback-reveals/").json()["results"] == []
+    assert not RevealRequest.objects.exists()
+    with pytest.raises(PermissionDenied):
+        services.revealed_identity(world["custodian"], RevealRequest(feedback=hidden))
