@@ -22,14 +22,14 @@ def test_the_role_table_holds_what_the_registry_declares():
         assert role.capabilities == expected
     assert builtin["document_uploader"].needs_body
     assert set(STAFF_BASE) <= set(builtin["cell_secretary"].capabilities)
-    # nobody declares the feedback roles until a feedback plugin does
-    assert "feedback_handler" not in builtin and "identity_custodian" not in builtin
+    # a role is declared by the plugin whose work it is (feedback's by feedback), never here
+    assert "retired_plugin_role" not in builtin
 
 
 def test_a_builtin_role_nobody_declares_any_more_bundles_nothing():
     stale = Role.objects.create(
-        code="feedback_handler",
-        name="Xử lý phản ánh",
+        code="retired_plugin_role",
+        name="Vai trò của plugin đã tắt",
         capabilities=list(STAFF_BASE),
         is_builtin=True,
     )

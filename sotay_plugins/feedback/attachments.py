@@ -1,0 +1,285 @@
+"""Attachments of feedback: photos, video, recordings and files.
+
+- The size is checked first, from what the upload says (never by reading it), against the
+  limit of its kind (``FEEDBACK_MAX_SIZES``); the API refuses a request whose body is over
+  ``FEEDBACK_MAX_REQUEST`` before parsing it at all.
+- The content must be what the extension says (magic bytes; the name is never trusted): an
+  executable renamed ``.jpg`` is refused.
+- Images lose their metadata before they are stored: EXIF (GPS, camera, time), XMP, IPTC and
+  comments are cut from JPEG and PNG byte by byte (no re-encoding, so no quality lost and no
+  time spent decoding); WebP is re-encoded by Pillow without them. Pillow opens every image
+  first, so a file that is not really one is refused.
+- Files are stored in the private storage under a random name and served only through the
+  scope checks of ``views`` and ``api``.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import struct
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+from sotay_plugins import files as shared_files
+
+MB = 1024 * 1024
+DEFAULT_MAX_SIZES = {"image": 10 * MB, "video": 100 * MB, "audio": 20 * MB, "file": 20 * MB}
+DEFAULT_MAX_REQUEST = 120 * MB
+MAX_FILES = 5
+
+#: extension → (kind, content type, format key checked by ``sniff``)
+TYPES = {
+    ".jpg": ("image", "image/jpeg", "jpeg"),
+    ".jpeg": ("image", "image/jpeg", "jpeg"),
+    ".png": ("image", "image/png", "png"),
+    ".webp": ("image", "image/webp", "webp"),
+    ".mp4": ("video", "video/mp4", "iso"),
+    ".mov": ("video", "video/quicktime", "iso"),
+    ".3gp": ("video", "video/3gpp", "iso"),
+    ".webm": ("video", "video/webm", "ebml"),
+    ".mp3": ("audio", "audio/mpeg", "mp3"),
+    ".m4a": ("audio", "audio/mp4", "iso"),
+    ".aac": ("audio", "audio/aac", "aac"),
+    ".ogg": ("audio", "audio/ogg", "ogg"),
+    ".opus": ("audio", "audio/ogg", "ogg"),
+    ".wav": ("audio", "audio/wav", "wav"),
+    ".amr": ("audio", "audio/amr", "amr"),
+    ".pdf": ("file", "application/pdf", "pdf"),
+    ".docx": ("file", shared_files.FILE_KINDS["docx"][2], "docx"),
+    ".xlsx": ("file", shared_files.FILE_KINDS["xlsx"][2], "xlsx"),
+}
+
+
+def max_sizes():
+    return {**DEFAULT_MAX_SIZES, **getattr(settings, "FEEDBACK_MAX_SIZES", {})}
+
+
+def max_request():
+    return getattr(settings, "FEEDBACK_MAX_REQUEST", DEFAULT_MAX_REQUEST)
+
+
+def accepted_text():
+    return _(
+        "Nhận ảnh (JPG, PNG, WebP), video (MP4, MOV, 3GP, WebM), ghi âm (MP3, M4A, AAC, OGG, "
+        "WAV, AMR) và tệp PDF, Word, Excel."
+    )
+
+
+def sniff(upload, expected):
+    """Whether the first bytes of ``upload`` are of the format ``expected``."""
+    upload.seek(0)
+    head = upload.read(64)
+    upload.seek(0)
+    if expected == "jpeg":
+        return head.startswith(b"\xff\xd8\xff")
+    if expected == "png":
+        return head.startswith(b"\x89PNG\r\n\x1a\n")
+    if expected == "webp":
+        return head[:4] == b"RIFF" and head[8:12] == b"WEBP"
+    if expected == "iso":  # MP4, MOV, 3GP, M4A: a box "ftyp" first
+        return head[4:8] == b"ftyp"
+    if expected == "ebml":
+        return head.startswith(b"\x1a\x45\xdf\xa3")
+    if expected == "mp3":
+        return head.startswith(b"ID3") or (
+            len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0
+        )
+    if expected == "aac":
+        return len(head) > 1 and head[0] == 0xFF and head[1] & 0xF6 == 0xF0
+    if expected == "ogg":
+        return head.startswith(b"OggS")
+    if expected == "wav":
+        return head[:4] == b"RIFF" and head[8:12] == b"WAVE"
+    if expected == "amr":
+        return head.startswith(b"#!AMR")
+    if expected in ("pdf", "docx", "xlsx"):
+        return shared_files.sniff(upload) == expected
+    return False
+
+
+def check(upload):
+    """Refuse (in Vietnamese) an upload too large, of a kind we do not take, or whose bytes are
+    not what its extension says. Returns ``(kind, content type, extension)``."""
+    extension = shared_files.extension_of(upload.name)
+    known = TYPES.get(extension)
+    if known is None:
+        raise ValidationError(accepted_text(), code="kind")
+    kind, content_type, expected = known
+    limit = max_sizes()[kind]
+    size = upload.size or 0
+    if size > limit:  # decided from the size alone: the content is never read
+        raise ValidationError(
+            _("Tệp %(name)s quá lớn (%(size)s). Dung lượng tối đa là %(max)s.")
+            % {"name": upload.name, "size": filesizeformat(size), "max": filesizeformat(limit)},
+            code="too_large",
+        )
+    if size == 0:
+        raise ValidationError(_("Tệp %(name)s rỗng.") % {"name": upload.name}, code="empty")
+    if not sniff(upload, expected):
+        raise ValidationError(
+            _("Nội dung tệp %(name)s không khớp với phần mở rộng %(ext)s. %(accepted)s")
+            % {"name": upload.name, "ext": extension, "accepted": accepted_text()},
+            code="content",
+        )
+    return kind, content_type, extension
+
+
+# --- metadata stripping -------------------------------------------------------------------
+
+#: JPEG segments kept: JFIF (APP0), ICC colour profile (APP2), Adobe colour transform (APP14).
+_JPEG_KEEP_APP = {0xE0, 0xE2, 0xEE}
+
+
+def strip_jpeg(data: bytes) -> bytes:
+    """The JPEG without its EXIF/XMP (APP1), IPTC (APP13), other APPn segments and comments."""
+    if not data.startswith(b"\xff\xd8"):
+        raise ValueError("not a JPEG")
+    out = [b"\xff\xd8"]
+    i, n = 2, len(data)
+    while i < n:
+        if data[i] != 0xFF:
+            raise ValueError("bad JPEG marker")
+        marker = data[i + 1]
+        if marker == 0xFF:  # fill byte
+            i += 1
+            continue
+        if marker == 0xDA:  # start of scan: the rest is image data
+            out.append(data[i:])
+            break
+        if 0xD0 <= marker <= 0xD7 or marker == 0x01:
+            out.append(data[i : i + 2])
+            i += 2
+            continue
+        (length,) = struct.unpack(">H", data[i + 2 : i + 4])
+        segment = data[i : i + 2 + length]
+        if len(segment) < 2 + length:
+            raise ValueError("truncated JPEG")
+        is_app = 0xE0 <= marker <= 0xEF
+        if not ((is_app and marker not in _JPEG_KEEP_APP) or marker == 0xFE):
+            out.append(segment)
+        i += 2 + length
+    return b"".join(out)
+
+
+_PNG_DROP = {b"eXIf", b"tEXt", b"zTXt", b"iTXt", b"tIME"}
+
+
+def strip_png(data: bytes) -> bytes:
+    """The PNG without its eXIf, text and time chunks."""
+    signature = b"\x89PNG\r\n\x1a\n"
+    if not data.startswith(signature):
+        raise ValueError("not a PNG")
+    out, i = [signature], len(signature)
+    while i + 8 <= len(data):
+        (length,) = struct.unpack(">I", data[i : i + 4])
+        kind = data[i + 4 : i + 8]
+        end = i + 12 + length
+        if end > len(data):
+            raise ValueError("truncated PNG")
+        if kind not in _PNG_DROP:
+            out.append(data[i:end])
+        i = end
+        if kind == b"IEND":
+            break
+    return b"".join(out)
+
+
+def clean_image(upload, extension):
+    """The image's bytes without metadata; refuses what Pillow cannot open as that image."""
+    from PIL import Image, UnidentifiedImageError
+
+    upload.seek(0)
+    data = upload.read()
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            fmt = image.format
+            if extension in (".jpg", ".jpeg") and fmt == "JPEG":
+                return strip_jpeg(data)
+            if extension == ".png" and fmt == "PNG":
+                return strip_png(data)
+            if extension == ".webp" and fmt == "WEBP":
+                image.load()
+                buffer = io.BytesIO()
+                image.save(buffer, "WEBP", quality=90)  # saved without exif/xmp
+                return buffer.getvalue()
+    except (
+        UnidentifiedImageError,
+        OSError,
+        ValueError,
+        struct.error,
+        Image.DecompressionBombError,
+    ):
+        pass
+    raise ValidationError(
+        _("Ảnh %(name)s bị hỏng hoặc không phải ảnh.") % {"name": upload.name}, code="content"
+    )
+
+
+def stored_name(extension):
+    return f"feedback/{uuid.uuid4().hex}{extension}"
+
+
+def prepare(uploads):
+    """Check every upload; return what to store: ``[(kind, type, extension, content, size)]``.
+    Nothing is stored until every file passed."""
+    uploads = list(uploads)
+    if len(uploads) > MAX_FILES:
+        raise ValidationError(
+            _("Gửi tối đa %(n)d tệp mỗi lần.") % {"n": MAX_FILES}, code="too_many"
+        )
+    ready = []
+    for upload in uploads:
+        kind, content_type, extension = check(upload)
+        if kind == "image":
+            content = ContentFile(clean_image(upload, extension))
+        else:
+            content = upload
+        ready.append((kind, content_type, extension, content, content.size))
+    return ready
+
+
+def save_all(feedback, prepared, day_only=False):
+    """Store the files and their rows. ``day_only`` (hidden feedback): a file kept on a local
+    disk gets its times set to the start of the day, so that not even the file system dates
+    the sending more finely."""
+    from .models import Attachment
+
+    storage = Attachment._meta.get_field("file").storage  # the private storage
+    rows = []
+    for number, (kind, content_type, extension, content, size) in enumerate(prepared, start=1):
+        name = storage.save(stored_name(extension), content)
+        if day_only:
+            _to_start_of_day(storage, name)
+        rows.append(
+            Attachment(
+                feedback=feedback,
+                kind=kind,
+                file=name,
+                name=f"tep-{number}{extension}",
+                content_type=content_type,
+                size=size,
+            )
+        )
+    Attachment.objects.bulk_create(rows)
+    return rows
+
+
+def _to_start_of_day(storage, name):
+    from django.utils import timezone
+
+    try:
+        path = storage.path(name)
+    except NotImplementedError:  # object storage: no local times to set
+        return
+    midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    os.utime(path, (midnight.timestamp(), midnight.timestamp()))
+
+
+def basename(attachment):
+    return os.path.basename(attachment.name)

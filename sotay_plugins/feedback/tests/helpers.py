@@ -1,0 +1,55 @@
+"""Helpers shared by the feedback tests (plain functions; fixtures live in conftest.py)."""
+
+import io
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+
+def jpeg_with_gps(size=(64, 48), name="anh.jpg"):
+    """A real JPEG carrying EXIF with a GPS position and a camera model."""
+    from PIL import Image
+
+    image = Image.new("RGB", size, (200, 30, 30))
+    exif = Image.Exif()
+    exif[0x0110] = "May anh thu"  # Model
+    gps = exif.get_ifd(0x8825)
+    gps[1] = "N"
+    gps[2] = (9.0, 56.0, 0.0)
+    gps[3] = "E"
+    gps[4] = (106.0, 20.0, 0.0)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=exif.tobytes())
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+
+
+def png_with_text(name="anh.png"):
+    from PIL import Image, PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", "GPS 9.93 106.34")
+    buffer = io.BytesIO()
+    Image.new("RGB", (10, 10)).save(buffer, "PNG", pnginfo=info)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def exe_as_jpg():
+    return SimpleUploadedFile(
+        "anh.jpg", b"MZ\x90\x00\x03" + b"\x00" * 200, content_type="image/jpeg"
+    )
+
+
+class HugeUpload:
+    """An upload that says it is 500 MB and fails if anyone reads it."""
+
+    name = "video.mp4"
+    size = 500 * 1024 * 1024
+    content_type = "video/mp4"
+
+    def read(self, *args):
+        raise AssertionError("the 500 MB video was read")
+
+    def seek(self, *args):
+        raise AssertionError("the 500 MB video was touched")
+
+    def chunks(self, *args):
+        raise AssertionError("the 500 MB video was read")

@@ -1,0 +1,273 @@
+"""Sending: receivers, the small-cell warning, attachments (content, size, metadata), screening,
+HTML in text, and the CONTRACT.md endpoints."""
+
+import io
+import time
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from sotay_plugins.feedback import attachments, screening, services
+from sotay_plugins.feedback.models import Attachment, Feedback, IdentityEscrow
+
+from .helpers import HugeUpload, exe_as_jpg, jpeg_with_gps, png_with_text
+
+pytestmark = pytest.mark.django_db
+
+
+def test_receivers_are_the_units_above_the_member(world, api):
+    api.force_authenticate(world["author"].user)
+    body = api.get("/api/v1/feedback/receivers/").json()
+    names = {r["name"] for r in body["results"]}
+    assert names == {"Ban Thường vụ Huyện 1", "Ban Thường vụ Tỉnh"}
+    assert set(body["results"][0]) == {"id", "name"}
+    assert body["small_cell"] is None  # six members: not small
+
+
+def test_small_cell_warning(world, settings, client):
+    settings.FEEDBACK_SMALL_CELL = 10
+    assert services.small_cell(world["author"]) == 6
+    client.force_login(world["author"].user)
+    assert "chỉ có 6 đảng viên" in client.get("/gop-y/gui/").content.decode()
+
+
+def test_post_contract_json_and_hidden(world, api):
+    api.force_authenticate(world["author"].user)
+    response = api.post(
+        "/api/v1/feedback/",
+        {"receiver": world["r_d1"].pk, "text": "Đề nghị sửa đường", "hide_identity": True},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["hide_identity"] is True and body["status"] == "received"
+    feedback = Feedback.objects.get(pk=body["id"])
+    assert feedback.author_id is None and IdentityEscrow.objects.filter(feedback=feedback).exists()
+    # the author reads it back among their own
+    assert [f["id"] for f in api.get("/api/v1/feedback/").json()["results"]] == [body["id"]]
+
+
+def test_bad_input_is_refused_in_vietnamese_and_stores_nothing(world, api):
+    api.force_authenticate(world["author"].user)
+    cases = [
+        {"receiver": world["r_d2"].pk, "text": "x"},  # not above the member
+        {"receiver": world["r_d1"].pk, "text": "   "},
+        {"receiver": world["r_d1"].pk, "text": "x", "topic": world["other_topic"].pk},
+        {"receiver": "abc", "text": "x"},
+        {"text": "x"},
+    ]
+    for data in cases:
+        response = api.post("/api/v1/feedback/", data, format="json")
+        assert response.status_code == 400, data
+        assert response.json()["detail"]
+    assert not Feedback.objects.exists()
+
+
+def test_a_member_of_nowhere_cannot_send(world, api):
+    from tests.factories import UserFactory
+
+    api.force_authenticate(UserFactory())
+    response = api.post("/api/v1/feedback/", {"receiver": world["r_d1"].pk, "text": "x"})
+    assert response.status_code == 403
+    assert api.get("/api/v1/feedback/receivers/").json()["results"] == []
+
+
+def test_gps_is_stripped_from_photos(world):
+    from PIL import Image
+
+    upload = jpeg_with_gps()
+    with Image.open(io.BytesIO(upload.read())) as before:
+        assert before.getexif().get_ifd(0x8825)  # the test photo has GPS
+    upload.seek(0)
+    feedback = services.send(
+        world["author"],
+        receiver=world["r_d1"].pk,
+        text="Ảnh hiện trường",
+        files=[upload, png_with_text()],
+    )
+    jpg, png = Attachment.objects.filter(feedback=feedback).order_by("pk")
+    with jpg.file.open("rb") as handle, Image.open(handle) as after:
+        after.load()
+        assert after.size == (64, 48)
+        assert not after.getexif()
+        assert "exif" not in after.info
+    with png.file.open("rb") as handle, Image.open(handle) as after:
+        assert "Comment" not in after.info
+    assert jpg.name == "tep-1.jpg" and jpg.kind == "image"
+
+
+def test_an_executable_renamed_jpg_is_refused(world):
+    with pytest.raises(ValidationError) as exc:
+        services.send(world["author"], receiver=world["r_d1"].pk, text="x", files=[exe_as_jpg()])
+    assert "không khớp" in str(exc.value)
+    assert not Feedback.objects.exists() and not Attachment.objects.exists()
+
+
+def test_a_500_mb_video_is_refused_without_being_read(world):
+    with pytest.raises(ValidationError) as exc:
+        attachments.check(HugeUpload())
+    assert "quá lớn" in str(exc.value)
+    with pytest.raises(ValidationError):
+        services.send(world["author"], receiver=world["r_d1"].pk, text="x", files=[HugeUpload()])
+    assert not Feedback.objects.exists()
+
+
+def test_a_500_mb_request_is_refused_before_its_body_is_read(world, client):
+    client.force_login(world["author"].user)
+    from django.test.client import FakePayload
+
+    payload = FakePayload(b"")
+    response = client.generic(
+        "POST",
+        "/api/v1/feedback/",
+        b"",
+        content_type="multipart/form-data; boundary=xyz",
+        CONTENT_LENGTH=str(500 * 1024 * 1024),
+        **{"wsgi.input": payload},
+    )
+    assert response.status_code == 413
+    assert "quá lớn" in response.json()["detail"]
+    assert not Feedback.objects.exists()
+
+
+def test_other_media_kinds_are_checked(world):
+    mp4 = SimpleUploadedFile("v.mp4", b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 100)
+    mp3 = SimpleUploadedFile("a.mp3", b"ID3\x03\x00" + b"\x00" * 100)
+    fake_mp4 = SimpleUploadedFile("v.mp4", b"MZ" + b"\x00" * 100)
+    prepared = attachments.prepare([mp4, mp3])
+    assert [p[0] for p in prepared] == ["video", "audio"]
+    with pytest.raises(ValidationError):
+        attachments.prepare([fake_mp4])
+    with pytest.raises(ValidationError):
+        attachments.prepare([SimpleUploadedFile("x.exe", b"MZ")])
+
+
+def test_multipart_with_a_photo_through_the_api(world, api):
+    api.force_authenticate(world["author"].user)
+    response = api.post(
+        "/api/v1/feedback/",
+        {
+            "receiver": world["r_d1"].pk,
+            "text": "Kèm ảnh",
+            "hide_identity": "false",
+            "files": [jpeg_with_gps()],
+        },
+        format="multipart",
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["files"][0]["kind"] == "image"
+    file = api.get(f"/api/v1/feedback/{body['id']}/files/1/")
+    assert file.status_code == 200
+    # another member gets 404 for the feedback and its file
+    api.force_authenticate(world["neighbour"].user)
+    assert api.get(f"/api/v1/feedback/{body['id']}/").status_code == 404
+    assert api.get(f"/api/v1/feedback/{body['id']}/files/1/").status_code == 404
+
+
+# --- screening ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Có dấu hiệu tham nhũng ở xã",
+        "co dau hieu tham nhung o xa",  # diacritics removed
+        "Có dấu hiệu THAM NhŨnG ở xã",  # mixed case
+        "t.h.a.m n.h.ũ.n.g",  # dots between letters
+        "tham-nhũng",
+        "Chuyện hối   lộ",
+    ],
+)
+def test_screening_catches_evasions(world, text):
+    feedback = services.send(world["author"], receiver=world["r_d1"].pk, text=text)
+    assert feedback.status == Feedback.Status.REVIEW
+    assert feedback.flagged_terms
+    # never dropped: the author still has it, and is told it is being reviewed
+    assert services.my_feedback(world["author"]).filter(pk=feedback.pk).exists()
+    assert services.thread_for_author(feedback).filter(kind="flagged").exists()
+
+
+def test_screening_leaves_clean_text_alone(world):
+    feedback = services.send(
+        world["author"], receiver=world["r_d1"].pk, text="Đề nghị tham gia nhưng chưa được"
+    )
+    assert feedback.status == Feedback.Status.RECEIVED and feedback.flagged_terms == []
+
+
+def test_the_screener_sees_matched_terms_and_clears(world, client):
+    feedback = services.send(world["author"], receiver=world["r_d1"].pk, text="Hối lộ cán bộ")
+    client.force_login(world["manager"])
+    body = client.get("/quan-tri/gop-y/sang-loc/").content.decode()
+    assert feedback.public_ref in body and "hối lộ" in body
+    # the handler of another unit does not see it
+    assert not services.reviewable_queryset(world["other_handler"]).exists()
+    services.clear_review(world["manager"], feedback)
+    feedback.refresh_from_db()
+    assert feedback.status == Feedback.Status.RECEIVED
+
+
+def test_the_matcher_is_built_once_per_list_version(world, django_assert_max_num_queries):
+    screening._cache.clear()
+    first = screening.current_matcher()
+    with django_assert_max_num_queries(1):
+        assert screening.current_matcher() is first
+    from sotay_plugins.feedback.models import KeywordList
+
+    KeywordList.objects.create(org=world["province"], name="Mới", terms="chạy chức")
+    assert screening.current_matcher() is not first
+    assert screening.screen("nghi chay chuc") == ["chạy chức"]
+
+
+def test_screening_budget_10000_terms_5000_chars():
+    import random
+
+    rng = random.Random(1)
+    letters = "abcdeghiklmnopqrstuvxy"
+    terms = [
+        " ".join(
+            "".join(rng.choice(letters) for _ in range(rng.randint(3, 7)))
+            for _ in range(rng.randint(1, 3))
+        )
+        for _ in range(10_000)
+    ]
+    matcher = screening.build(terms)
+    text = ("Đề nghị cấp ủy quan tâm việc sửa đường liên ấp, mùa mưa đi lại rất khó khăn. " * 80)[
+        :5000
+    ]
+    matcher.find(text)
+    start = time.perf_counter()
+    for _ in range(20):
+        matcher.find(text)
+    assert (time.perf_counter() - start) / 20 < 0.005
+
+
+def test_html_in_text_is_stored_as_text_and_shown_escaped(world, client):
+    text = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    feedback = services.send(world["author"], receiver=world["r_d1"].pk, text=text)
+    assert Feedback.objects.get(pk=feedback.pk).text == text
+    client.force_login(world["author"].user)
+    body = client.get(f"/gop-y/{feedback.pk}/").content.decode()
+    assert "<script>alert" not in body and "&lt;script&gt;" in body
+    client.force_login(world["handler"])
+    body = client.get(f"/quan-tri/gop-y/{feedback.pk}/").content.decode()
+    assert "<script>alert" not in body and "&lt;script&gt;" in body
+
+
+def test_member_pages_send_follow_and_reply(world, client):
+    client.force_login(world["author"].user)
+    assert client.get("/gop-y/gui/").status_code == 200
+    response = client.post(
+        "/gop-y/gui/",
+        {"receiver": world["r_d1"].pk, "text": "Góp ý từ trang", "hide_identity": "1"},
+    )
+    assert response.status_code == 302
+    feedback = Feedback.objects.get()
+    assert feedback.hide_identity and feedback.author_id is None
+    assert client.get("/gop-y/").status_code == 200
+    assert client.post(f"/gop-y/{feedback.pk}/tra-loi/", {"text": "Bổ sung"}).status_code == 302
+    bad = client.post("/gop-y/gui/", {"receiver": world["r_d2"].pk, "text": ""})
+    assert bad.status_code == 400 and Feedback.objects.count() == 1
+    client.force_login(world["neighbour"].user)
+    assert client.get(f"/gop-y/{feedback.pk}/").status_code == 404
