@@ -14,6 +14,16 @@ class StudyConfig(PluginConfig):
 
     def ready(self):
         super().ready()
+        # quizzes
+        from sotay_plugins.orgtree.admin.scoped import register_scope_policy
+
+        from .quizzes import permissions as quiz_permissions
+
+        for policy in quiz_permissions.POLICIES:
+            register_scope_policy(policy)
 
     def register(self, registry):
-        pass
+        # quizzes
+        from .quizzes.apps import register as register_quizzes
+
+        register_quizzes(registry)
