@@ -104,7 +104,10 @@ def test_a_question_with_no_correct_answer_is_refused(client, w):
 
 def test_html_and_script_in_a_question_are_harmless(client, api, w):
     category = w["bank"].categories.first()
-    nasty = '<script>alert("x")</script><b onmouseover="x()">Nghị quyết</b> số 57 & mục tiêu <img src=x>'
+    nasty = (
+        '<script>alert("x")</script><b onmouseover="x()">Nghị quyết</b> số 57 & mục tiêu'
+        " <img src=x>"
+    )
     question = services.create_question(
         w["bank"], category, "single", nasty, [("<i>đúng</i>", True), ("sai", False)]
     )
