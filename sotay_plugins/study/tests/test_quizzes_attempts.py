@@ -80,7 +80,7 @@ def test_correct_answers_never_reach_the_browser_before_submission(api, client, 
     # the page lists the answers in this attempt's order, with nothing marking the right one
     html = bodies[-1]
     for item in attempt.items.all():
-        ids = [html.index(f'value="{aid}"') for aid in item.answer_order]
+        ids = [html.index(f'name="q{item.question_id}" value="{aid}"') for aid in item.answer_order]
         assert ids == sorted(ids)
 
 
