@@ -165,13 +165,15 @@ def start_attempts(quiz, count, seed):
         answers.setdefault(qid, []).append(aid)
     started = time.perf_counter()
     with transaction.atomic():
+        Token.objects.filter(key="").delete()
         have = set(
             Token.objects.filter(user_id__in=[u for _m, u in members]).values_list(
                 "user_id", flat=True
             )
         )
         Token.objects.bulk_create(
-            [Token(user_id=u) for _m, u in members if u not in have], batch_size=2000
+            [Token(user_id=u, key=Token.generate_key()) for _m, u in members if u not in have],
+            batch_size=2000,
         )
         keys = dict(
             Token.objects.filter(user_id__in=[u for _m, u in members]).values_list("user_id", "key")

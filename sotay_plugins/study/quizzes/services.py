@@ -375,7 +375,9 @@ def submit(attempt_id, member_id, now=None, timed_out=False, quiz_id=None):
 
 def _grade(attempt):
     items = list(
-        AttemptQuestion.objects.filter(attempt_id=attempt.pk).only("pk", "question_id", "selected")
+        AttemptQuestion.objects.filter(attempt_id=attempt.pk)
+        .only("pk", "question_id", "selected")
+        .order_by()
     )
     correct_sets = {}
     for question_id, answer_id in Answer.objects.filter(
