@@ -98,7 +98,7 @@ def bench_quiz():
     from sotay_plugins.orgtree.models import Organisation
     from sotay_plugins.study.quizzes import demo, services
     from sotay_plugins.study.quizzes.demo_questions import QUESTIONS
-    from sotay_plugins.study.quizzes.models import Quiz, QuizAttempt, QuizPass
+    from sotay_plugins.study.quizzes.models import AttemptQuestion, Quiz, QuizAttempt, QuizPass
     from sotay_plugins.study.resolutions.models import ResolutionPage, StudyIndexPage
 
     province = Organisation.objects.filter(kind="province", is_active=True).order_by("pk").first()
@@ -123,6 +123,7 @@ def bench_quiz():
     bank = demo._bank(page, province, "dang_vien", "Nghị quyết 52-NQ/TW — đảng viên", QUESTIONS)
     old = Quiz.objects.filter(title=TITLE)
     QuizPass.objects.filter(quiz__in=old).delete()
+    AttemptQuestion.objects.filter(attempt__quiz__in=old).delete()
     QuizAttempt.objects.filter(quiz__in=old).delete()
     old.delete()
     now = timezone.now()

@@ -336,6 +336,55 @@ def save_answers(attempt_id, member_id, choices, now=None, quiz_id=None):
     return len(choices), max(0, int((attempt.deadline - now).total_seconds()))
 
 
+def save_one_fast(user_id, quiz_id, attempt_id, choice, now=None):
+    """The hot path of a save on PostgreSQL: one UPDATE whose WHERE is the whole check (the
+    caller's member, the attempt open and in time — its row locked as ``save_answers`` locks it —,
+    the question drawn for it, the answers among the question's, one answer for a one-answer
+    question). Returns the seconds left, or None when the row was not written: the caller then
+    asks ``save_answers``, which says why (or writes it, if the attempt just became valid).
+    """
+    import json
+
+    from django.db import connection
+
+    from sotay_plugins.members.models import Member
+
+    if connection.vendor != "postgresql":
+        return None
+    now = now or timezone.now()
+    q = connection.ops.quote_name
+    items, attempts = q(AttemptQuestion._meta.db_table), q(QuizAttempt._meta.db_table)
+    questions, members = q(Question._meta.db_table), q(Member._meta.db_table)
+    sql = (
+        f"UPDATE {items} AS aq SET selected = NULLIF(%(sel)s::jsonb, '[]'::jsonb), "  # noqa: S608
+        f"answered_at = %(now)s FROM {questions} AS qn "
+        f"WHERE aq.attempt_id = (SELECT a.id FROM {attempts} AS a "
+        f"WHERE a.id = %(attempt)s AND a.quiz_id = %(quiz)s "
+        f"AND a.member_id = (SELECT m.id FROM {members} AS m WHERE m.user_id = %(user)s) "
+        f"AND a.submitted_at IS NULL AND a.deadline >= %(cutoff)s FOR NO KEY UPDATE) "
+        f"AND aq.question_id = %(question)s AND qn.id = aq.question_id "
+        f"AND aq.answer_order @> %(sel)s::jsonb "
+        f"AND (qn.kind = %(multiple)s OR jsonb_array_length(%(sel)s::jsonb) <= 1) "
+        f"RETURNING (SELECT a.deadline FROM {attempts} AS a WHERE a.id = aq.attempt_id)"
+    )
+    params = {
+        "sel": json.dumps(list(choice.selected)),
+        "now": now,
+        "attempt": attempt_id,
+        "quiz": quiz_id,
+        "user": user_id,
+        "cutoff": now - grace(),
+        "question": choice.question,
+        "multiple": QuestionKind.MULTIPLE.value,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return max(0, int((row[0] - now).total_seconds()))
+
+
 # --- submitting ----------------------------------------------------------------------------------
 
 
@@ -373,7 +422,36 @@ def submit(attempt_id, member_id, now=None, timed_out=False, quiz_id=None):
     return attempt, True
 
 
+def _grade_sql(attempt_id):
+    """PostgreSQL: mark every row of the attempt right or wrong in one UPDATE (the chosen set
+    equals the correct set: containment both ways, choices being distinct) and return the
+    score, or None elsewhere."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    q = connection.ops.quote_name
+    items, answers = q(AttemptQuestion._meta.db_table), q(Answer._meta.db_table)
+    sql = (
+        f"UPDATE {items} AS aq SET correct = (c.ids IS NOT NULL "  # noqa: S608
+        f"AND COALESCE(aq.selected, '[]'::jsonb) @> c.ids "
+        f"AND c.ids @> COALESCE(aq.selected, '[]'::jsonb)) "
+        f"FROM (SELECT i.id AS item, (SELECT jsonb_agg(an.id) FROM {answers} AS an "
+        f"WHERE an.question_id = i.question_id AND an.is_correct) AS ids "
+        f"FROM {items} AS i WHERE i.attempt_id = %(attempt)s) AS c "
+        f"WHERE aq.id = c.item RETURNING aq.correct"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"attempt": attempt_id})
+        rows = cursor.fetchall()
+    return sum(1 for (ok,) in rows if ok), len(rows)
+
+
 def _grade(attempt):
+    graded = _grade_sql(attempt.pk)
+    if graded is not None:
+        _finish(attempt, *graded)
+        return
     items = list(
         AttemptQuestion.objects.filter(attempt_id=attempt.pk)
         .only("pk", "question_id", "selected")
@@ -391,9 +469,13 @@ def _grade(attempt):
         )
         score += item.correct
     AttemptQuestion.objects.bulk_update(items, ["correct"])
+    _finish(attempt, score, len(items))
+
+
+def _finish(attempt, score, total):
     attempt.score = score
-    attempt.total = len(items)
-    attempt.percent = _percent(score, len(items))
+    attempt.total = total
+    attempt.percent = _percent(score, total)
     attempt.passed = attempt.percent >= attempt.quiz.pass_mark
     QuizAttempt.objects.filter(pk=attempt.pk).update(
         score=attempt.score, total=attempt.total, percent=attempt.percent, passed=attempt.passed

@@ -141,6 +141,17 @@ ATTEMPT_BRIEF = inline_serializer(
 )
 
 
+ATTEMPTS_PAGE = inline_serializer(
+    "PaginatedQuizAttemptBriefList",
+    {
+        "count": serializers.IntegerField(),
+        "next": serializers.URLField(allow_null=True),
+        "previous": serializers.URLField(allow_null=True),
+        "results": ATTEMPT_BRIEF.__class__(many=True),
+    },
+)
+
+
 class AnswerInput(serializers.Serializer):
     question = serializers.IntegerField()
     selected = serializers.ListField(child=serializers.IntegerField())
@@ -248,7 +259,7 @@ class QuizViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return super().get_object()
 
     # --- attempts ----------------------------------------------------------------------------
-    @extend_schema(methods=["GET"], responses=ATTEMPT_BRIEF.__class__(many=True))
+    @extend_schema(methods=["GET"], responses=ATTEMPTS_PAGE)
     @extend_schema(methods=["POST"], request=None, responses={201: ATTEMPT, 200: ATTEMPT})
     @action(detail=True, methods=["get", "post"], url_path="attempts")
     def attempts(self, request, pk=None):
@@ -258,25 +269,17 @@ class QuizViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         quiz = self.get_object()
         member = self._member()
         if request.method == "GET":
+            brief = ("id", "number", "started_at", "submitted_at", "score", "total", "percent")
+            page = self.paginate_queryset(services.attempts_summary(quiz, member))
             rows = [
                 {
                     k: v
                     for k, v in attempt_data(a, with_questions=False).items()
-                    if k
-                    in (
-                        "id",
-                        "number",
-                        "started_at",
-                        "submitted_at",
-                        "score",
-                        "total",
-                        "percent",
-                        "passed",
-                    )
+                    if k in (*brief, "passed")
                 }
-                for a in services.attempts_summary(quiz, member)
+                for a in page
             ]
-            return Response(rows)
+            return self.get_paginated_response(rows)
         try:
             attempt, created = services.start(quiz, member)
         except services.QuizError as exc:
@@ -308,11 +311,20 @@ class QuizViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         clears a question. Refused, with nothing written: a question outside the attempt, an
         answer of another question, a second answer to a one-answer question, a submitted
         attempt, a save after the deadline."""
-        member = self._member()
-        if member is None or not str(pk).isdigit():
+        if not str(pk).isdigit():
             raise exceptions.NotFound(_("Không tìm thấy lượt làm bài."))
         try:
             choices = services.parse_answers(request.data)
+        except services.QuizError as exc:
+            return _raise(exc)
+        if len(choices) == 1:  # the common case: one statement (PostgreSQL)
+            left = services.save_one_fast(request.user.pk, int(pk), int(attempt_id), choices[0])
+            if left is not None:
+                return Response({"saved": 1, "seconds_left": left})
+        member = self._member()
+        if member is None:
+            raise exceptions.NotFound(_("Không tìm thấy lượt làm bài."))
+        try:
             saved, left = services.save_answers(
                 int(attempt_id), member.pk, choices, quiz_id=int(pk)
             )
