@@ -261,3 +261,22 @@ def test_the_bank_form_offers_only_the_editors_units(client, w, tree):
         },
     )
     assert response.status_code == 302
+
+
+def test_the_bank_form_never_names_another_districts_resolution(client, w, tree):
+    elsewhere = resolution(tree["d2"], title="Nghị quyết riêng của huyện 2", number="09-NQ/HU")
+    client.force_login(w["editor"])
+    page = client.get(reverse("quiz_banks:add"))
+    assert page.status_code == 200
+    assert "Nghị quyết riêng của huyện 2" not in page.content.decode()
+    response = client.post(
+        reverse("quiz_banks:add"),
+        {
+            "title": "Lấy trộm",
+            "resolution": elsewhere.pk,
+            "audience": "dang_vien",
+            "org": tree["d1"].pk,
+        },
+    )
+    assert response.status_code == 200
+    assert not QuestionBank.objects.filter(title="Lấy trộm").exists()

@@ -35,6 +35,21 @@ def usable_banks(user):
     return QuestionBank.objects.filter(q)
 
 
+def usable_resolutions(user):
+    """Live resolutions issued by the user's units, below them or above them (never another
+    branch's, never a draft: a title is not shown outside its scope)."""
+    pages = ResolutionPage.objects.live()
+    if scope.is_superadmin(user):
+        return pages
+    ranges = scope.managed_ranges(user, MANAGE_QUIZZES)
+    if not ranges:
+        return pages.none()
+    q = scope.within(ranges, "issuer_org")
+    for unit in ranges:
+        q |= scope.containing(unit, "issuer_org")
+    return pages.filter(q)
+
+
 def _check_org(user, org):
     if org is not None and not scope.can(user, MANAGE_QUIZZES, org):
         raise ValidationError(_("Bạn không soạn bài kiểm tra cho đơn vị %(org)s.") % {"org": org})
@@ -49,7 +64,9 @@ class BankForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["resolution"].queryset = ResolutionPage.objects.order_by("-issued_on", "pk")
+        self.fields["resolution"].queryset = usable_resolutions(self.user).order_by(
+            "-issued_on", "pk"
+        )
         self.fields["org"].queryset = scope.managed_orgs(self.user, MANAGE_QUIZZES).order_by(
             "tree_id", "lft"
         )
