@@ -208,6 +208,10 @@ def start_attempts(quiz, count, seed):
                 saves.append(f"{key}\t{quiz.pk}\t{attempt.pk}\t{qid}\t{rng.choice(order)}")
             submits.append(f"{key}\t{quiz.pk}\t{attempt.pk}")
         AttemptQuestion.objects.bulk_create(items, batch_size=5000)
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # the planner should know the tables just filled
+        cursor.execute("ANALYZE study_quizattempt, study_attemptquestion")
     rng.shuffle(saves)
     rng.shuffle(submits)
     print(f"== {len(attempts)} attempts started (bulk) in {time.perf_counter() - started:.1f} s")

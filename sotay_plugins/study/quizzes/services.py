@@ -433,13 +433,12 @@ def _grade_sql(attempt_id):
     q = connection.ops.quote_name
     items, answers = q(AttemptQuestion._meta.db_table), q(Answer._meta.db_table)
     sql = (
-        f"UPDATE {items} AS aq SET correct = (c.ids IS NOT NULL "  # noqa: S608
+        f"UPDATE {items} AS aq SET correct = (SELECT c.ids IS NOT NULL "  # noqa: S608
         f"AND COALESCE(aq.selected, '[]'::jsonb) @> c.ids "
-        f"AND c.ids @> COALESCE(aq.selected, '[]'::jsonb)) "
-        f"FROM (SELECT i.id AS item, (SELECT jsonb_agg(an.id) FROM {answers} AS an "
-        f"WHERE an.question_id = i.question_id AND an.is_correct) AS ids "
-        f"FROM {items} AS i WHERE i.attempt_id = %(attempt)s) AS c "
-        f"WHERE aq.id = c.item RETURNING aq.correct"
+        f"AND c.ids @> COALESCE(aq.selected, '[]'::jsonb) "
+        f"FROM (SELECT jsonb_agg(an.id) AS ids FROM {answers} AS an "
+        f"WHERE an.question_id = aq.question_id AND an.is_correct) AS c) "
+        f"WHERE aq.attempt_id = %(attempt)s RETURNING aq.correct"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, {"attempt": attempt_id})
