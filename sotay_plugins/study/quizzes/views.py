@@ -177,6 +177,7 @@ def attempt_page(request, pk, attempt):
             return redirect(url)
     shown = questions if show_all else questions[(page - 1) * PER_PAGE : page * PER_PAGE]
     answered = sum(1 for q in questions if q["selected"])
+    answered_here = sum(1 for q in shown if q["selected"])
     return render(
         request,
         "study/quizzes/attempt.html",
@@ -186,6 +187,7 @@ def attempt_page(request, pk, attempt):
             "questions": shown,
             "total": len(questions),
             "answered": answered,
+            "answered_elsewhere": answered - answered_here,
             "page": page,
             "pages": range(1, pages + 1),
             "n_pages": pages,

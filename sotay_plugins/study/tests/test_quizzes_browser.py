@@ -63,6 +63,7 @@ def test_a_member_takes_the_quiz_with_and_without_javascript(live_server, browse
         time.sleep(0.1)
     assert row.selected == [int(choice.get_attribute("value"))]
     assert re.fullmatch(r"\d\d:\d\d", page.locator("#quiz-clock").inner_text())
+    assert "1/5" in page.locator("#quiz-progress").inner_text()
     page.screenshot(path=str(SHOTS / "quiz-attempt-360.png"), full_page=True)
     page.get_by_role("button", name="Chữ lớn").click()
     page.wait_for_load_state()

@@ -34,17 +34,20 @@
       headers: { "Content-Type": "application/json", "X-CSRFToken": token, "Accept": "application/json" },
       body: body
     }).then(function (response) {
-      return response.json().then(function (data) { return { ok: response.ok, data: data }; });
+      return response.json().then(function (data) {
+        return { ok: response.ok, status: response.status, data: data };
+      });
     }).then(function (result) {
       if (result.ok) {
         delete pending[question];
         errorBox.hidden = true;
         mark(question, form.getAttribute("data-saved-text"));
+        progress();
         if (typeof result.data.seconds_left === "number") { left = result.data.seconds_left; }
       } else {
         errorBox.textContent = result.data.detail || "";
         errorBox.hidden = false;
-        if (response409(result)) { finish(); }
+        if (result.status === 409) { finish(); }  // time is up or already submitted
       }
     }).catch(function () {
       errorBox.textContent = form.getAttribute("data-offline-text");
@@ -52,8 +55,17 @@
     });
   }
 
-  function response409(result) {
-    return result.data && /hết giờ|đã nộp|time|submitted/i.test(result.data.detail || "");
+  // "Đã trả lời a/t câu.": the page's own count, kept up to date as choices are saved.
+  var counter = document.getElementById("quiz-progress");
+  var template = counter ? counter.getAttribute("data-template") : null;
+  function progress() {
+    if (!template) { return; }
+    var sets = form.querySelectorAll("fieldset.question");
+    var answered = parseInt(counter.getAttribute("data-answered-elsewhere"), 10) || 0;
+    for (var i = 0; i < sets.length; i++) {
+      if (sets[i].querySelector("input:checked")) { answered += 1; }
+    }
+    counter.textContent = template.replace("__A__", answered);
   }
 
   form.addEventListener("change", function (event) {
