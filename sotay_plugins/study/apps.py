@@ -23,6 +23,12 @@ class StudyConfig(PluginConfig):
             register_scope_policy(policy)
         # end resolutions and plans
 
+        # quizzes
+        from .quizzes import permissions as quiz_permissions
+
+        for policy in quiz_permissions.POLICIES:
+            register_scope_policy(policy)
+
     def register(self, registry):
         # resolutions and plans
         from .plans.apps import register as register_plans
@@ -31,3 +37,8 @@ class StudyConfig(PluginConfig):
         register_resolutions(registry)
         register_plans(registry)
         # end resolutions and plans
+
+        # quizzes
+        from .quizzes.apps import register as register_quizzes
+
+        register_quizzes(registry)

@@ -7,6 +7,7 @@ from sotay_plugins.attendance.rolls import scan_urls
 # resolutions and plans
 from .plans import views as plan_views
 from .plans.roll import ROLL_KEY as STUDY_ROLL
+from .quizzes import views as quiz_views
 from .resolutions import views as resolution_views
 
 app_name = "study"
@@ -20,4 +21,21 @@ urlpatterns = [
     path("hoc-tap/buoi-hoc/<int:pk>/", plan_views.session_detail, name="session"),
     *scan_urls(STUDY_ROLL, "hoc-tap/buoi-hoc/<int:pk>/diem-danh/", name="session_checkin"),
     # end resolutions and plans
+]
+
+# quizzes
+urlpatterns += [
+    path("hoc-tap/kiem-tra/", quiz_views.quiz_list, name="quizzes"),
+    path("hoc-tap/kiem-tra/<int:pk>/", quiz_views.quiz_detail, name="quiz"),
+    path("hoc-tap/kiem-tra/<int:pk>/bat-dau/", quiz_views.quiz_start, name="quiz_start"),
+    path(
+        "hoc-tap/kiem-tra/<int:pk>/lan/<int:attempt>/",
+        quiz_views.attempt_page,
+        name="quiz_attempt",
+    ),
+    path(
+        "hoc-tap/kiem-tra/<int:pk>/lan/<int:attempt>/ket-qua/",
+        quiz_views.result_page,
+        name="quiz_result",
+    ),
 ]

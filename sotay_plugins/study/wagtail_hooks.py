@@ -40,3 +40,11 @@ def register_study_completion_report():
 
 
 # end resolutions and plans
+
+
+# quizzes
+@hooks.register("register_admin_viewset")
+def register_quizzes_admin():
+    from .quizzes.admin.views import QuizzesGroup
+
+    return QuizzesGroup()

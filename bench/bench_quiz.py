@@ -1,0 +1,432 @@
+"""Quizzes on the busiest day (issue 13's budgets): 20,000 members submitting the same quiz,
+every answer stored exactly once; p95 of a submission at 200 concurrent clients; p95 of saving
+an answer; each against the bare view measured in the same run and server.
+
+    python bench/bench_quiz.py seed  [--scale province]   # recreate sotay_bench_quiz
+    python bench/bench_quiz.py run   [--members 20000] [--config gthread:2x4]
+                                     [--connections 200] [--save-seconds 20]
+    python bench/bench_quiz.py queries                    # SQL of one save and one submit
+
+``seed`` drops and recreates ``sotay_bench_quiz`` (DATABASE_URL's server; the name must start
+with sotay_bench), migrates and runs ``seed_demo``.
+
+``run``:
+ 1. makes the bench quiz ("[bench] …", its earlier attempts deleted): the demo's bank of
+    Resolution 52-NQ/TW (made here, with the resolution, if the demo did not), 10 questions,
+    one attempt each, open now for an hour, nobody excluded;
+ 2. starts an attempt for each of ``--members`` random members with an account (in bulk, as
+    ``services.start`` would leave it: 10 drawn questions, answers shuffled) and gives each an
+    API token; writes two job files: one save per (attempt, question) — a random answer of that
+    question — and one submit per attempt, both shuffled;
+ 3. starts gunicorn (``bench.settings``: production + the bare view; Redis db 7 as the cache),
+    then runs wrk (``bench/quiz.lua``) in this order: the bare view (``-d<save-seconds>``),
+    saves for ``--save-seconds``, submits until every attempt was submitted once (threads then
+    start their lines over: the repeats are second submits, the "other tab"), the bare view
+    again;
+ 4. checks exactly once: every (attempt, question) row exists once (10 per attempt; the table's
+    unique constraint), each row a save touched holds that save's answer; every attempt is
+    submitted, its score equals the number of its rows graded correct, QuizPass rows equal the
+    passed attempts; every submit answered 200 (no 409/500), and how many were repeats.
+Output: bench/out/quiz_*.txt and RESULT lines.
+"""
+
+import argparse
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import benchlib
+from benchlib import ROOT, load
+
+OUT = ROOT / "bench" / "out"
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/sotay_bench_quiz"
+SECRET = "bench-quiz-not-a-secret-" + os.uname().nodename
+TITLE = "[bench] Kiểm tra Nghị quyết 52-NQ/TW"
+PORT = 18813
+
+
+def env(redis=True):
+    e = dict(os.environ)
+    e.setdefault("DATABASE_URL", DEFAULT_DB)
+    e.update(
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        SECRET_KEY=SECRET,
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        DJANGO_LOG_LEVEL="WARNING",
+    )
+    e.pop("DJANGO_DEBUG", None)
+    if redis:
+        e["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
+    else:
+        e.pop("REDIS_URL", None)
+    return e
+
+
+def cmd_seed(args):
+    url = benchlib.recreate_database(DEFAULT_DB)
+    e = env(redis=False)
+    e["DATABASE_URL"] = url
+    e["DJANGO_SETTINGS_MODULE"] = "config.settings.dev"
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=e, check=True
+    )
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "manage.py", "seed_demo", "--scale", args.scale, "--seed", "1"],
+        cwd=ROOT,
+        env=e,
+        check=True,
+    )
+    print(f"== seeded {args.scale} in {time.perf_counter() - started:.1f} s")
+
+
+# --- the quiz and its attempts -------------------------------------------------------------------
+
+
+def bench_quiz():
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from wagtail.models import Page
+
+    from sotay_plugins.orgtree.models import Organisation
+    from sotay_plugins.study.quizzes import demo, services
+    from sotay_plugins.study.quizzes.demo_questions import QUESTIONS
+    from sotay_plugins.study.quizzes.models import AttemptQuestion, Quiz, QuizAttempt, QuizPass
+    from sotay_plugins.study.resolutions.models import ResolutionPage, StudyIndexPage
+
+    province = Organisation.objects.filter(kind="province", is_active=True).order_by("pk").first()
+    page = ResolutionPage.objects.filter(number="52-NQ/TW").first()
+    if page is None:  # the resolutions' demo did not run (a branch without it)
+        index = StudyIndexPage.objects.first() or Page.get_first_root_node().add_child(
+            instance=StudyIndexPage(title="Học tập nghị quyết", slug="hoc-tap-bench", live=True)
+        )
+        page = index.add_child(
+            instance=ResolutionPage(
+                title="Về một số chủ trương, chính sách chủ động tham gia cuộc CMCN lần thứ tư",
+                slug="nq-52-bench",
+                number="52-NQ/TW",
+                issued_on="2019-09-27",
+                issued_by="Bộ Chính trị",
+                summary="Nghị quyết số 52-NQ/TW ngày 27/9/2019 của Bộ Chính trị",
+                issuer_org=province,
+                audience_org=province,
+                live=True,
+            )
+        )
+    bank = demo._bank(page, province, "dang_vien", "Nghị quyết 52-NQ/TW — đảng viên", QUESTIONS)
+    old = Quiz.objects.filter(title=TITLE)
+    QuizPass.objects.filter(quiz__in=old).delete()
+    AttemptQuestion.objects.filter(attempt__quiz__in=old).delete()
+    QuizAttempt.objects.filter(quiz__in=old).delete()
+    old.delete()
+    now = timezone.now()
+    quiz = Quiz.objects.create(
+        bank=bank,
+        title=TITLE,
+        issuer_org=province,
+        audience_org=province,
+        question_count=10,
+        time_limit_minutes=60,
+        max_attempts=1,
+        pass_mark=70,
+        opens_at=now - timedelta(minutes=5),
+        closes_at=now + timedelta(hours=2),
+        published=True,
+        exclude_without_smartphone=False,
+    )
+    return quiz, services
+
+
+def start_attempts(quiz, count, seed):
+    """One attempt per member as ``services.start`` makes it, in bulk; returns the job lines."""
+    from django.db import transaction
+    from django.utils import timezone
+    from rest_framework.authtoken.models import Token
+
+    from sotay_plugins.members.models import Member
+    from sotay_plugins.study.quizzes.models import Answer, AttemptQuestion, Question, QuizAttempt
+
+    rng = random.Random(seed)
+    members = list(
+        Member.objects.filter(status="active", user__is_active=True).values_list("pk", "user_id")
+    )
+    members = rng.sample(members, min(count, len(members)))
+    questions = list(Question.objects.filter(bank=quiz.bank).values_list("pk", flat=True))
+    answers = {}
+    for qid, aid in Answer.objects.filter(question_id__in=questions).values_list(
+        "question_id", "pk"
+    ):
+        answers.setdefault(qid, []).append(aid)
+    started = time.perf_counter()
+    with transaction.atomic():
+        Token.objects.filter(key="").delete()
+        have = set(
+            Token.objects.filter(user_id__in=[u for _m, u in members]).values_list(
+                "user_id", flat=True
+            )
+        )
+        Token.objects.bulk_create(
+            [Token(user_id=u, key=Token.generate_key()) for _m, u in members if u not in have],
+            batch_size=2000,
+        )
+        keys = dict(
+            Token.objects.filter(user_id__in=[u for _m, u in members]).values_list("user_id", "key")
+        )
+        now = timezone.now()
+        attempts = QuizAttempt.objects.bulk_create(
+            [
+                QuizAttempt(
+                    quiz=quiz,
+                    member_id=m,
+                    number=1,
+                    started_at=now,
+                    deadline=now + timezone.timedelta(minutes=quiz.time_limit_minutes),
+                    total=10,
+                )
+                for m, _u in members
+            ],
+            batch_size=2000,
+        )
+        items, saves, submits = [], [], []
+        for attempt, (_m, user_id) in zip(attempts, members, strict=True):
+            key = keys[user_id]
+            for position, qid in enumerate(rng.sample(questions, 10), start=1):
+                order = list(answers[qid])
+                rng.shuffle(order)
+                items.append(
+                    AttemptQuestion(
+                        attempt=attempt, question_id=qid, position=position, answer_order=order
+                    )
+                )
+                saves.append(f"{key}\t{quiz.pk}\t{attempt.pk}\t{qid}\t{rng.choice(order)}")
+            submits.append(f"{key}\t{quiz.pk}\t{attempt.pk}")
+        AttemptQuestion.objects.bulk_create(items, batch_size=5000)
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # the planner should know the tables just filled
+        cursor.execute("ANALYZE study_quizattempt, study_attemptquestion")
+    rng.shuffle(saves)
+    rng.shuffle(submits)
+    print(f"== {len(attempts)} attempts started (bulk) in {time.perf_counter() - started:.1f} s")
+    return saves, submits
+
+
+# --- gunicorn and wrk -----------------------------------------------------------------------------
+
+
+def gunicorn(config):
+    kind, _, size = config.partition(":")
+    workers, _x, threads = size.partition("x")
+    cmd = [
+        str(Path(sys.executable).with_name("gunicorn")),
+        "config.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{PORT}",
+        "--log-level",
+        "warning",
+        "--backlog",
+        "4096",
+        "--workers",
+        workers,
+    ]
+    if kind == "gthread":
+        cmd += ["--worker-class", "gthread", "--threads", threads or "4"]
+    log = open(OUT / "quiz_gunicorn.log", "w")  # noqa: SIM115
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, env=env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    for _ in range(120):
+        try:
+            subprocess.run(
+                ["curl", "-sS", "-o", "/dev/null", f"http://127.0.0.1:{PORT}/bench/bare/"],
+                check=True,
+                capture_output=True,
+                timeout=5,
+            )
+            break
+        except subprocess.SubprocessError:
+            time.sleep(0.5)
+    if proc.poll() is not None:
+        sys.exit("gunicorn did not start: see bench/out/quiz_gunicorn.log")
+    return proc
+
+
+def wrk(name, seconds, connections, jobs=None, mode=None):
+    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+    e = dict(os.environ, WRK_THREADS="2", SOTAY_MODE="bare")
+    cmd += ["-s", str(ROOT / "bench" / "quiz.lua")]
+    url = f"http://127.0.0.1:{PORT}"
+    if jobs is not None:
+        path = OUT / f"quiz_{name}.tsv"
+        path.write_text("\n".join(jobs) + "\n")
+        for old in OUT.glob(f"quiz_resp_{name}.*.txt"):
+            old.unlink()
+        e.update(SOTAY_JOBS=str(path), SOTAY_MODE=mode, SOTAY_RESP=str(OUT / f"quiz_resp_{name}"))
+    before = load()
+    text = subprocess.run([*cmd, url], env=e, capture_output=True, text=True, check=True).stdout
+    (OUT / f"quiz_wrk_{name}.txt").write_text(text)
+    rps = float(
+        next(line.split()[1] for line in text.splitlines() if line.startswith("Requests/sec"))
+    )
+    p = {}
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[0] in ("50%", "90%", "99%"):
+            p[parts[0]] = parts[1]
+        if line.startswith("P95_MS"):
+            p["95%"] = parts[1] + "ms"
+    statuses = {}
+    if jobs is not None:
+        for f in OUT.glob(f"quiz_resp_{name}.*.txt"):
+            for line in f.read_text().splitlines():
+                status = line.split()[0]
+                statuses[status] = statuses.get(status, 0) + 1
+    print(
+        f"== {name}: {rps:.1f} req/s, latency {p}, statuses {statuses} ({before}; after: {load()})"
+    )
+    return rps, p, statuses, text
+
+
+def cmd_run(args):
+    benchlib.django_setup(env(), ("DJANGO_SECURE_SSL_REDIRECT",))
+    OUT.mkdir(exist_ok=True)
+    quiz, services = bench_quiz()
+    saves, submits = start_attempts(quiz, args.members, seed=7)
+    proc = gunicorn(args.config)
+    results = {}
+    try:
+        results["bare1"] = wrk("bare1", args.save_seconds, args.connections)
+        results["save"] = wrk("save", args.save_seconds, args.connections, saves, "save")
+        if args.save_connections != args.connections:
+            results["save_low"] = wrk(
+                "save_low", args.save_seconds, args.save_connections, saves[::-1], "save"
+            )
+        # long enough for every attempt once at the expected rate; repeats after that
+        seconds = args.submit_seconds
+        started = time.perf_counter()
+        results["submit"] = wrk("submit", seconds, args.connections, submits, "submit")
+        elapsed = time.perf_counter() - started
+        results["bare2"] = wrk("bare2", args.save_seconds, args.connections)
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+    check(quiz, saves, results, elapsed)
+
+
+def check(quiz, saves, results, elapsed):
+    from django.db.models import Count, Q
+
+    from sotay_plugins.study.quizzes.models import AttemptQuestion, QuizAttempt, QuizPass
+
+    attempts = QuizAttempt.objects.filter(quiz=quiz)
+    n = attempts.count()
+    submitted = attempts.filter(submitted_at__isnull=False).count()
+    rows = AttemptQuestion.objects.filter(attempt__quiz=quiz)
+    per_attempt = set(rows.values("attempt").annotate(c=Count("pk")).values_list("c", flat=True))
+    wrong_score = (
+        attempts.filter(submitted_at__isnull=False)
+        .annotate(ok=Count("items", filter=Q(items__correct=True)))
+        .exclude(score=models_F("ok"))
+        .count()
+    )
+    passes = QuizPass.objects.filter(quiz=quiz).count()
+    passed = attempts.filter(passed=True).count()
+    # every row a save reached holds that save's answer
+    wanted = {}
+    for line in saves:
+        _k, _q, attempt, question, answer = line.split("\t")
+        wanted[(int(attempt), int(question))] = int(answer)
+    mismatched = 0
+    answered = 0
+    for attempt, question, selected in rows.filter(selected__isnull=False).values_list(
+        "attempt_id", "question_id", "selected"
+    ):
+        answered += 1
+        if selected != [wanted.get((attempt, question))]:
+            mismatched += 1
+    submit_statuses = results["submit"][2]
+    summary = {
+        "attempts": n,
+        "submitted": submitted,
+        "rows_per_attempt": sorted(per_attempt),
+        "answers_stored": answered,
+        "answers_mismatched": mismatched,
+        "score_mismatches": wrong_score,
+        "passed": passed,
+        "quiz_passes": passes,
+        "submit_statuses": submit_statuses,
+        "submit_repeats": sum(submit_statuses.values()) - n,
+        "submit_seconds": round(elapsed, 1),
+        "bare_rps": [round(results["bare1"][0], 1), round(results["bare2"][0], 1)],
+        "save": {
+            "rps": round(results["save"][0], 1),
+            "latency": results["save"][1],
+            "statuses": results["save"][2],
+        },
+        "submit": {"rps": round(results["submit"][0], 1), "latency": results["submit"][1]},
+    }
+    if "save_low" in results:
+        summary["save_low"] = {
+            "rps": round(results["save_low"][0], 1),
+            "latency": results["save_low"][1],
+        }
+    bare = sum(summary["bare_rps"]) / 2
+    summary["ratio_submit_to_bare"] = round(results["submit"][0] / bare, 3)
+    summary["ratio_save_to_bare"] = round(results["save"][0] / bare, 3)
+    print("RESULT " + json.dumps(summary, ensure_ascii=False))
+    (OUT / "quiz_result.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2))
+
+
+def models_F(name):
+    from django.db.models import F
+
+    return F(name)
+
+
+def cmd_queries(args):
+    benchlib.django_setup(env(), ("DJANGO_SECURE_SSL_REDIRECT",))
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    quiz, services = bench_quiz()
+    saves, submits = start_attempts(quiz, 1, seed=11)
+    _k, _q, attempt, question, answer = saves[0].split("\t")
+    member_id = quiz.attempts.get(pk=attempt).member_id
+    with CaptureQueriesContext(connection) as save_q:
+        services.save_answers(
+            int(attempt), member_id, [services.Choice(int(question), (int(answer),))]
+        )
+    with CaptureQueriesContext(connection) as submit_q:
+        services.submit(int(attempt), member_id)
+    for label, ctx in (("save", save_q), ("submit", submit_q)):
+        print(f"== {label}: {len(ctx.captured_queries)} queries")
+        for q in ctx.captured_queries:
+            print("   ", q["time"], q["sql"][:160])
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    s = sub.add_parser("seed")
+    s.add_argument("--scale", default="province")
+    r = sub.add_parser("run")
+    r.add_argument("--members", type=int, default=20000)
+    r.add_argument("--config", default="gthread:2x4")
+    r.add_argument("--connections", type=int, default=200)
+    r.add_argument("--save-connections", type=int, default=200)
+    r.add_argument("--save-seconds", type=int, default=20)
+    r.add_argument("--submit-seconds", type=int, default=90)
+    sub.add_parser("queries")
+    args = parser.parse_args()
+    {"seed": cmd_seed, "run": cmd_run, "queries": cmd_queries}[args.cmd](args)
+
+
+if __name__ == "__main__":
+    main()
