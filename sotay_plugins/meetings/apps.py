@@ -24,9 +24,15 @@ class MeetingsConfig(PluginConfig):
 
     def register(self, registry):
         from sotay_plugins.orgtree.roles import CELL_SECRETARY, DOCUMENT_UPLOADER, VIEWER
-        from sotay_plugins.registry import HomeCard, NoticeKind, ShellTab, StatisticsProvider
+        from sotay_plugins.registry import (
+            HomeCard,
+            NoticeKind,
+            PointRule,
+            ShellTab,
+            StatisticsProvider,
+        )
 
-        from . import cards, reports, services
+        from . import cards, receivers, reports, services
         from . import models as m
         from .api.materials import (
             MaterialViewSet,
@@ -106,3 +112,16 @@ class MeetingsConfig(PluginConfig):
             ),
         ):
             registry.add_statistic(StatisticsProvider(key, label, compute))
+
+        # Points: attending a meeting, awarded when its minutes are approved (receivers).
+        registry.add_point_rule(
+            PointRule(
+                receivers.ATTENDED_RULE,
+                _("Dự sinh hoạt chi bộ"),
+                5,
+                cap_per_day=10,
+                titles=receivers.meeting_titles,
+                history=receivers.attendance_history,
+                order=50,
+            )
+        )

@@ -14,6 +14,13 @@ class StudyConfig(PluginConfig):
 
     def ready(self):
         super().ready()
+        # points
+        from .points.wiring import ready as points_ready
+
+        points_ready()
 
     def register(self, registry):
-        pass
+        # points
+        from .points.wiring import register as points_register
+
+        points_register(registry)
