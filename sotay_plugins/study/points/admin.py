@@ -411,7 +411,7 @@ class SettingsView(AdminPage):
                     RuleOverride.objects.update_or_create(
                         province=self.province, rule=rule.key, defaults=values
                     )
-            transaction.on_commit(lambda: boards.settings_changed(self.province.pk))
+            boards.settings_changed(self.province.pk)
         messages.success(
             request,
             _(

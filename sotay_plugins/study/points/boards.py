@@ -110,7 +110,8 @@ def settings_for(province_id):
 
 
 def settings_changed(province_id):
-    versions.bump(_settings_key(province_id), boards_key(province_id))
+    """The province's settings changed: what was kept of them goes now and after commit."""
+    versions.bump_now_and_on_commit(_settings_key(province_id), boards_key(province_id))
 
 
 # --- the refresh -----------------------------------------------------------------------------
