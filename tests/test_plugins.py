@@ -79,8 +79,11 @@ def test_all_builtin_plugins_are_on_by_default():
     seen = probe()
     assert {"orgtree.view_org", "members.view_member"} <= set(seen["capabilities"])
     assert seen["routes"]["/api/v1/members/"] and seen["routes"]["/ho-so/"]
-    # each plugin brings its own roles: the newsroom's come with editorial
-    assert seen["roles"] == sorted([*ORGTREE_ROLES, "editorial_board", "news_editor"])
+    # each plugin brings its own roles: the newsroom's come with editorial, the points manager
+    # with study
+    assert seen["roles"] == sorted(
+        [*ORGTREE_ROLES, "editorial_board", "news_editor", "points_manager"]
+    )
     # permission policies are registered when the apps are ready, before any hook is imported
     assert {
         "orgtree.Organisation",
