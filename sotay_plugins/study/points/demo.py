@@ -59,13 +59,21 @@ COLUMNS = (
 )
 
 
+_AWARE = {}
+
+
 def _at(day, rng, start_hour=7, end_hour=21):
-    moment = datetime.combine(day, dtime(rng.randrange(start_hour, end_hour), rng.randrange(60)))
-    return timezone.make_aware(moment)
+    """An aware moment of ``day`` (the conversions are kept: millions of rows share few)."""
+    key = (day, rng.randrange(start_hour, end_hour), rng.randrange(60))
+    found = _AWARE.get(key)
+    if found is None:
+        found = _AWARE[key] = timezone.make_aware(datetime.combine(day, dtime(key[1], key[2])))
+    return found
 
 
 def _events(members, rule_points, today, rng) -> Iterator[tuple]:
-    """(rule, member_id, cell_id, points, source, item, title, at) of the synthetic events."""
+    """(rule, member_id, cell_id, points, source, item, title, at, day) of the synthetic
+    events."""
     year_start = date(today.year, 1, 1)
     last = today - timedelta(days=1)
     if last < year_start:
@@ -85,6 +93,7 @@ def _events(members, rule_points, today, rng) -> Iterator[tuple]:
                     f"meetings.meeting:demo-{cell_id}-{month}",
                     f"Sinh hoạt chi bộ tháng {month}/{today.year}",
                     _at(day, rng, 7, 11),
+                    day,
                 )
         for n, (month, title) in enumerate(RESOLUTIONS, start=1):
             if month > last.month:
@@ -106,7 +115,8 @@ def _events(members, rule_points, today, rng) -> Iterator[tuple]:
                 points = rule_points.get(rule)
                 on = min(day + timedelta(days=offset), last)
                 if points:
-                    yield (rule, member_id, cell_id, points, source, source, title, _at(on, rng))
+                    at = _at(on, rng)
+                    yield (rule, member_id, cell_id, points, source, source, title, at, on)
 
 
 def _history_events(cells, rule_points, since):
@@ -136,11 +146,11 @@ def _history_events(cells, rule_points, since):
                 continue
             per_day[(member_id, day)] = given + granted
             title = titles.get(source.rsplit(":", 1)[1], "")
-            yield (rule.key, member_id, cell_id, granted, source, source, title, at)
+            yield (rule.key, member_id, cell_id, granted, source, source, title, at, day)
 
 
 def _rows(events, rule_points, now):
-    for rule, member_id, cell_id, points, source, item, title, at in events:
+    for rule, member_id, cell_id, points, source, item, title, at, day in events:
         yield (
             rule,
             member_id,
@@ -152,7 +162,7 @@ def _rows(events, rule_points, now):
             item,
             title,
             at,
-            timezone.localdate(at),
+            day,
             "",
             now,
         )

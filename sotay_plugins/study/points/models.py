@@ -190,14 +190,24 @@ class BoardEntry(models.Model):
     (``boards.refresh``), never computed on a request. Equal points share a rank; within a
     rank members are listed by name, then id (``position``)."""
 
+    #: No database constraint on the board's keys: the rows are derived, rewritten whole by each
+    #: refresh (800,000 rows at province scale: a foreign-key check each would double its time).
     unit = models.ForeignKey(
-        "orgtree.Organisation", on_delete=models.CASCADE, related_name="+", db_index=False
+        "orgtree.Organisation",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     level = models.CharField(max_length=8, choices=Level.choices)
     period = models.CharField(max_length=5, choices=Period.choices)
     period_start = models.DateField()
     member = models.ForeignKey(
-        "members.Member", on_delete=models.CASCADE, related_name="+", db_index=False
+        "members.Member",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     full_name = models.CharField(max_length=120)
     points = models.IntegerField()
@@ -227,7 +237,9 @@ class BoardSummary(models.Model):
     """A unit's board for one period in figures: how many members, their points, how many reached
     the province's yearly target (the reports' statistics read these)."""
 
-    unit = models.ForeignKey("orgtree.Organisation", on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(
+        "orgtree.Organisation", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
     level = models.CharField(max_length=8, choices=Level.choices)
     period = models.CharField(max_length=5, choices=Period.choices)
     period_start = models.DateField()
