@@ -142,6 +142,7 @@ def viewer_user():
 
 
 def cmd_inprocess(args):
+    collectstatic()  # the production settings' manifest storage needs it before any template
     django_setup()
     from django.conf import settings
     from django.contrib.auth import get_user_model
@@ -183,18 +184,23 @@ def award_cost():
 
     rng = random.Random(SEED)
     ids = list(Member.objects.filter(status="active").values_list("pk", flat=True))
-    rules = ["editorial.read", "study.read", "study.quiz_passed", "study.session_attended"]
+    rules = {
+        "editorial.read": "editorial.documentpage",
+        "study.read": "study.resolution",
+        "study.quiz_passed": "study.quiz",
+        "study.session_attended": "study.session",
+    }
     times, outcomes = [], {}
     marker = f"bench{int(time.time())}"
     for n in range(2000):
         member_id = rng.choice(ids)
-        rule = rng.choice(rules)
+        rule = rng.choice(sorted(rules))
         started = time.perf_counter()
-        outcome = ledger.award(rule, member_id, f"study.quiz:{marker}-{n}", timezone.now())
+        outcome = ledger.award(rule, member_id, f"{rules[rule]}:{marker}-{n}", timezone.now())
         times.append((time.perf_counter() - started) * 1000)
         outcomes[outcome.status] = outcomes.get(outcome.status, 0) + 1
     print(f"AWARD ledger.award, 2,000 events: {summary(times)}; outcomes {outcomes}")
-    PointLine.objects.filter(source__startswith=f"study.quiz:{marker}-").delete()
+    PointLine.objects.filter(source__contains=f":{marker}-").delete()
 
 
 def day_refresh():

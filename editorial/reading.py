@@ -151,6 +151,7 @@ READ_RULE = "editorial.read"
 
 
 def document_titles(pks):
+    pks = [int(pk) for pk in pks if str(pk).isdigit()]
     return dict(DocumentPage.objects.filter(pk__in=pks).values_list("pk", "title"))
 
 

@@ -63,6 +63,7 @@ def award_attendance(job, meeting_id):
 def meeting_titles(pks):
     from .models import Meeting
 
+    pks = [int(pk) for pk in pks if str(pk).isdigit()]
     return dict(Meeting.objects.filter(pk__in=pks).values_list("pk", "title"))
 
 
