@@ -240,7 +240,9 @@ class AdjustView(AdminPage):
 
 
 class BoardForm(forms.Form):
-    unit = forms.TypedChoiceField(label=gettext_lazy("Đơn vị"), coerce=int, required=False)
+    unit = forms.TypedChoiceField(
+        label=gettext_lazy("Đơn vị"), coerce=int, required=False, empty_value=None
+    )
     period = forms.ChoiceField(
         label=gettext_lazy("Kỳ"), choices=Period.choices, required=False, initial=Period.YEAR
     )
