@@ -31,8 +31,8 @@ redis://127.0.0.1:6379/4, flushed before ``http``).
 "Xem dữ liệu" at the province (made here if missing: ``bench_points_viewer``) and 200 random
 members, each with a session. wrk (bench/library.lua: cycles through per-session requests)
 on, in turn: ``bare``; ``province_api`` (``/api/v1/leaderboards/?unit=<province>``, the
-province board's first page as the viewer); ``province_admin`` (Admin → Bảng xếp hạng of the
-province, the viewer); ``boards`` (``/diem/xep-hang/``, each member: their cell board and their
+province board's first page as the viewer; the admin's board page is not driven here: production
+staff sessions need two-factor verification); ``boards`` (``/diem/xep-hang/``, each member: their cell board and their
 rank up to the province); ``mine`` (``/diem/``); ``bare`` again. Each throughput is also given as
 a ratio to the mean of the two bare runs of the same connection count.
 """
@@ -339,13 +339,10 @@ def write_jobs(count):
     jobs = {
         "bare": [(c, "/bench/bare/") for c in member_cookies],
         "province_api": [(c, f"/api/v1/leaderboards/?unit={unit.pk}") for c in viewer_cookies],
-        "province_admin": [
-            (c, f"/quan-tri/diem-tich-luy/xep-hang/?unit={unit.pk}&period=year")
-            for c in viewer_cookies
-        ],
         "boards": [(c, "/diem/xep-hang/") for c in member_cookies],
         "mine": [(c, "/diem/") for c in member_cookies],
     }
+    OUT.mkdir(parents=True, exist_ok=True)
     for name, lines in jobs.items():
         (OUT / f"points_{name}.tsv").write_text("".join(f"{c}\t{p}\n" for c, p in lines))
     return {name: len(lines) for name, lines in jobs.items()}
@@ -402,11 +399,11 @@ def cmd_http(args):
     )
     print("== jobs:", write_jobs(args.sessions))
     with Gunicorn(args.workers), open(OUT / "points_wrk.txt", "w") as log:
-        for name in ("province_api", "province_admin", "boards", "mine"):
+        for name in ("province_api", "boards", "mine"):
             warm(name)
         for conns in [int(c) for c in args.connections.split()]:
             results = {}
-            for name in ("bare", "province_api", "province_admin", "boards", "mine", "bare"):
+            for name in ("bare", "province_api", "boards", "mine", "bare"):
                 line, fields = wrk(name, conns, args.duration)
                 print(line, flush=True)
                 log.write(line + "\n")
