@@ -155,3 +155,19 @@ class EditorialConfig(PluginConfig):
         registry.add_notice_kind(NoticeKind(workflows.REJECTED_KIND, workflows.REJECTED_LABEL))
         # The demo (``seed_demo``).
         registry.add_demo_seeder(DemoSeeder("editorial", seed_demo, order=50))
+        # Points: reading a document (``reading.record`` sends the event).
+        from sotay_plugins.registry import PointRule
+
+        from . import reading
+
+        registry.add_point_rule(
+            PointRule(
+                reading.READ_RULE,
+                _("Đọc văn bản"),
+                1,
+                cap_per_day=5,
+                titles=reading.document_titles,
+                history=reading.read_history,
+                order=60,
+            )
+        )

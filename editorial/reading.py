@@ -14,9 +14,12 @@ All through the scope engine (``scope.visible_to``):
 from __future__ import annotations
 
 from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
 
 from sotay_plugins import versions
 from sotay_plugins.orgtree import scope
+from sotay_plugins.signals import points_earned
 
 from .models import (
     Bookmark,
@@ -120,12 +123,53 @@ def file_links(file_id):
 
 
 def record(user, page, counter="opens", *, at=None):
-    """Count an open (``opens``) or a download (``downloads``) of ``page`` by the member."""
+    """Count an open (``opens``) or a download (``downloads``) of ``page`` by the member.
+
+    Opening a document may earn points (the rule ``editorial.read``, registered in ``apps.py``):
+    ``points_earned`` is sent after commit; the ledger keeps one line per member and document,
+    so the opens after the first earn nothing (and cost it no query)."""
     member = scope.subject(user)
     if member is None:
         return False
     ReadReceipt.count_daily(page, member.member_id, at=at, counters=(counter,))
+    if counter == "opens" and isinstance(page, DocumentPage):
+        member_id, source = member.member_id, f"editorial.documentpage:{page.pk}"
+        transaction.on_commit(
+            lambda: points_earned.send(
+                sender=DocumentPage,
+                rule=READ_RULE,
+                member_id=member_id,
+                source=source,
+                at=at or timezone.now(),
+            )
+        )
     return True
+
+
+#: The point rule of reading a document (registered in ``apps.py``).
+READ_RULE = "editorial.read"
+
+
+def document_titles(pks):
+    pks = [int(pk) for pk in pks if str(pk).isdigit()]
+    return dict(DocumentPage.objects.filter(pk__in=pks).values_list("pk", "title"))
+
+
+def read_history(since):
+    """(member_id, source, at) of the first open of each document by each member since
+    ``since``."""
+    from django.db.models import Min
+
+    rows = (
+        ReadReceipt.objects.filter(
+            page_id__in=DocumentPage.objects.values("pk"), opens__gt=0, first_at__gte=since
+        )
+        .values("member_id", "page_id")
+        .annotate(at=Min("first_at"))
+        .values_list("member_id", "page_id", "at")
+    )
+    for member_id, page_id, at in rows.iterator():
+        yield member_id, f"editorial.documentpage:{page_id}", at
 
 
 def is_bookmarked(user, page):

@@ -14,7 +14,9 @@ that extension point; everything party-specific lives here:
 - notice kinds: the notifications a plugin can send;
 - demo seeders: the demo data a plugin adds to ``seed_demo``'s province;
 - rolls: where check-ins of one kind of event land (the attendance plugin serves them);
-- the subject and credential resolvers the members plugin publishes (``CredentialResolver``).
+- the subject and credential resolvers the members plugin publishes (``CredentialResolver``);
+- point rules: what a member earns points for (``PointRule``); the module that owns the event
+  registers the rule and sends ``signals.points_earned`` when it happens.
 """
 
 from __future__ import annotations
@@ -272,6 +274,42 @@ class Roll:
         return self.model._meta.get_field(self.event_field).column
 
 
+@dataclass(frozen=True)
+class PointRule:
+    """What a member earns points for, registered by the module whose event it is
+    (``Registry.add_point_rule``) and applied by whichever plugin keeps the points ledger when the
+    module sends ``signals.points_earned`` with this ``key``.
+
+    ``key`` is "<app_label>.<event>" (e.g. "<module>.attended"); ``label`` the Vietnamese words a
+    member reads on their ledger line; ``points`` (> 0) what one event earns; ``cap_per_day``
+    the most points the rule gives one member on one day, ``cap_per_item`` the most it gives one
+    member for one source item (None: no cap). A province may override points and caps; a line
+    keeps the points it was given, so changing a rule never rewrites the past.
+    ``titles`` (optional): ``fn(pks) -> {pk: title}`` for the rule's source items (the model named
+    by the sources "<app_label>.<model>:<pk>"), so that a ledger line can name what it was for;
+    it must be one query whatever the number of pks. ``history`` (optional):
+    ``fn(since) -> iterable of (member_id, source, at)``, the events that earned the rule since
+    a moment, for a backfill when points are switched on (and for the demo).
+    """
+
+    key: str
+    label: str
+    points: int
+    cap_per_day: int | None = None
+    cap_per_item: int | None = None
+    description: str = ""
+    titles: Callable[[list], dict] | None = None
+    history: Callable[[Any], Any] | None = None
+    order: int = 100
+
+    def __post_init__(self):
+        if not isinstance(self.points, int) or self.points <= 0:
+            raise ValueError(f"point rule '{self.key}': points must be a positive integer")
+        for cap in (self.cap_per_day, self.cap_per_item):
+            if cap is not None and (not isinstance(cap, int) or cap <= 0):
+                raise ValueError(f"point rule '{self.key}': a cap must be a positive integer")
+
+
 @dataclass
 class Registry:
     capabilities: dict[str, Capability] = field(default_factory=dict)
@@ -296,6 +334,7 @@ class Registry:
     #: screen asks it to keep accounts outside the giver's scope unnamed.
     account_cell_resolver: Callable[[Any], Any] | None = None
     rolls: dict[str, Roll] = field(default_factory=dict)
+    point_rules: dict[str, PointRule] = field(default_factory=dict)
 
     @staticmethod
     def _put(table, key, value, what):
@@ -362,6 +401,13 @@ class Registry:
 
     def add_roll(self, roll: Roll):
         self._put(self.rolls, roll.key, roll, "roll")
+
+    def add_point_rule(self, rule: PointRule):
+        """Declare what a member earns points for (:class:`PointRule`)."""
+        self._put(self.point_rules, rule.key, rule, "point rule")
+
+    def ordered_point_rules(self):
+        return sorted(self.point_rules.values(), key=lambda rule: (rule.order, rule.key))
 
     def ordered_demo_seeders(self):
         return sorted(self.demo_seeders.values(), key=lambda seeder: (seeder.order, seeder.key))

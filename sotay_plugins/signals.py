@@ -35,5 +35,8 @@ notice_requested = Signal()
 #: applies the rule as it stands at ``at`` (its points, its caps per day and per item); the same
 #: (``rule``, ``member_id``, ``source``) twice earns once. Send it after commit.
 #: kwargs: ``rule`` (a registered point rule key), ``member_id``, ``source`` (a string naming the
-#: item, "<app_label>.<model>:<pk>"), ``at`` (aware datetime).
+#: item, "<app_label>.<model>:<pk>"), ``at`` (aware datetime); optional ``item`` (same form), the
+#: item the event is about when the source is finer (an attempt of a quiz: the quiz), for the
+#: rule's cap per item (default: the source). No other kwarg: the points come from the rule only,
+#: and an event naming its own points is refused as forged.
 points_earned = Signal()

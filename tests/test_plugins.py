@@ -79,7 +79,8 @@ def test_all_builtin_plugins_are_on_by_default():
     seen = probe()
     assert {"orgtree.view_org", "members.view_member"} <= set(seen["capabilities"])
     assert seen["routes"]["/api/v1/members/"] and seen["routes"]["/ho-so/"]
-    # each plugin brings its own roles: the newsroom's come with editorial, feedback's with it
+    # each plugin brings its own roles: the newsroom's come with editorial, feedback's with it,
+    # the points manager with study
     assert seen["roles"] == sorted(
         [
             *ORGTREE_ROLES,
@@ -88,6 +89,7 @@ def test_all_builtin_plugins_are_on_by_default():
             "feedback_handler",
             "feedback_screener",
             "identity_custodian",
+            "points_manager",
         ]
     )
     # permission policies are registered when the apps are ready, before any hook is imported

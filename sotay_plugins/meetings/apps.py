@@ -35,11 +35,12 @@ class MeetingsConfig(PluginConfig):
             DemoSeeder,
             HomeCard,
             NoticeKind,
+            PointRule,
             ShellTab,
             StatisticsProvider,
         )
 
-        from . import cards, reports, services
+        from . import cards, receivers, reports, services
         from . import models as m
         from .api.materials import (
             MaterialViewSet,
@@ -122,3 +123,16 @@ class MeetingsConfig(PluginConfig):
             ),
         ):
             registry.add_statistic(StatisticsProvider(key, label, compute))
+
+        # Points: attending a meeting, awarded when its minutes are approved (receivers).
+        registry.add_point_rule(
+            PointRule(
+                receivers.ATTENDED_RULE,
+                _("Dự sinh hoạt chi bộ"),
+                5,
+                cap_per_day=10,
+                titles=receivers.meeting_titles,
+                history=receivers.attendance_history,
+                order=50,
+            )
+        )

@@ -29,6 +29,11 @@ class StudyConfig(PluginConfig):
         for policy in quiz_permissions.POLICIES:
             register_scope_policy(policy)
 
+        # points
+        from .points.wiring import ready as points_ready
+
+        points_ready()
+
     def register(self, registry):
         # resolutions and plans
         from .plans.apps import register as register_plans
@@ -42,3 +47,8 @@ class StudyConfig(PluginConfig):
         from .quizzes.apps import register as register_quizzes
 
         register_quizzes(registry)
+
+        # points
+        from .points.wiring import register as points_register
+
+        points_register(registry)

@@ -1,23 +1,20 @@
-"""The study plugin's models, one module per concern, gathered here for Django."""
+"""The study plugin's models, one module per concern (resolutions, plans, quizzes, points),
+gathered here for Django."""
 
-# resolutions and plans
 from .plans.models import (  # noqa: F401
     ImplementationPlan,
     SessionAttendance,
     StudyPlan,
     StudySession,
 )
-from .resolutions.models import (  # noqa: F401
-    ResolutionInfographic,
-    ResolutionOutline,
-    ResolutionPage,
-    ResolutionStudy,
-    StudyIndexPage,
+from .points.models import (  # noqa: F401
+    BoardEntry,
+    BoardSummary,
+    PointLine,
+    PointSettings,
+    RuleOverride,
 )
-
-# quizzes (a statement first keeps this block apart from the others' imports)
-QUIZZES = "quizzes"
-from .quizzes.models import (  # noqa: E402, F401
+from .quizzes.models import (  # noqa: F401
     Answer,
     AttemptQuestion,
     Category,
@@ -26,4 +23,11 @@ from .quizzes.models import (  # noqa: E402, F401
     Quiz,
     QuizAttempt,
     QuizPass,
+)
+from .resolutions.models import (  # noqa: F401
+    ResolutionInfographic,
+    ResolutionOutline,
+    ResolutionPage,
+    ResolutionStudy,
+    StudyIndexPage,
 )

@@ -7,6 +7,7 @@ from sotay_plugins.attendance.rolls import scan_urls
 # resolutions and plans
 from .plans import views as plan_views
 from .plans.roll import ROLL_KEY as STUDY_ROLL
+from .points import views as points_views
 from .quizzes import views as quiz_views
 from .resolutions import views as resolution_views
 
@@ -38,4 +39,10 @@ urlpatterns += [
         quiz_views.result_page,
         name="quiz_result",
     ),
+]
+
+# points
+urlpatterns += [
+    path("diem/", points_views.my_points, name="points"),
+    path("diem/xep-hang/", points_views.leaderboards, name="boards"),
 ]

@@ -359,3 +359,32 @@ def test_a_save_is_one_statement_on_postgresql(api, w, django_assert_max_num_que
     assert AttemptQuestion.objects.get(
         attempt_id=data["id"], question_id=q["question"]
     ).selected == [q["answers"][0]["id"]]
+
+
+def test_passing_the_quiz_after_reading_to_the_end_completes_the_study_once(
+    api, w, django_capture_on_commit_callbacks
+):
+    from sotay_plugins.study.resolutions import services as study
+
+    heard = []
+
+    def listener(**kwargs):
+        heard.append(kwargs["rule"])
+
+    points_earned.connect(listener)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            study.mark_read(w["a"], w["page"])
+        assert not study.study_status(w["a"], w["page"]).completed
+        data = start(api, w["a"], w["quiz"]).json()
+        answer_all(QuizAttempt.objects.get(pk=data["id"]), w["a"])
+        with django_capture_on_commit_callbacks(execute=True):
+            api.post(url(w["quiz"], "attempts", data["id"], "submit"))
+            api.post(url(w["quiz"], "attempts", data["id"], "submit"))
+    finally:
+        points_earned.disconnect(listener)
+    status = study.study_status(w["a"], w["page"])
+    assert status.quiz_passed and status.completed
+    assert sorted(heard) == ["study.completed", "study.quiz_passed", "study.read"]
+    # a member who passed without reading has not completed the study
+    assert not study.study_status(w["b"], w["page"]).completed
