@@ -46,6 +46,7 @@ from elasticsearch.dsl import Q as DQ
 
 from sotay_plugins.orgtree import scope
 
+from .. import marks as text_marks
 from ..documents import folded_words, number_key
 from .base import Hit, Page
 
@@ -301,7 +302,7 @@ def search_body(query, scope_q):
     search = search.highlight_options(pre_tags=["<mark>"], post_tags=["</mark>"], encoder="html")
     search = search.highlight("title.folded", number_of_fragments=0)
     search = search.highlight("body.folded", fragment_size=180, number_of_fragments=1)
-    search = search.source(excludes=["body", "all"])
+    search = search.source(excludes=["all"])
     search = search.extra(from_=query.offset, size=query.limit, track_total_hits=True)
     return search.to_dict()
 
@@ -379,7 +380,8 @@ def page_of(answer, query):
                 issuer_name=src.get("issuer_name", ""),
                 number=src.get("number", ""),
                 title_html=title,
-                snippet=(marks.get("body.folded") or [""])[0],
+                snippet=(marks.get("body.folded") or [""])[0]
+                or text_marks.snippet(src.get("body", ""), query.words),
                 score=float(raw.get("_score") or 0.0),
             )
         )
