@@ -29,6 +29,15 @@ def number_key(text):
     return re.sub(r"[^0-9a-z]+", "", fold(text or ""))
 
 
+def number_keys(query):
+    """The document numbers a query may hold, as keys: the whole query and every tail that
+    starts with a number ("nghị quyết số 12-NQ/TW" → "12nqtw", …)."""
+    words = tokens(query)
+    keys = {"".join(words)}
+    keys.update("".join(words[i:]) for i, w in enumerate(words) if w[:1].isdigit())
+    return sorted(k for k in keys if len(k) >= 3 and any(ch.isdigit() for ch in k))
+
+
 def folded_words(text):
     return " ".join(tokens(text))
 

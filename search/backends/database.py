@@ -27,7 +27,7 @@ from django.db.models.functions import Coalesce
 from sotay_plugins.orgtree import scope
 
 from .. import marks
-from ..documents import folded_words, number_key
+from ..documents import folded_words, number_key, number_keys
 from ..models import BODY_LIMIT, Entry
 from .base import Hit, Page
 
@@ -135,11 +135,11 @@ def matching(queryset, words):
 
 
 def _rank(query):
-    key = number_key(query.raw)
+    keys = number_keys(query.raw)
     raw = " ".join(query.raw.casefold().split())
     parts = []
-    if len(key) >= 3 and any(ch.isdigit() for ch in key):
-        parts.append(Case(When(number_key=key, then=Value(20.0)), default=Value(0.0)))
+    if keys:
+        parts.append(Case(When(number_key__in=keys, then=Value(20.0)), default=Value(0.0)))
     if raw:
         parts.append(Case(When(title_lower__contains=raw, then=Value(4.0)), default=Value(0.0)))
     if len(query.words) > 1:

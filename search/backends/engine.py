@@ -47,7 +47,7 @@ from elasticsearch.dsl import Q as DQ
 from sotay_plugins.orgtree import scope
 
 from .. import marks as text_marks
-from ..documents import folded_words, number_key
+from ..documents import folded_words, number_key, number_keys
 from .base import Hit, Page
 
 log = logging.getLogger(__name__)
@@ -276,9 +276,9 @@ def search_body(query, scope_q):
         DQ("match", **{"title.folded": {"query": folded, "boost": 2}}),
         DQ("match", body={"query": query.raw, "boost": 0.5}),
     ]
-    key = number_key(query.raw)
-    if len(key) >= 3 and any(ch.isdigit() for ch in key):
-        should.append(DQ("term", number_key={"value": key, "boost": 20}))
+    keys = number_keys(query.raw)
+    if keys:
+        should.append(DQ("terms", number_key=keys, boost=20))
     filters = [DQ("terms", kind=[k.key for k in query.kinds])]
     if scope_q is not None:
         filters.append(scope_q)

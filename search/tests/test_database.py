@@ -29,7 +29,9 @@ def test_words_match_with_or_without_diacritics_and_only_in_scope(world):
     assert {h.id for h in results.hits} == {world["doc_d2"].pk, world["news_p"].pk}
 
 
-@pytest.mark.parametrize("query", ["nghi quyet 12", "12-NQ/TW", "12/NQ-TW", "12 nq tw"])
+@pytest.mark.parametrize(
+    "query", ["nghi quyet 12", "12-NQ/TW", "12/NQ-TW", "12 nq tw", "Nghị quyết số 12-NQ/TW"]
+)
 def test_a_document_number_is_found_whatever_its_separators(world, query):
     results = engine.search(world["a"].user, query)
     assert ids(results)[0] == ("document", world["doc_tw"].pk)
@@ -189,3 +191,14 @@ def test_html_in_a_title_is_shown_as_text(world, client):
     client.force_login(world["a"].user)
     html = client.get("/tim-kiem/", {"q": "chuyen doi"}).content.decode()
     assert "<script>alert" not in html and "&lt;script&gt;" in html
+
+
+def test_staff_search_in_the_admin_is_scoped(world, client):
+    from tests.factories import login, staff
+
+    login(client, staff("viewer", world["tree"]["d2"]))
+    page = client.get("/admin/tim-kiem/", {"q": "nghi quyet"})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "07-NQ/HU" in html and "05-NQ/HU" not in html and "12-NQ/TW" not in html
+    assert client.get("/admin/tim-kiem/", {"q": "x"}).status_code == 200
