@@ -211,7 +211,8 @@ def engine(args):
         summary = indexing.rebuild(OutputWrapper(sys.stdout), database_index=False)
         print(
             f"\nfull reindex (engine): {summary['items']} items in "
-            f"{time.monotonic() - started:.1f} s ({summary['kinds']})",
+            f"{time.monotonic() - started:.1f} s ({summary['kinds']}; "
+            f"seconds spent {summary['spent']})",
             flush=True,
         )
         member = (

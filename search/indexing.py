@@ -104,9 +104,9 @@ def rebuild(stdout=None, *, engine=True, database_index=True, client=None):
         client = client or engine_backend.Client(request_timeout=120)
         alias = engine_backend.alias()
         name = f"{alias}-{timezone.now():%Y%m%d%H%M%S%f}"
-        client.create_index(name, engine_backend.index_definition(name))
+        client.create_index(name, engine_backend.index_definition(name, building=True))
     paths = documents.OrgPaths()
-    done = 0
+    done, spent = 0, {"build": 0.0, "database": 0.0, "engine": 0.0}
     seen = {}
     for kind in kinds:
         seen[kind.key] = set()
@@ -117,13 +117,19 @@ def rebuild(stdout=None, *, engine=True, database_index=True, client=None):
             if not batch:
                 break
             last = batch[-1].pk
+            mark = time.monotonic()
             docs = [documents.build(kind, obj, paths) for obj in batch]
             docs = [d for d in docs if d.issuer_org_id and d.audience_org_id]
             seen[kind.key].update(d.object_id for d in docs)
+            spent["build"] += time.monotonic() - mark
+            mark = time.monotonic()
             if database_index:
                 database.store(docs)
+            spent["database"] += time.monotonic() - mark
+            mark = time.monotonic()
             if use_engine:
                 client.bulk(engine_backend.bulk_lines(name, docs))
+            spent["engine"] += time.monotonic() - mark
             done += len(batch)
             _progress(stdout, done, total, started)
     if database_index:
@@ -135,7 +141,12 @@ def rebuild(stdout=None, *, engine=True, database_index=True, client=None):
             stale = sorted(existing - ids)
             for start in range(0, len(stale), 5000):
                 database.remove(key, stale[start : start + 5000])
+        database.analyze()
     if use_engine:
+        try:
+            client.put_settings(name, {"index": {"refresh_interval": "1s"}})
+        except engine_backend.EngineError:
+            log.warning("search: refresh interval of %s not restored", name)
         client.refresh(name)
         old = client.aliased(alias)
         client.swap_alias(alias, name, old)
@@ -151,6 +162,7 @@ def rebuild(stdout=None, *, engine=True, database_index=True, client=None):
         "kinds": totals,
         "index": name,
         "seconds": round(time.monotonic() - started, 1),
+        "spent": {k: round(v, 1) for k, v in spent.items()},
     }
 
 

@@ -22,7 +22,7 @@ from operator import or_
 from django.db import connection
 from django.db.models import BooleanField, Case, Count, F, FloatField, IntegerField, Q, Value, When
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Substr
 
 from sotay_plugins.orgtree import scope
 
@@ -33,6 +33,7 @@ from .base import Hit, Page
 
 NAME = "database"
 FACET_SIZE = 10
+SNIPPET_SOURCE = 4000  # characters of the body a snippet is cut from
 
 
 # --- writing --------------------------------------------------------------------------------
@@ -93,6 +94,14 @@ def remove(kind_key, ids):
     return Entry.objects.filter(kind=kind_key, object_id__in=list(ids)).delete()[0]
 
 
+def analyze():
+    """Fresh planner statistics after a bulk write (PostgreSQL): without them the planner
+    guesses one row and picks the wrong index."""
+    if _postgres():
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE search_entry")
+
+
 def clear(kind_keys=None):
     queryset = Entry.objects.all()
     if kind_keys is not None:
@@ -104,15 +113,22 @@ def clear(kind_keys=None):
 
 
 def scoped(user, kinds):
-    """The entries ``user`` may find among ``kinds``: the scope engine, per kind."""
-    parts = [
-        scope.visible_to(
-            user,
-            Entry.objects.filter(kind=kind.key),
-            capability=scope.spec_of(kind.model).view_capability,
-        )
-        for kind in kinds
-    ]
+    """The entries ``user`` may find among ``kinds``: the scope engine, once per view
+    capability (kinds sharing one are filtered together; no kind filter at all when every
+    registered kind is searched under one capability)."""
+    from ..documents import kinds as registered
+
+    by_capability = {}
+    for kind in kinds:
+        capability = scope.spec_of(kind.model).view_capability
+        by_capability.setdefault(capability, []).append(kind.key)
+    everything = {k.key for k in registered()}
+    parts = []
+    for capability, keys in by_capability.items():
+        base = Entry.objects.all()
+        if len(by_capability) > 1 or set(keys) != everything:
+            base = base.filter(kind__in=keys)
+        parts.append(scope.visible_to(user, base, capability=capability))
     return reduce(or_, parts) if parts else Entry.objects.none()
 
 
@@ -214,6 +230,7 @@ def search(user, query):
         rows = selected.annotate(rank=_rank(query)).order_by(
             "-rank", F("date").desc(nulls_last=True), "-pk"
         )
+    rows = rows.annotate(snippet_text=Substr("body", 1, SNIPPET_SOURCE))
     labels = {k.key: str(k.label) for k in query.kinds}
     hits = [
         Hit(
@@ -227,7 +244,7 @@ def search(user, query):
             issuer_name=row["issuer_name"],
             number=row["number"],
             title_html=marks.highlight(row["title"], query.words),
-            snippet=marks.snippet(row["body"], query.words),
+            snippet=marks.snippet(row["snippet_text"], query.words),
             score=float(row.get("rank") or 0.0),
         )
         for row in rows.values(
@@ -239,7 +256,7 @@ def search(user, query):
             "date",
             "issuer_name",
             "number",
-            "body",
+            "snippet_text",
             *([] if query.sort == "date" else ["rank"]),
         )[query.offset : query.offset + query.limit]
     ]

@@ -137,6 +137,9 @@ class Client:
         actions.append({"add": {"index": new, "alias": name}})
         return self._call(self.raw.indices.update_aliases, body={"actions": actions})
 
+    def put_settings(self, index, body):
+        return self._call(self.raw.indices.put_settings, index=index, body=body)
+
     def refresh(self, index):
         return self._call(self.raw.indices.refresh, index=index)
 
@@ -163,7 +166,7 @@ class Client:
 # --- the index ------------------------------------------------------------------------------
 
 
-def index_definition(name="sotay-search"):
+def index_definition(name="sotay-search", building=False):
     """Settings and mapping, built with the DSL (analyzers named on every text field)."""
 
     def text():
@@ -187,6 +190,8 @@ def index_definition(name="sotay-search"):
     mapping.field("year", Integer())
     index = Index(name)
     index.settings(number_of_shards=1, number_of_replicas=0)
+    if building:  # a new index is filled first, refreshed once, then put behind the alias
+        index.settings(refresh_interval="-1")
     index.mapping(mapping)
     return index.to_dict()
 
