@@ -104,7 +104,7 @@ def rebuild(stdout=None, *, engine=True, database_index=True, client=None):
         client = client or engine_backend.Client(request_timeout=120)
         alias = engine_backend.alias()
         name = f"{alias}-{timezone.now():%Y%m%d%H%M%S%f}"
-        client.create_index(name, engine_backend.index_definition(name, building=True))
+        client.create_index(name, engine_backend.index_definition(name))
     paths = documents.OrgPaths()
     done, spent = 0, {"build": 0.0, "database": 0.0, "engine": 0.0}
     seen = {}
@@ -143,10 +143,6 @@ def rebuild(stdout=None, *, engine=True, database_index=True, client=None):
                 database.remove(key, stale[start : start + 5000])
         database.analyze()
     if use_engine:
-        try:
-            client.put_settings(name, {"index": {"refresh_interval": "1s"}})
-        except engine_backend.EngineError:
-            log.warning("search: refresh interval of %s not restored", name)
         client.refresh(name)
         old = client.aliased(alias)
         client.swap_alias(alias, name, old)

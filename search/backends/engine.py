@@ -166,7 +166,7 @@ class Client:
 # --- the index ------------------------------------------------------------------------------
 
 
-def index_definition(name="sotay-search", building=False):
+def index_definition(name="sotay-search"):
     """Settings and mapping, built with the DSL (analyzers named on every text field)."""
 
     def text():
@@ -190,8 +190,6 @@ def index_definition(name="sotay-search", building=False):
     mapping.field("year", Integer())
     index = Index(name)
     index.settings(number_of_shards=1, number_of_replicas=0)
-    if building:  # a new index is filled first, refreshed once, then put behind the alias
-        index.settings(refresh_interval="-1")
     index.mapping(mapping)
     return index.to_dict()
 
