@@ -1,6 +1,6 @@
-"""Staff search in the Wagtail admin (``/admin/tim-kiem/``): the same engine and the same scope
+"""Staff search in the Wagtail admin (``/quan-tri/tim-kiem/``): the same engine and the same scope
 as the member's search (``engine.search`` with the staff user: what their units issued, and what
-reaches them as members), with links to the items' edit pages when they are pages."""
+reaches them as members); each hit links to the item through the same scope-checked redirect."""
 
 from django.http import Http404
 from django.utils.translation import gettext_lazy

@@ -32,6 +32,7 @@ from .backends import engine as engine_backend
 log = logging.getLogger(__name__)
 SYNC_JOB = "search.indexing.sync_job"
 BATCH = 500
+ENGINE_BATCH = 100  # documents per bulk request (a stand-in engine is slow on big ones)
 
 
 def _enqueue(kind_key, pk):
@@ -101,7 +102,7 @@ def rebuild(stdout=None, *, engine=True, database_index=True, client=None):
     use_engine = engine and engine_backend.flavour() is not None
     name = None
     if use_engine:
-        client = client or engine_backend.Client(request_timeout=120)
+        client = client or engine_backend.Client(request_timeout=600)
         alias = engine_backend.alias()
         name = f"{alias}-{timezone.now():%Y%m%d%H%M%S%f}"
         client.create_index(name, engine_backend.index_definition(name))
@@ -128,7 +129,8 @@ def rebuild(stdout=None, *, engine=True, database_index=True, client=None):
             spent["database"] += time.monotonic() - mark
             mark = time.monotonic()
             if use_engine:
-                client.bulk(engine_backend.bulk_lines(name, docs))
+                for start in range(0, len(docs), ENGINE_BATCH):
+                    client.bulk(engine_backend.bulk_lines(name, docs[start : start + ENGINE_BATCH]))
             spent["engine"] += time.monotonic() - mark
             done += len(batch)
             _progress(stdout, done, total, started)

@@ -197,8 +197,8 @@ def test_staff_search_in_the_admin_is_scoped(world, client):
     from tests.factories import login, staff
 
     login(client, staff("viewer", world["tree"]["d2"]))
-    page = client.get("/admin/tim-kiem/", {"q": "nghi quyet"})
+    page = client.get("/quan-tri/tim-kiem/", {"q": "nghi quyet"})
     html = page.content.decode()
     assert page.status_code == 200
     assert "07-NQ/HU" in html and "05-NQ/HU" not in html and "12-NQ/TW" not in html
-    assert client.get("/admin/tim-kiem/", {"q": "x"}).status_code == 200
+    assert client.get("/quan-tri/tim-kiem/", {"q": "x"}).status_code == 200
