@@ -207,8 +207,104 @@ def _facets(queryset, kinds):
     }
 
 
+MAX_SCAN = 20_000  # matched rows ranked in one pass; beyond that facets come from GROUP BY
+
+
+def _facets_of(rows, kinds):
+    labels = {k.key: str(k.label) for k in kinds}
+    order = {k.key: i for i, k in enumerate(kinds)}
+    by_kind, by_issuer, by_year, names = {}, {}, {}, {}
+    for row in rows:
+        by_kind[row[1]] = by_kind.get(row[1], 0) + 1
+        by_issuer[row[2]] = by_issuer.get(row[2], 0) + 1
+        names[row[2]] = row[3]
+        if row[4] is not None:
+            by_year[row[4]] = by_year.get(row[4], 0) + 1
+    return {
+        "kind": sorted(
+            ((key, labels.get(key, key), n) for key, n in by_kind.items()),
+            key=lambda item: order.get(item[0], 99),
+        ),
+        "issuer": sorted(
+            ((key, names[key], n) for key, n in by_issuer.items()),
+            key=lambda item: (-item[2], item[1]),
+        )[:FACET_SIZE],
+        "year": sorted(((key, str(key), n) for key, n in by_year.items()), reverse=True)[
+            :FACET_SIZE
+        ],
+    }
+
+
 def search(user, query):
+    """One scan of the matching entries (id, kind, issuer, year, date, rank): facets, count
+    and order are computed from it, then one query reads the page's rows."""
     base = matching(scoped(user, query.kinds), query.words)
+    ranked = base.order_by()
+    if query.sort != "date":
+        ranked = ranked.annotate(rank=_rank(query))
+    fields = ["pk", "kind", "issuer_org", "issuer_name", "year", "date"]
+    rows = list(
+        ranked.values_list(*fields, *([] if query.sort == "date" else ["rank"]))[: MAX_SCAN + 1]
+    )
+    if len(rows) > MAX_SCAN:
+        return _search_grouped(user, query, base)
+    facets = _facets_of(rows, query.kinds)
+    selected = [
+        row
+        for row in rows
+        if (not query.kind or row[1] == query.kind)
+        and (not query.issuer or row[2] == query.issuer)
+        and (not query.year or row[4] == query.year)
+    ]
+    oldest = float("-inf")
+
+    def when(row):
+        return row[5].timestamp() if row[5] else oldest
+
+    if query.sort == "date":
+        selected.sort(key=lambda row: (when(row), row[0]), reverse=True)
+    else:
+        selected.sort(key=lambda row: (float(row[6] or 0), when(row), row[0]), reverse=True)
+    window = selected[query.offset : query.offset + query.limit]
+    return Page(_hits(query, window), len(selected), facets, NAME)
+
+
+def _hits(query, window):
+    if not window:
+        return []
+    details = {
+        row["pk"]: row
+        for row in Entry.objects.filter(pk__in=[row[0] for row in window])
+        .annotate(snippet_text=Substr("body", 1, SNIPPET_SOURCE))
+        .values("pk", "object_id", "title", "audience_org", "number", "snippet_text")
+    }
+    labels = {k.key: str(k.label) for k in query.kinds}
+    hits = []
+    for row in window:
+        detail = details.get(row[0])
+        if detail is None:
+            continue
+        hits.append(
+            Hit(
+                kind=row[1],
+                kind_label=labels.get(row[1], row[1]),
+                id=detail["object_id"],
+                title=detail["title"],
+                issuer_org=row[2],
+                audience_org=detail["audience_org"],
+                date=row[5],
+                issuer_name=row[3],
+                number=detail["number"],
+                title_html=marks.highlight(detail["title"], query.words),
+                snippet=marks.snippet(detail["snippet_text"], query.words),
+                score=float(row[6]) if len(row) > 6 and row[6] is not None else 0.0,
+            )
+        )
+    return hits
+
+
+def _search_grouped(user, query, base):
+    """Very common words: facets from one GROUP BY, the page ordered in the database."""
     facets = _facets(base, query.kinds)
     selected = base
     if query.kind:
@@ -217,50 +313,17 @@ def search(user, query):
         selected = selected.filter(issuer_org_id=query.issuer)
     if query.year:
         selected = selected.filter(year=query.year)
-    if query.issuer or query.year:
-        count = selected.count()
-    else:
-        count = sum(n for key, _label, n in facets["kind"] if not query.kind or key == query.kind)
-    if not count:
-        return Page([], 0, facets, NAME)
+    count = selected.count()
     if query.sort == "date":
-        ordering = [F("date").desc(nulls_last=True), "-pk"]
-        rows = selected.order_by(*ordering)
+        rows = selected.order_by(F("date").desc(nulls_last=True), "-pk")
+        fields = ["pk", "kind", "issuer_org", "issuer_name", "year", "date"]
     else:
         rows = selected.annotate(rank=_rank(query)).order_by(
             "-rank", F("date").desc(nulls_last=True), "-pk"
         )
-    rows = rows.annotate(snippet_text=Substr("body", 1, SNIPPET_SOURCE))
-    labels = {k.key: str(k.label) for k in query.kinds}
-    hits = [
-        Hit(
-            kind=row["kind"],
-            kind_label=labels.get(row["kind"], row["kind"]),
-            id=row["object_id"],
-            title=row["title"],
-            issuer_org=row["issuer_org"],
-            audience_org=row["audience_org"],
-            date=row["date"],
-            issuer_name=row["issuer_name"],
-            number=row["number"],
-            title_html=marks.highlight(row["title"], query.words),
-            snippet=marks.snippet(row["snippet_text"], query.words),
-            score=float(row.get("rank") or 0.0),
-        )
-        for row in rows.values(
-            "kind",
-            "object_id",
-            "title",
-            "issuer_org",
-            "audience_org",
-            "date",
-            "issuer_name",
-            "number",
-            "snippet_text",
-            *([] if query.sort == "date" else ["rank"]),
-        )[query.offset : query.offset + query.limit]
-    ]
-    return Page(hits, count, facets, NAME)
+        fields = ["pk", "kind", "issuer_org", "issuer_name", "year", "date", "rank"]
+    window = list(rows.values_list(*fields)[query.offset : query.offset + query.limit])
+    return Page(_hits(query, window), count, facets, NAME)
 
 
 def suggest(user, kinds, words, raw, limit=8):
