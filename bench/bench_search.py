@@ -2,6 +2,8 @@
 
     python bench/bench_search.py http [--duration 10] [--connections 8]
         # gunicorn (2 sync workers, bench.settings) + wrk: bare view, search API, autocomplete
+    python bench/bench_search.py inprocess
+        # the search facade called in this process, one query at a time: p50/p95 per query
     python bench/bench_search.py engine
         # osmem-server (OpenSearch API): full reindex with progress; a publish visible after its job
 
@@ -244,13 +246,54 @@ def engine(args):
         server.close()
 
 
+def inprocess(args):
+    """Sequential calls of the search facade in this process (no HTTP, no queueing): 40 random
+    members, 3 queries and 3 autocompletes each, after one warm-up search per member (a logged-in
+    member's rights are cached)."""
+    import statistics
+
+    benchlib.django_setup(env(redis=False))
+    from search import engine as search_engine
+    from sotay_plugins.members.models import Member
+
+    rng = random.Random(3)
+    users = [
+        m.user
+        for m in Member.objects.select_related("user")
+        .filter(status="active", user__is_active=True)
+        .order_by("?")[:40]
+    ]
+    for user in users:
+        search_engine.search(user, "dang bo")
+    found, completed = [], []
+    for user in users:
+        for q in rng.sample(QUERIES, 3):
+            started = time.perf_counter()
+            search_engine.search(user, q)
+            found.append((time.perf_counter() - started) * 1000)
+        for q in rng.sample(PREFIXES, 3):
+            started = time.perf_counter()
+            search_engine.suggest(user, q)
+            completed.append((time.perf_counter() - started) * 1000)
+
+    def pct(values, q):
+        values = sorted(values)
+        return values[min(len(values) - 1, int(len(values) * q / 100))]
+
+    print(
+        f"search (database backend) n={len(found)} p50={statistics.median(found):.1f} "
+        f"p95={pct(found, 95):.1f} ms; suggest n={len(completed)} "
+        f"p50={statistics.median(completed):.1f} p95={pct(completed, 95):.1f} ms; {load()}"
+    )
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("what", choices=["http", "engine"])
+    parser.add_argument("what", choices=["http", "engine", "inprocess"])
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, nargs="+", default=[8])
     args = parser.parse_args()
-    {"http": http, "engine": engine}[args.what](args)
+    {"http": http, "engine": engine, "inprocess": inprocess}[args.what](args)
 
 
 if __name__ == "__main__":
