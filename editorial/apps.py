@@ -52,6 +52,8 @@ class EditorialConfig(PluginConfig):
         receivers.connect()
 
     def register(self, registry):
+        from django.utils.html import strip_tags
+
         from sotay_plugins.orgtree.roles import DOCUMENT_UPLOADER, STAFF_BASE, VIEWER
         from sotay_plugins.registry import (
             DemoSeeder,
@@ -60,8 +62,6 @@ class EditorialConfig(PluginConfig):
             SearchableKind,
             ShellTab,
         )
-
-        from django.utils.html import strip_tags
 
         from . import models as m
         from . import publishing, workflows
