@@ -52,6 +52,8 @@ class EditorialConfig(PluginConfig):
         receivers.connect()
 
     def register(self, registry):
+        from django.utils.html import strip_tags
+
         from sotay_plugins.orgtree.roles import DOCUMENT_UPLOADER, STAFF_BASE, VIEWER
         from sotay_plugins.registry import (
             DemoSeeder,
@@ -100,7 +102,8 @@ class EditorialConfig(PluginConfig):
             _("Duyệt tin bài, văn bản trước khi đăng (Ban Biên tập)"),
             roles=[EDITORIAL_BOARD],
         )
-        # What search finds.
+        # What search finds (the search module indexes these generically: title, number, text,
+        # the text inside the files; a save or deletion of a page or of its files re-indexes it).
         registry.add_searchable(
             SearchableKind(
                 "document",
@@ -111,6 +114,11 @@ class EditorialConfig(PluginConfig):
                 date_label=_("Ban hành"),
                 queryset=lambda: m.DocumentPage.objects.live(),
                 order=10,
+                number_field="number",
+                text=lambda page: page.summary,
+                files=lambda page: [link.file.file for link in page.files.all()],
+                related=((m.DocumentFile, "page_id"),),
+                prefetch=("files__file",),
             )
         )
         registry.add_searchable(
@@ -122,6 +130,12 @@ class EditorialConfig(PluginConfig):
                 date_label=_("Đăng"),
                 queryset=lambda: m.NewsPage.objects.live(),
                 order=20,
+                text=lambda page: " ".join(
+                    [page.lead, strip_tags(str(page.body)) if page.body else ""]
+                ),
+                files=lambda page: [link.file.file for link in page.attachments.all()],
+                related=((m.NewsAttachment, "page_id"),),
+                prefetch=("attachments__file",),
             )
         )
         # The member shell: the "Thư viện" tab (news and bookmarks are reached from inside it, so

@@ -1,66 +1,64 @@
-"""One search over every kind of item a member can find, in the database (the embedded default).
+"""One search over every kind of item a member can find (the facade views, API and admin call).
 
-Each plugin registers what it makes findable (``registry.add_searchable(SearchableKind(...))``):
-a scoped model with a folded text column. A query is folded the same way (``folding.tokens``:
-lower case, no diacritics, đ→d), and an item matches when its folded text contains every word.
-Who sees what is the scope engine's answer (``scope.visible_to``), applied to every kind before
-anything is counted or listed: search never reveals an item, nor the number of items, outside the
-caller's scope.
+Each module registers what it makes findable (``registry.add_searchable(SearchableKind(...))``):
+``documents`` turns an item into an index document generically, ``indexing`` keeps the
+indexes current, and a backend answers: the engine (Elasticsearch or OpenSearch, when its URL
+is set) or the database. A query is folded like the text (``sotay_plugins.text.tokens``:
+lower case, no diacritics, đ→d).
 
-Cost: per kind, one COUNT and one SELECT of the hits' columns (no per-hit query).
+When the engine fails or is slower than ``SEARCH_TIMEOUT`` the database answers, with a notice
+for the member (never an error page); the engine is then left alone for
+``SEARCH_RETRY_SECONDS`` and ``health()`` says so.
+
+Scope: the backends filter by the scope engine's rules (the database: ``scope.visible_to``; the
+engine: the same rule stored in each document), and the hits of the page are checked once more
+against the items themselves (``scope.visible_to`` on the kind's findable items, one query per
+kind on the page): an item withdrawn or narrowed a moment ago is not shown even before its
+index job has run.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+import logging
+import time
 
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sotay_plugins.orgtree import scope
 from sotay_plugins.registry import registry
 from sotay_plugins.text import tokens
 
+from . import documents
+from .backends import database
+from .backends import engine as engine_backend
+from .backends.base import Hit, Page, Query
+
+log = logging.getLogger(__name__)
+
 MIN_QUERY_LENGTH = 2
 MAX_WORDS = 8
+MAX_QUERY_CHARS = 200
+SORTS = ("relevance", "date")
+DOWN_KEY = "search:engine:down"
+STATUS_KEY = "search:engine:status"
+
+Results = Page  # the name earlier callers used
+__all__ = ["Hit", "Page", "Query", "QueryError", "Results", "search", "suggest", "find"]
 
 
 class QueryError(ValueError):
     """A query that cannot be searched; ``str()`` is the Vietnamese reason."""
 
 
-@dataclass(frozen=True)
-class Hit:
-    kind: str
-    kind_label: str
-    id: int
-    title: str
-    issuer_org: int | None
-    audience_org: int | None
-    date: date | datetime | None
-
-    def as_dict(self):
-        return {
-            "kind": self.kind,
-            "kind_label": self.kind_label,
-            "id": self.id,
-            "title": self.title,
-            "issuer_org": self.issuer_org,
-            "audience_org": self.audience_org,
-            "date": self.date.isoformat() if self.date else None,
-            "url": f"/tim-kiem/mo/{self.kind}/{self.id}/",
-        }
-
-
-@dataclass
-class Results:
-    hits: list[Hit]
-    count: int
-    counts: dict[str, int]
+def clean(query):
+    return " ".join((query or "").split())[:MAX_QUERY_CHARS]
 
 
 def words_of(query):
-    words = tokens(query)
+    words = tokens(clean(query))
     if len("".join(words)) < MIN_QUERY_LENGTH:
         raise QueryError(
             _("Xin nhập ít nhất %(n)d chữ cái hoặc chữ số để tìm.") % {"n": MIN_QUERY_LENGTH}
@@ -69,7 +67,7 @@ def words_of(query):
 
 
 def kinds():
-    return sorted(registry.searchable.values(), key=lambda k: (k.order, k.key))
+    return documents.kinds()
 
 
 def kind_of(key):
@@ -85,59 +83,141 @@ def candidates(user, kind):
     return scope.visible_to(user, queryset)
 
 
-def matching(user, kind, words):
-    queryset = candidates(user, kind)
-    for word in words:
-        queryset = queryset.filter(**{f"{kind.folded_field}__contains": word})
-    return queryset
+# --- the engine's health --------------------------------------------------------------------
 
 
-def search(user, query, *, kind=None, offset=0, limit=20):
-    """Hits newest first across the kinds (or one ``kind``), with counts per kind."""
+def retry_seconds():
+    return float(getattr(settings, "SEARCH_RETRY_SECONDS", 30))
+
+
+def _mark(ok, error=""):
+    status = {"ok": ok, "at": timezone.now().isoformat(), "error": error[:300]}
+    cache.set(STATUS_KEY, status, 24 * 3600)
+    if ok:
+        cache.delete(DOWN_KEY)
+    else:
+        cache.set(DOWN_KEY, status, retry_seconds())
+
+
+def engine_wanted():
+    return engine_backend.flavour() is not None and cache.get(DOWN_KEY) is None
+
+
+def health(probe=True):
+    """What answers searches now: ``backend`` (database/opensearch/elasticsearch),
+    ``engine_ok``, ``fallback`` (the database answers for a down engine), the last error."""
+    flavour = engine_backend.flavour()
+    out = {"backend": flavour or "database", "engine": flavour, "fallback": False}
+    if flavour is None:
+        return {**out, "engine_ok": None}
+    if probe:
+        try:
+            client = engine_backend.Client()
+            info = client.info()
+            docs = client.count(engine_backend.alias())
+            _mark(True)
+            out.update(
+                engine_ok=True,
+                version=(info.get("version") or {}).get("number"),
+                index=engine_backend.alias(),
+                documents=docs,
+            )
+        except engine_backend.EngineError as exc:
+            _mark(False, str(exc))
+    status = cache.get(STATUS_KEY) or {}
+    down = cache.get(DOWN_KEY) is not None
+    out.setdefault("engine_ok", not down and status.get("ok", True))
+    out["fallback"] = down
+    if down:
+        out["backend"] = "database"
+        out["error"] = status.get("error", "")
+    return out
+
+
+# --- searching ------------------------------------------------------------------------------
+
+
+def make_query(query, *, kind=None, issuer=None, year=None, sort="relevance", offset=0, limit=20):
     words = words_of(query)
-    selected = [kind_of(kind)] if kind else kinds()
-    per_kind, counts = [], {}
-    for k in selected:
-        queryset = matching(user, k, words)
-        counts[k.key] = queryset.count()
-        if not counts[k.key]:
+    if kind:
+        kind_of(kind)
+    if sort not in SORTS:
+        raise QueryError(_("Cách sắp xếp không hợp lệ."))
+    return Query(
+        raw=clean(query),
+        words=tuple(words),
+        kinds=tuple(kinds()),
+        kind=kind or None,
+        issuer=issuer,
+        year=year,
+        sort=sort,
+        offset=max(0, offset),
+        limit=max(1, limit),
+    )
+
+
+def _verified(user, page):
+    """Drop hits the scope engine would not show now (one query per kind on the page)."""
+    by_kind = {}
+    for hit in page.hits:
+        by_kind.setdefault(hit.kind, []).append(hit.id)
+    allowed = set()
+    for key, ids in by_kind.items():
+        kind = registry.searchable.get(key)
+        if kind is None:
             continue
-        spec = scope.spec_of(k.model)
-        issuer = f"{spec.org_field}_id" if spec.org_field else None
-        fields = [
-            "pk",
-            k.title_field,
-            *([issuer] if issuer else []),
-            *(["audience_org_id"] if spec.audience else []),
-            *([k.date_field] if k.date_field else []),
-        ]
-        ordering = [f"-{k.date_field}", "-pk"] if k.date_field else ["-pk"]
-        for row in queryset.order_by(*ordering).values(*fields)[: offset + limit]:
-            per_kind.append(
-                Hit(
-                    k.key,
-                    str(k.label),
-                    row["pk"],
-                    row[k.title_field],
-                    row.get(issuer) if issuer else None,
-                    row.get("audience_org_id"),
-                    row.get(k.date_field) if k.date_field else None,
-                )
-            )
+        for pk in candidates(user, kind).filter(pk__in=ids).values_list("pk", flat=True):
+            allowed.add((key, pk))
+    kept = [hit for hit in page.hits if (hit.kind, hit.id) in allowed]
+    page.count -= len(page.hits) - len(kept)
+    page.hits = kept
+    return page
 
-    def newest(hit):
-        value = hit.date
-        if isinstance(value, datetime):
-            return (
-                value.date().toordinal() * 86400
-                + value.hour * 3600
-                + value.minute * 60
-                + value.second
-            )
-        return value.toordinal() * 86400 if value else 0
 
-    per_kind.sort(key=lambda hit: (newest(hit), hit.id), reverse=True)
-    return Results(per_kind[offset : offset + limit], sum(counts.values()), counts)
+def search(user, query, *, kind=None, issuer=None, year=None, sort="relevance", offset=0, limit=20):
+    """A page of hits for ``query`` with facets (kind, issuer, year) and counts per kind."""
+    q = make_query(
+        query, kind=kind, issuer=issuer, year=year, sort=sort, offset=offset, limit=limit
+    )
+    if engine_wanted():
+        started = time.monotonic()
+        try:
+            page = engine_backend.search(user, q)
+        except engine_backend.EngineError as exc:
+            log.warning("search: engine failed, answering from the database: %s", exc)
+            _mark(False, str(exc))
+        else:
+            if time.monotonic() - started > engine_backend.timeout():
+                _mark(False, "slow")
+            return _verified(user, page)
+        page = database.search(user, q)
+        page.notice = _(
+            "Máy tìm kiếm đang tạm gián đoạn: kết quả dưới đây lấy trực tiếp từ cơ sở dữ liệu "
+            "nên có thể kém chính xác hơn."
+        )
+        return _verified(user, page)
+    page = database.search(user, q)
+    if engine_backend.flavour():
+        page.notice = _(
+            "Máy tìm kiếm đang tạm gián đoạn: kết quả dưới đây lấy trực tiếp từ cơ sở dữ liệu "
+            "nên có thể kém chính xác hơn."
+        )
+    return _verified(user, page)
+
+
+def suggest(user, query, limit=8):
+    """Titles and document numbers starting like ``query`` (autocomplete); [] for too little."""
+    words = tokens(clean(query))[:MAX_WORDS]
+    if not words or len("".join(words)) < MIN_QUERY_LENGTH:
+        return []
+    raw = clean(query)
+    selected = kinds()
+    if engine_wanted():
+        try:
+            return engine_backend.suggest(user, selected, words, raw, limit)
+        except engine_backend.EngineError as exc:
+            _mark(False, str(exc))
+    return database.suggest(user, selected, words, raw, limit)
 
 
 def find(user, kind_key, pk):

@@ -95,12 +95,31 @@ class StatisticsProvider:
 
 @dataclass(frozen=True)
 class SearchableKind:
-    """A kind of item the member search finds (``search.engine``).
+    """A kind of item the member search finds (``search``), declared by the module that owns it.
 
-    ``model`` is scoped (it declares a ScopeSpec: results go through ``scope.visible_to``);
-    ``folded_field`` holds its folded text (``sotay_plugins.text.fold``); ``queryset`` (optional)
-    narrows the candidates (e.g. live pages only); ``date_field`` orders hits newest first;
-    ``url`` (optional) maps an object to the member page that shows it.
+    ``model`` is scoped (it declares a ScopeSpec): staff find what ``scope.visible_to`` gives
+    them; members find what reaches them through the audience (``audience``, below).
+    ``queryset`` (optional) narrows the findable items (e.g. live pages only): an item that
+    leaves it (withdrawn, expired) leaves the index. ``date_field`` dates a hit (sort by date,
+    the year facet); ``url`` (optional) maps an object to the member page that shows it.
+
+    What is indexed, generically (the search module knows no model):
+
+    - ``title_field``, ``number_field`` (a document number such as "12-NQ/TW": matched as a
+      whole whatever its separators, offered by autocomplete);
+    - ``text(obj)`` → the body text (summary, lead, question and answer, …);
+    - ``files(obj)`` → the item's stored files (Django ``File``/``FieldFile`` objects): the text
+      inside PDF and Word files is extracted and indexed;
+    - ``audience(obj)`` → ``(org, positions, groups)``: the unit whose members (in its subtree)
+      may read the item and the position/group filters (empty: everyone). Default: the
+      ``Published`` fields ``audience_org``, ``audience_positions``, ``audience_groups``. A kind
+      that reaches its members by another rule (a cell's own meetings) returns that unit;
+    - ``related``: the models whose change re-indexes an item, each with the name of the field
+      holding the item's id (``(DocumentFile, "page_id")``);
+    - ``prefetch``: ``prefetch_related`` lookups that ``text``/``files`` read (no N+1 when the
+      whole kind is indexed).
+
+    ``folded_field`` is the legacy per-model folded column (kept for the library's own filter).
     """
 
     key: str
@@ -115,6 +134,12 @@ class SearchableKind:
     queryset: Callable[[], Any] | None = None
     url: Callable[[Any], str] | None = None
     order: int = 100
+    number_field: str = ""
+    text: Callable[[Any], str] | None = None
+    files: Callable[[Any], Any] | None = None
+    audience: Callable[[Any], Any] | None = None
+    related: tuple = ()
+    prefetch: tuple = ()
 
 
 @dataclass(frozen=True)

@@ -191,6 +191,13 @@ SOTAY_PAGE_CACHE_SECONDS = int(
 
 # --- Search ---------------------------------------------------------------------------------
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
+# Search (issue 15): OPENSEARCH_URL chooses OpenSearch (it wins if both are set); neither: the
+# database answers. The index lives behind the alias SEARCH_INDEX; an engine slower than
+# SEARCH_TIMEOUT seconds (or down) is left alone for SEARCH_RETRY_SECONDS, the database answers.
+OPENSEARCH_URL = os.environ.get("OPENSEARCH_URL", "")
+SEARCH_INDEX = os.environ.get("SEARCH_INDEX", "sotay-search")
+SEARCH_TIMEOUT = float(os.environ.get("SEARCH_TIMEOUT", "2"))
+SEARCH_RETRY_SECONDS = float(os.environ.get("SEARCH_RETRY_SECONDS", "30"))
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 
 # --- Authentication -------------------------------------------------------------------------

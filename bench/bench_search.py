@@ -1,0 +1,300 @@
+"""Search at province scale: issue 15's budgets.
+
+    python bench/bench_search.py http [--duration 10] [--connections 8]
+        # gunicorn (2 sync workers, bench.settings) + wrk: bare view, search API, autocomplete
+    python bench/bench_search.py inprocess
+        # the search facade called in this process, one query at a time: p50/p95 per query
+    python bench/bench_search.py engine
+        # osmem-server (OpenSearch API): full reindex with progress; a publish visible after its job
+
+Database: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/sotay_search) seeded with
+``seed_demo --scale province`` (20,000 documents with their PDFs, 2,000 news, 110,000 members;
+the search seeder indexes them last) — or ``manage.py reindex_search`` after an older seed.
+
+``http``: database backend (no engine URL), production settings plus /bench/bare/, Redis
+(``BENCH_REDIS_URL``, default redis://127.0.0.1:6379/5, flushed first) for sessions and rights.
+200 random members, each with a session; the requests cycle through folded queries (no
+diacritics, numbers typed with other separators, common and rare words) for each member, so
+every answer is scoped to the member. wrk -t2 -c<N> on: bare, search, suggest, bare again.
+Ratio: search requests/s over the mean of the two bare runs.
+
+``engine``: starts osmem-server, sets OPENSEARCH_URL in this process, ``indexing.rebuild``
+(the code ``reindex_search`` runs) with its progress bar; then edits a live news article (a
+save: the outbox job runs in-process on commit, no Redis) and times until a member's search
+finds its new title.
+"""
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import benchlib  # noqa: E402
+from benchlib import ROOT, load, make_session  # noqa: E402
+
+OUT = ROOT / "bench" / "out"
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/sotay_search"
+REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
+SECRET = "bench-search-not-a-secret-" + os.uname().nodename
+PORT = int(os.environ.get("PORT", "18775"))
+QUERIES = [
+    "nghi quyet",
+    "chuyen doi so",
+    "dang bo",
+    "nghi quyet 12",
+    "64/NQ-TU",
+    "hoc tap quan triet",
+    "xay dung dang",
+    "ke hoach thuc hien",
+    "dang phi",
+    "hoi nghi ban chap hanh",
+    "thai binh",
+    "kinh te bien",
+]
+PREFIXES = ["nghi qu", "chuyen d", "ke hoa", "64-NQ", "dang ph", "hoi ng", "quy di", "huong d"]
+
+
+def env(redis=True):
+    e = dict(os.environ)
+    e.setdefault("DATABASE_URL", DEFAULT_DB)
+    e.update(
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        SECRET_KEY=SECRET,
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        DJANGO_LOG_LEVEL="WARNING",
+    )
+    for name in ("DJANGO_DEBUG", "REDIS_URL", "ELASTICSEARCH_URL", "OPENSEARCH_URL"):
+        e.pop(name, None)
+    if redis:
+        e["REDIS_URL"] = REDIS
+    return e
+
+
+def write_jobs(name, rows):
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / f"search_{name}.tsv"
+    path.write_text("".join(f"{cookie}\t{p}\n" for cookie, p in rows))
+    return path
+
+
+def wrk(name, path, conns, duration):
+    e = dict(os.environ, SOTAY_JOBS=str(path), WRK_NAME=name, WRK_C=str(conns))
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            f"-c{conns}",
+            f"-d{duration}s",
+            "--latency",
+            "-s",
+            str(ROOT / "bench" / "library.lua"),
+            f"http://127.0.0.1:{PORT}",
+        ],
+        env=e,
+        capture_output=True,
+        text=True,
+        timeout=duration + 60,
+        check=True,
+    ).stdout
+    line = next(x for x in out.splitlines() if x.startswith("RESULT"))
+    print(line, flush=True)
+    return dict(kv.split("=", 1) for kv in line.split()[1:])
+
+
+def http(args):
+    import redis as redis_lib
+
+    redis_lib.Redis.from_url(REDIS).flushdb()
+    benchlib.django_setup(env())
+    from django.contrib.auth import get_user_model
+
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env(),
+        check=True,
+    )
+    users = get_user_model().objects.filter(
+        pk__in=benchlib.pick_member_users(200, 15, "seed_demo --scale province")
+    )
+    rng = random.Random(15)
+    search_rows, suggest_rows, bare_rows = [], [], []
+    for user in users:
+        cookie = f"sessionid={make_session(user)}"
+        for q in rng.sample(QUERIES, 4):
+            search_rows.append((cookie, f"/api/v1/search/?q={quote(q)}"))
+        for q in rng.sample(PREFIXES, 3):
+            suggest_rows.append((cookie, f"/api/v1/search/suggest/?q={quote(q)}"))
+        bare_rows.append((cookie, "/bench/bare/"))
+    rng.shuffle(search_rows)
+    rng.shuffle(suggest_rows)
+    paths = {
+        "bare": write_jobs("bare", bare_rows),
+        "search": write_jobs("search", search_rows),
+        "suggest": write_jobs("suggest", suggest_rows),
+    }
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    log = open(OUT / "search_gunicorn.log", "w")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [
+            gunicorn,
+            "config.wsgi:application",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env(),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        from http.client import HTTPConnection
+
+        for _ in range(120):
+            try:
+                conn = HTTPConnection("127.0.0.1", PORT, timeout=2)
+                conn.request(
+                    "GET",
+                    "/bench/bare/",
+                    headers={"X-Forwarded-Proto": "https", "Host": "127.0.0.1"},
+                )
+                if conn.getresponse().status == 200:
+                    break
+            except OSError:
+                time.sleep(0.5)
+        print(f"== {load()}", flush=True)
+        for c in args.connections:
+            wrk("warmup", paths["search"], c, 3)
+            bare1 = wrk("bare", paths["bare"], c, args.duration)
+            search = wrk("search", paths["search"], c, args.duration)
+            suggest = wrk("suggest", paths["suggest"], c, args.duration)
+            bare2 = wrk("bare", paths["bare"], c, args.duration)
+            bare = (float(bare1["rps"]) + float(bare2["rps"])) / 2
+            print(
+                f"c={c}: search {search['rps']} req/s (p95 {search['p95_ms']} ms), "
+                f"ratio to bare {float(search['rps']) / bare:.3f}; suggest {suggest['rps']} "
+                f"req/s (p95 {suggest['p95_ms']} ms), ratio {float(suggest['rps']) / bare:.3f}; "
+                f"bare {bare:.0f} req/s",
+                flush=True,
+            )
+        print(f"== {load()}", flush=True)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        log.close()
+
+
+def engine(args):
+    from osmem_server import OsmemServer
+
+    benchlib.django_setup(env(redis=False))
+    from django.conf import settings
+    from django.core.management.base import OutputWrapper
+
+    from editorial.models import NewsPage
+    from search import engine as search_engine
+    from search import indexing
+    from sotay_plugins.members.models import Member
+
+    server = OsmemServer.start(japanese=False)
+    try:
+        settings.OPENSEARCH_URL = server.url
+        print(f"== osmem-server {server.version} at {server.url}; {load()}", flush=True)
+        started = time.monotonic()
+        summary = indexing.rebuild(OutputWrapper(sys.stdout), database_index=False)
+        print(
+            f"\nfull reindex (engine): {summary['items']} items in "
+            f"{time.monotonic() - started:.1f} s ({summary['kinds']}; "
+            f"seconds spent {summary['spent']})",
+            flush=True,
+        )
+        member = (
+            Member.objects.filter(status="active", user__is_active=True, cell__isnull=False)
+            .select_related("user")
+            .order_by("pk")
+            .first()
+        )
+        page = (
+            NewsPage.objects.live()
+            .filter(audience_org__kind="province", audience_positions=0, audience_groups=0)
+            .first()
+        )
+        word = f"kiemtra{random.Random().randrange(10**6)}"
+        page.title = f"{page.title} {word}"
+        t0 = time.monotonic()
+        page.save()  # autocommit: the outbox job runs in-process on commit (no Redis)
+        job_done = time.monotonic()
+        found = search_engine.search(member.user, word)
+        visible = time.monotonic()
+        print(
+            f"publish → visible: job {1000 * (job_done - t0):.0f} ms, first search finds it "
+            f"({found.count} hit, backend {found.backend}) {1000 * (visible - t0):.0f} ms "
+            "after the save",
+            flush=True,
+        )
+        print(f"== {load()}", flush=True)
+    finally:
+        server.close()
+
+
+def inprocess(args):
+    """Sequential calls of the search facade in this process (no HTTP, no queueing): 40 random
+    members, 3 queries and 3 autocompletes each, after one warm-up search per member (a logged-in
+    member's rights are cached)."""
+    import statistics
+
+    benchlib.django_setup(env(redis=False))
+    from search import engine as search_engine
+    from sotay_plugins.members.models import Member
+
+    rng = random.Random(3)
+    users = [
+        m.user
+        for m in Member.objects.select_related("user")
+        .filter(status="active", user__is_active=True)
+        .order_by("?")[:40]
+    ]
+    for user in users:
+        search_engine.search(user, "dang bo")
+    found, completed = [], []
+    for user in users:
+        for q in rng.sample(QUERIES, 3):
+            started = time.perf_counter()
+            search_engine.search(user, q)
+            found.append((time.perf_counter() - started) * 1000)
+        for q in rng.sample(PREFIXES, 3):
+            started = time.perf_counter()
+            search_engine.suggest(user, q)
+            completed.append((time.perf_counter() - started) * 1000)
+
+    def pct(values, q):
+        values = sorted(values)
+        return values[min(len(values) - 1, int(len(values) * q / 100))]
+
+    print(
+        f"search (database backend) n={len(found)} p50={statistics.median(found):.1f} "
+        f"p95={pct(found, 95):.1f} ms; suggest n={len(completed)} "
+        f"p50={statistics.median(completed):.1f} p95={pct(completed, 95):.1f} ms; {load()}"
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("what", choices=["http", "engine", "inprocess"])
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, nargs="+", default=[8])
+    args = parser.parse_args()
+    {"http": http, "engine": engine, "inprocess": inprocess}[args.what](args)
+
+
+if __name__ == "__main__":
+    main()

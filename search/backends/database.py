@@ -1,0 +1,364 @@
+"""The database backend (the embedded default, and the fallback when the engine is down).
+
+Matching: every folded word of the query is a word of the entry (title, number, text, file
+text). PostgreSQL reads the GIN index of the generated ``vector`` column (``@@
+plainto_tsquery('simple', …)``); SQLite compares the space-delimited folded words with LIKE.
+
+Ranking, as close to the engine's as the database allows: the document number typed whole
+("12/NQ-TW" for "12-NQ/TW") first, then the query with its own diacritics inside the title
+(an exact match above a folded one), then the folded phrase in the title, then each word in
+the title, then (PostgreSQL) ``ts_rank`` with title and number weighted above the body; ties
+newest first. Scope: ``scope.visible_to`` on the entries, with each kind's view capability.
+
+Cost per query: one GROUP BY per facet (kind, issuer, year: the kind counts are the total when
+no issuer/year is chosen), a COUNT only when an issuer or year is chosen, one SELECT of the page.
+"""
+
+from __future__ import annotations
+
+from functools import reduce
+from operator import or_
+
+from django.db import connection
+from django.db.models import BooleanField, Case, Count, F, FloatField, IntegerField, Q, Value, When
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce, Substr
+
+from sotay_plugins.orgtree import scope
+
+from .. import marks
+from ..documents import folded_words, number_key, number_keys
+from ..models import BODY_LIMIT, Entry
+from .base import Hit, Page
+
+NAME = "database"
+FACET_SIZE = 10
+SNIPPET_SOURCE = 4000  # characters of the body a snippet is cut from
+
+
+# --- writing --------------------------------------------------------------------------------
+
+FIELDS = [
+    "title",
+    "title_lower",
+    "title_folded",
+    "number",
+    "number_key",
+    "body",
+    "folded",
+    "date",
+    "year",
+    "issuer_org",
+    "issuer_name",
+    "audience_org",
+    "audience_positions",
+    "audience_groups",
+]
+
+
+def entry_of(doc):
+    return Entry(
+        kind=doc.kind,
+        object_id=doc.object_id,
+        title=doc.title,
+        title_lower=doc.title.casefold()[:500],
+        title_folded=folded_words(doc.title)[:500],
+        number=doc.number,
+        number_key=number_key(doc.number),
+        body=doc.body[:BODY_LIMIT],
+        folded=f" {folded_words(f'{doc.title} {doc.number} {doc.body[:BODY_LIMIT]}')} ",
+        date=doc.date,
+        year=doc.year,
+        issuer_org_id=doc.issuer_org_id,
+        issuer_name=doc.issuer_name[:255],
+        audience_org_id=doc.audience_org_id,
+        audience_positions=doc.positions,
+        audience_groups=doc.groups,
+    )
+
+
+def store(docs):
+    rows = [entry_of(doc) for doc in docs if doc.issuer_org_id and doc.audience_org_id]
+    if rows:
+        Entry.objects.bulk_create(
+            rows,
+            batch_size=500,
+            update_conflicts=True,
+            unique_fields=["kind", "object_id"],
+            update_fields=FIELDS,
+        )
+    return len(rows)
+
+
+def remove(kind_key, ids):
+    return Entry.objects.filter(kind=kind_key, object_id__in=list(ids)).delete()[0]
+
+
+def analyze():
+    """Fresh planner statistics after a bulk write (PostgreSQL): without them the planner
+    guesses one row and picks the wrong index."""
+    if _postgres():
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE search_entry")
+
+
+def clear(kind_keys=None):
+    queryset = Entry.objects.all()
+    if kind_keys is not None:
+        queryset = queryset.filter(kind__in=list(kind_keys))
+    return queryset.delete()[0]
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+def scoped(user, kinds):
+    """The entries ``user`` may find among ``kinds``: the scope engine, once per view
+    capability (kinds sharing one are filtered together; no kind filter at all when every
+    registered kind is searched under one capability)."""
+    from ..documents import kinds as registered
+
+    by_capability = {}
+    for kind in kinds:
+        capability = scope.spec_of(kind.model).view_capability
+        by_capability.setdefault(capability, []).append(kind.key)
+    everything = {k.key for k in registered()}
+    parts = []
+    for capability, keys in by_capability.items():
+        base = Entry.objects.all()
+        if len(by_capability) > 1 or set(keys) != everything:
+            base = base.filter(kind__in=keys)
+        parts.append(scope.visible_to(user, base, capability=capability))
+    return reduce(or_, parts) if parts else Entry.objects.none()
+
+
+def _postgres():
+    return connection.vendor == "postgresql"
+
+
+def matching(queryset, words):
+    if _postgres():
+        return queryset.filter(
+            RawSQL(
+                '"search_entry"."vector" @@ plainto_tsquery(\'simple\', %s)',
+                [" ".join(words)],
+                output_field=BooleanField(),
+            )
+        )
+    for word in words:
+        queryset = queryset.filter(folded__contains=f" {word} ")
+    return queryset
+
+
+def _rank(query):
+    keys = number_keys(query.raw)
+    raw = " ".join(query.raw.casefold().split())
+    parts = []
+    if keys:
+        parts.append(Case(When(number_key__in=keys, then=Value(20.0)), default=Value(0.0)))
+    if raw:
+        parts.append(Case(When(title_lower__contains=raw, then=Value(4.0)), default=Value(0.0)))
+    if len(query.words) > 1:
+        parts.append(
+            Case(When(title_folded__contains=query.folded, then=Value(2.0)), default=Value(0.0))
+        )
+    for word in query.words:
+        parts.append(Case(When(title_folded__contains=word, then=Value(1.0)), default=Value(0.0)))
+    if _postgres():
+        parts.append(
+            RawSQL(
+                'ts_rank("search_entry"."title_vector", plainto_tsquery(\'simple\', %s))',
+                [query.folded],
+                output_field=FloatField(),
+            )
+        )
+    return reduce(lambda a, b: a + b, parts, Value(0.0, output_field=FloatField()))
+
+
+def _facets(queryset, kinds):
+    """Counts per kind, issuer and year from one GROUP BY (the combinations are few)."""
+    labels = {k.key: str(k.label) for k in kinds}
+    order = {k.key: i for i, k in enumerate(kinds)}
+    by_kind, by_issuer, by_year, names = {}, {}, {}, {}
+    rows = (
+        queryset.order_by()
+        .values("kind", "issuer_org", "issuer_name", "year")
+        .annotate(n=Count("pk"))
+    )
+    for row in rows:
+        n = row["n"]
+        by_kind[row["kind"]] = by_kind.get(row["kind"], 0) + n
+        by_issuer[row["issuer_org"]] = by_issuer.get(row["issuer_org"], 0) + n
+        names[row["issuer_org"]] = row["issuer_name"]
+        if row["year"] is not None:
+            by_year[row["year"]] = by_year.get(row["year"], 0) + n
+    return {
+        "kind": sorted(
+            ((key, labels.get(key, key), n) for key, n in by_kind.items()),
+            key=lambda row: order.get(row[0], 99),
+        ),
+        "issuer": sorted(
+            ((key, names[key], n) for key, n in by_issuer.items()),
+            key=lambda row: (-row[2], row[1]),
+        )[:FACET_SIZE],
+        "year": sorted(((key, str(key), n) for key, n in by_year.items()), reverse=True)[
+            :FACET_SIZE
+        ],
+    }
+
+
+MAX_SCAN = 20_000  # matched rows ranked in one pass; beyond that facets come from GROUP BY
+
+
+def _facets_of(rows, kinds):
+    labels = {k.key: str(k.label) for k in kinds}
+    order = {k.key: i for i, k in enumerate(kinds)}
+    by_kind, by_issuer, by_year, names = {}, {}, {}, {}
+    for row in rows:
+        by_kind[row[1]] = by_kind.get(row[1], 0) + 1
+        by_issuer[row[2]] = by_issuer.get(row[2], 0) + 1
+        names[row[2]] = row[3]
+        if row[4] is not None:
+            by_year[row[4]] = by_year.get(row[4], 0) + 1
+    return {
+        "kind": sorted(
+            ((key, labels.get(key, key), n) for key, n in by_kind.items()),
+            key=lambda item: order.get(item[0], 99),
+        ),
+        "issuer": sorted(
+            ((key, names[key], n) for key, n in by_issuer.items()),
+            key=lambda item: (-item[2], item[1]),
+        )[:FACET_SIZE],
+        "year": sorted(((key, str(key), n) for key, n in by_year.items()), reverse=True)[
+            :FACET_SIZE
+        ],
+    }
+
+
+def search(user, query):
+    """One scan of the matching entries (id, kind, issuer, year, date, rank): facets, count
+    and order are computed from it, then one query reads the page's rows."""
+    base = matching(scoped(user, query.kinds), query.words)
+    ranked = base.order_by()
+    if query.sort != "date":
+        ranked = ranked.annotate(rank=_rank(query))
+    fields = ["pk", "kind", "issuer_org", "issuer_name", "year", "date"]
+    rows = list(
+        ranked.values_list(*fields, *([] if query.sort == "date" else ["rank"]))[: MAX_SCAN + 1]
+    )
+    if len(rows) > MAX_SCAN:
+        return _search_grouped(user, query, base)
+    facets = _facets_of(rows, query.kinds)
+    selected = [
+        row
+        for row in rows
+        if (not query.kind or row[1] == query.kind)
+        and (not query.issuer or row[2] == query.issuer)
+        and (not query.year or row[4] == query.year)
+    ]
+    oldest = float("-inf")
+
+    def when(row):
+        return row[5].timestamp() if row[5] else oldest
+
+    if query.sort == "date":
+        selected.sort(key=lambda row: (when(row), row[0]), reverse=True)
+    else:
+        selected.sort(key=lambda row: (float(row[6] or 0), when(row), row[0]), reverse=True)
+    window = selected[query.offset : query.offset + query.limit]
+    return Page(_hits(query, window), len(selected), facets, NAME)
+
+
+def _hits(query, window):
+    if not window:
+        return []
+    details = {
+        row["pk"]: row
+        for row in Entry.objects.filter(pk__in=[row[0] for row in window])
+        .annotate(snippet_text=Substr("body", 1, SNIPPET_SOURCE))
+        .values("pk", "object_id", "title", "audience_org", "number", "snippet_text")
+    }
+    labels = {k.key: str(k.label) for k in query.kinds}
+    hits = []
+    for row in window:
+        detail = details.get(row[0])
+        if detail is None:
+            continue
+        hits.append(
+            Hit(
+                kind=row[1],
+                kind_label=labels.get(row[1], row[1]),
+                id=detail["object_id"],
+                title=detail["title"],
+                issuer_org=row[2],
+                audience_org=detail["audience_org"],
+                date=row[5],
+                issuer_name=row[3],
+                number=detail["number"],
+                title_html=marks.highlight(detail["title"], query.words),
+                snippet=marks.snippet(detail["snippet_text"], query.words),
+                score=float(row[6]) if len(row) > 6 and row[6] is not None else 0.0,
+            )
+        )
+    return hits
+
+
+def _search_grouped(user, query, base):
+    """Very common words: facets from one GROUP BY, the page ordered in the database."""
+    facets = _facets(base, query.kinds)
+    selected = base
+    if query.kind:
+        selected = selected.filter(kind=query.kind)
+    if query.issuer:
+        selected = selected.filter(issuer_org_id=query.issuer)
+    if query.year:
+        selected = selected.filter(year=query.year)
+    count = selected.count()
+    if query.sort == "date":
+        rows = selected.order_by(F("date").desc(nulls_last=True), "-pk")
+        fields = ["pk", "kind", "issuer_org", "issuer_name", "year", "date"]
+    else:
+        rows = selected.annotate(rank=_rank(query)).order_by(
+            "-rank", F("date").desc(nulls_last=True), "-pk"
+        )
+        fields = ["pk", "kind", "issuer_org", "issuer_name", "year", "date", "rank"]
+    window = list(rows.values_list(*fields)[query.offset : query.offset + query.limit])
+    return Page(_hits(query, window), count, facets, NAME)
+
+
+def suggest(user, kinds, words, raw, limit=8):
+    """Titles and numbers that start like the query (the last word as a prefix), newest first."""
+    queryset = scoped(user, kinds)
+    if not words:
+        return []
+    if _postgres():
+        expression = " & ".join(f"'{w}'" for w in words[:-1])
+        expression = (expression + " & " if expression else "") + f"'{words[-1]}':*"
+        queryset = queryset.filter(
+            RawSQL(
+                '"search_entry"."title_vector" @@ to_tsquery(\'simple\', %s)',
+                [expression],
+                output_field=BooleanField(),
+            )
+        )
+    else:
+        for word in words[:-1]:
+            queryset = queryset.filter(title_folded__contains=word)
+        last = words[-1]
+        queryset = queryset.filter(
+            Q(title_folded__startswith=last)
+            | Q(title_folded__contains=f" {last}")
+            | Q(number_key__startswith=number_key(raw))
+        )
+    key = number_key(raw)
+    numbered = Case(
+        When(number_key__startswith=key, then=Value(1)) if key else When(pk=None, then=Value(0)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    rows = (
+        queryset.annotate(numbered=Coalesce(numbered, 0))
+        .order_by("-numbered", F("date").desc(nulls_last=True), "-pk")
+        .values("kind", "object_id", "title", "number")[:limit]
+    )
+    return list(rows)

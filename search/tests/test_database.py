@@ -1,0 +1,204 @@
+"""The database backend (the embedded default): folding, numbers, ranking, snippets, facets,
+scope, bad input, and the index kept current through the outbox."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from editorial.models import DocumentPage
+from search import engine, indexing
+from search.models import Entry
+from tests.factories import UserFactory, grant
+
+from .helpers import attach, docx_bytes, pdf_bytes
+
+
+def ids(results, kind=None):
+    return [(h.kind, h.id) for h in results.hits if kind in (None, h.kind)]
+
+
+def test_words_match_with_or_without_diacritics_and_only_in_scope(world):
+    for query in ("chuyển đổi số", "chuyen doi so", "CHUYEN DOI SO"):
+        results = engine.search(world["a"].user, query)
+        assert set(ids(results)) == {
+            ("document", world["doc_d1"].pk),
+            ("news", world["news_p"].pk),
+        }
+        assert results.count == 2 and results.counts == {"document": 1, "news": 1}
+        assert results.backend == "database" and not results.notice
+    results = engine.search(world["b"].user, "chuyen doi so")
+    assert {h.id for h in results.hits} == {world["doc_d2"].pk, world["news_p"].pk}
+
+
+@pytest.mark.parametrize(
+    "query", ["nghi quyet 12", "12-NQ/TW", "12/NQ-TW", "12 nq tw", "Nghị quyết số 12-NQ/TW"]
+)
+def test_a_document_number_is_found_whatever_its_separators(world, query):
+    results = engine.search(world["a"].user, query)
+    assert ids(results)[0] == ("document", world["doc_tw"].pk)
+
+
+def test_exact_diacritics_rank_above_folded_and_snippets_keep_them(world):
+    results = engine.search(world["a"].user, "Hà Nội")
+    assert ids(results)[:2] == [("news", world["news_hn"].pk), ("news", world["news_folded"].pk)]
+    assert str(results.hits[0].title_html) == "Đoàn công tác thăm <mark>Hà</mark> <mark>Nội</mark>"
+    folded = engine.search(world["a"].user, "ha noi")
+    assert {h.id for h in folded.hits} == {world["news_hn"].pk, world["news_folded"].pk}
+    doc = engine.search(world["a"].user, "chinh don dang", kind="document").hits[0]
+    assert "<mark>chỉnh</mark> <mark>đốn</mark> <mark>Đảng</mark>" in str(doc.snippet)
+
+
+def test_facets_and_sort_by_date(world):
+    results = engine.search(world["a"].user, "nghi quyet")
+    assert dict((k, n) for k, _l, n in results.facets["kind"]) == {"document": 2}
+    years = {k: n for k, _l, n in results.facets["year"]}
+    assert sum(years.values()) == 2
+    issuers = {k: n for k, _l, n in results.facets["issuer"]}
+    assert issuers == {world["tree"]["province"].pk: 1, world["tree"]["d1"].pk: 1}
+    narrowed = engine.search(world["a"].user, "nghi quyet", issuer=world["tree"]["d1"].pk)
+    assert ids(narrowed) == [("document", world["doc_d1"].pk)] and narrowed.count == 1
+    by_date = engine.search(world["a"].user, "nghi quyet", sort="date")
+    dates = [h.date for h in by_date.hits]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_staff_find_what_their_units_issued(world):
+    viewer = UserFactory()
+    grant(viewer, "viewer", world["tree"]["d2"])
+    assert {h.id for h in engine.search(viewer, "nghi quyet").hits} == {world["doc_d2"].pk}
+
+
+@pytest.mark.parametrize("query", ["", " đ ", "x", "!!! ??? …", "*", "\\", "{", '"'])
+def test_too_little_to_search_is_refused_in_vietnamese(world, query):
+    with pytest.raises(engine.QueryError, match="ít nhất"):
+        engine.search(world["a"].user, query)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ['"chuyen doi so"', "chuyen OR doi", "title:chuyen", "chuyen* {doi}", "chuyen\\ doi so"],
+)
+def test_search_syntax_typed_in_the_box_is_words(world, query):
+    results = engine.search(world["a"].user, query)
+    assert all(h.id != world["doc_d2"].pk for h in results.hits)
+
+
+def test_a_very_long_query_is_cut_not_refused(world):
+    results = engine.search(world["a"].user, "chuyen doi so " + "x" * 10_000)
+    assert results.count == 0
+    assert len(engine.clean("a" * 10_000)) == engine.MAX_QUERY_CHARS
+
+
+def test_unknown_kind_or_sort_is_refused(world):
+    with pytest.raises(engine.QueryError, match="Không có loại"):
+        engine.search(world["a"].user, "nghi quyet", kind="bi-mat")
+    with pytest.raises(engine.QueryError, match="sắp xếp"):
+        engine.search(world["a"].user, "nghi quyet", sort="x")
+
+
+def test_file_text_is_indexed_and_out_of_scope_files_stay_hidden(world):
+    attach(world["doc_d2"], "nq.pdf", pdf_bytes("Phát triển cây vải thiều hữu cơ ở Lục Ngạn"))
+    attach(world["doc_d1"], "kh.docx", docx_bytes("Kế hoạch trồng rừng ngập mặn ven biển"))
+    attach(world["doc_d1"], "hong.pdf", b"%PDF-1.4 broken beyond repair")
+    indexing.rebuild()
+    b, a = world["b"].user, world["a"].user
+    assert ids(engine.search(b, "vai thieu huu co")) == [("document", world["doc_d2"].pk)]
+    assert ids(engine.search(a, "vai thieu huu co")) == []  # a phrase of a file out of scope
+    assert ids(engine.search(a, "07-NQ/HU")) == []  # an out-of-scope number
+    assert ids(engine.search(a, "rung ngap man")) == [("document", world["doc_d1"].pk)]
+    assert engine.search(a, "chuyen doi so", kind="document").count == 1  # the broken file
+
+
+def test_withdrawn_or_narrowed_items_leave_the_index_in_the_same_job(
+    world, django_capture_on_commit_callbacks, settings
+):
+    settings.SOTAY_JOBS_INLINE = True
+    a = world["a"].user
+    doc = world["doc_d1"]
+    assert ids(engine.search(a, "chuyen doi so", kind="document")) == [("document", doc.pk)]
+    with django_capture_on_commit_callbacks(execute=True):
+        page = DocumentPage.objects.get(pk=doc.pk)
+        page.audience_org = world["tree"]["c12"]  # narrowed: no longer reaches cell 1.1
+        page.save()
+    assert ids(engine.search(a, "chuyen doi so", kind="document")) == []
+    entry = Entry.objects.get(kind="document", object_id=doc.pk)
+    assert entry.audience_org_id == world["tree"]["c12"].pk
+    with django_capture_on_commit_callbacks(execute=True):
+        DocumentPage.objects.get(pk=doc.pk).unpublish()
+    assert not Entry.objects.filter(kind="document", object_id=doc.pk).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        world["news_p"].delete()
+    assert not Entry.objects.filter(kind="news", object_id=world["news_p"].pk).exists()
+
+
+def test_a_hit_is_checked_against_the_item_even_before_its_job_ran(world):
+    doc = world["doc_d1"]
+    DocumentPage.objects.filter(pk=doc.pk).update(audience_org=world["tree"]["c12"])
+    assert ids(engine.search(world["a"].user, "chuyen doi so", kind="document")) == []
+
+
+def test_api_contract_fields_scope_and_errors(world, django_assert_max_num_queries):
+    client = APIClient()
+    client.force_authenticate(world["a"].user)
+    with django_assert_max_num_queries(10):
+        response = client.get("/api/v1/search/", {"q": "chuyen doi"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == 2 and body["backend"] == "database"
+    hit = next(h for h in body["results"] if h["kind"] == "document")
+    assert hit == {
+        **hit,
+        "id": world["doc_d1"].pk,
+        "issuer_org": world["tree"]["d1"].pk,
+        "audience_org": world["tree"]["d1"].pk,
+        "title": "Nghị quyết về chuyển đổi số",
+    }
+    assert {f["key"] for f in body["facets"]["kind"]} == {"document", "news"}
+    bad = client.get("/api/v1/search/", {"q": "x"})
+    assert bad.status_code == 400 and "ít nhất" in bad.json()["detail"]
+    assert client.get("/api/v1/search/", {"q": "chuyen", "page": "0"}).status_code == 400
+    assert client.get("/api/v1/search/", {"q": "chuyen", "sort": "x"}).status_code == 400
+    assert APIClient().get("/api/v1/search/", {"q": "chuyen"}).status_code == 401
+    suggest = client.get("/api/v1/search/suggest/", {"q": "nghi qu"}).json()["results"]
+    assert [r["id"] for r in suggest] == [world["doc_tw"].pk, world["doc_d1"].pk] or {
+        r["id"] for r in suggest
+    } == {world["doc_tw"].pk, world["doc_d1"].pk}
+    assert client.get("/api/v1/search/suggest/", {"q": "12-NQ"}).json()["results"][0]["id"] == (
+        world["doc_tw"].pk
+    )
+    assert client.get("/api/v1/search/health/").status_code == 403
+
+
+def test_member_page_and_hit_links_are_scoped(world, client):
+    client.force_login(world["b"].user)
+    page = client.get("/tim-kiem/", {"q": "chuyen doi so"})
+    html = page.content.decode()
+    assert page.status_code == 200 and "<mark>chuyển</mark>" in html
+    assert 'class="bar-search"' in html
+    assert client.get(f"/tim-kiem/mo/document/{world['doc_d1'].pk}/").status_code == 404
+    opened = client.get(f"/tim-kiem/mo/document/{world['doc_d2'].pk}/")
+    assert opened.status_code == 302
+    assert client.get("/tim-kiem/mo/khong-co/1/").status_code == 404
+    for bad in ("", "x", "!!!", "a" * 10_000):
+        assert client.get("/tim-kiem/", {"q": bad}).status_code == 200
+
+
+def test_html_in_a_title_is_shown_as_text(world, client):
+    from editorial.models import NewsPage
+    from tests.factories import published
+
+    published(NewsPage, world["tree"]["province"], title="<script>alert('x')</script> chuyển đổi")
+    indexing.rebuild()
+    client.force_login(world["a"].user)
+    html = client.get("/tim-kiem/", {"q": "chuyen doi"}).content.decode()
+    assert "<script>alert" not in html and "&lt;script&gt;" in html
+
+
+def test_staff_search_in_the_admin_is_scoped(world, client):
+    from tests.factories import login, staff
+
+    login(client, staff("viewer", world["tree"]["d2"]))
+    page = client.get("/quan-tri/tim-kiem/", {"q": "nghi quyet"})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "07-NQ/HU" in html and "05-NQ/HU" not in html and "12-NQ/TW" not in html
+    assert client.get("/quan-tri/tim-kiem/", {"q": "x"}).status_code == 200
