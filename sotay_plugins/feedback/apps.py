@@ -101,6 +101,7 @@ class FeedbackConfig(PluginConfig):
                 queryset=lambda: m.Question.objects.filter(is_published=True),
                 url=lambda q: _question_url(q),
                 order=300,
+                text=lambda q: f"{q.text} {q.answer}",
             )
         )
         labels = {

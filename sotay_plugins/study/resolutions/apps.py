@@ -1,5 +1,7 @@
 """What the resolutions part registers (called from the plugin's ``StudyConfig.register``)."""
 
+from django.urls import reverse
+from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
 #: Who prepares the study: the document uploaders of a unit's advisory bodies (Ban Tuyên giáo
@@ -13,12 +15,12 @@ EDITORIAL_BOARD_ROLE = "editorial_board"
 
 def register(registry):
     from sotay_plugins.orgtree.roles import CELL_SECRETARY, VIEWER
-    from sotay_plugins.registry import ShellTab, StatisticsProvider
+    from sotay_plugins.registry import SearchableKind, ShellTab, StatisticsProvider
 
     from . import reports
     from .api import ResolutionViewSet
     from .demo import register_seeder
-    from .models import MANAGE_STUDY, PUBLISH_STUDY, VIEW_STUDY
+    from .models import MANAGE_STUDY, PUBLISH_STUDY, VIEW_STUDY, ResolutionOutline, ResolutionPage
 
     registry.add_capability(
         VIEW_STUDY,
@@ -37,9 +39,24 @@ def register(registry):
     )
     registry.add_shell_tab(ShellTab("study", _("Học tập"), "study:home", icon="✎", order=250))
     registry.add_api_route("resolutions", ResolutionViewSet, "resolution")
-    # Not registered as a searchable kind yet: search/tests assert the exact kinds and counts
-    # (document, news); the lead may add SearchableKind("study.resolution", ResolutionPage,
-    # date_field="published_at", url=/hoc-tap/nghi-quyet/<id>/) with those tests.
+    # Found by the one search (its number, summary, full text and outlines), scoped like the
+    # reader: the search module indexes it through the extension point, knowing no model here.
+    registry.add_searchable(
+        SearchableKind(
+            "study.resolution",
+            _("Nghị quyết"),
+            ResolutionPage,
+            date_field="issued_on",
+            date_label=_("Ban hành"),
+            queryset=lambda: ResolutionPage.objects.live(),
+            url=lambda page: reverse("study:resolution", args=[page.pk]),
+            order=15,
+            number_field="number",
+            text=_resolution_text,
+            related=((ResolutionOutline, "page_id"),),
+            prefetch=("outlines",),
+        )
+    )
     for key, label, compute in (
         (
             "study.completion_rate",
@@ -54,3 +71,10 @@ def register(registry):
     ):
         registry.add_statistic(StatisticsProvider(key, label, compute))
     register_seeder(registry)
+
+
+def _resolution_text(page):
+    """What the search indexes of a resolution besides its title and number."""
+    parts = [page.summary, strip_tags(str(page.body)) if page.body else ""]
+    parts += [f"{o.title} {strip_tags(o.body or '')}" for o in page.outlines.all()]
+    return " ".join(p for p in parts if p)
