@@ -280,3 +280,28 @@ def test_demo_seeder(world):
     assert set(Feedback.objects.values_list("status", flat=True)) == set(Feedback.Status.values)
     assert Question.objects.filter(is_published=True).exists()
     assert Custodianship.objects.filter(receiver__org=world["d2"]).count() == 1
+
+
+def test_a_published_answer_is_found_by_the_search_within_the_committees_scope(world, api):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from tests.factories import grant
+
+    question = services.ask(world["author"], title="Đảng phí", text="Mức đóng đảng phí ra sao?")
+    grant(world["handler"], "feedback_handler", world["b1"])
+    services.answer(world["handler"], question, "Theo Quyết định 342-QĐ/TW.", publish=True)
+    call_command("reindex_search", "--database-only", stdout=StringIO(), stderr=StringIO())
+
+    def found(member, q):
+        api.force_authenticate(member.user)
+        response = api.get("/api/v1/search/", {"q": q})
+        assert response.status_code == 200, response.content
+        return ("feedback.faq", question.pk) in [
+            (h["kind"], h["id"]) for h in response.json()["results"]
+        ]
+
+    assert found(world["neighbour"], "muc dong dang phi")  # the question's words
+    assert found(world["neighbour"], "quyet dinh 342")  # the answer's words
+    assert not found(world["far"], "muc dong dang phi")  # another base organisation
