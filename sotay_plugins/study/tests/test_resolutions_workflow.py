@@ -76,6 +76,12 @@ def explorer_ids(client, index):
     return {page.pk for page in response.context["pages"]}
 
 
+def listing_ids(client):
+    response = client.get(reverse("study_resolutions:index"))
+    assert response.status_code == 200
+    return {page.pk for page in response.context["pages"]}
+
+
 def submitted(w, client, title="Nghị quyết 57 (huyện 1)"):
     client.force_login(w["officer_1"])
     response = client.post(add_url(w["index"]), form(title, w["d1"]))
@@ -182,6 +188,38 @@ def test_the_explorer_shows_only_the_subtrees_resolutions(w, client):
     for who, pages in expected.items():
         client.force_login(w[who])
         assert explorer_ids(client, w["index"]) == pages, who
+        assert listing_ids(client) == pages, who
     # a province officer sees the whole province's resolutions
     client.force_login(staff("document_uploader", w["province"]))
     assert explorer_ids(client, w["index"]) == {ours.pk, theirs.pk, province.pk}
+
+
+def test_the_explorer_and_listing_cost_the_same_for_more_resolutions(w, client):
+    """No query per resolution: the explorer and the listing answer 2 and 8 pages alike."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(w["officer_1"])
+    urls = (
+        reverse("wagtailadmin_explore", args=[w["index"].pk]),
+        reverse("study_resolutions:index"),
+    )
+    counts = {url: [] for url in urls}
+    for n in (2, 6):
+        for i in range(n):
+            page = ResolutionPage(
+                title=f"Nghị quyết {n}-{i}",
+                number=f"{i}-NQ/HU",
+                issued_on=date(2025, 1, 5),
+                issuer_org=w["d1"],
+                audience_org=w["d1"],
+                live=False,
+            )
+            w["index"].add_child(instance=page)
+        for url in urls:
+            client.get(url)  # warm the per-process caches
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            counts[url].append(len(queries))
+    for url, (few, many) in counts.items():
+        assert many == few and many <= 50, (url, few, many)
