@@ -40,6 +40,12 @@ news          –                            WRITE_NEWS at the issuer    board a
 document      –                            may_upload(issuer, body)    board at the issuer
 ============  ===========================  ==========================  =====================
 
+A plugin's page types registered as ``ScopedPageType`` (``registry.add_scoped_page``: a
+resolution of the study plugin) are listed, opened and approved here by the same rule: the
+type's write capability at the page's unit → change (and add under its index page), its approve
+capability there → publish / lock and the workflow's approval (``workflows``); the type's index
+page is explorable for whoever holds either anywhere. The per-page tester stays the plugin's.
+
 Scoped users never move, copy, set view restrictions (reading is the scope engine's), delete a
 section or the home page, or delete a live page without the right to publish it.
 
@@ -64,6 +70,7 @@ from wagtail.permissions import policy_registry, register_permission_policy
 
 from sotay_plugins.orgtree import scope
 from sotay_plugins.orgtree.models import Organisation
+from sotay_plugins.registry import registry
 
 from . import services
 from .models import (
@@ -97,6 +104,66 @@ def is_approver(user):
     return scope.can(user, APPROVE)
 
 
+# --- the plugins' scoped page types (``registry.add_scoped_page``) --------------------------
+
+
+def page_types():
+    return tuple(registry.scoped_pages.values())
+
+
+def writes_page_types(user):
+    """The registered page types the user writes somewhere."""
+    return [kind for kind in page_types() if scope.can(user, kind.write_capability)]
+
+
+def approves_page_types(user):
+    """The registered page types the user approves somewhere."""
+    return [kind for kind in page_types() if scope.can(user, kind.approve_capability)]
+
+
+def is_page_staff(user):
+    """Does the user write or approve any page (the newsroom's or a registered type)?"""
+    return (
+        is_writer(user)
+        or is_approver(user)
+        or bool(writes_page_types(user))
+        or bool(approves_page_types(user))
+    )
+
+
+def registered_pages(user, actions):
+    """The pages of registered types on which the user may do any of ``actions``: ``change``
+    with the write or approve capability at the page's unit, publish / lock / unlock with the
+    approve capability there, ``add`` on the type's index page with the write capability
+    anywhere. A Q on Page."""
+    actions = set(actions)
+    q = Q(pk__in=[])
+    for kind in page_types():
+        within = f"{kind.org_field}__in"
+        caps = []
+        if "change" in actions:
+            caps.append(kind.write_capability)
+        if actions & (APPROVE_ACTIONS | {"change"}):
+            caps.append(kind.approve_capability)
+        for cap in caps:
+            if scope.can(user, cap):
+                q |= Q(pk__in=kind.model.objects.filter(**{within: _orgs(user, cap)}).values("pk"))
+        if "add" in actions and kind.parent_model is not None:
+            if scope.can(user, kind.write_capability):
+                q |= Q(pk__in=kind.parent_model.objects.values("pk"))
+    return q
+
+
+def registered_indexes(user):
+    """The index pages of the registered types the user writes or approves (a Q on Page)."""
+    q = Q(pk__in=[])
+    kinds = {kind.key: kind for kind in writes_page_types(user) + approves_page_types(user)}
+    for kind in kinds.values():
+        if kind.parent_model is not None:
+            q |= Q(pk__in=kind.parent_model.objects.values("pk"))
+    return q
+
+
 # --- querysets ----------------------------------------------------------------------------
 
 
@@ -127,12 +194,14 @@ def writable_documents(user):
 
 
 def approvable_pages(user):
-    """Pages whose unit's board the user sits on (news, documents and sections)."""
+    """Pages whose unit's board the user sits on (news, documents and sections), and the
+    registered types' pages whose unit they approve."""
     orgs = _orgs(user, APPROVE)
     return Page.objects.filter(
         Q(pk__in=NewsPage.objects.filter(issuer_org__in=orgs).values("pk"))
         | Q(pk__in=DocumentPage.objects.filter(issuer_org__in=orgs).values("pk"))
         | Q(pk__in=SectionPage.objects.filter(organisation__in=orgs).values("pk"))
+        | registered_pages(user, APPROVE_ACTIONS)
     )
 
 
@@ -169,6 +238,7 @@ def managed_pages(user, actions):
     # reports of what it may change include them.
     if actions & (APPROVE_ACTIONS | {"change"}) and is_approver(user):
         q |= Q(pk__in=approvable_pages(user).values("pk"))
+    q |= registered_pages(user, actions)
     return Page.objects.filter(q)
 
 
@@ -180,6 +250,8 @@ def explorable_pages(user):
     pages = managed_pages(user, WRITE_ACTIONS | APPROVE_ACTIONS)
     if is_writer(user) or is_approver(user):
         pages = pages | Page.objects.filter(pk__in=HomePage.objects.values("pk"))
+    if page_types():
+        pages = pages | Page.objects.filter(registered_indexes(user))
     return pages
 
 
@@ -231,9 +303,11 @@ class ScopedPagePermissionPolicy(PagePermissionPolicy):
         if base is not None:
             return base
         actions = set(actions)
-        if actions & WRITE_ACTIONS and is_writer(user):
+        if actions & WRITE_ACTIONS and (is_writer(user) or writes_page_types(user)):
             return True
-        return bool(actions & (APPROVE_ACTIONS | {"change"})) and is_approver(user)
+        return bool(actions & (APPROVE_ACTIONS | {"change"})) and (
+            is_approver(user) or bool(approves_page_types(user))
+        )
 
     def user_has_any_permission_for_instance(self, user, actions, instance):
         base = self._base_user_has_permission(user)
@@ -250,9 +324,12 @@ class ScopedPagePermissionPolicy(PagePermissionPolicy):
     def instances_with_direct_explore_permission(self, user):
         if user.is_superuser:
             return super().instances_with_direct_explore_permission(user)
+        pages = []
         if is_writer(user) or is_approver(user):
-            return list(HomePage.objects.order_by("path")[:1])
-        return []
+            pages = list(HomePage.objects.order_by("path")[:1])
+        if page_types():
+            pages += list(Page.objects.filter(registered_indexes(user)).order_by("path"))
+        return pages
 
     def explorable_instances(self, user):
         base = self._base_queryset_for_user(user)
@@ -260,14 +337,19 @@ class ScopedPagePermissionPolicy(PagePermissionPolicy):
             return base
         return explorable_pages(user)
 
-    def _holders(self, actions, org=None):
+    def _holders(self, actions, org=None, kind=None):
+        """Who holds ``actions`` (at ``org``): the newsroom's capabilities, or those of a
+        registered page type ``kind``."""
         from sotay_plugins.orgtree.admin.scoped import ScopePermissionPolicy
 
         capabilities = {}
         if set(actions) & WRITE_ACTIONS:
-            capabilities.update(write_news=WRITE_NEWS, upload=UPLOAD_DOCUMENT)
+            if kind is None:
+                capabilities.update(write_news=WRITE_NEWS, upload=UPLOAD_DOCUMENT)
+            else:
+                capabilities["write"] = kind.write_capability
         if set(actions) & (APPROVE_ACTIONS | {"change"}):
-            capabilities["approve"] = APPROVE
+            capabilities["approve"] = APPROVE if kind is None else kind.approve_capability
         if not capabilities:
             return get_user_model().objects.filter(is_active=True, is_superuser=True)
         policy = ScopePermissionPolicy(Organisation, capabilities)
@@ -284,7 +366,7 @@ class ScopedPagePermissionPolicy(PagePermissionPolicy):
         org = page_org(instance)
         if org is None:
             return get_user_model().objects.filter(is_active=True, is_superuser=True)
-        return self._holders(actions, org)
+        return self._holders(actions, org, registry.scoped_page_type(instance.specific))
 
 
 # --- the page permission tester ------------------------------------------------------------
@@ -496,9 +578,14 @@ class ScopedImagePolicy(ScopedLibraryFilePolicy):
     def _own(self, user):
         if scope.is_superadmin(user):
             return self.model._default_manager.all()
-        if not _staff(user) or not is_writer(user):
+        if not _staff(user) or not (is_writer(user) or writes_page_types(user)):
             return self.model._default_manager.none()
         return self.model._default_manager.filter(uploaded_by_user=user)
+
+    def user_has_any_permission(self, user, actions):
+        if super().user_has_any_permission(user, actions):
+            return True
+        return bool(set(actions) & self.ACTIONS) and _staff(user) and bool(writes_page_types(user))
 
     def user_has_any_permission_for_instance(self, user, actions, instance):
         if scope.is_superadmin(user):

@@ -4,6 +4,8 @@ hears of a rejection.
 - Whose board: ``level = "issuer"`` → the board (``APPROVE``) of the page's issuing unit (held
   there or above it: ``services.may_approve``); ``level = "parent"`` → the board of the unit
   directly above the issuer (a province's second step). A section page is judged by its unit.
+  A plugin's page type registered as ``ScopedPageType`` (``registry.add_scoped_page``) is
+  judged by its unit (``org_field``) and the type's approve capability instead of ``APPROVE``.
   Superusers may always act.
 - Anyone else gets no actions: Wagtail's workflow action view refuses them (``get_actions`` is
   empty → PermissionDenied), and ``on_action`` refuses them again if called directly.
@@ -37,6 +39,7 @@ from wagtail.models import Page, TaskState
 
 from sotay_plugins import signals
 from sotay_plugins.orgtree import scope
+from sotay_plugins.registry import registry
 
 from .models import APPROVE, DocumentPage, EditorialBoardTask, NewsPage, SectionPage
 
@@ -47,13 +50,23 @@ WORKFLOW_NAME = "Duyệt tin bài, văn bản (Ban Biên tập)"
 
 
 def page_org(obj):
-    """The unit a page belongs to: a news article's or document's issuer, a section's unit."""
+    """The unit a page belongs to: a news article's or document's issuer, a section's unit,
+    a registered page type's ``org_field``."""
     page = getattr(obj, "specific", obj)
     if isinstance(page, (NewsPage, DocumentPage)):
         return page.issuer_org if page.issuer_org_id else None
     if isinstance(page, SectionPage):
         return page.organisation
+    kind = registry.scoped_page_type(page)
+    if kind is not None:
+        return kind.org_of(page)
     return None
+
+
+def approve_capability(obj):
+    """The capability whose holders at the page's unit approve it."""
+    kind = registry.scoped_page_type(getattr(obj, "specific", obj))
+    return APPROVE if kind is None else kind.approve_capability
 
 
 def approval_org(task, obj):
@@ -70,7 +83,7 @@ def may_act(task, obj, user):
     if scope.is_superadmin(user):
         return True
     org = approval_org(task, obj)
-    return org is not None and scope.can(user, APPROVE, org)
+    return org is not None and scope.can(user, approve_capability(obj), org)
 
 
 def actions(task, obj, user):
@@ -104,24 +117,36 @@ def task_states_for(task, user):
     states = task.task_states.filter(status=TaskState.STATUS_IN_PROGRESS)
     if scope.is_superadmin(user):
         return states
-    if not scope.can(user, APPROVE):
+    parent = task.level == EditorialBoardTask.Level.PARENT
+    q, found = Q(pk__in=[]), False
+    if scope.can(user, APPROVE):
+        found = True
+        orgs = scope.managed_orgs(user, APPROVE).values("pk")
+        issuer, unit = _unit_q("issuer_org", orgs, parent), _unit_q("organisation", orgs, parent)
+        q |= (
+            Q(pk__in=NewsPage.objects.filter(issuer).values("pk"))
+            | Q(pk__in=DocumentPage.objects.filter(issuer).values("pk"))
+            | Q(pk__in=SectionPage.objects.filter(unit).values("pk"))
+        )
+    for kind in registry.scoped_pages.values():
+        if scope.can(user, kind.approve_capability):
+            found = True
+            orgs = scope.managed_orgs(user, kind.approve_capability).values("pk")
+            pages = kind.model.objects.filter(_unit_q(kind.org_field, orgs, parent))
+            q |= Q(pk__in=pages.values("pk"))
+    if not found:
         return TaskState.objects.none()
-    orgs = scope.managed_orgs(user, APPROVE).values("pk")
-    if task.level == EditorialBoardTask.Level.PARENT:
-        issuer = Q(issuer_org__parent__in=orgs) | Q(
-            issuer_org__parent__isnull=True, issuer_org__in=orgs
-        )
-        unit = Q(organisation__parent__in=orgs) | Q(
-            organisation__parent__isnull=True, organisation__in=orgs
-        )
-    else:
-        issuer, unit = Q(issuer_org__in=orgs), Q(organisation__in=orgs)
-    pages = Page.objects.filter(
-        Q(pk__in=NewsPage.objects.filter(issuer).values("pk"))
-        | Q(pk__in=DocumentPage.objects.filter(issuer).values("pk"))
-        | Q(pk__in=SectionPage.objects.filter(unit).values("pk"))
+    return states.filter(workflow_state__object_id__in=_object_ids(Page.objects.filter(q)))
+
+
+def _unit_q(field, orgs, parent):
+    """Pages whose unit (``field``) is one of ``orgs``; at the parent level, whose unit's
+    parent is (a root unit's own pages: its own board)."""
+    if not parent:
+        return Q(**{f"{field}__in": orgs})
+    return Q(**{f"{field}__parent__in": orgs}) | Q(
+        **{f"{field}__parent__isnull": True, f"{field}__in": orgs}
     )
-    return states.filter(workflow_state__object_id__in=_object_ids(pages))
 
 
 # --- rejection: every earlier actor hears of it -------------------------------------------
@@ -209,7 +234,9 @@ class BoardSubmissionNotifier(BaseGroupApprovalTaskStateEmailNotifier):
         org = approval_org(task, task_state.workflow_state.content_object)
         recipients = set(get_user_model().objects.filter(is_active=True, is_superuser=True))
         if org is not None:
-            recipients |= set(ScopedPagePermissionPolicy(Page)._holders({"publish"}, org))
+            page = task_state.workflow_state.content_object
+            kind = registry.scoped_page_type(getattr(page, "specific", page))
+            recipients |= set(ScopedPagePermissionPolicy(Page)._holders({"publish"}, org, kind))
         triggering = kwargs.get("user")
         return {user for user in recipients if triggering is None or user.pk != triggering.pk}
 

@@ -10,6 +10,8 @@ that extension point; everything party-specific lives here:
 - shell tabs and home cards: what the member's mobile shell shows;
 - statistics providers: figures the reports module aggregates per organisation;
 - searchable kinds: what the search index holds;
+- scoped page types: a plugin's Wagtail pages whose admin rights, listings and workflow
+  approval follow their unit (``ScopedPageType``);
 - API routes and paths: viewsets and plain views mounted under /api/v1/;
 - notice kinds: the notifications a plugin can send;
 - demo seeders: the demo data a plugin adds to ``seed_demo``'s province;
@@ -140,6 +142,37 @@ class SearchableKind:
     audience: Callable[[Any], Any] | None = None
     related: tuple = ()
     prefetch: tuple = ()
+
+
+@dataclass(frozen=True)
+class ScopedPageType:
+    """A plugin's Wagtail page type whose admin rights follow its unit (issue 13).
+
+    The module that owns the site's page permission policy and its editorial workflow lists,
+    opens and has these pages approved exactly like its own scoped pages: ``model`` (a Page
+    subclass with a ``ScopeSpec``) belongs to the unit in ``org_field`` (a foreign key to the
+    organisation: the issuer). ``write_capability`` held at or above that unit → create and edit
+    drafts and submit them to the workflow; ``approve_capability`` held there → publish, lock,
+    unlock and approve the workflow's step (the scope engine answers both: ``orgtree.scope``).
+    ``parent_model`` is the page type new pages are created under (an index page): it is shown
+    in the admin explorer to whoever writes or approves the type. The page's own
+    ``permissions_for_user`` (Wagtail's per-page tester) stays the plugin's.
+    """
+
+    key: str
+    model: Any
+    write_capability: str
+    approve_capability: str
+    org_field: str = "issuer_org"
+    parent_model: Any = None
+
+    @property
+    def org_id_field(self):
+        return f"{self.org_field}_id"
+
+    def org_of(self, page):
+        """The unit of a page of this type (None: not set yet)."""
+        return getattr(page, self.org_field) if getattr(page, self.org_id_field) else None
 
 
 @dataclass(frozen=True)
@@ -344,6 +377,7 @@ class Registry:
     home_cards: dict[str, HomeCard] = field(default_factory=dict)
     statistics: dict[str, StatisticsProvider] = field(default_factory=dict)
     searchable: dict[str, SearchableKind] = field(default_factory=dict)
+    scoped_pages: dict[str, ScopedPageType] = field(default_factory=dict)
     api_routes: list[ApiRoute] = field(default_factory=list)
     api_paths: list[ApiPath] = field(default_factory=list)
     notice_kinds: dict[str, NoticeKind] = field(default_factory=dict)
@@ -401,6 +435,17 @@ class Registry:
 
     def add_searchable(self, kind: SearchableKind):
         self._put(self.searchable, kind.key, kind, "searchable kind")
+
+    def add_scoped_page(self, kind: ScopedPageType):
+        self._put(self.scoped_pages, kind.key, kind, "scoped page type")
+
+    def scoped_page_type(self, page_or_class):
+        """The registered ``ScopedPageType`` of a page (or page class), or None."""
+        cls = page_or_class if isinstance(page_or_class, type) else type(page_or_class)
+        for kind in self.scoped_pages.values():
+            if issubclass(cls, kind.model):
+                return kind
+        return None
 
     def add_api_route(self, prefix, viewset, basename):
         if any(route.prefix == prefix for route in self.api_routes):

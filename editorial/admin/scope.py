@@ -11,7 +11,9 @@ index then list only what the user manages. The hook functions below (wired by
 - the explorer listing: filtered again by ``explorable_pages`` (belt and braces);
 - creating a page: a news article only where the user writes news, a document only where they
   may upload one, a section only for a unit they manage that has none (else 404: the unit's
-  section is not theirs to see);
+  section is not theirs to see), a registered page type (``registry.add_scoped_page``) only by
+  whoever holds its write capability somewhere (its unit is then chosen among theirs: the
+  plugin's form);
 - the "page types usage" report counts every page and names the last edited page of each
   type across the site: it cannot be scoped, so it is for superusers only (menu item hidden,
   view refused: ``page_types_report_for_superusers_only``, called from ``ready``).
@@ -27,6 +29,7 @@ from wagtail.models import Page
 from wagtail.permission_policies.base import ModelPermissionPolicy
 
 from sotay_plugins.orgtree import scope
+from sotay_plugins.registry import registry
 
 from .. import permissions, services
 from ..models import DocumentPage, NewsPage, SectionPage
@@ -66,6 +69,14 @@ def create_only_in_scope(request, parent_page, page_class):
     if _superuser(request):
         return None
     parent = parent_page.specific
+    kind = registry.scoped_page_type(page_class)
+    if kind is not None:
+        if scope.can(user, kind.write_capability):
+            return None
+        if not permissions.explorable_pages(user).filter(pk=parent.pk).exists():
+            raise Http404
+        messages.error(request, _("Bạn không có quyền tạo trang loại này."))
+        return redirect("wagtailadmin_explore", parent.pk)
     if issubclass(page_class, SectionPage):
         if not permissions.section_orgs(user).exists():
             raise Http404

@@ -15,12 +15,19 @@ EDITORIAL_BOARD_ROLE = "editorial_board"
 
 def register(registry):
     from sotay_plugins.orgtree.roles import CELL_SECRETARY, VIEWER
-    from sotay_plugins.registry import SearchableKind, ShellTab, StatisticsProvider
+    from sotay_plugins.registry import ScopedPageType, SearchableKind, ShellTab, StatisticsProvider
 
     from . import reports
     from .api import ResolutionViewSet
     from .demo import register_seeder
-    from .models import MANAGE_STUDY, PUBLISH_STUDY, VIEW_STUDY, ResolutionOutline, ResolutionPage
+    from .models import (
+        MANAGE_STUDY,
+        PUBLISH_STUDY,
+        VIEW_STUDY,
+        ResolutionOutline,
+        ResolutionPage,
+        StudyIndexPage,
+    )
 
     registry.add_capability(
         VIEW_STUDY,
@@ -36,6 +43,19 @@ def register(registry):
         PUBLISH_STUDY,
         _("Đăng nghị quyết để học tập (Ban Biên tập)"),
         roles=[EDITORIAL_BOARD_ROLE],
+    )
+    # The resolution page in the admin and the workflow: written by MANAGE_STUDY at its issuing
+    # unit, approved (and published) by PUBLISH_STUDY there, i.e. that unit's editorial board;
+    # the module owning the page policy and the workflow lists and judges it by this declaration.
+    registry.add_scoped_page(
+        ScopedPageType(
+            key="study.resolution",
+            model=ResolutionPage,
+            write_capability=MANAGE_STUDY,
+            approve_capability=PUBLISH_STUDY,
+            org_field="issuer_org",
+            parent_model=StudyIndexPage,
+        )
     )
     registry.add_shell_tab(ShellTab("study", _("Học tập"), "study:home", icon="✎", order=250))
     registry.add_api_route("resolutions", ResolutionViewSet, "resolution")

@@ -37,6 +37,8 @@ from sotay_plugins.orgtree.scope import ScopeSpec
 from sotay_plugins.storage import private_storage
 from sotay_plugins.text import fold
 
+from .forms import ResolutionPageForm
+
 # Capabilities (held at an organisation, reaching its subtree; roles in apps.py).
 VIEW_STUDY = "study.view_study"  # follow the study of the units below (reports, readings)
 MANAGE_STUDY = "study.manage_study"  # write resolutions, announce plans, hold sessions
@@ -154,6 +156,9 @@ class ResolutionPage(Page, Published):
 
     parent_page_types = ["study.StudyIndexPage"]
     subpage_types: list[str] = []
+    #: The writer's units only (``forms``); the admin's rights: ``permissions`` and the
+    #: ``ScopedPageType`` registered in ``apps`` (listings, creation, the workflow's board).
+    base_form_class = ResolutionPageForm
 
     content_panels = [
         *Page.content_panels,

@@ -7,6 +7,10 @@ groups (superusers keep Wagtail's own rules).
   else goes through the workflow assigned to the study index (``services.study_index``);
 - the index page: ``add`` for anyone who manages the study of some unit; nobody scoped edits,
   moves or deletes it.
+
+This tester answers the per-page questions; the admin's listings, explorer, choosers, "add a
+page" and the editorial board's workflow step read the ``ScopedPageType`` declared in ``apps``
+(``registry.add_scoped_page``: the same capabilities at ``issuer_org``).
 """
 
 from __future__ import annotations
