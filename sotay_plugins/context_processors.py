@@ -40,5 +40,8 @@ def shell(request):
         "shell_tabs": tabs,
         "shell_bar_tabs": bar,
         "shell_more_tabs": more,
+        # the badges of the tabs in the "Thêm" menu, shown on the menu itself (a callable: asked
+        # only when the page has that menu)
+        "shell_more_count": lambda: sum(tab.count or 0 for tab in more),
         "large_type": large,
     }

@@ -89,7 +89,7 @@ def test_dev_key_is_made_once_per_install_and_not_in_the_repository(tmp_path):
     assert dev_secret(path) == key  # kept: sessions and printed QR cards survive a restart
     assert dev_secret(tmp_path / "other") != key  # another install, another key
     tracked = subprocess.run(  # noqa: S603
-        ["git", "grep", "-F", "-q", key], cwd=ROOT, check=False, capture_output=True
+        ["git", "grep", "-F", "-q", "-e", key], cwd=ROOT, check=False, capture_output=True
     )  # fmt: skip
     assert tracked.returncode == 1  # not found in the repository
     ignored = subprocess.run(  # noqa: S603

@@ -26,6 +26,17 @@ FIELDS = [
 ]
 
 
+class PageChooser(AdminPageChooser):
+    """Wagtail's page chooser, re-rendering a refused form whose page value is not an id (junk
+    posted by hand) as an empty choice instead of failing on the lookup."""
+
+    def get_instance(self, value):
+        try:
+            return super().get_instance(value)
+        except (TypeError, ValueError):
+            return None
+
+
 class AnnouncementForm(ScopedModelForm):
     issuer_org = OrgChoiceField(
         queryset=Organisation.objects.none(), label=gettext_lazy("Đơn vị gửi")
@@ -38,7 +49,7 @@ class AnnouncementForm(ScopedModelForm):
     class Meta:
         model = Announcement
         fields = FIELDS
-        widgets = {"send_at": AdminDateTimeInput(), "page": AdminPageChooser()}
+        widgets = {"send_at": AdminDateTimeInput(), "page": PageChooser()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

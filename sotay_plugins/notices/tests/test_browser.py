@@ -43,7 +43,8 @@ def test_inbox_and_settings_on_a_phone(browser, live_server, large, settings):
     page = context.new_page()
     log_in(page, live_server.url, member.cccd, PASSWORD)
     page.goto(f"{live_server.url}/thong-bao/")
-    assert page.locator(".tab-badge").inner_text() == "2"
+    # on the tab, or on the "Thêm" menu holding it (large type leaves fewer places in the bar)
+    assert page.locator(".tab-badge:visible").inner_text() == "2"
     assert page.locator(".notice.unread").count() == 2
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert page.evaluate(CONTRAST_PROBLEMS) == []

@@ -294,7 +294,7 @@ class QuizViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             raise exceptions.NotFound(_("Không tìm thấy lượt làm bài."))
         return attempt
 
-    @extend_schema(responses=ATTEMPT)
+    @extend_schema(responses=ATTEMPT, operation_id="quizzes_attempt_retrieve")
     @action(detail=True, methods=["get"], url_path=r"attempts/(?P<attempt_id>[0-9]+)")
     def attempt(self, request, pk=None, attempt_id=None):
         """One of the caller's attempts (an open one past its deadline is closed and graded)."""
