@@ -32,9 +32,9 @@ redis://127.0.0.1:6379/4, flushed before ``http``).
 members, each with a session. wrk (bench/library.lua: cycles through per-session requests)
 on, in turn: ``bare``; ``province_api`` (``/api/v1/leaderboards/?unit=<province>``, the
 province board's first page as the viewer; the admin's board page is not driven here: production
-staff sessions need two-factor verification); ``boards`` (``/diem/xep-hang/``, each member: their cell board and their
-rank up to the province); ``mine`` (``/diem/``); ``bare`` again. Each throughput is also given as
-a ratio to the mean of the two bare runs of the same connection count.
+staff sessions need two-factor verification); ``boards`` (``/diem/xep-hang/``, each member:
+their cell board and their rank up to the province); ``mine`` (``/diem/``); ``bare`` again. Each
+throughput is also given as a ratio to the mean of the two bare runs of the same connection count.
 """
 
 import argparse

@@ -199,6 +199,10 @@ def test_fast_path_is_one_statement_for_this_roll_too(study):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_scanners_at_once_check_in_exactly_once(tree):
+    if connection.vendor != "postgresql":
+        # SQLite (the one-machine demo) takes one writer at a time and may answer a racing one
+        # "database is locked"; exactly once under concurrent scanners is PostgreSQL's promise.
+        pytest.skip("concurrent scanners: PostgreSQL only")
     members = MemberFactory.create_batch(2, cell=tree["c11"])
     secretary = UserFactory()
     grant(secretary, "cell_secretary", tree["c11"])

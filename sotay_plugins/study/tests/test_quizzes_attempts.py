@@ -388,3 +388,11 @@ def test_passing_the_quiz_after_reading_to_the_end_completes_the_study_once(
     assert sorted(heard) == ["study.completed", "study.quiz_passed", "study.read"]
     # a member who passed without reading has not completed the study
     assert not study.study_status(w["b"], w["page"]).completed
+
+
+def test_a_resolution_filter_that_is_no_id_is_refused(api, w):
+    api.force_authenticate(w["a"].user)
+    for raw in ("216519034887181000503252322615296", "9" * 5000, "-1", "0", "x", "١٢"):
+        response = api.get("/api/v1/quizzes/", {"resolution": raw})
+        assert response.status_code == 400, raw
+        assert "resolution" in response.json()["fields"]

@@ -245,7 +245,10 @@ class QuizViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                 qs = qs.filter(services.open_q())
             if params.get("resolution"):
                 raw = params["resolution"]
-                if not (raw.isascii() and raw.isdigit()):
+                # an id is a positive 63-bit integer: larger numbers are refused, not sent to the
+                # database (SQLite cannot even bind them)
+                digits = len(raw) <= 19 and raw.isascii() and raw.isdigit()
+                if not (digits and 0 < int(raw) < 2**63):
                     raise exceptions.ValidationError(
                         {"resolution": [_("Cần một mã số (số nguyên).")]}
                     )
