@@ -47,6 +47,7 @@ BUILTIN_PLUGINS = [
     "sotay_plugins.notices",  # inbox, Web Push, e-mail where asked, digests, committees' notices
     "sotay_plugins.feedback",  # feedback with identity escrow, screening, handling, Q&A
     "search",  # one search over what the plugins register as searchable
+    "sotay_plugins.reports",  # roll-ups per unit and period, the dashboard, exports
 ]
 SOTAY_PLUGINS = plugin_apps(BUILTIN_PLUGINS, env_list("SOTAY_PLUGINS")) + env_list(
     "SOTAY_EXTRA_APPS"

@@ -1,0 +1,2 @@
+def register(registry):
+    """Registers what the exports part adds (capabilities, shell tabs, API routes...)."""
