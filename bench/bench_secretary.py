@@ -54,7 +54,17 @@ PORT = int(os.environ.get("PORT", "18777"))
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
 TITLE = "Sinh hoạt (bench thư ký)"
 #: Pages of the member shell measured beside the secretary's for reference (not the secretary's).
-REFERENCE = {"home": "/", "member_meetings": "/sinh-hoat/"}
+REFERENCE = {  # the member's own pages, for comparison (``lighthouse --pages home,profile,...``)
+    "home": "/",
+    "member_meetings": "/sinh-hoat/",
+    "profile": "/ho-so/",
+    "qr": "/ma-qr/",
+    "library": "/thu-vien/",
+    "notices": "/thong-bao/",
+    "search": "/tim-kiem/?q=nghi+quyet",
+    "study": "/hoc-tap/",
+    "feedback": "/gop-y/",
+}
 PAGES = ("list", "convene", "meeting", "checkin", "mark", "minutes", "not_opened", "materials")
 
 
@@ -396,21 +406,25 @@ def cmd_lighthouse(args):
     with Gunicorn():
         for name in args.pages.split(","):
             out = OUT / f"lighthouse_{name}.json"
-            subprocess.run(
-                [
-                    lighthouse,
-                    f"http://127.0.0.1:{PORT}{job['paths'].get(name) or REFERENCE[name]}",
-                    "--only-categories=accessibility,performance,best-practices",
-                    "--chrome-flags=--headless --no-sandbox --disable-gpu",
-                    f"--extra-headers={headers}",
-                    "--output=json",
-                    f"--output-path={out}",
-                    "--quiet",
-                ],
-                env=e,
-                check=True,
-                timeout=240,
-            )
+            for _attempt in range(3):  # Lighthouse now and then fails a trace (NO_NAVSTART)
+                run = subprocess.run(
+                    [
+                        lighthouse,
+                        f"http://127.0.0.1:{PORT}{job['paths'].get(name) or REFERENCE[name]}",
+                        "--only-categories=accessibility,performance,best-practices",
+                        "--chrome-flags=--headless --no-sandbox --disable-gpu",
+                        f"--extra-headers={headers}",
+                        "--output=json",
+                        f"--output-path={out}",
+                        "--quiet",
+                    ],
+                    env=e,
+                    timeout=240,
+                )
+                if run.returncode == 0:
+                    break
+            else:
+                sys.exit(f"lighthouse failed three times on {name}")
             report = json.loads(out.read_text())
             scores = {k: round(v["score"] * 100) for k, v in report["categories"].items()}
             weight = report["audits"]["total-byte-weight"]["numericValue"]
