@@ -243,6 +243,15 @@ def search(user, query):
     if query.sort != "date":
         ranked = ranked.annotate(rank=_rank(query))
     fields = ["pk", "kind", "issuer_org", "issuer_name", "year", "date"]
+    if _postgres():
+        # The date as seconds: thousands of rows are read for a common word, and turning each
+        # timestamp into a datetime cost more than the rest of the query (bench/RESULTS.md).
+        ranked = ranked.annotate(
+            when=RawSQL(
+                'extract(epoch from "search_entry"."date")::float8', [], output_field=FloatField()
+            )
+        )
+        fields[-1] = "when"
     rows = list(
         ranked.values_list(*fields, *([] if query.sort == "date" else ["rank"]))[: MAX_SCAN + 1]
     )
@@ -259,7 +268,9 @@ def search(user, query):
     oldest = float("-inf")
 
     def when(row):
-        return row[5].timestamp() if row[5] else oldest
+        if row[5] is None:
+            return oldest
+        return row[5] if isinstance(row[5], float) else row[5].timestamp()
 
     if query.sort == "date":
         selected.sort(key=lambda row: (when(row), row[0]), reverse=True)
@@ -276,7 +287,7 @@ def _hits(query, window):
         row["pk"]: row
         for row in Entry.objects.filter(pk__in=[row[0] for row in window])
         .annotate(snippet_text=Substr("body", 1, SNIPPET_SOURCE))
-        .values("pk", "object_id", "title", "audience_org", "number", "snippet_text")
+        .values("pk", "object_id", "title", "audience_org", "number", "date", "snippet_text")
     }
     labels = {k.key: str(k.label) for k in query.kinds}
     hits = []
@@ -292,7 +303,7 @@ def _hits(query, window):
                 title=detail["title"],
                 issuer_org=row[2],
                 audience_org=detail["audience_org"],
-                date=row[5],
+                date=detail["date"],
                 issuer_name=row[3],
                 number=detail["number"],
                 title_html=marks.highlight(detail["title"], query.words),

@@ -74,8 +74,20 @@ def _read_subject(user):
     if member is None or member.status not in VISIBLE_STATUSES:
         return None
     cell = member.cell
+    ancestors = tuple(
+        Organisation.objects.filter(tree_id=cell.tree_id, lft__lte=cell.lft, rght__gte=cell.rght)
+        .order_by("lft")
+        .values_list("pk", flat=True)
+    )
     return Subject(
-        member.pk, cell.pk, cell.tree_id, cell.lft, cell.rght, member.positions, member.group
+        member.pk,
+        cell.pk,
+        cell.tree_id,
+        cell.lft,
+        cell.rght,
+        member.positions,
+        member.group,
+        ancestor_ids=ancestors,
     )
 
 

@@ -83,6 +83,12 @@ class Subject:
     rght: int
     positions: frozenset
     group: str
+    #: The ids of the cell and of every unit above it, read once with the rest (and kept with
+    #: it in the shared cache, whose key every tree write moves on). The audience test is then
+    #: ``audience_org_id IN (a few literal ids)``, which PostgreSQL's planner estimates well:
+    #: it combines the audience index with a full-text index instead of reading every row of
+    #: the audience (bench/RESULTS.md, issue 15). Empty: the ancestors are found in SQL.
+    ancestor_ids: tuple = ()
 
 
 # --- who the user is ----------------------------------------------------------------------
@@ -470,15 +476,18 @@ def member_q(spec, member: Subject):
 def audience_q(member: Subject, prefix=""):
     """Items whose audience organisation contains the member's cell and whose filters match.
 
-    On PostgreSQL the audience is written ``audience_org_id = ANY(ARRAY(SELECT id ... the cell's
-    ancestors))``: a handful of ids computed once (an InitPlan), so the audience index is used;
-    a join range over the tree made PostgreSQL read every row of a 20,000-document library
-    (bench/RESULTS.md, issue 3).
+    The audience is written ``audience_org_id IN (<the cell's ancestors>)`` with the ids the
+    subject carries; without them, on PostgreSQL, ``audience_org_id = ANY(ARRAY(SELECT id ...
+    the cell's ancestors))`` (an InitPlan, so the audience index is still used; a join range
+    over the tree made PostgreSQL read every row of a 20,000-document library, bench/RESULTS.md,
+    issue 3).
     """
     from .models import Organisation
 
     p = f"{prefix}__" if prefix else ""
-    if connection.vendor == "postgresql":
+    if member.ancestor_ids:
+        where = Q(**{f"{p}audience_org__in": member.ancestor_ids})
+    elif connection.vendor == "postgresql":
         from django.contrib.postgres.expressions import ArraySubquery
 
         units = (

@@ -446,8 +446,9 @@ def items(tree):
 def test_member_query_budget(tree, items, django_assert_num_queries):
     member = MemberFactory(cell=tree["c11"])
     user = fresh(member.user)
-    # Fresh user: their grants (1) and their member subject (1), then the items themselves (1).
-    with django_assert_num_queries(3):
+    # Fresh user: their grants (1) and their member subject (2: the record, then the ids of the
+    # cell's ancestors that the audience test names), then the items themselves (1).
+    with django_assert_num_queries(4):
         seen = {i.pk for i in scope.visible_to(user, ScopedItem)}
     assert seen == {items["province"].pk, items["d1"].pk, items["c11"].pk}
     # Within the same request both are kept on the user: one query per listing.
@@ -460,11 +461,11 @@ def test_member_query_budget(tree, items, django_assert_num_queries):
     next_request = fresh(member.user)
     with django_assert_num_queries(1):
         assert len(scope.visible_to(next_request, ScopedItem)) == 3
-    # The member's record changes: their subject is read again, once.
+    # The member's record changes: their subject is read again (the record, the ancestors).
     member.positions = {"bi_thu_chi_bo"}
     member.save()
     after_change = fresh(member.user)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         assert len(scope.visible_to(after_change, ScopedItem)) == 3
 
 
