@@ -337,7 +337,10 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# An upload up to this size is parsed in memory, not through a temporary file: a member's 5 MB
+# photo is then written once, where it is stored (bench/RESULTS.md, issue 14). With gunicorn's
+# sync workers one request is parsed at a time per worker, so a worker holds at most this much.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # Member spreadsheets: one district's roll fits well under this.
 SOTAY_IMPORT_MAX_BYTES = 10 * 1024 * 1024
