@@ -235,6 +235,11 @@ def gunicorn(config):
         "4096",
         "--workers",
         workers,
+        # Members pause between two answers (--save-rate, --submit-rate): their connections
+        # stay open as nginx keeps them, instead of gunicorn's 2-second default closing them
+        # (a reconnecting wrk connection sends at once, without its pause).
+        "--keep-alive",
+        "75",
     ]
     if kind == "gthread":
         cmd += ["--worker-class", "gthread", "--threads", threads or "4"]
@@ -258,9 +263,12 @@ def gunicorn(config):
     return proc
 
 
-def wrk(name, seconds, connections, jobs=None, mode=None):
+def wrk(name, seconds, connections, jobs=None, mode=None, rate=0):
+    """wrk on ``connections``; with ``rate`` (requests/s offered, 0: as fast as the server
+    answers) each connection pauses ``connections / rate`` seconds before its next request."""
     cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
     e = dict(os.environ, WRK_THREADS="2", SOTAY_MODE="bare")
+    e["SOTAY_DELAY_MS"] = str(round(connections / rate * 1000)) if rate else "0"
     cmd += ["-s", str(ROOT / "bench" / "quiz.lua")]
     url = f"http://127.0.0.1:{PORT}"
     if jobs is not None:
@@ -303,7 +311,9 @@ def cmd_run(args):
     results = {}
     try:
         results["bare1"] = wrk("bare1", args.save_seconds, args.connections)
-        results["save"] = wrk("save", args.save_seconds, args.connections, saves, "save")
+        results["save"] = wrk(
+            "save", args.save_seconds, args.connections, saves, "save", args.save_rate
+        )
         if args.save_connections != args.connections:
             results["save_low"] = wrk(
                 "save_low", args.save_seconds, args.save_connections, saves[::-1], "save"
@@ -311,7 +321,9 @@ def cmd_run(args):
         # long enough for every attempt once at the expected rate; repeats after that
         seconds = args.submit_seconds
         started = time.perf_counter()
-        results["submit"] = wrk("submit", seconds, args.connections, submits, "submit")
+        results["submit"] = wrk(
+            "submit", seconds, args.connections, submits, "submit", args.submit_rate
+        )
         elapsed = time.perf_counter() - started
         results["bare2"] = wrk("bare2", args.save_seconds, args.connections)
     finally:
@@ -423,6 +435,10 @@ def main():
     r.add_argument("--save-connections", type=int, default=200)
     r.add_argument("--save-seconds", type=int, default=20)
     r.add_argument("--submit-seconds", type=int, default=90)
+    # The offered load of the budget (20,000 members, 10 answers each, within 10 minutes):
+    # --save-rate 334 --submit-rate 34. 0 (the default): back to back, the server's limit.
+    r.add_argument("--save-rate", type=float, default=0)
+    r.add_argument("--submit-rate", type=float, default=0)
     sub.add_parser("queries")
     args = parser.parse_args()
     {"seed": cmd_seed, "run": cmd_run, "queries": cmd_queries}[args.cmd](args)

@@ -35,9 +35,21 @@ function init(args)
     end
   end
   n = 0
+  math.randomseed(id * 7919 + os.time())
   out = io.open((os.getenv("SOTAY_RESP") or "bench/out/quiz_resp") .. "." .. id .. ".txt", "w")
   out:setvbuf("line")
   pending = {}
+end
+
+-- SOTAY_DELAY_MS: each connection waits this long before its next request (members think
+-- between two answers), drawn uniformly between 0 and twice that: 200 connections at 600 ms
+-- offer ~330 requests/s, not as many as the server can take. Unset or 0: back to back.
+local pause = tonumber(os.getenv("SOTAY_DELAY_MS") or "0")
+
+function delay()
+  if mode == "bare" or pause == 0 then return 0 end
+  -- uniform around the mean, so that 200 members do not all answer in the same millisecond
+  return math.random(0, 2 * pause)
 end
 
 function request()

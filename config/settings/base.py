@@ -171,7 +171,14 @@ if REDIS_URL:
     }
 else:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sotay"}
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "sotay",
+            # Django's default of 300 entries culls a third of them whenever it fills: a seed or
+            # a burst of events then evicted the debounce keys (one leaderboard refresh a
+            # minute became eleven in a row while seeding the province's quizzes).
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
+        }
     }
 # Without Redis, sotay_plugins.jobs runs each job in-process right after the transaction commits.
 RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 900}}

@@ -96,10 +96,15 @@ class ProvinceSeeder:
                 f"{len(roles)} phân quyền trong {elapsed:.1f} giây."
             )
         )
-        for (
-            seeder
-        ) in registry.ordered_demo_seeders():  # other plugins' demo data (news, documents…)
+        timings = [("orgtree/members", elapsed)]
+        for seeder in registry.ordered_demo_seeders():  # other plugins' demo data (news…)
+            began = time.monotonic()
             seeder.seed(scale=scale, seed=seed, stdout=self.stdout)
+            timings.append((seeder.key, time.monotonic() - began))
+        # One line with what each part took, so a slow seeder shows itself (bench_seed.sh).
+        self.stdout.write(
+            "Thời gian (giây): " + ", ".join(f"{key} {spent:.1f}" for key, spent in timings)
+        )
         self.stdout.write(f"Mật khẩu mọi tài khoản mẫu: {DEMO_PASSWORD}; quản trị: {SUPERUSER}")
         if manifest:
             self.write_manifest(manifest, orgs, members, roles)
