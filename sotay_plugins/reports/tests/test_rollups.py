@@ -411,3 +411,25 @@ def test_charts_escape_and_describe():
 def test_cell_figures_carry_members():
     figure = CellFigure(1, JAN, "opened", 2, members={5: 2})
     assert figure.members == {5: 2} and figure.dimension == ""
+
+
+# --- jobs and the demo ----------------------------------------------------------------------
+
+
+def test_the_refresh_job_runs_through_the_outbox(world, today, django_capture_on_commit_callbacks):
+    from sotay_plugins.models import OutboxJob
+    from sotay_plugins.reports.rollups import jobs
+
+    Rollup.objects.filter(period=APR).delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        job = jobs.enqueue_refresh()
+    job.refresh_from_db()
+    assert job.state == OutboxJob.State.DONE, job.error
+    assert Rollup.objects.filter(provider="members", period=APR, org_id=world["province"].pk)
+
+
+def test_the_demo_seeder_fills_the_dashboard(world, today):
+    Rollup.objects.all().delete()
+    registry.demo_seeders["reports.rollups"].seed(scale="tiny", seed=1, stdout=None)
+    r = services.dashboard(admin(), world["province"], start=JAN, end=APR)
+    assert not r.empty and value(r, "members.total") == 5
