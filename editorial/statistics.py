@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from django.db.models import Count
 from django.utils import timezone
@@ -166,14 +166,13 @@ def touched(since):
     day = timezone.localdate(since)
     changed = set()
     for cell, receipt_day in (
-        ReadReceipt.objects.filter(last_at__gte=since)
+        ReadReceipt.objects.filter(day__gte=day, last_at__gte=since)
         .order_by()
         .values_list("member__cell_id", "day")
         .distinct()
     ):
         changed.add((cell, date(receipt_day.year, receipt_day.month, 1)))
-    published = _documents().filter(published_at__gte=since - timedelta(days=0)).exists()
-    if published:
+    if _documents().filter(published_at__gte=since).exists():
         changed.add((None, date(day.year, day.month, 1)))
     return changed
 
