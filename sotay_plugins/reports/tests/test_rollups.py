@@ -433,3 +433,10 @@ def test_the_demo_seeder_fills_the_dashboard(world, today):
     registry.demo_seeders["reports.rollups"].seed(scale="tiny", seed=1, stdout=None)
     r = services.dashboard(admin(), world["province"], start=JAN, end=APR)
     assert not r.empty and value(r, "members.total") == 5
+
+
+def test_the_admin_menu_shows_reports_to_those_who_may(world, client):
+    login(client, staff(VIEWER, world["d1"]))
+    assert "bao-cao-thong-ke" in client.get(reverse("wagtailadmin_home")).content.decode()
+    login(client, staff(MEMBER_UPDATER, world["d1"]))
+    assert "bao-cao-thong-ke" not in client.get(reverse("wagtailadmin_home")).content.decode()
