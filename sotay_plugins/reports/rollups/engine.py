@@ -58,12 +58,18 @@ class Place:
         return [int(part) for part in self.path.strip("/").split("/")[:-1] if part]
 
 
+#: Left out unless configured otherwise: reading is not asked of members exempt from activities
+#: nor of those without a smartphone (SPEC.md: such groups are excluded from statistics).
+DEFAULT_EXCLUDED = {"reading": ("exempt", "no_smartphone")}
+
+
 def excluded_groups(provider):
     """The member groups left out of ``provider``'s figures by configuration
-    (``SOTAY_REPORTS_EXCLUDED_GROUPS``: {provider key: [group codes, "no_smartphone"]})."""
+    (``SOTAY_REPORTS_EXCLUDED_GROUPS``: {provider key: [group codes, "no_smartphone"]}; default
+    :data:`DEFAULT_EXCLUDED`)."""
     if not provider.excludable:
         return frozenset()
-    configured = getattr(settings, "SOTAY_REPORTS_EXCLUDED_GROUPS", {}) or {}
+    configured = getattr(settings, "SOTAY_REPORTS_EXCLUDED_GROUPS", DEFAULT_EXCLUDED) or {}
     return frozenset(configured.get(provider.key, ()))
 
 
