@@ -23,7 +23,7 @@ from datetime import date, datetime, time
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -564,15 +564,22 @@ def cell_rows(start, end, *, cells=None, exclude=frozenset()):
 
     in_range = Q(starts_at__gte=first, starts_at__lt=last)
     regular_seen = set()
-    for cell, starts_at, kind, state, created_at, agenda in (
+    for cell, starts_at, kind, state, created_at, agenda, recorded in (
         Meeting.objects.filter(in_range)
         .exclude(state=Meeting.State.CANCELLED)
+        .annotate(
+            recorded=ExpressionWrapper(~Q(minutes="") | ~Q(content=""), output_field=BooleanField())
+        )
         .order_by()
-        .values_list("audience_org_id", "starts_at", "kind", "state", "created_at", "agenda")
+        .values_list(
+            "audience_org_id", "starts_at", "kind", "state", "created_at", "agenda", "recorded"
+        )
     ):
         month = local_month(starts_at)
         if state in HELD:
             add(cell, month, "meetings")
+            if recorded:
+                add(cell, month, "recorded")
         if kind != Meeting.Kind.REGULAR:
             continue
         if state in HELD and (cell, month, "held") not in regular_seen:
@@ -680,6 +687,7 @@ def rollup_provider():
                 unit="%",
             ),
             Measure("meetings", gettext_lazy("Tổng số buổi đã họp")),
+            Measure("recorded", gettext_lazy("Buổi đã họp có ghi nội dung, biên bản")),
             Measure("attended", gettext_lazy("Lượt đảng viên dự họp")),
             Measure("attendance_rows", gettext_lazy("Lượt đảng viên phải dự họp")),
             Measure(

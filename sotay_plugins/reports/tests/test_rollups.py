@@ -196,6 +196,7 @@ def test_meetings_held_expected_and_the_20th(world, today):
     assert value(r, "meetings.held_rate") == 50.0
     assert value(r, "meetings.on_time") == 1
     assert value(r, "meetings.missed_20th") == 3
+    assert value(r, "meetings.recorded") == 0  # neither meeting has its content or minutes yet
 
 
 def test_excluded_groups_are_left_out_and_said(world, today, settings):
@@ -396,12 +397,17 @@ def test_dashboard_reads_rollups_in_a_few_queries(world, today, api, django_asse
     viewer = staff(VIEWER, world["province"])
     api.force_authenticate(viewer)
     api.get("/api/v1/reports/dashboard/")  # warm the grants cache
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(10) as queries:
         response = api.get(
             "/api/v1/reports/dashboard/",
             {"from": "2026-01", "to": "2026-12", "granularity": "quarter"},
         )
     assert response.status_code == 200
+    assert response.json()["sections"]
+    # roll-ups only: no module's raw rows are read on a dashboard request
+    sql = " ".join(q["sql"] for q in queries.captured_queries).lower()
+    for raw in ("members_member", "editorial_readreceipt", "meetings_meeting", "meetings_attend"):
+        assert raw not in sql
 
 
 def test_charts_escape_and_describe():
