@@ -99,16 +99,23 @@ def tree_now():
 
 
 def stored_places(month):
-    """{org id: Place} as the month rows already stored say (any provider), or {}."""
-    places = {}
-    for row in (
-        Rollup.objects.filter(granularity=Granularity.MONTH, period=month)
-        .order_by()
-        .values_list("org_id", "parent_id", "tree_id", "depth", "path", "name", "code", "kind")
-        .distinct()
-    ):
-        places.setdefault(row[0], Place(*row))
-    return places
+    """{org id: Place} as the month rows already stored say, or {}: those of the first roll-up
+    provider (in the registry's order) that has rows for the month, so that every provider of a
+    closed month follows one and the same tree."""
+    for provider in registry.ordered_statistics():
+        if not provider.rolls_up:
+            continue
+        rows = (
+            Rollup.objects.filter(
+                provider=provider.key, granularity=Granularity.MONTH, period=month
+            )
+            .order_by()
+            .values_list("org_id", "parent_id", "tree_id", "depth", "path", "name", "code", "kind")
+        )
+        places = {row[0]: Place(*row) for row in rows}
+        if places:
+            return places
+    return {}
 
 
 def places_for(month, now_tree, *, current):
