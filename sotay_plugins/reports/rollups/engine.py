@@ -344,9 +344,24 @@ def _periods_of(months):
     return seen
 
 
-def refresh(since=None, *, providers=None):
-    """The incremental refresh: what changed since ``since`` (default: the last refresh, or the
-    start of today). Returns {provider key: rows written}."""
+def refresh_snapshots(*, providers=None):
+    """Store today's figure of every snapshot provider (``compute(orgs)``) for the current month.
+    Kept apart from :func:`refresh`: such a provider may cost a few queries per unit (thousands
+    at province scale), so it runs once a night in its own job (``refresh_reports
+    --snapshots``), not in the frequent incremental refresh."""
+    now_tree = tree_now()
+    current = month_start(timezone.localdate())
+    return {
+        provider.key: build_snapshot(provider, current, now_tree=now_tree)
+        for provider in _providers(providers)
+        if not provider.rolls_up
+    }
+
+
+def refresh(since=None, *, providers=None, snapshots=False):
+    """The incremental refresh of the roll-up providers: what changed since ``since`` (default:
+    the last refresh, or the start of today); with ``snapshots``, the snapshot providers too
+    (:func:`refresh_snapshots`). Returns {provider key: rows written}."""
     started = timezone.now()
     if since is None:
         state = RefreshState.objects.filter(key=STATE_KEY).first()
@@ -365,7 +380,8 @@ def refresh(since=None, *, providers=None):
     written = {}
     for provider in _providers(providers):
         if not provider.rolls_up:
-            written[provider.key] = build_snapshot(provider, current, now_tree=now_tree)
+            if snapshots:
+                written[provider.key] = build_snapshot(provider, current, now_tree=now_tree)
             continue
         plan = defaultdict(set)  # month → cells (None inside: every cell)
         if provider.touched is not None:

@@ -12,8 +12,11 @@ REFRESH = "sotay_plugins.reports.rollups.jobs.refresh"
 REBUILD = "sotay_plugins.reports.rollups.jobs.rebuild"
 
 
-def refresh(job=None, **kwargs):
-    """The incremental refresh: what changed since the last one (idempotent: it recomputes)."""
+def refresh(job=None, *, snapshots=False, **kwargs):
+    """The incremental refresh: what changed since the last one (idempotent: it recomputes);
+    ``snapshots``: the snapshot providers' figures of today instead (the nightly job)."""
+    if snapshots:
+        return engine.refresh_snapshots()
     return engine.refresh()
 
 
@@ -25,12 +28,13 @@ def rebuild(job=None, *, start, end, **kwargs):
     return engine.rebuild(date.fromisoformat(start), date.fromisoformat(end), progress=progress)
 
 
-def enqueue_refresh(user=None):
-    """Queue an incremental refresh; None when one is already waiting (the outbox keeps one
-    pending job per key)."""
+def enqueue_refresh(user=None, *, snapshots=False):
+    """Queue an incremental refresh (or, with ``snapshots``, the snapshot providers' nightly
+    pass); None when one is already waiting (the outbox keeps one pending job per key)."""
+    key = "reports.snapshots" if snapshots else "reports.refresh"
     try:
         with transaction.atomic():
-            return jobs.enqueue(REFRESH, user=user, dedupe_key="reports.refresh")
+            return jobs.enqueue(REFRESH, user=user, dedupe_key=key, snapshots=snapshots)
     except IntegrityError:
         return None
 

@@ -220,6 +220,13 @@ def test_snapshot_providers_are_stored_for_the_current_month(world, today):
     ).exists()
     # a module with the roll-up shape supersedes its own snapshot figures
     assert not Rollup.objects.filter(provider="meetings.held_rate").exists()
+    # the frequent refresh leaves them alone; their own nightly pass stores them again
+    Rollup.objects.filter(provider="feedback.received").delete()
+    written = engine.refresh()
+    assert "feedback.received" not in written
+    assert not Rollup.objects.filter(provider="feedback.received").exists()
+    assert engine.refresh_snapshots()["feedback.received"] > 0
+    assert Rollup.objects.filter(provider="feedback.received", period=APR).exists()
 
 
 def test_incremental_refresh_follows_the_days_events(world, today, monkeypatch):
