@@ -456,3 +456,18 @@ def test_the_admin_menu_shows_reports_to_those_who_may(world, client):
     assert "bao-cao-thong-ke" in client.get(reverse("wagtailadmin_home")).content.decode()
     login(client, staff(MEMBER_UPDATER, world["d1"]))
     assert "bao-cao-thong-ke" not in client.get(reverse("wagtailadmin_home")).content.decode()
+
+
+def test_the_readers_page_refuses_personal_columns_too(world, today, client):
+    login(client, staff(VIEWER, world["d1"]))
+    url = reverse("reports_admin:readers")
+    params = {"org": world["d1"].pk, "start": "01/2026", "end": "04/2026"}
+    page = client.get(url, params)
+    assert page.status_code == 200 and "Bình" in page.content.decode()
+    refused = client.get(url, {**params, "columns": "birth_date"})
+    assert refused.status_code == 403
+    assert "không có quyền xem thông tin cá nhân" in refused.content.decode()
+    assert "04/03/2000" not in refused.content.decode()
+    outside = client.get(url, {**params, "org": world["d2"].pk})
+    assert outside.status_code == 404
+    assert client.get(url, {**params, "start": "04/2026", "end": "01/2026"}).status_code == 400
