@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-WIDTH = 640
+WIDTH = 400
 BAR = "#b3261e"  # the party red of the site's theme
 GRID = "#d0d0d0"
 TEXT = "#1f1f1f"
@@ -39,10 +39,12 @@ def _scale(values, unit):
     return top or 1
 
 
-def columns(title, labels, values, unit=""):
-    """A column chart (one column per period)."""
+def columns(title, labels, values, unit="", short_labels=None):
+    """A column chart (one column per period); ``short_labels`` under the columns (the full
+    ``labels`` are in the description and the table beside it)."""
     n = max(len(values), 1)
-    height, top_pad, bottom = 220, 24, 40
+    short_labels = short_labels or labels
+    height, top_pad, bottom = 200, 26, 34
     plot = height - top_pad - bottom
     step = (WIDTH - 20) / n
     scale = _scale(values, unit)
@@ -54,8 +56,8 @@ def columns(title, labels, values, unit=""):
         f'<line x1="10" y1="{top_pad + plot}" x2="{WIDTH - 10}" y2="{top_pad + plot}" '
         f'stroke="{GRID}"/>',
     ]
-    font = 18 if n <= 6 else 14 if n <= 12 else 11
-    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
+    font = 18 if n <= 4 else 14 if n <= 8 else 11
+    for i, (label, value) in enumerate(zip(short_labels, values, strict=True)):
         x = 10 + i * step
         h = 0 if value is None else plot * value / scale
         w = step * 0.7
@@ -69,7 +71,7 @@ def columns(title, labels, values, unit=""):
         )
         parts.append(
             f'<text x="{x + step / 2:.1f}" y="{height - 14}" font-size="{font}" '
-            f'text-anchor="middle" fill="{TEXT}">{escape(_cut(label, 8))}</text>'
+            f'text-anchor="middle" fill="{TEXT}">{escape(_cut(label, 7))}</text>'
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 (every text inside is escaped)
@@ -78,10 +80,10 @@ def columns(title, labels, values, unit=""):
 def bars(title, labels, values, unit=""):
     """A horizontal bar chart (one bar per unit: names are long)."""
     rows = max(len(values), 1)
-    row_h, label_w = 30, 230
+    row_h, label_w = 30, 170
     height = rows * row_h + 10
     scale = _scale(values, unit)
-    room = WIDTH - label_w - 90
+    room = WIDTH - label_w - 70
     words = "; ".join(f"{label}: {_fmt(v, unit)}" for label, v in zip(labels, values, strict=True))
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" role="img" '
@@ -92,8 +94,8 @@ def bars(title, labels, values, unit=""):
         y = 5 + i * row_h
         w = 0 if value is None else room * value / scale
         parts.append(
-            f'<text x="{label_w - 8}" y="{y + 20}" font-size="16" text-anchor="end" '
-            f'fill="{TEXT}">{escape(_cut(label, 26))}</text>'
+            f'<text x="{label_w - 6}" y="{y + 20}" font-size="15" text-anchor="end" '
+            f'fill="{TEXT}">{escape(_cut(label, 20))}</text>'
         )
         parts.append(
             f'<rect x="{label_w}" y="{y + 4}" width="{w:.1f}" height="{row_h - 10}" fill="{BAR}"/>'

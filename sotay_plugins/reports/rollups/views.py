@@ -116,7 +116,11 @@ def _sections(report, drill):
             item = {"figure": figure, "value": charts.fmt(figure.value, figure.unit)}
             if figure.headline or figure.rollup == "snapshot":
                 item["over_time"] = charts.columns(
-                    f"{figure.label} — {report.unit.name}", labels, figure.series, figure.unit
+                    f"{figure.label} — {report.unit.name}",
+                    labels,
+                    figure.series,
+                    figure.unit,
+                    short_labels=[p.short_label for p in report.span.periods],
                 )
                 item["series"] = [
                     (label, charts.fmt(v, figure.unit))

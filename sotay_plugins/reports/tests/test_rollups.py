@@ -421,7 +421,7 @@ def test_charts_escape_and_describe():
     svg = charts.bars("<b>", ["<script>"], [3])
     assert "<script>" not in svg and "&lt;script&gt;" in svg
     assert "<title>&lt;b&gt;</title>" in svg and "<desc>" in svg
-    assert 'viewBox="0 0 640' in charts.columns("t", ["01/26"], [None])
+    assert 'viewBox="0 0 400' in charts.columns("t", ["01/26"], [None])
 
 
 def test_cell_figures_carry_members():
