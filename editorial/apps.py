@@ -169,6 +169,10 @@ class EditorialConfig(PluginConfig):
         registry.add_notice_kind(NoticeKind(workflows.REJECTED_KIND, workflows.REJECTED_LABEL))
         # The demo (``seed_demo``).
         registry.add_demo_seeder(DemoSeeder("editorial", seed_demo, order=50))
+        # Reading figures for the reports module (deployed vs opened, who never opens).
+        from .statistics import provider as statistics_provider
+
+        registry.add_statistic(statistics_provider())
         # Points: reading a document (``reading.record`` sends the event).
         from sotay_plugins.registry import PointRule
 

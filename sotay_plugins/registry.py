@@ -85,14 +85,132 @@ class HomeCard:
     expires: Callable[[Any, dict], Any] | None = None
 
 
+#: How a measure rolls up, over the tree (a unit from its cells) and over time (a quarter or a
+#: year from its months):
+#:
+#: - ``sum``: a flow (meetings held, documents opened): summed over both;
+#: - ``stock``: a head count at the end of the month (members): summed over the tree, the last
+#:   month of the period over time;
+#: - ``max``: the largest over both;
+#: - ``rate``: ``numerator`` / ``denominator`` (two ``sum`` or ``stock`` measures of the same
+#:   provider), each rolled up first; never stored itself;
+#: - ``distinct``: distinct things (members who opened anything) that cannot be added over time:
+#:   the provider computes it per cell for the month, the quarter and the year
+#:   (``period_rows``); summed over the tree (each thing belongs to one cell).
+ROLLUPS = ("sum", "stock", "max", "rate", "distinct")
+
+
 @dataclass(frozen=True)
-class StatisticsProvider:
-    """A figure the reports module can show per organisation:
-    ``compute(orgs)`` → {org_id: value}."""
+class Measure:
+    """One figure of a statistics provider (:data:`ROLLUPS` says how it rolls up).
+
+    ``dimensions``: keys of the provider's :class:`Dimension` s the measure is also broken down by
+    (member counts by sex, age band...). ``unit``: shown after the value ("%" for a rate).
+    """
 
     key: str
     label: str
-    compute: Callable[[Any], dict]
+    rollup: str = "sum"
+    numerator: str = ""
+    denominator: str = ""
+    dimensions: tuple[str, ...] = ()
+    unit: str = ""
+
+    def __post_init__(self):
+        if self.rollup not in ROLLUPS:
+            raise ValueError(f"measure '{self.key}': unknown roll-up '{self.rollup}'")
+        if (self.rollup == "rate") != bool(self.numerator and self.denominator):
+            raise ValueError(f"measure '{self.key}': a rate (and only a rate) names its terms")
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """A criterion a measure is broken down by: ``choices`` are ``(value, label)`` pairs."""
+
+    key: str
+    label: str
+    choices: tuple[tuple[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class CellFigure:
+    """One stored number: ``value`` of ``measure`` for the cell ``cell_id`` in the month that
+    starts on ``month`` (a date, the 1st), broken down by ``dimension``=``choice`` (both "" for
+    the total). ``members`` (optional): {member id: a count} behind the figure, for the lists of
+    a secretary (members who never open documents)."""
+
+    cell_id: int
+    month: Any
+    measure: str
+    value: int
+    dimension: str = ""
+    choice: str = ""
+    members: Mapping[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class StatisticsProvider:
+    """Figures the reports module rolls up per unit and period (issue 16).
+
+    Two shapes, both accepted:
+
+    - the snapshot shape (the first one): ``compute(orgs)`` → {org_id: value}, a figure of today
+      for each unit asked (any level). The reports plugin stores it for the current month every
+      night (it cannot rebuild the past of such a figure);
+    - the roll-up shape: ``measures`` (and their ``dimensions``), and ``rows(start, end, *,
+      cells=None, exclude=frozenset())`` → an iterable of :class:`CellFigure` for the months from
+      ``start`` (the 1st of a month) to ``end`` (excluded), computed from the provider's raw rows
+      with a few GROUP BY queries; ``cells`` (a set of ids) limits it to those cells (the
+      incremental refresh), ``exclude`` holds the member groups left out of this statistic by
+      configuration (``MemberGroup`` codes, plus ``"no_smartphone"``). ``period_rows(start,
+      end, *, cells=None, exclude=frozenset())`` gives the ``distinct`` measures over a whole
+      quarter or year (``CellFigure.month`` is then ``start``). ``touched(since)`` → {(cell id,
+      month)} whose figures events since ``since`` (an aware datetime) may have changed: the
+      incremental refresh recomputes those only (None: the provider cannot tell, the current
+      month of every cell is recomputed).
+
+    ``section`` groups providers on the dashboard ("members", "reading", "meetings", "study",
+    "feedback"); ``excludable``: the member groups may be left out of this statistic by
+    configuration (``SOTAY_REPORTS_EXCLUDED_GROUPS``); ``people(ids)`` → {member id: {...}}
+    (members plugin): who the ids of a list are.
+    """
+
+    key: str
+    label: str
+    compute: Callable[[Any], dict] | None = None
+    measures: tuple[Measure, ...] = ()
+    dimensions: tuple[Dimension, ...] = ()
+    rows: Callable[..., Any] | None = None
+    period_rows: Callable[..., Any] | None = None
+    touched: Callable[[Any], Any] | None = None
+    section: str = ""
+    order: int = 100
+    excludable: bool = False
+    people: Callable[[Any], dict] | None = None
+    description: str = ""
+
+    def __post_init__(self):
+        if self.compute is None and self.rows is None:
+            raise ValueError(f"statistic '{self.key}': give compute(orgs) or rows(start, end)")
+        keys = {m.key for m in self.measures}
+        dims = {d.key for d in self.dimensions}
+        for m in self.measures:
+            if m.rollup == "rate" and not {m.numerator, m.denominator} <= keys:
+                raise ValueError(f"measure '{m.key}': its terms are not measures of '{self.key}'")
+            if not set(m.dimensions) <= dims:
+                raise ValueError(f"measure '{m.key}': unknown dimension")
+        if any(m.rollup == "distinct" for m in self.measures) and self.period_rows is None:
+            raise ValueError(f"statistic '{self.key}': distinct measures need period_rows")
+
+    @property
+    def rolls_up(self):
+        return self.rows is not None
+
+    def measure(self, key):
+        return next((m for m in self.measures if m.key == key), None)
+
+    def dimension(self, key):
+        return next((d for d in self.dimensions if d.key == key), None)
 
 
 @dataclass(frozen=True)
@@ -475,6 +593,9 @@ class Registry:
     def add_point_rule(self, rule: PointRule):
         """Declare what a member earns points for (:class:`PointRule`)."""
         self._put(self.point_rules, rule.key, rule, "point rule")
+
+    def ordered_statistics(self):
+        return sorted(self.statistics.values(), key=lambda p: (p.order, p.key))
 
     def ordered_point_rules(self):
         return sorted(self.point_rules.values(), key=lambda rule: (rule.order, rule.key))

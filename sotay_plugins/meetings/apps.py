@@ -123,6 +123,8 @@ class MeetingsConfig(PluginConfig):
             ),
         ):
             registry.add_statistic(StatisticsProvider(key, label, compute))
+        # The same figures per cell and month, for the reports module's roll-ups (issue 16).
+        registry.add_statistic(reports.rollup_provider())
 
         # Points: attending a meeting, awarded when its minutes are approved (receivers).
         registry.add_point_rule(

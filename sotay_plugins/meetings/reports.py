@@ -23,7 +23,7 @@ from datetime import date, datetime, time
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -524,3 +524,182 @@ def stat_attendance_rate(orgs):
 def stat_materials_used(orgs):
     """This month: materials picked for meetings under each unit."""
     return _for_orgs(orgs, lambda u: sum(u.materials.values()))
+
+
+# --- the roll-up shape (issue 16: the reports module stores these per cell and month) --------
+
+
+def cell_rows(start, end, *, cells=None, exclude=frozenset()):
+    """:class:`registry.CellFigure` s of the meetings for the months from ``start`` to ``end``
+    (excluded): per cell and month the regular meeting expected and held, the meetings held, the
+    attendance of held meetings (exempt members and the excluded groups left out), the regular
+    meeting registered by the 20th of the month before (Hà Nội's rule) and the materials used by
+    issuing level. Five queries whatever the size."""
+    from sotay_plugins.registry import CellFigure
+
+    from .services import REGISTRATION_DAY
+
+    months = months_between(start, date.fromordinal(end.toordinal() - 1))
+    if not months:
+        return []
+    first, last = _aware(months[0]), _aware(next_month(months[-1]))
+    figures = {}
+
+    def add(cell, month, key, n=1):
+        if cells is None or cell in cells:
+            bucket = figures.setdefault((cell, month), {})
+            bucket[key] = bucket.get(key, 0) + n
+
+    units = Organisation.objects.filter(kind=OrgKind.CELL).values(
+        "pk", "is_active", "founded_on", "dissolved_on"
+    )
+    for row in units:
+        for m in months:
+            if _active_in(row, m):
+                add(row["pk"], m, "expected")
+
+    def local_month(value):
+        value = timezone.localtime(value).date() if isinstance(value, datetime) else value
+        return month_start(value)
+
+    in_range = Q(starts_at__gte=first, starts_at__lt=last)
+    regular_seen = set()
+    for cell, starts_at, kind, state, created_at, agenda, recorded in (
+        Meeting.objects.filter(in_range)
+        .exclude(state=Meeting.State.CANCELLED)
+        .annotate(
+            recorded=ExpressionWrapper(~Q(minutes="") | ~Q(content=""), output_field=BooleanField())
+        )
+        .order_by()
+        .values_list(
+            "audience_org_id", "starts_at", "kind", "state", "created_at", "agenda", "recorded"
+        )
+    ):
+        month = local_month(starts_at)
+        if state in HELD:
+            add(cell, month, "meetings")
+            if recorded:
+                add(cell, month, "recorded")
+        if kind != Meeting.Kind.REGULAR:
+            continue
+        if state in HELD and (cell, month, "held") not in regular_seen:
+            regular_seen.add((cell, month, "held"))
+            add(cell, month, "held")
+        previous = month_start(date.fromordinal(month.toordinal() - 1))
+        deadline = previous.replace(day=REGISTRATION_DAY)
+        if (
+            agenda
+            and timezone.localtime(created_at).date() <= deadline
+            and (cell, month, "on_time") not in regular_seen
+        ):
+            regular_seen.add((cell, month, "on_time"))
+            add(cell, month, "on_time")
+
+    excluded_groups = {MemberGroup.EXEMPT, *(g for g in exclude if g in MemberGroup.values)}
+    attendance = (
+        Attendance.objects.filter(
+            meeting__starts_at__gte=first,
+            meeting__starts_at__lt=last,
+            meeting__state__in=HELD,
+        )
+        .exclude(member__group__in=excluded_groups)
+        .exclude(member__status="exempt")
+    )
+    if "no_smartphone" in exclude:
+        attendance = attendance.filter(member__has_smartphone=True)
+    for row in (
+        attendance.annotate(month=TruncMonth("meeting__starts_at"))
+        .values("meeting__audience_org_id", "month")
+        .annotate(rows=Count("pk"), attended=Count("pk", filter=Q(status__in=ATTENDED)))
+        .order_by()
+    ):
+        cell, month = row["meeting__audience_org_id"], local_month(row["month"])
+        add(cell, month, "attendance_rows", row["rows"])
+        add(cell, month, "attended", row["attended"])
+
+    for row in (
+        MeetingMaterial.objects.filter(meeting__starts_at__gte=first, meeting__starts_at__lt=last)
+        .exclude(meeting__state=Meeting.State.CANCELLED)
+        .annotate(month=TruncMonth("meeting__starts_at"))
+        .values("meeting__audience_org_id", "month", "material__issuer_org__kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        add(
+            row["meeting__audience_org_id"],
+            local_month(row["month"]),
+            f"materials|level={level_of(row['material__issuer_org__kind'])}",
+            row["n"],
+        )
+
+    out = []
+    for (cell, month), values in figures.items():
+        if values.get("expected"):
+            values["missed_20th"] = values["expected"] - min(
+                values["expected"], values.get("on_time", 0)
+            )
+        materials = sum(n for key, n in values.items() if key.startswith("materials|"))
+        if materials:
+            values["materials"] = materials
+        for key, n in values.items():
+            if not n:
+                continue
+            measure, _sep, dim = key.partition("|")
+            dimension, _eq, choice = dim.partition("=")
+            out.append(CellFigure(cell, month, measure, n, dimension, choice))
+    return out
+
+
+def rollup_provider():
+    """The meetings' figures in the roll-up shape (``registry.StatisticsProvider``)."""
+    from django.utils.translation import gettext_lazy
+
+    from sotay_plugins.registry import Dimension, Measure, StatisticsProvider
+
+    return StatisticsProvider(
+        key="meetings",
+        label=gettext_lazy("Sinh hoạt chi bộ"),
+        section="meetings",
+        order=30,
+        rows=cell_rows,
+        excludable=True,
+        description=gettext_lazy(
+            "Mỗi chi bộ đang hoạt động sinh hoạt thường kỳ một lần mỗi tháng và đăng ký lịch, "
+            "nội dung buổi sinh hoạt trước ngày 20 của tháng trước; tỷ lệ dự họp không tính "
+            "đảng viên miễn sinh hoạt."
+        ),
+        dimensions=(
+            Dimension(
+                "level",
+                gettext_lazy("Cấp ban hành tài liệu"),
+                tuple((str(level), OrgKind(level).label) for level in LEVELS),
+            ),
+        ),
+        measures=(
+            Measure("expected", gettext_lazy("Lượt chi bộ phải sinh hoạt thường kỳ")),
+            Measure("held", gettext_lazy("Lượt chi bộ đã sinh hoạt thường kỳ")),
+            Measure(
+                "held_rate",
+                gettext_lazy("Tỷ lệ sinh hoạt thường kỳ"),
+                "rate",
+                numerator="held",
+                denominator="expected",
+                unit="%",
+            ),
+            Measure("meetings", gettext_lazy("Tổng số buổi đã họp")),
+            Measure("recorded", gettext_lazy("Buổi đã họp có ghi nội dung, biên bản")),
+            Measure("attended", gettext_lazy("Lượt đảng viên dự họp")),
+            Measure("attendance_rows", gettext_lazy("Lượt đảng viên phải dự họp")),
+            Measure(
+                "attendance_rate",
+                gettext_lazy("Tỷ lệ dự họp"),
+                "rate",
+                numerator="attended",
+                denominator="attendance_rows",
+                unit="%",
+            ),
+            Measure("on_time", gettext_lazy("Lượt chi bộ đăng ký lịch trước ngày 20")),
+            Measure("missed_20th", gettext_lazy("Lượt chi bộ chưa đăng ký lịch trước ngày 20")),
+            Measure("materials", gettext_lazy("Lượt tài liệu được sử dụng"), dimensions=("level",)),
+        ),
+    )

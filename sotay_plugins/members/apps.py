@@ -70,6 +70,10 @@ class MembersConfig(PluginConfig):
             )
         )
         registry.add_api_route("members", MemberViewSet, "member")
+        # The members' figures for the reports module (counts by criterion, changes).
+        from .statistics import provider as statistics_provider
+
+        registry.add_statistic(statistics_provider())
         registry.add_api_path("auth/token/", TokenView, "token")
         registry.add_api_path("me/", MeView, "me")
         registry.add_api_path("me/qr/", MyQrView, "me-qr")

@@ -1,2 +1,7 @@
 """The reports plugin's models, one module per concern (rollups, exports), gathered here for
 Django."""
+
+# rollups
+from .rollups.models import Granularity, RefreshState, Rollup  # noqa: E402, F401
+
+# exports

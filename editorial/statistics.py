@@ -1,0 +1,210 @@
+"""Reading figures for the reports module (``registry.StatisticsProvider``, issue 16).
+
+Per cell and month, from the library and its read receipts:
+
+- ``deployed``: documents published that month whose audience holds the cell (a document sent
+  to a district counts once in each of its cells: a district's figure is "documents × cells");
+- ``opened``: the (member, document) pairs opened that month by the cell's members, with the
+  count of each member behind it (so that the members who never or rarely open anything can be
+  listed for their secretary);
+- ``audience``: members expected to read (on the rolls, the excluded groups left out);
+- ``readers`` (``distinct``): members who opened at least one document in the period (month,
+  quarter, year), and the rate ``readers / audience``.
+
+A member counts in the cell they belong to now (the receipts do not keep the member's cell); a
+month closed before a transfer keeps what was stored for it.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from datetime import date, datetime, time
+
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sotay_plugins.members.models import Member, MemberStatus
+from sotay_plugins.orgtree.choices import MemberGroup, OrgKind
+from sotay_plugins.orgtree.models import Organisation
+
+from .models import DocumentPage, ReadReceipt
+
+ON_ROLLS = (MemberStatus.ACTIVE, MemberStatus.EXEMPT)
+
+
+def _next(month):
+    return date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+
+
+def _months(start, end):
+    month = start
+    while month < end:
+        yield month
+        month = _next(month)
+
+
+def _aware(day):
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _roster(exclude):
+    """{member id: cell id} of the members expected to read."""
+    members = Member.objects.filter(status__in=ON_ROLLS).order_by()
+    groups = [g for g in exclude if g in MemberGroup.values]
+    if groups:
+        members = members.exclude(group__in=groups)
+    if "no_smartphone" in exclude:
+        members = members.filter(has_smartphone=True)
+    return dict(members.values_list("pk", "cell_id"))
+
+
+def _documents():
+    return DocumentPage.objects.live().filter(is_classified=False).order_by()
+
+
+def rows(start, end, *, cells=None, exclude=frozenset()):
+    """:class:`registry.CellFigure` s of reading for the months from ``start`` to ``end``: four
+    queries (cells, roster, documents, one GROUP BY of the receipts per month)."""
+    from sotay_plugins.registry import CellFigure
+
+    tree = list(
+        Organisation.objects.filter(kind=OrgKind.CELL)
+        .order_by("tree_id", "lft")
+        .values_list("pk", "tree_id", "lft")
+    )
+    keys = [(t, lft) for _pk, t, lft in tree]
+    roster = _roster(exclude)
+    audience = defaultdict(int)
+    for cell in roster.values():
+        audience[cell] += 1
+    docs = list(
+        _documents()
+        .filter(published_at__gte=_aware(start), published_at__lt=_aware(end))
+        .values_list(
+            "published_at", "audience_org__tree_id", "audience_org__lft", "audience_org__rght"
+        )
+    )
+    out = []
+    for month in _months(start, end):
+        following = _next(month)
+        # deployed: +1 over the run of cells (in tree order) each document's audience spans
+        delta = [0] * (len(tree) + 1)
+        for published, tree_id, lft, rght in docs:
+            day = timezone.localdate(published)
+            if month <= day < following:
+                delta[bisect_left(keys, (tree_id, lft))] += 1
+                delta[bisect_right(keys, (tree_id, rght))] -= 1
+        running = 0
+        deployed = {}
+        for index, (pk, _t, _l) in enumerate(tree):
+            running += delta[index]
+            if running:
+                deployed[pk] = running
+        opened = (
+            ReadReceipt.objects.filter(
+                day__gte=month, day__lt=following, page_id__in=_documents().values("pk")
+            )
+            .order_by()
+            .values("member_id")
+            .annotate(n=Count("page_id", distinct=True))
+            .values_list("member_id", "n")
+        )
+        per_cell = defaultdict(dict)
+        for member_id, cell in roster.items():
+            per_cell[cell][member_id] = 0
+        for member_id, n in opened:
+            cell = roster.get(member_id)
+            if cell is not None:
+                per_cell[cell][member_id] = n
+        for cell in set(per_cell) | set(deployed):
+            if cells is not None and cell not in cells:
+                continue
+            counts = per_cell.get(cell, {})
+            if deployed.get(cell):
+                out.append(CellFigure(cell, month, "deployed", deployed[cell]))
+            if audience.get(cell):
+                out.append(CellFigure(cell, month, "audience", audience[cell]))
+            total = sum(counts.values())
+            if counts:
+                out.append(CellFigure(cell, month, "opened", total, members=counts))
+            readers = sum(1 for n in counts.values() if n)
+            if readers:
+                out.append(CellFigure(cell, month, "readers", readers))
+    return out
+
+
+def period_rows(start, end, *, cells=None, exclude=frozenset()):
+    """The ``readers`` of a whole quarter or year per cell (one query)."""
+    from sotay_plugins.registry import CellFigure
+
+    roster = _roster(exclude)
+    readers = defaultdict(int)
+    for member_id in (
+        ReadReceipt.objects.filter(
+            day__gte=start, day__lt=end, page_id__in=_documents().values("pk")
+        )
+        .order_by()
+        .values_list("member_id", flat=True)
+        .distinct()
+    ):
+        cell = roster.get(member_id)
+        if cell is not None:
+            readers[cell] += 1
+    return [
+        CellFigure(cell, start, "readers", n)
+        for cell, n in readers.items()
+        if cells is None or cell in cells
+    ]
+
+
+def touched(since):
+    """{(cell, month)} whose reading changed since ``since``: the cells of the members with a
+    receipt touched since then, in the months of those receipts; and every cell of a month in
+    which a document was published since then (its audience may be any unit)."""
+    day = timezone.localdate(since)
+    changed = set()
+    for cell, receipt_day in (
+        ReadReceipt.objects.filter(day__gte=day, last_at__gte=since)
+        .order_by()
+        .values_list("member__cell_id", "day")
+        .distinct()
+    ):
+        changed.add((cell, date(receipt_day.year, receipt_day.month, 1)))
+    if _documents().filter(published_at__gte=since).exists():
+        changed.add((None, date(day.year, day.month, 1)))
+    return changed
+
+
+def provider():
+    from sotay_plugins.registry import Measure, StatisticsProvider
+
+    return StatisticsProvider(
+        key="reading",
+        label=_("Triển khai và đọc văn bản"),
+        section="reading",
+        order=20,
+        rows=rows,
+        period_rows=period_rows,
+        touched=touched,
+        excludable=True,
+        description=_(
+            "Văn bản triển khai tới chi bộ và lượt mở của đảng viên (mỗi đảng viên, mỗi văn bản "
+            "tính một lần trong tháng)."
+        ),
+        measures=(
+            Measure("deployed", _("Lượt văn bản triển khai tới chi bộ")),
+            Measure("opened", _("Lượt đảng viên mở văn bản")),
+            Measure("audience", _("Đảng viên phải đọc"), "stock"),
+            Measure("readers", _("Đảng viên có mở văn bản"), "distinct"),
+            Measure(
+                "reader_rate",
+                _("Tỷ lệ đảng viên có mở văn bản"),
+                "rate",
+                numerator="readers",
+                denominator="audience",
+                unit="%",
+            ),
+        ),
+    )
