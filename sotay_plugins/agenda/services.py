@@ -371,6 +371,8 @@ def assign(user, *, issuer_org, title, due_at, description="", members=(), units
         _refuse(_("Xin nhập hạn hoàn thành."), "due_at", "required")
     if due_at <= timezone.now():
         _refuse(_("Hạn hoàn thành đã qua: xin chọn một thời điểm sắp tới."), "due_at", "past")
+    # the unit's place in the tree as it is now (an instance loaded earlier may be stale)
+    issuer_org = Organisation.objects.get(pk=issuer_org.pk)
     member_ids = sorted({int(getattr(m, "pk", m)) for m in members})
     unit_ids = sorted({int(getattr(u, "pk", u)) for u in units})
     if not member_ids and not unit_ids:
