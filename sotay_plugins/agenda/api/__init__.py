@@ -42,7 +42,7 @@ def _member(request):
     return member
 
 
-class EventSerializer(serializers.Serializer):
+class AgendaEventSerializer(serializers.Serializer):
     uid = serializers.CharField()
     kind = serializers.CharField()
     title = serializers.CharField()
@@ -51,6 +51,13 @@ class EventSerializer(serializers.Serializer):
     all_day = serializers.BooleanField()
     url = serializers.CharField()
     place = serializers.CharField()
+
+
+class AgendaEventPage(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+    results = AgendaEventSerializer(many=True)
 
 
 def _iso(value):
@@ -76,7 +83,7 @@ class EventsView(APIView):
                 "end", OpenApiTypes.DATE, description="Day after the last (default start + 31)."
             ),
         ],
-        responses=EventSerializer(many=True),
+        responses=AgendaEventPage,
     )
     def get(self, request):
         """The caller's calendar: meetings, study sessions, quiz and feedback deadlines, tasks
@@ -115,7 +122,7 @@ class EventsView(APIView):
         return paginator.get_paginated_response(page)
 
 
-class EntrySerializer(serializers.ModelSerializer):
+class AgendaEntrySerializer(serializers.ModelSerializer):
     title = serializers.CharField(max_length=200, error_messages=VI)
     starts_at = serializers.DateTimeField(error_messages=VI)
     ends_at = serializers.DateTimeField(required=False, allow_null=True, error_messages=VI)
@@ -136,7 +143,7 @@ class EntryViewSet(viewsets.ModelViewSet):
     """The caller's own calendar entries (nobody else's: another's answers 404). An entry that
     ends before it starts is refused (400, field ``ends_at``)."""
 
-    serializer_class = EntrySerializer
+    serializer_class = AgendaEntrySerializer
     parser_classes = [JSONParser]
 
     def get_queryset(self):
@@ -166,7 +173,7 @@ class EntryViewSet(viewsets.ModelViewSet):
         services.delete_entry(_member(self.request), instance)
 
 
-class AssignmentSerializer(serializers.ModelSerializer):
+class AgendaAssignmentSerializer(serializers.ModelSerializer):
     who = serializers.SerializerMethodField()
     late = serializers.SerializerMethodField()
 
@@ -182,7 +189,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
         return services.is_late(obj, self.context["task"])
 
 
-class TaskSerializer(serializers.ModelSerializer):
+class AgendaTaskSerializer(serializers.ModelSerializer):
     """A task; ``issuer_org`` is the assigning unit, ``audience_org`` the same (the subtree it
     may reach). ``mine``: the caller's assignments (their own, their unit's); ``assignees``:
     every assignee with who is late, only for those who follow the task (else null)."""
@@ -207,7 +214,7 @@ class TaskSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def _rows(self, rows, task):
-        return AssignmentSerializer(rows, many=True, context={"task": task}).data
+        return AgendaAssignmentSerializer(rows, many=True, context={"task": task}).data
 
     def get_mine(self, obj) -> list[dict]:
         user = self.context["request"].user
@@ -222,7 +229,7 @@ class TaskSerializer(serializers.ModelSerializer):
         return self._rows(list(obj.assignments.select_related("member", "org")), obj)
 
 
-class ProgressInput(serializers.Serializer):
+class AgendaProgressInput(serializers.Serializer):
     assignment = serializers.IntegerField(required=False, error_messages=VI)
     percent = serializers.IntegerField(min_value=0, max_value=100, error_messages=VI)
     note = serializers.CharField(
@@ -231,7 +238,7 @@ class ProgressInput(serializers.Serializer):
     file = serializers.FileField(required=False, error_messages=VI)
 
 
-class ProgressSerializer(serializers.ModelSerializer):
+class AgendaProgressSerializer(serializers.ModelSerializer):
     class Meta:
         model = Progress
         fields = ["id", "assignment", "percent", "note", "file_name", "created_at"]
@@ -242,7 +249,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     """Tasks the caller may open: assigned to them or their unit, or (``agenda.view_task``)
     assigned in their subtree. ``?mine=1``: only those assigned to the caller."""
 
-    serializer_class = TaskSerializer
+    serializer_class = AgendaTaskSerializer
 
     def get_queryset(self):
         from django.db.models import Prefetch
@@ -267,14 +274,16 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(request={"multipart/form-data": ProgressInput}, responses=ProgressSerializer)
+    @extend_schema(
+        request={"multipart/form-data": AgendaProgressInput}, responses=AgendaProgressSerializer
+    )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser, JSONParser])
     def progress(self, request, pk=None):
         """Report progress (percent 0–100, a note, a file: PDF, Word, Excel, JPG or PNG, at
         most 10 MB). Only an assignee: the member, or the assigned unit's committee/secretary
         (``assignment`` picks one when the caller has several)."""
         task = self.get_object()
-        data = ProgressInput(data=request.data)
+        data = AgendaProgressInput(data=request.data)
         data.is_valid(raise_exception=True)
         candidates = list(task.assignments.select_related("member", "org"))
         wanted = data.validated_data.get("assignment")
@@ -292,7 +301,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             note=data.validated_data.get("note", ""),
             upload=data.validated_data.get("file"),
         )
-        return Response(ProgressSerializer(report).data, status=status.HTTP_201_CREATED)
+        return Response(AgendaProgressSerializer(report).data, status=status.HTTP_201_CREATED)
 
 
 FeedOut = inline_serializer("AgendaFeed", {"url": serializers.CharField()})

@@ -29,7 +29,8 @@ OVERFLOW = """
   .filter((el) => el.getBoundingClientRect().right > 360.5
     || (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX === "visible"
         && el.clientWidth > 0))
-  .map((el) => `${el.tagName.toLowerCase()}.${el.className}: ${Math.round(el.getBoundingClientRect().right)}`)
+  .map((el) => `${el.tagName.toLowerCase()}.${el.className}: `
+    + `${Math.round(el.getBoundingClientRect().right)}`)
 """
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
