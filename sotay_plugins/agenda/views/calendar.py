@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -24,7 +25,16 @@ from .. import ical, services
 from ..forms import EntryForm
 
 LIST_DAYS = 30
-WEEKDAYS = ["T2", "T3", "T4", "T5", "T6", "T7", "CN"]
+#: Monday first, as Vietnamese calendars are.
+WEEKDAYS = [
+    gettext_lazy("T2"),
+    gettext_lazy("T3"),
+    gettext_lazy("T4"),
+    gettext_lazy("T5"),
+    gettext_lazy("T6"),
+    gettext_lazy("T7"),
+    gettext_lazy("CN"),
+]
 
 
 def _member_or_404(request):
