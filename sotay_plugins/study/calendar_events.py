@@ -49,22 +49,24 @@ def session_events(user, start, end):
 
 
 def quiz_events(user, start, end):
-    """The closing time of each published quiz open to the member (not one excluding their
-    group)."""
+    """The closing time of each published quiz open to the member (not one leaving them out:
+    their group, or no smartphone)."""
     from sotay_plugins.orgtree import scope
     from sotay_plugins.registry import CalendarEvent
 
     from .quizzes.models import Quiz
+    from .quizzes.services import excluded_q, member_of
 
     member = scope.subject(user)
-    if member is None:
+    record = member_of(user)  # kept on the user for the request: no query more on a page
+    if member is None or record is None:
         return []
     low, high = _bounds(start, end)
     rows = (
         Quiz.objects.filter(
             scope.audience_q(member), published=True, closes_at__gte=low, closes_at__lt=high
         )
-        .exclude(excluded_groups__has_any={member.group})
+        .exclude(excluded_q(record))
         .only("pk", "title", "closes_at")
         .order_by("closes_at", "pk")
     )

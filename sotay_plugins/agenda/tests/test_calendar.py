@@ -41,6 +41,18 @@ def test_a_member_sees_their_cells_meeting_their_session_and_quiz_deadline(peopl
     assert "Hạn làm bài kiểm tra: Kiểm tra ở huyện 2" not in seen
 
 
+def test_a_quiz_leaving_a_member_out_is_not_in_their_calendar(people, world):
+    people["b"].has_smartphone = False
+    people["b"].save()
+    people["a"].group = "exempt"
+    people["a"].save()
+    world["quiz"].excluded_groups = {"exempt"}
+    world["quiz"].save()
+    for name in ("a", "b"):
+        assert "Hạn làm bài kiểm tra: Kiểm tra Nghị quyết 57" not in titles(people[name].user)
+    assert "Hạn làm bài kiểm tra: Kiểm tra Nghị quyết 57" in titles(people["secretary"].user)
+
+
 def test_far_member_sees_only_their_own_district(people, world):
     seen = titles(people["far"].user)
     assert seen == {"Học tập ở xã 2", "Hạn làm bài kiểm tra: Kiểm tra ở huyện 2"}
