@@ -12,7 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -216,12 +221,14 @@ class AgendaTaskSerializer(serializers.ModelSerializer):
     def _rows(self, rows, task):
         return AgendaAssignmentSerializer(rows, many=True, context={"task": task}).data
 
-    def get_mine(self, obj) -> list[dict]:
+    @extend_schema_field(AgendaAssignmentSerializer(many=True))
+    def get_mine(self, obj):
         user = self.context["request"].user
         rows = [a for a in getattr(obj, "all_assignments", None) or obj.assignments.all()]
         return self._rows([a for a in rows if services.may_report(user, a)], obj)
 
-    def get_assignees(self, obj) -> list[dict] | None:
+    @extend_schema_field(AgendaAssignmentSerializer(many=True, allow_null=True))
+    def get_assignees(self, obj):
         if not self.context.get("detail") or not services.manages(
             self.context["request"].user, obj
         ):
@@ -230,12 +237,38 @@ class AgendaTaskSerializer(serializers.ModelSerializer):
 
 
 class AgendaProgressInput(serializers.Serializer):
-    assignment = serializers.IntegerField(required=False, error_messages=VI)
+    assignment = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, error_messages=VI
+    )
     percent = serializers.IntegerField(min_value=0, max_value=100, error_messages=VI)
     note = serializers.CharField(
         max_length=2000, required=False, allow_blank=True, error_messages=VI
     )
     file = serializers.FileField(required=False, error_messages=VI)
+
+
+ID = {"min_value": 1, "max_value": 2**63 - 1, "error_messages": VI}
+
+
+class AgendaTaskInput(serializers.Serializer):
+    issuer_org = serializers.IntegerField(**ID)
+    title = serializers.CharField(max_length=200, error_messages=VI)
+    description = serializers.CharField(
+        max_length=4000, required=False, allow_blank=True, error_messages=VI
+    )
+    due_at = serializers.DateTimeField(error_messages=VI)
+    members = serializers.ListField(
+        child=serializers.IntegerField(**ID),
+        required=False,
+        max_length=5000,
+        error_messages=VI,
+    )
+    units = serializers.ListField(
+        child=serializers.IntegerField(**ID),
+        required=False,
+        max_length=1000,
+        error_messages=VI,
+    )
 
 
 class AgendaProgressSerializer(serializers.ModelSerializer):
@@ -245,9 +278,16 @@ class AgendaProgressSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class TaskViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
     """Tasks the caller may open: assigned to them or their unit, or (``agenda.view_task``)
-    assigned in their subtree. ``?mine=1``: only those assigned to the caller."""
+    assigned in their subtree. ``?mine=1``: only those assigned to the caller. ``POST``
+    assigns one (``agenda.assign_task`` at ``issuer_org``; every member and unit inside its
+    subtree, else 400 and nothing written)."""
 
     serializer_class = AgendaTaskSerializer
 
@@ -273,6 +313,26 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=AgendaTaskInput, responses={201: AgendaTaskSerializer})
+    def create(self, request, *args, **kwargs):
+        from sotay_plugins.orgtree.models import Organisation
+
+        data = AgendaTaskInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        issuer = Organisation.objects.filter(pk=values["issuer_org"]).first()
+        task = services.assign(
+            request.user,
+            issuer_org=issuer,
+            title=values["title"],
+            description=values.get("description", ""),
+            due_at=values["due_at"],
+            members=values.get("members", []),
+            units=values.get("units", []),
+        )
+        task = self.get_queryset().get(pk=task.pk)
+        return Response(self.get_serializer(task).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         request={"multipart/form-data": AgendaProgressInput}, responses=AgendaProgressSerializer

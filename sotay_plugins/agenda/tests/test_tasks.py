@@ -392,3 +392,37 @@ def test_the_demo_seeds_tasks_and_entries(people, tree, noon):
     assert Assignment.objects.filter(percent__gt=0, percent__lt=100).exists()
     assert Progress.objects.exists() and Entry.objects.exists()
     assert seed_demo(scale="tiny", seed=1) == {"tasks": 0, "entries": 0}
+
+
+def test_api_assigns_within_the_subtree_only(people, tree, noon):
+    api = api_for(people["secretary"].user)
+    body = {
+        "issuer_org": tree["c11"].pk,
+        "title": "Chuẩn bị sinh hoạt chuyên đề",
+        "due_at": "2027-03-20T17:00:00+07:00",
+        "members": [people["a"].pk],
+    }
+    refused = api.post(
+        "/api/v1/agenda/tasks/", {**body, "members": [people["far"].pk]}, format="json"
+    )
+    assert refused.status_code == 400
+    assert "phạm vi" in refused.json()["detail"] and "members" in refused.json()["fields"]
+    for junk in (
+        {**body, "issuer_org": tree["c12"].pk},
+        {**body, "issuer_org": 2**70},
+        {**body, "members": ["x"]},
+        {**body, "due_at": "hôm qua"},
+        {**body, "title": ""},
+    ):
+        assert api.post("/api/v1/agenda/tasks/", junk, format="json").status_code == 400
+    assert not Task.objects.exists()
+    made = api.post("/api/v1/agenda/tasks/", body, format="json")
+    assert made.status_code == 201, made.content
+    assert made.json()["issuer_org"] == tree["c11"].pk
+    assert (
+        api_for(people["a"].user)
+        .post("/api/v1/agenda/tasks/", {**body, "members": [people["b"].pk]}, format="json")
+        .status_code
+        == 400
+    )  # a plain member assigns nothing
+    assert Task.objects.count() == 1
