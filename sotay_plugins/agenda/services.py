@@ -597,6 +597,23 @@ def task_events(user, start, end):
     return out
 
 
+def with_counts(tasks, now=None):
+    """Tasks annotated with ``n_assigned``, ``n_done`` and ``n_late`` (one query for a list)."""
+    from django.db.models import Count
+
+    now = now or timezone.now()
+    return tasks.annotate(
+        n_assigned=Count("assignments", distinct=True),
+        n_done=Count("assignments", filter=Q(assignments__done_at__isnull=False), distinct=True),
+        n_late=Count(
+            "assignments",
+            filter=Q(assignments__done_at__isnull=True, due_at__lt=now)
+            | Q(assignments__done_at__gt=F("due_at")),
+            distinct=True,
+        ),
+    )
+
+
 def task_rows(task, now=None):
     """The assignees of a task for its assigner: name, percent, late (one query)."""
     now = now or timezone.now()

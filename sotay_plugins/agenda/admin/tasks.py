@@ -4,7 +4,6 @@ and open one to see who is late."""
 
 from __future__ import annotations
 
-from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -32,19 +31,7 @@ class TaskIndexView(ScopedIndexView):
     default_ordering = "-due_at"
 
     def get_listing_queryset(self, queryset):
-        now = timezone.now()
-        return queryset.select_related("issuer_org").annotate(
-            n_assigned=Count("assignments", distinct=True),
-            n_done=Count(
-                "assignments", filter=Q(assignments__done_at__isnull=False), distinct=True
-            ),
-            n_late=Count(
-                "assignments",
-                filter=Q(assignments__done_at__isnull=True, due_at__lt=now)
-                | Q(assignments__done_at__gt=F("due_at")),
-                distinct=True,
-            ),
-        )
+        return services.with_counts(queryset.select_related("issuer_org"))
 
     def get_valid_orderings(self):
         return ["due_at", "-due_at", "title", "-title"]

@@ -260,6 +260,8 @@ def test_the_assigner_sees_who_is_late(people, task, client, noon):
     client.force_login(people["secretary"].user)
     text = client.get(reverse("agenda:task", args=[task.pk])).content.decode()
     assert "Quá hạn" in text
+    listing = client.get(reverse("agenda:tasks")).content.decode()
+    assert "Xong 1/2" in listing and "1 quá hạn" in listing
     detail = api_for(people["district"]).get(f"/api/v1/agenda/tasks/{task.pk}/").json()
     assert {row["who"]: row["late"] for row in detail["assignees"]} == rows
     assert detail["issuer_org"] == detail["audience_org"] == task.issuer_org_id

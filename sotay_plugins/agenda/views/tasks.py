@@ -37,7 +37,7 @@ def task_list(request):
     followed = []
     if scope.can(request.user, VIEW_TASK):
         followed = list(
-            scope.visible_to(request.user, Task.objects.all())
+            services.with_counts(scope.visible_to(request.user, Task.objects.all()))
             .select_related("issuer_org")
             .order_by("-due_at", "-pk")[:LIMIT]
         )
