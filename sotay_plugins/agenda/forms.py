@@ -167,3 +167,61 @@ class TaskForm(ScopedModelForm):
             "members": data.get("members") or [],
             "units": data.get("units") or [],
         }
+
+
+class ShellTaskForm(forms.Form):
+    """Assign a task from the phone (a cell secretary): the unit, the task, the deadline, the
+    members (ticked) and units of its subtree. The service checks the subtree again."""
+
+    issuer_org = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(), label=_("Đơn vị giao"), error_messages=ERRORS
+    )
+    title = forms.CharField(label=_("Nhiệm vụ"), max_length=200, error_messages=ERRORS)
+    description = forms.CharField(
+        label=_("Nội dung, yêu cầu"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages=ERRORS,
+    )
+    due_at = forms.DateTimeField(
+        label=_("Hạn hoàn thành"),
+        input_formats=LOCAL_INPUT,
+        widget=LocalDateTimeInput(),
+        error_messages=ERRORS,
+    )
+    members = forms.ModelMultipleChoiceField(
+        queryset=Member.objects.none(),
+        required=False,
+        label=_("Giao cho đảng viên"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={**ERRORS, "invalid_choice": _("Có đảng viên ngoài phạm vi của bạn.")},
+    )
+    units = forms.ModelMultipleChoiceField(
+        queryset=Organisation.objects.none(),
+        required=False,
+        label=_("Giao cho đơn vị"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={**ERRORS, "invalid_choice": _("Có đơn vị ngoài phạm vi của bạn.")},
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        orgs = (
+            scope.managed_orgs(user, ASSIGN_TASK).filter(is_active=True).order_by("tree_id", "lft")
+        )
+        self.fields["issuer_org"].queryset = orgs
+        self.fields["issuer_org"].label_from_instance = lambda o: o.name
+        if len(orgs) == 1:
+            self.fields["issuer_org"].initial = orgs[0].pk
+        self.fields["units"].queryset = orgs
+        self.fields["units"].label_from_instance = lambda o: o.name
+        self.show_units = len(orgs) > 1
+        members = (
+            Member.objects.filter(status="active")
+            .filter(scope.within(list(orgs.values_list("tree_id", "lft", "rght")), "cell"))
+            .order_by("cell__lft", "full_name")
+        )
+        self.show_members = members.count() <= MEMBER_LIST_MAX
+        self.fields["members"].queryset = members if self.show_members else Member.objects.none()
+        self.fields["members"].label_from_instance = lambda m: m.full_name

@@ -15,6 +15,7 @@ urlpatterns = [
     path("lich/dien-thoai/doi-dia-chi/", calendar.feed_reset, name="feed_reset"),
     re_path(r"^lich/ical/(?P<token>[^/]{1,100})\.ics$", calendar.feed, name="feed"),
     path("nhiem-vu/", tasks.task_list, name="tasks"),
+    path("nhiem-vu/giao/", tasks.task_new, name="task_new"),
     path("nhiem-vu/<int:pk>/", tasks.task_detail, name="task"),
     path("nhiem-vu/tep/<int:pk>/", tasks.progress_file, name="progress_file"),
 ]

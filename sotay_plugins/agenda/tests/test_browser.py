@@ -144,5 +144,11 @@ def test_calendar_and_task_progress_on_a_phone(browser, live_server, large, tmp_
     assert page.evaluate(OVERFLOW) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.screenshot(path=str(SCREENSHOTS / f"agenda-task-late-{suffix}.png"), full_page=True)
+    # the secretary's assign form on the phone
+    page.goto(f"{live_server.url}/nhiem-vu/giao/")
+    assert page.get_by_label("Nguyễn Thị Hoa").count() == 1
+    assert page.evaluate(OVERFLOW) == []
+    assert page.evaluate(CONTRAST_PROBLEMS) == []
+    page.screenshot(path=str(SCREENSHOTS / f"agenda-task-assign-{suffix}.png"), full_page=True)
     assert csp == []
     context.close()

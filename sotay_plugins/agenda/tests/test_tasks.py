@@ -428,3 +428,36 @@ def test_api_assigns_within_the_subtree_only(people, tree, noon):
         == 400
     )  # a plain member assigns nothing
     assert Task.objects.count() == 1
+
+
+def test_a_secretary_assigns_from_the_phone(people, tree, client, noon):
+    url = reverse("agenda:task_new")
+    client.force_login(people["a"].user)
+    assert client.get(url).status_code == 404  # a plain member assigns nothing
+    assert "Giao nhiệm vụ" not in client.get(reverse("agenda:tasks")).content.decode()
+    client.force_login(people["secretary"].user)
+    page = client.get(url).content.decode()
+    assert people["a"].full_name in page and people["neighbour"].full_name not in page
+    data = {
+        "issuer_org": tree["c11"].pk,
+        "title": "Chuẩn bị sinh hoạt chuyên đề",
+        "due_at": "2027-03-20T17:00",
+        "members": [people["a"].pk, people["b"].pk],
+    }
+    for bad in (
+        {**data, "members": [people["neighbour"].pk]},  # the next cell's member
+        {**data, "issuer_org": tree["c12"].pk},  # the next cell
+        {**data, "due_at": "2027-03-01T08:00"},  # past
+        {**data, "members": []},  # nobody
+    ):
+        response = client.post(url, bad)
+        assert response.status_code == 400
+        assert "Chưa giao được" in response.content.decode()
+    assert not Task.objects.exists()
+    response = client.post(url, data)
+    assert response.status_code == 302
+    task = Task.objects.get()
+    assert set(task.assignments.values_list("member_id", flat=True)) == {
+        people["a"].pk,
+        people["b"].pk,
+    }

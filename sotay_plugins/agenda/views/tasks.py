@@ -18,8 +18,8 @@ from sotay_plugins import files as shared_files
 from sotay_plugins.orgtree import scope
 
 from .. import services
-from ..forms import ProgressForm
-from ..models import VIEW_TASK, Assignment, Progress, Task
+from ..forms import ProgressForm, ShellTaskForm
+from ..models import ASSIGN_TASK, VIEW_TASK, Assignment, Progress, Task
 
 LIMIT = 100
 
@@ -48,6 +48,7 @@ def task_list(request):
             "mine": [{"a": a, "late": services.is_late(a, a.task, now)} for a in mine],
             "followed": followed,
             "now": now,
+            "may_assign": scope.can(request.user, ASSIGN_TASK),
         },
     )
 
@@ -135,3 +136,27 @@ def progress_file(request, pk):
     return shared_files.serve_private(
         report.file, content_type=report.content_type, filename=report.file_name or None
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def task_new(request):
+    """A cell secretary (or a committee's staff) assigns a task from the phone."""
+    if not scope.can(request.user, ASSIGN_TASK):
+        raise Http404
+    form = ShellTaskForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            task = services.assign(request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(
+                request,
+                _("Đã giao “%(title)s” cho %(n)d người, đơn vị.")
+                % {"title": task.title, "n": task.assignments.count()},
+            )
+            return redirect("agenda:task", pk=task.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "agenda/task_form.html", {"form": form}, status=status)
