@@ -18,7 +18,9 @@ that extension point; everything party-specific lives here:
 - rolls: where check-ins of one kind of event land (the attendance plugin serves them);
 - the subject and credential resolvers the members plugin publishes (``CredentialResolver``);
 - point rules: what a member earns points for (``PointRule``); the module that owns the event
-  registers the rule and sends ``signals.points_earned`` when it happens.
+  registers the rule and sends ``signals.points_earned`` when it happens;
+- calendar sources: what a member's calendar shows from each module (``CalendarSource``: their
+  meetings, study sessions, quiz and feedback deadlines); the agenda plugin gathers them.
 """
 
 from __future__ import annotations
@@ -486,6 +488,46 @@ class PointRule:
                 raise ValueError(f"point rule '{self.key}': a cap must be a positive integer")
 
 
+@dataclass(frozen=True)
+class CalendarEvent:
+    """One entry of a member's calendar, as a module describes it (``CalendarSource``).
+
+    ``uid`` is stable and unique across the site ("meetings.meeting:12"): a phone's calendar
+    app updates the event it already has. ``starts_at``/``ends_at`` are aware datetimes, or
+    dates when ``all_day`` (a deadline day); ``ends_at`` may be None. ``url`` is the member
+    page that shows it (site-relative), ``kind`` the source's key (for its colour and label).
+    """
+
+    uid: str
+    kind: str
+    title: str
+    starts_at: Any
+    ends_at: Any = None
+    all_day: bool = False
+    url: str = ""
+    place: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class CalendarSource:
+    """What one module adds to a member's calendar (the agenda plugin's month and list views
+    and the member's iCal feed).
+
+    ``events(user, start, end)`` → an iterable of :class:`CalendarEvent` for the member behind
+    ``user`` (an account, possibly staff too) whose day falls in ``[start, end)`` (dates, local
+    time). It returns only what reaches that member as a member (their cell's meetings, the
+    sessions and quizzes whose audience holds them, the feedback they handle) through the scope
+    engine, never what staff rights alone would show, and it must cost a bounded number of
+    queries whatever the number of events (one, typically): the month page's budget is 8 in all.
+    """
+
+    key: str
+    label: str
+    events: Callable[..., Any]
+    order: int = 100
+
+
 @dataclass
 class Registry:
     capabilities: dict[str, Capability] = field(default_factory=dict)
@@ -512,6 +554,7 @@ class Registry:
     account_cell_resolver: Callable[[Any], Any] | None = None
     rolls: dict[str, Roll] = field(default_factory=dict)
     point_rules: dict[str, PointRule] = field(default_factory=dict)
+    calendar_sources: dict[str, CalendarSource] = field(default_factory=dict)
 
     @staticmethod
     def _put(table, key, value, what):
@@ -596,6 +639,13 @@ class Registry:
 
     def ordered_statistics(self):
         return sorted(self.statistics.values(), key=lambda p: (p.order, p.key))
+
+    def add_calendar_source(self, source: CalendarSource):
+        """Add what a module shows in members' calendars (:class:`CalendarSource`)."""
+        self._put(self.calendar_sources, source.key, source, "calendar source")
+
+    def ordered_calendar_sources(self):
+        return sorted(self.calendar_sources.values(), key=lambda source: (source.order, source.key))
 
     def ordered_point_rules(self):
         return sorted(self.point_rules.values(), key=lambda rule: (rule.order, rule.key))

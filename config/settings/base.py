@@ -45,6 +45,7 @@ BUILTIN_PLUGINS = [
     "sotay_plugins.meetings",
     "sotay_plugins.study",  # resolutions, study plans and sessions, quizzes, points, boards
     "sotay_plugins.notices",  # inbox, Web Push, e-mail where asked, digests, committees' notices
+    "sotay_plugins.agenda",  # the member's calendar (and iCal feed), tasks with progress reports
     "sotay_plugins.feedback",  # feedback with identity escrow, screening, handling, Q&A
     "search",  # one search over what the plugins register as searchable
     "sotay_plugins.reports",  # roll-ups per unit and period, the dashboard, exports

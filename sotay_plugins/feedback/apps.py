@@ -25,6 +25,7 @@ class FeedbackConfig(PluginConfig):
     def register(self, registry):
         from sotay_plugins.orgtree.roles import STAFF_BASE, VIEWER
         from sotay_plugins.registry import (
+            CalendarSource,
             DemoSeeder,
             NoticeKind,
             SearchableKind,
@@ -32,8 +33,8 @@ class FeedbackConfig(PluginConfig):
             StatisticsProvider,
         )
 
+        from . import calendar_events, services
         from . import models as m
-        from . import services
         from .api import feedback as feedback_api
         from .api import questions as questions_api
 
@@ -114,6 +115,9 @@ class FeedbackConfig(PluginConfig):
         for key, compute in services.STATISTICS:
             registry.add_statistic(StatisticsProvider(key, labels[key], compute))
         registry.add_demo_seeder(DemoSeeder("feedback", seed_demo, order=80))
+        registry.add_calendar_source(
+            CalendarSource("feedback", _("Hạn xử lý góp ý"), calendar_events.events, order=40)
+        )
 
 
 def seed_demo(*, scale, seed, stdout=None):

@@ -32,6 +32,7 @@ class MeetingsConfig(PluginConfig):
     def register(self, registry):
         from sotay_plugins.orgtree.roles import CELL_SECRETARY, DOCUMENT_UPLOADER, VIEWER
         from sotay_plugins.registry import (
+            CalendarSource,
             DemoSeeder,
             HomeCard,
             NoticeKind,
@@ -40,7 +41,7 @@ class MeetingsConfig(PluginConfig):
             StatisticsProvider,
         )
 
-        from . import cards, receivers, reports, services
+        from . import calendar_events, cards, receivers, reports, services
         from . import models as m
         from .api.materials import (
             MaterialViewSet,
@@ -87,6 +88,9 @@ class MeetingsConfig(PluginConfig):
             )
         )
         registry.add_api_route("meetings", MeetingViewSet, "meeting")
+        registry.add_calendar_source(
+            CalendarSource("meetings", _("Sinh hoạt chi bộ"), calendar_events.events, order=10)
+        )
 
         # The demo (``seed_demo``): a past and an upcoming meeting in every cell.
         registry.add_demo_seeder(DemoSeeder("meetings", seed_demo, order=60))

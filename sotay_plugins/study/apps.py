@@ -52,3 +52,22 @@ class StudyConfig(PluginConfig):
         from .points.wiring import register as points_register
 
         points_register(registry)
+
+        # calendar (agenda plugin): sessions and quiz deadlines
+        from sotay_plugins.registry import CalendarSource
+
+        from . import calendar_events
+
+        registry.add_calendar_source(
+            CalendarSource(
+                "study.sessions",
+                _("Học tập nghị quyết"),
+                calendar_events.session_events,
+                order=20,
+            )
+        )
+        registry.add_calendar_source(
+            CalendarSource(
+                "study.quizzes", _("Hạn bài kiểm tra"), calendar_events.quiz_events, order=30
+            )
+        )
