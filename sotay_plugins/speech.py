@@ -371,7 +371,7 @@ def _store(page, name, content, fields):
                 audio.save()
         except IntegrityError:  # another run made the row in between: keep theirs
             _delete_file(audio.file.storage, audio.file.name)
-            raise
+            return SpokenAudio.objects.get(page_id=page.pk)
         storage = audio.file.storage
         if old_name and old_name != audio.file.name:
             transaction.on_commit(lambda: _delete_file(storage, old_name))

@@ -100,6 +100,7 @@ def test_the_audio_is_served_to_readers_of_the_page_only(
     login(client, outsider.user)
     assert client.get(page.url).status_code == 404
     assert client.get(url).status_code == 404
+    assert client.get(url, HTTP_RANGE="bytes=0-3").status_code == 404
     login(client, reader.user)
     with django_assert_max_num_queries(12):
         response = client.get(url)
@@ -108,6 +109,18 @@ def test_the_audio_is_served_to_readers_of_the_page_only(
     assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
     assert "inline" in response["Content-Disposition"]
     assert b"".join(response.streaming_content)[:4] in (b"OggS", b"RIFF", b"ID3\x03", b"\xff\xfb")
+    # A player seeks with byte ranges.
+    assert response["Accept-Ranges"] == "bytes"
+    size = SpokenAudio.objects.get(page_id=page.pk).size
+    part = client.get(url, HTTP_RANGE="bytes=4-11")
+    assert part.status_code == 206 and len(part.content) == 8
+    assert part["Content-Range"] == f"bytes 4-11/{size}"
+    tail = client.get(url, HTTP_RANGE="bytes=-10")
+    assert (
+        tail.status_code == 206 and tail["Content-Range"] == f"bytes {size - 10}-{size - 1}/{size}"
+    )
+    assert client.get(url, HTTP_RANGE=f"bytes={size}-").status_code == 416
+    assert client.get(url, HTTP_RANGE="bytes=junk").status_code == 200  # ignored: the whole file
     # The page shows a large labelled player for it.
     html = client.get(page.url).content.decode()
     assert f'src="{url}"' in html and "data-read-aloud-audio" in html

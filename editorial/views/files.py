@@ -78,4 +78,4 @@ def page_audio(request, page_id):
     audio = speech.audio_of(page)
     if audio is None:
         raise Http404
-    return files.serve_private(audio.file, content_type=audio.content_type, download=False)
+    return files.serve_private_media(request, audio.file, content_type=audio.content_type)

@@ -9,9 +9,10 @@ import pytest
 from sotay_plugins.feedback.models import Receiver
 from tests.factories import MemberFactory, small_tree
 
-from .helpers import PASSWORD, SMALL_TARGETS, log_in
+from .helpers import PASSWORD, SMALL_TARGETS, log_in, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
 
 NO_RECOGNITION = """
 for (const name of ["SpeechRecognition", "webkitSpeechRecognition"]) {
@@ -71,7 +72,7 @@ def test_the_microphone_fills_the_search_box_and_the_feedback_text(
     assert mic.get_attribute("aria-pressed") == "false"
     assert page.evaluate(SMALL_TARGETS) == []
     mic.click()
-    page.wait_for_function("document.getElementById('q').value !== ''")
+    wait_until(page, "document.getElementById('q').value !== ''")
     assert page.locator("#q").input_value() == "nghị quyết 57"
     assert page.evaluate("window.__starts") == [{"lang": "vi-VN", "interim": False}]
     assert mic.get_attribute("aria-pressed") == "false"  # it stopped listening by itself
@@ -81,7 +82,7 @@ def test_the_microphone_fills_the_search_box_and_the_feedback_text(
     page.locator("#fb-text").fill("Kính gửi Ban Thường vụ,")
     page.evaluate("window.__say = 'đề nghị sửa đường vào thôn'")
     page.get_by_role("button", name="Nói để nhập nội dung").click()
-    page.wait_for_function("document.getElementById('fb-text').value.includes('thôn')")
+    wait_until(page, "document.getElementById('fb-text').value.includes('thôn')")
     assert (
         page.locator("#fb-text").input_value()
         == "Kính gửi Ban Thường vụ, đề nghị sửa đường vào thôn"
@@ -89,8 +90,7 @@ def test_the_microphone_fills_the_search_box_and_the_feedback_text(
     # Nothing heard: a Vietnamese message, the field unchanged.
     page.evaluate("window.__fail = true")
     page.get_by_role("button", name="Nói để nhập nội dung").click()
-    status = page.locator("#fb-text-voice-status")
-    status.wait_for()
-    assert "Chưa nghe được" in status.inner_text()
+    wait_until(page, "document.getElementById('fb-text-voice-status').textContent.includes('Chưa')")
+    assert "Chưa nghe được" in page.locator("#fb-text-voice-status").inner_text()
     assert page.locator("#fb-text").input_value().endswith("vào thôn")
     shot(page, "voice-feedback")

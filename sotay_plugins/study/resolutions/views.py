@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from sotay_plugins import speech
-from sotay_plugins.files import serve_private
+from sotay_plugins.files import serve_private_media
 from sotay_plugins.orgtree import scope
 
 from ..plans.models import SessionAttendance, StudyPlan, StudySession
@@ -189,7 +189,7 @@ def audio(request, pk):
         spoken = speech.audio_of(resolution)
         if spoken is None:
             raise Http404
-        return serve_private(spoken.file, content_type=spoken.content_type, download=False)
+        return serve_private_media(request, spoken.file, content_type=spoken.content_type)
     name = resolution.audio.name.lower()
     content_type = (
         "audio/mpeg"
@@ -198,4 +198,4 @@ def audio(request, pk):
         if name.endswith(".m4a")
         else "audio/ogg"
     )
-    return serve_private(resolution.audio, content_type=content_type, download=False)
+    return serve_private_media(request, resolution.audio, content_type=content_type)
