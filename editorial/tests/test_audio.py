@@ -236,3 +236,18 @@ def test_text_is_chunked_at_sentences_and_capped_at_a_word():
     assert truncated and capped.startswith("một hai ba.") and "Bản đọc dừng ở đây" in capped
     assert speech.capped("ngắn", 12) == ("ngắn", False)
     assert speech.chunks("x" * 70, 30) == ["x" * 30, "x" * 30, "x" * 10]
+
+
+@pytest.mark.django_db
+def test_the_schema_describes_audio_url_and_the_command_refuses_an_unknown_kind(api):
+    from django.core.management.base import CommandError
+
+    from tests.factories import UserFactory
+
+    api.force_authenticate(UserFactory(is_staff=True))
+    schema = api.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    for name in ("DocumentDetail", "NewsDetail"):
+        field = schema["components"]["schemas"][name]["properties"]["audio_url"]
+        assert field["type"] == "string" and field.get("nullable") is True, (name, field)
+    with pytest.raises(CommandError, match="unknown kind"):
+        call_command("generate_audio", "--kind", "tho")
