@@ -28,7 +28,9 @@
       p.id = id;
       p.className = "voice-input-status";
       p.setAttribute("role", "status");
-      var anchor = field.parentNode.classList.contains("search-row") ? field.parentNode : field;
+      var next = field.nextElementSibling;
+      var anchor = field.parentNode.classList.contains("search-row") ? field.parentNode
+        : next && next.classList.contains("voice-input") ? next : field;
       anchor.insertAdjacentElement("afterend", p);
     }
     p.textContent = text || "";
@@ -49,13 +51,20 @@
     field.focus();
   }
 
+  function label(button, field, listening) {
+    var text = field.getAttribute(listening ? "data-voice-stop-label" : "data-voice-label");
+    button.setAttribute("aria-pressed", listening ? "true" : "false");
+    button.setAttribute("aria-label", text);
+    button.classList.toggle("listening", listening);
+    var words = button.querySelector(".voice-input-label");
+    if (words) words.textContent = text;
+  }
+
   function finish() {
     if (!current) return;
     var done = current;
     current = null;
-    done.button.setAttribute("aria-pressed", "false");
-    done.button.setAttribute("aria-label", done.field.getAttribute("data-voice-label"));
-    done.button.classList.remove("listening");
+    label(done.button, done.field, false);
     try { done.recognition.abort(); } catch (e) { /* already stopped */ }
   }
 
@@ -87,9 +96,7 @@
         status(field, heard ? "" : field.getAttribute("data-voice-error"));
       }
     };
-    button.setAttribute("aria-pressed", "true");
-    button.setAttribute("aria-label", field.getAttribute("data-voice-stop-label"));
-    button.classList.add("listening");
+    label(button, field, true);
     status(field, field.getAttribute("data-voice-listening"));
     try {
       recognition.start();
@@ -107,6 +114,14 @@
     button.setAttribute("aria-pressed", "false");
     button.setAttribute("aria-controls", field.id);
     button.innerHTML = MIC;
+    if (!field.parentNode.classList.contains("search-row")) {
+      // Under a text area there is room to say it in words too (the search row has none).
+      var words = document.createElement("span");
+      words.className = "voice-input-label";
+      words.setAttribute("aria-hidden", "true");
+      words.textContent = field.getAttribute("data-voice-label");
+      button.appendChild(words);
+    }
     field.insertAdjacentElement("afterend", button);
     button.addEventListener("click", function () {
       var mine = current && current.button === button;
