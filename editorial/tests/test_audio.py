@@ -251,3 +251,17 @@ def test_the_schema_describes_audio_url_and_the_command_refuses_an_unknown_kind(
         assert field["type"] == "string" and field.get("nullable") is True, (name, field)
     with pytest.raises(CommandError, match="unknown kind"):
         call_command("generate_audio", "--kind", "tho")
+
+
+@needs_espeak
+@pytest.mark.django_db
+def test_the_demo_speaks_its_newest_province_wide_pages(tree, settings):
+    from editorial.demo.seed import speak_newest
+
+    province_wide = make_page(tree["province"], document=True)
+    district_only = make_page(tree["d1"], document=True)
+    DocumentPage.objects.filter(pk__in=[province_wide.pk, district_only.pk]).update(live=True)
+    assert speak_newest() == 0  # the test settings make no audio on publish: nor does the demo
+    settings.SOTAY_SPEECH_ON_PUBLISH = True
+    assert speak_newest() == 1
+    assert list(SpokenAudio.objects.values_list("page_id", flat=True)) == [province_wide.pk]
