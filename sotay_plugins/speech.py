@@ -125,7 +125,10 @@ def capped(text, max_chars=None):
         cut = cut[:space]
     with translation.override(settings.LANGUAGE_CODE):
         ending = _("Bản đọc dừng ở đây. Xin xem toàn văn trên trang.")
-    return f"{cut.rstrip()}.\n{ending}", True
+    cut = cut.rstrip()
+    if not cut.endswith((".", "!", "?", "…")):
+        cut += "."
+    return f"{cut}\n{ending}", True
 
 
 def chunks(text, size=None):
