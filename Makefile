@@ -9,6 +9,8 @@
 #   make lint   ruff (lint and format), makemigrations --check, check --deploy on the production settings.
 #   make bench  the foundation benchmarks on PostgreSQL at province scale (bench/README.md,
 #               figures in bench/RESULTS.md).
+#   make speech-check  are the Debian packages for the audio versions of documents installed?
+#               (apt-get install espeak-ng opus-tools; without them pages work, with no audio)
 #
 # Variables: PYTHON (python3), HOST (127.0.0.1), PORT (8000), PYTEST_ARGS, SEED_SCALE (tiny).
 
@@ -27,7 +29,7 @@ RUN_ENV     ?= env -u DATABASE_URL -u REDIS_URL -u ELASTICSEARCH_URL DJANGO_SETT
 # (`make run DEMO_LOG_LEVEL=INFO` to see them).
 DEMO_LOG_LEVEL ?= WARNING
 
-.PHONY: run test lint bench venv install install-dev catalogues clean help
+.PHONY: run test lint bench venv install install-dev catalogues clean help speech-check
 .DEFAULT_GOAL := help
 
 help:
@@ -102,6 +104,15 @@ bench: install-dev
 			-c 'CREATE DATABASE sotay_bench_import' && \
 		DATABASE_URL=postgres://postgres@127.0.0.1:5432/sotay_bench_import \
 			$(PY) bench/bench_import.py --seed-province --json bench/out/import.json; fi
+
+# --- audio versions of documents (sotay_plugins/speech.py) ---------------------------------
+# System packages, not pip: Debian's espeak-ng (Vietnamese voices) and opus-tools (opusenc, Ogg
+# Opus at 16 kbit/s). Missing opusenc: lame (MP3) if installed, else WAV with a logged warning.
+speech-check:
+	@command -v espeak-ng >/dev/null && echo "espeak-ng: $$(command -v espeak-ng)" \
+		|| echo "espeak-ng: missing (apt-get install espeak-ng): no audio versions"
+	@command -v opusenc >/dev/null && echo "opusenc: $$(command -v opusenc)" \
+		|| echo "opusenc: missing (apt-get install opus-tools): MP3 (lame) or WAV instead"
 
 clean:
 	rm -rf $(VENV) var/static bench/out .pytest_cache

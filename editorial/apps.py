@@ -167,6 +167,25 @@ class EditorialConfig(PluginConfig):
             NoticeKind(publishing.DOCUMENT_KIND, _("Văn bản mới trong phạm vi của bạn"))
         )
         registry.add_notice_kind(NoticeKind(workflows.REJECTED_KIND, workflows.REJECTED_LABEL))
+        # Audio versions made on the server for phones without a Vietnamese voice
+        # (``sotay_plugins.speech``; served at /nghe/<page>/ after the page's scope check).
+        from sotay_plugins.registry import SpokenKind
+
+        from . import spoken
+
+        registry.add_spoken_kind(
+            SpokenKind(
+                "document",
+                _("Văn bản"),
+                m.DocumentPage,
+                spoken.document_text,
+                spoken.documents,
+                order=10,
+            )
+        )
+        registry.add_spoken_kind(
+            SpokenKind("news", _("Tin bài"), m.NewsPage, spoken.news_text, spoken.news, order=20)
+        )
         # The demo (``seed_demo``).
         registry.add_demo_seeder(DemoSeeder("editorial", seed_demo, order=50))
         # Reading figures for the reports module (deployed vs opened, who never opens).

@@ -181,9 +181,12 @@ def is_bookmarked(user, page):
 
 
 def page_context(user, page):
-    """What a news or document page shows besides its fields: its files and the bookmark."""
+    """What a news or document page shows besides its fields: its files, the bookmark, and its
+    audio version made on the server (None until the job made it)."""
     page = getattr(page, "specific", page)
-    context = {"bookmarked": is_bookmarked(user, page)}
+    from sotay_plugins import speech
+
+    context = {"bookmarked": is_bookmarked(user, page), "spoken_audio": speech.audio_of(page)}
     if isinstance(page, DocumentPage):
         context["page_files"] = list(page.files.select_related("file"))
         context["links"] = list(

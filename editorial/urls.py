@@ -15,6 +15,7 @@ urlpatterns = [
     path("doc-sau/<int:page_id>/", bookmarks.bookmark_toggle, name="bookmark"),
     path("tep/<int:file_id>/", files.file_download, name="file"),
     path("tep/<int:file_id>/doc/", files.file_text, name="file_text"),
+    path("nghe/<int:page_id>/", files.page_audio, name="page_audio"),
     # The scheduler's health, figure-free (a load balancer, a monitor); the staff JSON is
     # /api/v1/health/scheduler/.
     path("suc-khoe/", public_health, name="health"),

@@ -34,4 +34,17 @@ class CoreConfig(AppConfig):
             dispatch_uid="sotay.password.post",
         )
 
+        from wagtail.signals import page_published
+
+        from . import speech
+        from .models import SpokenAudio
+
+        # Audio versions of published pages of the spoken kinds (``speech``).
+        page_published.connect(speech.on_page_published, dispatch_uid="sotay.speech.published")
+        from django.db.models.signals import post_delete
+
+        post_delete.connect(
+            speech.file_deleted, sender=SpokenAudio, dispatch_uid="sotay.speech.file_deleted"
+        )
+
         from . import checks  # noqa: F401 (registers the deployment checks)

@@ -5,12 +5,14 @@
 - ``serve_private(field_file, content_type)`` answers a file that has no public URL, after the
   caller's scope check: nginx sends it (``X-Accel-Redirect``) when ``SOTAY_SENDFILE = "nginx"``,
   Django streams it otherwise. Never cached by a shared cache; never sniffed by the browser.
+  ``serve_private_media`` does the same for audio and video, with byte ranges (seeking).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import zipfile
 from urllib.parse import quote
 
@@ -145,6 +147,52 @@ def serve_private(field_file, *, content_type=None, filename=None, download=None
         response = FileResponse(handle, content_type=content_type)
     attachment = content_type not in INLINE_TYPES if download is None else download
     response["Content-Disposition"] = content_disposition_header(attachment, filename)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def serve_private_media(request, field_file, *, content_type):
+    """``serve_private`` for audio and video, which players seek in: a single byte range
+    (``Range: bytes=a-b``) answers 206 with that part, and every answer says
+    ``Accept-Ranges: bytes``. Through nginx (``SOTAY_SENDFILE``) nginx serves the ranges itself.
+    A range that cannot be satisfied answers 416."""
+    if getattr(settings, "SOTAY_SENDFILE", "") == "nginx":
+        return serve_private(field_file, content_type=content_type, download=False)
+    if not field_file:
+        raise Http404
+    match = _RANGE.match(request.headers.get("Range", "").strip())
+    if match is None or match.groups() == ("", ""):
+        response = serve_private(field_file, content_type=content_type, download=False)
+        response["Accept-Ranges"] = "bytes"
+        return response
+    try:
+        size = field_file.size
+        handle = field_file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    first, last = match.groups()
+    if first == "":  # the last N bytes
+        start, end = max(size - int(last), 0), size - 1
+    else:
+        start, end = int(first), min(int(last), size - 1) if last else size - 1
+    if start >= size or start > end:
+        handle.close()
+        response = HttpResponse(status=416)
+        response["Content-Range"] = f"bytes */{size}"
+        return response
+    handle.seek(start)
+    body = handle.read(end - start + 1)
+    handle.close()
+    response = HttpResponse(body, status=206, content_type=content_type)
+    response["Content-Range"] = f"bytes {start}-{end}/{size}"
+    response["Accept-Ranges"] = "bytes"
+    response["Content-Disposition"] = content_disposition_header(
+        False, os.path.basename(field_file.name)
+    )
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response

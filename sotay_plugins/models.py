@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .storage import private_storage
+
 
 class OutboxJob(models.Model):
     """A background job recorded in the same transaction as the change that asks for it.
@@ -62,3 +64,50 @@ class OutboxJob(models.Model):
         if self.state == self.State.DONE:
             return 100
         return int(self.progress * 100 / self.total) if self.total else 0
+
+
+def spoken_upload_to(instance, filename):
+    return f"speech/{filename}"
+
+
+class SpokenAudio(models.Model):
+    """The audio version of a published page (``sotay_plugins.speech``): one row per page, the
+    current version only. ``text_hash`` says which text (with voice and rate) it speaks: the
+    same hash is the same audio, a new one replaces the file (the old file is deleted).
+
+    The file is in private storage: the module that owns the page serves it after its own scope
+    check, never by URL."""
+
+    page = models.OneToOneField(
+        "wagtailcore.Page", on_delete=models.CASCADE, related_name="spoken_audio"
+    )
+    text_hash = models.CharField(max_length=64)
+    revision_id = models.PositiveIntegerField(null=True, blank=True)
+    file = models.FileField(
+        _("tệp âm thanh"),
+        storage=private_storage,
+        upload_to=spoken_upload_to,
+        max_length=255,
+        blank=True,
+    )
+    content_type = models.CharField(max_length=40, default="audio/ogg")
+    encoder = models.CharField(max_length=10, blank=True)
+    seconds = models.FloatField(_("thời lượng (giây)"), default=0)
+    size = models.PositiveIntegerField(default=0)
+    chars = models.PositiveIntegerField(default=0)
+    truncated = models.BooleanField(default=False)
+    #: How long the synthesis took (seconds): what the benchmark and the admin read.
+    took = models.FloatField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("bản đọc tự động")
+        verbose_name_plural = _("bản đọc tự động")
+
+    def __str__(self):
+        return f"{self.page_id} · {self.seconds:.0f} s"
+
+    @property
+    def minutes(self):
+        """Whole minutes, at least 1 (what the page tells the listener)."""
+        return max(1, round(self.seconds / 60))

@@ -21,6 +21,8 @@ that extension point; everything party-specific lives here:
   registers the rule and sends ``signals.points_earned`` when it happens;
 - calendar sources: what a member's calendar shows from each module (``CalendarSource``: their
   meetings, study sessions, quiz and feedback deadlines); the agenda plugin gathers them.
+- spoken kinds: published pages that get an audio version made on the server (``SpokenKind``,
+  ``sotay_plugins.speech``).
 """
 
 from __future__ import annotations
@@ -262,6 +264,25 @@ class SearchableKind:
     audience: Callable[[Any], Any] | None = None
     related: tuple = ()
     prefetch: tuple = ()
+
+
+@dataclass(frozen=True)
+class SpokenKind:
+    """A kind of published page that gets an audio version made on the server
+    (``sotay_plugins.speech``), declared by the module that owns it.
+
+    ``model`` is a Wagtail Page subclass; ``text(page)`` the words to speak (plain text, lines
+    end sentences; empty: no audio, e.g. a resolution with a recorded reading already);
+    ``queryset()`` the live pages of the kind (for ``manage.py generate_audio``). The owning
+    module serves the audio after its own scope check.
+    """
+
+    key: str
+    label: str
+    model: Any
+    text: Callable[[Any], str]
+    queryset: Callable[[], Any]
+    order: int = 100
 
 
 @dataclass(frozen=True)
@@ -555,6 +576,7 @@ class Registry:
     rolls: dict[str, Roll] = field(default_factory=dict)
     point_rules: dict[str, PointRule] = field(default_factory=dict)
     calendar_sources: dict[str, CalendarSource] = field(default_factory=dict)
+    spoken_kinds: dict[str, SpokenKind] = field(default_factory=dict)
 
     @staticmethod
     def _put(table, key, value, what):
@@ -646,6 +668,21 @@ class Registry:
 
     def ordered_calendar_sources(self):
         return sorted(self.calendar_sources.values(), key=lambda source: (source.order, source.key))
+
+    def add_spoken_kind(self, kind: SpokenKind):
+        """Declare a page type whose published pages get a server-made audio version."""
+        self._put(self.spoken_kinds, kind.key, kind, "spoken kind")
+
+    def spoken_kind(self, page_or_class):
+        """The registered ``SpokenKind`` of a page (or page class), or None."""
+        cls = page_or_class if isinstance(page_or_class, type) else type(page_or_class)
+        for kind in self.spoken_kinds.values():
+            if issubclass(cls, kind.model):
+                return kind
+        return None
+
+    def ordered_spoken_kinds(self):
+        return sorted(self.spoken_kinds.values(), key=lambda kind: (kind.order, kind.key))
 
     def ordered_point_rules(self):
         return sorted(self.point_rules.values(), key=lambda rule: (rule.order, rule.key))

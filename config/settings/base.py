@@ -198,6 +198,17 @@ SOTAY_PAGE_CACHE_SECONDS = int(
     os.environ.get("SOTAY_PAGE_CACHE_SECONDS") or (300 if REDIS_URL else 0)
 )
 
+# --- Documents read aloud on the server (sotay_plugins/speech.py, issue 18) ------------------
+# A published document, news article or resolution gets an audio version made by espeak-ng in a
+# background job (SOTAY_SPEECH_ON_PUBLISH=0: only `manage.py generate_audio` makes them).
+SOTAY_SPEECH_ON_PUBLISH = env_bool("SOTAY_SPEECH_ON_PUBLISH", True)
+SOTAY_SPEECH_VOICE = os.environ.get("SOTAY_SPEECH_VOICE", "vi")  # vi-vn-x-central, vi-vn-x-south
+SOTAY_SPEECH_RATE = int(os.environ.get("SOTAY_SPEECH_RATE") or 150)  # words a minute
+SOTAY_SPEECH_ENCODER = os.environ.get("SOTAY_SPEECH_ENCODER", "auto")  # opus, mp3, wav, auto
+SOTAY_SPEECH_MAX_CHARS = int(os.environ.get("SOTAY_SPEECH_MAX_CHARS") or 20_000)
+SOTAY_SPEECH_CHUNK_CHARS = 1500
+SOTAY_SPEECH_TIMEOUT = float(os.environ.get("SOTAY_SPEECH_TIMEOUT") or 120)  # per process
+
 # --- Search ---------------------------------------------------------------------------------
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
 # Search (issue 15): OPENSEARCH_URL chooses OpenSearch (it wins if both are set); neither: the
@@ -303,7 +314,8 @@ SOTAY_ADMIN_CONTENT_SECURITY_POLICY = {
     "script-src": [SELF, UNSAFE_INLINE],
     "style-src": [SELF, UNSAFE_INLINE],
 }
-# Features no page uses are off; the camera is the check-in scanner's (same origin only).
+# Features no page uses are off; the camera is the check-in scanner's, the microphone voice
+# input's (same origin only).
 SOTAY_PERMISSIONS_POLICY = {
     "accelerometer": [],
     "camera": ["self"],
@@ -311,7 +323,7 @@ SOTAY_PERMISSIONS_POLICY = {
     "geolocation": [],
     "gyroscope": [],
     "magnetometer": [],
-    "microphone": [],
+    "microphone": ["self"],  # voice input (site/static/js/voice-input.js), same origin only
     "payment": [],
     "usb": [],
 }

@@ -22,3 +22,6 @@ INSTALLED_APPS = [*INSTALLED_APPS, "tests.scopeapp", "tests.eventapp"]
 # Kept pages on in every test (Redis in CI; in one process local memory is shared as Redis would
 # be): every test that changes data and reads the home page again checks their invalidation.
 SOTAY_PAGE_CACHE_SECONDS = 300
+# No audio is made when a test publishes a page (espeak-ng would run in every publishing test):
+# the speech tests switch it on (sotay_plugins/speech.py).
+SOTAY_SPEECH_ON_PUBLISH = False

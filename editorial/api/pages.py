@@ -128,7 +128,12 @@ class ScopedPagesViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
     def detail_context(self, page):
-        return {"bookmarked": reading.is_bookmarked(self.request.user, page)}
+        from sotay_plugins import speech
+
+        return {
+            "bookmarked": reading.is_bookmarked(self.request.user, page),
+            "audio": speech.audio_of(page),
+        }
 
     def retrieve(self, request, *args, **kwargs):
         page = self.get_object()

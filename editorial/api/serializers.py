@@ -153,7 +153,19 @@ class LinkSerializer(serializers.ModelSerializer):
         return self._other(obj).number
 
 
-class DocumentDetailSerializer(DocumentSerializer):
+class AudioFieldMixin(serializers.Serializer):
+    """``audio_url``: the page's audio version made on the server (``sotay_plugins.speech``),
+    served after the same scope check as the page; null until it is made."""
+
+    audio_url = serializers.SerializerMethodField()
+
+    def get_audio_url(self, obj) -> str | None:
+        if self.context.get("audio") is None:
+            return None
+        return reverse("editorial:page_audio", args=[obj.pk])
+
+
+class DocumentDetailSerializer(AudioFieldMixin, DocumentSerializer):
     """A document with its links (``links``: this one → others; ``linked_from``: others → this one,
     both limited to documents the caller may read) and whether the caller bookmarked it."""
 
@@ -162,7 +174,13 @@ class DocumentDetailSerializer(DocumentSerializer):
     bookmarked = serializers.SerializerMethodField()
 
     class Meta(DocumentSerializer.Meta):
-        fields = [*DocumentSerializer.Meta.fields, "links", "linked_from", "bookmarked"]
+        fields = [
+            *DocumentSerializer.Meta.fields,
+            "links",
+            "linked_from",
+            "bookmarked",
+            "audio_url",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(LinkSerializer(many=True))
@@ -210,7 +228,7 @@ class NewsSerializer(_PageFields):
         read_only_fields = fields
 
 
-class NewsDetailSerializer(NewsSerializer):
+class NewsDetailSerializer(AudioFieldMixin, NewsSerializer):
     """A news article: ``body_html`` is the body as the member page renders it, ``body`` its
     blocks (``[{"type", "value", "id"}]``), ``lead_image_url`` a 640×360 rendition (or null)."""
 
@@ -228,6 +246,7 @@ class NewsDetailSerializer(NewsSerializer):
             "body",
             "attachments",
             "bookmarked",
+            "audio_url",
         ]
         read_only_fields = fields
 

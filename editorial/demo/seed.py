@@ -163,11 +163,12 @@ def seed(*, scale="tiny", seed=1, stdout=None):
         DocumentLink.objects.bulk_create(links, batch_size=5000)
         receipts = add_receipts(documents, news, cfg["receipts"], seed)
     analyze()
+    spoken = speak_newest()
     elapsed = time.monotonic() - started
     if stdout:
         stdout.write(
             f"Đã tạo {len(sections)} chuyên mục, {len(news)} tin bài, {len(documents)} văn bản "
-            f"({files} tệp PDF), {receipts} lượt đọc trong {elapsed:.1f} giây."
+            f"({files} tệp PDF), {receipts} lượt đọc, {spoken} bản đọc trong {elapsed:.1f} giây."
         )
     return {
         "sections": len(sections),
@@ -175,7 +176,32 @@ def seed(*, scale="tiny", seed=1, stdout=None):
         "documents": len(documents),
         "pdfs": files,
         "receipts": receipts,
+        "spoken": spoken,
     }
+
+
+#: The demo's audio versions: the newest pages addressed to the whole province (every demo member
+#: reads them), so that the player shows without running ``generate_audio`` first.
+DEMO_SPOKEN = {DocumentPage: 3, NewsPage: 2}
+
+
+def speak_newest():
+    """Audio versions (``sotay_plugins.speech``) of the newest province-wide documents and news,
+    made now, where audio is made on publish (not in the tests) and espeak-ng is installed.
+    Returns how many pages have one."""
+    from django.conf import settings
+
+    from sotay_plugins import speech
+
+    if not getattr(settings, "SOTAY_SPEECH_ON_PUBLISH", True) or not speech.espeak_path():
+        return 0
+    done = 0
+    for model, count in DEMO_SPOKEN.items():
+        newest = model.objects.live().filter(audience_org__level=0).order_by("-published_at")
+        for page in newest.select_related("issuer_org")[:count]:
+            result = speech.generate(page)
+            done += bool(result.get("made") or result.get("cached"))
+    return done
 
 
 def attach_files(documents, cfg, seed):

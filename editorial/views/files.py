@@ -1,6 +1,7 @@
-"""The scoped file download (/tep/<id>/). Files live in private storage and have no public URL:
-``file_download`` checks ``reading.file_access`` and hands the file to
-``sotay_plugins.files.serve_private`` (X-Accel-Redirect through nginx in production)."""
+"""The scoped file download (/tep/<id>/) and a page's audio version (/nghe/<page>/). Files live
+in private storage and have no public URL: ``file_download`` checks ``reading.file_access`` and
+hands the file to ``sotay_plugins.files.serve_private`` (X-Accel-Redirect through nginx in
+production); ``page_audio`` checks that the user may read the page."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
 from wagtail.models import Page
 
-from sotay_plugins import files
+from sotay_plugins import files, speech
 
 from .. import reading
 
@@ -60,3 +61,21 @@ def file_text(request, file_id):
         "editorial/file_text.html",
         {"stored": stored, "page": page, "pages": pdftext.pages_of(stored)},
     )
+
+
+@never_cache
+@login_required
+@require_GET
+def page_audio(request, page_id):
+    """The audio version of a news article or document (``sotay_plugins.speech``), for a reader
+    of the page only: 404 when the user may not read the page, or it has no audio yet."""
+    from ..models import DocumentPage, NewsPage
+
+    page = Page.objects.filter(pk=page_id).first()
+    page = page.specific if page is not None else None
+    if not isinstance(page, DocumentPage | NewsPage) or not reading.may_read(request.user, page):
+        raise Http404
+    audio = speech.audio_of(page)
+    if audio is None:
+        raise Http404
+    return files.serve_private_media(request, audio.file, content_type=audio.content_type)

@@ -12,6 +12,7 @@ from sotay_plugins.orgtree.forms import OrgChoiceField, ScopedModelForm, org_cho
 from sotay_plugins.orgtree.models import Organisation
 
 from .models import SEND_NOTICE, Announcement
+from .services import choosable_by
 
 FIELDS = [
     "issuer_org",
@@ -28,7 +29,11 @@ FIELDS = [
 
 class PageChooser(AdminPageChooser):
     """Wagtail's page chooser, re-rendering a refused form whose page value is not an id (junk
-    posted by hand) as an empty choice instead of failing on the lookup."""
+    posted by hand) as an empty choice instead of failing on the lookup.
+
+    Its listing is the scoped one: the module that owns the pages narrows every page chooser
+    through the scope engine (the ``construct_page_chooser_queryset`` hook), and the form and the
+    service refuse a page the chooser would not offer (``services.choosable_by``)."""
 
     def get_instance(self, value):
         try:
@@ -68,6 +73,9 @@ class AnnouncementForm(ScopedModelForm):
             unit = data.get(name)
             if unit is not None and not scope.can(self.for_user, SEND_NOTICE, unit):
                 self.add_error(name, _("Bạn không được gửi thông báo của đơn vị này."))
+        page = data.get("page")
+        if page is not None and not choosable_by(self.for_user, page):
+            self.add_error("page", _("Bạn chỉ được gắn trang trong phạm vi đơn vị mình phụ trách."))
         return data
 
     def service_fields(self):

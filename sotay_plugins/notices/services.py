@@ -548,6 +548,23 @@ def _page_filter(page):
     return set(audience_member_ids(specific))
 
 
+def choosable_by(user, page):
+    """May ``user`` link ``page`` to a notice? Exactly what the admin's page chooser offers
+    them: Wagtail's ``construct_page_chooser_queryset`` hooks, where the module that owns the
+    pages narrows the listing through the scope engine (one query). A page id posted by hand
+    past the chooser meets the same rule."""
+    from django.http import HttpRequest
+    from wagtail import hooks
+    from wagtail.models import Page
+
+    request = HttpRequest()
+    request.user = user
+    pages = Page.objects.filter(pk=page.pk)
+    for narrow in hooks.get_hooks("construct_page_chooser_queryset"):
+        pages = narrow(pages, request)
+    return pages.exists()
+
+
 def recipients(announcement):
     ids = list(audience_member_ids(announcement))
     if announcement.page_id:
@@ -561,7 +578,8 @@ def compose(user, **fields):
     """Create a committee's notice (``Announcement``) and send it now or at ``send_at``.
 
     Refused (nothing written) unless the user holds ``notices.send_notice`` at the issuing unit
-    and the audience lies in its subtree; a page it links must be published."""
+    and the audience lies in its subtree; a page it links must be published and one the user's
+    page chooser offers (``choosable_by``: nothing outside their scope)."""
     issuer, audience = fields.get("issuer_org"), fields.get("audience_org")
     if issuer is None or audience is None:
         raise ValidationError(_("Chọn đơn vị gửi và phạm vi nhận."))
@@ -581,6 +599,10 @@ def compose(user, **fields):
     announcement = Announcement(created_by=user, **fields)
     announcement.full_clean(exclude=["state", "recipients"])
     if announcement.page_id:
+        if not choosable_by(user, announcement.page):
+            raise ValidationError(
+                {"page": _("Bạn chỉ được gắn trang trong phạm vi đơn vị mình phụ trách.")}
+            )
         _page_filter(announcement.page)
     with transaction.atomic():
         announcement.save()

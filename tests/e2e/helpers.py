@@ -91,3 +91,15 @@ def watch_csp(context):
 
     context.on("console", seen)
     return found
+
+
+def wait_until(page, script, timeout=10.0):
+    """Poll ``script`` until it is truthy. ``page.evaluate`` is not subject to the page's CSP;
+    ``page.wait_for_function`` evaluates its string in the page, which ``script-src 'self'``
+    (no 'unsafe-eval') refuses."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(script):
+        assert time.monotonic() < deadline, f"timed out waiting for {script}"
+        page.wait_for_timeout(50)

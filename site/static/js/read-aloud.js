@@ -1,17 +1,21 @@
 /* "Nghe đọc": read the page aloud in Vietnamese with the browser's own speech synthesis.
    Progressive enhancement: the button ships with the `hidden` attribute and is shown only when
-   the browser can speak; without JavaScript (or without speechSynthesis) nothing changes.
+   the browser can speak, or when the page has an audio version made on the server
+   (<audio data-read-aloud-audio>, sotay_plugins/speech.py); without JavaScript nothing changes
+   (the audio element has its own controls).
    Markup: <button type="button" data-read-aloud="#main" data-stop-label="Dừng đọc" hidden>
    <span class="read-aloud-label">Nghe đọc</span></button>; data-error-label is shown when the
-   phone cannot speak (no Vietnamese voice). Inside the target, elements with
-   aria-hidden="true", [hidden] or [data-no-read] are skipped; data-speak="…" replaces an
-   element's text (e.g. a masked number). */
+   phone cannot speak (no Vietnamese voice) and the page has no audio version. A phone with no
+   Vietnamese voice (or no speechSynthesis at all) plays the audio version instead. Inside the
+   target, elements with aria-hidden="true", [hidden] or [data-no-read] are skipped;
+   data-speak="…" replaces an element's text (e.g. a masked number). */
 (function () {
   "use strict";
   var synth = window.speechSynthesis;
-  if (!synth || typeof window.SpeechSynthesisUtterance !== "function") return;
+  if (typeof window.SpeechSynthesisUtterance !== "function") synth = null;
   var buttons = document.querySelectorAll("button[data-read-aloud]");
-  if (!buttons.length) return;
+  var player = document.querySelector("audio[data-read-aloud-audio]");
+  if (!buttons.length || (!synth && !player)) return;
 
   var BLOCK = /^(H[1-6]|P|LI|DT|DD|DIV|SECTION|ARTICLE|ASIDE|HEADER|FOOTER|UL|OL|DL|TABLE|TR|TD|TH|CAPTION|BLOCKQUOTE|FIGCAPTION)$/;
   var SKIP = /^(SCRIPT|STYLE|NOSCRIPT|TEMPLATE|BUTTON|FORM|INPUT|SELECT|TEXTAREA|SVG|IMG)$/;
@@ -19,13 +23,28 @@
   var active = null; // {button, utterances, marked}
 
   function pickVoice() {
-    var voices = synth.getVoices ? synth.getVoices() : [];
+    var voices = synth && synth.getVoices ? synth.getVoices() : [];
     for (var i = 0; i < voices.length; i++) {
       if (/^vi([-_]|$)/i.test(voices[i].lang)) { voice = voices[i]; return; }
     }
   }
   pickVoice();
-  if (synth.addEventListener) synth.addEventListener("voiceschanged", pickVoice);
+  if (synth && synth.addEventListener) synth.addEventListener("voiceschanged", pickVoice);
+
+  /* The audio version: used when the browser has no Vietnamese voice to speak with. */
+  function useAudio() { return !!player && (!synth || !voice); }
+
+  function playAudio(button) {
+    active = { button: button, utterances: null, marked: null, audio: true };
+    setLabel(button, true);
+    note(button, "");
+    var playing = player.play();
+    if (playing && playing.catch) playing.catch(function () { if (active && active.audio) stop(); });
+  }
+  if (player) {
+    player.addEventListener("ended", function () { if (active && active.audio) stop(); });
+    player.addEventListener("pause", function () { if (active && active.audio) stop(); });
+  }
 
   function skip(el) {
     return el.hidden || el.getAttribute("aria-hidden") === "true" || el.hasAttribute("data-no-read") ||
@@ -97,7 +116,11 @@
     if (!active) return;
     var done = active;
     active = null;
-    synth.cancel();
+    if (done.audio) {
+      if (!player.paused) player.pause();
+    } else if (synth) {
+      synth.cancel();
+    }
     if (done.marked) done.marked.classList.remove("reading");
     setLabel(done.button, false);
   }
@@ -121,6 +144,7 @@
         if (!active || active.utterances !== session) return;
         if (event && event.error !== "interrupted" && event.error !== "canceled") {
           stop();
+          if (player) { playAudio(button); return; } // the phone cannot speak: the audio version
           note(button, button.getAttribute("data-error-label")); // e.g. no Vietnamese voice on this phone
         } else if (i === chunks.length - 1) {
           stop();
@@ -137,7 +161,9 @@
     button.addEventListener("click", function () {
       var mine = active && active.button === button;
       stop();
-      if (!mine) start(button);
+      if (mine) return;
+      if (useAudio()) playAudio(button);
+      else start(button);
     });
   });
   window.addEventListener("pagehide", stop);

@@ -283,3 +283,59 @@ def test_service_worker_at_the_root(client):
     assert response.status_code == 200
     assert response["Service-Worker-Allowed"] == "/"
     assert b"notificationclick" in response.content
+
+
+@pytest.mark.django_db
+def test_a_page_outside_the_senders_scope_is_refused_and_not_offered(client, tree, people, noon):
+    """Review: the notice form's page chooser must not let a committee link another district's
+    page (by the chooser, or by an id posted by hand past it)."""
+    district = people["district"]
+    inside = news_page(tree["c11"], title="Tin của chi bộ 1.1")
+    outside = news_page(tree["d2"], title="Tin riêng của huyện 2")
+    province = news_page(tree["province"], title="Tin của tỉnh gửi toàn tỉnh")
+    assert services.choosable_by(district, inside)
+    assert services.choosable_by(district, province)  # addressed to the district's units too
+    assert not services.choosable_by(district, outside)
+    # The service refuses, in Vietnamese, and writes nothing.
+    with pytest.raises(ValidationError) as refused:
+        compose(district, issuer_org=tree["d1"], audience_org=tree["b1"], page=outside)
+    assert "phạm vi đơn vị mình phụ trách" in str(refused.value.message_dict["page"])
+    assert not Announcement.objects.exists() and not Notice.objects.exists()
+    # The admin form, with the page id posted by hand: the same refusal on the field.
+    login(client, district)
+    response = client.post(
+        reverse("notices_announcement:add"),
+        {
+            "issuer_org": tree["d1"].pk,
+            "audience_org": tree["b1"].pk,
+            "title": "Gắn trang ngoài phạm vi",
+            "body": "x",
+            "page": outside.pk,
+        },
+    )
+    assert response.status_code == 200
+    assert "phạm vi đơn vị mình phụ trách" in str(response.context["form"].errors["page"])
+    assert not Announcement.objects.filter(title="Gắn trang ngoài phạm vi").exists()
+    # The chooser's listing (search across the tree) shows the district's and the province's
+    # pages, never the other district's.
+    response = client.get(reverse("wagtailadmin_choose_page_search"), {"q": "Tin"})
+    assert response.status_code == 200
+    listed = response.content.decode()
+    assert inside.title in listed and province.title in listed
+    assert outside.title not in listed
+    # The chosen-page endpoint answers 404 for it too.
+    chosen = client.get(reverse("wagtailadmin_choose_page_chosen_multiple"), {"id": outside.pk})
+    assert chosen.status_code == 404
+    # A page in scope is linked and reaches its readers.
+    response = client.post(
+        reverse("notices_announcement:add"),
+        {
+            "issuer_org": tree["d1"].pk,
+            "audience_org": tree["b1"].pk,
+            "title": "Gắn trang đúng phạm vi",
+            "body": "x",
+            "page": inside.pk,
+        },
+    )
+    assert response.status_code == 302
+    assert Announcement.objects.get(title="Gắn trang đúng phạm vi").page_id == inside.pk

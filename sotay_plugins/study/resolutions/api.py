@@ -10,6 +10,7 @@ from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from sotay_plugins import speech
 from sotay_plugins.api import OrgFieldsMixin
 
 from . import services
@@ -88,9 +89,15 @@ class ResolutionDetailSerializer(ResolutionSerializer):
         return str(obj.body.render_as_block()) if obj.body else ""
 
     def get_audio_url(self, obj) -> str:
+        """The recorded reading (a file, served after the scope check, or a link), else the
+        audio version made on the server (``sotay_plugins.speech``), else empty."""
         if obj.audio:
             return f"/hoc-tap/nghi-quyet/{obj.pk}/am-thanh/"
-        return obj.audio_url or ""
+        if obj.audio_url:
+            return obj.audio_url
+        if speech.audio_of(obj) is not None:
+            return f"/hoc-tap/nghi-quyet/{obj.pk}/am-thanh/"
+        return ""
 
 
 class ReadSerializer(serializers.Serializer):

@@ -1,5 +1,8 @@
 """What the resolutions part registers (called from the plugin's ``StudyConfig.register``)."""
 
+import re
+from html import unescape
+
 from django.urls import reverse
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +18,13 @@ EDITORIAL_BOARD_ROLE = "editorial_board"
 
 def register(registry):
     from sotay_plugins.orgtree.roles import CELL_SECRETARY, VIEWER
-    from sotay_plugins.registry import ScopedPageType, SearchableKind, ShellTab, StatisticsProvider
+    from sotay_plugins.registry import (
+        ScopedPageType,
+        SearchableKind,
+        ShellTab,
+        SpokenKind,
+        StatisticsProvider,
+    )
 
     from . import reports
     from .api import ResolutionViewSet
@@ -77,6 +86,19 @@ def register(registry):
             prefetch=("outlines",),
         )
     )
+    # An audio version made on the server (``sotay_plugins.speech``) for phones without a
+    # Vietnamese voice, unless the resolution has a recorded reading; served by the reader's
+    # audio view after its scope check.
+    registry.add_spoken_kind(
+        SpokenKind(
+            "study.resolution",
+            _("Nghị quyết"),
+            ResolutionPage,
+            spoken_text,
+            lambda: ResolutionPage.objects.live().order_by("pk"),
+            order=15,
+        )
+    )
     for key, label, compute in (
         (
             "study.completion_rate",
@@ -98,3 +120,33 @@ def _resolution_text(page):
     parts = [page.summary, strip_tags(str(page.body)) if page.body else ""]
     parts += [f"{o.title} {strip_tags(o.body or '')}" for o in page.outlines.all()]
     return " ".join(p for p in parts if p)
+
+
+_BLOCK_END = re.compile(r"</(p|li|h[1-6]|blockquote)>|<br\s*/?>", re.IGNORECASE)
+
+
+def _plain(html):
+    return unescape(strip_tags(_BLOCK_END.sub("\n", html or "")))
+
+
+def spoken_text(page):
+    """What the server reads aloud of a resolution: its number, title, issuing body, summary and
+    full text (headings and paragraphs), as the reader shows them. Empty (no audio made) when the
+    resolution has a recorded reading of its own (a file or a link)."""
+    from django.conf import settings
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    if page.audio or page.audio_url:
+        return ""
+    with translation.override(settings.LANGUAGE_CODE):
+        lines = [gettext("Nghị quyết số %(number)s") % {"number": page.number}, f"{page.title}."]
+        if page.issued_by:
+            lines.append(gettext("Cơ quan ban hành: %(body)s.") % {"body": page.issued_by})
+        lines += [gettext("Trích yếu:"), page.summary]
+    for block in page.body or []:
+        if block.block_type == "heading":
+            lines.append(f"{block.value}.")
+        elif block.block_type == "paragraph":
+            lines.append(_plain(block.value.source))
+    return "\n".join(lines)

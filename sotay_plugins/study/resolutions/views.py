@@ -18,7 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from sotay_plugins.files import serve_private
+from sotay_plugins import speech
+from sotay_plugins.files import serve_private_media
 from sotay_plugins.orgtree import scope
 
 from ..plans.models import SessionAttendance, StudyPlan, StudySession
@@ -110,6 +111,10 @@ def reader(request, pk):
         row = services.start(member, resolution)
         status = services.status_of(row)
     infographics = list(resolution.infographics.select_related("image"))
+    # Without a recorded reading, the audio version made on the server (``speech``), if made.
+    spoken = None
+    if not resolution.audio and not resolution.audio_url:
+        spoken = speech.audio_of(resolution)
     document = None
     if resolution.document_id:
         document = (
@@ -132,9 +137,10 @@ def reader(request, pk):
             "document": document,
             "audio_src": (
                 reverse("study:resolution_audio", args=[resolution.pk])
-                if resolution.audio
+                if resolution.audio or spoken is not None
                 else resolution.audio_url
             ),
+            "spoken_audio": spoken,
         },
     )
 
@@ -176,10 +182,14 @@ def _status_json(status):
 @login_required
 @require_GET
 def audio(request, pk):
-    """The resolution's audio file, after the scope check (private storage, never a public URL)."""
+    """The resolution's audio file, after the scope check (private storage, never a public URL):
+    the recorded reading uploaded with it, else the audio version made on the server."""
     resolution = _visible(request, pk)
     if not resolution.audio:
-        raise Http404
+        spoken = speech.audio_of(resolution)
+        if spoken is None:
+            raise Http404
+        return serve_private_media(request, spoken.file, content_type=spoken.content_type)
     name = resolution.audio.name.lower()
     content_type = (
         "audio/mpeg"
@@ -188,4 +198,4 @@ def audio(request, pk):
         if name.endswith(".m4a")
         else "audio/ogg"
     )
-    return serve_private(resolution.audio, content_type=content_type, download=False)
+    return serve_private_media(request, resolution.audio, content_type=content_type)
