@@ -169,6 +169,20 @@ class EditorialConfig(PluginConfig):
         registry.add_notice_kind(NoticeKind(workflows.REJECTED_KIND, workflows.REJECTED_LABEL))
         # The demo (``seed_demo``).
         registry.add_demo_seeder(DemoSeeder("editorial", seed_demo, order=50))
+        # Offline reading (issue 18): bookmarked and recently opened pages, with their files.
+        from sotay_plugins.registry import OfflineSource
+
+        from . import offline
+
+        registry.add_offline_source(
+            OfflineSource(
+                "editorial",
+                _("Văn bản, tin bài đã lưu hoặc mới đọc"),
+                offline.items,
+                offline.visible,
+                order=20,
+            )
+        )
         # Points: reading a document (``reading.record`` sends the event).
         from sotay_plugins.registry import PointRule
 

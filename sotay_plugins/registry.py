@@ -18,7 +18,9 @@ that extension point; everything party-specific lives here:
 - rolls: where check-ins of one kind of event land (the attendance plugin serves them);
 - the subject and credential resolvers the members plugin publishes (``CredentialResolver``);
 - point rules: what a member earns points for (``PointRule``); the module that owns the event
-  registers the rule and sends ``signals.points_earned`` when it happens.
+  registers the rule and sends ``signals.points_earned`` when it happens;
+- offline sources: what a member's phone may keep to read with no network (``OfflineSource``),
+  each module for its own items, re-checked by the same module when the phone is back online.
 """
 
 from __future__ import annotations
@@ -368,6 +370,45 @@ class PointRule:
                 raise ValueError(f"point rule '{self.key}': a cap must be a positive integer")
 
 
+@dataclass(frozen=True)
+class OfflineItem:
+    """One thing a member's phone keeps for reading offline (issue 18), as its source lists it.
+
+    ``local_id`` names it within its source (letters, digits, ``-`` and ``_``; the offline
+    plugin prefixes the source's key); ``url`` is the member page to keep; ``files`` the
+    addresses of its files (served after the same scope check); ``version`` changes whenever
+    what the phone keeps should be fetched again (a new revision, a replaced file, a revoked
+    card); ``stands_for`` are pages that, with no network, show this one instead (the QR page
+    shows the printed card's code, which never expires).
+    """
+
+    local_id: str
+    title: str
+    url: str
+    kind: str = ""
+    files: tuple[str, ...] = ()
+    version: str = ""
+    stands_for: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class OfflineSource:
+    """What a module lets a member keep for reading offline (``Registry.add_offline_source``).
+
+    ``items(user)`` → a list of :class:`OfflineItem`, only what the scope engine lets the user
+    read now, bounded (a phone keeps tens of items, not the library), in a few queries;
+    ``visible(user, local_ids)`` → the subset of ``local_ids`` (strings, possibly junk or made up)
+    that the user may still read: the phone deletes the rest from its cache when it is back
+    online. Both go through ``orgtree.scope``; neither re-implements it.
+    """
+
+    key: str
+    label: str
+    items: Callable[[Any], list]
+    visible: Callable[[Any, list], set]
+    order: int = 100
+
+
 @dataclass
 class Registry:
     capabilities: dict[str, Capability] = field(default_factory=dict)
@@ -394,6 +435,7 @@ class Registry:
     account_cell_resolver: Callable[[Any], Any] | None = None
     rolls: dict[str, Roll] = field(default_factory=dict)
     point_rules: dict[str, PointRule] = field(default_factory=dict)
+    offline_sources: dict[str, OfflineSource] = field(default_factory=dict)
 
     @staticmethod
     def _put(table, key, value, what):
@@ -475,6 +517,15 @@ class Registry:
     def add_point_rule(self, rule: PointRule):
         """Declare what a member earns points for (:class:`PointRule`)."""
         self._put(self.point_rules, rule.key, rule, "point rule")
+
+    def add_offline_source(self, source: OfflineSource):
+        """Declare what members may keep for reading offline (:class:`OfflineSource`)."""
+        if not source.key.replace("_", "").isalnum() or not source.key.islower():
+            raise ValueError(f"offline source '{source.key}': a lowercase word is expected")
+        self._put(self.offline_sources, source.key, source, "offline source")
+
+    def ordered_offline_sources(self):
+        return sorted(self.offline_sources.values(), key=lambda source: (source.order, source.key))
 
     def ordered_point_rules(self):
         return sorted(self.point_rules.values(), key=lambda rule: (rule.order, rule.key))
