@@ -31,7 +31,8 @@
       box.id = "offline-status";
       box.className = "offline-status";
       box.setAttribute("role", "status");
-      (form || document.getElementById("main") || document.body).appendChild(box);
+      if (form) form.insertAdjacentElement("afterend", box);
+      else (document.getElementById("main") || document.body).insertAdjacentElement("afterbegin", box);
     }
     box.textContent = text;
   }
