@@ -34,7 +34,8 @@ SYNC = """() => new Promise((resolve) => {
   const channel = new MessageChannel();
   channel.port1.onmessage = (event) => resolve(event.data);
   const csrf = document.querySelector("input[name=csrfmiddlewaretoken]").value;
-  navigator.serviceWorker.controller.postMessage({type: "sync", force: true, csrf}, [channel.port2]);
+  const message = {type: "sync", force: true, csrf};
+  navigator.serviceWorker.controller.postMessage(message, [channel.port2]);
 })"""
 
 
