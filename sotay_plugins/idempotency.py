@@ -54,6 +54,16 @@ def schema_parameter():
     )
 
 
+def schema_responses():
+    """The answers a wrapped action adds, for its ``extend_schema(responses={...})``."""
+    from drf_spectacular.utils import OpenApiResponse
+
+    return {
+        409: OpenApiResponse(description="The first request with this key is still running."),
+        422: OpenApiResponse(description="This key was used for another request."),
+    }
+
+
 def fingerprint(request):
     """What the request is: its method, path and body (a digest)."""
     digest = hashlib.sha256()

@@ -13,7 +13,7 @@ from drf_spectacular.utils import (
 from rest_framework import exceptions, generics, status, viewsets
 from rest_framework.response import Response
 
-from sotay_plugins.idempotency import idempotent, schema_parameter
+from sotay_plugins.idempotency import idempotent, schema_parameter, schema_responses
 from sotay_plugins.orgtree import scope
 
 from .. import reading
@@ -113,6 +113,7 @@ class BookmarkViewSet(viewsets.GenericViewSet):
             201: BookmarkSerializer,
             200: BookmarkSerializer,
             404: OpenApiResponse(description="no such page the caller may read"),
+            **schema_responses(),
         },
     )
     @idempotent

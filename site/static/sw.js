@@ -172,15 +172,17 @@ function postJson(url, body, headers) {
 }
 
 /* Back online: ask which kept items the member may still read; delete the others at once. */
-function recheck(index, csrf) {
+function recheck(index, csrf, force) {
   var ids = Object.keys(index.items);
   if (!ids.length || !CONF.recheck) return Promise.resolve(index);
+  if (!force && Date.now() - (index.checked || 0) < REFRESH_MS) return Promise.resolve(index);
   return postJson(CONF.recheck, { ids: ids }, csrf ? { "X-CSRFToken": csrf } : {}).then(function (response) {
     if (response.status === 401 || response.status === 403) return forget().then(function () { return null; });
     if (!response.ok) return index;
     return response.json().then(function (data) {
       var visible = data.visible || [];
       var withdrawn = ids.filter(function (id) { return visible.indexOf(id) === -1; });
+      index.checked = Date.now();
       return dropItems(index, withdrawn).then(function () { return putIndex(index); }).then(function () { return index; });
     });
   });
@@ -205,12 +207,18 @@ function refresh(index) {
       }).then(function (cache) {
         return manifest.items.reduce(function (chain, item) {
           var old = index.items[item.id];
-          if (old && old.version === item.version) return chain;
           return chain.then(function () {
+            // Unchanged and still in the cache (the browser may have evicted it): nothing to do.
+            if (old && old.version === item.version) {
+              return cache.match(item.url).then(function (hit) { if (!hit) return fetchItem(); });
+            }
+            return fetchItem();
+          });
+          function fetchItem() {
             return Promise.all(urlsOf(item).map(function (u) { return keepUrl(cache, u); })).then(function () {
               index.items[item.id] = item;
             }).catch(function () { /* kept next time */ });
-          });
+          }
         }, Promise.resolve());
       }).then(function () {
         index.at = Date.now();
@@ -225,7 +233,7 @@ var running = null;
 function sync(force, csrf) {
   if (running) return running;
   running = flush().then(getIndex).then(function (index) {
-    return recheck(index, csrf).then(function (checked) {
+    return recheck(index, csrf, force).then(function (checked) {
       if (!checked) return null;
       if (!force && Date.now() - checked.at < REFRESH_MS) return null;
       return refresh(checked);

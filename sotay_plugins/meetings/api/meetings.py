@@ -251,7 +251,9 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     # --- comments --------------------------------------------------------------------------
     @extend_schema(methods=["GET"], responses=CommentSerializer(many=True))
     @extend_schema(
-        methods=["POST"], request=CommentWriteSerializer, responses={201: CommentSerializer}
+        methods=["POST"],
+        request=CommentWriteSerializer,
+        responses={201: CommentSerializer, **idempotency.schema_responses()},
     )
     @extend_schema(methods=["POST"], parameters=[idempotency.schema_parameter()])
     @action(detail=True, methods=["get", "post"], url_path="comments")
