@@ -28,7 +28,7 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 #: The member shell, kept by the worker at install (static names, as in templates).
 SHELL_ASSETS = (
@@ -123,7 +123,7 @@ def script():
     return _kept_script() if _hashed_names() else _script()
 
 
-@require_GET
+@require_safe  # HEAD too: js/offline.js asks it whether the server answers at all
 def service_worker(request):
     body = script()
     if body is None:

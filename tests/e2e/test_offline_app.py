@@ -3,7 +3,7 @@ in Debian's Chromium at 360×740: the app is installable (manifest, service work
 in control, no installability error from Chromium itself); a bookmarked document, its file, the
 next meeting's material and the printed card's QR read with no network; the shell comes from the
 worker's cache (no request for it); a bookmark made offline is sent once when the network
-returns; a document withdrawn while the phone was offline is deleted from it after reconnecting
+returns, and so is a comment on the draft resolution; a document withdrawn while the phone was offline is deleted from it after reconnecting
 and never shown."""
 
 import json
@@ -13,7 +13,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from editorial.models import Bookmark, DocumentFile, LibraryFile
-from sotay_plugins.meetings.models import Material, MeetingMaterial
+from sotay_plugins.meetings.models import Material, MeetingComment, MeetingMaterial
 from sotay_plugins.models import IdempotencyKey
 from tests.factories import MemberFactory, document_page, small_tree
 
@@ -192,4 +192,17 @@ def _steps(page, context, base, w, shot, sent):
     assert page.locator("h1").inner_text() == "Không có mạng"
     assert "Kế hoạch sẽ bị thu hồi" not in page.content()
     shot(page, "offline-withdrawn")
+
+    # --- a comment on the draft resolution written offline, on the kept meeting page
+    page.goto(f"{base}{reverse('meetings:detail', args=[w['meeting'].pk])}")
+    page.get_by_label("Góp ý của đồng chí").fill("Đề nghị bổ sung chỉ tiêu chuyển đổi số.")
+    page.get_by_role("button", name="Gửi góp ý").click()
+    page.wait_for_selector("#offline-status")
+    shot(page, "offline-comment-queued")
+    assert not MeetingComment.objects.exists()
     context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.wait_for_selector("#offline-status >> text=Đã gửi")
+    page.evaluate(SYNC)
+    comments = MeetingComment.objects.filter(meeting=w["meeting"], member=w["member"])
+    assert [c.text for c in comments] == ["Đề nghị bổ sung chỉ tiêu chuyển đổi số."]

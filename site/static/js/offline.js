@@ -79,10 +79,7 @@
     if (data.type === "refused" && data.label) say(root.getAttribute("data-refused").replace("%s", data.label));
   });
 
-  document.addEventListener("submit", function (event) {
-    var form = event.target;
-    if (navigator.onLine || !form.hasAttribute("data-offline-url")) return;
-    event.preventDefault();
+  function queue(form) {
     var body = JSON.parse(form.getAttribute("data-offline-body") || "{}");
     (form.getAttribute("data-offline-fields") || "").split(",").filter(Boolean).forEach(function (name) {
       if (form.elements[name]) body[name] = form.elements[name].value;
@@ -100,5 +97,18 @@
       var button = form.querySelector("button[type=submit]");
       if (button) button.disabled = true;
     });
+  }
+
+  /* navigator.onLine says "online" on a Wi-Fi without internet (and on a page the worker served
+     from the phone): a form that can wait asks the server first (HEAD /sw.js, never cached),
+     then submits as usual, or queues when nothing answers. */
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute("data-offline-url")) return;
+    event.preventDefault();
+    if (!navigator.onLine) { queue(form); return; }
+    fetch("/sw.js", { method: "HEAD", cache: "no-store", credentials: "same-origin" }).then(function () {
+      form.submit();
+    }, function () { queue(form); });
   });
 })();
