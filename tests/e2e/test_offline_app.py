@@ -3,8 +3,8 @@ in Debian's Chromium at 360×740: the app is installable (manifest, service work
 in control, no installability error from Chromium itself); a bookmarked document, its file, the
 next meeting's material and the printed card's QR read with no network; the shell comes from the
 worker's cache (no request for it); a bookmark made offline is sent once when the network
-returns, and so is a comment on the draft resolution; a document withdrawn while the phone was offline is deleted from it after reconnecting
-and never shown."""
+returns, and so is a comment on the draft resolution; a document withdrawn while the phone was
+offline is deleted from it after reconnecting and never shown."""
 
 import json
 
