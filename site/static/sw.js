@@ -109,6 +109,18 @@ function keptCopy(request) {
   });
 }
 
+/* A kept page says so (<html data-kept>): js/offline.js then queues its forms. */
+function marked(response) {
+  var type = response.headers.get("Content-Type") || "";
+  if (type.indexOf("text/html") !== 0) return response;
+  return response.text().then(function (html) {
+    return new Response(html.replace("<html ", '<html data-kept="1" '), {
+      status: response.status,
+      headers: response.headers
+    });
+  });
+}
+
 function offlinePage() {
   return caches.open(SHELL).then(function (cache) { return cache.match(CONF.offline); });
 }
@@ -125,7 +137,7 @@ self.addEventListener("fetch", function (event) {
   if (url.pathname.indexOf("/api/") === 0 || url.pathname.indexOf("/quan-tri/") === 0) return;
   event.respondWith(fetch(request).catch(function () {
     return keptCopy(request).then(function (hit) {
-      if (hit) return hit;
+      if (hit) return request.mode === "navigate" ? marked(hit) : hit;
       if (request.mode === "navigate") return offlinePage();
       return new Response("", { status: 503, statusText: "Offline" });
     });
@@ -292,6 +304,8 @@ function enqueue(entry) {
   entry.created = Date.now();
   return store("queue", "readwrite", function (s) { s.put(entry); }).then(function () {
     if (self.registration.sync) return self.registration.sync.register("sotay-queue").catch(function () {});
+  }).then(function () {
+    flush(); // the network may be back already; if not, it waits for the next chance
   });
 }
 

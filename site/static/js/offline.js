@@ -99,16 +99,14 @@
     });
   }
 
-  /* navigator.onLine says "online" on a Wi-Fi without internet (and on a page the worker served
-     from the phone): a form that can wait asks the server first (HEAD /sw.js, never cached),
-     then submits as usual, or queues when nothing answers. */
+  /* Queued: with no network, or on a page the worker served from the phone (data-kept: the
+     network failed a moment ago, whatever navigator.onLine says). The worker tries to send at
+     once, and again whenever the network returns. */
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!form.hasAttribute("data-offline-url")) return;
+    if (navigator.onLine && !root.hasAttribute("data-kept")) return;
     event.preventDefault();
-    if (!navigator.onLine) { queue(form); return; }
-    fetch("/sw.js", { method: "HEAD", cache: "no-store", credentials: "same-origin" }).then(function () {
-      form.submit();
-    }, function () { queue(form); });
+    queue(form);
   });
 })();
