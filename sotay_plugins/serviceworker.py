@@ -41,6 +41,8 @@ SHELL_ASSETS = (
     "css/search.css",
     "css/feedback.css",
     "js/offline.js",
+    "js/offline-forms.js",
+    "js/offline-page.js",
     "js/qr.js",
     "js/read-aloud.js",
     "js/search-suggest.js",

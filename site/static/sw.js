@@ -288,7 +288,7 @@ function flush() {
           var retry = response.status >= 500 || response.status === 409 || response.status === 429 || response.status === 408;
           if (retry) return true;
           return store("queue", "readwrite", function (s) { s.delete(entry.key); }).then(function () {
-            return tell({ type: response.ok ? "sent" : "refused", label: entry.label || "", status: response.status });
+            return tell({ type: response.ok ? "sent" : "refused", text: response.ok ? entry.sent : entry.refused, status: response.status });
           }).then(function () { return false; });
         }, function () { return true; /* still offline: try again later */ });
       });
