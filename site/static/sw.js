@@ -96,14 +96,15 @@ function fromShell(request) {
 function keptCopy(request) {
   var url = new URL(request.url);
   return caches.open(DATA).then(function (cache) {
-    return cache.match(request).then(function (hit) {
+    // Pages vary on the cookie (language); the phone keeps one member's copies only.
+    return cache.match(request, { ignoreVary: true }).then(function (hit) {
       if (hit) return hit;
       return getIndex().then(function (index) {
         for (var id in index.items) {
           var item = index.items[id];
-          if ((item.stands_for || []).indexOf(url.pathname) !== -1) return cache.match(item.url);
+          if ((item.stands_for || []).indexOf(url.pathname) !== -1) return cache.match(item.url, { ignoreVary: true });
         }
-        return cache.match(request, { ignoreSearch: true });
+        return cache.match(request, { ignoreSearch: true, ignoreVary: true });
       });
     });
   });
@@ -114,10 +115,9 @@ function marked(response) {
   var type = response.headers.get("Content-Type") || "";
   if (type.indexOf("text/html") !== 0) return response;
   return response.text().then(function (html) {
-    return new Response(html.replace("<html ", '<html data-kept="1" '), {
-      status: response.status,
-      headers: response.headers
-    });
+    var headers = new Headers(response.headers);
+    headers.delete("Content-Length");
+    return new Response(html.replace("<html ", '<html data-kept="1" '), { status: response.status, headers: headers });
   });
 }
 
@@ -222,7 +222,7 @@ function refresh(index) {
           return chain.then(function () {
             // Unchanged and still in the cache (the browser may have evicted it): nothing to do.
             if (old && old.version === item.version) {
-              return cache.match(item.url).then(function (hit) { if (!hit) return fetchItem(); });
+              return cache.match(item.url, { ignoreVary: true }).then(function (hit) { if (!hit) return fetchItem(); });
             }
             return fetchItem();
           });
