@@ -8,6 +8,12 @@
     return;
   }
   var token = document.querySelector("input[name=csrfmiddlewaretoken]");
+  var forms = document.getElementById("offline-texts"); // a form here can wait offline
+  if (forms) {
+    var script = document.createElement("script");
+    script.src = forms.getAttribute("data-js");
+    document.head.appendChild(script);
+  }
   function sync(force) {
     sw.ready.then(function (r) {
       (sw.controller || r.active).postMessage({ type: "sync", force: force, csrf: token ? token.value : "" });
