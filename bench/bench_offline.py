@@ -116,7 +116,9 @@ def main(base, cccd, password, pages):
             rows.clear()
             page.goto(base + path, wait_until="load")
             page.wait_for_timeout(3000)  # the worker installs and keeps items meanwhile
-            mine = [r for r in rows if not r["worker"] and not r["from_worker"]]
+            # The page's load: what the page received (from the network, or through the worker
+            # once it controls the page), not the worker's background fetches.
+            mine = [r for r in rows if not r["worker"]]
             out["first"][path] = {"total": total(mine), "files": mine}
             out["worker"][path] = total([r for r in rows if r["worker"]])
             cdp.send("Network.clearBrowserCache")  # the next page's first load is cold too
@@ -126,11 +128,13 @@ def main(base, cccd, password, pages):
             rows.clear()
             page.goto(base + path, wait_until="load")
             page.wait_for_timeout(500)
-            network = [r for r in rows if not r["worker"] and not r["from_worker"]]
+            # What reached the server: the page's own requests that the worker did not answer,
+            # and the worker's own fetches (a page goes to the network through the worker).
+            network = [r for r in rows if r["worker"] or not r["from_worker"]]
             out["repeat"][path] = {
                 "network": [r["url"] for r in network],
                 "static_from_network": [r["url"] for r in network if "/static/" in r["url"]],
-                "from_worker": sum(1 for r in rows if r["from_worker"]),
+                "answered_by_worker": sum(1 for r in rows if r["from_worker"]),
             }
         kept = page.evaluate(
             """() => new Promise((ok) => { const c = new MessageChannel();
@@ -143,7 +147,7 @@ def main(base, cccd, password, pages):
             page.goto(base + item["url"], wait_until="load")
             out["offline"][item["url"]] = {
                 "title": page.title(),
-                "network": [r["url"] for r in rows if not r["from_worker"] and not r["worker"]],
+                "network": [r["url"] for r in rows if r["worker"] or not r["from_worker"]],
             }
         context.set_offline(False)
         context.close()
