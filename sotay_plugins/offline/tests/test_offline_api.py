@@ -396,3 +396,46 @@ def test_the_offline_page_is_vietnamese_and_personal_data_free(client, world):
     page = client.get("/ngoai-tuyen/").content.decode()
     assert "Không có mạng" in page and "Thử lại" in page
     assert world["a"].full_name not in page and "csrfmiddlewaretoken" not in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_copies_racing_are_one_comment(tree):
+    """Two copies of one queued comment arriving at once (a flush from two tabs): the key's row
+    is written first in each transaction, so PostgreSQL makes the second wait for the first and
+    then replays its answer."""
+    import threading
+
+    from django.db import connection
+    from rest_framework.test import APIClient
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers are PostgreSQL's promise, not SQLite's")
+    member = MemberFactory(cell=tree["c11"])
+    meeting = cell_meeting(tree["c11"], soon(), title="Sinh hoạt")
+    url = f"/api/v1/meetings/{meeting.pk}/comments/"
+    start, answers = threading.Barrier(2), []
+
+    def post():
+        client = APIClient()
+        client.force_authenticate(member.user)
+        start.wait()
+        try:
+            answers.append(
+                client.post(
+                    url,
+                    {"text": "Một lần thôi"},
+                    format="json",
+                    headers={"Idempotency-Key": "race-key-0000001"},
+                )
+            )
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(a.status_code for a in answers) == [201, 201]
+    assert MeetingComment.objects.filter(meeting=meeting).count() == 1
+    assert len({a.json()["id"] for a in answers}) == 1
