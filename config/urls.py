@@ -3,6 +3,7 @@ from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 
+from sotay_plugins import serviceworker
 from sotay_plugins.plugin import enabled_plugins
 
 
@@ -21,6 +22,9 @@ urlpatterns = [
     path("", include("config.api_urls")),
     path("django-rq/", include("django_rq.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The site's service worker at the root (its scope is the whole site) and its offline page.
+    path("sw.js", serviceworker.service_worker, name="service_worker"),
+    path("ngoai-tuyen/", serviceworker.offline_page, name="offline_page"),
     *plugin_urls(),
     path("trang/", include(wagtail_urls)),
 ]

@@ -192,6 +192,22 @@ class EditorialConfig(PluginConfig):
         from .statistics import provider as statistics_provider
 
         registry.add_statistic(statistics_provider())
+
+        # Offline reading (issue 18): bookmarked and recently opened pages, with their files.
+        from sotay_plugins.registry import OfflineSource
+
+        from . import offline
+
+        registry.add_offline_source(
+            OfflineSource(
+                "editorial",
+                _("Văn bản, tin bài đã lưu hoặc mới đọc"),
+                offline.items,
+                offline.visible,
+                order=20,
+            )
+        )
+
         # Points: reading a document (``reading.record`` sends the event).
         from sotay_plugins.registry import PointRule
 

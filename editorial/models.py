@@ -225,7 +225,10 @@ class ScopedPage(Page, Published):
             return redirect_to_login(request.get_full_path())
         if not reading.may_read(request.user, self):
             raise Http404
-        reading.record(request.user, self, "opens")
+        from sotay_plugins.prefetch import is_prefetch
+
+        if not is_prefetch(request):  # the phone keeping it for offline reading is no open
+            reading.record(request.user, self, "opens")
         return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):

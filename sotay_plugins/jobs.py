@@ -225,6 +225,9 @@ def sweep(older_than_seconds=30):
     )[:1000]
     handed = pending + _lost_by_redis(queued)
     handed += [job.pk for job in running if abandoned(job, now)]
+    from .idempotency import prune
+
+    prune(now)  # the keys of requests done long ago (what a phone sent when back online)
     return sum(bool(_redeliver(job_id)) for job_id in handed)
 
 

@@ -111,3 +111,33 @@ class SpokenAudio(models.Model):
     def minutes(self):
         """Whole minutes, at least 1 (what the page tells the listener)."""
         return max(1, round(self.seconds / 60))
+
+
+class IdempotencyKey(models.Model):
+    """A request the server already carried out, by the key its client gave it (issue 18).
+
+    A phone that queued an action offline (a bookmark, a comment, quiz answers) sends it with an
+    ``Idempotency-Key`` header it generated once; sent again (a lost answer, a retry, two tabs
+    flushing the same queue) the same key gets the first answer back and nothing happens twice
+    (``sotay_plugins.idempotency``). Keys are per account; rows older than
+    ``idempotency.KEEP_DAYS`` are deleted by ``manage.py sweep_outbox``'s sweep.
+    """
+
+    user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)
+    #: What the request was (method, path, body digest): the same key for another request is
+    #: refused rather than answered with the first one's result.
+    fingerprint = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField(null=True, blank=True)
+    body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("khóa chống gửi trùng")
+        verbose_name_plural = _("khóa chống gửi trùng")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_one_per_user_key")
+        ]
+
+    def __str__(self):
+        return f"{self.user_id}:{self.key}"

@@ -23,6 +23,8 @@ that extension point; everything party-specific lives here:
   meetings, study sessions, quiz and feedback deadlines); the agenda plugin gathers them.
 - spoken kinds: published pages that get an audio version made on the server (``SpokenKind``,
   ``sotay_plugins.speech``).
+- offline sources: what a member's phone may keep to read with no network (``OfflineSource``),
+  each module for its own items, re-checked by the same module when the phone is back online.
 """
 
 from __future__ import annotations
@@ -549,6 +551,45 @@ class CalendarSource:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class OfflineItem:
+    """One thing a member's phone keeps for reading offline (issue 18), as its source lists it.
+
+    ``local_id`` names it within its source (letters, digits, ``-`` and ``_``; the offline
+    plugin prefixes the source's key); ``url`` is the member page to keep; ``files`` the
+    addresses of its files (served after the same scope check); ``version`` changes whenever
+    what the phone keeps should be fetched again (a new revision, a replaced file, a revoked
+    card); ``stands_for`` are pages that, with no network, show this one instead (the QR page
+    shows the printed card's code, which never expires).
+    """
+
+    local_id: str
+    title: str
+    url: str
+    kind: str = ""
+    files: tuple[str, ...] = ()
+    version: str = ""
+    stands_for: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class OfflineSource:
+    """What a module lets a member keep for reading offline (``Registry.add_offline_source``).
+
+    ``items(user)`` → a list of :class:`OfflineItem`, only what the scope engine lets the user
+    read now, bounded (a phone keeps tens of items, not the library), in a few queries;
+    ``visible(user, local_ids)`` → the subset of ``local_ids`` (strings, possibly junk or made up)
+    that the user may still read: the phone deletes the rest from its cache when it is back
+    online. Both go through ``orgtree.scope``; neither re-implements it.
+    """
+
+    key: str
+    label: str
+    items: Callable[[Any], list]
+    visible: Callable[[Any, list], set]
+    order: int = 100
+
+
 @dataclass
 class Registry:
     capabilities: dict[str, Capability] = field(default_factory=dict)
@@ -577,6 +618,7 @@ class Registry:
     point_rules: dict[str, PointRule] = field(default_factory=dict)
     calendar_sources: dict[str, CalendarSource] = field(default_factory=dict)
     spoken_kinds: dict[str, SpokenKind] = field(default_factory=dict)
+    offline_sources: dict[str, OfflineSource] = field(default_factory=dict)
 
     @staticmethod
     def _put(table, key, value, what):
@@ -683,6 +725,15 @@ class Registry:
 
     def ordered_spoken_kinds(self):
         return sorted(self.spoken_kinds.values(), key=lambda kind: (kind.order, kind.key))
+
+    def add_offline_source(self, source: OfflineSource):
+        """Declare what members may keep for reading offline (:class:`OfflineSource`)."""
+        if not source.key.replace("_", "").isalnum() or not source.key.islower():
+            raise ValueError(f"offline source '{source.key}': a lowercase word is expected")
+        self._put(self.offline_sources, source.key, source, "offline source")
+
+    def ordered_offline_sources(self):
+        return sorted(self.offline_sources.values(), key=lambda source: (source.order, source.key))
 
     def ordered_point_rules(self):
         return sorted(self.point_rules.values(), key=lambda rule: (rule.order, rule.key))

@@ -49,6 +49,7 @@ BUILTIN_PLUGINS = [
     "sotay_plugins.feedback",  # feedback with identity escrow, screening, handling, Q&A
     "search",  # one search over what the plugins register as searchable
     "sotay_plugins.reports",  # roll-ups per unit and period, the dashboard, exports
+    "sotay_plugins.offline",  # what a member's phone keeps to read offline, re-checked (issue 18)
 ]
 SOTAY_PLUGINS = plugin_apps(BUILTIN_PLUGINS, env_list("SOTAY_PLUGINS")) + env_list(
     "SOTAY_EXTRA_APPS"

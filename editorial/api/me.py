@@ -13,6 +13,7 @@ from drf_spectacular.utils import (
 from rest_framework import exceptions, generics, status, viewsets
 from rest_framework.response import Response
 
+from sotay_plugins.idempotency import idempotent, schema_parameter, schema_responses
 from sotay_plugins.orgtree import scope
 
 from .. import reading
@@ -106,13 +107,16 @@ class BookmarkViewSet(viewsets.GenericViewSet):
         return self.get_paginated_response(self.get_serializer(kept, many=True).data)
 
     @extend_schema(
+        parameters=[schema_parameter()],
         request=BookmarkCreateSerializer,
         responses={
             201: BookmarkSerializer,
             200: BookmarkSerializer,
             404: OpenApiResponse(description="no such page the caller may read"),
+            **schema_responses(),
         },
     )
+    @idempotent
     def create(self, request):
         raw = request.data.get("page") if hasattr(request.data, "get") else None
         if raw is None or raw == "":

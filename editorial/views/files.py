@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 from wagtail.models import Page
 
 from sotay_plugins import files, speech
+from sotay_plugins.prefetch import is_prefetch
 
 from .. import reading
 
@@ -34,7 +35,7 @@ def file_download(request, file_id):
     stored, page_id = access
     content_type = stored.content_type or files.content_type_for(stored.file.name)
     inline = request.GET.get("xem") == "1" and content_type == "application/pdf"
-    if page_id is not None and not inline:
+    if page_id is not None and not inline and not is_prefetch(request):
         # Shown in the page's viewer, the file is part of the page's open (counted there).
         reading.record(user, Page(pk=page_id), "downloads")
     return files.serve_private(stored.file, content_type=content_type, download=not inline)

@@ -92,6 +92,21 @@ class MeetingsConfig(PluginConfig):
             CalendarSource("meetings", _("Sinh hoạt chi bộ"), calendar_events.events, order=10)
         )
 
+        # Offline reading (issue 18): the next meeting and its materials, with their files.
+        from sotay_plugins.registry import OfflineSource
+
+        from . import offline
+
+        registry.add_offline_source(
+            OfflineSource(
+                "meetings",
+                _("Buổi sinh hoạt sắp tới và tài liệu"),
+                offline.items,
+                offline.visible,
+                order=30,
+            )
+        )
+
         # The demo (``seed_demo``): a past and an upcoming meeting in every cell.
         registry.add_demo_seeder(DemoSeeder("meetings", seed_demo, order=60))
 

@@ -77,6 +77,16 @@ class MembersConfig(PluginConfig):
         registry.add_api_path("auth/token/", TokenView, "token")
         registry.add_api_path("me/", MeView, "me")
         registry.add_api_path("me/qr/", MyQrView, "me-qr")
+        # Offline (issue 18): the printed card's code, kept on the phone for check-in offline.
+        from sotay_plugins.registry import OfflineSource
+
+        from . import offline
+
+        registry.add_offline_source(
+            OfflineSource(
+                "members", _("Mã QR thẻ điểm danh"), offline.items, offline.visible, order=10
+            )
+        )
 
     def ready(self):
         super().ready()

@@ -17,5 +17,6 @@ urlpatterns = [
     path("kich-hoat/", accounts.ActivationView.as_view(), name="activate"),
     path("ma-qr/", qr.my_qr, name="my_qr"),
     path("ma-qr/the/", qr.my_qr_card, name="my_qr_card"),
+    path("ma-qr/the-giay/", qr.my_printed_card, name="my_printed_card"),
     *twofactor_urls.urlpatterns,  # staff enrol and verify their second factor here
 ]

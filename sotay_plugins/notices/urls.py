@@ -11,6 +11,6 @@ urlpatterns = [
     path("thong-bao/<int:pk>/da-doc/", inbox.mark_one_read, name="read"),
     path("thong-bao/da-doc-het/", inbox.mark_all_read, name="read_all"),
     path("thong-bao/cai-dat/", inbox.preferences, name="preferences"),
-    # The service worker, at the site's root so that its scope is the whole site.
-    path("sw.js", inbox.service_worker, name="service_worker"),
+    # The service worker (/sw.js: push, the cached shell, offline reading) is the site's, served
+    # by the core (sotay_plugins/serviceworker.py), not by this plugin.
 ]

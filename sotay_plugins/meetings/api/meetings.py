@@ -17,6 +17,7 @@ from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from sotay_plugins import idempotency
 from sotay_plugins.api import OrgFieldsMixin
 
 from .. import services
@@ -250,9 +251,13 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     # --- comments --------------------------------------------------------------------------
     @extend_schema(methods=["GET"], responses=CommentSerializer(many=True))
     @extend_schema(
-        methods=["POST"], request=CommentWriteSerializer, responses={201: CommentSerializer}
+        methods=["POST"],
+        request=CommentWriteSerializer,
+        responses={201: CommentSerializer, **idempotency.schema_responses()},
     )
+    @extend_schema(methods=["POST"], parameters=[idempotency.schema_parameter()])
     @action(detail=True, methods=["get", "post"], url_path="comments")
+    @idempotency.idempotent
     def comments(self, request, pk=None):
         """Comments on the draft resolution: the cell's members read and write them."""
         meeting = self.get_object()

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 
 from sotay_plugins import files
 from sotay_plugins.orgtree import scope
+from sotay_plugins.prefetch import is_prefetch
 
 from .. import materials as service
 from ..models import Meeting
@@ -37,7 +38,7 @@ def _material(request, pk):
 
 def _record(request, material):
     member = scope.subject(request.user)
-    if member is not None:
+    if member is not None and not is_prefetch(request):  # kept for offline reading: no open
         service.record_open(material, member.member_id)
 
 

@@ -15,7 +15,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import cards, services
+from .. import cards, credentials, services
 
 #: The page's script renews the code this often; the token lives APP_TOKEN_SECONDS (90 s), so a
 #: code on screen is always valid for at least half a minute more.
@@ -37,6 +37,22 @@ def my_qr_card(request):
     if context["member"] is None:
         raise Http404(_("Tài khoản này không gắn với hồ sơ đảng viên nào."))
     return render(request, "members/qr/_card.html", context)
+
+
+@never_cache
+@login_required
+def my_printed_card(request):
+    """The code of the member's printed card (issue 18): the long-lived card token, which the
+    phone keeps for check-in with no network (the app's code expires in 90 s). It is the same
+    credential as the paper card: a new card (Admin → In thẻ QR) revokes both."""
+    member = services.current_member(request.user)
+    context = {"member": member}
+    if member is not None:
+        context["svg"] = cards.qr_svg(
+            credentials.card_token(member),
+            label=_("Mã QR trên thẻ điểm danh của %(name)s") % {"name": member.full_name},
+        )
+    return render(request, "members/qr/printed_card.html", context)
 
 
 def _qr_context(request):

@@ -11,10 +11,9 @@ from datetime import time
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -143,16 +142,3 @@ def preferences(request):
             "push_key": push.public_key(),
         },
     )
-
-
-@require_GET
-def service_worker(request):
-    """``site/static/sw.js`` served at ``/sw.js``: a service worker's scope is its own path."""
-    found = finders.find("sw.js")
-    if not found:
-        raise Http404
-    with open(found, "rb") as handle:
-        response = HttpResponse(handle.read(), content_type="text/javascript; charset=utf-8")
-    response["Service-Worker-Allowed"] = "/"
-    response["Cache-Control"] = "no-cache"
-    return response
