@@ -3,3 +3,56 @@
 # rollups
 
 # exports
+from django.urls import include, path, reverse  # noqa: E402
+from django.utils.translation import gettext_lazy as _  # noqa: E402
+from wagtail import hooks  # noqa: E402
+from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem  # noqa: E402
+
+from .exports import admin as exports_admin  # noqa: E402
+from .exports import services as exports_services  # noqa: E402
+from .exports.wiring import register_log_actions as register_export_log_actions  # noqa: E402
+
+#: "Báo cáo – Thống kê": the plugin's submenu; each concern adds its items through this hook.
+REPORTS_MENU_HOOK = "register_sotay_reports_menu_item"
+
+
+@hooks.register("register_admin_urls")
+def register_exports_urls():
+    return [
+        path(
+            "",
+            include((exports_admin.urlpatterns, "reports_exports"), namespace="reports_exports"),
+        )
+    ]
+
+
+@hooks.register("register_log_actions")
+def register_exports_log_actions(actions):
+    register_export_log_actions(actions)
+
+
+class ExportsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return exports_services.may_export(request.user)
+
+
+@hooks.register(REPORTS_MENU_HOOK)
+def register_exports_menu_item():
+    return ExportsMenuItem(
+        _("Xuất báo cáo"),
+        reverse("reports_exports:index"),
+        name="xuat-bao-cao",
+        icon_name="download",
+        order=900,
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def register_reports_menu():
+    return SubmenuMenuItem(
+        _("Báo cáo – Thống kê"),
+        Menu(register_hook_name=REPORTS_MENU_HOOK),
+        name="bao-cao-thong-ke",
+        icon_name="table",
+        order=340,
+    )
