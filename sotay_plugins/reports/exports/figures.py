@@ -78,17 +78,27 @@ def _month_after(day):
 
 
 def _cells_by_unit(orgs):
-    """{cell id: unit id} for the cells under each of ``orgs`` (one query)."""
+    """{cell id: unit id} for the cells under each of ``orgs`` (two queries: the units' places
+    are read again, as an instance loaded before a tree write may carry stale ones)."""
+    places = list(
+        Organisation.objects.filter(pk__in=[o.pk for o in orgs]).values_list(
+            "pk", "tree_id", "lft", "rght"
+        )
+    )
+    if not places:
+        return {}
     cells = (
-        Organisation.objects.filter(scope.within(orgs), kind=OrgKind.CELL)
+        Organisation.objects.filter(
+            scope.within([(t, lft, rght) for _pk, t, lft, rght in places]), kind=OrgKind.CELL
+        )
         .order_by()
         .values_list("pk", "tree_id", "lft")
     )
     out = {}
     for pk, tree_id, lft in cells:
-        for org in orgs:
-            if org.tree_id == tree_id and org.lft <= lft <= org.rght:
-                out[pk] = org.pk
+        for unit, unit_tree, unit_lft, unit_rght in places:
+            if unit_tree == tree_id and unit_lft <= lft <= unit_rght:
+                out[pk] = unit
                 break
     return out
 
@@ -144,7 +154,7 @@ def figure_rows(provider, orgs, start, end):
     orgs = list(orgs)
     label = str(provider.label)
     try:
-        if provider.compute is None:
+        if getattr(provider, "rows", None) is not None:  # the roll-up shape answers any period
             return _rolled(provider, orgs, start, end) if orgs else []
         if _takes_period(provider.compute):
             return [(label, provider.compute(orgs, period=(start, end)) or {})]
