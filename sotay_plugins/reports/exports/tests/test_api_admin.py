@@ -181,3 +181,19 @@ def test_a_member_without_the_right_sees_no_export_page(client, world):
     response = client.get(reverse("reports_exports:index"))
     assert response.status_code in (302, 403)  # to the login page, or refused
     assert "Xuất báo cáo" not in response.content.decode()
+
+
+def test_the_menu_offers_exports_under_reports_to_those_who_may(world):
+    from django.test import RequestFactory
+    from wagtail.admin.menu import admin_menu
+
+    def submenu(user):
+        request = RequestFactory().get("/quan-tri/")
+        request.user = user
+        found = {item.name: item for item in admin_menu.menu_items_for_request(request)}
+        if "bao-cao-thong-ke" not in found:
+            return None
+        return [i.name for i in found["bao-cao-thong-ke"].menu.menu_items_for_request(request)]
+
+    assert "xuat-bao-cao" in submenu(world["viewer_d1"])
+    assert submenu(MemberFactory(cell=world["c11"]).user) is None
