@@ -38,7 +38,7 @@ VI = {
     "max_length": gettext_lazy("Quá dài: tối đa {max_length} ký tự."),
     "max_value": gettext_lazy("Số quá lớn."),
     "min_value": gettext_lazy("Số quá nhỏ."),
-    "not_a_dict": gettext_lazy("Phải là một đối tượng JSON ({…})."),
+    "not_a_dict": gettext_lazy("Phải là một đối tượng JSON (dạng khóa: giá trị)."),
     "datetime": gettext_lazy("Ngày phải có dạng NNNN-TT-NN."),
 }
 DATE_ERRORS = {**VI, "invalid": gettext_lazy("Ngày phải có dạng NNNN-TT-NN, ví dụ 2026-11-30.")}
