@@ -12,8 +12,19 @@ from .exports import admin as exports_admin  # noqa: E402
 from .exports import services as exports_services  # noqa: E402
 from .exports.wiring import register_log_actions as register_export_log_actions  # noqa: E402
 
-#: "Báo cáo – Thống kê": the plugin's submenu; each concern adds its items through this hook.
-REPORTS_MENU_HOOK = "register_sotay_reports_menu_item"
+if "REPORTS_MENU_HOOK" not in globals():  # the roll-ups part above declares the submenu
+    #: "Báo cáo – Thống kê": the plugin's submenu; each part adds its items through this hook.
+    REPORTS_MENU_HOOK = "register_sotay_reports_menu_item"
+
+    @hooks.register("register_admin_menu_item")
+    def register_reports_menu():
+        return SubmenuMenuItem(
+            _("Báo cáo – Thống kê"),
+            Menu(register_hook_name=REPORTS_MENU_HOOK, construct_hook_name=None),
+            name="bao-cao-thong-ke",
+            icon_name="table",
+            order=330,
+        )
 
 
 @hooks.register("register_admin_urls")
@@ -44,15 +55,4 @@ def register_exports_menu_item():
         name="xuat-bao-cao",
         icon_name="download",
         order=900,
-    )
-
-
-@hooks.register("register_admin_menu_item")
-def register_reports_menu():
-    return SubmenuMenuItem(
-        _("Báo cáo – Thống kê"),
-        Menu(register_hook_name=REPORTS_MENU_HOOK),
-        name="bao-cao-thong-ke",
-        icon_name="table",
-        order=340,
     )
