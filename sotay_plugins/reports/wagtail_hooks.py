@@ -3,10 +3,12 @@
 # rollups
 
 # exports
-from django.urls import include, path, reverse  # noqa: E402
-from django.utils.translation import gettext_lazy as _  # noqa: E402
+from django.urls import include as exports_include  # noqa: E402
+from django.urls import path as exports_path  # noqa: E402
+from django.urls import reverse as exports_reverse  # noqa: E402
+from django.utils.translation import gettext_lazy  # noqa: E402
 from wagtail import hooks  # noqa: E402
-from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem  # noqa: E402
+from wagtail.admin import menu as wagtail_menu  # noqa: E402
 
 from .exports import admin as exports_admin  # noqa: E402
 from .exports import services as exports_services  # noqa: E402
@@ -18,9 +20,9 @@ if "REPORTS_MENU_HOOK" not in globals():  # the roll-ups part above declares the
 
     @hooks.register("register_admin_menu_item")
     def register_reports_menu():
-        return SubmenuMenuItem(
-            _("Báo cáo – Thống kê"),
-            Menu(register_hook_name=REPORTS_MENU_HOOK, construct_hook_name=None),
+        return wagtail_menu.SubmenuMenuItem(
+            gettext_lazy("Báo cáo – Thống kê"),
+            wagtail_menu.Menu(register_hook_name=REPORTS_MENU_HOOK, construct_hook_name=None),
             name="bao-cao-thong-ke",
             icon_name="table",
             order=330,
@@ -30,9 +32,11 @@ if "REPORTS_MENU_HOOK" not in globals():  # the roll-ups part above declares the
 @hooks.register("register_admin_urls")
 def register_exports_urls():
     return [
-        path(
+        exports_path(
             "",
-            include((exports_admin.urlpatterns, "reports_exports"), namespace="reports_exports"),
+            exports_include(
+                (exports_admin.urlpatterns, "reports_exports"), namespace="reports_exports"
+            ),
         )
     ]
 
@@ -42,7 +46,7 @@ def register_exports_log_actions(actions):
     register_export_log_actions(actions)
 
 
-class ExportsMenuItem(MenuItem):
+class ExportsMenuItem(wagtail_menu.MenuItem):
     def is_shown(self, request):
         return exports_services.may_export(request.user)
 
@@ -50,8 +54,8 @@ class ExportsMenuItem(MenuItem):
 @hooks.register(REPORTS_MENU_HOOK)
 def register_exports_menu_item():
     return ExportsMenuItem(
-        _("Xuất báo cáo"),
-        reverse("reports_exports:index"),
+        gettext_lazy("Xuất báo cáo"),
+        exports_reverse("reports_exports:index"),
         name="xuat-bao-cao",
         icon_name="download",
         order=900,
