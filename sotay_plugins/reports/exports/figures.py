@@ -8,8 +8,8 @@ shapes of provider are read (``registry.StatisticsProvider``):
   ``period=(start, end)`` keyword is asked for the export's period);
 - the roll-up shape, ``measures`` and ``rows(start, end, cells=...)`` → per-cell monthly
   figures (``CellFigure``), summed here over each unit's cells and the period's months as each
-  measure says (``sum``, ``stock``: the last month, ``max``, ``rate``: numerator / denominator;
-  ``distinct`` measures are left to the dashboard).
+  measure says (``sum``, ``stock``: the last month, ``max``, ``rate``: numerator / denominator,
+  ``distinct``: one month's rows, or ``period_rows`` for a longer period).
 
 :func:`figure_rows` is what the builders call; a change of the extension point changes this
 module only.
@@ -127,6 +127,9 @@ def _rolled(provider, orgs, start, end):
                 else:
                     by_unit[org.pk] = max(series.values())
             totals[measure.key] = by_unit
+    distinct = [m for m in provider.measures if m.rollup == "distinct"]
+    if distinct:
+        totals.update(_distinct(provider, distinct, orgs, cell_unit, months, first, stop))
     out = []
     for measure in provider.measures:
         label = str(measure.label) + (f" ({measure.unit})" if measure.unit else "")
@@ -146,6 +149,27 @@ def _rolled(provider, orgs, start, end):
         elif measure.key in totals:
             out.append((label, totals[measure.key]))
     return out
+
+
+def _distinct(provider, measures, orgs, cell_unit, months, first, stop):
+    """Distinct counts (members who opened anything) cannot be added over months: one month's
+    come from ``rows``, a longer period's from ``period_rows`` (summed over the tree: each
+    thing belongs to one cell)."""
+    keys = {m.key for m in measures}
+    if _month_after(first) == stop:
+        series = {
+            key: {org.pk: sum(months.get((key, org.pk), {}).values()) for org in orgs}
+            for key in keys
+        }
+        return series
+    period_rows = getattr(provider, "period_rows", None)
+    if period_rows is None:
+        return {}
+    found = {key: dict.fromkeys((org.pk for org in orgs), 0) for key in keys}
+    for figure in period_rows(first, stop, cells=set(cell_unit)):
+        if figure.measure in keys and not figure.dimension and figure.cell_id in cell_unit:
+            found[figure.measure][cell_unit[figure.cell_id]] += figure.value
+    return found
 
 
 def figure_rows(provider, orgs, start, end):

@@ -51,10 +51,18 @@ class RolledProvider:
             "rate", "Tỷ lệ họp", rollup="rate", numerator="held", denominator="expected", unit="%"
         ),
         Measure("members", "Đảng viên", rollup="stock"),
+        Measure("openers", "Người có mở", rollup="distinct"),
     )
 
     def rows(self, start, end, *, cells=None, exclude=frozenset()):
-        return [f for f in self.rows_of["figures"] if cells is None or f.cell_id in cells]
+        return [
+            f
+            for f in self.rows_of["figures"]
+            if (cells is None or f.cell_id in cells) and start <= f.month < end
+        ]
+
+    def period_rows(self, start, end, *, cells=None, exclude=frozenset()):
+        return [f for f in self.rows_of["period"] if cells is None or f.cell_id in cells]
 
 
 @pytest.fixture
@@ -80,7 +88,11 @@ def provider(world, monkeypatch):
                 Figure(c11, feb, "members", 6),
                 Figure(c12, feb, "members", 4),
                 Figure(c11, jan, "held", 9, dimension="sex", choice="female"),  # not a total
-            ]
+                Figure(c11, jan, "openers", 3),
+                Figure(c11, feb, "openers", 3),
+            ],
+            # the same 3 members opened in both months: 3 over the period, not 6
+            "period": [Figure(c11, jan, "openers", 3)],
         },
     )
     monkeypatch.setitem(registry.statistics, "test.rolled", rolled)
@@ -98,6 +110,12 @@ def test_a_rolled_provider_is_summed_over_each_units_cells_and_months(world, pro
     assert rows["Buổi phải họp"] == {d1: 3, d2: 2}
     assert rows["Tỷ lệ họp (%)"] == {d1: 66.7, d2: 50.0}
     assert rows["Đảng viên"] == {d1: 10, d2: 0}  # a stock: its last month
+    assert rows["Người có mở"] == {d1: 3, d2: 0}  # distinct over the period: period_rows
+    one_month = dict(
+        figures.figure_rows(provider, [world["d1"]], date(2026, 2, 1), date(2026, 2, 28))
+    )
+    assert one_month["Người có mở"] == {world["d1"].pk: 3}
+    assert one_month["Buổi đã họp"] == {world["d1"].pk: 0}
 
 
 def test_a_snapshot_provider_answers_only_for_the_current_month(world, monkeypatch):
