@@ -20,6 +20,14 @@ pytestmark = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _roles(db):
+    """The built-in roles, whatever an earlier transactional test's flush left."""
+    from sotay_plugins.orgtree.roles import sync_builtin_roles
+
+    sync_builtin_roles()
+
+
 def test_two_requests_at_once_make_one_export_and_one_job(world, monkeypatch):
     monkeypatch.setattr("sotay_plugins.jobs.dispatch", lambda job_id: True)  # jobs stay pending
     barrier = threading.Barrier(2, timeout=20)
