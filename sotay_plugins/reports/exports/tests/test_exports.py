@@ -374,3 +374,39 @@ def test_the_job_runs_through_the_outbox(world, django_capture_on_commit_callbac
     job = OutboxJob.objects.get(pk=export.job_id)
     assert job.state == "done" and job.func == services.JOB_FUNC
     assert jobs.run(job.pk) is None  # a second delivery does nothing
+
+
+# --- cost: no query per cell or per member ----------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["members", "monthly", "summary"])
+def test_an_exports_queries_do_not_grow_with_its_cells(world, kind, monkeypatch):
+    """The builders' own queries (the modules' statistics providers are theirs to keep bounded:
+    left out here; progress writes are at most one per whole percent)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from sotay_plugins.reports.exports import figures
+    from tests.factories import MemberFactory
+
+    monkeypatch.setattr(figures, "providers", lambda section=None: [])
+    end = (MONTH_START + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+
+    def cost(unit):
+        export, _created = ask(
+            world["viewer_province"],
+            unit,
+            kind=kind,
+            start=MONTH_START,
+            end=end if kind == "monthly" else TODAY,
+        )
+        with CaptureQueriesContext(connection) as queries:
+            services.run_export(export.pk)
+        export.refresh_from_db()
+        assert export.status == Export.Status.DONE, export.message
+        return len([q for q in queries if '"progress" =' not in q["sql"]])
+
+    small = cost(world["b1"])  # 2 cells, 3 members
+    for _ in range(5):
+        MemberFactory(cell=world["c21"])
+    assert cost(world["province"]) == small  # 4 cells, 10 members
