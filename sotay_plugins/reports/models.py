@@ -5,3 +5,4 @@ Django."""
 from .rollups.models import Granularity, RefreshState, Rollup  # noqa: E402, F401
 
 # exports
+from .exports.models import Export  # noqa: E402, F401
