@@ -1,8 +1,5 @@
 """The reports plugin's models, one module per concern (rollups, exports), gathered here for
 Django."""
 
-# rollups
-from .rollups.models import Granularity, RefreshState, Rollup  # noqa: E402, F401
-
-# exports
-from .exports.models import Export  # noqa: E402, F401
+from .exports.models import Export  # noqa: F401
+from .rollups.models import Granularity, RefreshState, Rollup  # noqa: F401
