@@ -1,14 +1,7 @@
-/* "Nghe đọc": read the page aloud in Vietnamese with the browser's own speech synthesis.
-   Progressive enhancement: the button ships with the `hidden` attribute and is shown only when
-   the browser can speak, or when the page has an audio version made on the server
-   (<audio data-read-aloud-audio>, sotay_plugins/speech.py); without JavaScript nothing changes
-   (the audio element has its own controls).
-   Markup: <button type="button" data-read-aloud="#main" data-stop-label="Dừng đọc" hidden>
-   <span class="read-aloud-label">Nghe đọc</span></button>; data-error-label is shown when the
-   phone cannot speak (no Vietnamese voice) and the page has no audio version. A phone with no
-   Vietnamese voice (or no speechSynthesis at all) plays the audio version instead. Inside the
-   target, elements with aria-hidden="true", [hidden] or [data-no-read] are skipped;
-   data-speak="…" replaces an element's text (e.g. a masked number). */
+/* "Nghe đọc": the page read aloud in Vietnamese by the browser's speech synthesis, or, on a
+   phone with no Vietnamese voice, by the audio version made on the server
+   (<audio data-read-aloud-audio>). Progressive enhancement; markup and options: README.md,
+   "Reading aloud". */
 (function () {
   "use strict";
   var synth = window.speechSynthesis;
