@@ -245,3 +245,44 @@ def test_the_page_editor_opens_a_resolution_for_a_superuser(w, client):
     assert form.status_code == 200 and "Đề cương theo đối tượng" in form.content.decode()
     edit = client.get(reverse("wagtailadmin_pages:edit", args=[page.pk]))
     assert edit.status_code == 200 and page.number in edit.content.decode()
+
+
+def test_study_statistics_match_their_definition_on_every_unit(w):
+    """The providers read every unit's figures from one pass over the cells; the definition is
+    per unit: its active, non-exempt members, the live resolutions of the last year whose
+    audience contains the unit, and their study rows."""
+    from sotay_plugins.members.models import Member
+    from sotay_plugins.orgtree import scope
+    from sotay_plugins.orgtree.choices import MemberGroup
+    from sotay_plugins.orgtree.models import Organisation
+    from sotay_plugins.registry import registry
+    from sotay_plugins.study.resolutions.models import ResolutionPage, ResolutionStudy
+
+    tree = w["tree"]
+    province_wide, district_only = resolution(tree["province"]), resolution(tree["d1"])
+    reading.mark_read(w["a"], province_wide)
+    reading.mark_quiz_passed(w["a"].pk, province_wide.pk)
+    reading.mark_read(w["a"], district_only)
+    units = list(Organisation.objects.all())
+
+    def expected(org):
+        members = Member.objects.filter(scope.within(org, "cell"), status="active").exclude(
+            group=MemberGroup.EXEMPT
+        )
+        current = list(
+            ResolutionPage.objects.live()
+            .filter(scope.containing(org, "audience_org"))
+            .values_list("pk", flat=True)
+        )
+        n = members.count()
+        done = ResolutionStudy.objects.filter(
+            member__in=members, resolution_id__in=current, completed_at__isnull=False
+        ).count()
+        opened = ResolutionStudy.objects.filter(resolution_id__in=current).values("member_id")
+        rate = round(100 * done / (n * len(current)), 1) if n and current else 0.0
+        return rate, members.exclude(pk__in=opened).count() if current else 0
+
+    rates = registry.statistics["study.completion_rate"].compute(units)
+    missing = registry.statistics["study.not_started"].compute(units)
+    assert {u.pk: (rates[u.pk], missing[u.pk]) for u in units} == {u.pk: expected(u) for u in units}
+    assert rates[tree["c11"].pk] > 0 and missing[tree["d1"].pk] > 0
