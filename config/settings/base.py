@@ -425,6 +425,7 @@ SPECTACULAR_SETTINGS = {
         "MeetingKindEnum": "sotay_plugins.meetings.choices.MeetingKind",
         "DocumentKindEnum": "editorial.choices.DocumentKind",
         "LinkKindEnum": "editorial.choices.LinkKind",
+        "ExportKindEnum": "sotay_plugins.reports.exports.choices.ExportKind",
     },
 }
 

@@ -6,7 +6,7 @@ import pytest
 
 from tests.factories import MemberFactory, small_tree
 
-from .helpers import PASSWORD, SMALL_TARGETS, log_in
+from .helpers import PASSWORD, SMALL_TARGETS, log_in, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -30,14 +30,14 @@ def test_the_code_is_renewed_in_place_with_javascript(live_server, new_page, sho
     with page.expect_response(lambda r: r.url.endswith("/ma-qr/the/")) as renewal:
         page.clock.run_for(61_000)
     assert renewal.value.status == 200
-    page.wait_for_function("document.getElementById('qr-card').dataset.renewed === '1'")
+    wait_until(page, "document.getElementById('qr-card').dataset.renewed === '1'")
     assert page.evaluate("window.__stayed") is True  # the same page: nothing reloaded
     assert page.locator("#qr-card svg").count() == 1
     assert page.url == f"{base}/ma-qr/"
     # the button renews in place too
     with page.expect_response(lambda r: r.url.endswith("/ma-qr/the/")):
         page.get_by_role("link", name="Làm mới mã").click()
-    page.wait_for_function("document.getElementById('qr-card').dataset.renewed === '2'")
+    wait_until(page, "document.getElementById('qr-card').dataset.renewed === '2'")
     assert page.evaluate("window.__stayed") is True
     assert first.startswith("<") and page.evaluate(SMALL_TARGETS) == []
     shot(page, "qr-js")

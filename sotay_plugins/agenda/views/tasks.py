@@ -144,7 +144,8 @@ def task_new(request):
     """A cell secretary (or a committee's staff) assigns a task from the phone."""
     if not scope.can(request.user, ASSIGN_TASK):
         raise Http404
-    form = ShellTaskForm(request.user, request.POST or None)
+    # an empty POST is still a submission: refused with the fields' errors, not shown blank
+    form = ShellTaskForm(request.user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             task = services.assign(request.user, **form.cleaned_data)

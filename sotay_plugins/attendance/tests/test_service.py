@@ -540,60 +540,49 @@ def test_checkin_page_scope(cell, client):
 
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True)
-def test_checkin_page_in_browser_online_then_offline(live_server, tree):
-    from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS, PHONE, SCREENSHOTS
+def test_checkin_page_in_browser_online_then_offline(live_server, tree, browser):
+    """With the run's one browser (conftest.py): Playwright's sync API runs one instance at
+    a time, and a second one started here failed once another test had started it."""
+    from tests.e2e.conftest import PHONE, SCREENSHOTS
 
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (/usr/bin/chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    import os
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     members = MemberFactory.create_batch(3, cell=tree["c11"])
     secretary = UserFactory(username="bithu.e2e")
     grant(secretary, "cell_secretary", tree["c11"])
     meeting = make_meeting(tree["c11"], members)
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS, headless=True
-        )
-        context = browser.new_context(
-            viewport=PHONE, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh"
-        )
-        context.set_default_timeout(15_000)
-        page = context.new_page()
-        js_errors = []
-        page.on("pageerror", lambda error: js_errors.append(str(error)))
-        page.goto(f"{live_server.url}/dang-nhap/")
-        page.get_by_label("Số CCCD").fill("bithu.e2e")
-        page.get_by_label("Mật khẩu", exact=True).fill("Matkhau@123")
-        page.get_by_role("button", name="Đăng nhập").click()
-        page.wait_for_load_state()
-        page.goto(f"{live_server.url}/sinh-hoat/{meeting.pk}/diem-danh/")
-        # online: the form posts to the API, the row and the message update without a reload
-        page.locator("#code").fill(credentials.card_token(members[0]))
-        page.get_by_role("button", name="Điểm danh", exact=True).click()
-        page.wait_for_selector(f'#roll li[data-member="{members[0].pk}"] .st-present')
-        assert members[0].full_name in page.locator("#live").inner_text()
-        # offline: queued on the device, then synced once the network is back
-        context.set_offline(True)
-        page.locator("#code").fill(credentials.card_token(members[1]))
-        page.get_by_role("button", name="Điểm danh", exact=True).click()
-        page.wait_for_selector("#queue:not([hidden])")
-        assert "1" in page.locator("#queue").inner_text()
-        assert statuses(meeting)[members[1].pk] == S.EXPECTED
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / "checkin-offline.png"), full_page=True)
-        context.set_offline(False)
-        page.evaluate("window.dispatchEvent(new Event('online'))")
-        page.wait_for_selector("#queue[hidden]", state="attached")
-        page.wait_for_selector(f'#roll li[data-member="{members[1].pk}"] .st-present')
-        assert statuses(meeting)[members[1].pk] == S.PRESENT
-        row = Attendance.objects.get(meeting=meeting, member=members[1])
-        assert row.method == "offline"
-        page.screenshot(path=str(SCREENSHOTS / "checkin-synced.png"), full_page=True)
-        context.close()
-        browser.close()
+    context = browser.new_context(viewport=PHONE, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    js_errors = []
+    page.on("pageerror", lambda error: js_errors.append(str(error)))
+    page.goto(f"{live_server.url}/dang-nhap/")
+    page.get_by_label("Số CCCD").fill("bithu.e2e")
+    page.get_by_label("Mật khẩu", exact=True).fill("Matkhau@123")
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_load_state()
+    page.goto(f"{live_server.url}/sinh-hoat/{meeting.pk}/diem-danh/")
+    # online: the form posts to the API, the row and the message update without a reload
+    page.locator("#code").fill(credentials.card_token(members[0]))
+    page.get_by_role("button", name="Điểm danh", exact=True).click()
+    page.wait_for_selector(f'#roll li[data-member="{members[0].pk}"] .st-present')
+    assert members[0].full_name in page.locator("#live").inner_text()
+    # offline: queued on the device, then synced once the network is back
+    context.set_offline(True)
+    page.locator("#code").fill(credentials.card_token(members[1]))
+    page.get_by_role("button", name="Điểm danh", exact=True).click()
+    page.wait_for_selector("#queue:not([hidden])")
+    assert "1" in page.locator("#queue").inner_text()
+    assert statuses(meeting)[members[1].pk] == S.EXPECTED
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "checkin-offline.png"), full_page=True)
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.wait_for_selector("#queue[hidden]", state="attached")
+    page.wait_for_selector(f'#roll li[data-member="{members[1].pk}"] .st-present')
+    assert statuses(meeting)[members[1].pk] == S.PRESENT
+    row = Attendance.objects.get(meeting=meeting, member=members[1])
+    assert row.method == "offline"
+    page.screenshot(path=str(SCREENSHOTS / "checkin-synced.png"), full_page=True)
+    context.close()
     assert js_errors == []
 
 

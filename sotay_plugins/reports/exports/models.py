@@ -7,12 +7,11 @@ from django.utils.translation import gettext_lazy as _
 
 from sotay_plugins.storage import private_storage
 
+from .choices import ExportKind
+
 
 class Export(models.Model):
-    class Kind(models.TextChoices):
-        MEMBERS = "members", _("Danh sách đảng viên")
-        SUMMARY = "summary", _("Thống kê theo đơn vị trực thuộc")
-        MONTHLY = "monthly", _("Báo cáo tháng của chi bộ")
+    Kind = ExportKind
 
     class Format(models.TextChoices):
         XLSX = "xlsx", _("Excel (.xlsx)")
