@@ -64,6 +64,13 @@ REFERENCE = {  # the member's own pages, for comparison (``lighthouse --pages ho
     "search": "/tim-kiem/?q=nghi+quyet",
     "study": "/hoc-tap/",
     "feedback": "/gop-y/",
+    "calendar": "/lich/",
+    "calendar_list": "/lich/sap-toi/",
+    "tasks": "/nhiem-vu/",
+    "assign_task": "/nhiem-vu/giao/",
+    "reports": "/bao-cao/",
+    "printed_card": "/ma-qr/the-giay/",
+    "offline": "/ngoai-tuyen/",
 }
 PAGES = ("list", "convene", "meeting", "checkin", "mark", "minutes", "not_opened", "materials")
 

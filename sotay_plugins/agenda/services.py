@@ -148,6 +148,10 @@ def parse_month(raw, today):
 # --- own entries -------------------------------------------------------------------------------
 
 
+#: The years an entry may fall in.
+ENTRY_YEARS = (2000, 2100)
+
+
 def _clean_entry(title, starts_at, ends_at, place, note):
     errors = {}
     title = (title or "").strip()
@@ -157,7 +161,15 @@ def _clean_entry(title, starts_at, ends_at, place, note):
         errors["title"] = _("Tiêu đề quá dài: tối đa 200 ký tự.")
     if starts_at is None:
         errors["starts_at"] = _("Xin nhập thời gian bắt đầu.")
-    if starts_at is not None and ends_at is not None and ends_at < starts_at:
+    for field, moment in (("starts_at", starts_at), ("ends_at", ends_at)):
+        # a calendar of party life: a year typed as 0021 or 2849 is a slip, refused as such
+        if moment is not None and not (ENTRY_YEARS[0] <= moment.year <= ENTRY_YEARS[1]):
+            errors[field] = _("Năm phải trong khoảng %(first)d–%(last)d.") % {
+                "first": ENTRY_YEARS[0],
+                "last": ENTRY_YEARS[1],
+            }
+    dated = "starts_at" not in errors and "ends_at" not in errors
+    if dated and starts_at is not None and ends_at is not None and ends_at < starts_at:
         errors["ends_at"] = _(
             "Giờ kết thúc (%(end)s) trước giờ bắt đầu (%(start)s): xin sửa lại."
         ) % {

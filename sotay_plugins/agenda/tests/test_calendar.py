@@ -132,6 +132,24 @@ def test_an_entry_that_ends_before_it_starts_is_refused_everywhere(client, peopl
     assert not Entry.objects.exists()
 
 
+def test_an_entry_in_a_year_out_of_range_is_refused(people, noon):
+    """Found by the schema fuzz: year 21 was stored, and shown with the zone's 1921 offset
+    (+07:06:30), which no client can read. A year outside 2000–2100 is a slip: refused."""
+    response = api_for(people["a"].user).post(
+        "/api/v1/agenda/entries/",
+        {
+            "title": "Họp tổ",
+            "starts_at": "0021-11-29T16:42:55-17:26",
+            "ends_at": "2849-11-10T01:49:11-13:48",
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert {"starts_at", "ends_at"} <= set(response.json()["fields"])
+    assert "Năm phải trong khoảng 2000–2100" in str(response.json())
+    assert not Entry.objects.exists()
+
+
 def test_entry_pages_create_edit_delete(client, people, noon):
     client.force_login(people["a"].user)
     response = client.post(
