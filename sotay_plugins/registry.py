@@ -532,6 +532,19 @@ class CalendarEvent:
     description: str = ""
 
 
+def calendar_bounds(start, end):
+    """A calendar source's ``[start, end)`` dates as aware datetimes at local midnight, for a
+    filter on a timestamp (``starts_at__gte=low, starts_at__lt=high``)."""
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    return (
+        timezone.make_aware(datetime.combine(start, time.min)),
+        timezone.make_aware(datetime.combine(end, time.min)),
+    )
+
+
 @dataclass(frozen=True)
 class CalendarSource:
     """What one module adds to a member's calendar (the agenda plugin's month and list views

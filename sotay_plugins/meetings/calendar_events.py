@@ -1,17 +1,9 @@
 """The meetings' part of a member's calendar (``registry.CalendarSource``, agenda plugin): the
 meetings of their own cell (the audience rule of the scope engine), one query."""
 
-from datetime import datetime, time
-
 from django.urls import reverse
-from django.utils import timezone
 
-
-def _bounds(start, end):
-    return (
-        timezone.make_aware(datetime.combine(start, time.min)),
-        timezone.make_aware(datetime.combine(end, time.min)),
-    )
+from sotay_plugins.registry import calendar_bounds
 
 
 def events(user, start, end):
@@ -23,7 +15,7 @@ def events(user, start, end):
     member = scope.subject(user)
     if member is None:
         return []
-    low, high = _bounds(start, end)
+    low, high = calendar_bounds(start, end)
     rows = (
         Meeting.objects.filter(scope.audience_q(member), starts_at__gte=low, starts_at__lt=high)
         .exclude(state=Meeting.State.CANCELLED)

@@ -2,18 +2,10 @@
 the study sessions and the quiz closing times whose audience holds the member (the scope
 engine's audience rule), one query each."""
 
-from datetime import datetime, time
-
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-
-def _bounds(start, end):
-    return (
-        timezone.make_aware(datetime.combine(start, time.min)),
-        timezone.make_aware(datetime.combine(end, time.min)),
-    )
+from sotay_plugins.registry import calendar_bounds
 
 
 def session_events(user, start, end):
@@ -25,7 +17,7 @@ def session_events(user, start, end):
     member = scope.subject(user)
     if member is None:
         return []
-    low, high = _bounds(start, end)
+    low, high = calendar_bounds(start, end)
     rows = (
         StudySession.objects.filter(
             scope.audience_q(member), starts_at__gte=low, starts_at__lt=high
@@ -61,7 +53,7 @@ def quiz_events(user, start, end):
     record = member_of(user)  # kept on the user for the request: no query more on a page
     if member is None or record is None:
         return []
-    low, high = _bounds(start, end)
+    low, high = calendar_bounds(start, end)
     rows = (
         Quiz.objects.filter(
             scope.audience_q(member), published=True, closes_at__gte=low, closes_at__lt=high
