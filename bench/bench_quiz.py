@@ -48,6 +48,8 @@ DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/sotay_bench_quiz"
 SECRET = "bench-quiz-not-a-secret-" + os.uname().nodename
 TITLE = "[bench] Kiểm tra Nghị quyết 52-NQ/TW"
 PORT = 18813
+FRONT_PORT = 18814  # nginx (``--front nginx``, the default), as in production
+TARGET = f"http://127.0.0.1:{PORT}"
 
 
 def env(redis=True):
@@ -270,7 +272,7 @@ def wrk(name, seconds, connections, jobs=None, mode=None, rate=0):
     e = dict(os.environ, WRK_THREADS="2", SOTAY_MODE="bare")
     e["SOTAY_DELAY_MS"] = str(round(connections / rate * 1000)) if rate else "0"
     cmd += ["-s", str(ROOT / "bench" / "quiz.lua")]
-    url = f"http://127.0.0.1:{PORT}"
+    url = TARGET
     if jobs is not None:
         path = OUT / f"quiz_{name}.tsv"
         path.write_text("\n".join(jobs) + "\n")
@@ -307,7 +309,15 @@ def cmd_run(args):
     OUT.mkdir(exist_ok=True)
     quiz, services = bench_quiz()
     saves, submits = start_attempts(quiz, args.members, seed=7)
+    global TARGET
     proc = gunicorn(args.config)
+    front = None
+    if args.front == "nginx":
+        front = benchlib.nginx_front(FRONT_PORT, PORT, OUT / "nginx")
+        if front is None:
+            sys.exit("nginx is not installed (apt-get install nginx-light), or use --front none")
+        TARGET = f"http://127.0.0.1:{FRONT_PORT}"
+    print(f"== wrk -> {TARGET} ({args.front} in front of gunicorn {args.config})")
     results = {}
     try:
         results["bare1"] = wrk("bare1", args.save_seconds, args.connections)
@@ -327,6 +337,7 @@ def cmd_run(args):
         elapsed = time.perf_counter() - started
         results["bare2"] = wrk("bare2", args.save_seconds, args.connections)
     finally:
+        benchlib.stop_nginx(front)
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
     check(quiz, saves, results, elapsed)
@@ -439,6 +450,10 @@ def main():
     # --save-rate 334 --submit-rate 34. 0 (the default): back to back, the server's limit.
     r.add_argument("--save-rate", type=float, default=0)
     r.add_argument("--submit-rate", type=float, default=0)
+    # nginx in front (production's shape, site/deploy/): wrk's connections are nginx's clients.
+    # "none": wrk talks to gunicorn directly (members who connect and send later then hold its
+    # threads: see benchlib.NGINX_CONF).
+    r.add_argument("--front", choices=["nginx", "none"], default="nginx")
     sub.add_parser("queries")
     args = parser.parse_args()
     {"seed": cmd_seed, "run": cmd_run, "queries": cmd_queries}[args.cmd](args)

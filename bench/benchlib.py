@@ -84,3 +84,72 @@ def recreate_database(default_url):
     drop, create = f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)', f'CREATE DATABASE "{db}"'
     subprocess.run(["psql", admin, "-q", "-c", drop, "-c", create], check=True)
     return url
+
+
+#: nginx in front of gunicorn, as site/deploy/nginx.conf.example has it in production: clients
+#: keep their connections to nginx, and nginx passes each whole request on. Without it, a client
+#: that opens a connection and sends its first request later (a member between two answers)
+#: holds one of gunicorn's gthread threads while the worker waits up to 5 s for its first bytes
+#: (gunicorn 27's ``DEFAULT_WORKER_DATA_TIMEOUT``), and the other requests queue behind
+#: (bench/RESULTS.md, issue 13, 2026-12-06 11:20).
+NGINX_CONF = """worker_processes 1;
+pid {out}/nginx.pid;
+error_log {out}/nginx_error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+  access_log off;
+  keepalive_timeout 75s;
+  keepalive_requests 1000000;
+  client_max_body_size 21m;
+  upstream app {{ server 127.0.0.1:{upstream}; keepalive 32; }}
+  server {{
+    listen 127.0.0.1:{port} backlog=4096;
+    location / {{
+      proxy_pass http://app;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $http_host;
+      proxy_set_header X-Forwarded-Proto $http_x_forwarded_proto;
+      proxy_set_header X-Forwarded-For $remote_addr;
+      proxy_read_timeout 60s;
+    }}
+  }}
+}}
+"""
+
+
+def nginx_front(port, upstream, out):
+    """Start nginx on ``port`` proxying to gunicorn on ``upstream`` (config and logs in
+    ``out``); returns the process (stop it with ``stop_nginx``). None if nginx is not installed
+    (Debian's package ``nginx-light``)."""
+    import shutil
+    import subprocess
+    import time
+
+    binary = shutil.which("nginx") or (
+        "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
+    )
+    if binary is None:
+        return None
+    out = Path(out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    conf = out / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(out=out, upstream=upstream, port=port))
+    proc = subprocess.Popen(  # noqa: S603
+        [binary, "-p", str(out), "-c", str(conf), "-g", "daemon off;"],
+        stdout=subprocess.DEVNULL,
+        stderr=open(out / "nginx_stderr.log", "w"),  # noqa: SIM115
+        start_new_session=True,
+    )
+    time.sleep(0.5)
+    if proc.poll() is not None:
+        sys.exit(f"nginx did not start: see {out}/nginx_stderr.log")
+    return proc
+
+
+def stop_nginx(proc):
+    import signal
+
+    if proc is not None and proc.poll() is None:
+        proc.send_signal(signal.SIGQUIT)
+        proc.wait(timeout=10)

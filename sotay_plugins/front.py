@@ -5,7 +5,9 @@ more than the scan itself: the ``request_started``/``request_finished`` signals,
 health check of the database connection on every request (``CONN_HEALTH_CHECKS``), nine
 middleware and DRF's dispatch, around ~0.1 ms of work in one UPDATE. A view function may carry
 ``fast_answer(request, **kwargs)``, which returns a response or None; :class:`Front` wraps the WSGI
-application (``config/wsgi.py``) and, for a POST to such a view, asks it first:
+application (``config/wsgi.py``) and, for a POST or PUT to such a view, asks it first (the views
+that do: the check-in scan, ``attendance/fast.py``; saving a quiz answer,
+``study/quizzes/api/fast.py``):
 
 - the request is the one Django would build (``WSGIRequest``), routed by Django's own resolver,
   in the language the person chose (as ``ChosenLanguageMiddleware``);
@@ -37,6 +39,7 @@ from __future__ import annotations
 
 import functools
 import io
+import json
 import logging
 import time
 
@@ -84,7 +87,8 @@ KNOWN_MIDDLEWARE = {
     "django.middleware.clickjacking.XFrameOptionsMiddleware": "apply",
     "axes.middleware.AxesMiddleware": "nothing: acts on login lockouts only",
 }
-FAST_METHODS = frozenset({"POST"})
+#: A scan is a POST, a quiz answer a PUT (both token-authenticated and CSRF-exempt).
+FAST_METHODS = frozenset({"POST", "PUT"})
 #: Larger bodies go to Django (which streams them) without the front reading them.
 MAX_BODY = 64 * 1024
 
@@ -285,3 +289,90 @@ def _ready(db):
 def tried(request):
     """Whether the front already asked this request's fast answer (the view need not again)."""
     return request.META.get(REQUEST_KEY, False)
+
+
+# --- what fast answers share ---------------------------------------------------------------
+
+
+def applies_to(view_class):
+    """Whether ``view_class`` (the DRF view behind a fast answer) is configured as a fast answer
+    assumes: token (and session) authentication, IsAuthenticated only, no throttles, JSON parsed
+    and rendered first. Otherwise the fast answer is left out and the view answers every request
+    itself."""
+    from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+    from rest_framework.parsers import JSONParser
+    from rest_framework.permissions import IsAuthenticated
+    from rest_framework.renderers import JSONRenderer
+
+    auth = list(view_class.authentication_classes)
+    tokens = [a for a in auth if issubclass(a, TokenAuthentication)]
+    return (
+        len(tokens) == 1
+        and tokens[0].keyword == "Token"
+        and tokens[0]().get_model()._meta.label == "authtoken.Token"
+        and all(issubclass(a, TokenAuthentication | SessionAuthentication) for a in auth)
+        and list(view_class.permission_classes) == [IsAuthenticated]
+        and not view_class.throttle_classes
+        and view_class.renderer_classes
+        and view_class.renderer_classes[0] is JSONRenderer
+        and any(issubclass(p, JSONParser) for p in view_class.parser_classes)
+    )
+
+
+def _reject_constant(name):
+    raise ValueError(name)  # NaN, Infinity: DRF's strict JSON parser refuses them too
+
+
+def _accepts_json(request):
+    """No Accept, or one DRF would answer with plain JSON (no browsable HTML, no indent)."""
+    accept = request.META.get("HTTP_ACCEPT", "")
+    if not accept:
+        return True
+    return (
+        ";" not in accept
+        and "text/" not in accept
+        and ("application/json" in accept or "*/*" in accept)
+    )
+
+
+def token_json(request, max_body):
+    """``(API key, JSON object)`` of a plain request with ``Authorization: Token <key>`` and a
+    JSON object of at most ``max_body`` bytes as its body (UTF-8, no query string, an Accept DRF
+    answers with plain JSON, no Idempotency-Key: a replayed offline request is the view's), or
+    None for any other request (the view answers it)."""
+    meta = request.META
+    auth = meta.get("HTTP_AUTHORIZATION", "").split()
+    if len(auth) != 2 or auth[0].lower() != "token" or not auth[1].isascii() or len(auth[1]) > 40:
+        return None
+    if (
+        meta.get("QUERY_STRING")
+        or meta.get("HTTP_IDEMPOTENCY_KEY")
+        or request.content_type != "application/json"
+        or not _accepts_json(request)
+    ):
+        return None
+    charset = request.content_params.get("charset")
+    if (charset and charset.lower() not in ("utf-8", "utf8")) or len(request.content_params) > (
+        1 if charset else 0
+    ):
+        return None
+    try:
+        if int(meta.get("CONTENT_LENGTH") or 0) > max_body:
+            return None
+        data = json.loads(request.body.decode("utf-8"), parse_constant=_reject_constant)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    return auth[1], data
+
+
+def json_answer(data, status, allow):
+    """The answer DRF's JSONRenderer gives for ``data`` (compact UTF-8 JSON, ``Allow``,
+    ``Vary: Accept``)."""
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    body = body.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    response = HttpResponse(body.encode(), status=status, content_type="application/json")
+    response.headers["Vary"] = "Accept"
+    response.headers["Allow"] = allow
+    return response

@@ -36,7 +36,6 @@ withdrawn or a token deleted. PostgreSQL only (the SQLite default takes the serv
 from __future__ import annotations
 
 import functools
-import json
 import re
 from datetime import timedelta
 
@@ -44,97 +43,43 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.http import HttpResponse
 from django.utils import timezone, translation
 
-from sotay_plugins import authentication
+from sotay_plugins import authentication, front
 from sotay_plugins.orgtree import scope
+from sotay_plugins.prepared import Statement
 from sotay_plugins.registry import registry
 
 from . import service
 from .models import AttendanceStatus
-from .prepared import Statement
 
 #: A check-in body is ~150 bytes; anything much larger is not one (the service judges it).
 MAX_BODY = 4096
+
+
+#: DRF's view behind the path is configured as it assumes (:func:`sotay_plugins.front.applies_to`).
+applies_to = front.applies_to
 
 
 def enabled(db):
     return db.vendor == "postgresql" and getattr(settings, "SOTAY_CHECKIN_FAST_PATH", True)
 
 
-def applies_to(view_class):
-    """Whether ``view_class`` (the DRF view) is configured as this path assumes: token (and
-    session) authentication, IsAuthenticated only, no throttles, JSON parsed and rendered first.
-    Otherwise the fast path is left out and the view answers every request itself."""
-    from rest_framework.authentication import SessionAuthentication, TokenAuthentication
-    from rest_framework.parsers import JSONParser
-    from rest_framework.permissions import IsAuthenticated
-    from rest_framework.renderers import JSONRenderer
-
-    auth = list(view_class.authentication_classes)
-    tokens = [a for a in auth if issubclass(a, TokenAuthentication)]
-    return (
-        len(tokens) == 1
-        and tokens[0].keyword == "Token"
-        and tokens[0]().get_model()._meta.label == "authtoken.Token"
-        and all(issubclass(a, TokenAuthentication | SessionAuthentication) for a in auth)
-        and list(view_class.permission_classes) == [IsAuthenticated]
-        and not view_class.throttle_classes
-        and view_class.renderer_classes
-        and view_class.renderer_classes[0] is JSONRenderer
-        and any(issubclass(p, JSONParser) for p in view_class.parser_classes)
-    )
-
-
 # --- the request ----------------------------------------------------------------------------
-
-
-def _reject_constant(name):
-    raise ValueError(name)  # NaN, Infinity: DRF's strict JSON parser refuses them too
-
-
-def _accepts_json(request):
-    """No Accept, or one DRF would answer with plain JSON (no browsable HTML, no indent)."""
-    accept = request.META.get("HTTP_ACCEPT", "")
-    if not accept:
-        return True
-    return (
-        ";" not in accept
-        and "text/" not in accept
-        and ("application/json" in accept or "*/*" in accept)
-    )
 
 
 def _parse(request):
     """``(api key, member token)`` of a plain JSON scan, or None for any other request."""
-    meta = request.META
-    auth = meta.get("HTTP_AUTHORIZATION", "").split()
-    if len(auth) != 2 or auth[0].lower() != "token" or not auth[1].isascii() or len(auth[1]) > 40:
+    parsed = front.token_json(request, MAX_BODY)
+    if parsed is None:
         return None
-    if (
-        meta.get("QUERY_STRING")
-        or request.content_type != "application/json"
-        or not _accepts_json(request)
-    ):
-        return None
-    charset = request.content_params.get("charset")
-    if (charset and charset.lower() not in ("utf-8", "utf8")) or len(request.content_params) > (
-        1 if charset else 0
-    ):
-        return None
-    try:
-        if int(meta.get("CONTENT_LENGTH") or 0) > MAX_BODY:
-            return None
-        data = json.loads(request.body.decode("utf-8"), parse_constant=_reject_constant)
-    except ValueError:
-        return None
-    if not isinstance(data, dict) or data.get("cccd_qr") not in (None, ""):
+    key, data = parsed
+    if data.get("cccd_qr") not in (None, ""):
         return None
     token = data.get("token")
     if not isinstance(token, str) or not token.strip():
         return None
-    return auth[1], token.strip()
+    return key, token.strip()
 
 
 # --- the statements -------------------------------------------------------------------------
@@ -225,7 +170,10 @@ def _statements_for(roll, shape):
         f"FROM {_table(model)} a, {tables} "
         f"WHERE a.{a['status']} IN ({_literals(*service.CHECKED_IN)}) AND {where}"
     )
-    _statements[cache_key] = Statement("fast_update", update), Statement("fast_already", already)
+    _statements[cache_key] = (
+        Statement("checkin_fast_update", update),
+        Statement("checkin_fast_already", already),
+    )
     return _statements[cache_key]
 
 
@@ -235,17 +183,10 @@ _labels = {}
 
 
 def _response(record, created):
-    """The body and headers the DRF view gives (compact UTF-8 JSON, ``Allow``, ``Vary: Accept``)."""
+    """The body and headers the DRF view gives."""
     data = record.as_dict(status_label=_label(record.status))
     data["already"] = not created
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    body = body.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-    response = HttpResponse(
-        body.encode(), status=201 if created else 200, content_type="application/json"
-    )
-    response.headers["Vary"] = "Accept"
-    response.headers["Allow"] = "POST, OPTIONS"
-    return response
+    return front.json_answer(data, 201 if created else 200, "POST, OPTIONS")
 
 
 def _label(status):

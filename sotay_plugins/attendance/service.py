@@ -15,7 +15,8 @@ land on that one statement, so nothing is duplicated and nothing accepted is los
 Cost of one check-in here: the event with its unit (1 query, :func:`event_for`) and, for a
 member's card or app token, one UPDATE that also checks the card (its ``qr_version``, the member
 still active: the members plugin's ``claims`` and ``member_sql``), prepared once per database
-session (:mod:`.prepared`). A chip-card QR, or a token that fails there, goes through the
+session (:mod:`sotay_plugins.prepared`).
+A chip-card QR, or a token that fails there, goes through the
 resolver (1 query) for the member or the exact refusal. The caller's rights come from the scope
 engine's cache. The API's hot path, :mod:`.fast`, folds the rest (API token, rights, event
 state) into that one statement as well.
@@ -34,10 +35,10 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from sotay_plugins.orgtree import scope
+from sotay_plugins.prepared import Statement
 from sotay_plugins.registry import Roll, registry
 
 from .models import CHECKED_IN, MANUAL_STATUSES, SCANNABLE, AttendanceMethod, AttendanceStatus
-from .prepared import Statement
 
 S = AttendanceStatus
 M = AttendanceMethod
@@ -238,7 +239,7 @@ def _update_statement(roll, shape):
             else ""
         )
         _updates[key] = Statement(
-            "service_update",
+            "checkin_service_update",
             (
                 f"UPDATE {table} SET {q('status')} = %(status)s, {q('method')} = %(method)s, "  # noqa: S608
                 f"{q('checked_in_at')} = %(at)s, {q('recorded_by_id')} = %(user)s, "

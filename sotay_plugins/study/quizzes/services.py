@@ -337,50 +337,84 @@ def save_answers(attempt_id, member_id, choices, now=None, quiz_id=None):
     return len(choices), max(0, int((attempt.deadline - now).total_seconds()))
 
 
-def save_one_fast(user_id, quiz_id, attempt_id, choice, now=None):
-    """The hot path of a save on PostgreSQL: one UPDATE whose WHERE is the whole check (the
-    caller's member, the attempt open and in time — its row locked as ``save_answers`` locks it —,
-    the question drawn for it, the answers among the question's, one answer for a one-answer
-    question). Returns the seconds left, or None when the row was not written: the caller then
-    asks ``save_answers``, which says why (or writes it, if the attempt just became valid).
-    """
-    import json
+_save_statements = {}
 
+
+def _save_statement(by_token):
+    """The one UPDATE of a save (built once per process): the caller named by their user id
+    (``%(user)s``, the DRF view's path) or by their API token (``%(key)s`` and
+    ``%(token_since)s``: the token's whole validity rule, ``authentication.token_sql``; the path
+    answered in front of the middleware, ``api/fast.py``)."""
+    if by_token in _save_statements:
+        return _save_statements[by_token]
+    from django.contrib.auth import get_user_model
     from django.db import connection
+    from rest_framework.authtoken.models import Token
 
+    from sotay_plugins import authentication
     from sotay_plugins.members.models import Member
+    from sotay_plugins.prepared import Statement
 
-    if connection.vendor != "postgresql":
-        return None
-    now = now or timezone.now()
     q = connection.ops.quote_name
     items, attempts = q(AttemptQuestion._meta.db_table), q(QuizAttempt._meta.db_table)
     questions, members = q(Question._meta.db_table), q(Member._meta.db_table)
+    user = "%(user)s"
+    if by_token:
+        users = get_user_model()
+        user = (
+            f"(SELECT u.{q(users._meta.pk.column)} FROM {q(Token._meta.db_table)} AS t, "  # noqa: S608
+            f"{q(users._meta.db_table)} AS u WHERE {authentication.token_sql('t', 'u')})"
+        )
     sql = (
         f"UPDATE {items} AS aq SET selected = NULLIF(%(sel)s::jsonb, '[]'::jsonb), "  # noqa: S608
         f"answered_at = %(now)s FROM {questions} AS qn "
         f"WHERE aq.attempt_id = (SELECT a.id FROM {attempts} AS a "
         f"WHERE a.id = %(attempt)s AND a.quiz_id = %(quiz)s "
-        f"AND a.member_id = (SELECT m.id FROM {members} AS m WHERE m.user_id = %(user)s) "
+        f"AND a.member_id = (SELECT m.id FROM {members} AS m WHERE m.user_id = {user}) "
         f"AND a.submitted_at IS NULL AND a.deadline >= %(cutoff)s FOR NO KEY UPDATE) "
         f"AND aq.question_id = %(question)s AND qn.id = aq.question_id "
         f"AND aq.answer_order @> %(sel)s::jsonb "
         f"AND (qn.kind = %(multiple)s OR jsonb_array_length(%(sel)s::jsonb) <= 1) "
         f"RETURNING (SELECT a.deadline FROM {attempts} AS a WHERE a.id = aq.attempt_id)"
     )
-    params = {
+    kind = "quiz_save_token" if by_token else "quiz_save"
+    _save_statements[by_token] = Statement(kind, sql)
+    return _save_statements[by_token]
+
+
+def save_one_fast(user_id, quiz_id, attempt_id, choice, now=None, *, key=None):
+    """The hot path of a save on PostgreSQL: one prepared UPDATE whose WHERE is the whole check
+    (the caller's member — by ``user_id``, or by the API token ``key`` when given —, the attempt
+    open and in time — its row locked as ``save_answers`` locks it —, the question drawn for it,
+    the answers among the question's, one answer for a one-answer question). Returns the seconds
+    left, or None when the row was not written: the caller then asks ``save_answers``, which says
+    why (or writes it, if the attempt just became valid).
+    """
+    import json
+
+    from django.db import connection
+
+    from sotay_plugins import authentication
+
+    if connection.vendor != "postgresql":
+        return None
+    now = now or timezone.now()
+    values = {
         "sel": json.dumps(list(choice.selected)),
         "now": now,
         "attempt": attempt_id,
         "quiz": quiz_id,
-        "user": user_id,
         "cutoff": now - grace(),
         "question": choice.question,
         "multiple": QuestionKind.MULTIPLE.value,
     }
+    if key is not None:
+        values.update(authentication.token_sql_values(key, now))
+    else:
+        values["user"] = user_id
+    statement = _save_statement(key is not None)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
+        row = statement.run(connection, cursor, values)
     if row is None:
         return None
     return max(0, int((row[0] - now).total_seconds()))

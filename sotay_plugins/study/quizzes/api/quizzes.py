@@ -24,11 +24,13 @@ from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from sotay_plugins import front
 from sotay_plugins.api import OrgFieldsMixin
 from sotay_plugins.orgtree.choices import MemberGroup
 
 from .. import services
 from ..models import Quiz, QuizAttempt
+from . import fast
 
 
 class QuizSerializer(OrgFieldsMixin, serializers.ModelSerializer):
@@ -212,6 +214,16 @@ class QuizViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     serializer_class = QuizSerializer
     queryset = Quiz.objects.none()
 
+    @classmethod
+    def as_view(cls, actions=None, **initkwargs):
+        """The route of ``answers`` also answers a plain save in front of the middleware
+        (``fast.answer``, asked by :class:`sotay_plugins.front.Front`); every other request, and
+        every save it does not settle, reaches the view here."""
+        view = super().as_view(actions, **initkwargs)
+        if actions and set(actions.values()) == {"answers"} and front.applies_to(cls):
+            view.fast_answer = fast.answer
+        return view
+
     def _member(self):
         return services.member_of(self.request.user)
 
@@ -320,7 +332,8 @@ class QuizViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             choices = services.parse_answers(request.data)
         except services.QuizError as exc:
             return _raise(exc)
-        if len(choices) == 1:  # the common case: one statement (PostgreSQL)
+        # The common case: one statement (PostgreSQL), unless the front already tried it.
+        if len(choices) == 1 and not front.tried(request):
             left = services.save_one_fast(request.user.pk, int(pk), int(attempt_id), choices[0])
             if left is not None:
                 return Response({"saved": 1, "seconds_left": left})
