@@ -3,7 +3,7 @@ every answer stored exactly once; p95 of a submission at 200 concurrent clients;
 an answer; each against the bare view measured in the same run and server.
 
     python bench/bench_quiz.py seed  [--scale province]   # recreate sotay_bench_quiz
-    python bench/bench_quiz.py run   [--members 20000] [--config gthread:2x4]
+    python bench/bench_quiz.py run   [--members 20000] [--config sync:5]
                                      [--connections 200] [--save-seconds 20]
     python bench/bench_quiz.py queries                    # SQL of one save and one submit
 
@@ -16,7 +16,8 @@ with sotay_bench), migrates and runs ``seed_demo``.
     one attempt each, open now for an hour, nobody excluded;
  2. starts an attempt for each of ``--members`` random members with an account (in bulk, as
     ``services.start`` would leave it: 10 drawn questions, answers shuffled) and gives each an
-    API token; writes two job files: one save per (attempt, question) — a random answer of that
+    API token; a share of them (``--answered``, default 0.6) already answered right, so that
+    their submissions pass (the QuizPass row, the study's completion, the points ledger); writes two job files: one save per (attempt, question) — a random answer of that
     question — and one submit per attempt, both shuffled;
  3. starts gunicorn (``bench.settings``: production + the bare view; Redis db 7 as the cache),
     then runs wrk (``bench/quiz.lua``) in this order: the bare view (``-d<save-seconds>``),
@@ -24,7 +25,8 @@ with sotay_bench), migrates and runs ``seed_demo``.
     start their lines over: the repeats are second submits, the "other tab"), the bare view
     again;
  4. checks exactly once: every (attempt, question) row exists once (10 per attempt; the table's
-    unique constraint), each row a save touched holds that save's answer; every attempt is
+    unique constraint), each answered row holds the answer of its save (or, no save reached it,
+    the one given beforehand); one ledger line per pass; every attempt is
     submitted, its score equals the number of its rows graded correct, QuizPass rows equal the
     passed attempts; every submit answered 200 (no 409/500), and how many were repeats.
 Output: bench/out/quiz_*.txt and RESULT lines.
@@ -146,8 +148,12 @@ def bench_quiz():
     return quiz, services
 
 
-def start_attempts(quiz, count, seed):
-    """One attempt per member as ``services.start`` makes it, in bulk; returns the job lines."""
+def start_attempts(quiz, count, seed, answered=0.0):
+    """One attempt per member as ``services.start`` makes it, in bulk; returns the job lines and
+    what was answered beforehand. A share ``answered`` of the attempts comes with every question
+    already answered right (members who answered before the rush and submit in it): their
+    submissions pass, and so exercise the pass's own work (the QuizPass row, the study's
+    completion, the points ledger)."""
     from django.db import transaction
     from django.utils import timezone
     from rest_framework.authtoken.models import Token
@@ -161,11 +167,13 @@ def start_attempts(quiz, count, seed):
     )
     members = rng.sample(members, min(count, len(members)))
     questions = list(Question.objects.filter(bank=quiz.bank).values_list("pk", flat=True))
-    answers = {}
-    for qid, aid in Answer.objects.filter(question_id__in=questions).values_list(
-        "question_id", "pk"
+    answers, correct = {}, {}
+    for qid, aid, ok in Answer.objects.filter(question_id__in=questions).values_list(
+        "question_id", "pk", "is_correct"
     ):
         answers.setdefault(qid, []).append(aid)
+        if ok:
+            correct.setdefault(qid, []).append(aid)
     started = time.perf_counter()
     with transaction.atomic():
         Token.objects.filter(key="").delete()
@@ -196,15 +204,24 @@ def start_attempts(quiz, count, seed):
             ],
             batch_size=2000,
         )
-        items, saves, submits = [], [], []
+        items, saves, submits, prefilled = [], [], [], {}
         for attempt, (_m, user_id) in zip(attempts, members, strict=True):
             key = keys[user_id]
+            ready = rng.random() < answered
             for position, qid in enumerate(rng.sample(questions, 10), start=1):
                 order = list(answers[qid])
                 rng.shuffle(order)
+                selected = sorted(correct[qid]) if ready else None
+                if ready:
+                    prefilled[(attempt.pk, qid)] = selected
                 items.append(
                     AttemptQuestion(
-                        attempt=attempt, question_id=qid, position=position, answer_order=order
+                        attempt=attempt,
+                        question_id=qid,
+                        position=position,
+                        answer_order=order,
+                        selected=selected,
+                        answered_at=now if ready else None,
                     )
                 )
                 saves.append(f"{key}\t{quiz.pk}\t{attempt.pk}\t{qid}\t{rng.choice(order)}")
@@ -216,8 +233,11 @@ def start_attempts(quiz, count, seed):
         cursor.execute("ANALYZE study_quizattempt, study_attemptquestion")
     rng.shuffle(saves)
     rng.shuffle(submits)
-    print(f"== {len(attempts)} attempts started (bulk) in {time.perf_counter() - started:.1f} s")
-    return saves, submits
+    print(
+        f"== {len(attempts)} attempts started (bulk) in {time.perf_counter() - started:.1f} s, "
+        f"{len({a for a, _q in prefilled})} of them answered beforehand"
+    )
+    return saves, submits, prefilled
 
 
 # --- gunicorn and wrk -----------------------------------------------------------------------------
@@ -308,7 +328,7 @@ def cmd_run(args):
     benchlib.django_setup(env(), ("DJANGO_SECURE_SSL_REDIRECT",))
     OUT.mkdir(exist_ok=True)
     quiz, services = bench_quiz()
-    saves, submits = start_attempts(quiz, args.members, seed=7)
+    saves, submits, prefilled = start_attempts(quiz, args.members, seed=7, answered=args.answered)
     global TARGET
     proc = gunicorn(args.config)
     front = None
@@ -340,12 +360,13 @@ def cmd_run(args):
         benchlib.stop_nginx(front)
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
-    check(quiz, saves, results, elapsed)
+    check(quiz, saves, prefilled, results, elapsed)
 
 
-def check(quiz, saves, results, elapsed):
+def check(quiz, saves, prefilled, results, elapsed):
     from django.db.models import Count, Q
 
+    from sotay_plugins.study.points.models import PointLine
     from sotay_plugins.study.quizzes.models import AttemptQuestion, QuizAttempt, QuizPass
 
     attempts = QuizAttempt.objects.filter(quiz=quiz)
@@ -360,6 +381,7 @@ def check(quiz, saves, results, elapsed):
         .count()
     )
     passes = QuizPass.objects.filter(quiz=quiz).count()
+    points = PointLine.objects.filter(source=f"study.quiz:{quiz.pk}").count()
     passed = attempts.filter(passed=True).count()
     # every row a save reached holds that save's answer
     wanted = {}
@@ -372,7 +394,10 @@ def check(quiz, saves, results, elapsed):
         "attempt_id", "question_id", "selected"
     ):
         answered += 1
-        if selected != [wanted.get((attempt, question))]:
+        # the answer of the save that reached it, or (no save did) the one given beforehand
+        if selected != [wanted.get((attempt, question))] and selected != prefilled.get(
+            (attempt, question)
+        ):
             mismatched += 1
     submit_statuses = results["submit"][2]
     summary = {
@@ -384,6 +409,7 @@ def check(quiz, saves, results, elapsed):
         "score_mismatches": wrong_score,
         "passed": passed,
         "quiz_passes": passes,
+        "point_lines": points,
         "submit_statuses": submit_statuses,
         "submit_repeats": sum(submit_statuses.values()) - n,
         "submit_seconds": round(elapsed, 1),
@@ -419,7 +445,7 @@ def cmd_queries(args):
     from django.test.utils import CaptureQueriesContext
 
     quiz, services = bench_quiz()
-    saves, submits = start_attempts(quiz, 1, seed=11)
+    saves, submits, _prefilled = start_attempts(quiz, 1, seed=11, answered=1.0)
     _k, _q, attempt, question, answer = saves[0].split("\t")
     member_id = quiz.attempts.get(pk=attempt).member_id
     with CaptureQueriesContext(connection) as save_q:
@@ -441,7 +467,9 @@ def main():
     s.add_argument("--scale", default="province")
     r = sub.add_parser("run")
     r.add_argument("--members", type=int, default=20000)
-    r.add_argument("--config", default="gthread:2x4")
+    # sync:5 is production's (site/deploy/gunicorn.conf.py: 2 x cores + 1 sync workers behind
+    # nginx); gthread:WxT threaded workers.
+    r.add_argument("--config", default="sync:5")
     r.add_argument("--connections", type=int, default=200)
     r.add_argument("--save-connections", type=int, default=200)
     r.add_argument("--save-seconds", type=int, default=20)
@@ -450,6 +478,9 @@ def main():
     # --save-rate 334 --submit-rate 34. 0 (the default): back to back, the server's limit.
     r.add_argument("--save-rate", type=float, default=0)
     r.add_argument("--submit-rate", type=float, default=0)
+    # Share of the attempts answered right before the run (their submissions pass: QuizPass,
+    # study completion, points); the rest are answered by the saves phase, or not at all.
+    r.add_argument("--answered", type=float, default=0.6)
     # nginx in front (production's shape, site/deploy/): wrk's connections are nginx's clients.
     # "none": wrk talks to gunicorn directly (members who connect and send later then hold its
     # threads: see benchlib.NGINX_CONF).

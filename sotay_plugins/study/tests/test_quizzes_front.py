@@ -203,6 +203,8 @@ def test_other_shapes_go_to_the_view(w, settings):
         # several answers at once, an offline replay (Idempotency-Key), a query string
         assert put(w, {"answers": [body, body2]}).status_code == 200
         assert put(w, body, HTTP_IDEMPOTENCY_KEY="abc-1").status_code in (200, 201)
+        replayed = put(w, body2, HTTP_SOTAY_QUEUED="1")  # the offline queue's: the view's rule
+        assert replayed.status_code in (200, 403)
         assert put(w, body, QUERY_STRING="x=1").status_code == 200
         # PATCH is the view's too
         assert put(w, body2, method="PATCH").status_code == 200

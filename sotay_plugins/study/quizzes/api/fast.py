@@ -11,8 +11,9 @@ it, the answers among the question's and one answer for a one-answer question ar
 
 One row back: 200 with what the view answers (``{"saved": 1, "seconds_left": n}``). Nothing back,
 and every request of another shape (several answers, a session login, a query string, an
-``Idempotency-Key``: an offline replay, another Accept), goes to the DRF view and the service
-unchanged, which find the exact reason and answer it in Vietnamese (400/401/404/409). So this path
+offline replay with ``Idempotency-Key`` or ``Sotay-Queued``, another Accept), goes to the DRF
+view and the service unchanged, which find the exact reason and answer it in Vietnamese
+(400/401/403/404/409). So this path
 only ever says yes where the view would, and never says no by itself. No cache is involved.
 PostgreSQL only; ``SOTAY_QUIZ_FAST_PATH = False`` turns it off.
 """
@@ -51,6 +52,8 @@ def answer(request, pk, attempt_id):
     """Save on the fast path; the response, or None when the DRF view must answer."""
     db = connections[DEFAULT_DB_ALIAS]
     if request.method != "PUT" or not enabled(db) or not str(pk).isdigit():
+        return None
+    if request.META.get("HTTP_SOTAY_QUEUED"):  # replayed by the offline queue: the view's rule
         return None
     parsed = front.token_json(request, MAX_BODY)
     if parsed is None:
