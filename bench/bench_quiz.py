@@ -17,13 +17,15 @@ with sotay_bench), migrates and runs ``seed_demo``.
  2. starts an attempt for each of ``--members`` random members with an account (in bulk, as
     ``services.start`` would leave it: 10 drawn questions, answers shuffled) and gives each an
     API token; a share of them (``--answered``, default 0.6) already answered right, so that
-    their submissions pass (the QuizPass row, the study's completion, the points ledger); writes two job files: one save per (attempt, question) — a random answer of that
+    their submissions pass (the QuizPass row, the study's completion, the points ledger);
+    writes two job files: one save per (attempt, question) — a random answer of that
     question — and one submit per attempt, both shuffled;
- 3. starts gunicorn (``bench.settings``: production + the bare view; Redis db 7 as the cache),
-    then runs wrk (``bench/quiz.lua``) in this order: the bare view (``-d<save-seconds>``),
-    saves for ``--save-seconds``, submits until every attempt was submitted once (threads then
-    start their lines over: the repeats are second submits, the "other tab"), the bare view
-    again;
+ 3. starts gunicorn (``bench.settings``: production + the bare view; Redis db 7 as the cache;
+    ``--config``, default 5 sync workers as site/deploy/gunicorn.conf.py) and nginx in front
+    of it (``--front``), then runs wrk (``bench/quiz.lua``) against nginx in this order: the
+    bare view (``-d<save-seconds>``), saves for ``--save-seconds``, submits until every
+    attempt was submitted once (threads then start their lines over: the repeats are second
+    submits, the "other tab"), the bare view again;
  4. checks exactly once: every (attempt, question) row exists once (10 per attempt; the table's
     unique constraint), each answered row holds the answer of its save (or, no save reached it,
     the one given beforehand); one ledger line per pass; every attempt is
