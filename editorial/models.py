@@ -481,6 +481,47 @@ class ReadReceipt(Receipt):
         return f"{self.member_id} · {self.page_id} · {self.day:%d/%m/%Y}"
 
 
+# --- reading per document (the reports' per-document figures, issue 16) ---------------------
+
+
+class DocumentReach(models.Model):
+    """How many members under a unit opened a document: one row per document and unit (any
+    level) with at least one opener, from the document's audience unit down to the cells;
+    members counted once whatever the days they opened it, in the cell they belong to now, the
+    members the reading statistic leaves out left out. Written by ``statistics.refresh_items``
+    (the reports' rebuild and incremental refresh), read by ``statistics.items``: a report never
+    counts receipts."""
+
+    page = models.ForeignKey(DocumentPage, on_delete=models.CASCADE, related_name="+")
+    org_id = models.IntegerField(_("đơn vị"))
+    opened = models.PositiveIntegerField(_("số đảng viên đã mở"))
+
+    class Meta:
+        verbose_name = _("lượt mở văn bản theo đơn vị")
+        verbose_name_plural = _("lượt mở văn bản theo đơn vị")
+        constraints = [
+            models.UniqueConstraint(fields=["org_id", "page"], name="document_reach_once")
+        ]
+
+    def __str__(self):
+        return f"{self.page_id} · {self.org_id}: {self.opened}"
+
+
+class ReadingRoster(models.Model):
+    """Members expected to read under each unit (any level), as of the last refresh: the
+    denominator of the per-document figures (``DocumentReach``)."""
+
+    org_id = models.IntegerField(_("đơn vị"), unique=True)
+    members = models.PositiveIntegerField(_("số đảng viên phải đọc"))
+
+    class Meta:
+        verbose_name = _("số đảng viên phải đọc văn bản")
+        verbose_name_plural = _("số đảng viên phải đọc văn bản")
+
+    def __str__(self):
+        return f"{self.org_id}: {self.members}"
+
+
 # --- workflow -----------------------------------------------------------------------------
 
 

@@ -13,6 +13,21 @@ Per cell and month, from the library and its read receipts:
 
 A member counts in the cell they belong to now (the receipts do not keep the member's cell); a
 month closed before a transfer keeps what was stored for it.
+
+Per document (``items``, the reports' "documents deployed vs. opened"): the documents published
+in a period that reached a unit (their audience holds it, or lies under it), each with the
+members under the unit expected to read it and those of them who opened it. ``refresh_items``
+stores, per document and unit, the members who opened it (``DocumentReach``) and, per unit,
+the members expected to read (``ReadingRoster``); ``items`` then answers any unit of a
+province in three queries, reading those tables only:
+
+1. the unit's ancestors (ids);
+2. ``COUNT(*)`` of the documents of the period that reached the unit;
+3. the page: the same documents, each joined to one ``DocumentReach`` row through the unique
+   index (org_id, page_id) and one ``ReadingRoster`` row (org_id unique) — the unit's own rows
+   for a document sent to it or above it, the audience unit's rows for a document sent to a
+   unit under it (all its openers lie there) — sorted in the database (a sort of at most the
+   period's documents: 20,000 for a province's year) and cut to the page with LIMIT/OFFSET.
 """
 
 from __future__ import annotations
@@ -21,15 +36,30 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from datetime import date, datetime, time
 
-from django.db.models import Count
+from django.db import transaction
+from django.db.models import (
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sotay_plugins.members.models import Member, MemberStatus
+from sotay_plugins.orgtree import scope
 from sotay_plugins.orgtree.choices import MemberGroup, OrgKind
 from sotay_plugins.orgtree.models import Organisation
 
-from .models import DocumentPage, ReadReceipt
+from .models import DocumentPage, DocumentReach, ReadingRoster, ReadReceipt
 
 ON_ROLLS = (MemberStatus.ACTIVE, MemberStatus.EXEMPT)
 
@@ -177,6 +207,136 @@ def touched(since):
     return changed
 
 
+# --- per document ---------------------------------------------------------------------------
+
+CHUNK = 500  # documents whose openers are counted at once (bounded memory on a full rebuild)
+
+
+def _chains():
+    """{org id: (level, parent id)} of every unit (one query)."""
+    return {
+        pk: (level, parent)
+        for pk, level, parent in Organisation.objects.order_by().values_list(
+            "pk", "level", "parent_id"
+        )
+    }
+
+
+def refresh_items(since=None, *, exclude=frozenset()):
+    """Store the per-document figures: the members expected to read under every unit, and the
+    members who opened each document under every unit from its audience down (every document
+    when ``since`` is None; else those opened or published since then). Returns the rows
+    written."""
+    chains = _chains()
+    roster = _roster(exclude)
+
+    def path(cell, floor=0):
+        while cell is not None and cell in chains and chains[cell][0] >= floor:
+            yield cell
+            cell = chains[cell][1]
+
+    expected = defaultdict(int)
+    for cell in roster.values():
+        for unit in path(cell):
+            expected[unit] += 1
+    docs = _documents()
+    if since is not None:
+        opened_since = ReadReceipt.objects.filter(
+            day__gte=timezone.localdate(since), last_at__gte=since
+        ).values("page_id")
+        docs = docs.filter(Q(pk__in=opened_since) | Q(published_at__gte=since))
+    audience = dict(docs.values_list("pk", "audience_org_id"))
+    written = 0
+    with transaction.atomic():
+        ReadingRoster.objects.all().delete()
+        ReadingRoster.objects.bulk_create(
+            [ReadingRoster(org_id=unit, members=n) for unit, n in expected.items()],
+            batch_size=2000,
+        )
+        if since is None:
+            DocumentReach.objects.all().delete()
+        ids = sorted(audience)
+        for index in range(0, len(ids), CHUNK):
+            chunk = ids[index : index + CHUNK]
+            counts = defaultdict(int)
+            pairs = (
+                ReadReceipt.objects.filter(page_id__in=chunk)
+                .order_by()
+                .values_list("page_id", "member_id")
+                .distinct()
+            )
+            for page_id, member_id in pairs.iterator(chunk_size=5000):
+                cell = roster.get(member_id)
+                floor = chains.get(audience[page_id], (0, None))[0]
+                if cell is not None:
+                    for unit in path(cell, floor):
+                        counts[(page_id, unit)] += 1
+            if since is not None:
+                DocumentReach.objects.filter(page_id__in=chunk).delete()
+            DocumentReach.objects.bulk_create(
+                [DocumentReach(page_id=p, org_id=u, opened=n) for (p, u), n in counts.items()],
+                batch_size=5000,
+            )
+            written += len(counts)
+    return written
+
+
+#: The sort keys of :func:`items` (``registry.ITEM_ORDERS``) and their columns.
+ORDERS = {
+    "published": "published_at",
+    "title": "title",
+    "expected": "expected",
+    "opened": "opened",
+    "rate": "rate",
+}
+
+
+def items(org, start, end, *, order="-published", offset=0, limit=25, exclude=frozenset()):
+    """``(count, [ItemFigure])``: the documents published from ``start`` to ``end`` (dates,
+    ``end`` excluded) that reached ``org``, sorted and sliced (the module's docstring says
+    how: three queries, stored figures only). ``exclude`` was applied when they were stored."""
+    from sotay_plugins.registry import ItemFigure, calendar_bounds
+
+    low, high = calendar_bounds(start, end)
+    above = list(Organisation.objects.filter(scope.containing(org)).values_list("pk", flat=True))
+    docs = (
+        _documents()
+        .filter(published_at__gte=low, published_at__lt=high)
+        .filter(Q(audience_org_id__in=above) | scope.within(org, "audience_org"))
+        .annotate(
+            target=Case(
+                When(audience_org_id__in=above, then=Value(org.pk)),
+                default=F("audience_org_id"),
+                output_field=IntegerField(),
+            )
+        )
+    )
+    count = docs.count()
+    reach = DocumentReach.objects.filter(page_id=OuterRef("pk"), org_id=OuterRef("target"))
+    members = ReadingRoster.objects.filter(org_id=OuterRef("target"))
+    docs = docs.annotate(
+        opened=Coalesce(Subquery(reach.values("opened")[:1]), 0),
+        expected=Coalesce(Subquery(members.values("members")[:1]), 0),
+    ).annotate(
+        rate=ExpressionWrapper(
+            F("opened") * 100.0 / NullIf(F("expected"), 0), output_field=FloatField()
+        )
+    )
+    key = ORDERS[order.lstrip("-")]
+    first = F(key).desc(nulls_last=True) if order.startswith("-") else F(key).asc(nulls_first=True)
+    rows = docs.order_by(first, "-published_at", "-pk").values_list(
+        "pk",
+        "title",
+        "number",
+        "published_at",
+        "audience_org_id",
+        "issuer_org_id",
+        "expected",
+        "opened",
+    )[offset : offset + limit]
+    return count, [ItemFigure(*row) for row in rows]
+
+
 def provider():
     from sotay_plugins.registry import Measure, StatisticsProvider
 
@@ -188,6 +348,9 @@ def provider():
         rows=rows,
         period_rows=period_rows,
         touched=touched,
+        items=items,
+        refresh_items=refresh_items,
+        item_label=_("Văn bản"),
         excludable=True,
         description=_(
             "Văn bản triển khai tới chi bộ và lượt mở của đảng viên (mỗi đảng viên, mỗi văn bản "

@@ -98,8 +98,9 @@ class HomeCard:
 #: - ``stock``: a head count at the end of the month (members): summed over the tree, the last
 #:   month of the period over time;
 #: - ``max``: the largest over both;
-#: - ``rate``: ``numerator`` / ``denominator`` (two ``sum`` or ``stock`` measures of the same
-#:   provider), each rolled up first; never stored itself;
+#: - ``rate``: ``numerator`` / ``denominator`` (two measures of the same provider), each rolled
+#:   up first, times the measure's ``scale`` (100: a percentage; 1: an average, such as points
+#:   per member); never stored itself;
 #: - ``distinct``: distinct things (members who opened anything) that cannot be added over time:
 #:   the provider computes it per cell for the month, the quarter and the year
 #:   (``period_rows``); summed over the tree (each thing belongs to one cell).
@@ -112,6 +113,7 @@ class Measure:
 
     ``dimensions``: keys of the provider's :class:`Dimension` s the measure is also broken down by
     (member counts by sex, age band...). ``unit``: shown after the value ("%" for a rate).
+    ``scale``: what a rate's quotient is multiplied by (100: a percentage, 1: an average).
     """
 
     key: str
@@ -121,6 +123,13 @@ class Measure:
     denominator: str = ""
     dimensions: tuple[str, ...] = ()
     unit: str = ""
+    scale: int = 100
+
+    def ratio(self, numerator, denominator):
+        """The rate's value from its rolled-up terms (None when it cannot be said)."""
+        if not denominator or numerator is None:
+            return None
+        return round(self.scale * numerator / denominator, 1)
 
     def __post_init__(self):
         if self.rollup not in ROLLUPS:
@@ -154,6 +163,53 @@ class CellFigure:
     members: Mapping[int, int] | None = None
 
 
+def month_starts(start, end):
+    """The first days of the months from ``start`` (the 1st of a month) to ``end`` (excluded):
+    the months a provider's ``rows`` answers for."""
+    from datetime import date
+
+    month = date(start.year, start.month, 1)
+    while month < end:
+        yield month
+        month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+
+
+def month_of(moment):
+    """The first day of the local month of a date or an aware datetime (``TruncMonth`` results
+    included)."""
+    from datetime import date, datetime
+
+    from django.utils import timezone
+
+    if isinstance(moment, datetime):
+        moment = timezone.localtime(moment).date() if timezone.is_aware(moment) else moment.date()
+    return date(moment.year, moment.month, 1)
+
+
+#: How a list of per-item figures may be sorted (``StatisticsProvider.items``): a key, or the key
+#: with "-" before it for the largest first.
+ITEM_ORDERS = ("published", "title", "expected", "opened", "rate")
+
+
+@dataclass(frozen=True)
+class ItemFigure:
+    """One item's figures for one unit (a document deployed to it): ``expected`` members who
+    should read it there, ``opened`` those of them who opened it, ``rate`` the share (%)."""
+
+    id: int
+    title: str
+    number: str
+    published_at: Any
+    audience_org: int
+    issuer_org: int
+    expected: int
+    opened: int
+
+    @property
+    def rate(self):
+        return round(100 * self.opened / self.expected, 1) if self.expected else None
+
+
 @dataclass(frozen=True)
 class StatisticsProvider:
     """Figures the reports module rolls up per unit and period (issue 16).
@@ -175,6 +231,16 @@ class StatisticsProvider:
       incremental refresh recomputes those only (None: the provider cannot tell, the current
       month of every cell is recomputed).
 
+    Per-item figures (optional; the reading of each document): ``items(org, start, end, *,
+    order, offset, limit, exclude=frozenset())`` → ``(count, [ItemFigure])``: the items of the
+    period that reached the unit ``org`` (an Organisation the reports plugin has checked against
+    the caller's scope), sorted by ``order`` (one of :data:`ITEM_ORDERS`, "-" for descending),
+    the slice ``[offset:offset + limit]``, in a bounded number of queries whatever the size: it
+    reads figures the provider stored itself with ``refresh_items(since=None, *,
+    exclude=frozenset())`` (None: every item; else those whose events since ``since`` may have
+    changed), which the reports plugin calls from its rebuild and its incremental refresh.
+    ``item_label`` names the items ("Văn bản").
+
     ``section`` groups providers on the dashboard ("members", "reading", "meetings", "study",
     "feedback"); ``excludable``: the member groups may be left out of this statistic by
     configuration (``SOTAY_REPORTS_EXCLUDED_GROUPS``); ``people(ids)`` → {member id: {...}}
@@ -194,8 +260,13 @@ class StatisticsProvider:
     excludable: bool = False
     people: Callable[[Any], dict] | None = None
     description: str = ""
+    items: Callable[..., Any] | None = None
+    refresh_items: Callable[..., Any] | None = None
+    item_label: str = ""
 
     def __post_init__(self):
+        if (self.items is None) != (self.refresh_items is None):
+            raise ValueError(f"statistic '{self.key}': items need refresh_items, and back")
         if self.compute is None and self.rows is None:
             raise ValueError(f"statistic '{self.key}': give compute(orgs) or rows(start, end)")
         keys = {m.key for m in self.measures}

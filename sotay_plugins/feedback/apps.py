@@ -30,7 +30,6 @@ class FeedbackConfig(PluginConfig):
             NoticeKind,
             SearchableKind,
             ShellTab,
-            StatisticsProvider,
         )
 
         from . import calendar_events, services
@@ -105,15 +104,10 @@ class FeedbackConfig(PluginConfig):
                 text=lambda q: f"{q.text} {q.answer}",
             )
         )
-        labels = {
-            "feedback.received": _("Số góp ý đã nhận"),
-            "feedback.in_progress": _("Số góp ý đang xử lý"),
-            "feedback.overdue": _("Số góp ý quá hạn"),
-            "feedback.closed": _("Số góp ý đã kết thúc"),
-            "feedback.median_days_to_close": _("Thời gian xử lý góp ý (trung vị, ngày)"),
-        }
-        for key, compute in services.STATISTICS:
-            registry.add_statistic(StatisticsProvider(key, labels[key], compute))
+        # Feedback per receiving unit and month, for the reports' roll-ups (issue 16).
+        from .statistics import provider as statistics_provider
+
+        registry.add_statistic(statistics_provider())
         registry.add_demo_seeder(DemoSeeder("feedback", seed_demo, order=80))
         registry.add_calendar_source(
             CalendarSource("feedback", _("Hạn xử lý góp ý"), calendar_events.events, order=40)

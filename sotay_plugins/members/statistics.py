@@ -195,6 +195,39 @@ def rows(start, end, *, cells=None, exclude=frozenset()):
     return out
 
 
+# --- for the other modules' providers (their figures leave out the same members) -------------
+
+
+def left_out(exclude, prefix=""):
+    """A ``Q`` of the members left out of a statistic by ``exclude`` (``MemberGroup`` codes and
+    "no_smartphone"), through ``prefix`` ("member__" from a row that names a member): give it
+    to ``.exclude()``."""
+    from django.db.models import Q
+
+    q = Q(**{f"{prefix}pk__in": []})
+    groups = [g for g in exclude if g in MemberGroup.values]
+    if groups:
+        q |= Q(**{f"{prefix}group__in": groups})
+    if "no_smartphone" in exclude:
+        q |= Q(**{f"{prefix}has_smartphone": False})
+    return q
+
+
+def head_counts(exclude=frozenset(), *, statuses=ON_ROLLS):
+    """{cell id: members} of the members with one of ``statuses`` today, those ``exclude``
+    leaves out left out (one GROUP BY query)."""
+    from django.db.models import Count
+
+    rows = (
+        Member.objects.filter(status__in=statuses)
+        .exclude(left_out(exclude))
+        .order_by()
+        .values("cell_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["cell_id"]: row["n"] for row in rows}
+
+
 def people(ids):
     """{member id: name, cell, birth date, sex, phone} of the members named by ``ids`` (one
     query). The personal fields are for callers that checked the right to see them."""

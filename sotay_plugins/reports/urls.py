@@ -11,6 +11,7 @@ from .rollups import views as rollup_views  # noqa: E402
 urlpatterns += [
     path("bao-cao/", rollup_views.my_reports, name="my"),
     path("bao-cao/it-doc/", rollup_views.my_readers, name="my_readers"),
+    path("bao-cao/van-ban/", rollup_views.my_documents, name="my_documents"),
 ]
 
 # exports

@@ -24,6 +24,7 @@ def register_rollup_urls():
     patterns = [
         path("bao-cao-thong-ke/", rollup_views.DashboardView.as_view(), name="dashboard"),
         path("bao-cao-thong-ke/it-doc/", rollup_views.ReadersView.as_view(), name="readers"),
+        path("bao-cao-thong-ke/van-ban/", rollup_views.DocumentsView.as_view(), name="documents"),
     ]
     return [path("", include((patterns, "reports_admin"), namespace="reports_admin"))]
 
@@ -53,6 +54,16 @@ def register_readers_item():
         reverse("reports_admin:readers"),
         name="it-doc-van-ban",
         order=20,
+    )
+
+
+@hooks.register(REPORTS_MENU_HOOK)
+def register_documents_item():
+    return ReportsMenuItem(
+        _("Văn bản triển khai và lượt mở"),
+        reverse("reports_admin:documents"),
+        name="van-ban-trien-khai",
+        order=15,
     )
 
 

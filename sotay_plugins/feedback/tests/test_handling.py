@@ -151,8 +151,14 @@ def test_overdue_list_and_report(world, shown, api):
 def test_statistics_providers(world, shown):
     from sotay_plugins.registry import registry
 
-    received = registry.statistics["feedback.received"].compute([world["d1"], world["d2"]])
-    assert received == {world["d1"].pk: 1, world["d2"].pk: 0}
+    month = timezone.localdate().replace(day=1)
+    following = (month + timedelta(days=32)).replace(day=1)
+    found = {
+        (f.cell_id, f.measure): f.value
+        for f in registry.statistics["feedback"].rows(month, following)
+    }
+    assert found[(world["d1"].pk, "received")] == 1 and found[(world["d1"].pk, "open")] == 1
+    assert (world["d2"].pk, "received") not in found
 
 
 def test_report_queries_do_not_grow(world, django_assert_max_num_queries):

@@ -25,7 +25,6 @@ from datetime import date
 from django.utils import timezone
 
 from sotay_plugins.orgtree import scope
-from sotay_plugins.orgtree.choices import OrgKind
 from sotay_plugins.orgtree.models import Organisation
 from sotay_plugins.registry import registry
 
@@ -78,8 +77,10 @@ def _month_after(day):
 
 
 def _cells_by_unit(orgs):
-    """{cell id: unit id} for the cells under each of ``orgs`` (two queries: the units' places
-    are read again, as an instance loaded before a tree write may carry stale ones)."""
+    """{unit id: export unit id} for the units under each of ``orgs``, themselves included (two
+    queries: the units' places are read again, as an instance loaded before a tree write may
+    carry stale ones). Every level, not the cells only: some figures belong to the unit that
+    holds them (feedback received by a district, a base organisation's implementation plan)."""
     places = list(
         Organisation.objects.filter(pk__in=[o.pk for o in orgs]).values_list(
             "pk", "tree_id", "lft", "rght"
@@ -88,9 +89,7 @@ def _cells_by_unit(orgs):
     if not places:
         return {}
     cells = (
-        Organisation.objects.filter(
-            scope.within([(t, lft, rght) for _pk, t, lft, rght in places]), kind=OrgKind.CELL
-        )
+        Organisation.objects.filter(scope.within([(t, lft, rght) for _pk, t, lft, rght in places]))
         .order_by()
         .values_list("pk", "tree_id", "lft")
     )
@@ -139,9 +138,7 @@ def _rolled(provider, orgs, start, end):
                 (
                     label,
                     {
-                        org.pk: round(100 * top.get(org.pk, 0) / bottom[org.pk], 1)
-                        if bottom.get(org.pk)
-                        else None
+                        org.pk: _ratio(measure, top.get(org.pk, 0), bottom.get(org.pk))
                         for org in orgs
                     },
                 )
@@ -149,6 +146,13 @@ def _rolled(provider, orgs, start, end):
         elif measure.key in totals:
             out.append((label, totals[measure.key]))
     return out
+
+
+def _ratio(measure, numerator, denominator):
+    """A rate's value: its terms' quotient times the measure's ``scale`` (100: a percentage)."""
+    if not denominator:
+        return None
+    return round(getattr(measure, "scale", 100) * numerator / denominator, 1)
 
 
 def _distinct(provider, measures, orgs, cell_unit, months, first, stop):

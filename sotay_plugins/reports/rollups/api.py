@@ -1,6 +1,7 @@
-"""The reports under /api/v1/reports/: the dashboard of a unit and the members who never or rarely
-open documents, scoped to the units where the caller holds ``reports.view_reports`` (an
-out-of-scope ``org`` answers 404), with the dashboard's filters."""
+"""The reports under /api/v1/reports/: the dashboard of a unit, the documents deployed to it with
+their reading, and the members who never or rarely open documents, scoped to the units where the
+caller holds ``reports.view_reports`` (an out-of-scope ``org`` answers 404), with the
+dashboard's filters."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from sotay_plugins.registry import ITEM_ORDERS
 
 from . import periods, services
 
@@ -128,5 +131,70 @@ class ReadersView(APIView):
                 "previous": link(result.page - 1) if result.page > 1 else None,
                 "threshold": result.threshold,
                 "results": result.rows,
+            }
+        )
+
+
+class DocumentsView(APIView):
+    """The documents deployed to a unit in the span (published to an audience that holds it or
+    lies under it), each with the members under the unit who should read it (``expected``),
+    those who opened it (``opened``) and the rate (%); sorted by ``order`` (published, title,
+    expected, opened, rate; "-" first for descending; default ``-published``), paginated
+    (``page``, 25 a page). From the stored figures, scoped like the dashboard."""
+
+    @extend_schema(
+        parameters=[
+            *FILTERS,
+            OpenApiParameter(
+                "order",
+                OpenApiTypes.STR,
+                enum=[*ITEM_ORDERS, *(f"-{o}" for o in ITEM_ORDERS)],
+                description="sort key, '-' first for descending (default -published)",
+            ),
+            OpenApiParameter("page", OpenApiTypes.INT),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request):
+        params = request.query_params
+        org, start, end = _filters(params)
+        page = params.get("page") or "1"
+        if not page.isdigit() or len(page) > 9:
+            raise exceptions.ValidationError({"page": [_("Số trang phải là số nguyên.")]})
+        result = _call(
+            services.documents,
+            request.user,
+            org,
+            start=start,
+            end=end,
+            order=params.get("order") or "-published",
+            page=int(page),
+        )
+        base = request.build_absolute_uri(request.path)
+        query = params.copy()
+
+        def link(n):
+            query["page"] = n
+            return f"{base}?{query.urlencode()}"
+
+        return Response(
+            {
+                **result.as_dict(),
+                "next": link(result.page + 1) if result.page < result.pages else None,
+                "previous": link(result.page - 1) if result.page > 1 else None,
+                "results": [
+                    {
+                        "id": row.id,
+                        "title": row.title,
+                        "number": row.number,
+                        "published_at": row.published_at.isoformat() if row.published_at else None,
+                        "issuer_org": row.issuer_org,
+                        "audience_org": row.audience_org,
+                        "expected": row.expected,
+                        "opened": row.opened,
+                        "rate": row.rate,
+                    }
+                    for row in result.rows
+                ],
             }
         )

@@ -6,7 +6,9 @@
   refresh_reports``): the (cell, month) pairs a provider says changed since the last refresh
   (``StatisticsProvider.touched``), or the current month of every cell for a provider that cannot
   tell; then the units above those cells, and the quarter and year of the ``distinct`` measures;
-- snapshot providers (``compute(orgs)`` only) are stored for the current month.
+- snapshot providers (``compute(orgs)`` only) are stored for the current month;
+- a provider with per-item figures (``refresh_items``: the reading of each document) stores
+  them itself, in full on a rebuild, for what changed on a refresh.
 
 The tree of a period: a month already stored keeps the places its rows hold (parent, path,
 name), so a unit moved or merged later keeps its history and the totals above it follow the tree
@@ -317,6 +319,7 @@ def rebuild(start, end, *, providers=None, progress=None, snapshots=True):
                 written += build_period(
                     provider, granularity, first, now_tree=now_tree, current=current
                 )
+        written += _refresh_items(provider, None)
         done += 1
     if snapshots:
         for provider in chosen:
@@ -330,6 +333,15 @@ def rebuild(start, end, *, providers=None, progress=None, snapshots=True):
         key=STATE_KEY, defaults={"at": started, "note": f"rebuild {len(months)} months"}
     )
     return written
+
+
+def _refresh_items(provider, since):
+    """A provider's per-item figures (the reading of each document), stored by the provider
+    itself (``StatisticsProvider.refresh_items``): every item (``since`` None) or those whose
+    events since ``since`` may have changed."""
+    if provider.refresh_items is None:
+        return 0
+    return provider.refresh_items(since, exclude=excluded_groups(provider)) or 0
 
 
 def _periods_of(months):
@@ -405,6 +417,7 @@ def refresh(since=None, *, providers=None, snapshots=False):
         if provider.period_rows is not None:
             for granularity, first in _periods_of(sorted(m for m in plan if m <= current)):
                 n += build_period(provider, granularity, first, now_tree=now_tree, current=current)
+        n += _refresh_items(provider, since)
         written[provider.key] = n
     RefreshState.objects.update_or_create(
         key=STATE_KEY, defaults={"at": started, "note": "refresh"}

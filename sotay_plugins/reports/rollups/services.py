@@ -31,6 +31,16 @@ Stable entry points (the exports render the same data):
     need ``members.view_personal`` at the unit: ``PersonalDataRefused`` otherwise), ``count``,
     ``page``, ``pages``.
 
+``documents(user, org, *, start=None, end=None, order="-published", page=1, per_page=25)``
+    The documents deployed to ``org`` in the span (published in it to an audience that holds the
+    unit or lies under it), each with the members under the unit who should read it, those who
+    opened it and the rate: an ``ItemPage`` (``rows`` of ``registry.ItemFigure``, ``count``,
+    ``page``, ``pages``, ``order``, ``unit``, ``span``, ``excluded``). ``order`` is one of
+    ``registry.ITEM_ORDERS``, "-" before it for the largest (latest) first. Read from what the
+    reading provider stored (``StatisticsProvider.items``): a bounded handful of queries.
+    Raises ``NotInScope``, ``PermissionDenied`` or ``ValidationError`` (a bad period, order or
+    page: Vietnamese messages keyed by field).
+
 ``report_roots(user)``: the top units of the user's report scope.
 """
 
@@ -49,7 +59,7 @@ from django.utils.translation import gettext_lazy
 from sotay_plugins.orgtree import scope
 from sotay_plugins.orgtree.choices import MemberGroup, OrgKind
 from sotay_plugins.orgtree.models import Organisation
-from sotay_plugins.registry import registry
+from sotay_plugins.registry import ITEM_ORDERS, registry
 
 from . import periods
 from .engine import excluded_groups, last_refresh
@@ -311,10 +321,7 @@ def _combine(provider, months_rows, months, distinct_row):
 
 def _value(provider, measure, values, has_distinct=True):
     if measure.rollup == "rate":
-        num, den = values.get(measure.numerator), values.get(measure.denominator)
-        if not den or num is None:
-            return None
-        return round(100 * num / den, 1)
+        return measure.ratio(values.get(measure.numerator), values.get(measure.denominator))
     if measure.rollup == "distinct" and not has_distinct:
         return None
     return values.get(measure.key, 0)
@@ -566,3 +573,107 @@ def readers(user, org, *, start=None, end=None, which="never", columns=(), page=
         out.append(row)
     out.sort(key=lambda r: (r["cell_name"], r["full_name"]))
     return ReaderPage(out, count, page, pages, columns, threshold)
+
+
+# --- the documents deployed to a unit, and their reading ------------------------------------
+
+ITEMS_PER_PAGE = 25
+ORDER_LABELS = {
+    "published": gettext_lazy("Ngày đăng"),
+    "title": gettext_lazy("Tên văn bản"),
+    "expected": gettext_lazy("Số đảng viên phải đọc"),
+    "opened": gettext_lazy("Số đảng viên đã mở"),
+    "rate": gettext_lazy("Tỷ lệ đã mở"),
+}
+
+
+@dataclass
+class ItemPage:
+    unit: Unit
+    span: periods.Span
+    rows: list
+    count: int
+    page: int
+    pages: int
+    order: str
+    excluded: list = field(default_factory=list)
+
+    def as_dict(self):
+        return {
+            "org": self.unit.as_dict(),
+            "from": self.span.start.strftime("%Y-%m"),
+            "to": periods.add_months(self.span.end, -1).strftime("%Y-%m"),
+            "order": self.order,
+            "excluded_groups": [str(g) for g in self.excluded],
+            "count": self.count,
+            "page": self.page,
+            "pages": self.pages,
+        }
+
+
+def item_provider(section="reading"):
+    """The provider of a section's per-item figures (the reading of each document), or None."""
+    return next(
+        (p for p in registry.ordered_statistics() if p.items and section_of(p) == section), None
+    )
+
+
+def _page_number(page):
+    try:
+        page = int(page)
+    except (TypeError, ValueError, OverflowError):
+        raise ValidationError({"page": _("Số trang phải là số nguyên.")}) from None
+    if page < 1:
+        raise ValidationError({"page": _("Số trang phải từ 1 trở lên.")})
+    return page
+
+
+def documents(user, org, *, start=None, end=None, order="-published", page=1, per_page=None):
+    """See the module's docstring."""
+    span = periods.span(start, end, "month")
+    order = (order or "-published").strip()
+    if order.lstrip("-") not in ITEM_ORDERS or order.count("-") > 1:
+        raise ValidationError(
+            {
+                "order": _(
+                    "Cách sắp xếp không hợp lệ: %(o)s. Chọn một trong: %(all)s (thêm “-” "
+                    "phía trước để xếp giảm dần)."
+                )
+                % {"o": order[:40], "all": ", ".join(ITEM_ORDERS)}
+            }
+        )
+    page = _page_number(page)
+    unit = resolve_unit(user, org)
+    provider = item_provider()
+    per_page = per_page or ITEMS_PER_PAGE
+    count, rows = (
+        provider.items(
+            unit,
+            span.start,
+            span.end,
+            order=order,
+            offset=(page - 1) * per_page,
+            limit=per_page,
+            exclude=excluded_groups(provider),
+        )
+        if provider
+        else (0, [])
+    )
+    pages = max(1, math.ceil(count / per_page))
+    if page > pages:
+        raise ValidationError(
+            {
+                "page": _("Trang %(p)s không tồn tại: danh sách có %(n)s trang.")
+                % {"p": page, "n": pages}
+            }
+        )
+    return ItemPage(
+        unit=Unit(unit.pk, unit.name, unit.code, unit.kind, unit.level, unit.kind != "cell"),
+        span=span,
+        rows=rows,
+        count=count,
+        page=page,
+        pages=pages,
+        order=order,
+        excluded=_excluded_labels(provider) if provider else [],
+    )

@@ -171,6 +171,7 @@ class DashboardView(WagtailAdminTemplateMixin, TemplateView):
         context = self.get_context_data(**kwargs)
         context.update(extra)
         context["readers_url"] = reverse("reports_admin:readers")
+        context["documents_url"] = reverse("reports_admin:documents")
         return self.render_to_response(context, status=status)
 
 
@@ -234,6 +235,78 @@ class ReadersView(WagtailAdminTemplateMixin, TemplateView):
         return self.render_to_response(context, status=status)
 
 
+def documents_context(request):
+    """(context, status) of the documents deployed to a unit, with their reading."""
+    params = request.GET
+    context = {"error": None, "result": None}
+    try:
+        start = periods.parse_month(params["start"], "start") if params.get("start") else None
+        end = periods.parse_month(params["end"], "end") if params.get("end") else None
+        org = params.get("org") or None
+        if org is not None and not org.isdigit():
+            raise ValidationError({"org": _("Mã đơn vị phải là số nguyên.")})
+        result = services.documents(
+            request.user,
+            int(org) if org else None,
+            start=start,
+            end=end,
+            order=params.get("order") or "-published",
+            page=params.get("page", 1),
+        )
+    except services.NotInScope as exc:
+        context["error"] = exc.message
+        return context, 404
+    except ValidationError as exc:
+        context["error"] = " ".join(
+            str(m) for messages in exc.message_dict.values() for m in messages
+        )
+        return context, 400
+    base = {
+        "org": result.unit.id,
+        "start": result.span.start.strftime("%m/%Y"),
+        "end": periods.add_months(result.span.end, -1).strftime("%m/%Y"),
+    }
+    # each column sorts by itself; a second click reverses the order
+    sorts = [
+        (
+            key,
+            label,
+            urlencode({**base, "order": key if result.order == f"-{key}" else f"-{key}"}),
+            "descending"
+            if result.order == f"-{key}"
+            else ("ascending" if result.order == key else ""),
+        )
+        for key, label in services.ORDER_LABELS.items()
+    ]
+    with_order = {**base, "order": result.order}
+    context.update(
+        result=result,
+        sorts=sorts,
+        prev_query=urlencode({**with_order, "page": result.page - 1}) if result.page > 1 else "",
+        next_query=urlencode({**with_order, "page": result.page + 1})
+        if result.page < result.pages
+        else "",
+    )
+    return context, 200
+
+
+class DocumentsView(WagtailAdminTemplateMixin, TemplateView):
+    template_name = "reports/rollups/admin_documents.html"
+    page_title = gettext_lazy("Văn bản triển khai và lượt mở")
+    header_icon = "doc-full"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not services.may_report(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        extra, status = documents_context(request)
+        context = self.get_context_data(**kwargs)
+        context.update(extra)
+        return self.render_to_response(context, status=status)
+
+
 # --- the member shell: a cell secretary's own figures ----------------------------------------
 
 
@@ -257,3 +330,13 @@ def my_readers(request):
         raise Http404
     extra, status = readers_context(request)
     return render(request, "reports/rollups/shell_readers.html", extra, status=status)
+
+
+@never_cache
+@login_required
+@require_GET
+def my_documents(request):
+    if not services.may_report(request.user):
+        raise Http404
+    extra, status = documents_context(request)
+    return render(request, "reports/rollups/shell_documents.html", extra, status=status)

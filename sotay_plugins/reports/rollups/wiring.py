@@ -17,5 +17,6 @@ def register(registry):
     )
     registry.add_api_path("reports/dashboard/", api.DashboardView, "reports-dashboard")
     registry.add_api_path("reports/readers/", api.ReadersView, "reports-readers")
+    registry.add_api_path("reports/documents/", api.DocumentsView, "reports-documents")
     # After every module's demo data: the roll-ups of the demo's year.
     registry.add_demo_seeder(DemoSeeder("reports.rollups", demo.seed, order=900))

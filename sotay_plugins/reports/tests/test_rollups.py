@@ -128,11 +128,20 @@ def test_a_provider_declares_how_it_rolls_up():
             "x", "x", rows=lambda *a, **k: [], measures=(Measure("d", "d", "distinct"),)
         )
     # the snapshot shape of the first providers still holds
-    legacy = registry.statistics["feedback.received"]
+    legacy = registry.statistics["study.without_implementation_plan"]
     assert legacy.compute is not None and not legacy.rolls_up
-    assert {"members", "reading", "meetings"} <= {
-        p.key for p in registry.statistics.values() if p.rolls_up
-    }
+    assert {
+        "members",
+        "reading",
+        "meetings",
+        "study.resolutions",
+        "study.quizzes",
+        "study.points",
+        "study.plans",
+        "feedback",
+    } <= {p.key for p in registry.statistics.values() if p.rolls_up}
+    with pytest.raises(ValueError, match="refresh_items"):
+        StatisticsProvider("x", "x", rows=lambda *a, **k: [], items=lambda *a, **k: (0, []))
 
 
 # --- the figures ----------------------------------------------------------------------------
@@ -220,18 +229,19 @@ def test_excluded_groups_are_left_out_and_said(world, today, settings):
 
 
 def test_snapshot_providers_are_stored_for_the_current_month(world, today):
+    legacy = "study.without_implementation_plan"
     assert Rollup.objects.filter(
-        provider="feedback.received", granularity=Granularity.MONTH, period=APR
+        provider=legacy, granularity=Granularity.MONTH, period=APR
     ).exists()
     # a module with the roll-up shape supersedes its own snapshot figures
     assert not Rollup.objects.filter(provider="meetings.held_rate").exists()
     # the frequent refresh leaves them alone; their own nightly pass stores them again
-    Rollup.objects.filter(provider="feedback.received").delete()
+    Rollup.objects.filter(provider=legacy).delete()
     written = engine.refresh()
-    assert "feedback.received" not in written
-    assert not Rollup.objects.filter(provider="feedback.received").exists()
-    assert engine.refresh_snapshots()["feedback.received"] > 0
-    assert Rollup.objects.filter(provider="feedback.received", period=APR).exists()
+    assert legacy not in written
+    assert not Rollup.objects.filter(provider=legacy).exists()
+    assert engine.refresh_snapshots()[legacy] > 0
+    assert Rollup.objects.filter(provider=legacy, period=APR).exists()
 
 
 def test_incremental_refresh_follows_the_days_events(world, today, monkeypatch):

@@ -29,10 +29,14 @@ def register(registry):
         "study/implementation-plans", ImplementationPlanViewSet, "implementationplan"
     )
     register_roll(registry)
+    # Today's figure (a snapshot, computed in bulk) and the plans per unit and month.
     registry.add_statistic(
         StatisticsProvider(
             "study.without_implementation_plan",
             _("Số đơn vị chưa có kế hoạch thực hiện nghị quyết (đã quá hạn)"),
             reports.stat_without_plan,
+            section="study",
+            order=44,
         )
     )
+    registry.add_statistic(reports.provider())

@@ -12,9 +12,9 @@ POINTS_MANAGER = "points_manager"
 
 def register(registry):
     from sotay_plugins.orgtree.roles import CELL_SECRETARY, STAFF_BASE, VIEWER
-    from sotay_plugins.registry import DemoSeeder, HomeCard, PointRule, StatisticsProvider
+    from sotay_plugins.registry import DemoSeeder, HomeCard, PointRule
 
-    from . import cards, reports
+    from . import cards
     from .api import LeaderboardsView, MyPointsView
     from .models import ADJUST_POINTS, MANAGE_POINTS, VIEW_POINTS
 
@@ -70,20 +70,10 @@ def register(registry):
     )
     registry.add_api_path("points/me/", MyPointsView, "points-me")
     registry.add_api_path("leaderboards/", LeaderboardsView, "leaderboards")
-    registry.add_statistic(
-        StatisticsProvider(
-            "study.points_average",
-            _("Điểm tích lũy bình quân mỗi đảng viên trong năm"),
-            reports.stat_average,
-        )
-    )
-    registry.add_statistic(
-        StatisticsProvider(
-            "study.points_reached",
-            _("Tỷ lệ đảng viên đạt chỉ tiêu điểm tích lũy năm (%)"),
-            reports.stat_reached_share,
-        )
-    )
+    # Points per cell and month, for the reports' roll-ups (issue 16).
+    from .statistics import provider as statistics_provider
+
+    registry.add_statistic(statistics_provider())
     registry.add_demo_seeder(DemoSeeder("study.points", seed_demo, order=90))
 
 

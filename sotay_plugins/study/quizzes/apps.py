@@ -6,9 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 def register(registry):
     from sotay_plugins.orgtree.roles import CELL_SECRETARY, DOCUMENT_UPLOADER, VIEWER
-    from sotay_plugins.registry import DemoSeeder, StatisticsProvider
+    from sotay_plugins.registry import DemoSeeder
 
-    from . import reports
     from .api.quizzes import QuizViewSet
     from .demo import seed_demo
     from .models import MANAGE_QUIZZES, VIEW_QUIZ_RESULTS
@@ -24,22 +23,8 @@ def register(registry):
         roles=[DOCUMENT_UPLOADER, VIEWER, CELL_SECRETARY],
     )
     registry.add_api_route("quizzes", QuizViewSet, "quiz")
-    for key, label, compute in (
-        (
-            "study.quiz_pass_rate",
-            _("Tỷ lệ đảng viên đạt bài kiểm tra nghị quyết trong năm (%)"),
-            reports.stat_pass_rate,
-        ),
-        (
-            "study.quiz_average_score",
-            _("Điểm trung bình bài kiểm tra nghị quyết trong năm (%)"),
-            reports.stat_average_score,
-        ),
-        (
-            "study.quiz_participants",
-            _("Số lượt đảng viên làm bài kiểm tra nghị quyết trong năm"),
-            reports.stat_participants,
-        ),
-    ):
-        registry.add_statistic(StatisticsProvider(key, label, compute))
+    # Attempts and passes per cell and month, for the reports' roll-ups (issue 16).
+    from .statistics import provider as statistics_provider
+
+    registry.add_statistic(statistics_provider())
     registry.add_demo_seeder(DemoSeeder("study.quizzes", seed_demo, order=80))

@@ -7,8 +7,8 @@ Figures are summed from each member's cell up through every ancestor (a walk ove
 depth ≤ 5), so a unit's figure is its whole subtree's.
 
 Scope: ``quiz_report`` reaches only units under those where the user holds
-``study.view_quiz_results`` (or keeps the quizzes); the statistics providers are given their
-units by the reports module, which asks the scope engine.
+``study.view_quiz_results`` (or keeps the quizzes). The figures per cell and month for the
+reports module are ``statistics``.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Case, IntegerField, Max, Value, When
-from django.utils import timezone
 
 from sotay_plugins.orgtree.models import Organisation
 
@@ -104,36 +103,6 @@ def rolled_up(rows, by_quiz=False):
             fig.score_sum += best
             unit = parents.get(unit)
     return totals
-
-
-def _this_year_quizzes():
-    from .models import Quiz
-
-    year = timezone.localdate().year
-    return Quiz.objects.filter(opens_at__year=year)
-
-
-def _for_orgs(orgs, pick):
-    orgs = list(orgs)
-    if not orgs:
-        return {}
-    totals = rolled_up(best_attempts(_this_year_quizzes()))
-    return {o.pk: pick(totals[(None, o.pk)]) for o in orgs if (None, o.pk) in totals}
-
-
-def stat_pass_rate(orgs):
-    """This year's quizzes: % of participating members (best attempt) who passed."""
-    return _for_orgs(orgs, lambda f: f.pass_rate)
-
-
-def stat_average_score(orgs):
-    """This year's quizzes: the average of the participants' best scores (%)."""
-    return _for_orgs(orgs, lambda f: f.average_score)
-
-
-def stat_participants(orgs):
-    """This year's quizzes: members who submitted an attempt (each quiz counted once)."""
-    return _for_orgs(orgs, lambda f: f.participants)
 
 
 def quiz_report(quiz, units):

@@ -23,10 +23,8 @@ def register(registry):
         SearchableKind,
         ShellTab,
         SpokenKind,
-        StatisticsProvider,
     )
 
-    from . import reports
     from .api import ResolutionViewSet
     from .demo import register_seeder
     from .models import (
@@ -99,19 +97,10 @@ def register(registry):
             order=15,
         )
     )
-    for key, label, compute in (
-        (
-            "study.completion_rate",
-            _("Tỷ lệ đảng viên hoàn thành học tập nghị quyết (%)"),
-            reports.stat_completion_rate,
-        ),
-        (
-            "study.not_started",
-            _("Số đảng viên chưa bắt đầu học nghị quyết đang học tập"),
-            reports.stat_not_started,
-        ),
-    ):
-        registry.add_statistic(StatisticsProvider(key, label, compute))
+    # Studying resolutions per cell and month, for the reports' roll-ups (issue 16).
+    from .statistics import provider as statistics_provider
+
+    registry.add_statistic(statistics_provider())
     register_seeder(registry)
 
 

@@ -8,7 +8,7 @@
   in Python on the nested-set bounds.
 - :func:`not_started`: the members of a unit who have not opened the resolution (names and
   cells, for the secretaries to remind).
-- Statistics providers (``registry.StatisticsProvider``) for the reports module.
+- The figures per cell and month for the reports module: ``statistics``.
 - :func:`export_xlsx`: the completion report as an Excel workbook (openpyxl, write-only).
 
 Scope: every function takes the user; a unit outside their ``study.view_study`` ranges is
@@ -18,13 +18,9 @@ refused (the views answer 404).
 from __future__ import annotations
 
 import io
-from bisect import bisect_left, bisect_right
-from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from django.db.models import Count, FilteredRelation, Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sotay_plugins.members.models import Member
@@ -160,119 +156,6 @@ def not_started(user, resolution, unit, limit=500):
         .only("id", "full_name", "cell__name")
         .order_by("cell__lft", "full_name")[:limit]
     )
-
-
-# --- statistics providers ---------------------------------------------------------------------
-
-
-def _current_resolutions():
-    """Live resolutions published in the last year, with their audience unit's tree bounds."""
-    since = timezone.now() - timedelta(days=365)
-    return list(
-        ResolutionPage.objects.live()
-        .filter(published_at__gte=since)
-        .values_list("pk", "audience_org__tree_id", "audience_org__lft", "audience_org__rght")
-    )
-
-
-class _Cells:
-    """Every cell's place in the tree and its members' study of the current resolutions, read
-    once: a unit's figures are then sums over the cells inside its bounds (nested sets), so a
-    province of 5,000 units costs three queries, not three per unit (the reports' nightly
-    pass called these for every unit: 4 minutes at province scale)."""
-
-    def __init__(self, resolutions):
-        from .models import ResolutionStudy
-
-        ids = [pk for pk, *_bounds in resolutions]
-        # every unit (members belong to cells, but the sums need no such assumption)
-        units = Organisation.objects.order_by("tree_id", "lft")
-        self.cells = list(units.values_list("pk", "tree_id", "lft"))
-        members = (
-            Member.objects.filter(status="active")
-            .exclude(group=MemberGroup.EXEMPT)
-            .values("cell_id")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        self.members = {row["cell_id"]: row["n"] for row in members}
-        self.completed = defaultdict(lambda: defaultdict(int))  # cell → resolution → members
-        started = defaultdict(set)  # member → resolutions opened
-        cell_of = {}
-        rows = (
-            ResolutionStudy.objects.filter(resolution_id__in=ids, member__status="active")
-            .exclude(member__group=MemberGroup.EXEMPT)
-            .values_list("member_id", "member__cell_id", "resolution_id", "completed_at")
-        )
-        for member_id, cell_id, resolution_id, completed_at in rows.iterator(chunk_size=5000):
-            started[member_id].add(resolution_id)
-            cell_of[member_id] = cell_id
-            if completed_at is not None:
-                self.completed[cell_id][resolution_id] += 1
-        # cell → {the set of resolutions a member opened: how many members}
-        self.started = defaultdict(Counter)
-        for member_id, opened in started.items():
-            self.started[cell_of[member_id]][frozenset(opened)] += 1
-
-    def inside(self, org):
-        """The ids of the cells under ``org`` (itself if a cell)."""
-        lo = bisect_left(self.cells, (org.tree_id, org.lft), key=lambda c: (c[1], c[2]))
-        hi = bisect_right(self.cells, (org.tree_id, org.rght), key=lambda c: (c[1], c[2]))
-        return [pk for pk, _tree, _lft in self.cells[lo:hi]]
-
-
-def _containing(resolutions, org):
-    """The current resolutions whose audience contains ``org``."""
-    return [
-        pk
-        for pk, tree_id, lft, rght in resolutions
-        if tree_id == org.tree_id and lft <= org.lft and org.rght <= rght
-    ]
-
-
-def stat_completion_rate(orgs):
-    """% of (member, current resolution) pairs completed, per unit."""
-    resolutions = _current_resolutions()
-    units = Organisation.objects.filter(pk__in=[o.pk for o in orgs])
-    if not resolutions:
-        return {org.pk: 0.0 for org in units}
-    cells = _Cells(resolutions)
-    out = {}
-    for org in units:
-        wanted = _containing(resolutions, org)
-        inside = cells.inside(org)
-        n = sum(cells.members.get(cell, 0) for cell in inside)
-        if not n or not wanted:
-            out[org.pk] = 0.0
-            continue
-        done = sum(cells.completed[cell][pk] for cell in inside for pk in wanted)
-        out[org.pk] = round(100 * done / (n * len(wanted)), 1)
-    return out
-
-
-def stat_not_started(orgs):
-    """Members who have opened none of the current resolutions, per unit."""
-    resolutions = _current_resolutions()
-    units = Organisation.objects.filter(pk__in=[o.pk for o in orgs])
-    if not resolutions:
-        return {org.pk: 0 for org in units}
-    cells = _Cells(resolutions)
-    out = {}
-    for org in units:
-        wanted = set(_containing(resolutions, org))
-        if not wanted:
-            out[org.pk] = 0
-            continue
-        inside = cells.inside(org)
-        n = sum(cells.members.get(cell, 0) for cell in inside)
-        opened = sum(
-            count
-            for cell in inside
-            for resolutions_opened, count in cells.started[cell].items()
-            if resolutions_opened & wanted
-        )
-        out[org.pk] = n - opened
-    return out
 
 
 # --- Excel ------------------------------------------------------------------------------------

@@ -163,6 +163,17 @@ def test_completion_report_rolls_up_and_exports(w, client):
     assert tree["d1"].name not in refused.content.decode() or refused.status_code != 200
 
 
+def _month_figures(key, cells=None):
+    from sotay_plugins.registry import registry
+
+    month = timezone.localdate().replace(day=1)
+    following = (month + timedelta(days=32)).replace(day=1)
+    return {
+        (f.cell_id, f.measure): f.value
+        for f in registry.statistics[key].rows(month, following, cells=cells)
+    }
+
+
 def test_statistics_providers_are_registered_and_scoped_by_unit(w):
     from sotay_plugins.registry import registry
 
@@ -170,13 +181,18 @@ def test_statistics_providers_are_registered_and_scoped_by_unit(w):
     page = resolution(tree["province"])
     reading.mark_read(w["a"], page)
     reading.mark_quiz_passed(w["a"].pk, page.pk)
-    rate = registry.statistics["study.completion_rate"].compute([tree["c11"], tree["c21"]])
-    assert rate == {tree["c11"].pk: round(100 / 3, 1), tree["c21"].pk: 0.0}
-    not_started = registry.statistics["study.not_started"].compute([tree["c11"]])
-    assert not_started == {tree["c11"].pk: 2}
+    figures = _month_figures("study.resolutions")
+    c11, c21 = tree["c11"].pk, tree["c21"].pk
+    # this month in cell 1.1: a completed; the secretary, a and b are asked (not the exempt)
+    assert figures[(c11, "completed")] == 1 and figures[(c11, "audience")] == 3
+    assert (c21, "completed") not in figures
+    assert set(_month_figures("study.resolutions", cells={c21})) == {(c21, "audience")}
     plan_for(w, deadline=timezone.localdate() - timedelta(days=1))
     missing = registry.statistics["study.without_implementation_plan"].compute([tree["d1"]])
     assert missing == {tree["d1"].pk: 2}
+    plans = _month_figures("study.plans")
+    # the plan is due this month for district 1, base 1, district 2 and base 2: none recorded
+    assert plans[(tree["d1"].pk, "due")] == 1 and (tree["d1"].pk, "on_time") not in plans
 
 
 def test_admin_listings_are_scoped(w, client):
@@ -247,42 +263,25 @@ def test_the_page_editor_opens_a_resolution_for_a_superuser(w, client):
     assert edit.status_code == 200 and page.number in edit.content.decode()
 
 
-def test_study_statistics_match_their_definition_on_every_unit(w):
-    """The providers read every unit's figures from one pass over the cells; the definition is
-    per unit: its active, non-exempt members, the live resolutions of the last year whose
-    audience contains the unit, and their study rows."""
-    from sotay_plugins.members.models import Member
-    from sotay_plugins.orgtree import scope
+def test_study_statistics_match_their_definition_on_every_cell(w):
+    """The provider reads every cell's figures from a GROUP BY; the definition is per cell: its
+    active, non-exempt members' study rows that reached each step this month."""
     from sotay_plugins.orgtree.choices import MemberGroup
-    from sotay_plugins.orgtree.models import Organisation
-    from sotay_plugins.registry import registry
-    from sotay_plugins.study.resolutions.models import ResolutionPage, ResolutionStudy
+    from sotay_plugins.study.resolutions.models import ResolutionStudy
 
     tree = w["tree"]
     province_wide, district_only = resolution(tree["province"]), resolution(tree["d1"])
     reading.mark_read(w["a"], province_wide)
     reading.mark_quiz_passed(w["a"].pk, province_wide.pk)
     reading.mark_read(w["a"], district_only)
-    units = list(Organisation.objects.all())
-
-    def expected(org):
-        members = Member.objects.filter(scope.within(org, "cell"), status="active").exclude(
-            group=MemberGroup.EXEMPT
-        )
-        current = list(
-            ResolutionPage.objects.live()
-            .filter(scope.containing(org, "audience_org"))
-            .values_list("pk", flat=True)
-        )
-        n = members.count()
-        done = ResolutionStudy.objects.filter(
-            member__in=members, resolution_id__in=current, completed_at__isnull=False
-        ).count()
-        opened = ResolutionStudy.objects.filter(resolution_id__in=current).values("member_id")
-        rate = round(100 * done / (n * len(current)), 1) if n and current else 0.0
-        return rate, members.exclude(pk__in=opened).count() if current else 0
-
-    rates = registry.statistics["study.completion_rate"].compute(units)
-    missing = registry.statistics["study.not_started"].compute(units)
-    assert {u.pk: (rates[u.pk], missing[u.pk]) for u in units} == {u.pk: expected(u) for u in units}
-    assert rates[tree["c11"].pk] > 0 and missing[tree["d1"].pk] > 0
+    reading.mark_read(w["neighbour"], province_wide)
+    reading.mark_read(w["exempt"], province_wide)
+    figures = _month_figures("study.resolutions")
+    rows = ResolutionStudy.objects.filter(member__status="active").exclude(
+        member__group=MemberGroup.EXEMPT
+    )
+    for cell in (tree["c11"], tree["c12"], tree["c21"]):
+        for measure, field in (("started", "started_at"), ("read", "read_at")):
+            expected = rows.filter(member__cell=cell, **{f"{field}__isnull": False}).count()
+            assert figures.get((cell.pk, measure), 0) == expected
+    assert figures[(tree["c11"].pk, "read")] == 2 and figures[(tree["c11"].pk, "learners")] == 1

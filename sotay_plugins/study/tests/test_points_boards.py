@@ -3,9 +3,12 @@ scope of who sees which board; hidden names; the reports' figures."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from sotay_plugins.models import OutboxJob
 from sotay_plugins.registry import registry
@@ -102,10 +105,14 @@ def test_summaries_give_the_reports_average_and_share_reaching_the_target(world)
     boards.refresh(t["province"].pk)
     summary = BoardSummary.objects.get(unit=t["c11"], period=Period.YEAR)
     assert (summary.members, summary.total_points, summary.reached_target) == (3, 30, 1)
-    average = registry.statistics["study.points_average"].compute([t["c11"], t["d1"]])
-    share = registry.statistics["study.points_reached"].compute([t["c11"], t["d1"]])
-    assert average == {t["c11"].pk: 10.0, t["d1"].pk: 7.5}
-    assert share == {t["c11"].pk: 33.3, t["d1"].pk: 25.0}
+    # the reports' roll-up: the month's points and earners per cell, members on the rolls
+    provider = registry.statistics["study.points"]
+    month = timezone.localdate().replace(day=1)
+    following = (month + timedelta(days=32)).replace(day=1)
+    found = {(f.cell_id, f.measure): f.value for f in provider.rows(month, following)}
+    assert found[(t["c11"].pk, "points")] == 30 and found[(t["c11"].pk, "members")] == 3
+    earners = {(f.cell_id, f.measure): f.value for f in provider.period_rows(month, following)}
+    assert earners[(t["c11"].pk, "earners")] == 2
 
 
 def test_the_command_refreshes_every_province(world):
