@@ -63,6 +63,9 @@ def cmd_seed(args):
     if not (db.startswith("sotay_reports") or db.startswith("sotay_bench")):
         sys.exit(f"refusing to drop '{db}'")
     admin = url.rsplit("/", 1)[0] + "/postgres"
+    # --from DB: a copy of a database already seeded with seed_demo --scale province --seed 1
+    # (bench/bench_seed.sh's sotay_bench), instead of seeding again.
+    template = f' TEMPLATE "{args.source}"' if args.source else ""
     subprocess.run(
         [
             "psql",
@@ -71,20 +74,21 @@ def cmd_seed(args):
             "-c",
             f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)',
             "-c",
-            f'CREATE DATABASE "{db}"',
+            f'CREATE DATABASE "{db}"{template}',
         ],
         check=True,
     )
     python = str(ROOT / ".venv" / "bin" / "python")
     subprocess.run([python, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-    began = time.perf_counter()
-    subprocess.run(
-        [python, "manage.py", "seed_demo", "--scale", "province", "--seed", "1"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
-    print(f"seed_demo province: {time.perf_counter() - began:.0f} s")
+    if not args.source:
+        began = time.perf_counter()
+        subprocess.run(
+            [python, "manage.py", "seed_demo", "--scale", "province", "--seed", "1"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+        )
+        print(f"seed_demo province: {time.perf_counter() - began:.0f} s")
     _setup()
     began = time.perf_counter()
     meetings, rows = _year_of_meetings()
@@ -215,7 +219,6 @@ def cmd_dashboard(args):
     from tests.factories import UserFactory
 
     year = timezone.localdate().year
-    params = {"from": f"{year}-01", "to": f"{year}-12"}
     viewer_role = Role.objects.get(code=VIEWER)
 
     def viewer_at(org):
@@ -223,10 +226,10 @@ def cmd_dashboard(args):
         RoleAssignment.objects.get_or_create(user=user, role=viewer_role, org=org)
         return user
 
-    def run(user, samples, budget_ms, label):
+    def run(user, samples, budget_ms, label, url="/api/v1/reports/dashboard/", extra=None):
         client = Client()
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-        url = "/api/v1/reports/dashboard/"
+        params = {"from": f"{year}-01", "to": f"{year}-12", **(extra or {})}
         first = client.get(url, params, HTTP_HOST="localhost")
         assert first.status_code == 200, first.content[:300]
         times, queries = [], 0
@@ -260,6 +263,22 @@ def cmd_dashboard(args):
         )
         worst = max(worst, p95)
     print(f"districts: worst p95 {worst:.1f} ms (budget 100 ms)")
+    # Reading per document (the editorial provider's stored counts): the province's documents
+    # of the year, first page and a page deep in the list, by rate.
+    province_viewer = viewer_at(province)
+    for label, extra in (
+        ("documents, province, page 1", {"org": province.pk}),
+        ("documents, province, page 40 by rate", {"org": province.pk, "order": "rate", "page": 40}),
+        ("documents, a district, page 1", {"org": districts[0].pk}),
+    ):
+        run(
+            province_viewer,
+            max(20, args.samples // 4),
+            200,
+            label,
+            url="/api/v1/reports/documents/",
+            extra=extra,
+        )
     print(benchlib.load())
 
 
@@ -267,6 +286,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=["seed", "rebuild", "refresh", "dashboard", "all"])
     parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument(
+        "--from", dest="source", default="", help="seed: copy this seeded database instead"
+    )
     args = parser.parse_args()
     if args.command == "all":
         cmd_rebuild(args)

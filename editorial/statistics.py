@@ -36,7 +36,7 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from datetime import date, datetime, time
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import (
     Case,
     Count,
@@ -256,6 +256,10 @@ def refresh_items(since=None, *, exclude=frozenset()):
         if since is None:
             DocumentReach.objects.all().delete()
         ids = sorted(audience)
+        if connection.vendor == "postgresql":
+            if since is not None:
+                DocumentReach.objects.filter(page_id__in=ids).delete()
+            return written + _reach_in_sql(ids, exclude)
         for index in range(0, len(ids), CHUNK):
             chunk = ids[index : index + CHUNK]
             counts = defaultdict(int)
@@ -278,6 +282,57 @@ def refresh_items(since=None, *, exclude=frozenset()):
                 batch_size=5000,
             )
             written += len(counts)
+    return written
+
+
+def _reach_in_sql(ids, exclude):
+    """PostgreSQL: the openers of the documents ``ids`` counted and written by the database, a
+    chunk of documents per statement (``INSERT … SELECT … GROUP BY``): the distinct (document,
+    member) pairs of the receipts, each member on the rolls (the excluded groups left out) in
+    their cell, counted in every unit from that cell up to the document's audience unit's
+    level (the nested set's range). The Python path below does the same one pair at a time
+    (SQLite); at province scale (~2,000,000 pairs, ~2,000,000 rows written) it took ~100 s."""
+    q = connection.ops.quote_name
+
+    def column(model, name):
+        return q(model._meta.get_field(name).column)
+
+    reach, receipts = q(DocumentReach._meta.db_table), q(ReadReceipt._meta.db_table)
+    members, orgs = q(Member._meta.db_table), q(Organisation._meta.db_table)
+    pages, page_pk = q(DocumentPage._meta.db_table), q(DocumentPage._meta.pk.column)
+    tree, lft, rght, level = (column(Organisation, f) for f in ("tree_id", "lft", "rght", "level"))
+    groups = [g for g in exclude if g in MemberGroup.values]
+    where = f"m.{column(Member, 'status')} = ANY(%(statuses)s)"
+    if groups:
+        where += f" AND NOT m.{column(Member, 'group')} = ANY(%(groups)s)"
+    if "no_smartphone" in exclude:
+        where += f" AND m.{column(Member, 'has_smartphone')}"
+    sql = (
+        f"INSERT INTO {reach} (page_id, {column(DocumentReach, 'org_id')}, "  # noqa: S608
+        f"{column(DocumentReach, 'opened')}) "
+        f"SELECT p.page_id, a.id, count(*) FROM (SELECT DISTINCT r.{column(ReadReceipt, 'page')} "
+        f"AS page_id, r.{column(ReadReceipt, 'member')} AS member_id FROM {receipts} AS r "
+        f"WHERE r.{column(ReadReceipt, 'page')} = ANY(%(docs)s)) AS p "
+        f"JOIN {members} AS m ON m.id = p.member_id AND {where} "
+        f"JOIN {orgs} AS c ON c.id = m.{column(Member, 'cell')} "
+        f"JOIN {pages} AS d ON d.{page_pk} = p.page_id "
+        f"JOIN {orgs} AS au ON au.id = d.{column(DocumentPage, 'audience_org')} "
+        f"JOIN {orgs} AS a ON a.{tree} = c.{tree} AND a.{lft} <= c.{lft} "
+        f"AND a.{rght} >= c.{rght} AND a.{level} >= au.{level} "
+        f"GROUP BY p.page_id, a.id"
+    )
+    written = 0
+    with connection.cursor() as cursor:
+        for index in range(0, len(ids), CHUNK * 4):
+            cursor.execute(
+                sql,
+                {
+                    "docs": ids[index : index + CHUNK * 4],
+                    "statuses": list(ON_ROLLS),
+                    "groups": groups,
+                },
+            )
+            written += cursor.rowcount
     return written
 
 
