@@ -254,7 +254,7 @@ def refresh_items(since=None, *, exclude=frozenset()):
             batch_size=2000,
         )
         if since is None:
-            DocumentReach.objects.all().delete()
+            _empty_reach()
         ids = sorted(audience)
         if connection.vendor == "postgresql":
             if since is not None:
@@ -283,6 +283,17 @@ def refresh_items(since=None, *, exclude=frozenset()):
             )
             written += len(counts)
     return written
+
+
+def _empty_reach():
+    """Every stored per-document row gone, before a full rebuild writes them again. PostgreSQL:
+    TRUNCATE (a DELETE of the province's ~2,000,000 rows took 59 s), inside the rebuild's
+    transaction (the report waits for the new rows rather than seeing none)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {connection.ops.quote_name(DocumentReach._meta.db_table)}")
+    else:
+        DocumentReach.objects.all().delete()
 
 
 def _reach_in_sql(ids, exclude):
@@ -323,6 +334,8 @@ def _reach_in_sql(ids, exclude):
     )
     written = 0
     with connection.cursor() as cursor:
+        # JIT compiles each statement anew (~0.6 s here) for a plan that runs ~2 s: off for these
+        cursor.execute("SET LOCAL jit = off")
         for index in range(0, len(ids), CHUNK * 4):
             cursor.execute(
                 sql,

@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('org_id', models.IntegerField(verbose_name='đơn vị')),
                 ('opened', models.PositiveIntegerField(verbose_name='số đảng viên đã mở')),
-                ('page', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='editorial.documentpage')),
+                ('page', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='editorial.documentpage')),
             ],
             options={
                 'verbose_name': 'lượt mở văn bản theo đơn vị',
