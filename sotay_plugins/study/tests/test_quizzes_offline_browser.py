@@ -40,6 +40,9 @@ def _start(page, base, member, q):
     page.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
     page.wait_for_url(f"{base}/")
+    # The worker in control first: a page whose navigation began while the worker was still
+    # installing stays uncontrolled (and a phone mid-quiz has had it for long).
+    wait_until(page, "navigator.serviceWorker.controller !== null", timeout=30)
     page.goto(f"{base}/hoc-tap/kiem-tra/{q.pk}/")
     page.get_by_role("button", name="Bắt đầu làm bài").click()
     page.wait_for_url(re.compile(r"/lan/\d+/$"))
