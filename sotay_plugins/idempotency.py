@@ -10,7 +10,14 @@ action wrapped with :func:`idempotent`:
 - with a key already recorded for the same request, runs nothing and answers the recorded
   status and body again, with ``Idempotent-Replayed: true``;
 - with a key recorded for another request (another path or body), answers 422;
-- with a malformed key, answers 400. Both in Vietnamese, changing nothing.
+- with a malformed key, answers 400. Both in Vietnamese, changing nothing;
+- with a key whose first request is still running, answers 409 with ``Retry-After``: the only
+  409 a queue should try again (another 409 — a quiz answer after the deadline — is a refusal).
+
+The phone's offline queue (``site/static/sw.js``) also sends ``Sotay-Queued: 1``
+(:data:`QUEUED_HEADER`, read by :func:`is_queued`): the request was made with no network and is
+only now replayed, so an action that must not be done offline (a quiz that needs the network)
+can refuse it.
 
 Two copies racing: the key's row is inserted first, inside the action's transaction, so on
 PostgreSQL the second insert waits for the first transaction and then finds the key (and
@@ -33,6 +40,7 @@ from rest_framework import status as http
 from rest_framework.response import Response
 
 HEADER = "Idempotency-Key"
+QUEUED_HEADER = "Sotay-Queued"
 KEY_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 KEEP_DAYS = 7
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -52,6 +60,11 @@ def schema_parameter():
             "gửi lại cùng mã thì không thực hiện lần nữa mà trả lại kết quả lần đầu."
         ),
     )
+
+
+def is_queued(request):
+    """Whether the request comes from the phone's offline queue (``Sotay-Queued: 1``)."""
+    return request.headers.get(QUEUED_HEADER) == "1"
 
 
 def schema_responses():
@@ -119,19 +132,29 @@ def _run_once(action, view, request, key, args, kwargs):
         response = action(view, request, *args, **kwargs)
         if 200 <= response.status_code < 300:
             record.status = response.status_code
-            record.body = getattr(response, "data", None)
+            record.body = _as_json(getattr(response, "data", None))
             record.save(update_fields=["status", "body"])
         else:
             transaction.set_rollback(True)  # nothing kept: the key may be used again
     return response
 
 
+def _as_json(data):
+    """The answer's data as its JSON gives it (dates, decimals as the API renders them), so the
+    key's row can hold it and a replay answers the same body."""
+    from rest_framework.utils.encoders import JSONEncoder
+
+    return json.loads(json.dumps(data, cls=JSONEncoder)) if data is not None else None
+
+
 def _replay(model, request, key, mark):
     record = model.objects.filter(user_id=request.user.pk, key=key).first()
     if record is None or record.status is None:  # the first copy is still running (SQLite)
-        return _error(
+        response = _error(
             _("Yêu cầu này đang được xử lý; xin thử lại sau giây lát."), http.HTTP_409_CONFLICT
         )
+        response["Retry-After"] = "1"
+        return response
     if record.fingerprint != mark:
         return _error(
             _("Mã chống gửi trùng này đã dùng cho một yêu cầu khác."),

@@ -12,9 +12,13 @@
      documents and news, their next meeting and its materials, their card's QR), fetched in the
      background with "Sotay-Prefetch: 1" (counted as no open). Back online, the kept items are
      re-checked (POST recheck) and those whose scope was withdrawn are deleted at once.
-   - What the member did offline (a bookmark, a comment) waits in IndexedDB with a key made once
-     on the phone, and is sent when the network returns with "Idempotency-Key": the server
-     carries out each key once, however often it arrives.
+   - What the member did offline (a bookmark, a comment, a quiz's answers and submit where the
+     quiz allows it) waits in IndexedDB with a key made once on the phone, and is sent when the
+     network returns, in the order it was done, with "Idempotency-Key" (the server carries out
+     each key once, however often it arrives) and "Sotay-Queued: 1" (done offline: the server
+     may refuse what must not be). A refusal is told to the page with the server's reason; only
+     a failed network, a 5xx, 408, 429 or a 409 with Retry-After (the same key still running)
+     leave the entry for the next try — and the entries after it wait, so the order holds.
    - Web Push: shows notifications and opens them. */
 "use strict";
 
@@ -265,10 +269,15 @@ function tell(message) {
   });
 }
 
-var flushing = null;
+var flushing = null, again = false;
+
+function reason(response) {
+  return response.json().then(function (data) { return (data && data.detail) || ""; }, function () { return ""; });
+}
 
 function flush() {
-  if (flushing) return flushing;
+  if (flushing) { again = true; return flushing; } // an entry queued meanwhile: one more round
+  again = false;
   flushing = store("queue", "readonly", function (s) { return s.getAll(); }).then(function (entries) {
     entries.sort(function (a, b) { return a.created - b.created; });
     return entries.reduce(function (chain, entry) {
@@ -281,28 +290,46 @@ function flush() {
             "Content-Type": "application/json",
             Accept: "application/json",
             "X-CSRFToken": entry.csrf || "",
-            "Idempotency-Key": entry.key
+            "Idempotency-Key": entry.key,
+            "Sotay-Queued": "1"
           },
           body: entry.method === "DELETE" ? undefined : JSON.stringify(entry.body || {})
         }).then(function (response) {
-          var retry = response.status >= 500 || response.status === 409 || response.status === 429 || response.status === 408;
+          var status = response.status;
+          var retry = status >= 500 || status === 429 || status === 408 ||
+            (status === 409 && response.headers.has("Retry-After"));
           if (retry) return true;
-          return store("queue", "readwrite", function (s) { s.delete(entry.key); }).then(function () {
-            return tell({ type: response.ok ? "sent" : "refused", text: response.ok ? entry.sent : entry.refused, status: response.status });
+          return (response.ok ? Promise.resolve("") : reason(response)).then(function (detail) {
+            return store("queue", "readwrite", function (s) { s.delete(entry.key); }).then(function () {
+              return tell({
+                type: response.ok ? "sent" : "refused", key: entry.key, status: status,
+                text: response.ok ? entry.sent : entry.refused, detail: detail
+              });
+            });
           }).then(function () { return false; });
         }, function () { return true; /* still offline: try again later */ });
       });
     }, Promise.resolve(false));
-  }).catch(function () { return true; }).then(function (result) {
+  }).catch(function () { return true; }).then(function (stopped) {
     flushing = null;
-    return result;
+    if (again && !stopped) return flush();
+    again = false;
+    return stopped;
   });
   return flushing;
 }
 
+/* Entries are sent in the order they were queued: "created" grows strictly, even for two
+   answers given within the same millisecond. */
 function enqueue(entry) {
-  entry.created = Date.now();
-  return store("queue", "readwrite", function (s) { s.put(entry); }).then(function () {
+  return store("queue", "readwrite", function (s) {
+    var all = s.getAll();
+    all.onsuccess = function () {
+      var last = all.result.reduce(function (most, e) { return Math.max(most, e.created || 0); }, 0);
+      entry.created = Math.max(Date.now(), last + 1);
+      s.put(entry);
+    };
+  }).then(function () {
     if (self.registration.sync) return self.registration.sync.register("sotay-queue").catch(function () {});
   }).then(function () {
     flush(); // the network may be back already; if not, it waits for the next chance

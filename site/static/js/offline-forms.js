@@ -1,18 +1,13 @@
 /* Forms that can wait for the network (issue 18): a form with data-offline-url (a bookmark, a
    comment), submitted with no network or on a page the worker served from the phone (<html
-   data-kept>), is queued in the worker (IndexedDB) with a key made here once; the worker sends
-   it with Idempotency-Key when the network returns, and the server carries it out once. */
+   data-kept>), is queued in the worker (IndexedDB, through js/offline.js) with a key made once;
+   the worker sends it with Idempotency-Key when the network returns, and the server carries it
+   out once. */
 (function () {
   "use strict";
   var sw = navigator.serviceWorker, root = document.documentElement;
   var texts = document.getElementById("offline-texts");
-  if (!sw || !window.fetch || !texts || root.getAttribute("data-member") !== "1") return;
-
-  function key() {
-    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
-    var bytes = crypto.getRandomValues(new Uint8Array(16));
-    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
-  }
+  if (!sw || !window.fetch || !texts || !window.sotayOffline || root.getAttribute("data-member") !== "1") return;
 
   function queue(form) {
     var body = JSON.parse(form.getAttribute("data-offline-body") || "{}");
@@ -21,7 +16,6 @@
     });
     var label = form.getAttribute("data-offline-label") || "";
     var entry = {
-      key: key(),
       url: form.getAttribute("data-offline-url"),
       method: form.getAttribute("data-offline-method") || "POST",
       body: body,
@@ -29,13 +23,7 @@
       sent: texts.getAttribute("data-sent").replace("%s", label),
       refused: texts.getAttribute("data-refused").replace("%s", label)
     };
-    sw.ready.then(function (registration) {
-      return new Promise(function (resolve) {
-        var channel = new MessageChannel();
-        channel.port1.onmessage = resolve;
-        (sw.controller || registration.active).postMessage({ type: "queue", entry: entry }, [channel.port2]);
-      });
-    }).then(function () {
+    window.sotayOffline.queue(entry).then(function () {
       var box = document.getElementById("offline-status");
       if (!box) {
         box = document.createElement("p");

@@ -315,6 +315,20 @@ def test_a_refused_request_keeps_no_key(api, world):
     assert empty.status_code == 400 and not IdempotencyKey.objects.exists()
 
 
+def test_a_key_still_running_asks_to_be_tried_again_and_changes_nothing(api, world):
+    """The one 409 the phone's queue tries again carries Retry-After (a quiz answer after the
+    deadline is a 409 without it, and is dropped from the queue with the server's reason)."""
+    w = world
+    api.force_authenticate(w["a"].user)
+    IdempotencyKey.objects.create(user=w["a"].user, key="running-key-00001", fingerprint="x")
+    url = f"/api/v1/meetings/{w['meeting'].pk}/comments/"
+    headers = {"Idempotency-Key": "running-key-00001"}
+    busy = api.post(url, {"text": "Ý kiến"}, format="json", headers=headers)
+    assert busy.status_code == 409 and busy["Retry-After"] == "1"
+    assert "đang được xử lý" in busy.json()["detail"]
+    assert not MeetingComment.objects.exists()
+
+
 # --- keeping is not reading --------------------------------------------------------------------
 
 
@@ -352,6 +366,7 @@ def test_the_worker_precaches_the_shell_and_the_offline_page(client):
     assert head.startswith("self.SOTAY = {") and '"/static/css/shell.css"' in head
     assert '"/ngoai-tuyen/"' in head and '"/static/js/offline.js"' in head
     assert "notificationclick" in body and "Idempotency-Key" in body
+    assert '"Sotay-Queued": "1"' in body and 'has("Retry-After")' in body
 
 
 def test_a_changed_shell_file_changes_the_worker(monkeypatch):

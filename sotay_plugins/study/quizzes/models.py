@@ -211,6 +211,15 @@ class Quiz(Published):
     exclude_without_smartphone = models.BooleanField(
         _("trừ đảng viên không có điện thoại thông minh"), default=True
     )
+    allow_offline = models.BooleanField(
+        _("cho phép trả lời khi mất mạng"),
+        default=False,
+        help_text=_(
+            "Khi điện thoại mất mạng giữa chừng, câu trả lời được giữ trên máy và tự gửi khi có "
+            "mạng trở lại; máy chủ vẫn tính giờ: câu gửi đến sau giờ nộp không được ghi nhận. "
+            "Các câu hỏi hiện trên một trang để làm tiếp được khi không có mạng."
+        ),
+    )
     published = models.BooleanField(_("đã công bố"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -283,12 +283,29 @@ def _refuse_closed(attempt, now):
         )
 
 
-def save_answers(attempt_id, member_id, choices, now=None, quiz_id=None):
+def _refuse_queued(quiz_id):
+    """An answer or a submit made with no network and replayed by the phone's queue: only for
+    a quiz that allows it (``Quiz.allow_offline``)."""
+    if not Quiz.objects.filter(pk=quiz_id, allow_offline=True).exists():
+        raise QuizError(
+            _(
+                "Bài kiểm tra này cần có mạng khi làm bài: câu trả lời chọn lúc mất mạng không "
+                "được ghi nhận. Xin chọn lại khi có mạng."
+            ),
+            "needs_network",
+            403,
+        )
+
+
+def save_answers(attempt_id, member_id, choices, now=None, quiz_id=None, queued=False):
     """Write the member's choices into their open attempt; returns ``(how many were written,
     seconds left)``.
 
     All or nothing: a choice for a question outside the attempt, or naming an answer that is not
-    one of the question's, refuses the whole request with nothing written.
+    one of the question's, refuses the whole request with nothing written. ``queued``: the
+    choices were made offline and come from the phone's queue, refused unless the quiz allows
+    answering offline; the clock is the server's as for any save (arriving after the deadline
+    and its grace, they are refused).
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -297,9 +314,11 @@ def save_answers(attempt_id, member_id, choices, now=None, quiz_id=None):
         )
         if quiz_id is not None:
             attempt = attempt.filter(quiz_id=quiz_id)
-        attempt = attempt.only("pk", "deadline", "submitted_at").first()
+        attempt = attempt.only("pk", "quiz_id", "deadline", "submitted_at").first()
         if attempt is None:
             raise QuizError(_("Không tìm thấy lượt làm bài."), "not_found", 404)
+        if queued:
+            _refuse_queued(attempt.quiz_id)
         _refuse_closed(attempt, now)
         wanted = [c.question for c in choices]
         rows = {
@@ -429,16 +448,23 @@ def _percent(score, total):
     return (Decimal(100 * score) / Decimal(total)).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
-def submit(attempt_id, member_id, now=None, timed_out=False, quiz_id=None):
+def submit(attempt_id, member_id, now=None, timed_out=False, quiz_id=None, queued=False):
     """Close and grade the attempt once; every later call returns the same graded attempt.
 
     The first UPDATE both decides who grades (rowcount 1) and locks the row: a concurrent
     submit waits for this transaction, then finds the attempt submitted and reads its result.
+    ``queued``: pressed with no network and replayed by the phone's queue (after the answers
+    queued before it), refused unless the quiz allows answering offline.
     """
     now = now or timezone.now()
     mine = {"pk": attempt_id, "member_id": member_id}
     if quiz_id is not None:
         mine["quiz_id"] = quiz_id
+    if queued:
+        found = QuizAttempt.objects.filter(**mine).values_list("quiz_id", flat=True).first()
+        if found is None:
+            raise QuizError(_("Không tìm thấy lượt làm bài."), "not_found", 404)
+        _refuse_queued(found)
     with transaction.atomic():
         won = QuizAttempt.objects.filter(submitted_at__isnull=True, **mine).update(
             submitted_at=now, timed_out=timed_out

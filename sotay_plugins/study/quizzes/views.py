@@ -4,7 +4,10 @@ attempt (questions page by page, or all at once), its result.
 Without JavaScript every page works as plain forms: the attempt page posts the answers of its
 page (and moves on) or submits. With JavaScript (``study/quiz.js``) each choice is saved as it
 is made (``PUT …/answers/``) and a countdown shows the server's deadline; the forms stay the
-fallback. The correct answers are never in an open attempt's page; the result page shows them.
+fallback. With no network, a quiz that allows it (``allow_offline``) keeps answering: the
+choices (and a submit) wait in the phone's offline queue and are sent in order when the network
+returns; another quiz says that it needs the network and keeps nothing. The correct answers
+are never in an open attempt's page; the result page shows them.
 """
 
 from __future__ import annotations
@@ -149,7 +152,10 @@ def attempt_page(request, pk, attempt):
     if attempt.submitted_at is not None:
         return redirect("study:quiz_result", pk=attempt.quiz_id, attempt=attempt.pk)
     questions = services.attempt_questions(attempt, reveal=False)
-    page_arg = request.GET.get("trang", "1")
+    # A quiz that may be answered offline shows every question at once: with no network the
+    # member can still reach them all (the other pages would need the server).
+    default = ALL if attempt.quiz.allow_offline else "1"
+    page_arg = request.GET.get("trang", default)
     show_all = page_arg == ALL
     pages = max(1, (len(questions) + PER_PAGE - 1) // PER_PAGE)
     page = 1 if show_all or not page_arg.isdigit() else min(max(1, int(page_arg)), pages)
@@ -198,6 +204,10 @@ def attempt_page(request, pk, attempt):
             "save_url": reverse(
                 "api:quiz-answers", kwargs={"pk": attempt.quiz_id, "attempt_id": attempt.pk}
             ),
+            "submit_url": reverse(
+                "api:quiz-submit", kwargs={"pk": attempt.quiz_id, "attempt_id": attempt.pk}
+            ),
+            "result_url": reverse("study:quiz_result", args=[attempt.quiz_id, attempt.pk]),
         },
     )
 

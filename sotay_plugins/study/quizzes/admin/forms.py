@@ -140,6 +140,7 @@ class QuizForm(ScopedModelForm):
             "audience_groups",
             "excluded_groups",
             "exclude_without_smartphone",
+            "allow_offline",
             "published",
         ]
         field_classes = {"issuer_org": OrgChoiceField, "audience_org": OrgChoiceField}

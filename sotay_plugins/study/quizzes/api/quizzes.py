@@ -10,6 +10,10 @@
 
 An open attempt's questions carry the answers' ids and texts only, never which is correct nor
 the explanation: those come with the attempt once it is submitted.
+
+Saves and submits may carry ``Idempotency-Key`` (carried out once, however often sent); those the
+phone's offline queue replays also carry ``Sotay-Queued: 1`` and are refused (403, nothing
+written) unless the quiz allows answering offline (``allow_offline``).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from sotay_plugins import front
+from sotay_plugins import front, idempotency
 from sotay_plugins.api import OrgFieldsMixin
 from sotay_plugins.orgtree.choices import MemberGroup
 
@@ -64,6 +68,7 @@ class QuizSerializer(OrgFieldsMixin, serializers.ModelSerializer):
             "state",
             "excluded_groups",
             "exclude_without_smartphone",
+            "allow_offline",
             "issuer_org",
             "audience_org",
             "attempts_used",
@@ -316,24 +321,32 @@ class QuizViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         attempt = services.refresh_if_expired(self._attempt(pk, attempt_id))
         return Response(attempt_data(attempt))
 
-    @extend_schema(request=AnswersInput, responses=SAVED)
+    @extend_schema(
+        request=AnswersInput,
+        responses={200: SAVED, **idempotency.schema_responses()},
+        parameters=[idempotency.schema_parameter()],
+    )
     @action(
         detail=True, methods=["put", "patch"], url_path=r"attempts/(?P<attempt_id>[0-9]+)/answers"
     )
+    @idempotency.idempotent
     def answers(self, request, pk=None, attempt_id=None):
         """Save answers: ``{"question": id, "selected": [answer ids]}`` or
         ``{"answers": [such objects]}``. Repeating a save changes nothing; ``selected: []``
         clears a question. Refused, with nothing written: a question outside the attempt, an
         answer of another question, a second answer to a one-answer question, a submitted
-        attempt, a save after the deadline."""
+        attempt, a save after the deadline, a save from the offline queue (``Sotay-Queued``)
+        to a quiz that does not allow answering offline."""
         if not str(pk).isdigit():
             raise exceptions.NotFound(_("Không tìm thấy lượt làm bài."))
         try:
             choices = services.parse_answers(request.data)
         except services.QuizError as exc:
             return _raise(exc)
-        # The common case: one statement (PostgreSQL), unless the front already tried it.
-        if len(choices) == 1 and not front.tried(request):
+        queued = idempotency.is_queued(request)
+        # The common case: one statement (PostgreSQL), unless the front already tried it; a
+        # replay from the offline queue takes the full path (the quiz must allow it).
+        if len(choices) == 1 and not queued and not front.tried(request):
             left = services.save_one_fast(request.user.pk, int(pk), int(attempt_id), choices[0])
             if left is not None:
                 return Response({"saved": 1, "seconds_left": left})
@@ -342,23 +355,31 @@ class QuizViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             raise exceptions.NotFound(_("Không tìm thấy lượt làm bài."))
         try:
             saved, left = services.save_answers(
-                int(attempt_id), member.pk, choices, quiz_id=int(pk)
+                int(attempt_id), member.pk, choices, quiz_id=int(pk), queued=queued
             )
         except services.QuizError as exc:
             return _raise(exc)
         return Response({"saved": saved, "seconds_left": left})
 
-    @extend_schema(request=None, responses=ATTEMPT)
+    @extend_schema(
+        request=None,
+        responses={200: ATTEMPT, **idempotency.schema_responses()},
+        parameters=[idempotency.schema_parameter()],
+    )
     @action(detail=True, methods=["post"], url_path=r"attempts/(?P<attempt_id>[0-9]+)/submit")
+    @idempotency.idempotent
     def submit(self, request, pk=None, attempt_id=None):
         """Submit the attempt. Once: a second submit (another tab, a retry) answers 200 with the
         same result and changes nothing. The answer now carries the score, pass or fail, and
-        each question's correct answers and explanation."""
+        each question's correct answers and explanation. From the offline queue
+        (``Sotay-Queued``): only for a quiz that allows answering offline."""
         member = self._member()
         if member is None or not str(pk).isdigit():
             raise exceptions.NotFound(_("Không tìm thấy lượt làm bài."))
         try:
-            attempt, _won = services.submit(int(attempt_id), member.pk, quiz_id=int(pk))
+            attempt, _won = services.submit(
+                int(attempt_id), member.pk, quiz_id=int(pk), queued=idempotency.is_queued(request)
+            )
         except services.QuizError as exc:
             return _raise(exc)
         return Response(attempt_data(attempt))
