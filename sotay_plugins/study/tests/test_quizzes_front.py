@@ -130,7 +130,12 @@ def test_a_save_is_one_statement_in_front_of_django(w):
         answer = put(w, body2)
     assert answer.status_code == 200, answer.content
     assert answer.json()["saved"] == 1 and 0 < answer.json()["seconds_left"] <= 15 * 60
-    assert len(ctx.captured_queries) == 1 and len(fast_statements(ctx)) == 1
+    # one statement run; preparing it (a new database session: PREPARE in a savepoint) aside
+    assert len(fast_statements(ctx)) == 1
+    assert all(
+        q["sql"].startswith(("EXECUTE sotay_quiz_save_token_", "SAVEPOINT", "RELEASE", "PREPARE"))
+        for q in ctx.captured_queries
+    ), [q["sql"][:60] for q in ctx.captured_queries]
     assert selected(item) == body["selected"] and selected(item2) == body2["selected"]
 
 
@@ -202,7 +207,7 @@ def test_other_shapes_go_to_the_view(w, settings):
     with mock.patch.object(services, "save_one_fast", spy):
         # several answers at once, an offline replay (Idempotency-Key), a query string
         assert put(w, {"answers": [body, body2]}).status_code == 200
-        assert put(w, body, HTTP_IDEMPOTENCY_KEY="abc-1").status_code in (200, 201)
+        assert put(w, body, HTTP_IDEMPOTENCY_KEY="bench-key-0001").status_code in (200, 201)
         replayed = put(w, body2, HTTP_SOTAY_QUEUED="1")  # the offline queue's: the view's rule
         assert replayed.status_code in (200, 403)
         assert put(w, body, QUERY_STRING="x=1").status_code == 200
