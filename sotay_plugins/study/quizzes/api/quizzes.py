@@ -218,6 +218,9 @@ class QuizViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     serializer_class = QuizSerializer
     queryset = Quiz.objects.none()
+    #: Ids of at most 18 digits (a 64-bit integer): a longer one is no quiz or attempt (404),
+    #: never a number the database cannot hold (SQLite refuses it outright).
+    lookup_value_regex = "[0-9]{1,18}"
 
     @classmethod
     def as_view(cls, actions=None, **initkwargs):
@@ -315,7 +318,7 @@ class QuizViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return attempt
 
     @extend_schema(responses=ATTEMPT, operation_id="quizzes_attempt_retrieve")
-    @action(detail=True, methods=["get"], url_path=r"attempts/(?P<attempt_id>[0-9]+)")
+    @action(detail=True, methods=["get"], url_path=r"attempts/(?P<attempt_id>[0-9]{1,18})")
     def attempt(self, request, pk=None, attempt_id=None):
         """One of the caller's attempts (an open one past its deadline is closed and graded)."""
         attempt = services.refresh_if_expired(self._attempt(pk, attempt_id))
@@ -327,7 +330,9 @@ class QuizViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         parameters=[idempotency.schema_parameter()],
     )
     @action(
-        detail=True, methods=["put", "patch"], url_path=r"attempts/(?P<attempt_id>[0-9]+)/answers"
+        detail=True,
+        methods=["put", "patch"],
+        url_path=r"attempts/(?P<attempt_id>[0-9]{1,18})/answers",
     )
     @idempotency.idempotent
     def answers(self, request, pk=None, attempt_id=None):
@@ -366,7 +371,7 @@ class QuizViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         responses={200: ATTEMPT, **idempotency.schema_responses()},
         parameters=[idempotency.schema_parameter()],
     )
-    @action(detail=True, methods=["post"], url_path=r"attempts/(?P<attempt_id>[0-9]+)/submit")
+    @action(detail=True, methods=["post"], url_path=r"attempts/(?P<attempt_id>[0-9]{1,18})/submit")
     @idempotency.idempotent
     def submit(self, request, pk=None, attempt_id=None):
         """Submit the attempt. Once: a second submit (another tab, a retry) answers 200 with the
