@@ -186,6 +186,26 @@ def month_of(moment):
     return date(moment.year, moment.month, 1)
 
 
+def cell_figures(figures, cells=None):
+    """The :class:`CellFigure` s of ``figures`` ({(unit id, month, measure): n}, the shape every
+    provider's ``rows`` counts into), leaving out zeros and, when ``cells`` is given, the units
+    not in it."""
+    return [
+        CellFigure(unit, month, measure, n)
+        for (unit, month, measure), n in figures.items()
+        if n and (cells is None or unit in cells)
+    ]
+
+
+def spread_over_months(figures, counts, months, measure):
+    """Put a head count ({unit id: n}, today's) in ``figures`` under ``measure`` for each of
+    ``months``: the denominator of a provider's rates (members, audience)."""
+    months = list(months)
+    for unit, n in counts.items():
+        for month in months:
+            figures[(unit, month, measure)] = n
+
+
 #: How a list of per-item figures may be sorted (``StatisticsProvider.items``): a key, or the key
 #: with "-" before it for the largest first.
 ITEM_ORDERS = ("published", "title", "expected", "opened", "rate")

@@ -28,7 +28,7 @@ from .models import Entry, Feedback
 
 def rows(start, end, *, cells=None, exclude=frozenset()):
     """:class:`registry.CellFigure` s for the months from ``start`` to ``end``."""
-    from sotay_plugins.registry import CellFigure
+    from sotay_plugins.registry import cell_figures
 
     today = timezone.localdate()
     months = list(month_starts(start, end))
@@ -62,7 +62,7 @@ def rows(start, end, *, cells=None, exclude=frozenset()):
             figures[(unit, month, "open")] += 1
             if due is not None and due < last:
                 figures[(unit, month, "overdue")] += 1
-    return [CellFigure(unit, month, m, n) for (unit, month, m), n in figures.items() if n]
+    return cell_figures(figures)
 
 
 def touched(since):

@@ -175,20 +175,31 @@ class DashboardView(WagtailAdminTemplateMixin, TemplateView):
         return self.render_to_response(context, status=status)
 
 
+def _unit_and_months(params):
+    """(org id or None, first month or None, last month or None) of the admin lists' query
+    string (``org``, ``start``, ``end`` as MM/YYYY); ValidationError in Vietnamese otherwise."""
+    start = periods.parse_month(params["start"], "start") if params.get("start") else None
+    end = periods.parse_month(params["end"], "end") if params.get("end") else None
+    org = params.get("org") or None
+    if org is not None and not org.isdigit():
+        raise ValidationError({"org": _("Mã đơn vị phải là số nguyên.")})
+    return (int(org) if org else None), start, end
+
+
+def _joined(exc):
+    return " ".join(str(m) for messages in exc.message_dict.values() for m in messages)
+
+
 def readers_context(request):
     params = request.GET
     context = {"error": None, "result": None}
     try:
-        start = periods.parse_month(params["start"], "start") if params.get("start") else None
-        end = periods.parse_month(params["end"], "end") if params.get("end") else None
-        org = params.get("org") or None
-        if org is not None and not org.isdigit():
-            raise ValidationError({"org": _("Mã đơn vị phải là số nguyên.")})
+        org, start, end = _unit_and_months(params)
         which = params.get("which", "never")
         columns = [c for c in params.getlist("columns") if c]
         result = services.readers(
             request.user,
-            int(org) if org else None,
+            org,
             start=start,
             end=end,
             which=which,
@@ -202,9 +213,7 @@ def readers_context(request):
         context["error"] = str(exc)
         return context, 403
     except ValidationError as exc:
-        context["error"] = " ".join(
-            str(m) for messages in exc.message_dict.values() for m in messages
-        )
+        context["error"] = _joined(exc)
         return context, 400
     base = {k: v for k, v in params.items() if k != "page"}
     context.update(
@@ -240,14 +249,10 @@ def documents_context(request):
     params = request.GET
     context = {"error": None, "result": None}
     try:
-        start = periods.parse_month(params["start"], "start") if params.get("start") else None
-        end = periods.parse_month(params["end"], "end") if params.get("end") else None
-        org = params.get("org") or None
-        if org is not None and not org.isdigit():
-            raise ValidationError({"org": _("Mã đơn vị phải là số nguyên.")})
+        org, start, end = _unit_and_months(params)
         result = services.documents(
             request.user,
-            int(org) if org else None,
+            org,
             start=start,
             end=end,
             order=params.get("order") or "-published",
@@ -257,9 +262,7 @@ def documents_context(request):
         context["error"] = exc.message
         return context, 404
     except ValidationError as exc:
-        context["error"] = " ".join(
-            str(m) for messages in exc.message_dict.values() for m in messages
-        )
+        context["error"] = _joined(exc)
         return context, 400
     base = {
         "org": result.unit.id,

@@ -118,7 +118,7 @@ def stat_without_plan(orgs):
 def rows(start, end, *, cells=None, exclude=frozenset()):
     """:class:`registry.CellFigure` s for the months from ``start`` to ``end``, placed at the
     unit that owes or records the plan (four queries)."""
-    from sotay_plugins.registry import CellFigure
+    from sotay_plugins.registry import cell_figures
 
     figures = defaultdict(int)
     due = _plans(Q(deadline__gte=start, deadline__lt=end))
@@ -140,11 +140,7 @@ def rows(start, end, *, cells=None, exclude=frozenset()):
         figures[(unit, month, "recorded")] += 1
         if issued > deadline:
             figures[(unit, month, "late")] += 1
-    return [
-        CellFigure(unit, month, measure, n)
-        for (unit, month, measure), n in figures.items()
-        if n and (cells is None or unit in cells)
-    ]
+    return cell_figures(figures, cells)
 
 
 def touched(since):

@@ -39,7 +39,7 @@ EARNED = ~Q(rule=ADJUSTMENT)
 
 def rows(start, end, *, cells=None, exclude=frozenset()):
     """:class:`registry.CellFigure` s for the months from ``start`` to ``end`` (two queries)."""
-    from sotay_plugins.registry import CellFigure
+    from sotay_plugins.registry import cell_figures, spread_over_months
 
     figures = defaultdict(int)
     for row in (
@@ -51,14 +51,8 @@ def rows(start, end, *, cells=None, exclude=frozenset()):
         key = (row["cell_id"], month_of(row["month"]))
         figures[(*key, "points")] += row["points"] or 0
         figures[(*key, "earners")] += row["earners"]
-    for cell, n in head_counts(exclude).items():
-        for month in month_starts(start, end):
-            figures[(cell, month, "members")] = n
-    return [
-        CellFigure(cell, month, measure, n)
-        for (cell, month, measure), n in figures.items()
-        if n and (cells is None or cell in cells)
-    ]
+    spread_over_months(figures, head_counts(exclude), month_starts(start, end), "members")
+    return cell_figures(figures, cells)
 
 
 def period_rows(start, end, *, cells=None, exclude=frozenset()):

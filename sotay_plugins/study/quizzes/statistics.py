@@ -60,7 +60,7 @@ def _counts(**extra):
 
 def rows(start, end, *, cells=None, exclude=frozenset()):
     """:class:`registry.CellFigure` s for the months from ``start`` to ``end``."""
-    from sotay_plugins.registry import CellFigure
+    from sotay_plugins.registry import cell_figures
 
     grouped = (
         _attempts(start, end, exclude)
@@ -71,11 +71,9 @@ def rows(start, end, *, cells=None, exclude=frozenset()):
     figures = defaultdict(int)
     for row in grouped:
         cell, month = row["member__cell_id"], month_of(row["month"])
-        if cells is not None and cell not in cells:
-            continue
         for measure in ("attempts", "passed", "participants", "passers"):
             figures[(cell, month, measure)] += row[measure]
-    return [CellFigure(cell, month, m, n) for (cell, month, m), n in figures.items() if n]
+    return cell_figures(figures, cells)
 
 
 def period_rows(start, end, *, cells=None, exclude=frozenset()):

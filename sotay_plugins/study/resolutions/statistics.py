@@ -45,7 +45,7 @@ def _studies(exclude):
 def rows(start, end, *, cells=None, exclude=frozenset()):
     """:class:`registry.CellFigure` s for the months from ``start`` to ``end``: four queries
     (the head counts, one GROUP BY per step; the learners with the completions)."""
-    from sotay_plugins.registry import CellFigure
+    from sotay_plugins.registry import cell_figures, spread_over_months
 
     months = list(month_starts(start, end))
     if not months:
@@ -68,14 +68,8 @@ def rows(start, end, *, cells=None, exclude=frozenset()):
             if "learners" in row:
                 figures[(*key, "learners")] += row["learners"]
     counts = head_counts(_leaves(exclude), statuses=(MemberStatus.ACTIVE,))
-    for cell, n in counts.items():
-        for month in months:
-            figures[(cell, month, "audience")] = n
-    return [
-        CellFigure(cell, month, measure, n)
-        for (cell, month, measure), n in figures.items()
-        if n and (cells is None or cell in cells)
-    ]
+    spread_over_months(figures, counts, months, "audience")
+    return cell_figures(figures, cells)
 
 
 def period_rows(start, end, *, cells=None, exclude=frozenset()):
