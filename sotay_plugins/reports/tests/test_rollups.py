@@ -11,6 +11,7 @@ import time_machine
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import connection as db_connection
 from django.urls import reverse
 
 from editorial.models import ReadReceipt
@@ -488,3 +489,16 @@ def test_the_readers_page_refuses_personal_columns_too(world, today, client):
     outside = client.get(url, {**params, "org": world["d2"].pk})
     assert outside.status_code == 404
     assert client.get(url, {**params, "start": "04/2026", "end": "01/2026"}).status_code == 400
+
+
+@pytest.mark.skipif(db_connection.vendor != "postgresql", reason="the PostgreSQL read of roll-ups")
+@pytest.mark.parametrize("unit", ["province", "d1", "b1"])
+def test_the_postgresql_read_gives_the_same_dashboard(world, today, monkeypatch, unit):
+    """The units under the one shown come without their breakdowns and their values decoded as
+    one document: the dashboard must be the one the ORM's read gives, breakdowns included."""
+    fast = report(admin(), world[unit], granularity="quarter").as_dict()
+    assert fast["children"] and fast["sections"]
+    monkeypatch.setattr(services, "_stored", services._stored_by_orm)
+    slow = report(admin(), world[unit], granularity="quarter").as_dict()
+    assert fast == slow
+    assert any(f["breakdown"] for s in fast["sections"] for f in s["figures"])
