@@ -214,6 +214,9 @@ def cmd_dashboard(args):
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
+    # the process as a production worker has it: config.wsgi, once loaded, freezes what was
+    # loaded (gc.freeze) so the collector's full passes skip it
+    import config.wsgi  # noqa: F401
     from sotay_plugins.orgtree.models import Organisation, Role, RoleAssignment
     from sotay_plugins.orgtree.roles import VIEWER
     from tests.factories import UserFactory

@@ -19,13 +19,14 @@ above the cells is computed from its cells' stored figures of the same month (su
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from sotay_plugins.orgtree.choices import OrgKind
@@ -191,8 +192,62 @@ def _write(provider_key, granularity, period, totals, members, places, *, with_e
         Rollup.objects.filter(
             provider=provider_key, granularity=granularity, period=period
         ).delete()
-        Rollup.objects.bulk_create(objs, batch_size=BATCH)
+        _insert(objs)
     return len(objs)
+
+
+_COPIED = (
+    "provider",
+    "granularity",
+    "period",
+    "org_id",
+    "parent_id",
+    "tree_id",
+    "depth",
+    "path",
+    "name",
+    "code",
+    "kind",
+    "values",
+    "members",
+    "computed_at",
+)
+
+
+def _insert(objs):
+    """Store new roll-up rows: on PostgreSQL with COPY (a refresh writes ~90,000 rows, whose
+    preparation one by one by the ORM's bulk insert took as long as computing them), elsewhere
+    with ``bulk_create``."""
+    if connection.vendor != "postgresql":
+        Rollup.objects.bulk_create(objs, batch_size=BATCH)
+        return
+    table = connection.ops.quote_name(Rollup._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(name) for name in _COPIED)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(
+            f"COPY {table} ({columns}) FROM STDIN"  # names from _meta and _COPIED
+        ) as copy,
+    ):
+        for obj in objs:
+            copy.write_row(
+                (
+                    obj.provider,
+                    obj.granularity,
+                    obj.period,
+                    obj.org_id,
+                    obj.parent_id,
+                    obj.tree_id,
+                    obj.depth,
+                    obj.path,
+                    obj.name,
+                    obj.code,
+                    obj.kind,
+                    json.dumps(obj.values),
+                    None if obj.members is None else json.dumps(obj.members),
+                    obj.computed_at,
+                )
+            )
 
 
 def _active_units(places):
