@@ -3,7 +3,11 @@
     python bench/bench_feedback.py screen                       # in-process, no database
     python bench/bench_feedback.py seed  [--scale province]     # recreate sotay_bench_feedback
     python bench/bench_feedback.py send  [--workers 4] [--threads 1] [--senders 20]
-                                         [--duration 20]
+                                         [--duration 20] [--driver wrk|python]
+                                         [--front none|nginx] [--config bench|production]
+                                         [--keep-files]
+    python bench/bench_feedback.py profile [--senders 4] [--sends 20]
+                                           [--profiler cprofile|pyinstrument]
 
 ``screen``: 10,000 keywords and phrases (random Vietnamese syllables, one to three words, half
 with diacritics), the automaton built once (its time printed), then a 5,000-character text
@@ -14,13 +18,20 @@ mean, p95 and max per text. Budget: under 5 ms.
 server; the name must start with sotay_bench), migrates and runs ``seed_demo --scale``.
 
 ``send``: gunicorn (``bench.settings``: the production settings plus the bare view,
-``--workers`` sync workers, or gthread with ``--threads`` > 1) on this database; ``--senders``
-members (with API tokens) each POST ``/api/v1/feedback/`` as multipart with a 5 MB JPEG that
-carries GPS EXIF, back to back for ``--duration`` seconds (a Python driver: one keep-alive
-connection per sender thread). Latency p50/p95/max and feedback per second; then the same
-driver GETs ``/bench/bare/`` with the same number of connections for the same time, and the
-ratio of the two throughputs is printed. Every stored photo of the run is opened with Pillow to
-check that it has no EXIF left (GPS stripped), and the rows are counted (none lost).
+``--workers`` sync workers, or gthread with ``--threads`` > 1; ``--config production``:
+site/deploy/gunicorn.conf.py as it is) on this database, nginx in front with ``--front nginx``;
+``--senders`` members (with API tokens) each POST ``/api/v1/feedback/`` as multipart with a
+5 MB JPEG that carries GPS EXIF (half of them hidden), back to back for ``--duration`` seconds:
+by default wrk (``bench/feedback.lua``, each sender's whole request built once in bench/out/),
+or a Python driver (one keep-alive connection per sender thread). Latency p50/p95/max and
+feedback per second; then the bare view ``/bench/bare/`` the same way, with the same number of
+connections for the same time, and the ratio of the two throughputs. For both, the CPU each
+part of the machine used per request (``CpuMeter``: the driver, gunicorn, PostgreSQL, nginx,
+the whole machine). Every acknowledged feedback id is looked up in the database (none lost),
+200 stored photos are opened with Pillow (no EXIF/GPS left), then the run's files are deleted.
+
+``profile``: sends one after another in this process, read by gunicorn's own parser from a
+socket: the worker thread's CPU per send, PostgreSQL's, the queries of one send, a profile.
 """
 
 from __future__ import annotations
