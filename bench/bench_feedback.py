@@ -569,10 +569,13 @@ def cmd_profile(args):
     env = {**server_env(), "DATABASE_CONN_MAX_AGE": "3600"}
     benchlib.django_setup(env, extra=("DJANGO_SECURE_SSL_REDIRECT", "DATABASE_CONN_MAX_AGE"))
     from django.db import connection
+    from django.db.models import Max
 
     from config.wsgi import application
+    from sotay_plugins.feedback.models import Attachment
 
     _photo, bodies = senders_and_bodies(args.senders)
+    last_attachment = Attachment.objects.aggregate(n=Max("pk"))["n"] or 0
     raw = [request_bytes(key, body, content_type) for key, body, content_type in bodies]
     from gunicorn.config import Config
     from gunicorn.http import wsgi as gunicorn_wsgi
@@ -656,6 +659,8 @@ def cmd_profile(args):
             call(n)
         profiler.disable()
         pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+    for item in Attachment.objects.filter(pk__gt=last_attachment).iterator():
+        item.file.storage.delete(item.file.name)  # 5 MB each
 
 
 def main():
