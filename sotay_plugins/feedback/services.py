@@ -194,7 +194,9 @@ def send(member, *, receiver, text, hide_identity=False, topic=None, files=()):
         )
         if hide_identity:
             escrow.seal(feedback, member.pk)
-        attachments.save_all(feedback, prepared, day_only=bool(hide_identity))
+        feedback.stored_attachments = attachments.save_all(
+            feedback, prepared, day_only=bool(hide_identity)
+        )
         if hits:
             _add_entry(
                 feedback,

@@ -166,6 +166,29 @@ def test_multipart_with_a_photo_through_the_api(world, api):
     assert api.get(f"/api/v1/feedback/{body['id']}/files/1/").status_code == 404
 
 
+@pytest.mark.parametrize("hidden", ["false", "true"])
+def test_the_answer_to_a_send_is_what_reading_it_back_gives(world, api, hidden):
+    """The send is answered from what was just stored, not read back: the same body as a GET
+    of it (attachments in order, receiver and topic names, status, dates)."""
+    api.force_authenticate(world["author"].user)
+    response = api.post(
+        "/api/v1/feedback/",
+        {
+            "receiver": world["r_d1"].pk,
+            "topic": world["topic"].pk,
+            "text": "Kèm hai ảnh, có chuyện tham nhũng",  # flagged: the answer has a notice
+            "hide_identity": hidden,
+            "files": [jpeg_with_gps(), png_with_text()],
+        },
+        format="multipart",
+    )
+    assert response.status_code == 201, response.content
+    sent = response.json()
+    assert sent.pop("notice")
+    assert [f["name"] for f in sent["files"]] == ["tep-1.jpg", "tep-2.png"]
+    assert sent == api.get(f"/api/v1/feedback/{sent['id']}/").json()
+
+
 # --- screening ------------------------------------------------------------------------------
 
 
