@@ -9,8 +9,8 @@ class SearchConfig(PluginConfig):
     by Elasticsearch/OpenSearch when configured and by the database otherwise.
 
     It needs the scope engine (``orgtree``) and nothing else: it knows the kinds it searches only
-    through the registry. Its one receiver (``indexing.on_change``, on every model's save and
-    delete) routes changes of the registered kinds to the outbox."""
+    through the registry. Its one receiver (``indexing.on_change``, on every model's save and on
+    the deletions of the registered kinds' models) routes their changes to the outbox."""
 
     default = True
     name = "search"
