@@ -202,3 +202,19 @@ def test_staff_search_in_the_admin_is_scoped(world, client):
     assert page.status_code == 200
     assert "07-NQ/HU" in html and "05-NQ/HU" not in html and "12-NQ/TW" not in html
     assert client.get("/quan-tri/tim-kiem/", {"q": "x"}).status_code == 200
+
+
+def test_search_listens_to_the_deletions_of_its_kinds_only():
+    """A receiver of every model's deletions would make every bulk delete of the project fetch
+    and signal its rows one by one; search listens to its kinds' models (and their related
+    models) only, so a delete elsewhere stays one statement."""
+    from django.contrib.sessions.models import Session
+    from django.db.models.deletion import Collector
+    from django.db.models.signals import post_delete
+
+    from editorial.models import DocumentFile
+
+    assert post_delete.has_listeners(DocumentPage)
+    assert post_delete.has_listeners(DocumentFile)  # a document's file: its text is indexed
+    assert not post_delete.has_listeners(Session)
+    assert Collector(using="default").can_fast_delete(Session.objects.none())
