@@ -10,8 +10,11 @@ Ranking, as close to the engine's as the database allows: the document number ty
 the title, then (PostgreSQL) ``ts_rank`` with title and number weighted above the body; ties
 newest first. Scope: ``scope.visible_to`` on the entries, with each kind's view capability.
 
-Cost per query: one GROUP BY per facet (kind, issuer, year: the kind counts are the total when
-no issuer/year is chosen), a COUNT only when an issuer or year is chosen, one SELECT of the page.
+Cost per query: PostgreSQL, one statement (the matches materialised once; facets, the count
+and the ordered page with its titles and snippet sources computed from them in the database)
+around the scope engine's filter, whose compiled SQL is kept per ``scope.viewer_key``. SQLite:
+one scan of the matches' (id, kind, issuer, year, date, rank) ordered and counted in Python,
+one SELECT of the page.
 """
 
 from __future__ import annotations
