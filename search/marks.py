@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from html import escape
 
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 SNIPPET = 180
@@ -87,6 +87,7 @@ def spans(text, words):
 
 
 def _render(text, marks):
+    # The standard library's escape: Django's (the same text) costs a lazy wrapper per call.
     out, last = [], 0
     for start, end in marks:
         out.append(escape(text[last:start]))
@@ -94,6 +95,20 @@ def _render(text, marks):
         last = end
     out.append(escape(text[last:]))
     return "".join(out)
+
+
+def _first_spans(text, words, size):
+    """``spans(text, words)`` as far as a snippet of ``size`` around the first match needs them:
+    looked for in the first ~``4 × size`` characters (cut after a whole word) first, the whole
+    text only when the first match and its window are not all inside them."""
+    limit = 4 * size
+    space = text.rfind(" ", 0, limit) if len(text) > limit + size else -1
+    if space > 0:
+        cut = text[:space]
+        marks = spans(cut, words)
+        if marks and marks[0][0] + size <= len(cut):
+            return marks
+    return spans(text, words)
 
 
 def highlight(text, words):
@@ -105,7 +120,7 @@ def snippet(text, words, size=SNIPPET):
     text = " ".join((text or "").split())
     if not text:
         return mark_safe("")
-    marks = spans(text, words)
+    marks = _first_spans(text, words, size)
     start = 0
     if marks:
         start = max(0, marks[0][0] - size // 3)

@@ -218,3 +218,36 @@ def test_search_listens_to_the_deletions_of_its_kinds_only():
     assert post_delete.has_listeners(DocumentFile)  # a document's file: its text is indexed
     assert not post_delete.has_listeners(Session)
     assert Collector(using="default").can_fast_delete(Session.objects.none())
+
+
+def test_the_kept_scope_filter_follows_the_scope_engine(world):
+    """The PostgreSQL statement pastes the scope engine's filter, kept per ``viewer_key``:
+    equal keys give equal SQL, another cell or a new grant another key (and what it finds)."""
+    from search.backends import database
+    from search.models import Entry
+    from sotay_plugins.orgtree import scope
+    from tests.factories import MemberFactory
+
+    kinds = tuple(engine.kinds())
+    a, b = world["a"].user, world["b"].user
+    neighbour = MemberFactory(cell=world["tree"]["c11"]).user  # a's cell, same filters
+
+    def key(user):
+        return tuple(scope.viewer_key(user, Entry, cap) for cap in ("editorial.view_library",))
+
+    def sql(user):
+        query = database.scoped(user, kinds).query
+        return str(query.get_compiler(connection=database.connection).compile(query.where))
+
+    assert key(a) == key(neighbour) and sql(a) == sql(neighbour)
+    assert key(a) != key(b) and sql(a) != sql(b)
+    if database._postgres():
+        assert database.scope_sql(a, kinds) == database.scope_sql(neighbour, kinds)
+    before = key(a)
+    assert world["doc_d2"].pk not in {h.id for h in engine.search(a, "nghi quyet").hits}
+    grant(a, "viewer", world["tree"]["d2"])
+    assert key(a) != before
+    assert world["doc_d2"].pk in {h.id for h in engine.search(a, "nghi quyet").hits}
+    superuser = UserFactory(is_superuser=True)
+    assert scope.viewer_key(superuser, Entry) == ("superadmin",)
+    assert engine.search(superuser, "nghi quyet").count == 3

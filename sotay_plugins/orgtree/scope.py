@@ -412,6 +412,41 @@ def visible_to(user, queryset, capability=None):
     return queryset.filter(q)
 
 
+def viewer_key(user, model, capability=None):
+    """A hashable value for what ``visible_to(user, model, capability)`` reads of ``user``: two
+    users with equal keys get the same filter, so a caller may keep the filter's compiled SQL
+    by it (the database search does, bench/RESULTS.md issue 15) instead of building it on
+    every request. Kept in step with ``visible_to``, ``member_q`` and ``audience_q``; the scope
+    engine's tests compare the SQL of users with equal keys. The key moves with the grants and
+    the subject, so with every role or tree change."""
+    spec = spec_of(model)
+    if is_superadmin(user):
+        return ("superadmin",)
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ("nobody",)
+    capability = capability or spec.view_capability
+    member = subject(user)
+    seen = None
+    if member is not None:
+        rule = spec.member_rule
+        place = (member.tree_id, member.lft, member.rght)
+        seen = (
+            (member.ancestor_ids or place, member.positions, member.group)
+            if spec.audience
+            else None,
+            member.member_id if rule == "self" else None,
+            place if rule == "own_units" else None,
+            member if callable(rule) else None,
+        )
+    return (
+        model._meta.label,
+        capability,
+        tuple(managed_ranges(user, capability)),
+        seen,
+        connection.vendor,
+    )
+
+
 def sees(user, obj, capability=None):
     """Whether ``user`` sees ``obj``: ``visible_to`` for one object already loaded, read from the
     object instead of asked of the database (the file download check, on every download).
