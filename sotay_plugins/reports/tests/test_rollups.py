@@ -493,12 +493,26 @@ def test_the_readers_page_refuses_personal_columns_too(world, today, client):
 
 @pytest.mark.skipif(db_connection.vendor != "postgresql", reason="the PostgreSQL read of roll-ups")
 @pytest.mark.parametrize("unit", ["province", "d1", "b1"])
-def test_the_postgresql_read_gives_the_same_dashboard(world, today, monkeypatch, unit):
+@pytest.mark.parametrize(
+    ("start", "end", "granularity"),
+    [
+        (JAN, APR, "quarter"),  # four months: no stored row of the whole span
+        (JAN, MAR, "month"),  # a whole quarter: its distinct counts from the quarter's row
+        (FEB, FEB, "month"),  # one month
+        (date(2026, 1, 1), date(2026, 12, 1), "year"),  # the year, its later months empty
+    ],
+)
+def test_the_postgresql_read_gives_the_same_dashboard(
+    world, today, monkeypatch, unit, start, end, granularity
+):
     """The units under the one shown come without their breakdowns and their values decoded as
-    one document: the dashboard must be the one the ORM's read gives, breakdowns included."""
-    fast = report(admin(), world[unit], granularity="quarter").as_dict()
+    one document: the dashboard must be the one the ORM's read gives, breakdowns included, for a
+    span with and without a stored row of the whole period, one month and a year."""
+    fast = services.dashboard(admin(), world[unit], start=start, end=end, granularity=granularity)
+    fast = fast.as_dict()
     assert fast["children"] and fast["sections"]
     monkeypatch.setattr(services, "_stored", services._stored_by_orm)
-    slow = report(admin(), world[unit], granularity="quarter").as_dict()
-    assert fast == slow
+    slow = services.dashboard(admin(), world[unit], start=start, end=end, granularity=granularity)
+    assert fast == slow.as_dict()
     assert any(f["breakdown"] for s in fast["sections"] for f in s["figures"])
+    assert any(c["value"] for s in fast["sections"] for f in s["figures"] for c in f["by_child"])
