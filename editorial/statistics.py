@@ -297,8 +297,8 @@ def _empty_reach():
 
 
 def _reach_in_sql(ids, exclude):
-    """PostgreSQL: the openers of the documents ``ids`` counted and written by the database, a
-    chunk of documents per statement (``INSERT … SELECT … GROUP BY``): the distinct (document,
+    """PostgreSQL: the openers of the documents ``ids`` counted and written by the database in
+    one statement (``INSERT … SELECT … GROUP BY``): the distinct (document,
     member) pairs of the receipts, each member on the rolls (the excluded groups left out) in
     their cell, counted in every unit from that cell up to the document's audience unit's
     level (the nested set's range). The Python path below does the same one pair at a time
@@ -330,23 +330,18 @@ def _reach_in_sql(ids, exclude):
         f"JOIN {orgs} AS au ON au.id = d.{column(DocumentPage, 'audience_org')} "
         f"JOIN {orgs} AS a ON a.{tree} = c.{tree} AND a.{lft} <= c.{lft} "
         f"AND a.{rght} >= c.{rght} AND a.{level} >= au.{level} "
-        f"GROUP BY p.page_id, a.id"
+        f"GROUP BY p.page_id, a.id "
+        # in the unique index's order: its pages are then filled one after another instead of
+        # ~2,000,000 insertions at random places (a full rebuild: 23.8 -> 19.6 s)
+        f"ORDER BY a.id, p.page_id"
     )
-    written = 0
     with connection.cursor() as cursor:
-        # JIT compiles each statement anew (~0.6 s here) for a plan that runs ~2 s: off for these
+        # JIT compiles the statement (~0.6 s here) for a plan that gains nothing from it; the
+        # sort of a full rebuild (~2,200,000 rows) in memory rather than in files
         cursor.execute("SET LOCAL jit = off")
-        for index in range(0, len(ids), CHUNK * 4):
-            cursor.execute(
-                sql,
-                {
-                    "docs": ids[index : index + CHUNK * 4],
-                    "statuses": list(ON_ROLLS),
-                    "groups": groups,
-                },
-            )
-            written += cursor.rowcount
-    return written
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute(sql, {"docs": ids, "statuses": list(ON_ROLLS), "groups": groups})
+        return cursor.rowcount
 
 
 #: The sort keys of :func:`items` (``registry.ITEM_ORDERS``) and their columns.
