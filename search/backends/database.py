@@ -419,39 +419,10 @@ def _search_postgres(user, query):
         "issuer": [(key, name, n) for key, name, n in _json(issuers_json)],
         "year": [(key, str(key), n) for key, n in _json(years_json)],
     }
+    # a row: the facet columns (kind, issuer, year, total), the entry's pk, then _hit's fields
+    # from kind to text; the facet rows have no entry
     hits = [
-        _hit(
-            query,
-            labels,
-            kind,
-            issuer,
-            issuer_name,
-            rank,
-            object_id,
-            title,
-            audience,
-            number,
-            date,
-            text,
-        )
-        for (
-            _k,
-            _i,
-            _y,
-            _t,
-            pk,
-            kind,
-            issuer,
-            issuer_name,
-            rank,
-            object_id,
-            title,
-            audience,
-            number,
-            date,
-            text,
-        ) in rows
-        if pk is not None and object_id is not None
+        _hit(query, labels, *row[5:]) for row in rows if row[4] is not None and row[9] is not None
     ]
     return Page(hits, total, facets, NAME)
 
