@@ -7,7 +7,8 @@
                                          [--front none|nginx] [--config bench|production]
                                          [--keep-files]
     python bench/bench_feedback.py profile [--senders 4] [--sends 20]
-                                           [--profiler cprofile|pyinstrument]
+                                           [--profiler cprofile|pyinstrument] [--dump FILE]
+                                           [--parts]
 
 ``screen``: 10,000 keywords and phrases (random Vietnamese syllables, one to three words, half
 with diacritics), the automaton built once (its time printed), then a 5,000-character text
@@ -624,6 +625,7 @@ def cmd_profile(args):
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         backend = cursor.fetchone()[0]
+    parts = _time_parts() if args.parts else None
     cpu, wall = [], []
     pg_before = _proc_times(backend)[0]
     for n in range(args.sends):
@@ -640,6 +642,13 @@ def cmd_profile(args):
     )
     for sql in queries:
         print("   ", sql[:150])
+    if parts is not None:
+        total = statistics.mean(cpu)
+        print("  CPU ms per send by part (inclusive; the worker thread's CPU, mean):")
+        for name, seconds in parts.items():
+            print(f"    {name:<40} {seconds * 1000 / args.sends:6.2f}")
+        rest = total - sum(parts.values()) * 1000 / args.sends
+        print(f"    {'the rest (middleware, view, gunicorn)':<40} {rest:6.2f} of {total:.2f}")
     if args.profiler == "pyinstrument":  # not a dependency: pip install pyinstrument
         from pyinstrument import Profiler
 
@@ -658,9 +667,62 @@ def cmd_profile(args):
         for n in range(args.sends):
             call(n)
         profiler.disable()
+        if args.dump:
+            profiler.dump_stats(args.dump)
         pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
     for item in Attachment.objects.filter(pk__gt=last_attachment).iterator():
         item.file.storage.delete(item.file.name)  # 5 MB each
+
+
+#: Where a send's CPU goes (``profile --parts``): functions timed with the thread's CPU clock,
+#: none inside another (so the parts add up).
+PARTS = (
+    ("reading and parsing the body", "rest_framework.request", "Request._parse"),
+    ("token (authentication)", "sotay_plugins.authentication", "TokenAuthentication.authenticate"),
+    ("member", "sotay_plugins.feedback.services", "current_member"),
+    ("receiver (scope)", "sotay_plugins.feedback.services", "_receiver_of"),
+    ("screening", "sotay_plugins.feedback.screening", "screen"),
+    ("check and strip the photo", "sotay_plugins.feedback.attachments", "prepare"),
+    ("feedback row", "sotay_plugins.feedback.services", "Feedback.objects.create"),
+    ("escrow", "sotay_plugins.feedback.escrow", "seal"),
+    ("store the photo and its row", "sotay_plugins.feedback.attachments", "save_all"),
+    ("outbox row", "sotay_plugins.jobs", "enqueue"),
+    ("hand the job to Redis (after commit)", "sotay_plugins.jobs", "dispatch"),
+    ("answer (serializer)", "sotay_plugins.feedback.api.feedback", "FeedbackSerializer.data"),
+)
+
+
+def _time_parts():
+    """Wrap each of ``PARTS`` with a timer (the calling thread's CPU); returns the totals."""
+    import importlib
+    import inspect
+    from functools import wraps
+
+    totals = {}
+
+    def timed(name, func):
+        @wraps(func)
+        def wrapper(*args, **kwargs):
+            start = time.thread_time()
+            try:
+                return func(*args, **kwargs)
+            finally:
+                totals[name] += time.thread_time() - start
+
+        return wrapper
+
+    for name, module, path in PARTS:
+        totals[name] = 0.0
+        owner = importlib.import_module(module)
+        *outer, attr = path.split(".")
+        for step in outer:
+            owner = getattr(owner, step)
+        static = inspect.getattr_static(owner, attr)
+        if isinstance(static, property):
+            setattr(owner, attr, property(timed(name, static.fget)))
+        else:  # a function, a class's method, a manager's method (on that manager only)
+            setattr(owner, attr, timed(name, getattr(owner, attr)))
+    return totals
 
 
 def main():
@@ -682,6 +744,8 @@ def main():
     profile.add_argument("--senders", type=int, default=4)
     profile.add_argument("--sends", type=int, default=20)
     profile.add_argument("--profiler", choices=("pyinstrument", "cprofile"))
+    profile.add_argument("--dump", help="with --profiler cprofile: write the pstats file here")
+    profile.add_argument("--parts", action="store_true", help="CPU per part of a send")
     args = parser.parse_args()
     commands = {"screen": cmd_screen, "seed": cmd_seed, "send": cmd_send, "profile": cmd_profile}
     commands[args.command](args)
