@@ -50,8 +50,10 @@ class _Fallback(Exception):
 
 def parse_in_memory(request):
     """Let ``request``'s multipart body (if small enough to be kept in memory) be parsed by
-    ``InMemoryMultipart``. Call before anything reads the body."""
+    ``InMemoryMultipart``. Call before anything reads the body (afterwards it does nothing)."""
     django_request = getattr(request, "_request", request)
+    if hasattr(django_request, "_files"):
+        return  # already parsed (the CSRF check of a session reads POST): nothing to change
     handlers = django_request.upload_handlers
     if not any(isinstance(h, InMemoryMultipart) for h in handlers):
         django_request.upload_handlers = [InMemoryMultipart(django_request), *handlers]

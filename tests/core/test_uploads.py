@@ -167,3 +167,12 @@ def test_an_ordinary_body_is_split_here_and_others_by_django():
     files = parsed(CASES["a photo and fields"], fast=True)[1]
     assert files[0][1][0][:2] == ("InMemoryUploadedFile", "anh.jpg")
     assert files[0][1][0][-1] == JPEG
+
+
+def test_a_body_already_parsed_is_left_as_it_is():
+    """The CSRF check of a session reads ``request.POST`` before the view: too late to choose
+    the parser, and no error for it."""
+    request = RequestFactory().generic("POST", "/", CASES["a photo and fields"], content_type=CT)
+    assert request.POST["receiver"] == "12"
+    uploads.parse_in_memory(request)
+    assert request.FILES["files"].name == "anh.jpg"
