@@ -7,7 +7,9 @@
                                          [--front none|nginx] [--config bench|production]
                                          [--keep-files]
     python bench/bench_feedback.py profile [--senders 4] [--sends 20]
-                                           [--profiler cprofile|pyinstrument]
+                                           [--profiler cprofile|pyinstrument] [--dump FILE]
+                                           [--parts]
+    python bench/bench_feedback.py parse [--rounds 30]
 
 ``screen``: 10,000 keywords and phrases (random Vietnamese syllables, one to three words, half
 with diacritics), the automaton built once (its time printed), then a 5,000-character text
@@ -29,6 +31,9 @@ connections for the same time, and the ratio of the two throughputs. For both, t
 part of the machine used per request (``CpuMeter``: the driver, gunicorn, PostgreSQL, nginx,
 the whole machine). Every acknowledged feedback id is looked up in the database (none lost),
 200 stored photos are opened with Pillow (no EXIF/GPS left), then the run's files are deleted.
+
+``parse``: the body of a send read (gunicorn's reader on loopback TCP, 64 KB at a time or in
+one call) and parsed in memory (Django's parser, ``sotay_plugins.uploads.split``), CPU each.
 
 ``profile``: sends one after another in this process, read by gunicorn's own parser from a
 socket: the worker thread's CPU per send, PostgreSQL's, the queries of one send, a profile.
@@ -624,6 +629,7 @@ def cmd_profile(args):
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         backend = cursor.fetchone()[0]
+    parts = _time_parts() if args.parts else None
     cpu, wall = [], []
     pg_before = _proc_times(backend)[0]
     for n in range(args.sends):
@@ -640,6 +646,13 @@ def cmd_profile(args):
     )
     for sql in queries:
         print("   ", sql[:150])
+    if parts is not None:
+        total = statistics.mean(cpu)
+        print("  CPU ms per send by part (inclusive; the worker thread's CPU, mean):")
+        for name, seconds in parts.items():
+            print(f"    {name:<40} {seconds * 1000 / args.sends:6.2f}")
+        rest = total - sum(parts.values()) * 1000 / args.sends
+        print(f"    {'the rest (middleware, view, gunicorn)':<40} {rest:6.2f} of {total:.2f}")
     if args.profiler == "pyinstrument":  # not a dependency: pip install pyinstrument
         from pyinstrument import Profiler
 
@@ -658,9 +671,134 @@ def cmd_profile(args):
         for n in range(args.sends):
             call(n)
         profiler.disable()
+        if args.dump:
+            profiler.dump_stats(args.dump)
         pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
     for item in Attachment.objects.filter(pk__gt=last_attachment).iterator():
         item.file.storage.delete(item.file.name)  # 5 MB each
+
+
+#: Where a send's CPU goes (``profile --parts``): functions timed with the thread's CPU clock,
+#: none inside another (so the parts add up).
+PARTS = (
+    ("reading and parsing the body", "rest_framework.request", "Request._parse"),
+    ("token (authentication)", "sotay_plugins.authentication", "TokenAuthentication.authenticate"),
+    ("member", "sotay_plugins.feedback.services", "current_member"),
+    ("receiver (scope)", "sotay_plugins.feedback.services", "_receiver_of"),
+    ("screening", "sotay_plugins.feedback.screening", "screen"),
+    ("check and strip the photo", "sotay_plugins.feedback.attachments", "prepare"),
+    ("feedback row", "sotay_plugins.feedback.services", "Feedback.objects.create"),
+    ("escrow", "sotay_plugins.feedback.escrow", "seal"),
+    ("store the photo and its row", "sotay_plugins.feedback.attachments", "save_all"),
+    ("outbox row", "sotay_plugins.jobs", "enqueue"),
+    ("hand the job to Redis (after commit)", "sotay_plugins.jobs", "dispatch"),
+    ("answer (serializer)", "sotay_plugins.feedback.api.feedback", "FeedbackSerializer.data"),
+)
+
+
+def _time_parts():
+    """Wrap each of ``PARTS`` with a timer (the calling thread's CPU); returns the totals."""
+    import importlib
+    import inspect
+    from functools import wraps
+
+    totals = {}
+
+    def timed(name, func):
+        @wraps(func)
+        def wrapper(*args, **kwargs):
+            start = time.thread_time()
+            try:
+                return func(*args, **kwargs)
+            finally:
+                totals[name] += time.thread_time() - start
+
+        return wrapper
+
+    for name, module, path in PARTS:
+        totals[name] = 0.0
+        owner = importlib.import_module(module)
+        *outer, attr = path.split(".")
+        for step in outer:
+            owner = getattr(owner, step)
+        static = inspect.getattr_static(owner, attr)
+        if isinstance(static, property):
+            setattr(owner, attr, property(timed(name, static.fget)))
+        else:  # a function, a class's method, a manager's method (on that manager only)
+            setattr(owner, attr, timed(name, getattr(owner, attr)))
+    return totals
+
+
+def cmd_parse(args):
+    """The body of a send (the 5.3 MB photo, three fields) read and parsed in this process,
+    each way ``--rounds`` times (the thread's CPU, median): gunicorn's reader over a loopback
+    TCP connection that already holds the whole request (as a worker finds it), read 64 KB at a
+    time (Django's parser) or in one call (``sotay_plugins.uploads``); then the bytes in memory
+    parsed by Django's ``MultiPartParser`` or split by ``uploads.split``."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.files.uploadhandler import (
+        MemoryFileUploadHandler,
+        TemporaryFileUploadHandler,
+    )
+    from django.http import HttpRequest
+    from django.http.multipartparser import MultiPartParser
+    from gunicorn.config import Config
+    from gunicorn.http import wsgi as gunicorn_wsgi
+    from gunicorn.http.parser import RequestParser
+
+    from sotay_plugins import uploads
+
+    photo = photo_with_gps()
+    body, content_type = multipart({"receiver": 1, "text": "x", "hide_identity": "true"}, photo)
+    raw = request_bytes("k" * 40, body, content_type)
+    config = Config()
+
+    def read(step):
+        listener = socket.create_server(("127.0.0.1", 0))
+        client = socket.create_connection(listener.getsockname())
+        server, _peer = listener.accept()
+        listener.close()
+        talker = threading.Thread(target=client.sendall, args=(raw,))
+        talker.start()
+        time.sleep(0.02)  # the request is in the socket's buffers, as wrk sends it
+        start = time.thread_time()
+        request = next(RequestParser(config, server, ("127.0.0.1", 1)))
+        _response, environ = gunicorn_wsgi.create(
+            request, server, ("127.0.0.1", 1), ("127.0.0.1", 2), config
+        )
+        stream, left = environ["wsgi.input"], int(environ["CONTENT_LENGTH"])
+        while left:
+            left -= len(stream.read(min(step, left)))
+        used = time.thread_time() - start
+        talker.join()
+        server.close()
+        client.close()
+        return used
+
+    def django_parse():
+        meta = {"CONTENT_TYPE": content_type, "CONTENT_LENGTH": str(len(body))}
+        request = HttpRequest()
+        handlers = [MemoryFileUploadHandler(request), TemporaryFileUploadHandler(request)]
+        MultiPartParser(meta, io.BytesIO(body), handlers).parse()
+
+    boundary = content_type.split("boundary=")[1].encode()
+    ways = {
+        "read 64 KB at a time (gunicorn, TCP)": lambda: read(64 * 1024),
+        "read in one call (gunicorn, TCP)": lambda: read(len(body)),
+        "parse in memory: Django's MultiPartParser": django_parse,
+        "parse in memory: uploads.split": lambda: uploads.split(body, boundary, "utf-8"),
+    }
+    for name, way in ways.items():
+        times = []
+        for _ in range(args.rounds):
+            start = time.thread_time()
+            used = way()
+            times.append(used if isinstance(used, float) else time.thread_time() - start)
+        print(f"parse: {name:<45} median {statistics.median(times) * 1000:.2f} ms of CPU")
 
 
 def main():
@@ -682,8 +820,18 @@ def main():
     profile.add_argument("--senders", type=int, default=4)
     profile.add_argument("--sends", type=int, default=20)
     profile.add_argument("--profiler", choices=("pyinstrument", "cprofile"))
+    profile.add_argument("--dump", help="with --profiler cprofile: write the pstats file here")
+    profile.add_argument("--parts", action="store_true", help="CPU per part of a send")
+    parse = sub.add_parser("parse")
+    parse.add_argument("--rounds", type=int, default=30)
     args = parser.parse_args()
-    commands = {"screen": cmd_screen, "seed": cmd_seed, "send": cmd_send, "profile": cmd_profile}
+    commands = {
+        "screen": cmd_screen,
+        "seed": cmd_seed,
+        "send": cmd_send,
+        "profile": cmd_profile,
+        "parse": cmd_parse,
+    }
     commands[args.command](args)
 
 

@@ -87,17 +87,37 @@ def enqueue(func, *, user=None, dedupe_key=None, **kwargs):
     return job
 
 
+#: One Redis client per connection configuration, per process (see ``queue``).
+_CLIENTS = {}
+
+
+def queue(name="default"):
+    """The RQ queue ``name``, on a Redis client kept for the process.
+
+    ``django_rq.get_queue`` builds a new ``redis.Redis`` client, with its own connection pool,
+    on every call: each job handed over opened a new TCP connection to Redis (and said HELLO
+    on it) and dropped it. A client is safe to share between threads (each command takes a
+    connection from its pool) and redis-py opens its pool anew in a forked worker, so one per
+    configuration (``RQ_QUEUES``: a changed setting, a test's override, gets its own) is kept."""
+    import django_rq
+
+    config = settings.RQ_QUEUES[name]
+    key = (name, repr(sorted(config.items())))
+    client = _CLIENTS.get(key)
+    if client is None:
+        client = _CLIENTS.setdefault(key, django_rq.get_connection(name))
+    return django_rq.get_queue(name, connection=client)
+
+
 def dispatch(job_id):
     """Hand one pending job to its runner. Returns True when it was delivered."""
     if settings.SOTAY_JOBS_INLINE:
         run(job_id)
         return True
     try:
-        import django_rq
         from rq import Retry
 
-        queue = django_rq.get_queue("default")
-        queue.enqueue(
+        queue("default").enqueue(
             run,
             job_id,
             retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
@@ -196,10 +216,9 @@ def _lost_by_redis(job_ids):
     if settings.SOTAY_JOBS_INLINE or not job_ids:
         return []
     try:
-        import django_rq
         from rq.job import Job
 
-        redis = django_rq.get_connection("default")
+        redis = queue("default").connection
         return [pk for pk in job_ids if not Job.exists(f"outbox-{pk}", connection=redis)]
     except Exception:  # Redis down: nothing can be delivered now anyway
         return []

@@ -460,5 +460,8 @@ LOGGING = {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # A body it cannot split goes to Django's parser (sotay_plugins/uploads.py), which
+        # answers it: its warning about the byte where it stopped says nothing more.
+        "python_multipart": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
 }

@@ -75,6 +75,36 @@ def test_with_redis_down_the_job_waits_and_the_sweeper_delivers_it():
     assert job.state == "done" and job.result == {"counted": 2}
 
 
+@needs_redis
+@pytest.mark.django_db(transaction=True)
+def test_handing_jobs_to_redis_reuses_one_connection():
+    """Each job handed to RQ used to open (and drop) a new TCP connection to Redis: a client is
+    now kept per process and configuration, its pool's connection reused."""
+    from unittest import mock
+
+    import redis
+
+    up = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 60}}
+    opened = []
+    real = redis.connection.Connection._connect
+
+    def counting(self):
+        opened.append(self)
+        return real(self)
+
+    with (
+        override_settings(SOTAY_JOBS_INLINE=False, RQ_QUEUES=up),
+        mock.patch.object(redis.connection.Connection, "_connect", counting),
+    ):
+        jobs.queue().empty()
+        for n in range(3):
+            job = jobs.enqueue("tests.core.jobfuncs.count_to", n=n)
+            assert OutboxJob.objects.get(pk=job.pk).state == "queued"
+        assert jobs.queue().connection is jobs.queue().connection
+        jobs.queue().empty()
+    assert len(opened) <= 1
+
+
 def dead_pid():
     import subprocess
     import sys

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from sotay_plugins import files as shared_files
+from sotay_plugins import uploads
 
 from .. import attachments, services
 from ..models import Custodianship, Entry, Feedback, Receiver, RevealRequest
@@ -217,6 +218,10 @@ class FeedbackViewSet(
         super().initial(request, *args, **kwargs)
         if request.method == "POST":
             refuse_oversized(request)
+            if self.action == "create":
+                # a photo's body read in one piece and split by python-multipart (same
+                # answers as Django's parser: sotay_plugins/uploads.py; bench/RESULTS.md)
+                uploads.parse_in_memory(request)
 
     @extend_schema(request=FeedbackWriteSerializer, responses={201: FeedbackSerializer})
     def create(self, request, *args, **kwargs):

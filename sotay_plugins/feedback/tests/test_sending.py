@@ -166,6 +166,25 @@ def test_multipart_with_a_photo_through_the_api(world, api):
     assert api.get(f"/api/v1/feedback/{body['id']}/files/1/").status_code == 404
 
 
+def test_a_photo_through_the_api_with_a_session_and_its_csrf_check(world):
+    """The CSRF check of a session reads the multipart body before the view does (Django's
+    parser then): the send is answered all the same."""
+    from django.middleware.csrf import _get_new_csrf_string
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world["author"].user)
+    token = _get_new_csrf_string()
+    client.cookies["csrftoken"] = token
+    data = {"receiver": world["r_d1"].pk, "text": "Kèm ảnh", "files": [jpeg_with_gps()]}
+    refused = client.post("/api/v1/feedback/", data)
+    assert refused.status_code == 403
+    data = {**data, "files": [jpeg_with_gps()], "csrfmiddlewaretoken": token}
+    response = client.post("/api/v1/feedback/", data)
+    assert response.status_code == 201, response.content
+    assert response.json()["files"][0]["name"] == "tep-1.jpg"
+
+
 @pytest.mark.parametrize("hidden", ["false", "true"])
 def test_the_answer_to_a_send_is_what_reading_it_back_gives(world, api, hidden):
     """The send is answered from what was just stored, not read back: the same body as a GET
