@@ -82,6 +82,24 @@ def write_jobs(name, rows):
     return path
 
 
+def wrk_cpu(master, name, path, conns, duration):
+    """``wrk``, plus the CPU time (from /proc) the gunicorn workers and the PostgreSQL backends
+    of this database spent per request during the run."""
+    from bench_checkin import cpu_snapshot, cpu_spent
+
+    before = cpu_snapshot(master)
+    result = wrk(name, path, conns, duration)
+    spent = cpu_spent(before, cpu_snapshot(master))
+    n = max(1, int(result["requests"]))
+    result["cpu"] = {part: 1000 * seconds / n for part, seconds in spent.items()}
+    print(
+        f"  {name}: CPU per request gunicorn {result['cpu']['gunicorn']:.2f} ms + "
+        f"PostgreSQL {result['cpu']['postgres']:.2f} ms ({n} requests)",
+        flush=True,
+    )
+    return result
+
+
 def wrk(name, path, conns, duration):
     e = dict(os.environ, SOTAY_JOBS=str(path), WRK_NAME=name, WRK_C=str(conns))
     out = subprocess.run(
@@ -174,10 +192,10 @@ def http(args):
         print(f"== {load()}", flush=True)
         for c in args.connections:
             wrk("warmup", paths["search"], c, 3)
-            bare1 = wrk("bare", paths["bare"], c, args.duration)
-            search = wrk("search", paths["search"], c, args.duration)
-            suggest = wrk("suggest", paths["suggest"], c, args.duration)
-            bare2 = wrk("bare", paths["bare"], c, args.duration)
+            bare1 = wrk_cpu(proc.pid, "bare", paths["bare"], c, args.duration)
+            search = wrk_cpu(proc.pid, "search", paths["search"], c, args.duration)
+            suggest = wrk_cpu(proc.pid, "suggest", paths["suggest"], c, args.duration)
+            bare2 = wrk_cpu(proc.pid, "bare", paths["bare"], c, args.duration)
             bare = (float(bare1["rps"]) + float(bare2["rps"])) / 2
             print(
                 f"c={c}: search {search['rps']} req/s (p95 {search['p95_ms']} ms), "

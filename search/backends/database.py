@@ -33,7 +33,7 @@ from django.db.models.functions import Coalesce, Substr
 
 from sotay_plugins.orgtree import scope
 
-from .. import marks
+from .. import documents, marks
 from ..documents import folded_words, number_key, number_keys
 from ..models import BODY_LIMIT, Entry
 from .base import Hit, Page
@@ -271,9 +271,9 @@ f AS (
 ),
 p AS (SELECT pk, kind, issuer_org, issuer_name, {rank} AS rank FROM s
       ORDER BY {order} LIMIT %s OFFSET %s)
-SELECT f.kinds, f.issuers, f.years, f.total, p.pk, p.kind, p.issuer_org, p.issuer_name,
-       p.rank, e.object_id, e.title, e.audience_org_id, e.number, e.date,
-       substring(e.body from 1 for {snippet_source})
+SELECT f.kinds, f.issuers, f.years, f.total, p.pk, {visible} AS visible, p.kind,
+       p.issuer_org, p.issuer_name, p.rank, e.object_id, e.title, e.audience_org_id, e.number,
+       e.date, substring(e.body from 1 for {snippet_source})
 FROM f LEFT JOIN p ON true LEFT JOIN search_entry e ON e.id = p.pk
 ORDER BY {outer_order}
 """
@@ -330,6 +330,53 @@ def _compile_scope(user, kinds):
         return "false", []
     except FullResultSet:
         return "true", []
+
+
+_ITEM_SQL = OrderedDict()  # (kind, scope key) → the kind's visibility test; LRU
+ITEM_SQL_KEPT = 4096
+
+
+def _item_sql(user, kind):
+    """``documents.candidates(user, kind)`` for the one item of the row ``e`` (an entry of
+    ``kind``): ``EXISTS (SELECT … WHERE <the scope engine's filter> AND pk = e.object_id)``, the
+    check ``engine._verified`` makes in one ORM query per kind, here a part of the statement.
+
+    Compiled by Django from the scope engine's ``visible_to`` on the kind's ``queryset`` and
+    kept like ``scope_sql`` by the scope engine's ``viewer_key`` for the kind's model (equal
+    keys, equal filter); the kind's ``queryset`` is a filter on the items' own state (live,
+    published), the same SQL whenever it is compiled."""
+    key = (kind.key, kind.model, kind.queryset, scope.viewer_key(user, kind.model))
+    with _SCOPE_SQL_LOCK:
+        if key in _ITEM_SQL:
+            _ITEM_SQL.move_to_end(key)
+            return _ITEM_SQL[key]
+    items = (
+        documents.candidates(user, kind)
+        .filter(pk=RawSQL("e.object_id", [], output_field=IntegerField()))
+        .order_by()
+        .values("pk")
+    )
+    try:
+        sql, params = items.query.sql_with_params()
+        compiled = (f"EXISTS ({sql})", tuple(params))
+    except EmptyResultSet:
+        compiled = ("false", ())
+    with _SCOPE_SQL_LOCK:
+        _ITEM_SQL[key] = compiled
+        if len(_ITEM_SQL) > ITEM_SQL_KEPT:
+            _ITEM_SQL.popitem(last=False)
+    return compiled
+
+
+def _visible_sql(user, kinds):
+    """A CASE on the page's row kind: whether the item behind it is still one ``user`` may
+    find (a kind no longer registered: false, as ``engine._verified`` drops it)."""
+    parts, params = [], []
+    for kind in kinds:
+        sql, kind_params = _item_sql(user, kind)
+        parts.append(f"WHEN %s THEN {sql}")
+        params.extend([kind.key, *kind_params])
+    return f"CASE p.kind {' '.join(parts)} ELSE false END", params
 
 
 def _rank_sql(query):
@@ -396,7 +443,11 @@ def _search_postgres(user, query):
     else:
         order = "rank DESC, date DESC NULLS LAST, pk DESC"
         outer_order = "p.rank DESC, e.date DESC NULLS LAST, p.pk DESC"
+    # every registered kind, as the engine's check asks the registry (``query.kinds`` are
+    # all of them: a facet selection narrows with ``query.kind``)
+    visible, visible_params = _visible_sql(user, documents.kinds())
     sql = _ONE_STATEMENT.format(
+        visible=visible,
         inner=inner,
         selection=" AND ".join(selection),
         facet_size=FACET_SIZE,
@@ -406,7 +457,10 @@ def _search_postgres(user, query):
         snippet_source=SNIPPET_SOURCE,
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*inner_params, *selection_params, query.limit, query.offset])
+        cursor.execute(
+            sql,
+            [*inner_params, *selection_params, query.limit, query.offset, *visible_params],
+        )
         rows = cursor.fetchall()
     kinds_json, issuers_json, years_json, total = rows[0][:4]
     labels = {k.key: str(k.label) for k in query.kinds}
@@ -419,12 +473,14 @@ def _search_postgres(user, query):
         "issuer": [(key, name, n) for key, name, n in _json(issuers_json)],
         "year": [(key, str(key), n) for key, n in _json(years_json)],
     }
-    # a row: the facet columns (kind, issuer, year, total), the entry's pk, then _hit's fields
-    # from kind to text; the facet rows have no entry
-    hits = [
-        _hit(query, labels, *row[5:]) for row in rows if row[4] is not None and row[9] is not None
-    ]
-    return Page(hits, total, facets, NAME)
+    # a row: the facet columns (kind, issuer, year, total), the entry's pk, whether its item
+    # may still be found, then _hit's fields from kind to text; the facet rows have no entry.
+    # A hit whose item the scope engine no longer shows leaves the page and the count, as
+    # ``engine._verified`` does for the engine's pages.
+    page_rows = [row for row in rows if row[4] is not None and row[10] is not None]
+    hits = [_hit(query, labels, *row[6:]) for row in page_rows if row[5]]
+    total -= len(page_rows) - len(hits)
+    return Page(hits, total, facets, NAME, checked=True)
 
 
 def _hit(

@@ -136,6 +136,25 @@ def test_a_hit_is_checked_against_the_item_even_before_its_job_ran(world):
     assert ids(engine.search(world["a"].user, "chuyen doi so", kind="document")) == []
 
 
+def test_a_withdrawn_item_is_not_shown_before_its_job_ran_nor_counted(
+    world, django_assert_num_queries
+):
+    """Withdrawn after indexing (its index job not yet run): the hit leaves the page and the
+    count. On PostgreSQL the check against the item is part of the one statement."""
+    from search.backends import database
+
+    a, doc = world["a"].user, world["doc_d1"]
+    before = engine.search(a, "chuyen doi so")
+    assert ("document", doc.pk) in ids(before)
+    DocumentPage.objects.filter(pk=doc.pk).update(live=False)
+    after = engine.search(a, "chuyen doi so")
+    assert ("document", doc.pk) not in ids(after) and after.count == before.count - 1
+    assert Entry.objects.filter(kind="document", object_id=doc.pk).exists()
+    if database._postgres():
+        with django_assert_num_queries(1):
+            assert engine.search(a, "chuyen doi so").count == after.count
+
+
 def test_api_contract_fields_scope_and_errors(world, django_assert_max_num_queries):
     client = APIClient()
     client.force_authenticate(world["a"].user)
