@@ -16,7 +16,11 @@ the search seeder indexes them last) — or ``manage.py reindex_search`` after a
 200 random members, each with a session; the requests cycle through folded queries (no
 diacritics, numbers typed with other separators, common and rare words) for each member, so
 every answer is scoped to the member. wrk -t2 -c<N> on: bare, search, suggest, bare again.
-Ratio: search requests/s over the mean of the two bare runs.
+Ratio: search requests/s over the mean of the two bare runs. After each run: the CPU time per
+request of the gunicorn workers and of this database's PostgreSQL backends (from /proc).
+Autocomplete answers are kept 30 s per viewer and index stamp (``SEARCH_SUGGEST_SECONDS``);
+``BENCH_SUGGEST_SECONDS=0`` runs with none kept (every request computed). The job file repeats
+each member's prefixes, so with them kept most autocompletes are answered from memory.
 
 ``engine``: starts osmem-server, sets OPENSEARCH_URL in this process, ``indexing.rebuild``
 (the code ``reindex_search`` runs) with its progress bar; then edits a live news article (a

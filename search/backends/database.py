@@ -21,16 +21,19 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections import OrderedDict
 from functools import reduce
 from operator import or_
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection
 from django.db.models import BooleanField, Case, Count, F, FloatField, IntegerField, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Substr
 
+from sotay_plugins import versions
 from sotay_plugins.orgtree import scope
 
 from .. import documents, marks
@@ -94,11 +97,14 @@ def store(docs):
             unique_fields=["kind", "object_id"],
             update_fields=FIELDS,
         )
+        index_changed()
     return len(rows)
 
 
 def remove(kind_key, ids):
-    return Entry.objects.filter(kind=kind_key, object_id__in=list(ids)).delete()[0]
+    removed = Entry.objects.filter(kind=kind_key, object_id__in=list(ids)).delete()[0]
+    index_changed()
+    return removed
 
 
 def analyze():
@@ -119,7 +125,9 @@ def clear(kind_keys=None):
     queryset = Entry.objects.all()
     if kind_keys is not None:
         queryset = queryset.filter(kind__in=list(kind_keys))
-    return queryset.delete()[0]
+    removed = queryset.delete()[0]
+    index_changed()
+    return removed
 
 
 # --- reading --------------------------------------------------------------------------------
@@ -297,14 +305,7 @@ def scope_sql(user, kinds):
     it is kept in this process by the scope engine's ``viewer_key`` of the user for each
     capability (equal keys, equal filter; a role or tree change moves the key), the kinds and
     the registered kinds. Only the SQL of the filter is kept, never a result."""
-    from ..documents import kinds as registered
-
-    capabilities = sorted({scope.spec_of(kind.model).view_capability for kind in kinds})
-    key = (
-        tuple(kind.key for kind in kinds),
-        tuple(kind.key for kind in registered()),
-        tuple(scope.viewer_key(user, Entry, capability) for capability in capabilities),
-    )
+    key = _scope_key(user, kinds)
     with _SCOPE_SQL_LOCK:
         if key in _SCOPE_SQL:
             _SCOPE_SQL.move_to_end(key)
@@ -317,6 +318,19 @@ def scope_sql(user, kinds):
         if len(_SCOPE_SQL) > SCOPE_SQL_KEPT:
             _SCOPE_SQL.popitem(last=False)
     return compiled
+
+
+def _scope_key(user, kinds):
+    """What ``scoped(user, kinds)`` depends on: the kinds searched, the kinds registered and the
+    scope engine's ``viewer_key`` of the user for each view capability among them."""
+    from ..documents import kinds as registered
+
+    capabilities = sorted({scope.spec_of(kind.model).view_capability for kind in kinds})
+    return (
+        tuple(kind.key for kind in kinds),
+        tuple(kind.key for kind in registered()),
+        tuple(scope.viewer_key(user, Entry, capability) for capability in capabilities),
+    )
 
 
 def _compile_scope(user, kinds):
@@ -624,11 +638,61 @@ def _tsquery_prefix(words):
     return (expression + " & " if expression else "") + f"'{words[-1]}':*"
 
 
+INDEX_VERSION_KEY = "search:index:version"
+_SUGGESTIONS = OrderedDict()  # key → (monotonic deadline, rows); least recently used first
+SUGGESTIONS_KEPT = 4096
+
+
+def index_changed():
+    """Every write to the index moves its stamp on (now and on commit): suggestions kept in a
+    process under the old stamp are not used again."""
+    versions.bump_now_and_on_commit(INDEX_VERSION_KEY)
+
+
+def suggest_seconds():
+    return float(getattr(settings, "SEARCH_SUGGEST_SECONDS", 30))
+
+
 def suggest(user, kinds, words, raw, limit=8):
     """Titles and numbers that start like the query (the last word as a prefix), newest first
-    (a document number that starts like the query first)."""
+    (a document number that starts like the query first).
+
+    Kept in this process for ``SEARCH_SUGGEST_SECONDS`` (30; 0: not kept) under a key of
+    everything the answer depends on: the index's stamp (read first; every write moves it on,
+    ``index_changed``), the scope engine's ``viewer_key`` of the user for each view capability
+    (equal keys, equal filter: as ``scope_sql``), the kinds, the words, the number typed and the
+    limit. Another user with the same key (same cell, positions and group) gets the same rows,
+    which the same statement would give them."""
     if not words:
         return []
+    seconds = suggest_seconds()
+    if seconds <= 0:
+        return _suggest(user, kinds, words, raw, limit)
+    stamp = versions.current(INDEX_VERSION_KEY)  # before what it guards
+    key = (
+        stamp,
+        _scope_key(user, kinds),
+        tuple(words),
+        number_key(raw),
+        limit,
+        connection.alias,
+    )
+    now = time.monotonic()
+    with _SCOPE_SQL_LOCK:
+        kept = _SUGGESTIONS.get(key)
+        if kept is not None and kept[0] > now:
+            _SUGGESTIONS.move_to_end(key)
+            return [dict(row) for row in kept[1]]
+    rows = _suggest(user, kinds, words, raw, limit)
+    with _SCOPE_SQL_LOCK:
+        _SUGGESTIONS[key] = (now + seconds, [dict(row) for row in rows])
+        _SUGGESTIONS.move_to_end(key)
+        while len(_SUGGESTIONS) > SUGGESTIONS_KEPT:
+            _SUGGESTIONS.popitem(last=False)
+    return rows
+
+
+def _suggest(user, kinds, words, raw, limit):
     where = scope_sql(user, kinds) if _postgres() else None
     if where is not None:
         key = number_key(raw)

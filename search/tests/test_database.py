@@ -270,3 +270,23 @@ def test_the_kept_scope_filter_follows_the_scope_engine(world):
     superuser = UserFactory(is_superuser=True)
     assert scope.viewer_key(superuser, Entry) == ("superadmin",)
     assert engine.search(superuser, "nghi quyet").count == 3
+
+
+def test_kept_suggestions_follow_the_index_and_the_scope(world, django_assert_num_queries):
+    """Suggestions are kept a few seconds per ``viewer_key`` and index stamp: asked again, no
+    query; an item withdrawn (its index job run) leaves them at once; another cell, or a new
+    grant, gets its own answer."""
+    a, b = world["a"].user, world["b"].user
+    d1, d2, tw = world["doc_d1"].pk, world["doc_d2"].pk, world["doc_tw"].pk
+
+    def found(user):
+        return {row["object_id"] for row in engine.suggest(user, "nghi qu")}
+
+    assert found(a) == {tw, d1} and found(b) == {tw, d2}
+    with django_assert_num_queries(0):
+        assert found(a) == {tw, d1}
+    DocumentPage.objects.filter(pk=d1).update(live=False)
+    indexing.sync("document", [d1])
+    assert found(a) == {tw}
+    grant(a, "viewer", world["tree"]["d2"])
+    assert found(a) == {tw, d2}
