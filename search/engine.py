@@ -13,8 +13,8 @@ for the member (never an error page); the engine is then left alone for
 Scope: the backends filter by the scope engine's rules (the database: ``scope.visible_to``; the
 engine: the same rule stored in each document), and the hits of the page are checked once more
 against the items themselves (``scope.visible_to`` on the kind's findable items, one query per
-kind on the page): an item withdrawn or narrowed a moment ago is not shown even before its
-index job has run.
+kind on the page; on PostgreSQL the database backend does it inside its one statement): an item
+withdrawn or narrowed a moment ago is not shown even before its index job has run.
 """
 
 from __future__ import annotations

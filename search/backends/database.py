@@ -11,8 +11,10 @@ the title, then (PostgreSQL) ``ts_rank`` with title and number weighted above th
 newest first. Scope: ``scope.visible_to`` on the entries, with each kind's view capability.
 
 Cost per query: PostgreSQL, one statement (the matches materialised once; facets, the count
-and the ordered page with its titles and snippet sources computed from them in the database)
-around the scope engine's filter, whose compiled SQL is kept per ``scope.viewer_key``. SQLite:
+and the ordered page with its titles and snippet sources computed from them in the database,
+and the page's hits checked against the items themselves) around the scope engine's filters,
+whose compiled SQL is kept per ``scope.viewer_key``. Autocomplete answers are kept a few
+seconds per viewer key and index stamp (``suggest``). SQLite:
 one scan of the matches' (id, kind, issuer, year, date, rank) ordered and counted in Python,
 one SELECT of the page.
 """
