@@ -16,7 +16,11 @@ the search seeder indexes them last) — or ``manage.py reindex_search`` after a
 200 random members, each with a session; the requests cycle through folded queries (no
 diacritics, numbers typed with other separators, common and rare words) for each member, so
 every answer is scoped to the member. wrk -t2 -c<N> on: bare, search, suggest, bare again.
-Ratio: search requests/s over the mean of the two bare runs.
+Ratio: search requests/s over the mean of the two bare runs. After each run: the CPU time per
+request of the gunicorn workers and of this database's PostgreSQL backends (from /proc).
+Autocomplete answers are kept 30 s per viewer and index stamp (``SEARCH_SUGGEST_SECONDS``);
+``BENCH_SUGGEST_SECONDS=0`` runs with none kept (every request computed). The job file repeats
+each member's prefixes, so with them kept most autocompletes are answered from memory.
 
 ``engine``: starts osmem-server, sets OPENSEARCH_URL in this process, ``indexing.rebuild``
 (the code ``reindex_search`` runs) with its progress bar; then edits a live news article (a
@@ -80,6 +84,24 @@ def write_jobs(name, rows):
     path = OUT / f"search_{name}.tsv"
     path.write_text("".join(f"{cookie}\t{p}\n" for cookie, p in rows))
     return path
+
+
+def wrk_cpu(master, name, path, conns, duration):
+    """``wrk``, plus the CPU time (from /proc) the gunicorn workers and the PostgreSQL backends
+    of this database spent per request during the run."""
+    from bench_checkin import cpu_snapshot, cpu_spent
+
+    before = cpu_snapshot(master)
+    result = wrk(name, path, conns, duration)
+    spent = cpu_spent(before, cpu_snapshot(master))
+    n = max(1, int(result["requests"]))
+    result["cpu"] = {part: 1000 * seconds / n for part, seconds in spent.items()}
+    print(
+        f"  {name}: CPU per request gunicorn {result['cpu']['gunicorn']:.2f} ms + "
+        f"PostgreSQL {result['cpu']['postgres']:.2f} ms ({n} requests)",
+        flush=True,
+    )
+    return result
 
 
 def wrk(name, path, conns, duration):
@@ -174,10 +196,10 @@ def http(args):
         print(f"== {load()}", flush=True)
         for c in args.connections:
             wrk("warmup", paths["search"], c, 3)
-            bare1 = wrk("bare", paths["bare"], c, args.duration)
-            search = wrk("search", paths["search"], c, args.duration)
-            suggest = wrk("suggest", paths["suggest"], c, args.duration)
-            bare2 = wrk("bare", paths["bare"], c, args.duration)
+            bare1 = wrk_cpu(proc.pid, "bare", paths["bare"], c, args.duration)
+            search = wrk_cpu(proc.pid, "search", paths["search"], c, args.duration)
+            suggest = wrk_cpu(proc.pid, "suggest", paths["suggest"], c, args.duration)
+            bare2 = wrk_cpu(proc.pid, "bare", paths["bare"], c, args.duration)
             bare = (float(bare1["rps"]) + float(bare2["rps"])) / 2
             print(
                 f"c={c}: search {search['rps']} req/s (p95 {search['p95_ms']} ms), "
@@ -265,16 +287,27 @@ def inprocess(args):
     ]
     for user in users:
         search_engine.search(user, "dang bo")
+    from bench_checkin import _cpu
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
     found, completed = [], []
+    cpu = {"search": [0.0, 0.0], "suggest": [0.0, 0.0]}  # this process, its PostgreSQL backend
+
+    def timed(what, call, *args):
+        started, python, postgres = time.perf_counter(), time.process_time(), _cpu(backend)
+        call(*args)
+        cpu[what][0] += time.process_time() - python
+        cpu[what][1] += _cpu(backend) - postgres
+        return (time.perf_counter() - started) * 1000
+
     for user in users:
         for q in rng.sample(QUERIES, 3):
-            started = time.perf_counter()
-            search_engine.search(user, q)
-            found.append((time.perf_counter() - started) * 1000)
+            found.append(timed("search", search_engine.search, user, q))
         for q in rng.sample(PREFIXES, 3):
-            started = time.perf_counter()
-            search_engine.suggest(user, q)
-            completed.append((time.perf_counter() - started) * 1000)
+            completed.append(timed("suggest", search_engine.suggest, user, q))
 
     def pct(values, q):
         values = sorted(values)
@@ -284,6 +317,14 @@ def inprocess(args):
         f"search (database backend) n={len(found)} p50={statistics.median(found):.1f} "
         f"p95={pct(found, 95):.1f} ms; suggest n={len(completed)} "
         f"p50={statistics.median(completed):.1f} p95={pct(completed, 95):.1f} ms; {load()}"
+    )
+    print(
+        "CPU per call (this process + its PostgreSQL backend, /proc; at the clock's 10 ms "
+        "resolution, so over many calls): "
+        + "; ".join(
+            f"{what} {1000 * py / n:.2f} + {1000 * pg / n:.2f} ms"
+            for (what, (py, pg)), n in zip(cpu.items(), (len(found), len(completed)), strict=True)
+        )
     )
 
 

@@ -13,8 +13,8 @@ for the member (never an error page); the engine is then left alone for
 Scope: the backends filter by the scope engine's rules (the database: ``scope.visible_to``; the
 engine: the same rule stored in each document), and the hits of the page are checked once more
 against the items themselves (``scope.visible_to`` on the kind's findable items, one query per
-kind on the page): an item withdrawn or narrowed a moment ago is not shown even before its
-index job has run.
+kind on the page; on PostgreSQL the database backend does it inside its one statement): an item
+withdrawn or narrowed a moment ago is not shown even before its index job has run.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sotay_plugins.orgtree import scope
 from sotay_plugins.registry import registry
 from sotay_plugins.text import tokens
 
@@ -79,8 +78,7 @@ def kind_of(key):
 
 def candidates(user, kind):
     """Everything of ``kind`` the user may find (before the words)."""
-    queryset = kind.queryset() if kind.queryset else kind.model._default_manager.all()
-    return scope.visible_to(user, queryset)
+    return documents.candidates(user, kind)
 
 
 # --- the engine's health --------------------------------------------------------------------
@@ -157,7 +155,10 @@ def make_query(query, *, kind=None, issuer=None, year=None, sort="relevance", of
 
 
 def _verified(user, page):
-    """Drop hits the scope engine would not show now (one query per kind on the page)."""
+    """Drop hits the scope engine would not show now (one query per kind on the page), unless
+    the backend has checked them already (the database on PostgreSQL, in its one statement)."""
+    if page.checked:
+        return page
     by_kind = {}
     for hit in page.hits:
         by_kind.setdefault(hit.kind, []).append(hit.id)

@@ -138,6 +138,7 @@ def rebuild(stdout=None, *, engine=True, database_index=True, client=None):
         from .models import Entry
 
         Entry.objects.exclude(kind__in=list(seen)).delete()
+        database.index_changed()
         for key, ids in seen.items():
             existing = set(Entry.objects.filter(kind=key).values_list("object_id", flat=True))
             stale = sorted(existing - ids)

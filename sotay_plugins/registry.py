@@ -317,8 +317,10 @@ class SearchableKind:
     ``model`` is scoped (it declares a ScopeSpec): staff find what ``scope.visible_to`` gives
     them; members find what reaches them through the audience (``audience``, below).
     ``queryset`` (optional) narrows the findable items (e.g. live pages only): an item that
-    leaves it (withdrawn, expired) leaves the index. ``date_field`` dates a hit (sort by date,
-    the year facet); ``url`` (optional) maps an object to the member page that shows it.
+    leaves it (withdrawn, expired) leaves the index. It filters on the items' own stored state
+    (no clock, no request): the database search keeps its compiled SQL per viewer.
+    ``date_field`` dates a hit (sort by date, the year facet); ``url`` (optional) maps an
+    object to the member page that shows it.
 
     What is indexed, generically (the search module knows no model):
 

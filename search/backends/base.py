@@ -62,6 +62,9 @@ class Page:
     facets: dict = field(default_factory=dict)  # {"kind": [(key, label, n)], "issuer": …}
     backend: str = "database"
     notice: str = ""  # for the member: why the answer came from the database
+    #: The backend checked the hits against the items themselves (``documents.candidates``)
+    #: as the engine's ``_verified`` does: a withdrawn or narrowed item is already dropped.
+    checked: bool = False
 
     @property
     def counts(self):

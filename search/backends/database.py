@@ -11,8 +11,10 @@ the title, then (PostgreSQL) ``ts_rank`` with title and number weighted above th
 newest first. Scope: ``scope.visible_to`` on the entries, with each kind's view capability.
 
 Cost per query: PostgreSQL, one statement (the matches materialised once; facets, the count
-and the ordered page with its titles and snippet sources computed from them in the database)
-around the scope engine's filter, whose compiled SQL is kept per ``scope.viewer_key``. SQLite:
+and the ordered page with its titles and snippet sources computed from them in the database,
+and the page's hits checked against the items themselves) around the scope engine's filters,
+whose compiled SQL is kept per ``scope.viewer_key``. Autocomplete answers are kept a few
+seconds per viewer key and index stamp (``suggest``). SQLite:
 one scan of the matches' (id, kind, issuer, year, date, rank) ordered and counted in Python,
 one SELECT of the page.
 """
@@ -21,19 +23,22 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections import OrderedDict
 from functools import reduce
 from operator import or_
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection
 from django.db.models import BooleanField, Case, Count, F, FloatField, IntegerField, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Substr
 
+from sotay_plugins import versions
 from sotay_plugins.orgtree import scope
 
-from .. import marks
+from .. import documents, marks
 from ..documents import folded_words, number_key, number_keys
 from ..models import BODY_LIMIT, Entry
 from .base import Hit, Page
@@ -94,11 +99,14 @@ def store(docs):
             unique_fields=["kind", "object_id"],
             update_fields=FIELDS,
         )
+        index_changed()
     return len(rows)
 
 
 def remove(kind_key, ids):
-    return Entry.objects.filter(kind=kind_key, object_id__in=list(ids)).delete()[0]
+    removed = Entry.objects.filter(kind=kind_key, object_id__in=list(ids)).delete()[0]
+    index_changed()
+    return removed
 
 
 def analyze():
@@ -119,7 +127,9 @@ def clear(kind_keys=None):
     queryset = Entry.objects.all()
     if kind_keys is not None:
         queryset = queryset.filter(kind__in=list(kind_keys))
-    return queryset.delete()[0]
+    removed = queryset.delete()[0]
+    index_changed()
+    return removed
 
 
 # --- reading --------------------------------------------------------------------------------
@@ -271,9 +281,9 @@ f AS (
 ),
 p AS (SELECT pk, kind, issuer_org, issuer_name, {rank} AS rank FROM s
       ORDER BY {order} LIMIT %s OFFSET %s)
-SELECT f.kinds, f.issuers, f.years, f.total, p.pk, p.kind, p.issuer_org, p.issuer_name,
-       p.rank, e.object_id, e.title, e.audience_org_id, e.number, e.date,
-       substring(e.body from 1 for {snippet_source})
+SELECT f.kinds, f.issuers, f.years, f.total, p.pk, {visible} AS visible, p.kind,
+       p.issuer_org, p.issuer_name, p.rank, e.object_id, e.title, e.audience_org_id, e.number,
+       e.date, substring(e.body from 1 for {snippet_source})
 FROM f LEFT JOIN p ON true LEFT JOIN search_entry e ON e.id = p.pk
 ORDER BY {outer_order}
 """
@@ -297,14 +307,7 @@ def scope_sql(user, kinds):
     it is kept in this process by the scope engine's ``viewer_key`` of the user for each
     capability (equal keys, equal filter; a role or tree change moves the key), the kinds and
     the registered kinds. Only the SQL of the filter is kept, never a result."""
-    from ..documents import kinds as registered
-
-    capabilities = sorted({scope.spec_of(kind.model).view_capability for kind in kinds})
-    key = (
-        tuple(kind.key for kind in kinds),
-        tuple(kind.key for kind in registered()),
-        tuple(scope.viewer_key(user, Entry, capability) for capability in capabilities),
-    )
+    key = _scope_key(user, kinds)
     with _SCOPE_SQL_LOCK:
         if key in _SCOPE_SQL:
             _SCOPE_SQL.move_to_end(key)
@@ -319,6 +322,19 @@ def scope_sql(user, kinds):
     return compiled
 
 
+def _scope_key(user, kinds):
+    """What ``scoped(user, kinds)`` depends on: the kinds searched, the kinds registered and the
+    scope engine's ``viewer_key`` of the user for each view capability among them."""
+    from ..documents import kinds as registered
+
+    capabilities = sorted({scope.spec_of(kind.model).view_capability for kind in kinds})
+    return (
+        tuple(kind.key for kind in kinds),
+        tuple(kind.key for kind in registered()),
+        tuple(scope.viewer_key(user, Entry, capability) for capability in capabilities),
+    )
+
+
 def _compile_scope(user, kinds):
     query = scoped(user, kinds).query
     # A join the filter still uses (an unused one, refcount 0, is left out of the SQL).
@@ -330,6 +346,53 @@ def _compile_scope(user, kinds):
         return "false", []
     except FullResultSet:
         return "true", []
+
+
+_ITEM_SQL = OrderedDict()  # (kind, scope key) → the kind's visibility test; LRU
+ITEM_SQL_KEPT = 4096
+
+
+def _item_sql(user, kind):
+    """``documents.candidates(user, kind)`` for the one item of the row ``e`` (an entry of
+    ``kind``): ``EXISTS (SELECT … WHERE <the scope engine's filter> AND pk = e.object_id)``, the
+    check ``engine._verified`` makes in one ORM query per kind, here a part of the statement.
+
+    Compiled by Django from the scope engine's ``visible_to`` on the kind's ``queryset`` and
+    kept like ``scope_sql`` by the scope engine's ``viewer_key`` for the kind's model (equal
+    keys, equal filter); the kind's ``queryset`` is a filter on the items' own state (live,
+    published), the same SQL whenever it is compiled."""
+    key = (kind.key, kind.model, kind.queryset, scope.viewer_key(user, kind.model))
+    with _SCOPE_SQL_LOCK:
+        if key in _ITEM_SQL:
+            _ITEM_SQL.move_to_end(key)
+            return _ITEM_SQL[key]
+    items = (
+        documents.candidates(user, kind)
+        .filter(pk=RawSQL("e.object_id", [], output_field=IntegerField()))
+        .order_by()
+        .values("pk")
+    )
+    try:
+        sql, params = items.query.sql_with_params()
+        compiled = (f"EXISTS ({sql})", tuple(params))
+    except EmptyResultSet:
+        compiled = ("false", ())
+    with _SCOPE_SQL_LOCK:
+        _ITEM_SQL[key] = compiled
+        if len(_ITEM_SQL) > ITEM_SQL_KEPT:
+            _ITEM_SQL.popitem(last=False)
+    return compiled
+
+
+def _visible_sql(user, kinds):
+    """A CASE on the page's row kind: whether the item behind it is still one ``user`` may
+    find (a kind no longer registered: false, as ``engine._verified`` drops it)."""
+    parts, params = [], []
+    for kind in kinds:
+        sql, kind_params = _item_sql(user, kind)
+        parts.append(f"WHEN %s THEN {sql}")
+        params.extend([kind.key, *kind_params])
+    return f"CASE p.kind {' '.join(parts)} ELSE false END", params
 
 
 def _rank_sql(query):
@@ -396,7 +459,11 @@ def _search_postgres(user, query):
     else:
         order = "rank DESC, date DESC NULLS LAST, pk DESC"
         outer_order = "p.rank DESC, e.date DESC NULLS LAST, p.pk DESC"
+    # every registered kind, as the engine's check asks the registry (``query.kinds`` are
+    # all of them: a facet selection narrows with ``query.kind``)
+    visible, visible_params = _visible_sql(user, documents.kinds())
     sql = _ONE_STATEMENT.format(
+        visible=visible,
         inner=inner,
         selection=" AND ".join(selection),
         facet_size=FACET_SIZE,
@@ -406,7 +473,10 @@ def _search_postgres(user, query):
         snippet_source=SNIPPET_SOURCE,
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*inner_params, *selection_params, query.limit, query.offset])
+        cursor.execute(
+            sql,
+            [*inner_params, *selection_params, query.limit, query.offset, *visible_params],
+        )
         rows = cursor.fetchall()
     kinds_json, issuers_json, years_json, total = rows[0][:4]
     labels = {k.key: str(k.label) for k in query.kinds}
@@ -419,12 +489,14 @@ def _search_postgres(user, query):
         "issuer": [(key, name, n) for key, name, n in _json(issuers_json)],
         "year": [(key, str(key), n) for key, n in _json(years_json)],
     }
-    # a row: the facet columns (kind, issuer, year, total), the entry's pk, then _hit's fields
-    # from kind to text; the facet rows have no entry
-    hits = [
-        _hit(query, labels, *row[5:]) for row in rows if row[4] is not None and row[9] is not None
-    ]
-    return Page(hits, total, facets, NAME)
+    # a row: the facet columns (kind, issuer, year, total), the entry's pk, whether its item
+    # may still be found, then _hit's fields from kind to text; the facet rows have no entry.
+    # A hit whose item the scope engine no longer shows leaves the page and the count, as
+    # ``engine._verified`` does for the engine's pages.
+    page_rows = [row for row in rows if row[4] is not None and row[10] is not None]
+    hits = [_hit(query, labels, *row[6:]) for row in page_rows if row[5]]
+    total -= len(page_rows) - len(hits)
+    return Page(hits, total, facets, NAME, checked=True)
 
 
 def _hit(
@@ -568,11 +640,61 @@ def _tsquery_prefix(words):
     return (expression + " & " if expression else "") + f"'{words[-1]}':*"
 
 
+INDEX_VERSION_KEY = "search:index:version"
+_SUGGESTIONS = OrderedDict()  # key → (monotonic deadline, rows); least recently used first
+SUGGESTIONS_KEPT = 4096
+
+
+def index_changed():
+    """Every write to the index moves its stamp on (now and on commit): suggestions kept in a
+    process under the old stamp are not used again."""
+    versions.bump_now_and_on_commit(INDEX_VERSION_KEY)
+
+
+def suggest_seconds():
+    return float(getattr(settings, "SEARCH_SUGGEST_SECONDS", 30))
+
+
 def suggest(user, kinds, words, raw, limit=8):
     """Titles and numbers that start like the query (the last word as a prefix), newest first
-    (a document number that starts like the query first)."""
+    (a document number that starts like the query first).
+
+    Kept in this process for ``SEARCH_SUGGEST_SECONDS`` (30; 0: not kept) under a key of
+    everything the answer depends on: the index's stamp (read first; every write moves it on,
+    ``index_changed``), the scope engine's ``viewer_key`` of the user for each view capability
+    (equal keys, equal filter: as ``scope_sql``), the kinds, the words, the number typed and the
+    limit. Another user with the same key (same cell, positions and group) gets the same rows,
+    which the same statement would give them."""
     if not words:
         return []
+    seconds = suggest_seconds()
+    if seconds <= 0:
+        return _suggest(user, kinds, words, raw, limit)
+    stamp = versions.current(INDEX_VERSION_KEY)  # before what it guards
+    key = (
+        stamp,
+        _scope_key(user, kinds),
+        tuple(words),
+        number_key(raw),
+        limit,
+        connection.alias,
+    )
+    now = time.monotonic()
+    with _SCOPE_SQL_LOCK:
+        kept = _SUGGESTIONS.get(key)
+        if kept is not None and kept[0] > now:
+            _SUGGESTIONS.move_to_end(key)
+            return [dict(row) for row in kept[1]]
+    rows = _suggest(user, kinds, words, raw, limit)
+    with _SCOPE_SQL_LOCK:
+        _SUGGESTIONS[key] = (now + seconds, [dict(row) for row in rows])
+        _SUGGESTIONS.move_to_end(key)
+        while len(_SUGGESTIONS) > SUGGESTIONS_KEPT:
+            _SUGGESTIONS.popitem(last=False)
+    return rows
+
+
+def _suggest(user, kinds, words, raw, limit):
     where = scope_sql(user, kinds) if _postgres() else None
     if where is not None:
         key = number_key(raw)

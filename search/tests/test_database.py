@@ -136,6 +136,25 @@ def test_a_hit_is_checked_against_the_item_even_before_its_job_ran(world):
     assert ids(engine.search(world["a"].user, "chuyen doi so", kind="document")) == []
 
 
+def test_a_withdrawn_item_is_not_shown_before_its_job_ran_nor_counted(
+    world, django_assert_num_queries
+):
+    """Withdrawn after indexing (its index job not yet run): the hit leaves the page and the
+    count. On PostgreSQL the check against the item is part of the one statement."""
+    from search.backends import database
+
+    a, doc = world["a"].user, world["doc_d1"]
+    before = engine.search(a, "chuyen doi so")
+    assert ("document", doc.pk) in ids(before)
+    DocumentPage.objects.filter(pk=doc.pk).update(live=False)
+    after = engine.search(a, "chuyen doi so")
+    assert ("document", doc.pk) not in ids(after) and after.count == before.count - 1
+    assert Entry.objects.filter(kind="document", object_id=doc.pk).exists()
+    if database._postgres():
+        with django_assert_num_queries(1):
+            assert engine.search(a, "chuyen doi so").count == after.count
+
+
 def test_api_contract_fields_scope_and_errors(world, django_assert_max_num_queries):
     client = APIClient()
     client.force_authenticate(world["a"].user)
@@ -251,3 +270,23 @@ def test_the_kept_scope_filter_follows_the_scope_engine(world):
     superuser = UserFactory(is_superuser=True)
     assert scope.viewer_key(superuser, Entry) == ("superadmin",)
     assert engine.search(superuser, "nghi quyet").count == 3
+
+
+def test_kept_suggestions_follow_the_index_and_the_scope(world, django_assert_num_queries):
+    """Suggestions are kept a few seconds per ``viewer_key`` and index stamp: asked again, no
+    query; an item withdrawn (its index job run) leaves them at once; another cell, or a new
+    grant, gets its own answer."""
+    a, b = world["a"].user, world["b"].user
+    d1, d2, tw = world["doc_d1"].pk, world["doc_d2"].pk, world["doc_tw"].pk
+
+    def found(user):
+        return {row["object_id"] for row in engine.suggest(user, "nghi qu")}
+
+    assert found(a) == {tw, d1} and found(b) == {tw, d2}
+    with django_assert_num_queries(0):
+        assert found(a) == {tw, d1}
+    DocumentPage.objects.filter(pk=d1).update(live=False)
+    indexing.sync("document", [d1])
+    assert found(a) == {tw}
+    grant(a, "viewer", world["tree"]["d2"])
+    assert found(a) == {tw, d2}
