@@ -1,6 +1,15 @@
 import os
 
+import hypothesis
 import pytest
+
+# Hypothesis times its input generation against the wall clock; on a shared 2-core machine (or
+# one paused by another job) a single draw can take seconds, which says nothing about the code.
+# The property tests keep their own bounds (max_examples, deadlines where they matter).
+hypothesis.settings.register_profile(
+    "sotay", suppress_health_check=[hypothesis.HealthCheck.too_slow]
+)
+hypothesis.settings.load_profile("sotay")
 
 
 @pytest.fixture(autouse=True)
