@@ -21,6 +21,8 @@ one SELECT of the page.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import threading
 import time
@@ -29,6 +31,7 @@ from functools import reduce
 from operator import or_
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection
 from django.db.models import BooleanField, Case, Count, F, FloatField, IntegerField, Q, Value, When
@@ -659,12 +662,14 @@ def suggest(user, kinds, words, raw, limit=8):
     """Titles and numbers that start like the query (the last word as a prefix), newest first
     (a document number that starts like the query first).
 
-    Kept in this process for ``SEARCH_SUGGEST_SECONDS`` (30; 0: not kept) under a key of
-    everything the answer depends on: the index's stamp (read first; every write moves it on,
-    ``index_changed``), the scope engine's ``viewer_key`` of the user for each view capability
-    (equal keys, equal filter: as ``scope_sql``), the kinds, the words, the number typed and the
-    limit. Another user with the same key (same cell, positions and group) gets the same rows,
-    which the same statement would give them."""
+    Kept for ``SEARCH_SUGGEST_SECONDS`` (30; 0: not kept) under a key of everything the answer
+    depends on: the index's stamp (read first; every write moves it on, ``index_changed``), the
+    scope engine's ``viewer_key`` of the user for each view capability (equal keys, equal
+    filter: as ``scope_sql``), the kinds, the words, the number typed and the limit. Another
+    user with the same key (same cell, positions and group) gets the same rows, which the same
+    statement would give them. Kept in this process and in the shared cache (Redis in
+    production), so an answer one worker computed serves the others until it ends: the shared
+    entry carries its deadline, which a worker's own copy keeps."""
     if not words:
         return []
     seconds = suggest_seconds()
@@ -685,13 +690,38 @@ def suggest(user, kinds, words, raw, limit=8):
         if kept is not None and kept[0] > now:
             _SUGGESTIONS.move_to_end(key)
             return [dict(row) for row in kept[1]]
-    rows = _suggest(user, kinds, words, raw, limit)
+    shared_key = _shared_suggestion_key(key)
+    shared = cache.get(shared_key)
+    left = shared[0] - time.time() if shared is not None else 0
+    if left > 0:
+        rows = shared[1]
+    else:
+        rows = _suggest(user, kinds, words, raw, limit)
+        left = seconds
+        cache.set(shared_key, (time.time() + seconds, rows), seconds)
     with _SCOPE_SQL_LOCK:
-        _SUGGESTIONS[key] = (now + seconds, [dict(row) for row in rows])
+        _SUGGESTIONS[key] = (now + left, [dict(row) for row in rows])
         _SUGGESTIONS.move_to_end(key)
         while len(_SUGGESTIONS) > SUGGESTIONS_KEPT:
             _SUGGESTIONS.popitem(last=False)
-    return rows
+    return [dict(row) for row in rows]
+
+
+def _canonical(value):
+    """``value`` with its sets sorted and its dataclasses as tuples: the same text in every
+    process (a frozenset's order follows the process's string hashing)."""
+    if isinstance(value, (set, frozenset)):
+        return ("set", tuple(sorted((_canonical(v) for v in value), key=repr)))
+    if isinstance(value, (tuple, list)):
+        return tuple(_canonical(v) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return (type(value).__qualname__, _canonical(dataclasses.astuple(value)))
+    return value
+
+
+def _shared_suggestion_key(key):
+    digest = hashlib.sha256(repr(_canonical(key)).encode()).hexdigest()
+    return f"search:suggest:{digest}"
 
 
 def _suggest(user, kinds, words, raw, limit):

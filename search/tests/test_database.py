@@ -290,3 +290,28 @@ def test_kept_suggestions_follow_the_index_and_the_scope(world, django_assert_nu
     assert found(a) == {tw}
     grant(a, "viewer", world["tree"]["d2"])
     assert found(a) == {tw, d2}
+
+
+def test_kept_suggestions_are_shared_between_processes(world, django_assert_num_queries):
+    """An answer one worker computed serves another (its own copies empty) from the shared
+    cache, with no query, until the index moves on; the shared key does not depend on a
+    process's set order."""
+    from search.backends import database
+
+    a = world["a"].user
+    d1, tw = world["doc_d1"].pk, world["doc_tw"].pk
+
+    def found(user):
+        return {row["object_id"] for row in engine.suggest(user, "nghi qu")}
+
+    assert found(a) == {tw, d1}
+    database._SUGGESTIONS.clear()  # another process
+    with django_assert_num_queries(0):
+        assert found(a) == {tw, d1}
+    database._SUGGESTIONS.clear()
+    DocumentPage.objects.filter(pk=d1).update(live=False)
+    indexing.sync("document", [d1])
+    assert found(a) == {tw}
+    assert database._shared_suggestion_key((frozenset({"b", "a", "c"}),)) == (
+        database._shared_suggestion_key((frozenset({"c", "a", "b"}),))
+    )
