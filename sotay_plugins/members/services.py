@@ -56,9 +56,20 @@ def resolve_subject(user):
     """The scope engine's view of the user as a member: kept in the shared cache under the
     person's stamp (their record) and the grants stamp (every tree write), so most requests read
     no Member row for it; otherwise read from the same row as the pages' ``current_member``."""
+    generation = tree_generation()
     stamps = versions.current_many([versions.person_key(user.pk), scope.GRANTS_VERSION_KEY])
     key = f"sotay:subject:{user.pk}:" + ":".join(str(stamps[k]) for k in sorted(stamps))
-    found = cache.get(key)
+    # The user's rights, kept under the grants stamp just read, come in the same round trip
+    # (the scope engine asks for them next).
+    rights = (
+        None
+        if scope.has_grants(user)
+        else scope.grants_cache_key(user, stamps[scope.GRANTS_VERSION_KEY])
+    )
+    entries = cache.get_many([key, rights] if rights else [key])
+    if rights in entries:
+        scope.prime_grants(user, entries[rights], generation)
+    found = entries.get(key)
     if found is None:
         subject = _read_subject(user)
         cache.set(key, ("member", subject) if subject else ("none",), SUBJECT_TTL)

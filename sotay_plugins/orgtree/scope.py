@@ -106,8 +106,15 @@ def grants_changed():
     versions.bump(GRANTS_VERSION_KEY)
 
 
+def grants_cache_key(user, stamp, today=None):
+    """Where ``grants`` keeps the user's rights in the shared cache, under the grants ``stamp``
+    (``versions.current(GRANTS_VERSION_KEY)``, read before the entry) and the date."""
+    today = today or timezone.localdate()
+    return f"sotay:grants:{user.pk}:{stamp}:{today.isoformat()}"
+
+
 def _grants_key(user, today):
-    return f"sotay:grants:{user.pk}:{versions.current(GRANTS_VERSION_KEY)}:{today.isoformat()}"
+    return grants_cache_key(user, versions.current(GRANTS_VERSION_KEY), today)
 
 
 def grants(user) -> list[Grant]:
@@ -119,9 +126,8 @@ def grants(user) -> list[Grant]:
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
-    cached = getattr(user, "_sotay_grants", None)
-    if cached is not None and getattr(user, "_sotay_generation", None) == tree_generation():
-        return cached
+    if has_grants(user):
+        return user._sotay_grants
     today = timezone.localdate()
     generation = tree_generation()
     key = _grants_key(user, today)
@@ -142,12 +148,33 @@ def grants(user) -> list[Grant]:
             )
         )
         cache.set(key, rows, GRANTS_TTL)
+    _keep_grants(user, rows, generation)
+    return user._sotay_grants
+
+
+def has_grants(user):
+    """Whether the user's rights are already on the user object (read in this request, since
+    the last tree write in this process)."""
+    return (
+        getattr(user, "_sotay_grants", None) is not None
+        and getattr(user, "_sotay_generation", None) == tree_generation()
+    )
+
+
+def prime_grants(user, rows, generation):
+    """Put on the user the rights a caller found in the shared cache at ``grants_cache_key``
+    (under a grants stamp it read first, as ``grants`` does), with the tree generation it read
+    before them: the subject resolver fetches them in its own round trip, so ``grants`` then
+    makes none."""
+    _keep_grants(user, rows, generation)
+
+
+def _keep_grants(user, rows, generation):
     user._sotay_grants = [
         Grant(frozenset(caps or ()), org, tree, lft, rght, body)
         for caps, org, tree, lft, rght, body in rows
     ]
     user._sotay_generation = generation
-    return user._sotay_grants
 
 
 def subject(user) -> Subject | None:

@@ -488,6 +488,32 @@ def test_cached_grants_follow_role_changes(tree, items):
     assert tree["c12"].pk not in ids(scope.visible_to(fresh(member.user), Organisation))
 
 
+def test_a_members_kept_rights_come_with_their_subject(tree, items, monkeypatch):
+    """The subject resolver fetches the member's kept rights in its own round trip (under the
+    grants stamp it read first): ``grants`` then asks the cache nothing and gives what it would
+    have read; a role change still reaches the next request."""
+    from sotay_plugins import versions
+    from tests.factories import grant
+
+    member = MemberFactory(cell=tree["c21"])
+    assignment = grant(member.user, "viewer", tree["d1"])
+    first = fresh(member.user)
+    expected = scope.grants(first)
+    scope.subject(first)  # both kept in the shared cache now
+    user = fresh(member.user)
+    scope.subject(user)
+    assert scope.has_grants(user)
+    with monkeypatch.context() as patched:
+        patched.setattr(scope, "cache", None)  # any use of the cache raises
+        patched.setattr(versions, "current", None)
+        assert scope.grants(user) == expected
+    assignment.delete()
+    user = fresh(member.user)
+    scope.subject(user)
+    assert scope.grants(user) == []
+    assert tree["c12"].pk not in ids(scope.visible_to(user, Organisation))
+
+
 def test_no_grant_no_member_sees_nothing(tree, items):
     nobody = UserFactory()
     assert ScopedItem.objects.count() == 5
