@@ -18,7 +18,8 @@ diacritics, numbers typed with other separators, common and rare words) for each
 every answer is scoped to the member. wrk -t2 -c<N> on: bare, search, suggest, bare again.
 Ratio: search requests/s over the mean of the two bare runs. After each run: the CPU time per
 request of the gunicorn workers and of this database's PostgreSQL backends (from /proc).
-Autocomplete answers are kept 30 s per viewer and index stamp (``SEARCH_SUGGEST_SECONDS``);
+Autocomplete answers are kept 30 s per viewer and index stamp, shared between the workers
+through Redis (``SEARCH_SUGGEST_SECONDS``);
 ``BENCH_SUGGEST_SECONDS=0`` runs with none kept (every request computed). The job file repeats
 each member's prefixes, so with them kept most autocompletes are answered from memory.
 
