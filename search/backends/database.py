@@ -296,9 +296,36 @@ def _json(value):
     return json.loads(value) if isinstance(value, (str, bytes)) else value
 
 
-_SCOPE_SQL = OrderedDict()  # scope key → (sql, params) or None; least recently used first
-_SCOPE_SQL_LOCK = threading.Lock()
-SCOPE_SQL_KEPT = 2048
+class _Kept:
+    """What this process keeps of the search's compiled SQL and answers: at most ``size``
+    entries, the least recently used dropped first; safe between a worker's threads."""
+
+    def __init__(self, size):
+        self.size = size
+        self._entries = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key, default=None):
+        with self._lock:
+            if key not in self._entries:
+                return default
+            self._entries.move_to_end(key)
+            return self._entries[key]
+
+    def put(self, key, value):
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def clear(self):
+        with self._lock:
+            self._entries.clear()
+
+
+_MISSING = object()
+_SCOPE_SQL = _Kept(2048)  # scope key → (sql, params) or None
 
 
 def scope_sql(user, kinds):
@@ -311,17 +338,13 @@ def scope_sql(user, kinds):
     capability (equal keys, equal filter; a role or tree change moves the key), the kinds and
     the registered kinds. Only the SQL of the filter is kept, never a result."""
     key = _scope_key(user, kinds)
-    with _SCOPE_SQL_LOCK:
-        if key in _SCOPE_SQL:
-            _SCOPE_SQL.move_to_end(key)
-            return _SCOPE_SQL[key]
+    compiled = _SCOPE_SQL.get(key, _MISSING)
+    if compiled is not _MISSING:
+        return compiled
     compiled = _compile_scope(user, kinds)
     if compiled is not None:
         compiled = (compiled[0], tuple(compiled[1]))
-    with _SCOPE_SQL_LOCK:
-        _SCOPE_SQL[key] = compiled
-        if len(_SCOPE_SQL) > SCOPE_SQL_KEPT:
-            _SCOPE_SQL.popitem(last=False)
+    _SCOPE_SQL.put(key, compiled)
     return compiled
 
 
@@ -351,8 +374,7 @@ def _compile_scope(user, kinds):
         return "true", []
 
 
-_ITEM_SQL = OrderedDict()  # (kind, scope key) → the kind's visibility test; LRU
-ITEM_SQL_KEPT = 4096
+_ITEM_SQL = _Kept(4096)  # (kind, scope key) → the kind's visibility test
 
 
 def _item_sql(user, kind):
@@ -365,10 +387,9 @@ def _item_sql(user, kind):
     keys, equal filter); the kind's ``queryset`` is a filter on the items' own state (live,
     published), the same SQL whenever it is compiled."""
     key = (kind.key, kind.model, kind.queryset, scope.viewer_key(user, kind.model))
-    with _SCOPE_SQL_LOCK:
-        if key in _ITEM_SQL:
-            _ITEM_SQL.move_to_end(key)
-            return _ITEM_SQL[key]
+    compiled = _ITEM_SQL.get(key)
+    if compiled is not None:
+        return compiled
     items = (
         documents.candidates(user, kind)
         .filter(pk=RawSQL("e.object_id", [], output_field=IntegerField()))
@@ -380,10 +401,7 @@ def _item_sql(user, kind):
         compiled = (f"EXISTS ({sql})", tuple(params))
     except EmptyResultSet:
         compiled = ("false", ())
-    with _SCOPE_SQL_LOCK:
-        _ITEM_SQL[key] = compiled
-        if len(_ITEM_SQL) > ITEM_SQL_KEPT:
-            _ITEM_SQL.popitem(last=False)
+    _ITEM_SQL.put(key, compiled)
     return compiled
 
 
@@ -644,8 +662,7 @@ def _tsquery_prefix(words):
 
 
 INDEX_VERSION_KEY = "search:index:version"
-_SUGGESTIONS = OrderedDict()  # key → (monotonic deadline, rows); least recently used first
-SUGGESTIONS_KEPT = 4096
+_SUGGESTIONS = _Kept(4096)  # key → (monotonic deadline, rows)
 
 
 def index_changed():
@@ -685,11 +702,9 @@ def suggest(user, kinds, words, raw, limit=8):
         connection.alias,
     )
     now = time.monotonic()
-    with _SCOPE_SQL_LOCK:
-        kept = _SUGGESTIONS.get(key)
-        if kept is not None and kept[0] > now:
-            _SUGGESTIONS.move_to_end(key)
-            return [dict(row) for row in kept[1]]
+    kept = _SUGGESTIONS.get(key)
+    if kept is not None and kept[0] > now:
+        return [dict(row) for row in kept[1]]
     shared_key = _shared_suggestion_key(key)
     shared = cache.get(shared_key)
     left = shared[0] - time.time() if shared is not None else 0
@@ -699,11 +714,7 @@ def suggest(user, kinds, words, raw, limit=8):
         rows = _suggest(user, kinds, words, raw, limit)
         left = seconds
         cache.set(shared_key, (time.time() + seconds, rows), seconds)
-    with _SCOPE_SQL_LOCK:
-        _SUGGESTIONS[key] = (now + left, [dict(row) for row in rows])
-        _SUGGESTIONS.move_to_end(key)
-        while len(_SUGGESTIONS) > SUGGESTIONS_KEPT:
-            _SUGGESTIONS.popitem(last=False)
+    _SUGGESTIONS.put(key, (now + left, [dict(row) for row in rows]))
     return [dict(row) for row in rows]
 
 
