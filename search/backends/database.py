@@ -690,9 +690,9 @@ def suggest(user, kinds, words, raw, limit=8):
     if not words:
         return []
     seconds = suggest_seconds()
-    if seconds <= 0:
+    stamp = versions.current(INDEX_VERSION_KEY) if seconds > 0 else None  # before what it guards
+    if stamp is None:  # not kept, or no stamp (the cache is down): a write could not move it
         return _suggest(user, kinds, words, raw, limit)
-    stamp = versions.current(INDEX_VERSION_KEY)  # before what it guards
     key = (
         stamp,
         _scope_key(user, kinds),

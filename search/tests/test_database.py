@@ -315,3 +315,19 @@ def test_kept_suggestions_are_shared_between_processes(world, django_assert_num_
     assert database._shared_suggestion_key((frozenset({"b", "a", "c"}),)) == (
         database._shared_suggestion_key((frozenset({"c", "a", "b"}),))
     )
+
+
+def test_suggestions_are_not_kept_without_an_index_stamp(world, monkeypatch):
+    """The cache down (no stamp can be read, none moved by a write): every autocomplete is
+    computed, so a withdrawal during the outage is not hidden behind a kept answer."""
+    from search.backends import database
+    from sotay_plugins import versions
+
+    a = world["a"].user
+    d1, tw = world["doc_d1"].pk, world["doc_tw"].pk
+    monkeypatch.setattr(versions, "current", lambda key: None)
+    database._SUGGESTIONS.clear()
+    assert {row["object_id"] for row in engine.suggest(a, "nghi qu")} == {tw, d1}
+    DocumentPage.objects.filter(pk=d1).update(live=False)
+    indexing.sync("document", [d1])
+    assert {row["object_id"] for row in engine.suggest(a, "nghi qu")} == {tw}

@@ -60,11 +60,13 @@ def resolve_subject(user):
     stamps = versions.current_many([versions.person_key(user.pk), scope.GRANTS_VERSION_KEY])
     key = f"sotay:subject:{user.pk}:" + ":".join(str(stamps[k]) for k in sorted(stamps))
     # The user's rights, kept under the grants stamp just read, come in the same round trip
-    # (the scope engine asks for them next).
+    # (the scope engine asks for them next). No stamp (the cache is down): the scope engine
+    # reads them itself.
+    grants_stamp = stamps.get(scope.GRANTS_VERSION_KEY)
     rights = (
         None
-        if scope.has_grants(user)
-        else scope.grants_cache_key(user, stamps[scope.GRANTS_VERSION_KEY])
+        if grants_stamp is None or scope.has_grants(user)
+        else scope.grants_cache_key(user, grants_stamp)
     )
     entries = cache.get_many([key, rights] if rights else [key])
     if rights in entries:
