@@ -70,16 +70,19 @@ def kinds():
     return sorted(registry.searchable.values(), key=lambda k: (k.order, k.key))
 
 
+def _items(kind):
+    return kind.queryset() if kind.queryset else kind.model._default_manager.all()
+
+
 def candidates(user, kind):
     """Everything of ``kind`` the user may find now (before the words): the kind's findable
     items (``queryset``) as the scope engine filters them for ``user``."""
-    queryset = kind.queryset() if kind.queryset else kind.model._default_manager.all()
-    return scope.visible_to(user, queryset)
+    return scope.visible_to(user, _items(kind))
 
 
 def findable(kind):
     """The items of ``kind`` that may be found at all (live, not withdrawn), before scope."""
-    queryset = kind.queryset() if kind.queryset else kind.model._default_manager.all()
+    queryset = _items(kind)
     spec = scope.spec_of(kind.model)
     related = [spec.org_field] if spec.org_field else []
     if spec.audience:

@@ -76,11 +76,6 @@ def kind_of(key):
     return kind
 
 
-def candidates(user, kind):
-    """Everything of ``kind`` the user may find (before the words)."""
-    return documents.candidates(user, kind)
-
-
 # --- the engine's health --------------------------------------------------------------------
 
 
@@ -167,7 +162,7 @@ def _verified(user, page):
         kind = registry.searchable.get(key)
         if kind is None:
             continue
-        for pk in candidates(user, kind).filter(pk__in=ids).values_list("pk", flat=True):
+        for pk in documents.candidates(user, kind).filter(pk__in=ids).values_list("pk", flat=True):
             allowed.add((key, pk))
     kept = [hit for hit in page.hits if (hit.kind, hit.id) in allowed]
     page.count -= len(page.hits) - len(kept)
@@ -224,4 +219,4 @@ def suggest(user, query, limit=8):
 def find(user, kind_key, pk):
     """The object behind a hit, if the user may see it (None otherwise)."""
     kind = kind_of(kind_key)
-    return candidates(user, kind).filter(pk=pk).first()
+    return documents.candidates(user, kind).filter(pk=pk).first()

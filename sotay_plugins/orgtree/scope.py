@@ -148,7 +148,7 @@ def grants(user) -> list[Grant]:
             )
         )
         cache.set(key, rows, GRANTS_TTL)
-    _keep_grants(user, rows, generation)
+    prime_grants(user, rows, generation)
     return user._sotay_grants
 
 
@@ -162,14 +162,10 @@ def has_grants(user):
 
 
 def prime_grants(user, rows, generation):
-    """Put on the user the rights a caller found in the shared cache at ``grants_cache_key``
-    (under a grants stamp it read first, as ``grants`` does), with the tree generation it read
-    before them: the subject resolver fetches them in its own round trip, so ``grants`` then
-    makes none."""
-    _keep_grants(user, rows, generation)
-
-
-def _keep_grants(user, rows, generation):
+    """Put the rights ``rows`` (as kept in the shared cache at ``grants_cache_key``, under a
+    grants stamp read first) on the user, with the tree generation read before them: ``grants``
+    does it after its own read, the subject resolver after fetching them in its round trip, so
+    ``grants`` then makes none."""
     user._sotay_grants = [
         Grant(frozenset(caps or ()), org, tree, lft, rght, body)
         for caps, org, tree, lft, rght, body in rows
