@@ -1,6 +1,15 @@
 """Highlighting for the database backend: the query's folded words marked in the ORIGINAL text
-(diacritics kept), found through a per-character folding map; HTML-escaped, ``<mark>`` around
-the matches. The engine's highlighter gives the same shape (``encoder: html``)."""
+(diacritics kept); HTML-escaped, ``<mark>`` around the matches. The engine's highlighter gives
+the same shape (``encoder: html``).
+
+A word is found where the folded text holds it whole. Folding the text first cost ~100 ns a
+character (a Python lookup per character), ~5 ms of a search's 20 snippets; instead each letter
+of a folded word becomes the class of every character that folds to it ("a" →
+``[aAàÀáÁ…ậẬ]``), and one regular expression runs over the original text (~4× faster, and the
+positions are the text's own). That is exact only where folding keeps every position and
+whether a character is a letter: a text holding any other character (a lone combining mark,
+"ß", a character outside the Basic Multilingual Plane) is folded first, as before.
+"""
 
 from __future__ import annotations
 
@@ -14,12 +23,14 @@ from django.utils.safestring import mark_safe
 SNIPPET = 180
 
 
-@lru_cache(maxsize=4096)
-def _fold_char(ch):
+def _fold_one(ch):
     if ch in "đĐ":
         return "d"
     decomposed = unicodedata.normalize("NFD", ch)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+_fold_char = lru_cache(maxsize=4096)(_fold_one)
 
 
 class _FoldTable(dict):
@@ -60,23 +71,107 @@ def _folded_with_map(text):
     return "".join(chars), where
 
 
+_WORD = re.compile(r"\w")
+_ASTRAL = "\U00010000-\U0010ffff"
+
+
+def _ranges(chars):
+    """A regular expression's character-class body for ``chars`` (sorted code points), with
+    runs written as ranges."""
+    out, codes = [], sorted(ord(c) for c in chars)
+    i = 0
+    while i < len(codes):
+        j = i
+        while j + 1 < len(codes) and codes[j + 1] == codes[j] + 1:
+            j += 1
+        first, last = re.escape(chr(codes[i])), re.escape(chr(codes[j]))
+        out.append(first if i == j else f"{first}-{last}")
+        i = j + 1
+    return "".join(out)
+
+
+@lru_cache(maxsize=1)
+def _classes():
+    """Built once per process (~0.1 s): the characters of the Basic Multilingual Plane that
+    fold to another single character, by what they fold to; and a pattern finding any
+    character where folding the text first is needed (one that folds to none or several,
+    changes whether it is a letter when folded, a surrogate, or one outside the plane)."""
+    folds_to, irregular = {}, []
+    for code in range(0x10000):
+        ch = chr(code)
+        if 0xD800 <= code <= 0xDFFF:
+            irregular.append(ch)
+            continue
+        folded = _fold_one(ch)
+        if len(folded) != 1 or bool(_WORD.match(ch)) != bool(_WORD.match(folded)):
+            irregular.append(ch)
+        elif folded != ch:
+            folds_to.setdefault(folded, []).append(ch)
+    moved = {ch for chars in folds_to.values() for ch in chars}
+    return folds_to, moved, re.compile(f"[{_ranges(irregular)}{_ASTRAL}]")
+
+
+@lru_cache(maxsize=512)
+def _pattern(words):
+    r"""The whole-word pattern of ``words`` (folded, longest first) over ORIGINAL text: each
+    character a class of what folds to it. None when a word holds a character outside the
+    plane (then the text is folded first).
+
+    Written for the regular-expression engine's speed (half the time of the plain form
+    ``(?<!\w)(…)(?!\w)``): a lookahead of every word's first class first, which the engine
+    scans for quickly, and the start-of-word test after the first character (``(?<!\w.)``:
+    the character before it is not a letter)."""
+    folds_to, moved, _ = _classes()
+
+    def chars(c):
+        return _ranges(folds_to.get(c, []) + ([] if c in moved else [c]))
+
+    if any(ord(c) > 0xFFFF for word in words for c in word):
+        return None
+    alternatives = []
+    for word in words:
+        if not all(chars(c) for c in word):
+            continue  # a character nothing folds to: the word is in no text
+        first, rest = word[0], word[1:]
+        alternatives.append(f"[{chars(first)}](?<!\\w.)" + "".join(f"[{chars(c)}]" for c in rest))
+    if not alternatives:
+        return re.compile("(?!)")
+    firsts = "".join(chars(word[0]) for word in words if all(chars(c) for c in word))
+    return re.compile(f"(?=[{firsts}])(" + "|".join(alternatives) + r")(?!\w)")
+
+
+def _folded_pattern(words):
+    return re.compile(r"(?<!\w)(" + "|".join(re.escape(w) for w in words) + r")(?!\w)")
+
+
 def spans(text, words):
     """(start, end) of every whole-word occurrence of ``words`` (folded) in ``text``."""
     if not text or not words:
         return []
+    words = tuple(sorted(set(words), key=len, reverse=True))
+    pattern = _pattern(words)
+    if pattern is not None and not _classes()[2].search(text):
+        found = [m.span() for m in pattern.finditer(text) if m.end() > m.start()]
+    else:
+        found = _folded_spans(text, words)
+    return _merged(found)
+
+
+def _folded_spans(text, words):
+    """The same matches found by folding ``text`` first (a per-character map when folding
+    moves positions): the reference ``spans`` keeps to."""
     folded, where = _folded_with_map(text)
-    pattern = re.compile(
-        r"(?<!\w)("
-        + "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
-        + r")(?!\w)"
-    )
     found = []
-    for match in pattern.finditer(folded):
+    for match in _folded_pattern(words).finditer(folded):
         if match.end() > match.start():
             if where is None:
                 found.append((match.start(), match.end()))
             else:
                 found.append((where[match.start()], where[match.end() - 1] + 1))
+    return found
+
+
+def _merged(found):
     merged = []
     for start, end in sorted(found):
         if merged and start <= merged[-1][1]:

@@ -284,7 +284,7 @@ f AS (
 ),
 p AS (SELECT pk, kind, issuer_org, issuer_name, {rank} AS rank FROM s
       ORDER BY {order} LIMIT %s OFFSET %s)
-SELECT f.kinds, f.issuers, f.years, f.total, p.pk, {visible} AS visible, p.kind,
+SELECT f.kinds::text, f.issuers::text, f.years::text, f.total, p.pk, {visible} AS visible, p.kind,
        p.issuer_org, p.issuer_name, p.rank, e.object_id, e.title, e.audience_org_id, e.number,
        e.date, substring(e.body from 1 for {snippet_source})
 FROM f LEFT JOIN p ON true LEFT JOIN search_entry e ON e.id = p.pk
