@@ -1,9 +1,12 @@
 """Search at province scale: issue 15's budgets.
 
     python bench/bench_search.py http [--duration 10] [--connections 8]
-        # gunicorn (2 sync workers, bench.settings) + wrk: bare view, search API, autocomplete
+        # gunicorn (--workers sync workers, default 2; bench.settings) + wrk: bare view, search API,
+        # autocomplete
     python bench/bench_search.py inprocess
         # the search facade called in this process, one query at a time: p50/p95 per query
+    python bench/bench_search.py parts
+        # whole search requests in this process (test client, session): CPU per request by part
     python bench/bench_search.py engine
         # osmem-server (OpenSearch API): full reindex with progress; a publish visible after its job
 
@@ -168,7 +171,7 @@ def http(args):
             gunicorn,
             "config.wsgi:application",
             "--workers",
-            "2",
+            str(args.workers),
             "--bind",
             f"127.0.0.1:{PORT}",
             "--log-level",
@@ -329,13 +332,84 @@ def inprocess(args):
     )
 
 
+def parts(args):
+    """Whole requests through Django's test client (a session cookie, every middleware, no
+    HTTP server): 60 random members, 3 searches each, three rounds; the CPU per request of this
+    process in all and in named parts (each part timed by wrapping its function; parts nest:
+    the snippets are inside the statement's handling)."""
+    from collections import defaultdict
+
+    benchlib.django_setup(env())
+    import django.contrib.auth as auth
+    import django.test.client as test_client
+    from django.contrib.auth import get_user_model
+    from django.db.backends import utils as db_utils
+    from django.test import Client
+
+    from search import marks
+    from search.backends import database
+
+    spent = defaultdict(float)
+
+    def wrap(owner, name, label):
+        function = getattr(owner, name)
+
+        def timed(*a, **k):
+            started = time.process_time()
+            try:
+                return function(*a, **k)
+            finally:
+                spent[label] += time.process_time() - started
+
+        setattr(owner, name, timed)
+
+    wrap(test_client.ClientHandler, "__call__", "request")
+    wrap(database, "_search_postgres", "statement and page")
+    wrap(marks, "snippet", "snippets")
+    wrap(marks, "highlight", "title highlights")
+    wrap(auth, "get_user", "session's user")
+    wrap(database, "scope_sql", "scope filter (subject, key)")
+    wrap(database, "_visible_sql", "page checks' SQL")
+    wrap(db_utils.CursorWrapper, "execute", "cursor.execute")
+    rng = random.Random(1)
+    requests = []
+    for user in get_user_model().objects.filter(
+        pk__in=benchlib.pick_member_users(60, 15, "seed_demo --scale province")
+    ):
+        client = Client(HTTP_X_FORWARDED_PROTO="https", HTTP_HOST="127.0.0.1")
+        client.cookies["sessionid"] = make_session(user)
+        for q in rng.sample(QUERIES, 3):
+            requests.append((client, f"/api/v1/search/?q={quote(q)}"))
+    for client, path in requests[::3]:  # warm: each member's rights, the kept SQL
+        assert client.get(path).status_code == 200
+    rng.shuffle(requests)
+    for round_ in range(3):
+        spent.clear()
+        for client, path in requests:
+            client.get(path)
+        n = len(requests)
+        print(
+            f"round {round_ + 1}, {n} searches, CPU ms per request: "
+            + ", ".join(
+                f"{k} {1000 * v / n:.2f}" for k, v in sorted(spent.items(), key=lambda kv: -kv[1])
+            ),
+            flush=True,
+        )
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("what", choices=["http", "engine", "inprocess"])
+    parser.add_argument("what", choices=["http", "engine", "inprocess", "parts"])
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, nargs="+", default=[8])
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help="gunicorn sync workers (2: the runs so far; the deployed config: 2 × cores + 1)",
+    )
     args = parser.parse_args()
-    {"http": http, "engine": engine, "inprocess": inprocess}[args.what](args)
+    {"http": http, "engine": engine, "inprocess": inprocess, "parts": parts}[args.what](args)
 
 
 if __name__ == "__main__":
