@@ -22,6 +22,7 @@ one SELECT of the page.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import threading
@@ -29,6 +30,7 @@ import time
 from collections import OrderedDict
 from functools import reduce
 from operator import or_
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
@@ -326,6 +328,9 @@ class _Kept:
 
 _MISSING = object()
 _SCOPE_SQL = _Kept(2048)  # scope key → (sql, params) or None
+#: How long compiled filters stay in the shared cache (their text depends only on the key and
+#: the code, which ``_code_stamp`` names).
+SHARED_SQL_SECONDS = 24 * 3600
 
 
 def scope_sql(user, kinds):
@@ -336,16 +341,74 @@ def scope_sql(user, kinds):
     Building and compiling that filter cost ~2 ms of CPU a query (three capabilities OR-ed);
     it is kept in this process by the scope engine's ``viewer_key`` of the user for each
     capability (equal keys, equal filter; a role or tree change moves the key), the kinds and
-    the registered kinds. Only the SQL of the filter is kept, never a result."""
+    the registered kinds, and shared with the other processes (``_kept_sql``). Only the SQL of
+    the filter is kept, never a result."""
     key = _scope_key(user, kinds)
-    compiled = _SCOPE_SQL.get(key, _MISSING)
-    if compiled is not _MISSING:
-        return compiled
-    compiled = _compile_scope(user, kinds)
-    if compiled is not None:
-        compiled = (compiled[0], tuple(compiled[1]))
-    _SCOPE_SQL.put(key, compiled)
-    return compiled
+
+    def compile_():
+        compiled = _compile_scope(user, kinds)
+        return None if compiled is None else (compiled[0], tuple(compiled[1]))
+
+    return _kept_sql(_SCOPE_SQL, [(key, key, compile_)])[0]
+
+
+@functools.lru_cache(maxsize=1)
+def _code_stamp():
+    """A digest of everything but the viewer that a compiled filter's text depends on: Django's
+    version and the source of the apps whose code builds it (the scope engine's, search's and
+    those of every searchable kind's model). A deployment of other code shares nothing kept by
+    the one before."""
+    import django
+    from django.apps import apps
+
+    digest = hashlib.sha256(django.get_version().encode())
+    labels = {"orgtree", "search"} | {k.model._meta.app_label for k in documents.kinds()}
+    for label in sorted(labels):
+        root = Path(apps.get_app_config(label).path)
+        for path in sorted(root.rglob("*.py")):
+            if {"tests", "migrations"} & set(path.relative_to(root).parts):
+                continue
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _kept_sql(local, wanted):
+    """Compiled SQL for each ``(local key, shared key, compile)`` of ``wanted``, in order: from
+    this process (``local``), else from the shared cache (one round trip for all that are
+    missing), else compiled here and put in both.
+
+    Compiling is the scope engine's ORM work (~2–10 ms for a member this process has not seen:
+    the filter and a check per kind); with 110,000 members a worker's own copy rarely has the
+    one it needs, and a copy another worker made costs one cache read. The text is a function
+    of the key and the code (``_code_stamp``) alone, so processes, machines and databases
+    sharing one cache may share it."""
+    found, missing = {}, []
+    for i, (key, _shared, _compile) in enumerate(wanted):
+        value = local.get(key, _MISSING)
+        if value is _MISSING:
+            missing.append(i)
+        else:
+            found[i] = value
+    if missing:
+        stamp = _code_stamp()
+        names = {
+            i: "search:sql:"
+            + hashlib.sha256(repr((stamp, _canonical(wanted[i][1]))).encode()).hexdigest()
+            for i in missing
+        }
+        shared = cache.get_many(list(names.values()))
+        fresh = {}
+        for i in missing:
+            entry = shared.get(names[i])
+            if entry is None:
+                entry = (wanted[i][2](),)
+                fresh[names[i]] = entry
+            found[i] = entry[0]
+            local.put(wanted[i][0], entry[0])
+        if fresh:
+            cache.set_many(fresh, SHARED_SQL_SECONDS)
+    return [found[i] for i in range(len(wanted))]
 
 
 def _scope_key(user, kinds):
@@ -377,7 +440,18 @@ def _compile_scope(user, kinds):
 _ITEM_SQL = _Kept(4096)  # (kind, scope key) → the kind's visibility test
 
 
-def _item_sql(user, kind):
+def _item_key(user, kind):
+    return (kind.key, kind.model, kind.queryset, scope.viewer_key(user, kind.model))
+
+
+def _item_shared_key(key):
+    # the same key with the model and the queryset function named (their repr holds an address)
+    kind_key, model, queryset, viewer = key
+    named = f"{queryset.__module__}.{queryset.__qualname__}" if queryset else None
+    return (kind_key, model._meta.label, named, viewer)
+
+
+def _compile_item(user, kind):
     """``documents.candidates(user, kind)`` for the one item of the row ``e`` (an entry of
     ``kind``): ``EXISTS (SELECT … WHERE <the scope engine's filter> AND pk = e.object_id)``, the
     check ``engine._verified`` makes in one ORM query per kind, here a part of the statement.
@@ -386,10 +460,6 @@ def _item_sql(user, kind):
     kept like ``scope_sql`` by the scope engine's ``viewer_key`` for the kind's model (equal
     keys, equal filter); the kind's ``queryset`` is a filter on the items' own state (live,
     published), the same SQL whenever it is compiled."""
-    key = (kind.key, kind.model, kind.queryset, scope.viewer_key(user, kind.model))
-    compiled = _ITEM_SQL.get(key)
-    if compiled is not None:
-        return compiled
     items = (
         documents.candidates(user, kind)
         .filter(pk=RawSQL("e.object_id", [], output_field=IntegerField()))
@@ -398,19 +468,20 @@ def _item_sql(user, kind):
     )
     try:
         sql, params = items.query.sql_with_params()
-        compiled = (f"EXISTS ({sql})", tuple(params))
+        return (f"EXISTS ({sql})", tuple(params))
     except EmptyResultSet:
-        compiled = ("false", ())
-    _ITEM_SQL.put(key, compiled)
-    return compiled
+        return ("false", ())
 
 
 def _visible_sql(user, kinds):
     """A CASE on the page's row kind: whether the item behind it is still one ``user`` may
     find (a kind no longer registered: false, as ``engine._verified`` drops it)."""
-    parts, params = [], []
+    wanted = []
     for kind in kinds:
-        sql, kind_params = _item_sql(user, kind)
+        key = _item_key(user, kind)
+        wanted.append((key, _item_shared_key(key), functools.partial(_compile_item, user, kind)))
+    parts, params = [], []
+    for kind, (sql, kind_params) in zip(kinds, _kept_sql(_ITEM_SQL, wanted), strict=True):
         parts.append(f"WHEN %s THEN {sql}")
         params.extend([kind.key, *kind_params])
     return f"CASE p.kind {' '.join(parts)} ELSE false END", params

@@ -331,3 +331,40 @@ def test_suggestions_are_not_kept_without_an_index_stamp(world, monkeypatch):
     DocumentPage.objects.filter(pk=d1).update(live=False)
     indexing.sync("document", [d1])
     assert {row["object_id"] for row in engine.suggest(a, "nghi qu")} == {tw}
+
+
+def test_compiled_filters_are_shared_between_processes(world, monkeypatch):
+    """The statement's scope filter and its page checks, compiled once, serve another process
+    (its own copies empty) from the shared cache without being compiled again; other code
+    (another ``_code_stamp``) shares nothing; the filter still follows the scope engine."""
+    from search.backends import database
+
+    if not database._postgres():
+        pytest.skip("the statement with pasted filters is PostgreSQL's")
+    a = world["a"].user
+    d1, d2 = world["doc_d1"].pk, world["doc_d2"].pk
+
+    def found(user):
+        return {h.id for h in engine.search(user, "nghi quyet").hits}
+
+    first = found(a)
+    assert d1 in first and d2 not in first
+    compiled = []
+    real_scope, real_item = database._compile_scope, database._compile_item
+    monkeypatch.setattr(
+        database, "_compile_scope", lambda *args: compiled.append("scope") or real_scope(*args)
+    )
+    monkeypatch.setattr(
+        database, "_compile_item", lambda *args: compiled.append("item") or real_item(*args)
+    )
+    database._SCOPE_SQL.clear()  # another process
+    database._ITEM_SQL.clear()
+    assert found(a) == first
+    assert compiled == []
+    database._SCOPE_SQL.clear()
+    database._ITEM_SQL.clear()
+    monkeypatch.setattr(database, "_code_stamp", lambda: "other code")
+    assert found(a) == first
+    assert "scope" in compiled and "item" in compiled
+    grant(a, "viewer", world["tree"]["d2"])  # a new key: its own filter
+    assert d2 in found(a)
