@@ -333,9 +333,10 @@ def settle(storage, name, day_only=False):
     A photo is written once and seldom read again (by a handler, through nginx); kept in the
     page cache it only takes memory from the database, and on this kind of virtual machine
     every page of a fresh 5 MB file costs the kernel (and the host) far more than the copy
-    itself: ~6 ms of a worker's CPU a send, against ~1.5 ms written out and dropped, whose
-    pages the next file reuses (bench/RESULTS.md, issue 14). The wait for the disk (~10 ms)
-    uses no CPU. Object storage (no local path): nothing to do here."""
+    itself: 6-11 ms of a worker's CPU a photo kept in the cache, ~2.6 ms written out and
+    dropped, whose pages the next file reuses (bench/RESULTS.md, issue 14). The wait for the
+    disk (~10 ms alone, ~36 ms with four writers) uses no CPU. Object storage (no local
+    path): nothing to do here."""
     from django.utils import timezone
 
     try:
