@@ -10,6 +10,7 @@ an entry, a job, a notice's text or link.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from statistics import median
 
@@ -66,6 +67,28 @@ def current_member(user):
     from sotay_plugins.members.services import current_member as member_of
 
     return member_of(user)
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who sends, as ``send`` needs them: the member's id and their cell's place in the tree
+    (``tree_id, lft, rght``, what ``scope.containing`` takes)."""
+
+    pk: int
+    cell: tuple
+
+
+def sender(user):
+    """The member sending as ``user``, for ``send``: from the scope engine's subject, which the
+    members plugin keeps in the shared cache under the person's stamp (their record and
+    account) and the grants stamp (every tree write), so a send reads no Member row for it;
+    a transfer, a changed account or a tree write moves a stamp and the next send sees it.
+    A user the scope engine sees as no member (a staff account, a member whose status hides
+    them) is read from the database as before."""
+    subject = scope.subject(user)
+    if subject is None:
+        return current_member(user)
+    return Sender(subject.member_id, (subject.tree_id, subject.lft, subject.rght))
 
 
 # --- where a member may send --------------------------------------------------------------
@@ -151,6 +174,7 @@ def _add_entry(feedback, kind, text="", *, by_user=None, by_author=False, to_aut
 
 def send(member, *, receiver, text, hide_identity=False, topic=None, files=()):
     """Store a member's feedback (and its escrow, when hidden); screen it; tell the handlers.
+    ``member``: a Member, or a ``Sender`` (``sender(user)``).
 
     Raises ValidationError (Vietnamese, by field) and stores nothing when anything is wrong."""
     if member is None:
@@ -185,7 +209,7 @@ def send(member, *, receiver, text, hide_identity=False, topic=None, files=()):
             topic=topic,
             text=text,
             hide_identity=bool(hide_identity),
-            author=None if hide_identity else member,
+            author_id=None if hide_identity else member.pk,
             created_on=today,
             created_at=None if hide_identity else now,
             status=Feedback.Status.REVIEW if hits else Feedback.Status.RECEIVED,

@@ -236,7 +236,7 @@ class FeedbackViewSet(
         values = serializer.validated_data
         try:
             feedback = services.send(
-                services.current_member(request.user),
+                services.sender(request.user),  # no Member row read (the subject's cache)
                 receiver=values["receiver"],
                 text=values["text"],
                 hide_identity=values.get("hide_identity", False),

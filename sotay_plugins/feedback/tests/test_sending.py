@@ -97,6 +97,50 @@ def test_gps_is_stripped_from_photos(world):
     assert jpg.name == "tep-1.jpg" and jpg.kind == "image"
 
 
+def _in_page_cache(path):
+    """Whether the first page of the file is in the page cache (a read that may not wait for
+    the disk: EAGAIN when it would)."""
+    import os
+
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.preadv(fd, [bytearray(4096)], 0, os.RWF_NOWAIT)
+        return True
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "RWF_NOWAIT"), reason="Linux only")
+@pytest.mark.parametrize("hidden", [False, True])
+def test_a_stored_photo_is_on_the_disk_and_out_of_the_page_cache(world, hidden):
+    """``attachments.settle``: written out (fsync) before the send returns, then dropped from
+    the page cache (a dirty page could not be dropped: both are needed)."""
+    import os
+
+    probe = os.path.join(Attachment._meta.get_field("file").storage.location, "probe.bin")
+    os.makedirs(os.path.dirname(probe), exist_ok=True)
+    with open(probe, "wb") as handle:
+        handle.write(b"x" * 8192)
+    try:
+        if not _in_page_cache(probe):
+            pytest.skip("this file system does not say what its page cache holds")
+    finally:
+        os.unlink(probe)
+    feedback = services.send(
+        world["author"],
+        receiver=world["r_d1"].pk,
+        text="Ảnh",
+        hide_identity=hidden,
+        files=[jpeg_with_gps(size=(640, 480))],
+    )
+    stored = Attachment.objects.get(feedback=feedback)
+    assert not _in_page_cache(stored.file.path)
+    with stored.file.open("rb") as handle:  # and it reads back whole
+        assert handle.read() == attachments.clean_image(jpeg_with_gps(size=(640, 480)), ".jpg")
+
+
 def test_an_executable_renamed_jpg_is_refused(world):
     with pytest.raises(ValidationError) as exc:
         services.send(world["author"], receiver=world["r_d1"].pk, text="x", files=[exe_as_jpg()])
@@ -313,3 +357,71 @@ def test_member_pages_send_follow_and_reply(world, client):
     assert bad.status_code == 400 and Feedback.objects.count() == 1
     client.force_login(world["neighbour"].user)
     assert client.get(f"/gop-y/{feedback.pk}/").status_code == 404
+
+
+def _token_client(api, member):
+    """The API client signed in by the member's token: a fresh user object each request (as a
+    phone's requests are), not one kept by ``force_authenticate``."""
+    from rest_framework.authtoken.models import Token
+
+    token, _created = Token.objects.get_or_create(user=member.user)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return api
+
+
+def test_a_send_reads_no_member_row_and_follows_a_transfer_at_once(world, api, tree):
+    """The sender comes from the scope engine's kept subject (``services.sender``), which the
+    person's stamp ends: a transfer is seen by the very next send."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from sotay_plugins.members.services import transfer_member
+
+    author = world["author"]  # cell 1.1, under Huyện 1
+    _token_client(api, author)
+
+    def send(receiver, hidden=False):
+        return api.post(
+            "/api/v1/feedback/",
+            {"receiver": world[receiver].pk, "text": "Góp ý", "hide_identity": hidden},
+            format="json",
+        )
+
+    assert send("r_d1").status_code == 201  # the subject is now kept
+    with CaptureQueriesContext(connection) as queries:
+        assert send("r_d1").status_code == 201
+    assert not [q for q in queries.captured_queries if "members_member" in q["sql"]]
+    assert send("r_d2").status_code == 400  # Huyện 2 is not above cell 1.1
+
+    transfer_member(author, tree["c21"])  # now in cell 2.1, under Huyện 2
+    assert send("r_d1").status_code == 400
+    response = send("r_d2", hidden=True)
+    assert response.status_code == 201
+    feedback = Feedback.objects.get(pk=response.json()["id"])
+    assert feedback.author_id is None
+    assert escrow_member(feedback) == author.pk
+    shown = Feedback.objects.filter(receiver=world["r_d1"], hide_identity=False).first()
+    assert shown.author_id == author.pk
+
+
+def escrow_member(feedback):
+    from sotay_plugins.feedback import escrow
+
+    return escrow.unseal(feedback)
+
+
+def test_a_member_the_scope_engine_does_not_see_sends_as_before(world, api):
+    """A member whose status hides them from the scope engine (no subject) is read from the
+    database, as every sender was: what ``send`` allows them is unchanged."""
+    from sotay_plugins.members.models import MemberStatus
+
+    author = world["author"]
+    author.status = MemberStatus.TRANSFERRED
+    author.save()
+    _token_client(api, author)
+    response = api.post(
+        "/api/v1/feedback/", {"receiver": world["r_d1"].pk, "text": "Góp ý"}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    assert Feedback.objects.get(pk=response.json()["id"]).author_id == author.pk
+    assert services.sender(author.user).pk == author.pk
