@@ -13,8 +13,12 @@ SOTAY_JOBS_INLINE = True
 SOTAY_SCHEDULER_IN_PROCESS = False
 # The cache is the one base.py chooses: Redis when REDIS_URL is set (CI: the suite runs the real
 # shared cache, as production does), local memory otherwise (the embedded default).
-MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
-STORAGES["private"]["OPTIONS"]["location"] = str(BASE_DIR / "var" / "test-private")  # noqa: F405
+# The files a test run writes: var/test-media and var/test-private, or under SOTAY_TEST_VAR (a
+# second run on the same checkout at the same time, as CI's PostgreSQL and SQLite passes, keeps
+# its files apart).
+TEST_VAR = BASE_DIR / os.environ.get("SOTAY_TEST_VAR", "var")  # noqa: F405
+MEDIA_ROOT = TEST_VAR / "test-media"
+STORAGES["private"]["OPTIONS"]["location"] = str(TEST_VAR / "test-private")  # noqa: F405
 WAGTAILADMIN_BASE_URL = "http://testserver"
 # Test-only apps: a concrete audience-scoped model (scope engine property tests), and a module
 # with its own events and roll (the attendance plugin serves any module: tests/eventapp).

@@ -5,6 +5,7 @@ so that a fresh machine needs nothing beyond pip. ``makemessages`` (run by devel
 strings change) still needs gettext.
 """
 
+import os
 from pathlib import Path
 
 import polib
@@ -27,7 +28,12 @@ class Command(BaseCommand):
                     catalogue = polib.pofile(str(po_path))
                 except OSError as exc:
                     raise CommandError(f"Không đọc được {po_path}: {exc}") from exc
-                catalogue.save_as_mofile(str(po_path.with_suffix(".mo")))
+                # written beside it, then renamed over it: a process starting meanwhile (a
+                # server, a second test run) reads the old catalogue or the new, never half
+                mo_path = po_path.with_suffix(".mo")
+                partial = mo_path.with_name(f".{mo_path.name}.{os.getpid()}")
+                catalogue.save_as_mofile(str(partial))
+                os.replace(partial, mo_path)
                 compiled += 1
                 self.stdout.write(f"{po_path} ({catalogue.percent_translated()}% đã dịch)")
         self.stdout.write(self.style.SUCCESS(f"Đã biên dịch {compiled} tệp."))
