@@ -143,20 +143,21 @@ def clear(kind_keys=None):
 
 
 def scoped(user, kinds):
-    """The entries ``user`` may find among ``kinds``: the scope engine, once per view
-    capability (kinds sharing one are filtered together; no kind filter at all when every
-    registered kind is searched under one capability)."""
+    """The entries ``user`` may find among ``kinds``: the scope engine, once for the kinds whose
+    view capabilities give ``user`` one filter (equal ``viewer_key``: for a member, every
+    kind), so with no kind filter at all when every registered kind is searched under one."""
     from ..documents import kinds as registered
 
-    by_capability = {}
+    by_filter = {}
     for kind in kinds:
         capability = scope.spec_of(kind.model).view_capability
-        by_capability.setdefault(capability, []).append(kind.key)
+        group = by_filter.setdefault(scope.viewer_key(user, Entry, capability), (capability, []))
+        group[1].append(kind.key)
     everything = {k.key for k in registered()}
     parts = []
-    for capability, keys in by_capability.items():
+    for capability, keys in by_filter.values():
         base = Entry.objects.all()
-        if len(by_capability) > 1 or set(keys) != everything:
+        if len(by_filter) > 1 or set(keys) != everything:
             base = base.filter(kind__in=keys)
         parts.append(scope.visible_to(user, base, capability=capability))
     return reduce(or_, parts) if parts else Entry.objects.none()

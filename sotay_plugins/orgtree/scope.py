@@ -453,7 +453,12 @@ def viewer_key(user, model, capability=None):
     by it (the database search does, bench/RESULTS.md issue 15) instead of building it on
     every request. Kept in step with ``visible_to``, ``member_q`` and ``audience_q``; the scope
     engine's tests compare the SQL of users with equal keys. The key moves with the grants and
-    the subject, so with every role or tree change."""
+    the subject, so with every role or tree change.
+
+    The capability is not a part of the key: ``visible_to`` reads it only through the units
+    where the user holds it (``managed_ranges``), which are. So one user's keys for two
+    capabilities are equal when their filters are, and a caller may filter the objects of both
+    together (a member, who holds neither, sees the same under every capability)."""
     spec = spec_of(model)
     if is_superadmin(user):
         return ("superadmin",)
@@ -475,7 +480,6 @@ def viewer_key(user, model, capability=None):
         )
     return (
         model._meta.label,
-        capability,
         tuple(managed_ranges(user, capability)),
         seen,
         connection.vendor,

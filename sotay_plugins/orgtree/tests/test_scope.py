@@ -567,6 +567,35 @@ def test_grant_at_district_covers_its_subtree_not_its_sibling(tree, items):
     )
 
 
+def test_one_users_keys_for_two_capabilities_are_equal_when_their_filters_are(tree, items):
+    """``viewer_key`` leaves the capability out: ``visible_to`` reads it only through the units
+    where the user holds it, which are in the key. A member holds neither capability: one key,
+    one filter (the database search filters such kinds together). Staff holding one of them at
+    d1: two keys, and two filters."""
+    other = "scopeapp.other_capability"
+    member = fresh(MemberFactory(cell=tree["c11"]).user)
+    assert scope.viewer_key(member, ScopedItem, VIEW_ITEM) == scope.viewer_key(
+        member, ScopedItem, other
+    )
+    assert str(scope.visible_to(member, ScopedItem, VIEW_ITEM).query) == str(
+        scope.visible_to(member, ScopedItem, other).query
+    )
+    staff = UserFactory()
+    role = Role.objects.create(code="item_viewer", name="Xem mục", capabilities=[VIEW_ITEM])
+    RoleAssignment.objects.create(user=staff, role=role, org=tree["d1"])
+    MemberFactory(user=staff, cell=tree["c21"])  # and a member in d2
+    staff = fresh(staff)
+    assert scope.viewer_key(staff, ScopedItem, VIEW_ITEM) != scope.viewer_key(
+        staff, ScopedItem, other
+    )
+    as_member = {items[k].pk for k in ("province", "d2", "c21")}
+    assert ids(scope.visible_to(staff, ScopedItem, other)) == as_member
+    assert ids(scope.visible_to(staff, ScopedItem, VIEW_ITEM)) == as_member | {
+        items["d1"].pk,
+        items["c11"].pk,
+    }
+
+
 def test_expired_or_closed_grants_lapse(tree, items):
     staff = UserFactory()
     role = Role.objects.create(code="item_viewer", name="Xem mục", capabilities=[VIEW_ITEM])
