@@ -159,6 +159,36 @@ def test_a_withdrawn_item_is_not_shown_before_its_job_ran_nor_counted(
             assert engine.search(a, "khong co tu nay dau").count == 0
 
 
+def test_a_page_check_holding_a_literal_percent_runs_unprepared(world, monkeypatch):
+    """A kind's check whose SQL holds a literal "%" (a LIKE in some future filter) cannot be
+    rewritten for PREPARE: it runs as a plain statement, and still decides the page."""
+    from search.backends import database
+
+    if not database._postgres():
+        pytest.skip("the page's check is a statement of its own on PostgreSQL only")
+    a, doc = world["a"].user, world["doc_d1"]
+    real = database._compile_item
+
+    def with_percent(user, kind):
+        sql, params = real(user, kind)
+        if kind.key == "document":  # true for every row, and refuses the withdrawn one below
+            sql = f"({sql} AND 'x%%' LIKE 'x%%')"
+        return sql, params
+
+    monkeypatch.setattr(database, "_compile_item", with_percent)
+    database._ITEM_SQL.clear()
+    monkeypatch.setattr(database, "SHARED_SQL_SECONDS", 1)
+    from django.core.cache import cache
+
+    cache.clear()
+    before = engine.search(a, "chuyen doi so")
+    assert ("document", doc.pk) in ids(before)
+    DocumentPage.objects.filter(pk=doc.pk).update(live=False)
+    after = engine.search(a, "chuyen doi so")
+    assert ("document", doc.pk) not in ids(after) and after.count == before.count - 1
+    database._ITEM_SQL.clear()
+
+
 def test_api_contract_fields_scope_and_errors(world, django_assert_max_num_queries):
     client = APIClient()
     client.force_authenticate(world["a"].user)
