@@ -64,6 +64,15 @@ def log_in(page, base, cccd, password):
     page.get_by_role("button", name="Đăng nhập").click()
 
 
+def follow(page, target):
+    """Click ``target`` (a link, or a form's button) and wait until the page it leads to has
+    loaded. A bare ``click()`` returns once the new page has begun: a ``count()`` or
+    ``content()`` read straight after it can see a half-parsed document, which on a busy machine
+    (CI runs two test passes side by side) is what it saw."""
+    with page.expect_navigation():
+        target.click()
+
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
     "--headless",

@@ -18,7 +18,7 @@ from sotay_plugins.meetings import services
 from sotay_plugins.meetings.models import Attendance, Material, Meeting
 from tests.factories import MemberFactory, grant, small_tree
 
-from .helpers import CONTRAST_PROBLEMS, PASSWORD, SMALL_TARGETS, STRUCTURE, log_in
+from .helpers import CONTRAST_PROBLEMS, PASSWORD, SMALL_TARGETS, STRUCTURE, follow, log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -139,7 +139,7 @@ def test_the_secretarys_month_without_javascript(live_server, browser, shot, cel
     row = page.locator(f"#member-{dung.pk}")
     row.get_by_label("Tình trạng").select_option("excused")
     row.get_by_label("Lý do (khi vắng)").fill("Đi viện")
-    row.get_by_role("button").click()
+    follow(page, row.get_by_role("button"))
     assert page.url.endswith(f"#member-{dung.pk}")
     row = page.locator(f"#member-{dung.pk}")
     assert "Đã lưu" in row.inner_text() and "Đi viện" in row.inner_text()
@@ -152,15 +152,15 @@ def test_the_secretarys_month_without_javascript(live_server, browser, shot, cel
     page.goto(f"{base}/sinh-hoat/{last.pk}/bi-thu/bien-ban/")
     page.locator("#id_minutes").fill("Chi bộ họp lúc 19 giờ 30.\nĐồng chí An phát biểu.")
     page.locator("#id_resolution").fill("Tập trung thu hoạch vụ mùa.")
-    page.get_by_role("button", name="Lưu biên bản").click()
+    follow(page, page.get_by_role("button", name="Lưu biên bản"))
     assert "Cảnh báo: chưa có đảng viên nào được điểm danh có mặt." in page.content()
     shot(page, "secretary-minutes-warning", full=True)
-    page.get_by_role("button", name="Duyệt biên bản và khóa").click()
+    follow(page, page.get_by_role("button", name="Duyệt biên bản và khóa"))
     assert page.get_by_role("alert").first.is_visible()
     last.refresh_from_db()
     assert last.state == Meeting.State.HELD
     page.get_by_label("Tôi xác nhận vẫn duyệt dù chưa ai được điểm danh").check()
-    page.get_by_role("button", name="Duyệt biên bản và khóa").click()
+    follow(page, page.get_by_role("button", name="Duyệt biên bản và khóa"))
     assert "hồ sơ đã khóa" in page.content()
     last.refresh_from_db()
     assert last.state == Meeting.State.CLOSED

@@ -16,6 +16,7 @@ from tests.e2e.helpers import (
     PASSWORD,
     SCREENSHOTS,
     SMALL_TARGETS,
+    follow,
     log_in,
     watch_csp,
 )
@@ -95,7 +96,7 @@ def test_calendar_and_task_progress_on_a_phone(browser, live_server, large, tmp_
         )
 
     # the coming weeks, then a new own entry (refused first: it ends before it starts)
-    page.get_by_role("link", name="Sắp tới").click()
+    follow(page, page.get_by_role("link", name="Sắp tới"))
     assert page.get_by_text("Thăm gia đình chính sách").count() == 1
     assert page.get_by_text("Rà soát hồ sơ đảng viên trên Sổ tay").count() == 1
     page.screenshot(path=str(SCREENSHOTS / f"agenda-list-{suffix}.png"), full_page=True)
@@ -111,7 +112,7 @@ def test_calendar_and_task_progress_on_a_phone(browser, live_server, large, tmp_
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.screenshot(path=str(SCREENSHOTS / f"agenda-entry-refused-{suffix}.png"), full_page=True)
     page.get_by_label("Kết thúc (có thể để trống)").fill(day.strftime("%Y-%m-%dT11:00"))
-    page.get_by_role("button", name="Lưu").click()
+    follow(page, page.get_by_role("button", name="Lưu"))
     assert page.get_by_text("Đã lưu lịch “Họp tổ dân phố”.").count() == 1
 
     # the task: report 60 % with a file

@@ -11,6 +11,7 @@ from tests.e2e.helpers import (
     PASSWORD,
     SCREENSHOTS,
     SMALL_TARGETS,
+    follow,
     log_in,
     watch_csp,
 )
@@ -52,12 +53,12 @@ def test_inbox_and_settings_on_a_phone(browser, live_server, large, settings):
     suffix = "large" if large else "normal"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"notices-inbox-{suffix}.png"), full_page=True)
-    page.get_by_role("button", name="Đánh dấu tất cả đã đọc").click()
+    follow(page, page.get_by_role("button", name="Đánh dấu tất cả đã đọc"))
     assert page.locator(".notice.unread").count() == 0
     assert page.locator(".tab-badge").count() == 0
     page.get_by_role("link", name="Cài đặt thông báo").click()
     page.locator('input[name="mode-notices.announcement"][value="digest"]').check()
-    page.get_by_role("button", name="Lưu").click()
+    follow(page, page.get_by_role("button", name="Lưu"))
     assert "Đã lưu cách nhận thông báo." in page.content()
     # The label is the finger's target; the radio inside it is drawn small.
     targets = [t for t in page.evaluate(SMALL_TARGETS) if not t["what"].startswith("mode-")]

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from sotay_plugins.study.quizzes.models import AttemptQuestion, QuizAttempt
-from tests.e2e.helpers import PASSWORD, SCREENSHOTS, wait_until
+from tests.e2e.helpers import PASSWORD, SCREENSHOTS, follow, wait_until
 
 from .quiz_helpers import world
 
@@ -79,7 +79,7 @@ def test_a_member_takes_the_quiz_with_and_without_javascript(live_server, browse
     page = context.new_page()
     _log_in(page, base, w["a"])
     page.goto(f"{base}/hoc-tap/kiem-tra/{w['quiz'].pk}/")
-    page.get_by_role("link", name="Tiếp tục làm bài").click()
+    follow(page, page.get_by_role("link", name="Tiếp tục làm bài"))
     assert page.locator(f'input[name="q{first.question_id}"]:checked').count() == 1
     page.get_by_role("button", name="Nộp bài").click()
     page.wait_for_url(re.compile(r"/ket-qua/"))
