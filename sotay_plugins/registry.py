@@ -29,6 +29,7 @@ that extension point; everything party-specific lives here:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
@@ -308,6 +309,10 @@ class StatisticsProvider:
 
     def dimension(self, key):
         return next((d for d in self.dimensions if d.key == key), None)
+
+
+#: What a searchable kind's key may be (``Registry.add_searchable``; ``search.urls`` carries it).
+SEARCHABLE_KEY = re.compile(r"[a-z0-9_]+(?:\.[a-z0-9_]+)*")
 
 
 @dataclass(frozen=True)
@@ -765,6 +770,12 @@ class Registry:
         self._put(self.statistics, provider.key, provider, "statistic")
 
     def add_searchable(self, kind: SearchableKind):
+        # The key travels in URLs (``search:open``, the API's ``kind`` filter) and in the index:
+        # lower-case letters, digits and "_", in dot-separated parts ("study.resolution").
+        if not SEARCHABLE_KEY.fullmatch(kind.key):
+            raise ValueError(
+                f"searchable kind key {kind.key!r} does not match {SEARCHABLE_KEY.pattern}"
+            )
         self._put(self.searchable, kind.key, kind, "searchable kind")
 
     def add_scoped_page(self, kind: ScopedPageType):

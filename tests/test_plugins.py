@@ -190,6 +190,27 @@ def test_registering_the_same_thing_twice_is_an_error():
     assert registry.role_grants["r"] == {"x.y", "x.z"}
 
 
+@pytest.mark.parametrize("key", ["Document", "tin-bai", "study/resolution", "a..b", ".a", ""])
+def test_a_searchable_kind_key_that_no_url_can_carry_is_refused(key):
+    from sotay_plugins.registry import SearchableKind
+
+    with pytest.raises(ValueError, match="searchable kind key"):
+        Registry().add_searchable(SearchableKind(key, "X", object))
+
+
+def test_every_registered_searchable_kind_has_a_link_to_its_hits():
+    """``search:open`` carries each kind's key ("study.resolution" holds a dot; the page once
+    failed to build such a link) and hands it back unchanged."""
+    from django.urls import resolve, reverse
+
+    from sotay_plugins.registry import registry
+
+    assert {"document", "news", "study.resolution", "feedback.faq"} <= set(registry.searchable)
+    for key in registry.searchable:
+        match = resolve(reverse("search:open", args=[key, 7]))
+        assert match.kwargs == {"kind": key, "pk": 7}
+
+
 def test_the_api_schema_builds_with_a_plugin_disabled(tmp_path):
     out = tmp_path / "schema.yaml"
     result = subprocess.run(

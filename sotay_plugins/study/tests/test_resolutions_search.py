@@ -43,3 +43,21 @@ def test_a_withdrawn_resolution_leaves_the_results():
     page.unpublish()
     reindex()
     assert ("study.resolution", page.pk) not in hits(w["a"].user, "57-NQ/TW")
+
+
+def test_the_member_search_page_lists_a_resolution_and_its_link_opens_it(client):
+    """A kind whose key holds a dot ("study.resolution") goes through the page's hit links: the
+    results page once failed to build them (500) whenever a resolution was among the hits."""
+    w = world()
+    page = resolution(w["tree"]["d1"])
+    reindex()
+    client.force_login(w["a"].user)
+    answer = client.get("/tim-kiem/", {"q": "57-NQ/TW"})
+    assert answer.status_code == 200
+    link = f"/tim-kiem/mo/study.resolution/{page.pk}/"
+    assert f'href="{link}"' in answer.content.decode()
+    opened = client.get(link)
+    assert opened.status_code == 302 and opened["Location"] == f"/hoc-tap/nghi-quyet/{page.pk}/"
+    # out of scope: the same link is a 404 for a member of another district
+    client.force_login(w["far"].user)
+    assert client.get(link).status_code == 404
