@@ -205,7 +205,9 @@ def test_every_registered_searchable_kind_has_a_link_to_its_hits():
 
     from sotay_plugins.registry import registry
 
-    assert {"document", "news", "study.resolution", "feedback.faq"} <= set(registry.searchable)
+    assert {"document", "news", "study.resolution", "feedback.faq", "meetings.meeting"} <= set(
+        registry.searchable
+    )
     for key in registry.searchable:
         match = resolve(reverse("search:open", args=[key, 7]))
         assert match.kwargs == {"kind": key, "pk": 7}

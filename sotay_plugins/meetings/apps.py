@@ -1,3 +1,4 @@
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from sotay_plugins.plugin import PluginConfig
@@ -37,6 +38,7 @@ class MeetingsConfig(PluginConfig):
             HomeCard,
             NoticeKind,
             PointRule,
+            SearchableKind,
             ShellTab,
             StatisticsProvider,
         )
@@ -88,6 +90,22 @@ class MeetingsConfig(PluginConfig):
             )
         )
         registry.add_api_route("meetings", MeetingViewSet, "meeting")
+        # The one search finds a member's own cell's meetings (title, place, agenda, content, the
+        # draft and, once held, the minutes and resolution: what the member page shows), scoped
+        # by the scope engine like the page; the search module knows no model here.
+        registry.add_searchable(
+            SearchableKind(
+                "meetings.meeting",
+                _("Sinh hoạt chi bộ"),
+                m.Meeting,
+                date_field="starts_at",
+                date_label=_("Ngày họp"),
+                queryset=services.findable_meetings,
+                url=lambda meeting: reverse("meetings:detail", args=[meeting.pk]),
+                order=40,
+                text=services.searchable_text,
+            )
+        )
         registry.add_calendar_source(
             CalendarSource("meetings", _("Sinh hoạt chi bộ"), calendar_events.events, order=10)
         )

@@ -456,6 +456,21 @@ def add_comment(meeting, user, text):
 # --- reading ----------------------------------------------------------------------------------
 
 
+def findable_meetings():
+    """The meetings the one search indexes (a cancelled one leaves it): who finds them is the
+    scope engine's rule, as for ``visible_meetings``."""
+    return Meeting.objects.exclude(state=Meeting.State.CANCELLED)
+
+
+def searchable_text(meeting):
+    """What the search reads of a meeting: what its member page shows, no more (the minutes and
+    the cell's resolution only once the meeting is held; never the comments or the roll)."""
+    parts = [meeting.place, meeting.agenda, meeting.content, meeting.draft_resolution]
+    if meeting.state in (Meeting.State.HELD, Meeting.State.CLOSED):
+        parts += [meeting.minutes, meeting.resolution]
+    return "\n".join(part for part in parts if part)
+
+
 def visible_meetings(user):
     """Meetings the user may see (members: their cell's; staff: under their view scope)."""
     return scope.visible_to(user, Meeting.objects.all())
