@@ -98,11 +98,21 @@ def test_a_pushed_notice_is_shown_with_its_title_and_opens_its_page(
 
         cdp = context.new_cdp_session(page)
         registration = _registration_id(cdp, page, f"{base}/")
-        cdp.send(
-            "ServiceWorker.deliverPushMessage",
-            {"origin": base, "registrationId": registration, "data": payload.decode("utf-8")},
-        )
-        wait_until(page, f"({SHOWN}).then((list) => list.length === 1)", timeout=15)
+        # One push, delivered again if nothing shows within 10 s: on a loaded machine (CI's two
+        # passes side by side) one delivery through the DevTools protocol was never seen by the
+        # worker (not reproduced since). The notice's tag makes a second showing replace the
+        # first, so "exactly one" below still holds; a worker that never shows fails all three.
+        for attempt in range(3):
+            cdp.send(
+                "ServiceWorker.deliverPushMessage",
+                {"origin": base, "registrationId": registration, "data": payload.decode("utf-8")},
+            )
+            try:
+                wait_until(page, f"({SHOWN}).then((list) => list.length === 1)", timeout=10)
+                break
+            except AssertionError:
+                if attempt == 2:
+                    raise
         shown = page.evaluate(SHOWN)
         assert shown == [
             {
