@@ -2,8 +2,6 @@
 same code a deployment runs with OPENSEARCH_URL. The Elasticsearch path differs only by its
 client (``test_elasticsearch.py``)."""
 
-import time
-
 import pytest
 
 from editorial.models import DocumentPage
@@ -109,11 +107,12 @@ def test_a_publish_is_visible_within_seconds_of_its_job(
     from editorial.models import NewsPage
     from tests.factories import published
 
-    started = time.monotonic()
+    # The job refreshes what it wrote: the very next search finds it (no refresh interval to
+    # wait for). How soon after the save that is (budget: 5 s) is measured by
+    # ``bench/bench_search.py engine``, not with a clock here.
     with django_capture_on_commit_callbacks(execute=True):
         news = published(NewsPage, engine_world["tree"]["province"], title="Tin nóng ngô đồng")
     assert ids(engine.search(engine_world["a"].user, "ngo dong")) == [("news", news.pk)]
-    assert time.monotonic() - started < 5
 
 
 def test_rebuild_swaps_the_alias_and_drops_the_old_index(engine_world):

@@ -2,7 +2,6 @@
 HTML in text, and the CONTRACT.md endpoints."""
 
 import io
-import time
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -306,27 +305,43 @@ def test_the_matcher_is_built_once_per_list_version(world, django_assert_max_num
     assert screening.screen("nghi chay chuc") == ["chạy chức"]
 
 
-def test_screening_budget_10000_terms_5000_chars():
+def test_screening_10000_terms_over_5000_chars_finds_the_planted_terms():
+    """The budget's size (10,000 terms, a 5,000-character text): the matcher finds the terms
+    planted in the text (plain, dotted, upper case), and only terms of the list. Its speed
+    (under 5 ms) is measured by ``bench/bench_feedback.py screen``, not here: a wall-clock limit
+    in a test fails on a busy machine, not on slow code."""
     import random
 
     rng = random.Random(1)
     letters = "abcdeghiklmnopqrstuvxy"
-    terms = [
-        " ".join(
-            "".join(rng.choice(letters) for _ in range(rng.randint(3, 7)))
-            for _ in range(rng.randint(1, 3))
-        )
-        for _ in range(10_000)
-    ]
+    terms = sorted(
+        {
+            " ".join(
+                "".join(rng.choice(letters) for _ in range(rng.randint(3, 7)))
+                for _ in range(rng.randint(1, 3))
+            )
+            for _ in range(10_000)
+        }
+    )
     matcher = screening.build(terms)
-    text = ("Đề nghị cấp ủy quan tâm việc sửa đường liên ấp, mùa mưa đi lại rất khó khăn. " * 80)[
-        :5000
-    ]
-    matcher.find(text)
-    start = time.perf_counter()
-    for _ in range(20):
-        matcher.find(text)
-    assert (time.perf_counter() - start) / 20 < 0.005
+    # dotted letters are caught in terms of at least FEEDBACK_SQUEEZE_MIN (6) letters
+    dotted = next(t for t in terms[4_242:] if len(t.replace(" ", "")) >= 6)
+    planted = [terms[17], dotted, terms[9_000]]
+    prose = "Đề nghị cấp ủy quan tâm việc sửa đường liên ấp, mùa mưa đi lại rất khó khăn. " * 20
+    text = (
+        prose[:1500]
+        + f" {planted[0]} "
+        + prose[:1500]
+        + " "
+        + ".".join(planted[1])  # dotted between letters
+        + " "
+        + prose[:1500]
+        + f" {planted[2].upper()} "
+    )
+    assert len(text) <= 5000
+    found = matcher.find(text)
+    assert set(planted) <= set(found)  # plain, dotted and upper-case
+    assert set(found) <= set(terms)  # a term as its list writes it, never a fragment
 
 
 def test_html_in_text_is_stored_as_text_and_shown_escaped(world, client):
