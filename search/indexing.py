@@ -66,7 +66,7 @@ def sync(kind_key, ids, client=None):
     if gone:
         database.remove(kind_key, gone)
     if engine_backend.flavour():
-        client = client or engine_backend.Client()
+        client = client or engine_backend.Client(request_timeout=engine_backend.write_timeout())
         lines = engine_backend.bulk_lines(
             engine_backend.alias(), docs, [f"{kind_key}:{pk}" for pk in gone]
         )

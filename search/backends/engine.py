@@ -80,7 +80,15 @@ def alias():
 
 
 def timeout():
+    """How long a member's query waits for the engine before the database answers."""
     return float(getattr(settings, "SEARCH_TIMEOUT", 2.0))
+
+
+def write_timeout():
+    """How long an index job's write (a bulk with its refresh) may take: not a member's wait, so
+    longer than ``timeout()``. A write cut short fails the job, which the outbox retries later,
+    and the item reaches the search that much later."""
+    return float(getattr(settings, "SEARCH_WRITE_TIMEOUT", 30.0))
 
 
 class Client:

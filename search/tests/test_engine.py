@@ -115,6 +115,22 @@ def test_a_publish_is_visible_within_seconds_of_its_job(
     assert ids(engine.search(engine_world["a"].user, "ngo dong")) == [("news", news.pk)]
 
 
+def test_an_index_job_is_not_cut_short_by_the_members_query_timeout(engine_world, settings):
+    """A member's query gives up after ``SEARCH_TIMEOUT`` (then the database answers); an index
+    job's bulk and refresh may take ``SEARCH_WRITE_TIMEOUT``. With a refresh slower than the
+    first (the stand-in's, over 32,000 documents: over 2 s) every publish's job failed and
+    waited for the outbox's retry."""
+    news = engine_world["news_p"]
+    news.title = "Tin mới về hợp tác xã nuôi ong"
+    news.save_revision().publish()
+    settings.SEARCH_TIMEOUT = 0.001  # no answer comes back this fast
+    assert indexing.sync("news", [news.pk]) == (1, 0)
+    answer = backend.Client(request_timeout=10).search(
+        backend.alias(), {"query": {"term": {"object_id": news.pk}}}
+    )
+    assert answer["hits"]["hits"][0]["_source"]["title"] == "Tin mới về hợp tác xã nuôi ong"
+
+
 def test_rebuild_swaps_the_alias_and_drops_the_old_index(engine_world):
     client = backend.Client()
     before = client.aliased(backend.alias())
