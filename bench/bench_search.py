@@ -254,19 +254,21 @@ def engine(args):
             .filter(audience_org__kind="province", audience_positions=0, audience_groups=0)
             .first()
         )
-        word = f"kiemtra{random.Random().randrange(10**6)}"
-        page.title = f"{page.title} {word}"
-        t0 = time.monotonic()
-        page.save()  # autocommit: the outbox job runs in-process on commit (no Redis)
-        job_done = time.monotonic()
-        found = search_engine.search(member.user, word)
-        visible = time.monotonic()
-        print(
-            f"publish → visible: job {1000 * (job_done - t0):.0f} ms, first search finds it "
-            f"({found.count} hit, backend {found.backend}) {1000 * (visible - t0):.0f} ms "
-            "after the save",
-            flush=True,
-        )
+        # three publishes one after the other: the first after a rebuild may differ
+        for attempt in range(1, 4):
+            word = f"kiemtra{random.Random().randrange(10**6)}"
+            page.title = f"{page.title.split(' kiemtra')[0]} {word}"
+            t0 = time.monotonic()
+            page.save()  # autocommit: the outbox job runs in-process on commit (no Redis)
+            job_done = time.monotonic()
+            found = search_engine.search(member.user, word)
+            visible = time.monotonic()
+            print(
+                f"publish {attempt} → visible: job {1000 * (job_done - t0):.0f} ms, first search "
+                f"finds it ({found.count} hit, backend {found.backend}) "
+                f"{1000 * (visible - t0):.0f} ms after the save",
+                flush=True,
+            )
         print(f"== {load()}", flush=True)
     finally:
         server.close()
