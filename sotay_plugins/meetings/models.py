@@ -99,6 +99,12 @@ class Meeting(Published):
     def is_locked(self):
         return self.state in (self.State.CLOSED, self.State.CANCELLED)
 
+    @property
+    def is_held(self):
+        """It has taken place (minutes written, or approved): its page shows the minutes and the
+        cell's resolution, and the search indexes them."""
+        return self.state in (self.State.HELD, self.State.CLOSED)
+
     def clean(self):
         super().clean()
         if self.audience_org_id and self.audience_org.kind != OrgKind.CELL:

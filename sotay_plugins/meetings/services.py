@@ -466,7 +466,7 @@ def searchable_text(meeting):
     """What the search reads of a meeting: what its member page shows, no more (the minutes and
     the cell's resolution only once the meeting is held; never the comments or the roll)."""
     parts = [meeting.place, meeting.agenda, meeting.content, meeting.draft_resolution]
-    if meeting.state in (Meeting.State.HELD, Meeting.State.CLOSED):
+    if meeting.is_held:  # as the page: ``views.meetings`` shows them only then
         parts += [meeting.minutes, meeting.resolution]
     return "\n".join(part for part in parts if part)
 

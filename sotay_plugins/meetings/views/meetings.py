@@ -90,7 +90,7 @@ def _detail_context(request, meeting, comments, form_text="", form_errors=()):
         "comment_errors": list(form_errors),
         "comment_max": services.COMMENT_MAX_LENGTH,
         "materials_template": select_template(MATERIALS_TEMPLATES),
-        "held": meeting.state in (Meeting.State.HELD, Meeting.State.CLOSED),
+        "held": meeting.is_held,
         "attendance_choices": Attendance.Status.choices,
         "may_check_in": not meeting.is_locked and scope.can(request.user, CHECK_IN, meeting),
         "may_manage": scope.can(request.user, CONVENE, meeting),
