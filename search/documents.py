@@ -38,6 +38,45 @@ def number_keys(query):
     return sorted(k for k in keys if len(k) >= 3 and any(ch.isdigit() for ch in k))
 
 
+#: The letters a party document's number gives its kind (Quy định 66-QĐ/TW, Hướng dẫn 36-HD/TW):
+#: the kind's name folded into its words → those letters folded.
+KIND_LETTERS = {
+    ("nghi", "quyet"): "nq",
+    ("chi", "thi"): "ct",
+    ("ket", "luan"): "kl",
+    ("quyet", "dinh"): "qd",
+    ("quy", "dinh"): "qdi",
+    ("ke", "hoach"): "kh",
+    ("huong", "dan"): "hd",
+    ("thong", "bao"): "tb",
+    ("cong", "van"): "cv",
+    ("bao", "cao"): "bc",
+    ("to", "trinh"): "ttr",
+    ("thong", "tri"): "tt",
+    ("chuong", "trinh"): "ctr",
+    ("quy", "che"): "qc",
+    ("de", "an"): "da",
+}
+
+
+def number_prefixes(query):
+    """How a document's number starts when a query names its kind and number: "nghị quyết (số)
+    12" and "NQ 12" → "12nq" (the start of "12nqtw", 12-NQ/TW's key), so the resolution itself
+    ranks above the plans whose titles cite "Nghị quyết số 12-NQ/TW"."""
+    words = tokens(query)
+    letters = set(KIND_LETTERS.values())
+    found = set()
+    for i, word in enumerate(words):
+        if not word.isdigit():
+            continue
+        j = i - 1 if i and words[i - 1] != "so" else i - 2
+        if j >= 0 and words[j] in letters:
+            found.add(word + words[j])
+        elif j >= 1 and (words[j - 1], words[j]) in KIND_LETTERS:
+            found.add(word + KIND_LETTERS[(words[j - 1], words[j])])
+    return sorted(found)
+
+
 def folded_words(text):
     return " ".join(tokens(text))
 

@@ -56,9 +56,19 @@ def clean(query):
     return " ".join((query or "").split())[:MAX_QUERY_CHARS]
 
 
+def _searchable(query):
+    """The folded words of ``query`` that hold a letter or a digit ("_" is a word character to
+    the tokenizer, not a letter: "__" is punctuation)."""
+    return [w for w in tokens(clean(query)) if any(ch.isalnum() for ch in w)]
+
+
+def _letters(words):
+    return sum(ch.isalnum() for word in words for ch in word)
+
+
 def words_of(query):
-    words = tokens(clean(query))
-    if len("".join(words)) < MIN_QUERY_LENGTH:
+    words = _searchable(query)
+    if _letters(words) < MIN_QUERY_LENGTH:
         raise QueryError(
             _("Xin nhập ít nhất %(n)d chữ cái hoặc chữ số để tìm.") % {"n": MIN_QUERY_LENGTH}
         )
@@ -203,8 +213,8 @@ def search(user, query, *, kind=None, issuer=None, year=None, sort="relevance", 
 
 def suggest(user, query, limit=8):
     """Titles and document numbers starting like ``query`` (autocomplete); [] for too little."""
-    words = tokens(clean(query))[:MAX_WORDS]
-    if not words or len("".join(words)) < MIN_QUERY_LENGTH:
+    words = _searchable(query)[:MAX_WORDS]
+    if not words or _letters(words) < MIN_QUERY_LENGTH:
         return []
     raw = clean(query)
     selected = kinds()

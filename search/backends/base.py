@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.utils import timezone
+
 
 @dataclass(frozen=True)
 class Query:
@@ -38,6 +40,15 @@ class Hit:
     snippet: str = ""
     score: float = 0.0
 
+    def _local_date(self):
+        """The date in the site's time zone (Asia/Ho_Chi_Minh): a document issued on 01/05 is
+        "2024-05-01T00:00:00+07:00", not the UTC instant that reads as the day before."""
+        if self.date is None:
+            return None
+        return (
+            timezone.localtime(self.date) if timezone.is_aware(self.date) else self.date
+        ).isoformat()
+
     def as_dict(self):
         return {
             "kind": self.kind,
@@ -48,7 +59,7 @@ class Hit:
             "audience_org": self.audience_org,
             "issuer_name": self.issuer_name,
             "number": self.number,
-            "date": self.date.isoformat() if self.date else None,
+            "date": self._local_date(),
             "title_html": str(self.title_html),
             "snippet": str(self.snippet),
             "url": f"/tim-kiem/mo/{self.kind}/{self.id}/",

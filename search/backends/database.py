@@ -46,7 +46,7 @@ from sotay_plugins.orgtree import scope
 from sotay_plugins.prepared import Statement
 
 from .. import documents, marks
-from ..documents import folded_words, number_key, number_keys
+from ..documents import folded_words, number_key, number_keys, number_prefixes
 from ..models import BODY_LIMIT, Entry
 from .base import Hit, Page
 
@@ -187,6 +187,10 @@ def _rank(query):
     parts = []
     if keys:
         parts.append(Case(When(number_key__in=keys, then=Value(20.0)), default=Value(0.0)))
+    for prefix in number_prefixes(query.raw):  # "nghi quyet 12": a number 12-NQ/…
+        parts.append(
+            Case(When(number_key__startswith=prefix, then=Value(15.0)), default=Value(0.0))
+        )
     if raw:
         parts.append(Case(When(title_lower__contains=raw, then=Value(4.0)), default=Value(0.0)))
     if len(query.words) > 1:
@@ -529,6 +533,9 @@ def _rank_sql(query):
             f"CASE WHEN number_key IN ({', '.join(['%s'] * len(keys))}) THEN 20 ELSE 0 END"
         )
         params.extend(keys)
+    for prefix in number_prefixes(query.raw):
+        parts.append("CASE WHEN starts_with(number_key, %s) THEN 15 ELSE 0 END")
+        params.append(prefix)
     raw = " ".join(query.raw.casefold().split())
     if raw:
         parts.append("CASE WHEN strpos(title_lower, %s) > 0 THEN 4 ELSE 0 END")
@@ -754,9 +761,20 @@ _SUGGEST = (
 )
 
 
-def _tsquery_prefix(words):
+def _typed_number(raw):
+    """The number being typed ("04-NQ" → "04nq"), matched as the start of a document number
+    whatever the title says; "" when what is typed holds no digit (no number)."""
+    key = number_key(raw)
+    return key if any(ch.isdigit() for ch in key) else ""
+
+
+def _tsquery_prefix(words, raw=""):
+    """The title's words, the last as a prefix, or (``raw`` holding a number) the number typed
+    as the prefix of the number's key (the title vector holds it as one word: "04nqtu")."""
     expression = " & ".join(f"'{w}'" for w in words[:-1])
-    return (expression + " & " if expression else "") + f"'{words[-1]}':*"
+    expression = (expression + " & " if expression else "") + f"'{words[-1]}':*"
+    typed = _typed_number(raw)
+    return f"({expression}) | '{typed}':*" if typed else expression
 
 
 INDEX_VERSION_KEY = "search:index:version"
@@ -839,7 +857,7 @@ def _suggest(user, kinds, words, raw, limit):
         key = number_key(raw)
         numbered = "starts_with(number_key, %s) DESC, " if key else ""
         sql = _SUGGEST.format(scope=where[0], numbered=numbered)
-        params = [*where[1], _tsquery_prefix(words), *([key] if key else []), limit]
+        params = [*where[1], _tsquery_prefix(words, raw), *([key] if key else []), limit]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             names = ("kind", "object_id", "title", "number")
@@ -849,18 +867,18 @@ def _suggest(user, kinds, words, raw, limit):
         queryset = queryset.filter(
             RawSQL(
                 '"search_entry"."title_vector" @@ to_tsquery(\'simple\', %s)',
-                [_tsquery_prefix(words)],
+                [_tsquery_prefix(words, raw)],
                 output_field=BooleanField(),
             )
         )
     else:
-        for word in words[:-1]:
-            queryset = queryset.filter(title_folded__contains=word)
         last = words[-1]
+        in_title = Q(title_folded__startswith=last) | Q(title_folded__contains=f" {last}")
+        for word in words[:-1]:
+            in_title &= Q(title_folded__contains=word)
+        typed = _typed_number(raw)
         queryset = queryset.filter(
-            Q(title_folded__startswith=last)
-            | Q(title_folded__contains=f" {last}")
-            | Q(number_key__startswith=number_key(raw))
+            in_title | Q(number_key__startswith=typed) if typed else in_title
         )
     key = number_key(raw)
     numbered = Case(

@@ -47,7 +47,7 @@ from elasticsearch.dsl import Q as DQ
 from sotay_plugins.orgtree import scope
 
 from .. import marks as text_marks
-from ..documents import folded_words, number_key, number_keys
+from ..documents import folded_words, number_key, number_keys, number_prefixes
 from .base import Hit, Page
 
 log = logging.getLogger(__name__)
@@ -290,6 +290,8 @@ def search_body(query, scope_q):
     keys = number_keys(query.raw)
     if keys:
         should.append(DQ("terms", number_key=keys, boost=20))
+    for prefix in number_prefixes(query.raw):  # "nghi quyet 12": a number 12-NQ/…
+        should.append(DQ("prefix", number_key={"value": prefix, "boost": 15}))
     filters = [DQ("terms", kind=[k.key for k in query.kinds])]
     if scope_q is not None:
         filters.append(scope_q)
