@@ -29,6 +29,10 @@ class AdminSearchView(WagtailAdminTemplateMixin, TemplateView):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 
+    def get_breadcrumbs_items(self):
+        # no breadcrumbs: the header shows the page's title, not "Trang chủ" (as other admin pages)
+        return []
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         query = engine.clean(self.request.GET.get("q", ""))

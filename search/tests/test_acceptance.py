@@ -102,3 +102,15 @@ def test_on_the_engine_a_number_typed_is_suggested_in_scope(engine_world, typed)
     a, b = engine_world["a"].user, engine_world["b"].user
     assert engine_world["doc_d1"].pk in {r["object_id"] for r in engine.suggest(a, typed)}
     assert engine_world["doc_d1"].pk not in {r["object_id"] for r in engine.suggest(b, typed)}
+
+
+def test_the_admin_search_page_is_headed_by_its_own_title(world, client):
+    """Its header said "Trang chủ" (Wagtail's home breadcrumb) instead of the page's name."""
+    import re
+
+    from tests.factories import login, staff
+
+    login(client, staff("viewer", world["tree"]["d2"]))
+    html = client.get("/quan-tri/tim-kiem/", {"q": "nghi quyet"}).content.decode()
+    header = re.search(r"<header.*?</header>", html, re.S).group(0)
+    assert "Tìm kiếm nội dung" in header and "Trang chủ" not in header
