@@ -64,7 +64,11 @@ def make_session(user):
 
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    backend = "django.contrib.auth.backends.ModelBackend"
+    kept = "sotay_plugins.members.backends.KeptAccountBackend"
+    if kept in settings.AUTHENTICATION_BACKENDS and settings.SOTAY_KEPT_ACCOUNT_SECONDS > 0:
+        backend = kept  # what the sign-in names (members.backends.serve_session)
+    store[BACKEND_SESSION_KEY] = backend
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.create()
     return store.session_key

@@ -232,6 +232,15 @@ AUTHENTICATION_BACKENDS = [
     # Rights held at an organisation (RoleAssignment) grant admin access through the scope engine.
     "sotay_plugins.orgtree.backends.CapabilityBackend",
 ]
+if "sotay_plugins.members" in SOTAY_PLUGINS:
+    # Reads a signed-in session's account from the shared cache under the person's stamp
+    # (sotay_plugins/members/backends.py); ModelBackend still signs people in.
+    AUTHENTICATION_BACKENDS.append("sotay_plugins.members.backends.KeptAccountBackend")
+# How long a signed-in person's account is kept in the shared cache (s); 0: read on every
+# request. Off without a cache shared by every worker process (REDIS_URL).
+SOTAY_KEPT_ACCOUNT_SECONDS = int(
+    os.environ.get("SOTAY_KEPT_ACCOUNT_SECONDS") or (300 if REDIS_URL else 0)
+)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {

@@ -52,29 +52,44 @@ SECRETARY_POSITIONS = {Position.BI_THU_CHI_BO, Position.PHO_BI_THU_CHI_BO}
 SUBJECT_TTL = 60 * 60
 
 
+def person_keys(user_id):
+    """What is kept of a signed-in person in the shared cache, and under which stamps: ``(stamps,
+    keys)`` with ``keys`` the subject's and the rights' (None when a stamp is missing: the cache
+    is down). One round trip (the person's stamp and the grants stamp)."""
+    stamps = versions.current_many([versions.person_key(user_id), scope.GRANTS_VERSION_KEY])
+    subject = f"sotay:subject:{user_id}:" + ":".join(str(stamps[k]) for k in sorted(stamps))
+    grants_stamp = stamps.get(scope.GRANTS_VERSION_KEY)
+    rights = None if grants_stamp is None else scope.grants_cache_key_of(user_id, grants_stamp)
+    return stamps, {"subject": subject, "rights": rights}
+
+
 def resolve_subject(user):
     """The scope engine's view of the user as a member: kept in the shared cache under the
     person's stamp (their record) and the grants stamp (every tree write), so most requests read
-    no Member row for it; otherwise read from the same row as the pages' ``current_member``."""
+    no Member row for it; otherwise read from the same row as the pages' ``current_member``.
+
+    The stamps and the entries come from the account's own read when the request's user came
+    from ``backends.KeptAccountBackend`` (``user._sotay_person``): no round trip here then."""
     generation = tree_generation()
-    stamps = versions.current_many([versions.person_key(user.pk), scope.GRANTS_VERSION_KEY])
-    key = f"sotay:subject:{user.pk}:" + ":".join(str(stamps[k]) for k in sorted(stamps))
-    # The user's rights, kept under the grants stamp just read, come in the same round trip
-    # (the scope engine asks for them next). No stamp (the cache is down): the scope engine
-    # reads them itself.
-    grants_stamp = stamps.get(scope.GRANTS_VERSION_KEY)
-    rights = (
-        None
-        if grants_stamp is None or scope.has_grants(user)
-        else scope.grants_cache_key(user, grants_stamp)
-    )
-    entries = cache.get_many([key, rights] if rights else [key])
-    if rights in entries:
+    fetched = getattr(user, "_sotay_person", None)
+    if fetched is not None and fetched[0] == generation:
+        keys, entries = fetched[1], fetched[2]
+    else:
+        _stamps, keys = person_keys(user.pk)
+        # The user's rights, kept under the grants stamp just read, come in the same round trip
+        # (the scope engine asks for them next). No stamp (the cache is down): the scope engine
+        # reads them itself.
+        wanted = [keys["subject"]]
+        if keys["rights"] and not scope.has_grants(user):
+            wanted.append(keys["rights"])
+        entries = cache.get_many(wanted)
+    rights = keys["rights"]
+    if rights in entries and not scope.has_grants(user):
         scope.prime_grants(user, entries[rights], generation)
-    found = entries.get(key)
+    found = entries.get(keys["subject"])
     if found is None:
         subject = _read_subject(user)
-        cache.set(key, ("member", subject) if subject else ("none",), SUBJECT_TTL)
+        cache.set(keys["subject"], ("member", subject) if subject else ("none",), SUBJECT_TTL)
         return subject
     return found[1] if found[0] == "member" else None
 

@@ -1,15 +1,18 @@
 """The members plugin in the Wagtail admin, wired in one place: the member register (menu
 "Đảng viên"), the spreadsheet import and the QR cards (their routes and menu items), the audit
-actions, and the member count column of the organisation tree browser. The views live in
+actions, the member count column of the organisation tree browser, and the accounts that the
+admin's bulk actions change (their kept pages and account go stale). The views live in
 ``admin/``; the permission policy is registered by the app's ``ready()``
 (``MembersConfig.register_policies``)."""
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
+from sotay_plugins import pagecache
 from sotay_plugins.orgtree.admin.organisations import ORG_LISTING_ANNOTATIONS_HOOK
 
 from . import log_actions
@@ -22,6 +25,17 @@ from .services import VISIBLE_STATUSES
 @hooks.register("register_log_actions")
 def register_member_log_actions(actions):
     log_actions.register(actions)
+
+
+@hooks.register("after_bulk_action")
+def touch_accounts_after_bulk_action(request, action_type, objects, action):
+    """Wagtail's bulk actions on accounts (activate, deactivate, …) write with
+    ``QuerySet.update``, which sends no ``post_save``: move the people's stamps on here, as
+    ``services.touch_person`` does for a save."""
+    user_model = get_user_model()
+    people = [obj.pk for obj in objects if isinstance(obj, user_model)]
+    if people:
+        pagecache.touch_users(*people)
 
 
 @hooks.register("register_admin_urls")

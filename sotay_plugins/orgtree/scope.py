@@ -109,8 +109,13 @@ def grants_changed():
 def grants_cache_key(user, stamp, today=None):
     """Where ``grants`` keeps the user's rights in the shared cache, under the grants ``stamp``
     (``versions.current(GRANTS_VERSION_KEY)``, read before the entry) and the date."""
+    return grants_cache_key_of(user.pk, stamp, today)
+
+
+def grants_cache_key_of(user_id, stamp, today=None):
+    """``grants_cache_key`` by the user's id (before the account is read)."""
     today = today or timezone.localdate()
-    return f"sotay:grants:{user.pk}:{stamp}:{today.isoformat()}"
+    return f"sotay:grants:{user_id}:{stamp}:{today.isoformat()}"
 
 
 def _grants_key(user, today):
