@@ -181,10 +181,24 @@ def matching(queryset, words):
     return queryset
 
 
+def _in_title(word):
+    """``word`` is a word of the title (or the document number, which the title vector holds)."""
+    return (
+        Q(title_folded=word)
+        | Q(title_folded__startswith=f"{word} ")
+        | Q(title_folded__endswith=f" {word}")
+        | Q(title_folded__contains=f" {word} ")
+        | Q(number_key=word)
+    )
+
+
 def _rank(query):
+    """The rank (see the module's docstring): the document number's parts, then the title's,
+    which count only for an entry whose title holds a query word as a word (a word found only
+    inside another one, "an" in "ban", earns nothing). ``_rank_sql`` is the same in SQL."""
     keys = number_keys(query.raw)
     raw = " ".join(query.raw.casefold().split())
-    parts = []
+    parts, titled = [], []
     if keys:
         parts.append(Case(When(number_key__in=keys, then=Value(20.0)), default=Value(0.0)))
     for prefix in number_prefixes(query.raw):  # "nghi quyet 12": a number 12-NQ/…
@@ -192,22 +206,34 @@ def _rank(query):
             Case(When(number_key__startswith=prefix, then=Value(15.0)), default=Value(0.0))
         )
     if raw:
-        parts.append(Case(When(title_lower__contains=raw, then=Value(4.0)), default=Value(0.0)))
+        titled.append(Case(When(title_lower__contains=raw, then=Value(4.0)), default=Value(0.0)))
     if len(query.words) > 1:
-        parts.append(
+        titled.append(
             Case(When(title_folded__contains=query.folded, then=Value(2.0)), default=Value(0.0))
         )
     for word in query.words:
-        parts.append(Case(When(title_folded__contains=word, then=Value(1.0)), default=Value(0.0)))
+        titled.append(Case(When(title_folded__contains=word, then=Value(1.0)), default=Value(0.0)))
     if _postgres():
-        parts.append(
+        titled.append(
             RawSQL(
                 'ts_rank("search_entry"."title_vector", plainto_tsquery(\'simple\', %s))',
                 [query.folded],
                 output_field=FloatField(),
             )
         )
-    return reduce(lambda a, b: a + b, parts, Value(0.0, output_field=FloatField()))
+    zero = Value(0.0, output_field=FloatField())
+    if titled and query.words:
+        parts.append(
+            Case(
+                When(
+                    reduce(or_, (_in_title(word) for word in query.words)),
+                    then=reduce(lambda a, b: a + b, titled, zero),
+                ),
+                default=zero,
+                output_field=FloatField(),
+            )
+        )
+    return reduce(lambda a, b: a + b, parts, zero)
 
 
 def _facets(queryset, kinds):
@@ -525,8 +551,11 @@ def _visible_entries(user, cursor, rows):
 
 
 def _rank_sql(query):
-    """``_rank`` in SQL (PostgreSQL), with ``strpos`` for Django's ``contains``."""
-    parts, params = [], []
+    """``_rank`` in SQL (PostgreSQL), with ``strpos`` for Django's ``contains``. The title's
+    parts are computed only for an entry whose title vector holds a query word: a common word
+    matches thousands of entries in scope, most of them by their text, and the title's parts
+    were two thirds of the time of their scan (bench/RESULTS.md, issue 15)."""
+    parts, params, titled, titled_params = [], [], [], []
     keys = number_keys(query.raw)
     if keys:
         parts.append(
@@ -538,17 +567,21 @@ def _rank_sql(query):
         params.append(prefix)
     raw = " ".join(query.raw.casefold().split())
     if raw:
-        parts.append("CASE WHEN strpos(title_lower, %s) > 0 THEN 4 ELSE 0 END")
-        params.append(raw)
+        titled.append("CASE WHEN strpos(title_lower, %s) > 0 THEN 4 ELSE 0 END")
+        titled_params.append(raw)
     if len(query.words) > 1:
-        parts.append("CASE WHEN strpos(title_folded, %s) > 0 THEN 2 ELSE 0 END")
-        params.append(query.folded)
+        titled.append("CASE WHEN strpos(title_folded, %s) > 0 THEN 2 ELSE 0 END")
+        titled_params.append(query.folded)
     for word in query.words:
-        parts.append("CASE WHEN strpos(title_folded, %s) > 0 THEN 1 ELSE 0 END")
-        params.append(word)
-    parts.append("ts_rank(title_vector, plainto_tsquery('simple', %s))::float8")
-    params.append(query.folded)
-    return " + ".join(parts), params
+        titled.append("CASE WHEN strpos(title_folded, %s) > 0 THEN 1 ELSE 0 END")
+        titled_params.append(word)
+    titled.append("ts_rank(title_vector, plainto_tsquery('simple', %s))::float8")
+    titled_params.append(query.folded)
+    if query.words:
+        gate = " || ".join(["plainto_tsquery('simple', %s)"] * len(query.words))
+        parts.append(f"CASE WHEN title_vector @@ ({gate}) THEN {' + '.join(titled)} ELSE 0 END")
+        params.extend([*query.words, *titled_params])
+    return " + ".join(parts) or "0", params
 
 
 # Only SQL written here and the scope engine's compiled filter are pasted; values are parameters.

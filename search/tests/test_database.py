@@ -1,6 +1,8 @@
 """The database backend (the embedded default): folding, numbers, ranking, snippets, facets,
 scope, bad input, and the index kept current through the outbox."""
 
+from datetime import date
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -406,3 +408,33 @@ def test_compiled_filters_are_shared_between_processes(world, monkeypatch):
     assert "scope" in compiled and "item" in compiled
     grant(a, "viewer", world["tree"]["d2"])  # a new key: its own filter
     assert d2 in found(a)
+
+
+def test_a_word_found_only_inside_another_earns_no_rank(world):
+    """ "an" is inside "Ban" but is no word of that title: the title earns nothing for it, and
+    the newer of two entries that match by their text alone comes first."""
+    from .conftest import _indexed
+    from .helpers import publish
+
+    province = world["tree"]["province"]
+    older = publish(
+        DocumentPage,
+        province,
+        title="Ban chỉ đạo phòng chống thiên tai",
+        number="01-KH/TU",
+        kind="ke_hoach",
+        issued_on=date(2025, 1, 1),
+        summary="Bảo đảm an ninh khi mưa bão",
+    )
+    newer = publish(
+        DocumentPage,
+        province,
+        title="Báo cáo tình hình quý I",
+        number="02-BC/TU",
+        kind="bao_cao",
+        issued_on=date(2026, 1, 1),
+        summary="Giữ vững an ninh trật tự",
+    )
+    _indexed()
+    found = ids(engine.search(world["a"].user, "an ninh"))
+    assert found[:2] == [("document", newer.pk), ("document", older.pk)]
