@@ -29,12 +29,14 @@ keep ``ModelBackend``.
 from __future__ import annotations
 
 import functools
+import hashlib
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, get_user_model
 from django.contrib.auth.backends import BaseBackend, ModelBackend
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS
+from django.utils.encoding import force_bytes
 
 from sotay_plugins import versions
 from sotay_plugins.orgtree.locks import tree_generation
@@ -51,7 +53,11 @@ def seconds():
 
 
 def account_key(user_id, stamp):
-    return f"{ACCOUNT_PREFIX}{user_id}:{stamp}"
+    """Under the person's stamp and a digest of the secret key: the kept check value is an HMAC
+    under that key, so a rotated key (or another site sharing the cache) reads the account
+    again, and Django's own check of the session (with ``SECRET_KEY_FALLBACKS``) applies."""
+    secret = hashlib.sha256(force_bytes(settings.SECRET_KEY)).hexdigest()[:16]
+    return f"{ACCOUNT_PREFIX}{secret}:{user_id}:{stamp}"
 
 
 @functools.lru_cache(maxsize=1)

@@ -134,3 +134,14 @@ def test_with_the_cache_down_the_account_is_read_from_the_database(member, monke
     monkeypatch.setattr(versions, "current_many", lambda keys: {})
     response, queries = account_queries(client)
     assert response.status_code == 200 and queries
+
+
+def test_an_account_kept_under_another_secret_key_is_read_again(member, settings):
+    """The kept check value is an HMAC under SECRET_KEY: after a rotation (the old key among
+    the fallbacks) the account is read again and the session stays signed in."""
+    client = signed_in(member)
+    assert client.get(ME).status_code == 200  # kept under the first key
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "another-" + settings.SECRET_KEY
+    response, queries = account_queries(client)
+    assert response.status_code == 200 and queries
