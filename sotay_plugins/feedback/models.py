@@ -317,8 +317,8 @@ class Attachment(models.Model):
 
 class Entry(models.Model):
     """One line of a feedback's thread: replies both ways, progress, assignment, forwarding,
-    closing, screening. An entry by the author names no one (``by_author``); entries of hidden
-    feedback keep only their day."""
+    closing, screening. An entry by the author names no one (``by_author``); every entry of
+    hidden feedback keeps only its day (``at`` is empty), whoever wrote it."""
 
     class Kind(models.TextChoices):
         REPLY = "reply", _("Trả lời người gửi")

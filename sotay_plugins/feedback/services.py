@@ -156,9 +156,12 @@ def _topic_of(receiver, topic_id):
 
 
 def _add_entry(feedback, kind, text="", *, by_user=None, by_author=False, to_author=False):
+    """A line of the thread. On hidden feedback every line keeps only its day: the screening
+    line is written the moment the feedback is sent, and handlers' lines timed to the second
+    would bracket the author's replies between them (the order of ``seq`` is kept)."""
     seq = (feedback.entries.aggregate(n=Max("seq"))["n"] or 0) + 1
     now = timezone.now()
-    hidden = feedback.hide_identity and by_author
+    hidden = feedback.hide_identity
     return Entry.objects.create(
         feedback=feedback,
         seq=seq,

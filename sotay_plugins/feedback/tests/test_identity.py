@@ -338,3 +338,28 @@ def test_no_reveal_without_a_request(world, hidden, client, api):
     assert not RevealRequest.objects.exists()
     with pytest.raises(PermissionDenied):
         services.revealed_identity(world["custodian"], RevealRequest(feedback=hidden))
+
+
+def test_no_thread_line_of_hidden_feedback_is_timed_finer_than_the_day(world):
+    """A flagged hidden feedback gets its screening line at the very moment it is sent, and the
+    handlers' own lines, timed to the second, would bracket the author's replies between them:
+    every line of a hidden feedback's thread keeps only its day."""
+    feedback = services.send(
+        world["author"],
+        receiver=world["r_d1"].pk,
+        text="Có dấu hiệu tham nhũng ở xã",
+        hide_identity=True,
+    )
+    services.clear_review(world["manager"], feedback)
+    services.reply(world["handler"], feedback, "Đã nhận, đang xác minh.")
+    services.author_reply(world["author"], feedback, "Xin bổ sung thêm địa điểm.")
+    services.record_progress(world["handler"], feedback, "Đã liên hệ xã.")
+    request = services.request_reveal(world["handler"], feedback, REASON)
+    services.decide(world["custodian"], request, approve=True)
+    services.close(world["handler"], feedback, "Đã xử lý xong.")
+    kinds = set(Entry.objects.filter(feedback=feedback).values_list("kind", flat=True))
+    assert {Entry.Kind.FLAGGED, Entry.Kind.AUTHOR, Entry.Kind.REPLY, Entry.Kind.REVEALED} <= kinds
+    assert list(Entry.objects.filter(feedback=feedback, at__isnull=False)) == []
+    # shown feedback keeps its times
+    shown = services.send(world["author"], receiver=world["r_d1"].pk, text="Có tham nhũng")
+    assert Entry.objects.get(feedback=shown, kind=Entry.Kind.FLAGGED).at is not None
