@@ -309,7 +309,10 @@ def _tell_author(feedback, title, body, kind=UPDATE_KIND):
         send_at = timezone.make_aware(datetime.combine(tomorrow, time(7, 0)))
         title = _("Góp ý của bạn có cập nhật")
         body = _("Mở mục Góp ý để xem trạng thái và trả lời.")
-        dedupe = f"feedback:{kind}:{escrow.author_tag(member_id)[:16]}:{tomorrow.isoformat()}"
+        # one notice per author, kind and day: notices are unique per (member, key), so the key
+        # needs nothing of the author, and must not carry the escrow's tag (it would tie the
+        # escrow rows to the notice's recipient for any reader of the notices)
+        dedupe = f"feedback:{kind}:hidden:{tomorrow.isoformat()}"
     if member_id is None:
         return
 

@@ -363,3 +363,35 @@ def test_no_thread_line_of_hidden_feedback_is_timed_finer_than_the_day(world):
     # shown feedback keeps its times
     shown = services.send(world["author"], receiver=world["r_d1"].pk, text="Có tham nhũng")
     assert Entry.objects.get(feedback=shown, kind=Entry.Kind.FLAGGED).at is not None
+
+
+def test_the_hidden_authors_notice_cannot_be_matched_to_the_escrow(
+    world, hidden, django_capture_on_commit_callbacks
+):
+    """The notice to a hidden author is addressed to them (it must be), so nothing in it may
+    match their escrow row: a notice key carrying the escrow's keyed tag would tie every hidden
+    feedback of theirs to their name for anyone reading the notices, without the escrow key."""
+    from sotay_plugins import signals
+
+    seen = []
+
+    def listener(**kwargs):
+        seen.append(kwargs)
+
+    signals.notice_requested.connect(listener)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            services.reply(world["handler"], hidden, "Đã nhận, đang xác minh.")
+            services.close(world["handler"], hidden, "Đã xử lý xong.")
+    finally:
+        signals.notice_requested.disconnect(listener)
+    notices = [n for n in seen if n["member_ids"] == [world["author"].pk]]
+    assert len(notices) == 2
+    sealed = IdentityEscrow.objects.get(feedback=hidden)
+    for notice in notices:
+        text = " ".join(str(notice[k]) for k in ("title", "body", "url", "dedupe_key"))
+        for n in range(0, len(sealed.author_tag) - 8 + 1):
+            assert sealed.author_tag[n : n + 8] not in text
+        assert str(hidden.pk) not in text and hidden.public_ref not in text
+    # still one notice a day for the author, whatever the number of updates
+    assert len({n["dedupe_key"] for n in notices}) == 1
