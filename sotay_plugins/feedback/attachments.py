@@ -7,8 +7,9 @@
   executable renamed ``.jpg`` is refused.
 - Images lose their metadata before they are stored: EXIF (GPS, camera, time), XMP, IPTC and
   comments are cut from JPEG and PNG byte by byte (no re-encoding, so no quality lost and no
-  time spent decoding); WebP is re-encoded by Pillow without them. Pillow opens every image
-  first, so a file that is not really one is refused.
+  time spent decoding), and so is whatever follows the image's end (the further images, each
+  with its own EXIF, that phones append to a JPEG); WebP is re-encoded by Pillow without them.
+  Pillow opens every image first, so a file that is not really one is refused.
 - Files are stored in the private storage under a random name and served only through the
   scope checks of ``views`` and ``api``.
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import struct
 import uuid
 
@@ -132,14 +134,43 @@ def check(upload):
 
 # --- metadata stripping -------------------------------------------------------------------
 
-#: JPEG segments kept: JFIF (APP0), ICC colour profile (APP2), Adobe colour transform (APP14).
+#: JPEG segments kept: JFIF (APP0), ICC colour profile (APP2 ``ICC_PROFILE``), Adobe colour
+#: transform (APP14).
 _JPEG_KEEP_APP = {0xE0, 0xE2, 0xEE}
+
+
+#: In entropy-coded data, a marker: 0xFF followed by neither a stuffed 0x00, a restart
+#: marker (D0-D7) nor a fill byte.
+_JPEG_MARKER = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
+
+
+def jpeg_end(data: bytes, scan: int) -> int:
+    """Where the image that starts its first scan at ``scan`` ends (just after its EOI): the
+    scans and the tables between them (progressive JPEG) are walked marker by marker, found by
+    a regular expression (in C: a baseline photo has one match, its EOI)."""
+    i, n = scan, len(data)
+    while i < n:
+        found = _JPEG_MARKER.search(data, i)
+        if found is None:
+            return n  # no EOI: a truncated file, kept as it is
+        i = found.start()
+        marker = data[i + 1]
+        if marker == 0xD9:
+            return i + 2
+        if marker == 0x01:
+            i += 2
+            continue
+        (length,) = struct.unpack(">H", data[i + 2 : i + 4])
+        i += 2 + length
+    return n
 
 
 def jpeg_pieces(data: bytes) -> list:
     """The pieces of the JPEG ``data`` to keep, in order: everything but its EXIF/XMP (APP1),
-    IPTC (APP13), other APPn segments and comments. The image data (from the start of scan on,
-    nearly all of a photo) is a view of ``data``, not a copy."""
+    IPTC (APP13), other APPn segments (APP2 only for an ICC profile: not the Multi-Picture
+    index) and comments, and nothing after the image's end: phones append more images there
+    (Multi-Picture Format, gain maps), each with its own EXIF. The image data (from the start
+    of scan on, nearly all of a photo) is a view of ``data``, not a copy."""
     if not data.startswith(b"\xff\xd8"):
         raise ValueError("not a JPEG")
     head = [b"\xff\xd8"]
@@ -151,8 +182,8 @@ def jpeg_pieces(data: bytes) -> list:
         if marker == 0xFF:  # fill byte
             i += 1
             continue
-        if marker == 0xDA:  # start of scan: the rest is image data
-            return [b"".join(head), memoryview(data)[i:]]
+        if marker == 0xDA:  # start of scan: image data up to the end of this image
+            return [b"".join(head), memoryview(data)[i : jpeg_end(data, i)]]
         if 0xD0 <= marker <= 0xD7 or marker == 0x01:
             head.append(data[i : i + 2])
             i += 2
@@ -162,7 +193,11 @@ def jpeg_pieces(data: bytes) -> list:
         if len(segment) < 2 + length:
             raise ValueError("truncated JPEG")
         is_app = 0xE0 <= marker <= 0xEF
-        if not ((is_app and marker not in _JPEG_KEEP_APP) or marker == 0xFE):
+        dropped = is_app and (
+            marker not in _JPEG_KEEP_APP
+            or (marker == 0xE2 and not segment[4:16] == b"ICC_PROFILE\x00")
+        )
+        if not (dropped or marker == 0xFE):
             head.append(segment)
         i += 2 + length
     return [b"".join(head)]

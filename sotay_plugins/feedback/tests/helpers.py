@@ -53,3 +53,25 @@ class HugeUpload:
 
     def chunks(self, *args):
         raise AssertionError("the 500 MB video was read")
+
+
+def jpeg_with_trailing_photo(name="anh.jpg"):
+    """A JPEG as phones write them (Multi-Picture Format: Samsung, iPhone gain maps): a second
+    JPEG after the first one's end, carrying its own EXIF (here a name and a GPS position)."""
+    from PIL import Image
+
+    def jpeg(size, exif=None):
+        buffer = io.BytesIO()
+        Image.new("RGB", size, (30, 30, 200)).save(
+            buffer, "JPEG", **({"exif": exif} if exif else {})
+        )
+        return buffer.getvalue()
+
+    exif = Image.Exif()
+    exif[0x013B] = "Nguyen Van Gui"  # Artist
+    gps = exif.get_ifd(0x8825)
+    gps[1] = "N"
+    gps[2] = (9.0, 56.0, 0.0)
+    primary = jpeg((64, 48))
+    trailing = jpeg((16, 12), exif=exif.tobytes())
+    return SimpleUploadedFile(name, primary + trailing, content_type="image/jpeg")

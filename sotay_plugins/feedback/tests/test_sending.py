@@ -10,7 +10,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from sotay_plugins.feedback import attachments, screening, services
 from sotay_plugins.feedback.models import Attachment, Feedback, IdentityEscrow
 
-from .helpers import HugeUpload, exe_as_jpg, jpeg_with_gps, png_with_text
+from .helpers import (
+    HugeUpload,
+    exe_as_jpg,
+    jpeg_with_gps,
+    jpeg_with_trailing_photo,
+    png_with_text,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -94,6 +100,31 @@ def test_gps_is_stripped_from_photos(world):
     with png.file.open("rb") as handle, Image.open(handle) as after:
         assert "Comment" not in after.info
     assert jpg.name == "tep-1.jpg" and jpg.kind == "image"
+
+
+def test_a_second_image_after_a_photos_end_is_cut_with_its_metadata(world):
+    """Phones append more images after a photo's end (Multi-Picture Format), each with its own
+    EXIF: the stored photo ends where the first image ends."""
+    from PIL import Image
+
+    upload = jpeg_with_trailing_photo()
+    assert b"Nguyen Van Gui" in upload.read()
+    upload.seek(0)
+    feedback = services.send(
+        world["author"],
+        receiver=world["r_d1"].pk,
+        text="Ảnh hiện trường",
+        hide_identity=True,
+        files=[upload],
+    )
+    stored = Attachment.objects.get(feedback=feedback)
+    with stored.file.open("rb") as handle:
+        data = handle.read()
+    assert b"Nguyen Van Gui" not in data and b"Exif" not in data
+    assert data.endswith(b"\xff\xd9") and data.count(b"\xff\xd8\xff") == 1
+    with Image.open(io.BytesIO(data)) as after:
+        after.load()
+        assert after.size == (64, 48)
 
 
 def _in_page_cache(path):
