@@ -10,6 +10,8 @@
   time spent decoding), and so is whatever follows the image's end (the further images, each
   with its own EXIF, that phones append to a JPEG); WebP is re-encoded by Pillow without them.
   Pillow opens every image first, so a file that is not really one is refused.
+- Word and Excel files lose the names and times they hold about their writer (properties,
+  authors of changes and comments, saved paths, the zip's own times: ``clean_office``).
 - Files are stored in the private storage under a random name and served only through the
   scope checks of ``views`` and ``api``.
 """
@@ -21,10 +23,12 @@ import os
 import re
 import struct
 import uuid
+import zipfile
+import zlib
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import File
+from django.core.files.base import ContentFile, File
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
@@ -313,6 +317,70 @@ def clean_image(upload, extension):
     return b"".join(clean_image_pieces(upload, extension))
 
 
+# --- Word and Excel properties -----------------------------------------------------------
+
+_XML = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+#: The property parts, replaced by empty ones: the account's name (creator, last modified by),
+#: the company, the manager, the times of writing, the custom properties.
+_OFFICE_PROPERTIES = {
+    "docProps/core.xml": _XML
+    + b'<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/'
+    b'core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/"/>',
+    "docProps/app.xml": _XML
+    + b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+    b'extended-properties"/>',
+    "docProps/custom.xml": _XML
+    + b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+    b'custom-properties"/>',
+}
+#: Names inside the parts: tracked changes' and comments' authors (Word), the people who
+#: commented (Word's people.xml, Excel's persons), the account sharing a workbook.
+_OFFICE_NAME_ATTRIBUTES = re.compile(
+    rb'\b((?:[A-Za-z0-9]+:)?(?:author|initials|userId|providerId|displayName|userName))="[^"]*"'
+)
+_OFFICE_NAME_ELEMENTS = re.compile(rb"<author>[^<]*</author>")
+#: Where the file was saved (Excel's absolute path, a template's path: C:\Users\<account>\...).
+_OFFICE_PATHS = re.compile(rb"<x15ac:absPath\b[^>]*/>")
+_OFFICE_FILE_TARGETS = re.compile(rb'Target="file:[^"]*"')
+#: The zip's own time of each part (to two seconds): all set to the zip format's first day.
+_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def clean_office(upload):
+    """The Word or Excel file without the names and times it holds about its writer: its
+    property parts emptied, authors' and commenters' names blanked, saved paths dropped, and
+    every part dated by the zip format's first day. The text itself is left as it is."""
+    upload.seek(0)
+    out = io.BytesIO()
+    try:
+        with (
+            zipfile.ZipFile(upload) as source,
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+        ):
+            # the parts are read whole: a file that unpacks to far more than a document does
+            # (a zip bomb) is refused before any is read (zipfile holds each to its stated size)
+            if sum(info.file_size for info in source.infolist()) > 10 * max_sizes()["file"]:
+                raise ValueError("unpacks too large")
+            for info in source.infolist():
+                data = _OFFICE_PROPERTIES.get(info.filename)
+                if data is None:
+                    data = source.read(info)
+                    if info.filename.endswith((".xml", ".rels")):
+                        data = _OFFICE_NAME_ATTRIBUTES.sub(rb'\1=""', data)
+                        data = _OFFICE_NAME_ELEMENTS.sub(b"<author></author>", data)
+                        data = _OFFICE_PATHS.sub(b"", data)
+                        data = _OFFICE_FILE_TARGETS.sub(b'Target=""', data)
+                part = zipfile.ZipInfo(info.filename, date_time=_ZIP_EPOCH)
+                part.compress_type = zipfile.ZIP_DEFLATED
+                part.external_attr = info.external_attr
+                target.writestr(part, data)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error):
+        raise ValidationError(
+            _("Tệp %(name)s bị hỏng.") % {"name": upload.name}, code="content"
+        ) from None
+    return ContentFile(out.getvalue())
+
+
 def stored_name(extension):
     return f"feedback/{uuid.uuid4().hex}{extension}"
 
@@ -330,6 +398,8 @@ def prepare(uploads):
         kind, content_type, extension = check(upload)
         if kind == "image":
             content = Pieces(clean_image_pieces(upload, extension))
+        elif extension in (".docx", ".xlsx"):
+            content = clean_office(upload)
         else:
             content = upload
         ready.append((kind, content_type, extension, content, content.size))

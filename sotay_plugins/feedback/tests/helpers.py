@@ -75,3 +75,28 @@ def jpeg_with_trailing_photo(name="anh.jpg"):
     primary = jpeg((64, 48))
     trailing = jpeg((16, 12), exif=exif.tobytes())
     return SimpleUploadedFile(name, primary + trailing, content_type="image/jpeg")
+
+
+def docx_by(author, name="bao-cao.docx"):
+    """A Word file whose properties name its author (as Word writes them from the account)."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Nội dung phản ánh")
+    document.core_properties.author = author
+    document.core_properties.last_modified_by = author
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="application/octet-stream")
+
+
+def xlsx_by(author, name="so-lieu.xlsx"):
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    workbook.active["A1"] = "Số liệu"
+    workbook.properties.creator = author
+    workbook.properties.lastModifiedBy = author
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="application/octet-stream")

@@ -12,10 +12,12 @@ from sotay_plugins.feedback.models import Attachment, Feedback, IdentityEscrow
 
 from .helpers import (
     HugeUpload,
+    docx_by,
     exe_as_jpg,
     jpeg_with_gps,
     jpeg_with_trailing_photo,
     png_with_text,
+    xlsx_by,
 )
 
 pytestmark = pytest.mark.django_db
@@ -125,6 +127,42 @@ def test_a_second_image_after_a_photos_end_is_cut_with_its_metadata(world):
     with Image.open(io.BytesIO(data)) as after:
         after.load()
         assert after.size == (64, 48)
+
+
+def test_word_and_excel_files_lose_the_names_and_times_in_their_properties(world):
+    """Word and Excel write the account's name (author, last modified by), the company and
+    the times of writing into a file's properties: none of it reaches the handlers."""
+    import zipfile
+
+    import docx
+    import openpyxl
+
+    author = "Nguyễn Văn Gửi"
+    feedback = services.send(
+        world["author"],
+        receiver=world["r_d1"].pk,
+        text="Tài liệu kèm theo",
+        hide_identity=True,
+        files=[docx_by(author), xlsx_by(author)],
+    )
+    word, excel = Attachment.objects.filter(feedback=feedback).order_by("pk")
+    for stored in (word, excel):
+        with stored.file.open("rb") as handle:
+            data = handle.read()
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for info in archive.infolist():
+                assert info.date_time == (1980, 1, 1, 0, 0, 0), info.filename
+                text = archive.read(info).decode("utf-8", "replace")
+                assert author not in text, info.filename
+                assert "dcterms:created" not in text and "dcterms:modified" not in text
+    with word.file.open("rb") as handle:
+        document = docx.Document(handle)
+    assert document.paragraphs[0].text == "Nội dung phản ánh"
+    assert document.core_properties.author == ""
+    with excel.file.open("rb") as handle:
+        workbook = openpyxl.load_workbook(handle)
+    assert workbook.active["A1"].value == "Số liệu"
+    assert workbook.properties.creator != author  # openpyxl reads an empty one as "openpyxl"
 
 
 def _in_page_cache(path):
