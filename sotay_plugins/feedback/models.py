@@ -9,8 +9,9 @@ The identity rules live in the schema, not only in the code:
   escrow key, ``feedback.escrow``) and findable by the author alone through a keyed tag. The
   escrow has no ScopeSpec, no admin, no API, no export: the scope engine cannot even list it.
 - ``Custodianship``: exactly one identity custodian per receiving unit (unique constraint).
-- ``RevealRequest``, ``RevealDecision`` and ``RevealAccess`` are append-only: the model refuses
-  updates and deletes, and on PostgreSQL a trigger refuses them too (migration 0002).
+- ``RevealRequest``, ``RevealDecision`` and ``RevealAccess`` are append-only: the model and its
+  querysets refuse updates and deletes (``update``, ``delete``, ``bulk_update``) on every
+  database, and on PostgreSQL a trigger refuses them too (migration 0002).
 """
 
 from __future__ import annotations
@@ -39,8 +40,25 @@ CUSTODIAN_ROLE = "identity_custodian"
 SCREENER_ROLE = "feedback_screener"
 
 
+class AppendOnlyQuerySet(models.QuerySet):
+    """A queryset of append-only rows: ``update`` and ``delete`` (and so ``bulk_update``) go
+    around the model's ``save``/``delete``, so they are refused here too, on every database
+    (PostgreSQL's trigger stands behind; SQLite has none)."""
+
+    def update(self, **kwargs):
+        raise PermissionError("append-only record: no updates")
+
+    def delete(self):
+        raise PermissionError("append-only record: no deletes")
+
+    update.queryset_only = True
+    delete.queryset_only = True
+
+
 class AppendOnly(models.Model):
     """A record that, once written, is never changed or removed (the reveal log)."""
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         abstract = True

@@ -137,10 +137,15 @@ def test_the_reveal_log_is_append_only(world, hidden):
     if connection.vendor == "postgresql":
         from django.db import DatabaseError
 
-        with pytest.raises(DatabaseError), transaction.atomic():
-            RevealRequest.objects.filter(pk=request.pk).update(reason="đổi")
-        with pytest.raises(DatabaseError), transaction.atomic():
-            RevealDecision.objects.filter(pk=decision.pk).delete()
+        # below the ORM (which refuses too), the trigger
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE feedback_revealrequest SET reason = %s WHERE id = %s", ["đổi", request.pk]
+            )
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "DELETE FROM feedback_revealdecision WHERE request_id = %s", [decision.request_id]
+            )
     assert RevealRequest.objects.get(pk=request.pk).reason == REASON
 
 
@@ -395,3 +400,25 @@ def test_the_hidden_authors_notice_cannot_be_matched_to_the_escrow(
         assert str(hidden.pk) not in text and hidden.public_ref not in text
     # still one notice a day for the author, whatever the number of updates
     assert len({n["dedupe_key"] for n in notices}) == 1
+
+
+def test_the_reveal_log_refuses_the_orms_bulk_update_and_delete_on_every_database(world, hidden):
+    """The model refuses ``save`` and ``delete`` of one row; a queryset's ``update`` and
+    ``delete`` (and ``bulk_update``) go around them, and on SQLite (the embedded default) no
+    trigger stands behind: they are refused by the queryset itself."""
+    request = services.request_reveal(world["handler"], hidden, REASON)
+    decision = services.decide(world["custodian"], request, approve=True)
+    services.revealed_identity(world["custodian"], RevealRequest.objects.get(pk=request.pk))
+    from django.utils import timezone
+
+    for model in (RevealRequest, RevealDecision, RevealAccess):
+        with pytest.raises(PermissionError), transaction.atomic():
+            model.objects.all().update(at=timezone.now())
+        with pytest.raises(PermissionError), transaction.atomic():
+            model.objects.all().delete()
+    request.reason = "đổi"
+    with pytest.raises(PermissionError), transaction.atomic():
+        RevealRequest.objects.bulk_update([request], ["reason"])
+    assert RevealRequest.objects.get(pk=request.pk).reason == REASON
+    assert RevealDecision.objects.filter(pk=decision.pk, approved=True).exists()
+    assert RevealAccess.objects.filter(request=request).count() == 1
