@@ -11,7 +11,8 @@
   with its own EXIF, that phones append to a JPEG); WebP is re-encoded by Pillow without them.
   Pillow opens every image first, so a file that is not really one is refused.
 - Word and Excel files lose the names and times they hold about their writer (properties,
-  authors of changes and comments, saved paths, the zip's own times: ``clean_office``).
+  authors of changes and comments, saved paths, the zip's own times: ``clean_office``), and
+  PDFs their information dictionary and XMP metadata (``clean_pdf``).
 - Files are stored in the private storage under a random name and served only through the
   scope checks of ``views`` and ``api``.
 """
@@ -381,6 +382,42 @@ def clean_office(upload):
     return ContentFile(out.getvalue())
 
 
+# --- PDF metadata -------------------------------------------------------------------------
+
+
+def clean_pdf(upload):
+    """The PDF without its information dictionary (author, creator, times of writing) and its
+    XMP metadata (the document's and each page's), nor the applications' private data; the
+    pages as they are. A PDF that cannot be read, or that a password locks, is refused: it
+    could not be cleaned."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.errors import PyPdfError
+
+    upload.seek(0)
+    try:
+        reader = PdfReader(upload)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise ValidationError(
+                _("Tệp %(name)s có mật khẩu. Xin gửi tệp không đặt mật khẩu.")
+                % {"name": upload.name},
+                code="content",
+            )
+        writer = PdfWriter(clone_from=reader)
+        writer.metadata = None
+        for holder in (writer._root_object, *writer.pages):
+            for key in ("/Metadata", "/PieceInfo"):
+                if key in holder:
+                    del holder[key]
+        writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
+        out = io.BytesIO()
+        writer.write(out)
+    except (PyPdfError, OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        raise ValidationError(
+            _("Tệp %(name)s bị hỏng.") % {"name": upload.name}, code="content"
+        ) from None
+    return ContentFile(out.getvalue())
+
+
 def stored_name(extension):
     return f"feedback/{uuid.uuid4().hex}{extension}"
 
@@ -400,6 +437,8 @@ def prepare(uploads):
             content = Pieces(clean_image_pieces(upload, extension))
         elif extension in (".docx", ".xlsx"):
             content = clean_office(upload)
+        elif extension == ".pdf":
+            content = clean_pdf(upload)
         else:
             content = upload
         ready.append((kind, content_type, extension, content, content.size))

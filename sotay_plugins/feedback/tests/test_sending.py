@@ -16,6 +16,7 @@ from .helpers import (
     exe_as_jpg,
     jpeg_with_gps,
     jpeg_with_trailing_photo,
+    pdf_by,
     png_with_text,
     xlsx_by,
 )
@@ -163,6 +164,28 @@ def test_word_and_excel_files_lose_the_names_and_times_in_their_properties(world
         workbook = openpyxl.load_workbook(handle)
     assert workbook.active["A1"].value == "Số liệu"
     assert workbook.properties.creator != author  # openpyxl reads an empty one as "openpyxl"
+
+
+def test_a_pdf_loses_its_author_and_times(world):
+    """A PDF names its author (and dates its writing to the second) in its information
+    dictionary and its XMP metadata: neither is stored; its pages are."""
+    from pypdf import PdfReader
+
+    feedback = services.send(
+        world["author"],
+        receiver=world["r_d1"].pk,
+        text="Văn bản kèm theo",
+        hide_identity=True,
+        files=[pdf_by("Nguyen Van Gui")],
+    )
+    stored = Attachment.objects.get(feedback=feedback)
+    with stored.file.open("rb") as handle:
+        data = handle.read()
+    assert b"Nguyen Van Gui" not in data and b"20261207" not in data
+    reader = PdfReader(io.BytesIO(data))
+    assert len(reader.pages) == 1
+    assert not reader.metadata and reader.xmp_metadata is None
+    assert stored.size == len(data)
 
 
 def _in_page_cache(path):
