@@ -629,12 +629,21 @@ def decide(user, request, *, approve, share_with_requester=False, note=""):
 
 
 def may_see_identity(user, request):
+    """Whether ``user`` may be shown the author behind ``request``: the custodian who approved
+    it, while they keep the feedback's escrow (custodian of the unit it is at now), and the
+    requester if the custodian granted it, while they handle the feedback. Forwarded on, the
+    feedback's reveal does not follow it: the new unit asks its own custodian."""
     decision = getattr(request, "decision", None)
     if decision is None or not decision.approved:
         return False
-    if is_custodian(user, request.feedback.receiver) or decision.decided_by_id == user.pk:
+    receiver = request.feedback.receiver
+    if decision.decided_by_id == user.pk and is_custodian(user, receiver):
         return True
-    return decision.share_with_requester and request.requested_by_id == user.pk
+    return bool(
+        decision.share_with_requester
+        and request.requested_by_id == user.pk
+        and is_handler(user, receiver)
+    )
 
 
 def revealed_identity(user, request):

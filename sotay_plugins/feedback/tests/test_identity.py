@@ -422,3 +422,26 @@ def test_the_reveal_log_refuses_the_orms_bulk_update_and_delete_on_every_databas
     assert RevealRequest.objects.get(pk=request.pk).reason == REASON
     assert RevealDecision.objects.filter(pk=decision.pk, approved=True).exists()
     assert RevealAccess.objects.filter(request=request).count() == 1
+
+
+def test_a_forwarded_feedbacks_reveal_stays_with_the_unit_that_granted_it(world, hidden):
+    """Once the feedback (and its escrow) has gone on to another unit, the old unit's custodian
+    and the requester are a custodian and a handler of another unit: they see nothing more;
+    and the new unit's custodian sees the name only on a request of their own unit's handler
+    that they approved themselves, not through the old unit's approval."""
+    request = services.request_reveal(world["handler"], hidden, REASON)
+    services.decide(world["custodian"], request, approve=True, share_with_requester=True)
+    request = RevealRequest.objects.get(pk=request.pk)
+    assert services.revealed_identity(world["handler"], request) == world["author"]
+    services.forward(world["handler"], hidden, world["r_d2"], "Đúng thẩm quyền huyện 2")
+    request = RevealRequest.objects.get(pk=request.pk)
+    for user in ("custodian", "handler", "other_custodian", "other_handler"):
+        with pytest.raises(PermissionDenied):
+            services.revealed_identity(world[user], request)
+    fresh = services.request_reveal(world["other_handler"], hidden, REASON)
+    services.decide(world["other_custodian"], fresh, approve=True)
+    fresh = RevealRequest.objects.get(pk=fresh.pk)
+    assert services.revealed_identity(world["other_custodian"], fresh) == world["author"]
+    for user in ("custodian", "handler", "other_handler"):
+        with pytest.raises(PermissionDenied):
+            services.revealed_identity(world[user], fresh)
