@@ -12,7 +12,9 @@
   Pillow opens every image first, so a file that is not really one is refused.
 - Word and Excel files lose the names and times they hold about their writer (properties,
   authors of changes and comments, saved paths, the zip's own times: ``clean_office``), and
-  PDFs their information dictionary and XMP metadata (``clean_pdf``).
+  PDFs their information dictionary and XMP metadata (``clean_pdf``); videos and recordings
+  in MP4, MOV, 3GP and M4A their user data (GPS, device, the recording's name) and times
+  (``clean_iso_media``, in place).
 - Files are stored in the private storage under a random name and served only through the
   scope checks of ``views`` and ``api``.
 """
@@ -318,6 +320,71 @@ def clean_image(upload, extension):
     return b"".join(clean_image_pieces(upload, extension))
 
 
+# --- video and recordings (MP4, MOV, 3GP, M4A) ----------------------------------------------
+
+#: Boxes walked into to reach the metadata and the headers with times.
+_ISO_WALK = {b"moov", b"trak", b"mdia"}
+#: Boxes that hold metadata (user data: GPS ``©xyz``, make, model, the recording's name, which
+#: a phone's voice recorder takes from the place; Apple's ``meta`` keys; XMP in ``uuid``):
+#: turned into ``free`` boxes of the same size, filled with zeros, so nothing else moves.
+_ISO_METADATA = {b"udta", b"meta", b"uuid"}
+#: Headers dated to the second (movie, track, media): their creation and modification times
+#: are set to zero ("not set").
+_ISO_TIMES = {b"mvhd", b"tkhd", b"mdhd"}
+
+
+def _iso_boxes(handle, start, end):
+    """``(offset, header size, size, type)`` of the boxes between ``start`` and ``end``."""
+    offset = start
+    while offset + 8 <= end:
+        handle.seek(offset)
+        header = handle.read(8)
+        if len(header) < 8:
+            return
+        size, kind = struct.unpack(">I4s", header)
+        header_size = 8
+        if size == 1:
+            size = struct.unpack(">Q", handle.read(8))[0]
+            header_size = 16
+        elif size == 0:
+            size = end - offset
+        if size < header_size or offset + size > end:
+            return
+        yield offset, header_size, size, kind
+        offset += size
+
+
+def clean_iso_media(handle, end):
+    """Cut the metadata of an ISO media file (MP4, MOV, 3GP, M4A) in place, in ``handle``
+    (a seekable, writable file of ``end`` bytes): metadata boxes become ``free`` and the
+    headers' times zero. Only the few bytes changed are written: a 100 MB video is not read."""
+
+    def walk(start, stop, depth):
+        for offset, header_size, size, kind in list(_iso_boxes(handle, start, stop)):
+            if kind in _ISO_METADATA:
+                handle.seek(offset + 4)
+                handle.write(b"free")
+                handle.seek(offset + header_size)
+                left = size - header_size
+                while left > 0:  # what was in it is gone too, not just hidden from players
+                    step = min(left, 1 << 20)
+                    handle.write(bytes(step))
+                    left -= step
+            elif kind in _ISO_TIMES:
+                handle.seek(offset + header_size)
+                version = handle.read(1)
+                width = 8 if version == b"\x01" else 4
+                if size >= header_size + 4 + 2 * width:
+                    handle.seek(offset + header_size + 4)
+                    handle.write(b"\x00" * (2 * width))
+            elif kind in _ISO_WALK and depth < 4:
+                walk(offset + header_size, offset + size, depth + 1)
+
+    walk(0, end, 0)
+    handle.flush()  # a temporary upload is moved into storage by its path, not read back
+    handle.seek(0)
+
+
 # --- Word and Excel properties -----------------------------------------------------------
 
 _XML = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -418,6 +485,13 @@ def clean_pdf(upload):
     return ContentFile(out.getvalue())
 
 
+def size_of(upload):
+    upload.file.seek(0, os.SEEK_END)
+    size = upload.file.tell()
+    upload.file.seek(0)
+    return size
+
+
 def stored_name(extension):
     return f"feedback/{uuid.uuid4().hex}{extension}"
 
@@ -439,6 +513,9 @@ def prepare(uploads):
             content = clean_office(upload)
         elif extension == ".pdf":
             content = clean_pdf(upload)
+        elif TYPES[extension][2] == "iso":
+            clean_iso_media(upload.file, size_of(upload))
+            content = upload
         else:
             content = upload
         ready.append((kind, content_type, extension, content, content.size))

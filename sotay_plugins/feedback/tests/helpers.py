@@ -1,6 +1,7 @@
 """Helpers shared by the feedback tests (plain functions; fixtures live in conftest.py)."""
 
 import io
+import struct
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -119,3 +120,23 @@ def pdf_by(author, name="van-ban.pdf"):
     buffer = io.BytesIO()
     writer.write(buffer)
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="application/pdf")
+
+
+def _box(kind, payload):
+    return struct.pack(">I4s", 8 + len(payload), kind) + payload
+
+
+def mp4_with_place(name="video.mp4"):
+    """A small MP4 as a phone writes it: its movie header dated (2026-12-07 03:15:30 UTC, in
+    seconds since 1904), the place in user data (``©xyz``) and the device in Apple's keys."""
+    when = 3_847_936_530
+    mvhd = _box(b"mvhd", b"\x00\x00\x00\x00" + struct.pack(">II", when, when) + b"\x00" * 88)
+    tkhd = _box(b"tkhd", b"\x00\x00\x00\x07" + struct.pack(">II", when, when) + b"\x00" * 72)
+    mdhd = _box(b"mdhd", b"\x01\x00\x00\x00" + struct.pack(">QQ", when, when) + b"\x00" * 12)
+    trak = _box(b"trak", tkhd + _box(b"mdia", mdhd))
+    udta = _box(b"udta", _box(b"\xa9xyz", b"\x00\x12\x15\xc7+09.9300+106.3400/"))
+    meta = _box(b"meta", b"\x00" * 4 + _box(b"keys", b"com.apple.quicktime.model iPhone 15"))
+    moov = _box(b"moov", mvhd + trak + udta + meta)
+    ftyp = _box(b"ftyp", b"isom\x00\x00\x02\x00isomiso2mp41")
+    data = ftyp + moov + _box(b"mdat", b"\x00" * 64)
+    return SimpleUploadedFile(name, data, content_type="video/mp4")

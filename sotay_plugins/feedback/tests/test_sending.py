@@ -16,6 +16,7 @@ from .helpers import (
     exe_as_jpg,
     jpeg_with_gps,
     jpeg_with_trailing_photo,
+    mp4_with_place,
     pdf_by,
     png_with_text,
     xlsx_by,
@@ -186,6 +187,41 @@ def test_a_pdf_loses_its_author_and_times(world):
     assert len(reader.pages) == 1
     assert not reader.metadata and reader.xmp_metadata is None
     assert stored.size == len(data)
+
+
+@pytest.mark.parametrize("on_disk", [False, True])
+def test_a_video_loses_its_place_device_and_times(world, on_disk):
+    """A phone's video holds where it was shot (``©xyz``), the device, and its times to the
+    second: the metadata boxes become free space and the times zero; nothing else moves. A
+    large upload is a temporary file, which the storage moves by its path: cleaned there."""
+    import struct
+
+    from django.core.files.uploadedfile import TemporaryUploadedFile
+
+    upload = mp4_with_place()
+    original = upload.read()
+    upload.seek(0)
+    if on_disk:
+        upload = TemporaryUploadedFile("video.mp4", "video/mp4", len(original), None)
+        upload.write(original)
+        upload.seek(0)
+    feedback = services.send(
+        world["author"],
+        receiver=world["r_d1"].pk,
+        text="Video hiện trường",
+        hide_identity=True,
+        files=[upload],
+    )
+    upload.close()  # as Django's request does (the storage moved a temporary file away)
+    stored = Attachment.objects.get(feedback=feedback)
+    with stored.file.open("rb") as handle:
+        data = handle.read()
+    assert len(data) == len(original) and data.endswith(b"\x00" * 64)  # the media untouched
+    for secret in (b"+09.9300+106.3400", b"\xa9xyz", b"iPhone", b"com.apple", b"udta", b"meta"):
+        assert secret not in data
+    assert struct.pack(">I", 3_847_936_530) not in data  # mvhd, tkhd (32-bit times)
+    assert struct.pack(">Q", 3_847_936_530) not in data  # mdhd (version 1: 64-bit)
+    assert data.startswith(original[:32])  # ftyp
 
 
 def _in_page_cache(path):
