@@ -371,7 +371,7 @@ def parts(args):
     wrap(marks, "highlight", "title highlights")
     wrap(auth, "get_user", "session's user")
     wrap(database, "scope_sql", "scope filter (subject, key)")
-    wrap(database, "_visible_sql", "page checks' SQL")
+    wrap(database, "_visible_entries", "page checks")
     wrap(db_utils.CursorWrapper, "execute", "cursor.execute")
     rng = random.Random(1)
     requests = []

@@ -25,6 +25,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject, empty
 from django.utils.translation import gettext as _
 
 from sotay_plugins.registry import registry
@@ -180,8 +181,20 @@ def _verified(user, page):
     return page
 
 
+def _concrete(user):
+    """The user behind ``request.user``: Django's lazy object, which django-otp wraps in a lazy
+    object of its own. The scope engine reads the user's attributes some two hundred times
+    while a search is built, each read passing through both proxies (~0.3 ms a search)."""
+    while isinstance(user, SimpleLazyObject):
+        if user._wrapped is empty:
+            user._setup()
+        user = user._wrapped
+    return user
+
+
 def search(user, query, *, kind=None, issuer=None, year=None, sort="relevance", offset=0, limit=20):
     """A page of hits for ``query`` with facets (kind, issuer, year) and counts per kind."""
+    user = _concrete(user)
     q = make_query(
         query, kind=kind, issuer=issuer, year=year, sort=sort, offset=offset, limit=limit
     )
@@ -213,6 +226,7 @@ def search(user, query, *, kind=None, issuer=None, year=None, sort="relevance", 
 
 def suggest(user, query, limit=8):
     """Titles and document numbers starting like ``query`` (autocomplete); [] for too little."""
+    user = _concrete(user)
     words = _searchable(query)[:MAX_WORDS]
     if not words or _letters(words) < MIN_QUERY_LENGTH:
         return []

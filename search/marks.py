@@ -181,14 +181,25 @@ def _merged(found):
     return merged
 
 
+#: What HTML escaping changes (``html.escape`` with quotes).
+_SPECIAL = re.compile("[&<>\"']")
+
+
 def _render(text, marks):
     # The standard library's escape: Django's (the same text) costs a lazy wrapper per call.
+    # A text with nothing to escape (most titles and snippets) is cut and joined as it is: one
+    # scan of it instead of five per piece (a search renders ~40 texts of a few pieces each).
+    plain = _SPECIAL.search(text) is None
     out, last = [], 0
     for start, end in marks:
-        out.append(escape(text[last:start]))
-        out.append(f"<mark>{escape(text[start:end])}</mark>")
+        if plain:
+            out.append(text[last:start])
+            out.append(f"<mark>{text[start:end]}</mark>")
+        else:
+            out.append(escape(text[last:start]))
+            out.append(f"<mark>{escape(text[start:end])}</mark>")
         last = end
-    out.append(escape(text[last:]))
+    out.append(text[last:] if plain else escape(text[last:]))
     return "".join(out)
 
 

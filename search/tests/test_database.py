@@ -438,3 +438,15 @@ def test_a_word_found_only_inside_another_earns_no_rank(world):
     _indexed()
     found = ids(engine.search(world["a"].user, "an ninh"))
     assert found[:2] == [("document", newer.pk), ("document", older.pk)]
+
+
+def test_a_lazy_request_user_is_searched_for_as_the_user_behind_it(world):
+    """``request.user`` is a lazy object that django-otp wraps again: the search reads the user
+    behind both, with the same answer and the same scope."""
+    from django.utils.functional import SimpleLazyObject
+
+    user = world["a"].user
+    lazy = SimpleLazyObject(lambda: SimpleLazyObject(lambda: user))
+    assert ids(engine.search(lazy, "chuyen doi so")) == ids(engine.search(user, "chuyen doi so"))
+    assert engine.suggest(lazy, "chuyen d") == engine.suggest(user, "chuyen d")
+    assert engine._concrete(lazy) is user

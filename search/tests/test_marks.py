@@ -3,6 +3,7 @@ with character classes over the original text; ``marks._folded_spans`` folds the
 (the way it was done before, kept for texts where classes are not exact). Both must find the
 same words at the same places, on Vietnamese and on whatever else a file's text holds."""
 
+import html
 import unicodedata
 
 import pytest
@@ -97,3 +98,24 @@ def test_snippet_and_highlight_keep_the_diacritics_and_escape_html():
     snippet = str(marks.snippet(text, words))
     assert snippet.startswith("…") and snippet.endswith("…")
     assert "<mark>chỉnh</mark> <mark>đốn</mark> <mark>Đảng</mark>" in snippet
+
+
+def _render_escaping_every_piece(text, spans_):
+    out, last = [], 0
+    for start, end in spans_:
+        out.append(html.escape(text[last:start]) + f"<mark>{html.escape(text[start:end])}</mark>")
+        last = end
+    return "".join(out) + html.escape(text[last:])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(alphabet=st.sampled_from("aăđ Ắ&<>\"'x;"), max_size=40),
+    cuts=st.lists(st.integers(min_value=0, max_value=40), max_size=6),
+)
+def test_rendering_escapes_exactly_as_escaping_every_piece(text, cuts):
+    """The fast path (nothing to escape: pieces joined as they are) and the escaping path give
+    what escaping every piece gives."""
+    points = sorted({min(c, len(text)) for c in cuts})
+    spans_ = list(zip(points[::2], points[1::2], strict=False))
+    assert marks._render(text, spans_) == _render_escaping_every_piece(text, spans_)
