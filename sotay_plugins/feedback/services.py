@@ -601,6 +601,15 @@ def decide(user, request, *, approve, share_with_requester=False, note=""):
         raise PermissionDenied(_("Chỉ người giữ danh tính của đơn vị mới quyết định."))
     if RevealDecision.objects.filter(request=request).exists():
         raise ValidationError(_("Đề nghị này đã được quyết định."))
+    if not is_handler(request.requested_by, feedback.receiver):
+        # written while the feedback was at another unit (it was forwarded since): a reveal
+        # needs a request of a handler of the unit that has it now
+        raise ValidationError(
+            _(
+                "Đề nghị này được gửi khi góp ý còn ở đơn vị khác. Người xử lý của đơn vị hiện "
+                "nhận góp ý cần gửi đề nghị mới."
+            )
+        )
     try:
         with transaction.atomic():
             decision = RevealDecision.objects.create(

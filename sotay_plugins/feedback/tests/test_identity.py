@@ -445,3 +445,16 @@ def test_a_forwarded_feedbacks_reveal_stays_with_the_unit_that_granted_it(world,
     for user in ("custodian", "handler", "other_handler"):
         with pytest.raises(PermissionDenied):
             services.revealed_identity(world[user], fresh)
+
+
+def test_a_request_written_before_a_forward_cannot_be_decided_by_the_new_unit(world, hidden):
+    """A reveal needs a request of a handler of the unit that has the feedback: one written by
+    the old unit's handler, still pending when the feedback moved on, is refused by the new
+    unit's custodian (in Vietnamese), and nothing is recorded."""
+    pending = services.request_reveal(world["handler"], hidden, REASON)
+    services.forward(world["handler"], hidden, world["r_d2"], "Đúng thẩm quyền huyện 2")
+    pending = RevealRequest.objects.get(pk=pending.pk)
+    with pytest.raises(ValidationError) as refused:
+        services.decide(world["other_custodian"], pending, approve=True)
+    assert "đơn vị khác" in str(refused.value)
+    assert not RevealDecision.objects.filter(request=pending).exists()
