@@ -166,3 +166,67 @@ def test_the_page_shows_the_notice_not_an_error(engine_world, client, settings):
     client.force_login(engine_world["a"].user)
     page = client.get("/tim-kiem/", {"q": "chuyen doi so"})
     assert page.status_code == 200 and "gián đoạn" in page.content.decode()
+
+
+class _BadEngine:
+    """A server on a local port that takes a search's request and then either holds it
+    (``hang``: no answer before the client's timeout) or drops the connection half-way through
+    its answer (``drop``: the engine stopped mid-query)."""
+
+    def __init__(self, behaviour):
+        import socket
+        import threading
+
+        self.behaviour = behaviour
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(8)
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+
+        self.listener.settimeout(0.2)
+        while not self.stop.is_set():
+            try:
+                conn, _address = self.listener.accept()
+            except TimeoutError:
+                continue
+            conn.recv(65536)
+            if self.behaviour == "drop":
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n")
+                conn.sendall(b'Content-Length: 5000\r\n\r\n{"took": 3, "hits": {')
+                conn.close()
+            else:
+                self.stop.wait(10)
+                conn.close()
+
+    def close(self):
+        self.stop.set()
+        self.thread.join(2)
+        self.listener.close()
+
+
+@pytest.mark.parametrize("behaviour", ["hang", "drop"])
+def test_an_engine_that_hangs_or_drops_mid_answer_falls_back_to_the_database(
+    engine_world, settings, behaviour
+):
+    """The engine slow past SEARCH_TIMEOUT, or gone half-way through its answer: the member gets
+    the database's answer with the notice, in about the timeout, never an error."""
+    import time
+
+    w = engine_world
+    bad = _BadEngine(behaviour)
+    try:
+        settings.OPENSEARCH_URL = bad.url
+        settings.SEARCH_TIMEOUT = 0.5
+        started = time.monotonic()
+        results = engine.search(w["a"].user, "chuyen doi so")
+        assert time.monotonic() - started < 5  # not the 10 s the engine holds it
+    finally:
+        bad.close()
+    assert results.backend == "database" and "gián đoạn" in results.notice
+    assert set(ids(results)) == {("document", w["doc_d1"].pk), ("news", w["news_p"].pk)}
+    assert engine.health(probe=False)["fallback"] is True
